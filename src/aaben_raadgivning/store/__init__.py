@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, the engine, migrations, the write actions and the read queries."""

@@ -1,0 +1,67 @@
+"""Opening the local database: migrations, this device's identity and clock, sessions and transactions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from aaben_raadgivning.domain.clock import utc_now
+from aaben_raadgivning.ids import new_id
+from aaben_raadgivning.store import migrate
+from aaben_raadgivning.store.engine import make_engine
+from aaben_raadgivning.store.models import ChangeLogEntry, LocalMeta
+from aaben_raadgivning.store.transaction import Tx
+from aaben_raadgivning.sync.hlc import HybridLogicalClock
+
+
+@dataclass
+class Database:
+    engine: Engine
+    device_id: str
+    clock: HybridLogicalClock
+    now: Callable[[], datetime] = utc_now
+
+    def __post_init__(self) -> None:
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A read session; nothing it does is committed (closing rolls back without expiring loaded rows)."""
+        with self._sessions() as session:
+            yield session
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        """One user action: commits rows, change log and audit together, or rolls all back."""
+        with self._sessions() as session, session.begin():
+            yield Tx(session, self.clock, self.device_id, self.now())
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _device_id(engine: Engine) -> str:
+    with Session(engine) as session, session.begin():
+        meta = session.get(LocalMeta, "device_id")
+        if meta is None:
+            meta = LocalMeta(key="device_id", value=new_id())
+            session.add(meta)
+        return meta.value
+
+
+def open_database(database: Path, backup_dir: Path, now: Callable[[], datetime] = utc_now) -> Database:
+    """Open (creating or upgrading as needed) the database file and return a ready Database."""
+    database.parent.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(database)
+    migrate.upgrade(engine, database, backup_dir)
+    device_id = _device_id(engine)
+    clock = HybridLogicalClock(device_id)
+    with Session(engine) as session:
+        clock.resume(session.scalar(select(func.max(ChangeLogEntry.hlc))))
+    return Database(engine=engine, device_id=device_id, clock=clock, now=now)

@@ -1,0 +1,73 @@
+"""Bring a database file to the current schema, safely.
+
+Start-up is on the hot path, so the common case (already current) is decided with one query and
+without importing Alembic. When a migration is needed the file is first copied with SQLite's backup
+API, then all migrations run in one transaction: if any fails, the transaction rolls back and the old
+database is still usable (and the backup is there too).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+# The newest revision in migrations/versions (a test checks it against Alembic's own head).
+SCHEMA_HEAD = "0001"
+
+
+class MigrationError(RuntimeError):
+    """The database could not be upgraded; the message is Danish and names the backup."""
+
+
+def current_revision(database: Path) -> str | None:
+    if not database.exists():
+        return None
+    with sqlite3.connect(database) as conn:
+        has_table = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+        ).fetchone()
+        if not has_table:
+            return None
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    return row[0] if row else None
+
+
+def backup_database(database: Path, backup_dir: Path, label: str) -> Path:
+    backup_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = backup_dir / f"{database.stem}-{stamp}-{label}.sqlite3"
+    with sqlite3.connect(database) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    return target
+
+
+def alembic_config():
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", "aaben_raadgivning.store:migrations")
+    return config
+
+
+def upgrade(engine: Engine, database: Path, backup_dir: Path) -> Path | None:
+    """Upgrade to SCHEMA_HEAD if needed. Returns the backup path when a backup was made."""
+    revision = current_revision(database)
+    if revision == SCHEMA_HEAD:
+        return None
+    backup = None
+    if revision is not None:
+        backup = backup_database(database, backup_dir, f"before-{SCHEMA_HEAD}")
+    from alembic import command
+
+    config = alembic_config()
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except Exception as exc:  # any failure: the transaction rolled back, the old file is intact
+        where = f" En kopi af databasen ligger i {backup}." if backup else ""
+        raise MigrationError(f"Databasen kunne ikke opdateres til den nye version: {exc}.{where}") from exc
+    return backup

@@ -1,0 +1,176 @@
+"""SQLAlchemy 2.0 typed models.
+
+Rules that make sync and privacy possible (see ARCHITECTURE.md):
+- every syncable row has a client-generated UUIDv7 text id, never an autoincrement;
+- walk-ins, their transitions, timeline events and audit entries are append-only: a correction or a
+  state change is a new row pointing at the old one;
+- mutable records (office, staff, citizen, follow-up task) change field by field, each change logged;
+- deletion is a tombstone (``deleted_at``), never a DELETE;
+- the CPR number is a nullable, searchable attribute, never a key.
+All timestamps are stored in UTC (naive); the UI converts to Danish local time.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+ID = String(36)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class LocalMeta(Base):
+    """Facts about this device's copy of the database (device id, clock); never synced."""
+
+    __tablename__ = "local_meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Office(Base):
+    __tablename__ = "offices"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    housing_area: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+
+class Staff(Base):
+    __tablename__ = "staff"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    initials: Mapped[str] = mapped_column(String(12), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(40))
+    password_hash: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+
+class Citizen(Base):
+    __tablename__ = "citizens"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    cpr: Mapped[str | None] = mapped_column(String(10), index=True, default=None)
+    birth_date: Mapped[date | None] = mapped_column(Date, default=None)
+    sex: Mapped[str | None] = mapped_column(String(1), default=None)
+    phone: Mapped[str | None] = mapped_column(String(32), index=True, default=None)
+    benefit_type: Mapped[str | None] = mapped_column(String(40), default=None)
+    readiness: Mapped[str | None] = mapped_column(String(40), default=None)
+    housing_area: Mapped[str] = mapped_column(String(200), default="")
+    office_id: Mapped[str | None] = mapped_column(ForeignKey("offices.id"), default=None)
+    jobkonsulent_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+    __table_args__ = (Index("ix_citizens_birth_date_name", "birth_date", "name"),)
+
+
+class WalkIn(Base):
+    """An arrival at the open-counsel counter (append-only; its progress lives in WalkInTransition)."""
+
+    __tablename__ = "walk_ins"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    office_id: Mapped[str | None] = mapped_column(ForeignKey("offices.id"), default=None)
+    citizen_id: Mapped[str | None] = mapped_column(ForeignKey("citizens.id"), index=True, default=None)
+    reason: Mapped[str] = mapped_column(String(40))
+    note: Mapped[str] = mapped_column(Text, default="")
+    arrived_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    registered_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), default=None)
+
+
+class WalkInTransition(Base):
+    """A step in a walk-in's life: ``start`` (taken by a staff member), ``finish`` (with outcome),
+    ``link`` (an anonymous walk-in tied to a citizen) or ``cancel`` (left without help)."""
+
+    __tablename__ = "walk_in_transitions"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    walk_in_id: Mapped[str] = mapped_column(ForeignKey("walk_ins.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    staff_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    citizen_id: Mapped[str | None] = mapped_column(ForeignKey("citizens.id"), default=None)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Event(Base):
+    """A timeline event of a citizen (append-only; ``corrects_id`` points at an event it corrects)."""
+
+    __tablename__ = "events"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    citizen_id: Mapped[str] = mapped_column(ForeignKey("citizens.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+    staff_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    summary: Mapped[str] = mapped_column(String(300))
+    details: Mapped[str] = mapped_column(Text, default="")
+    corrects_id: Mapped[str | None] = mapped_column(ForeignKey("events.id"), default=None)
+    walk_in_id: Mapped[str | None] = mapped_column(ForeignKey("walk_ins.id"), default=None)
+
+    __table_args__ = (Index("ix_events_citizen_occurred", "citizen_id", "occurred_at"),)
+
+
+class FollowUpTask(Base):
+    """A follow-up task (mutable: it is rescheduled, reassigned and completed)."""
+
+    __tablename__ = "follow_up_tasks"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    citizen_id: Mapped[str | None] = mapped_column(ForeignKey("citizens.id"), index=True, default=None)
+    kind: Mapped[str] = mapped_column(String(40))
+    rule: Mapped[str] = mapped_column(String(60), default="manuel")
+    reason: Mapped[str] = mapped_column(Text)
+    due_date: Mapped[date] = mapped_column(Date, index=True)
+    assignee_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    walk_in_id: Mapped[str | None] = mapped_column(ForeignKey("walk_ins.id"), default=None)
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+
+class ChangeLogEntry(Base):
+    """One change to one syncable row: ``insert`` (whole row), ``update`` (one field) or ``delete``
+    (tombstone). Ordered by hybrid logical clock; ``device_id`` breaks ties deterministically."""
+
+    __tablename__ = "change_log"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    hlc: Mapped[str] = mapped_column(String(80), index=True)
+    device_id: Mapped[str] = mapped_column(String(36))
+    table_name: Mapped[str] = mapped_column(String(64))
+    row_id: Mapped[str] = mapped_column(ID)
+    op: Mapped[str] = mapped_column(String(8))
+    field: Mapped[str | None] = mapped_column(String(64), default=None)
+    value: Mapped[str | None] = mapped_column(Text, default=None)
+
+    __table_args__ = (Index("ix_change_log_row", "table_name", "row_id"),)
+
+
+class AuditEntry(Base):
+    """Who read, searched, changed, exported or deleted personal data, and when (Datatilsynet's guidance).
+    ``citizen_id`` lets a citizen be told which look-ups were made of their data."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    staff_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    device_id: Mapped[str] = mapped_column(String(36))
+    action: Mapped[str] = mapped_column(String(32))
+    entity: Mapped[str] = mapped_column(String(64), default="")
+    entity_id: Mapped[str | None] = mapped_column(ID, default=None)
+    citizen_id: Mapped[str | None] = mapped_column(ID, index=True, default=None)
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+# Tables whose rows never change after insert: their change log holds only inserts.
+APPEND_ONLY_TABLES = frozenset({"walk_ins", "walk_in_transitions", "events", "audit_log"})
+# Tables changed field by field.
+MUTABLE_TABLES = frozenset({"offices", "staff", "citizens", "follow_up_tasks"})
+SYNCED_TABLES = APPEND_ONLY_TABLES | MUTABLE_TABLES

@@ -1,0 +1,94 @@
+"""The unit of work behind every user action.
+
+A user action opens one ``Tx``; everything it writes — the rows, their change-log entries and the
+audit entry — commits together or not at all. Mutable rows are changed through ``update`` so each
+changed field gets its own change-log entry (the sync merges field by field); append-only rows are
+only ever ``add``-ed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from aaben_raadgivning.ids import new_id
+from aaben_raadgivning.store.models import (
+    APPEND_ONLY_TABLES,
+    AuditEntry,
+    ChangeLogEntry,
+)
+from aaben_raadgivning.store.rows import dumps, row_dict, to_plain
+from aaben_raadgivning.sync.hlc import HybridLogicalClock
+
+
+class Tx:
+    def __init__(self, session: Session, clock: HybridLogicalClock, device_id: str, now: datetime) -> None:
+        self.session = session
+        self._clock = clock
+        self._device_id = device_id
+        self.now = now
+
+    def _log(self, table: str, row_id: str, op: str, field: str | None, value: Any) -> None:
+        self.session.add(
+            ChangeLogEntry(
+                id=new_id(),
+                hlc=self._clock.now(),
+                device_id=self._device_id,
+                table_name=table,
+                row_id=row_id,
+                op=op,
+                field=field,
+                value=dumps(value),
+            )
+        )
+
+    def add(self, obj: Any) -> Any:
+        """Insert a new row and log it whole."""
+        if not getattr(obj, "id", None):
+            obj.id = new_id()
+        self.session.add(obj)
+        self.session.flush([obj])  # fills column defaults so the logged row is complete
+        self._log(obj.__tablename__, obj.id, "insert", None, row_dict(obj))
+        return obj
+
+    def update(self, obj: Any, **fields: Any) -> list[str]:
+        """Change fields of a mutable row; logs only the fields whose value really changed."""
+        table = obj.__tablename__
+        if table in APPEND_ONLY_TABLES:
+            raise TypeError(f"{table} is append-only; add a new row instead")
+        changed = []
+        for name, value in fields.items():
+            if getattr(obj, name) != value:
+                setattr(obj, name, value)
+                self._log(table, obj.id, "update", name, to_plain(value))
+                changed.append(name)
+        return changed
+
+    def tombstone(self, obj: Any) -> None:
+        """Mark a mutable row deleted; the tombstone syncs like any other change."""
+        obj.deleted_at = self.now
+        self._log(obj.__tablename__, obj.id, "delete", "deleted_at", to_plain(self.now))
+
+    def audit(
+        self,
+        staff_id: str | None,
+        action: str,
+        entity: str = "",
+        entity_id: str | None = None,
+        citizen_id: str | None = None,
+        detail: str = "",
+    ) -> AuditEntry:
+        return self.add(
+            AuditEntry(
+                at=self.now,
+                staff_id=staff_id,
+                device_id=self._device_id,
+                action=action,
+                entity=entity,
+                entity_id=entity_id,
+                citizen_id=citizen_id,
+                detail=detail,
+            )
+        )

@@ -1,0 +1,264 @@
+"""F2 · Åben rådgivning: the walk-in counter.
+
+Shows whether the counter is open, today's queue (who waits, for how long, why; who is helped by
+whom) and today's figures, and registers arrivals fast: type a few letters, Enter, a digit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Sparkline, Static
+
+from aaben_raadgivning.domain.clock import to_local
+from aaben_raadgivning.domain.dates import format_date_long, format_time
+from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
+from aaben_raadgivning.domain.reference import load_reference
+from aaben_raadgivning.domain.walk_ins import CANCELLED, FINISHED, IN_PROGRESS, WAITING
+from aaben_raadgivning.store.actions.audit import record_lookup
+from aaben_raadgivning.store.actions.walk_ins import cancel_walk_in, register_walk_in, start_walk_in
+from aaben_raadgivning.store.queries.search import CitizenHit, citizen_hit
+from aaben_raadgivning.store.queries.walk_ins import DayFigures, WalkInView, day_figures, walk_ins_on
+from aaben_raadgivning.ui.screens.new_citizen import NewCitizenDialog
+from aaben_raadgivning.ui.screens.reason_picker import ReasonPicker
+from aaben_raadgivning.ui.screens.walk_in_dialogs import AnonymousWalkInDialog, FinishWalkInDialog, LinkWalkInDialog
+from aaben_raadgivning.ui.widgets.citizen_search import CitizenSearch
+
+REFRESH_SECONDS = 30
+_ORDER = {WAITING: 0, IN_PROGRESS: 1, FINISHED: 2, CANCELLED: 2}
+
+
+def queue_order(views: list[WalkInView]) -> list[WalkInView]:
+    """Waiting first (longest wait on top), then those being helped, then the day's finished ones, newest first."""
+    active = sorted((v for v in views if v.status in (WAITING, IN_PROGRESS)), key=lambda v: (_ORDER[v.status], v.arrived_at))
+    done = sorted((v for v in views if v.status in (FINISHED, CANCELLED)), key=lambda v: v.arrived_at, reverse=True)
+    return active + done
+
+
+def status_text(view: WalkInView) -> Text:
+    if view.status == WAITING:
+        return Text("Venter", style="bold yellow")
+    if view.status == IN_PROGRESS:
+        return Text(f"{view.helper_initials or '?'} hjælper", style="bold green")
+    if view.status == FINISHED:
+        return Text(f"✓ {view.helper_initials or ''} {format_time(view.finished_at.time()) if view.finished_at else ''}", style="dim")
+    return Text("Gik", style="dim")
+
+
+def figures_text(figures: DayFigures) -> str:
+    reasons = load_reference().walk_in_reasons
+    top = ", ".join(f"{reasons.label(code)} {count}" for code, count in list(figures.per_reason.items())[:3])
+    head = (
+        f"I dag {figures.total} henvendelser · {figures.waiting} venter · "
+        f"{figures.in_progress} i gang · {figures.finished} afsluttet"
+    )
+    return f"{head}\nFlest: {top}" if top else head
+
+
+class CounterScreen(Screen):
+    CSS_PATH = "counter.tcss"
+    BINDINGS = [
+        Binding("ctrl+n", "new_citizen", "Ny borger", priority=True),
+        Binding("ctrl+r", "anonymous", "Anonym", priority=True),
+        Binding("ctrl+t", "take_next", "Tag næste", priority=True),
+        Binding("ctrl+o", "finish", "Afslut", priority=True),
+        Binding("ctrl+k", "link", "Knyt", show=False),
+        Binding("ctrl+g", "cancel_walk_in", "Gik", show=False),
+        Binding("escape", "back_to_search", "Søg", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="counter-status")
+        yield CitizenSearch(self.app.runtime.db, id="counter-search")
+        yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
+        with Horizontal(id="figures"):
+            yield Static("", id="figures-text")
+            with Vertical(id="figures-chart"):
+                yield Sparkline([], id="arrivals")
+                yield Static("", id="arrivals-axis")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#queue", DataTable)
+        table.add_column("Kl.", key="arrived", width=5)
+        table.add_column("Venter", key="waited", width=6)
+        table.add_column("Borger", key="who", width=22)
+        table.add_column("Årsag", key="reason", width=18)
+        table.add_column("Status", key="status", width=12)
+        self.views: list[WalkInView] = []
+        self.refresh_all()
+        self.set_interval(REFRESH_SECONDS, self.refresh_all)
+        self.query_one(CitizenSearch).input.focus()
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def now_local(self) -> datetime:
+        return to_local(self.app.runtime.db.now())
+
+    def refresh_all(self) -> None:
+        now = self.now_local()
+        runtime = self.app.runtime
+        views = walk_ins_on(runtime.db, now.date())
+        self.views = queue_order(views)
+        settings = runtime.settings
+        place = " · ".join(part for part in (settings.office_name, settings.housing_area) if part)
+        self.query_one("#counter-status", Static).update(
+            f"[b]Åben rådgivning[/b] · {place}\n"
+            f"{format_date_long(now.date())} kl. {format_time(now.time())} · "
+            f"[b]{runtime.open_hours.status_text(now)}[/b] · {self.app.staff.initials}"
+        )
+        self._fill_queue(now)
+        self._fill_figures(views, now)
+
+    def _fill_queue(self, now: datetime) -> None:
+        table = self.query_one("#queue", DataTable)
+        selected = self.selected_view()
+        table.clear()
+        reasons = load_reference().walk_in_reasons
+        for view in self.views:
+            who = view.citizen_name or Text(f"Anonym: {view.note}", style="italic")
+            waited = f"{view.waiting_minutes(now)} min" if view.status in (WAITING, IN_PROGRESS) else ""
+            table.add_row(
+                format_time(view.arrived_at.time()), waited, who, reasons.label(view.reason), status_text(view), key=view.id
+            )
+        if selected is not None and selected.id in {v.id for v in self.views}:
+            table.move_cursor(row=table.get_row_index(selected.id))
+
+    def _fill_figures(self, views: list[WalkInView], now: datetime) -> None:
+        figures = day_figures(views)
+        self.query_one("#figures-text", Static).update(figures_text(figures))
+        hours = self.app.runtime.open_hours.hours_span(now.date()) or list(range(8, 17))
+        self.query_one("#arrivals", Sparkline).data = [figures.per_hour.get(hour, 0) for hour in hours]
+        self.query_one("#arrivals-axis", Static).update(f"Ankomster pr. time {hours[0]:02d}–{hours[-1] + 1:02d}")
+
+    def selected_view(self) -> WalkInView | None:
+        table = self.query_one("#queue", DataTable)
+        if not self.views or table.row_count == 0:
+            return None
+        row = table.cursor_row
+        return self.views[row] if 0 <= row < len(self.views) else None
+
+    def _focused_or_first(self, status: str) -> WalkInView | None:
+        """The selected row when the queue has focus and it has the status; else the first such row."""
+        if self.query_one("#queue", DataTable).has_focus:
+            view = self.selected_view()
+            if view is not None and view.status == status:
+                return view
+        mine = [v for v in self.views if v.status == status and v.helper_initials == self.app.staff.initials]
+        return mine[0] if mine and status == IN_PROGRESS else next((v for v in self.views if v.status == status), None)
+
+    # --- registering arrivals ---------------------------------------------------------------------
+
+    @on(CitizenSearch.Picked, "#counter-search")
+    def _picked(self, event: CitizenSearch.Picked) -> None:
+        self._ask_reason(event.hit, event.query)
+
+    def _ask_reason(self, hit: CitizenHit, criterion: str) -> None:
+        def register(reason: str | None) -> None:
+            app = self.app
+            if reason is None:
+                record_lookup(app.runtime.db, app.staff.id, hit.id, criterion, "Åben rådgivning")
+                return
+            try:
+                register_walk_in(
+                    app.runtime.db, app.staff.id, reason=reason, citizen_id=hit.id,
+                    office_id=app.office_id, search_criterion=criterion,
+                )
+            except (ValidationError, NotFoundError) as exc:
+                self.notify(str(exc), title="Ikke registreret", severity="error")
+                return
+            label = load_reference().walk_in_reasons.label(reason)
+            self.notify(f"{hit.name} venter nu · {label}", title="Ankomst registreret")
+            self.query_one(CitizenSearch).clear()
+            self.refresh_all()
+
+        self.app.push_screen(ReasonPicker(hit.name), register)
+
+    def action_new_citizen(self) -> None:
+        search = self.query_one(CitizenSearch)
+
+        def created(citizen_id: str | None) -> None:
+            if citizen_id is None:
+                return
+            hit = citizen_hit(self.app.runtime.db, citizen_id)
+            if hit is not None:
+                self._ask_reason(hit, search.query_text)
+
+        self.app.push_screen(NewCitizenDialog(search.query_text), created)
+
+    def action_anonymous(self) -> None:
+        def registered(walk_in_id: str | None) -> None:
+            if walk_in_id is not None:
+                self.notify("Anonym henvendelse registreret", title="Ankomst registreret")
+                self.refresh_all()
+
+        self.app.push_screen(AnonymousWalkInDialog(), registered)
+
+    # --- working the queue --------------------------------------------------------------------------
+
+    def _run(self, action, *args) -> bool:
+        try:
+            action(self.app.runtime.db, self.app.staff.id, *args)
+        except (ValidationError, NotFoundError) as exc:
+            self.notify(str(exc), severity="error")
+            return False
+        self.refresh_all()
+        return True
+
+    def action_take_next(self) -> None:
+        view = self._focused_or_first(WAITING)
+        if view is None:
+            self.notify("Ingen venter lige nu.")
+            return
+        if self._run(start_walk_in, view.id):
+            who = view.citizen_name or "Anonym henvendelse"
+            self.notify(f"Du hjælper nu {who}", title="Startet")
+
+    def action_finish(self) -> None:
+        view = self._focused_or_first(IN_PROGRESS) or self._focused_or_first(WAITING)
+        if view is None:
+            self.notify("Der er ingen henvendelse at afslutte.")
+            return
+        self.app.push_screen(FinishWalkInDialog(view), lambda done: done and self._finished())
+
+    def _finished(self) -> None:
+        self.notify("Henvendelsen er afsluttet", title="Afsluttet")
+        self.refresh_all()
+
+    def action_cancel_walk_in(self) -> None:
+        view = self.selected_view()
+        if view is None or view.status not in (WAITING, IN_PROGRESS):
+            self.notify("Vælg en ventende borger i køen.")
+            return
+        self._run(cancel_walk_in, view.id)
+
+    def action_link(self) -> None:
+        view = self.selected_view()
+        if view is None or not view.anonymous:
+            self.notify("Vælg en anonym henvendelse i køen.")
+            return
+        self.app.push_screen(LinkWalkInDialog(view), lambda linked: linked and self.refresh_all())
+
+    @on(DataTable.RowSelected, "#queue")
+    def _row_selected(self) -> None:
+        view = self.selected_view()
+        if view is None:
+            return
+        if view.status == WAITING:
+            self.action_take_next()
+        elif view.status == IN_PROGRESS:
+            self.action_finish()
+        elif view.anonymous:
+            self.action_link()
+
+    def action_back_to_search(self) -> None:
+        search = self.query_one(CitizenSearch)
+        if search.input.has_focus:
+            search.clear()
+        search.input.focus()

@@ -1,0 +1,94 @@
+"""The log-in screen: initials and password. A wrong attempt says only that, and each further
+wrong attempt waits longer before the next try (slows guessing on a lost laptop)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Center, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Label, Static
+
+from aaben_raadgivning.store.actions.staff import authenticate, count_staff
+
+WRONG = "Forkerte initialer eller adgangskode."
+MAX_DELAY_SECONDS = 30.0
+
+
+def failure_delay(failures: int) -> float:
+    """Seconds to wait after the n-th consecutive failure: 1, 2, 4, 8 … capped."""
+    if failures <= 0:
+        return 0.0
+    return min(MAX_DELAY_SECONDS, 2.0 ** (failures - 1))
+
+
+class LoginScreen(Screen):
+    CSS_PATH = "login.tcss"
+    AUTO_FOCUS = "#initials"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failures = 0
+
+    def compose(self) -> ComposeResult:
+        runtime = self.app.runtime
+        with Center(), Vertical(id="login-box"):
+            yield Static("Åben Rådgivning", id="login-title")
+            yield Static(runtime.settings.office_name + (" · DEMODATA" if runtime.demo else ""), id="login-office")
+            yield Label("Initialer")
+            yield Input(id="initials", max_length=12)
+            yield Label("Adgangskode")
+            yield Input(id="password", password=True)
+            yield Button("Log ind", id="login", variant="primary")
+            yield Static("", id="login-message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if count_staff(self.app.runtime.db) == 0:
+            self.query_one("#login-message", Static).update(
+                "Der er ingen medarbejdere endnu. Opret den første med:\n"
+                "aaben-raadgivning user add --initials AB --name \"Navn\" --role jobkonsulent"
+            )
+
+    @on(Input.Submitted, "#initials")
+    def _to_password(self) -> None:
+        self.query_one("#password", Input).focus()
+
+    @on(Input.Submitted, "#password")
+    @on(Button.Pressed, "#login")
+    def _submit(self) -> None:
+        initials = self.query_one("#initials", Input).value
+        password = self.query_one("#password", Input).value
+        if not initials.strip() or not password:
+            self.query_one("#login-message", Static).update("Skriv dine initialer og din adgangskode.")
+            return
+        self._try_login(initials, password)
+
+    def _set_busy(self, busy: bool) -> None:
+        for widget in self.query("Input, Button"):
+            widget.disabled = busy
+
+    @work(exclusive=True, group="login")
+    async def _try_login(self, initials: str, password: str) -> None:
+        message = self.query_one("#login-message", Static)
+        self._set_busy(True)
+        staff = await asyncio.to_thread(authenticate, self.app.runtime.db, initials, password)
+        if staff is not None:
+            self.failures = 0
+            self.app.logged_in(staff)
+            return
+        self.failures += 1
+        delay = failure_delay(self.failures)
+        if delay:
+            message.update(f"{WRONG} Vent {delay:g} sekunder.")
+            await self._sleep(delay)
+        message.update(WRONG)
+        self._set_busy(False)
+        password_input = self.query_one("#password", Input)
+        password_input.value = ""
+        password_input.focus()
+
+    async def _sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)

@@ -1,0 +1,176 @@
+"""Dialogs for a walk-in: register an anonymous one, finish one (with an optional follow-up), link one."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Select, Static, TextArea
+
+from aaben_raadgivning.domain.clock import to_local
+from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
+from aaben_raadgivning.domain.reference import load_reference
+from aaben_raadgivning.store.actions.follow_ups import validate_follow_up
+from aaben_raadgivning.store.actions.staff import list_staff
+from aaben_raadgivning.store.actions.walk_ins import finish_walk_in, link_walk_in, register_walk_in
+from aaben_raadgivning.store.queries.walk_ins import WalkInView
+from aaben_raadgivning.ui.widgets.citizen_search import CitizenSearch
+from aaben_raadgivning.ui.widgets.form import Field, show_errors
+
+
+class _Dialog(ModalScreen[str | None]):
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS = [
+        Binding("escape", "cancel", "Fortryd"),
+        Binding("ctrl+s", "save", "Gem", priority=True),
+    ]
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    def action_save(self) -> None:  # pragma: no cover - every dialog overrides it
+        raise NotImplementedError
+
+    def buttons(self, save_label: str) -> ComposeResult:
+        with Horizontal(classes="dialog-buttons"):
+            yield Button("Fortryd", id="cancel")
+            yield Button(f"{save_label} (Ctrl+S)", id="save", variant="primary")
+
+
+class AnonymousWalkInDialog(_Dialog):
+    """Register a walk-in without a citizen (reason + free text); it can be linked later."""
+
+    def compose(self) -> ComposeResult:
+        reasons = load_reference().walk_in_reasons.active()
+        with Vertical(classes="dialog"):
+            yield Static("Anonym henvendelse", classes="dialog-title")
+            yield Field(
+                "Årsag",
+                Select([(term.label, term.code) for term in reasons], prompt="Vælg årsag", id="reason"),
+                "reason",
+            )
+            yield Field("Kort beskrivelse", Input(id="note", placeholder="fx «kvinde, ca. 40 år, brev om boligstøtte»"), "note")
+            yield Static("", id="form-error")
+            yield from self.buttons("Registrér")
+
+    @on(Input.Submitted, "#note")
+    def action_save(self) -> None:
+        app = self.app
+        reason = self.query_one("#reason", Select).value
+        note = self.query_one("#note", Input).value
+        try:
+            walk_in = register_walk_in(
+                app.runtime.db,
+                app.staff.id,
+                reason=reason if isinstance(reason, str) else "",
+                note=note,
+                office_id=app.office_id,
+            )
+        except ValidationError as exc:
+            show_errors(self, exc.errors)
+            return
+        self.dismiss(walk_in.id)
+
+
+class FinishWalkInDialog(_Dialog):
+    """Finish a walk-in with an outcome note and, optionally, a follow-up task."""
+
+    def __init__(self, view: WalkInView) -> None:
+        super().__init__()
+        self.view = view
+
+    def compose(self) -> ComposeResult:
+        app = self.app
+        who = self.view.citizen_name or f"Anonym: {self.view.note}"
+        reason = load_reference().walk_in_reasons.label(self.view.reason)
+        staff_options = [(f"{s.initials} · {s.name}", s.id) for s in list_staff(app.runtime.db)]
+        with Vertical(classes="dialog"):
+            yield Static(f"Afslut henvendelse · {who}", classes="dialog-title")
+            yield Static(f"Årsag: {reason}", classes="dialog-hint")
+            yield Field("Hvad blev resultatet?", TextArea(id="outcome"), "outcome")
+            yield Checkbox("Opret opfølgning", id="with-follow-up")
+            with Vertical(id="follow-up-fields"):
+                yield Field("Frist", Input(id="due", placeholder="fx 1.12, i morgen, +7, fredag"), "due_date")
+                yield Field("Til", Select(staff_options, value=app.staff.id, allow_blank=False, id="assignee"), "assignee")
+                yield Field("Hvad skal følges op?", Input(id="follow-up-reason"), "reason")
+            yield Static("", id="form-error")
+            yield from self.buttons("Afslut")
+
+    def on_mount(self) -> None:
+        self.query_one("#outcome", TextArea).focus()
+
+    @on(Checkbox.Changed, "#with-follow-up")
+    def _toggle_follow_up(self, event: Checkbox.Changed) -> None:
+        self.query_one("#follow-up-fields").set_class(event.value, "-visible")
+        if event.value:
+            self.query_one("#due", Input).focus()
+
+    @on(Input.Submitted, "#follow-up-reason")
+    def action_save(self) -> None:
+        app = self.app
+        outcome = self.query_one("#outcome", TextArea).text
+        follow_up = None
+        try:
+            if self.query_one("#with-follow-up", Checkbox).value:
+                assignee = self.query_one("#assignee", Select).value
+                follow_up = validate_follow_up(
+                    self.query_one("#due", Input).value,
+                    assignee if isinstance(assignee, str) else None,
+                    self.query_one("#follow-up-reason", Input).value,
+                    today=to_local(app.runtime.db.now()).date(),
+                    calendar=app.runtime.calendar,
+                )
+            finish_walk_in(app.runtime.db, app.staff.id, self.view.id, outcome=outcome, follow_up=follow_up)
+        except ValidationError as exc:
+            show_errors(self, exc.errors)
+            return
+        except NotFoundError as exc:
+            show_errors(self, {"general": exc.message})
+            return
+        if follow_up is not None and follow_up.notice:
+            self.notify(follow_up.notice, title="Frist flyttet", timeout=8)
+        self.dismiss(self.view.id)
+
+
+class LinkWalkInDialog(_Dialog):
+    """Tie an anonymous walk-in to a citizen found by search."""
+
+    def __init__(self, view: WalkInView) -> None:
+        super().__init__()
+        self.view = view
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("Knyt henvendelsen til en borger", classes="dialog-title")
+            yield Static(f"Anonym henvendelse: {self.view.note}", classes="dialog-hint")
+            yield CitizenSearch(self.app.runtime.db)
+            yield Static("", id="form-error")
+            yield Static("Søg, vælg med pilene og tryk Enter. Esc fortryder.", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one(CitizenSearch).input.focus()
+
+    def action_save(self) -> None:
+        search = self.query_one(CitizenSearch)
+        if search.hits:
+            self._link(search.hits[0].id)
+
+    @on(CitizenSearch.Picked)
+    def _picked(self, event: CitizenSearch.Picked) -> None:
+        self._link(event.hit.id)
+
+    def _link(self, citizen_id: str) -> None:
+        try:
+            link_walk_in(self.app.runtime.db, self.app.staff.id, self.view.id, citizen_id)
+        except (ValidationError, NotFoundError) as exc:
+            message = exc.message if isinstance(exc, NotFoundError) else str(exc)
+            show_errors(self, {"general": message})
+            return
+        self.dismiss(citizen_id)
