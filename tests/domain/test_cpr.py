@@ -207,3 +207,10 @@ def test_generate_rejects_bad_input() -> None:
 def test_generate_is_deterministic_per_seed() -> None:
     a = [generate_cpr(date(1980, 5, 17), "M", random.Random(3)) for _ in range(3)]
     assert len(set(a)) == 1
+
+
+@pytest.mark.parametrize("text", ["٠١٠١٩٠-١٢٣٤", "010190-123²"])
+def test_only_ascii_digits(text: str) -> None:
+    with pytest.raises(CprError, match="10 cifre"):
+        parse_cpr(text, today=TODAY)
+    assert not modulus11_ok(text.replace("-", ""))

@@ -10,10 +10,12 @@ import random
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 _WEIGHTS = (4, 3, 2, 7, 6, 5, 4, 3, 2, 1)
-_CPR_RE = re.compile(r"(\d{6})[- ]?(\d{4})")
-_PREFIX_RE = re.compile(r"\d{1,6}|\d{6}-\d{0,4}|\d{7,10}")
+_CPR_RE = re.compile(r"(\d{6})[- ]?(\d{4})", re.ASCII)
+_PREFIX_RE = re.compile(r"\d{1,6}|\d{6}-\d{0,4}|\d{7,10}", re.ASCII)
+_DIGITS_RE = re.compile(r"\d{10}", re.ASCII)
 _FORMAT_HINT = "CPR-nummer skal have 10 cifre: DDMMÅÅ-SSSS"
 MODULUS11_WARNING = (
     "CPR-nummeret består ikke modulus 11-kontrollen. Det kan stadig være gyldigt (numre udstedt efter 2007)."
@@ -41,7 +43,7 @@ class CprInfo:
 
 def modulus11_ok(digits: str) -> bool:
     """True if the 10 digits satisfy the classic weighted checksum (sum % 11 == 0)."""
-    if len(digits) != 10 or not digits.isdigit():
+    if not _DIGITS_RE.fullmatch(digits):
         return False
     return sum(int(c) * w for c, w in zip(digits, _WEIGHTS, strict=True)) % 11 == 0
 
@@ -102,6 +104,7 @@ def looks_like_cpr_prefix(text: str) -> bool:
     return _PREFIX_RE.fullmatch(text.strip()) is not None
 
 
+@cache
 def _seventh_digits(year: int) -> tuple[int, ...]:
     """The 7th digits that map the year's two digits back to exactly this year."""
     options = tuple(d for d in range(10) if century_year(year % 100, d) == year)
@@ -110,17 +113,12 @@ def _seventh_digits(year: int) -> tuple[int, ...]:
     return options
 
 
-_SEVENTH_CACHE: dict[int, tuple[int, ...]] = {}
-
-
 def generate_cpr(birth_date: date, sex: str, rng: random.Random, modulus11: bool = True) -> str:
     """A plausible "DDMMYY-SSSS" for demo data; with ``modulus11=False`` the checksum is left to chance."""
     if sex not in ("M", "K"):
         raise ValueError(f"Køn skal være «M» eller «K», ikke «{sex}».")
     year = birth_date.year
-    sevenths = _SEVENTH_CACHE.get(year)
-    if sevenths is None:
-        sevenths = _SEVENTH_CACHE[year] = _seventh_digits(year)
+    sevenths = _seventh_digits(year)
     head = f"{birth_date:%d%m}{year % 100:02d}"
     parity = 1 if sex == "M" else 0
     rand = rng.random

@@ -49,7 +49,7 @@ class Tx:
         if not getattr(obj, "id", None):
             obj.id = new_id()
         self.session.add(obj)
-        self.session.flush([obj])  # fills column defaults so the logged row is complete
+        self.session.flush()  # fills column defaults so the logged row is complete
         self._log(obj.__tablename__, obj.id, "insert", None, row_dict(obj))
         return obj
 

@@ -19,7 +19,7 @@ class AabenApp(App):
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
         Binding("f2", "show_counter", "Åben rådgivning"),
-        Binding("ctrl+q", "quit", "Afslut", priority=True),
+        Binding("ctrl+q", "quit", "Luk", priority=True),
     ]
 
     def __init__(self, runtime: Runtime) -> None:

@@ -31,7 +31,12 @@ class NewCitizen:
 
 @dataclass(frozen=True)
 class PossibleDuplicate:
-    citizen: Citizen
+    """A plain snapshot (it outlives the rolled-back transaction that found it)."""
+
+    citizen_id: str
+    name: str
+    cpr: str | None
+    phone: str | None
     reason: str  # Danish, e.g. "samme CPR-nummer"
 
 
@@ -81,11 +86,14 @@ def find_possible_duplicates(session: Session, new: NewCitizen) -> list[Possible
     found: list[PossibleDuplicate] = []
     for citizen in candidates:
         if new.cpr and citizen.cpr == new.cpr.digits:
-            found.append(PossibleDuplicate(citizen, "samme CPR-nummer"))
+            reason = "samme CPR-nummer"
         elif new.cpr and citizen.birth_date == new.cpr.birth_date and fold(citizen.name) == fold(new.name):
-            found.append(PossibleDuplicate(citizen, "samme navn og fødselsdato"))
+            reason = "samme navn og fødselsdato"
         elif new.phone and citizen.phone == new.phone:
-            found.append(PossibleDuplicate(citizen, "samme telefonnummer"))
+            reason = "samme telefonnummer"
+        else:
+            continue
+        found.append(PossibleDuplicate(citizen.id, citizen.name, citizen.cpr, citizen.phone, reason))
     return found
 
 

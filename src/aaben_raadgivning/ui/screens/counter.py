@@ -55,10 +55,16 @@ def figures_text(figures: DayFigures) -> str:
     reasons = load_reference().walk_in_reasons
     top = ", ".join(f"{reasons.label(code)} {count}" for code, count in list(figures.per_reason.items())[:3])
     head = (
-        f"I dag {figures.total} henvendelser · {figures.waiting} venter · "
-        f"{figures.in_progress} i gang · {figures.finished} afsluttet"
+        f"I dag: {figures.total} henvendelser · {figures.waiting} venter · "
+        f"{figures.in_progress} i gang · {figures.finished} færdige"
     )
     return f"{head}\nFlest: {top}" if top else head
+
+
+def chart_hours(open_hours: list[int], arrivals_per_hour: dict[int, int]) -> list[int]:
+    """The hours to chart: the open hours, widened to include any arrival outside them."""
+    hours = set(open_hours) | set(arrivals_per_hour) or set(range(8, 17))
+    return list(range(min(hours), max(hours) + 1))
 
 
 class CounterScreen(Screen):
@@ -67,7 +73,7 @@ class CounterScreen(Screen):
         Binding("ctrl+n", "new_citizen", "Ny borger", priority=True),
         Binding("ctrl+r", "anonymous", "Anonym", priority=True),
         Binding("ctrl+t", "take_next", "Tag næste", priority=True),
-        Binding("ctrl+o", "finish", "Afslut", priority=True),
+        Binding("ctrl+o", "finish", "Afslut henv.", priority=True),
         Binding("ctrl+k", "link", "Knyt", show=False),
         Binding("ctrl+g", "cancel_walk_in", "Gik", show=False),
         Binding("escape", "back_to_search", "Søg", show=False),
@@ -133,7 +139,7 @@ class CounterScreen(Screen):
     def _fill_figures(self, views: list[WalkInView], now: datetime) -> None:
         figures = day_figures(views)
         self.query_one("#figures-text", Static).update(figures_text(figures))
-        hours = self.app.runtime.open_hours.hours_span(now.date()) or list(range(8, 17))
+        hours = chart_hours(self.app.runtime.open_hours.hours_span(now.date()), figures.per_hour)
         self.query_one("#arrivals", Sparkline).data = [figures.per_hour.get(hour, 0) for hour in hours]
         self.query_one("#arrivals-axis", Static).update(f"Ankomster pr. time {hours[0]:02d}–{hours[-1] + 1:02d}")
 

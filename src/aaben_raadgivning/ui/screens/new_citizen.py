@@ -37,12 +37,11 @@ def prefill_from_query(query: str) -> dict[str, str]:
 
 
 def duplicate_label(duplicate: PossibleDuplicate) -> str:
-    citizen = duplicate.citizen
-    parts = [citizen.name]
-    if citizen.cpr:
-        parts.append(mask_cpr(citizen.cpr))
-    if citizen.phone:
-        parts.append(f"tlf. {format_phone(citizen.phone)}")
+    parts = [duplicate.name]
+    if duplicate.cpr:
+        parts.append(mask_cpr(duplicate.cpr))
+    if duplicate.phone:
+        parts.append(f"tlf. {format_phone(duplicate.phone)}")
     return "Brug  " + "  ·  ".join(parts) + f"  ({duplicate.reason})"
 
 
@@ -131,7 +130,7 @@ class NewCitizenDialog(ModalScreen[str | None]):
         self.duplicates = duplicates
         options = self.query_one("#duplicate-list", OptionList)
         options.clear_options()
-        options.add_options(Option(duplicate_label(d), id=d.citizen.id) for d in duplicates)
+        options.add_options(Option(duplicate_label(d), id=d.citizen_id) for d in duplicates)
         self.query_one("#duplicates").add_class("-visible")
         self.query_one("#save", Button).label = "Opret alligevel (Ctrl+S)"
         options.highlighted = 0

@@ -1,0 +1,783 @@
+"""Realistic, fictional Danish demo data: staff, an office, citizens, walk-ins, timeline events, follow-ups.
+
+Two uses: trying the app (a few hundred citizens and a live-looking queue today) and load tests
+(100 000 citizens, a million events). For the latter, rows go in as bulk Core inserts in batches,
+each with its change-log "insert" entry carrying the same JSON ``rows.row_dict`` would give, so demo
+data syncs and passes ``check`` exactly like data typed in at the counter. Every name, number and
+company is made up; the CPR numbers are generated, not looked up.
+"""
+
+from __future__ import annotations
+
+import random
+import time as time_module
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from faker import Faker
+from sqlalchemy import Table, insert, select
+from sqlalchemy.orm import Session
+
+from aaben_raadgivning.config import DEFAULT_SETTINGS_TEXT
+from aaben_raadgivning.domain.clock import to_local, to_utc
+from aaben_raadgivning.domain.cpr import generate_cpr
+from aaben_raadgivning.domain.open_hours import OpenHours
+from aaben_raadgivning.domain.reference import load_reference
+from aaben_raadgivning.domain.workdays import WorkdayCalendar
+from aaben_raadgivning.ids import new_id
+from aaben_raadgivning.security.passwords import hash_password
+from aaben_raadgivning.store.database import Database
+from aaben_raadgivning.store.models import (
+    ChangeLogEntry,
+    Citizen,
+    Event,
+    FollowUpTask,
+    Office,
+    Staff,
+    WalkIn,
+    WalkInTransition,
+)
+from aaben_raadgivning.store.rows import dumps, to_plain
+from aaben_raadgivning.store.search_index import index_many
+
+DEMO_PASSWORD = "demo1234"
+DEMO_STAFF = (
+    ("JK", "Jette Kristensen", "jobkonsulent"),
+    ("JF", "Jakob Frederiksen", "jobformidler"),
+    ("BM", "Bashir Mahmoud", "boligsocial"),
+    ("LE", "Lene Eriksen", "leder"),
+)
+DEMO_OFFICE = "Fremskudt Jobcenter Vibeholmparken"
+DEMO_HOUSING_AREA = "Vibeholmparken"
+
+BATCH_ROWS = 5_000  # rows per bulk insert
+CITIZENS_PER_TX = 2_000  # citizens (with their events) per transaction
+
+
+ProgressFn = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    offices: int
+    staff: int
+    citizens: int
+    walk_ins: int
+    walk_in_transitions: int
+    events: int
+    follow_ups: int
+    seconds: float
+
+
+# --- bulk writing ------------------------------------------------------------------------------
+
+_MODELS = (Office, Staff, Citizen, WalkIn, WalkInTransition, Event, FollowUpTask)
+_ORDER = tuple(model.__tablename__ for model in _MODELS)  # parents before children (foreign keys)
+_TABLES: dict[str, Table] = {model.__tablename__: model.__table__ for model in _MODELS}  # type: ignore[misc]
+
+
+def _column_defaults(table: Table) -> tuple[tuple[str, Any], ...]:
+    """(key, scalar default) per column, in the order rows.row_dict uses (the mapper's column order)."""
+    return tuple(
+        (column.key, column.default.arg if column.default is not None and column.default.is_scalar else None)
+        for column in table.columns
+    )
+
+
+_DEFAULTS = {name: _column_defaults(table) for name, table in _TABLES.items()}
+_KEYS = {name: frozenset(key for key, _ in defaults) for name, defaults in _DEFAULTS.items()}
+
+
+class _BulkWriter:
+    """Collects complete rows per table and writes them, with one change-log insert entry each, in bulk."""
+
+    def __init__(self, db: Database) -> None:
+        self._clock = db.clock
+        self._device_id = db.device_id
+        self._pending: dict[str, list[dict[str, Any]]] = {name: [] for name in _ORDER}
+        self._log: list[dict[str, Any]] = []
+        self.counts: dict[str, int] = dict.fromkeys(_ORDER, 0)
+
+    def add(self, table: str, **values: Any) -> str:
+        unknown = values.keys() - _KEYS[table]
+        if unknown:
+            raise KeyError(f"{table} has no column(s) {sorted(unknown)}")
+        row = {key: values.get(key, default) for key, default in _DEFAULTS[table]}
+        if row["id"] is None:
+            row["id"] = new_id()
+        self._pending[table].append(row)
+        self._log.append(
+            {
+                "id": new_id(),
+                "hlc": self._clock.now(),
+                "device_id": self._device_id,
+                "table_name": table,
+                "row_id": row["id"],
+                "op": "insert",
+                "field": None,
+                "value": dumps({key: to_plain(value) for key, value in row.items()}),
+            }
+        )
+        self.counts[table] += 1
+        return row["id"]
+
+    @property
+    def pending(self) -> int:
+        return len(self._log)
+
+    def flush(self, session: Session) -> None:
+        for name in _ORDER:
+            rows = self._pending[name]
+            for start in range(0, len(rows), BATCH_ROWS):
+                session.execute(insert(_TABLES[name]), rows[start : start + BATCH_ROWS])
+            rows.clear()
+        for start in range(0, len(self._log), BATCH_ROWS):
+            session.execute(insert(ChangeLogEntry.__table__), self._log[start : start + BATCH_ROWS])
+        self._log.clear()
+
+
+# --- the texts --------------------------------------------------------------------------------
+# Names common among residents of Danish social housing areas with roots outside Denmark.
+_INTERNATIONAL_MALE = (
+    "Mohammed", "Ahmad", "Ali", "Hassan", "Hussein", "Omar", "Yusuf", "Ibrahim", "Khalid", "Bilal", "Hamza",
+    "Abdi", "Abdirahman", "Mehmet", "Mustafa", "Hüseyin", "Emre", "Murat", "Karim", "Tariq", "Jamal", "Samir",
+    "Reza", "Amir", "Dawit", "Yonas", "Faisal", "Imran", "Rashid", "Oleksandr",
+)  # fmt: skip
+_INTERNATIONAL_FEMALE = (
+    "Fatima", "Aisha", "Amina", "Layla", "Maryam", "Zainab", "Nour", "Rania", "Samira", "Hodan", "Fadumo",
+    "Hibo", "Ayşe", "Emine", "Zeynep", "Elif", "Leyla", "Dilan", "Rojin", "Sara", "Yasmin", "Hanan", "Nadia",
+    "Shirin", "Parisa", "Meron", "Selam", "Saima", "Olena", "Iryna",
+)  # fmt: skip
+_INTERNATIONAL_LAST = (
+    "Ahmed", "Mohamed", "Ali", "Hassan", "Hussein", "Abdullahi", "Farah", "Jama", "Osman", "Nur", "Yilmaz",
+    "Kaya", "Demir", "Öztürk", "Çelik", "Khan", "Iqbal", "Mahmoud", "Ibrahim", "Al-Sayed", "Haddad", "Khalil",
+    "Saleh", "Rahimi", "Hosseini", "Karimi", "Tesfaye", "Gebremedhin", "Kovalenko", "Shevchenko",
+)  # fmt: skip
+_PHONE_PATTERNS = tuple(f"{first}#######" for first in "23456789")
+_LANGUAGES = ("arabisk", "somali", "tyrkisk", "kurdisk", "farsi", "urdu", "tigrinya", "ukrainsk")
+_JOBS = (
+    "lager og logistik", "rengøring", "køkken og kantine", "butik", "pædagogmedhjælper", "chauffør",
+    "social- og sundhedshjælper", "gartner og grønne områder", "bygge og anlæg", "frisør", "vicevært",
+    "tøjbutik", "bageri", "pakkeri", "hotel og housekeeping",
+)  # fmt: skip
+_MONTHS = (
+    "januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
+    "november", "december",
+)  # fmt: skip
+_SUBGOALS = (
+    "møde til tiden tre dage om ugen",
+    "tage bussen selv til praktikstedet",
+    "deltage i danskundervisning to gange om ugen",
+    "ringe, hvis der er forhindringer, inden kl. 9",
+    "øge arbejdstiden med to timer om ugen",
+    "lave et CV sammen med jobformidleren",
+    "besøge to virksomheder inden næste samtale",
+)
+_PARALLEL = (
+    "Henvist til gældsrådgivning i boligområdet",
+    "Parallel indsats: helbredsafklaring hos egen læge",
+    "Henvist til familietilbud i kommunen",
+    "Parallel indsats: kontakt til sundhedskoordinator",
+    "Parallel indsats: hjælp til ansøgning om boligstøtte",
+    "Henvist til mentor i beboerhuset",
+)
+
+# Event kind → (summary templates, who usually writes it).
+_EVENT_TEXTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "samtale": (
+        (
+            "Opfølgende samtale om jobmål og delmål",
+            "Samtale om praktikforløb hos {company}",
+            "Samtale om helbred og hverdag – borgeren vil gerne videre",
+            "Jobsamtale – planen gennemgået sammen med borgeren",
+            "Samtale med tolk ({language})",
+            "Fælles samtale med jobformidler om næste skridt",
+        ),
+        ("JK", "JF"),
+    ),
+    "telefon": (
+        (
+            "Telefonsamtale: aftalt møde {day}",
+            "Ringede til borgeren – ingen svar, lagt besked",
+            "Borgeren ringede om brev fra Ydelsesservice",
+            "Telefonopfølgning på praktikken hos {company}",
+        ),
+        ("JK", "JF"),
+    ),
+    "sms": (
+        (
+            "SMS: påmindelse om møde {day} kl. {clock}",
+            "SMS sendt med tid til samtale {day}",
+            "SMS: tak for i dag – næste møde {day}",
+        ),
+        ("JK", "JF"),
+    ),
+    "virksomhedsbesoeg": (
+        (
+            "Besøg hos {company} sammen med borgeren",
+            "Virksomhedsbesøg: {company} – mulig praktik inden for {job}",
+            "Opfølgning på arbejdspladsen hos {company}",
+        ),
+        ("JF",),
+    ),
+    "opsoegende": (
+        (
+            "Hjemmebesøg – borgeren var hjemme, samtale aftalt",
+            "Opsøgende besøg på {address} – ingen hjemme, seddel i postkassen",
+            "Mødte borgeren i beboerhuset; aftalt at komme forbi skranken",
+        ),
+        ("BM", "JK"),
+    ),
+    "udeblivelse": (("Udeblev fra samtale {day}", "Udeblev fra aftalt møde hos {company}"), ("JK", "JF")),
+    "cv": (
+        ("CV opdateret med erfaring inden for {job}", "CV lavet sammen med borgeren", "CV lagt på Jobnet"),
+        ("JF",),
+    ),
+    "jobmaal": (("Jobmål: {job}", "Jobmål justeret til {job}"), ("JF", "JK")),
+    "jobformidler": (("Jobformidler tildelt: Jakob Frederiksen",), ("JK",)),
+    "visitation": (("Visitation: optaget i projektet",), ("JK",)),
+    "trin": (("Trin 1 – Afklaring påbegyndt", "Trin 2 – På vej mod job", "Trin 3 – Virksomhedsforløb"), ("JK",)),
+    "aftale": (
+        (
+            "Aftale med {company}: {hours} timer om ugen, heraf {ordinary} ordinære",
+            "Aftale om virksomhedspraktik hos {company} i {weeks} uger",
+        ),
+        ("JF",),
+    ),
+    "timer": (("{hours} ordinære timer i {month}", "Timeseddel fra {company}: {hours} timer i {month}"), ("JF",)),
+    "delmaal": (("Delmål: {subgoal}", "Delmål nået: {subgoal}"), ("JF", "JK")),
+    "partshoering": (("Partshøring sendt om manglende fremmøde",), ("JK",)),
+    "sanktion": (("Sanktion efter konkret vurdering og forsøg på personlig kontakt",), ("JK",)),
+    "parallel_indsats": (_PARALLEL, ("BM", "JK")),
+    "rehab": (("Sagen forberedt til rehabiliteringsteamet",), ("JK",)),
+    "underretning": (("Underretning sendt til socialforvaltningen",), ("JK",)),
+    "note": (
+        (
+            "Note: borgeren har nyt telefonnummer",
+            "Note: tolkebehov ({language})",
+            "Note: flyttet inden for boligområdet",
+            "Note: borgeren foretrækker kontakt om formiddagen",
+        ),
+        ("JK", "JF", "BM"),
+    ),
+}
+# How often each kind occurs after the first steps (visitation, jobformidler, jobmål).
+_EVENT_WEIGHTS = {
+    "samtale": 20, "telefon": 15, "sms": 12, "virksomhedsbesoeg": 6, "opsoegende": 5, "udeblivelse": 5,
+    "cv": 3, "jobmaal": 2, "trin": 3, "aftale": 4, "timer": 6, "delmaal": 6, "partshoering": 0.6,
+    "sanktion": 0.2, "parallel_indsats": 3, "rehab": 0.3, "underretning": 0.1, "note": 8,
+}  # fmt: skip
+_FIRST_EVENTS = ("visitation", "jobformidler", "jobmaal")
+_DETAILS = (
+    "",
+    "",
+    "",
+    "Borgeren ønsker at arbejde inden for {job}. Vi ser på praktik hos {company}.",
+    "Aftalt at borgeren selv ringer, hvis der opstår forhindringer.",
+    "Borgeren er motiveret, men bekymret for transporten. Vi ser på buskort.",
+    "Gennemgået planen; næste skridt er et virksomhedsbesøg.",
+)
+
+_WALK_IN_REASON_WEIGHTS = {
+    "post": 25, "ydelse": 15, "job": 15, "aktivering": 10, "aftale": 12, "praktik": 8, "akut": 8, "andet": 7,
+}  # fmt: skip
+_ANONYMOUS_NOTES = {
+    "post": "Ønsker ikke at oplyse navn. Har brev fra Udbetaling Danmark med.",
+    "ydelse": "Vil ikke oplyse navn; spørger generelt til regler for kontanthjælp.",
+    "job": "Anonym henvendelse: spørger til jobmuligheder i området.",
+    "aktivering": "Vil ikke oplyse navn; spørger til, hvordan man ændrer et aktiveringsforløb.",
+    "aftale": "Anonym: vil høre, hvordan man flytter et møde.",
+    "praktik": "Anonym: spørger til praktik hos en lokal virksomhed.",
+    "akut": "Ønsker ikke at oplyse navn. Har fået varsel om udsættelse fra boligen.",
+    "andet": "Anonym henvendelse: spørger til tilbud i beboerhuset.",
+}
+_ARRIVAL_NOTES = ("", "", "", "Har brev med.", "Vil gerne tale med Jette.", "Kommer sammen med sin søster.")
+_OUTCOMES = {
+    "post": (
+        "Hjalp med at læse og besvare brev fra Udbetaling Danmark.",
+        "Gennemgik post i e-Boks sammen med borgeren; intet der haster.",
+    ),
+    "ydelse": (
+        "Forklarede nedsættelsen af kontanthjælpen; borgeren kontakter Ydelsesservice.",
+        "Hjalp med ansøgning om enkeltydelse.",
+    ),
+    "job": ("Opdaterede CV og søgte to stillinger på Jobnet.", "Talte om jobmål; aftalt samtale med jobformidler."),
+    "aktivering": (
+        "Aktiveringsforløbet tilpasses; jobkonsulenten kontakter udbyderen.",
+        "Borgeren ønsker andet forløb; aftalt samtale.",
+    ),
+    "aftale": ("Mødet er flyttet til næste uge.", "Ny tid aftalt; SMS-påmindelse sendt."),
+    "praktik": (
+        "Talte om praktikken; virksomheden kontaktes om flere timer.",
+        "Aftalt virksomhedsbesøg sammen med jobformidler.",
+    ),
+    "akut": (
+        "Kontakt til boligselskabet om restance; aftale om afdrag.",
+        "Hjalp med at kontakte lægen; opfølgning i morgen.",
+    ),
+    "andet": ("Henvist til rådgivning i beboerhuset.", "Vejledning givet; ingen videre opfølgning."),
+}
+_CANCEL_NOTES = ("Gik inden vi nåede at tale sammen.", "Måtte hente børn; kommer igen.", "")
+_FOLLOW_UPS = (
+    ("personlig_kontakt", "Borgeren udeblev – ring eller besøg borgeren personligt."),
+    ("manuel", "Månedlig opfølgning med borgeren (første år i virksomhedsforløb)."),
+    ("manuel", "Følg op på praktikken hos {company}."),
+    ("manuel", "Tjek om CV er lagt på Jobnet."),
+    ("tilbagemelding", "Giv borgeren svar om buskort til praktikstedet."),
+)
+_WALK_IN_FOLLOW_UP = "Vend tilbage til borgeren om henvendelsen fra {day}."
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _weighted(rng: random.Random, weights: dict[str, float]) -> Callable[[], str]:
+    """A fast weighted chooser (cumulative weights computed once)."""
+    keys = list(weights)
+    cumulative: list[float] = []
+    total = 0.0
+    for key in keys:
+        total += weights[key]
+        cumulative.append(total)
+    from bisect import bisect_right
+
+    def choose() -> str:
+        return keys[min(bisect_right(cumulative, rng.random() * total), len(keys) - 1)]
+
+    return choose
+
+
+class _Clock:
+    """Danish local wall-clock times to stored naive UTC, with each day's offset computed once."""
+
+    def __init__(self) -> None:
+        self._offsets: dict[date, timedelta] = {}
+
+    def utc(self, local: datetime) -> datetime:
+        day = local.date()
+        offset = self._offsets.get(day)
+        if offset is None:
+            noon = datetime.combine(day, time(12))
+            offset = self._offsets[day] = to_utc(noon) - noon
+        return local + offset
+
+
+def _default_open_hours(calendar: WorkdayCalendar) -> OpenHours:
+    import tomllib
+
+    hours = tomllib.loads(DEFAULT_SETTINGS_TEXT)["counter"]["open_hours"]
+    return OpenHours.parse(hours, calendar)
+
+
+def _thousands(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+@dataclass
+class _World:
+    """Everything the generators share."""
+
+    rng: random.Random
+    fake: Faker
+    writer: _BulkWriter
+    clock: _Clock
+    staff: dict[str, str]  # initials → id
+    office_id: str
+    housing_area: str
+    today: date
+    first_day: date
+    now_local: datetime
+    work_days: list[date]  # past working days within the window, for timeline events
+    companies: list[str]
+    addresses: list[str]
+
+    def pick(self, options: Sequence[str]) -> str:
+        return options[int(self.rng.random() * len(options))]
+
+    def fill(self, template: str) -> str:
+        if "{" not in template:
+            return template
+        rng = self.rng
+        hours = rng.randint(4, 30)
+        soon = self.today + timedelta(days=rng.randint(1, 14))
+        return template.format(
+            company=self.pick(self.companies),
+            job=self.pick(_JOBS),
+            language=self.pick(_LANGUAGES),
+            address=self.pick(self.addresses),
+            day=f"{soon.day:02d}.{soon.month:02d}",
+            clock=f"{rng.choice((9, 10, 11, 13, 14))}.{rng.choice(('00', '30'))}",
+            hours=hours,
+            ordinary=rng.randint(0, min(hours, 10)),
+            weeks=rng.choice((4, 6, 8, 13)),
+            month=_MONTHS[(self.today.month - 2) % 12],
+            subgoal=self.pick(_SUBGOALS),
+        )
+
+
+# --- the generators ---------------------------------------------------------------------------
+
+
+def _ensure_staff_and_office(db: Database) -> tuple[dict[str, str], str, str, int, int]:
+    """The fixed demo staff and the office, created only if absent. One scrypt hash serves all demo staff."""
+    created_staff = created_office = 0
+    with db.transaction() as tx:
+        existing = dict(
+            tx.session.execute(select(Staff.initials, Staff.id).where(Staff.deleted_at.is_(None))).all()
+        )
+        password_hash = None
+        for initials, name, role in DEMO_STAFF:
+            if initials in existing:
+                continue
+            password_hash = password_hash or hash_password(DEMO_PASSWORD)
+            staff = tx.add(
+                Staff(initials=initials, name=name, role=role, password_hash=password_hash, active=True,
+                      created_at=tx.now)
+            )  # fmt: skip
+            existing[initials] = staff.id
+            created_staff += 1
+        office = tx.session.scalar(
+            select(Office).where(Office.deleted_at.is_(None)).order_by(Office.created_at).limit(1)
+        )
+        if office is None:
+            office = tx.add(Office(name=DEMO_OFFICE, housing_area=DEMO_HOUSING_AREA, created_at=tx.now))
+            created_office = 1
+        housing_area = office.housing_area or DEMO_HOUSING_AREA
+        return existing, office.id, housing_area, created_staff, created_office
+
+
+def _citizen(world: _World, used_cprs: set[str]) -> dict[str, Any]:
+    rng, fake = world.rng, world.fake
+    sex = "M" if rng.random() < 0.5 else "K"
+    if rng.random() < 0.45:
+        first = world.pick(_INTERNATIONAL_MALE if sex == "M" else _INTERNATIONAL_FEMALE)
+        name = f"{first} {world.pick(_INTERNATIONAL_LAST)}"
+        international = True
+    else:
+        first = fake.first_name_male() if sex == "M" else fake.first_name_female()
+        middle = f" {fake.last_name()}" if rng.random() < 0.25 else ""
+        name = f"{first}{middle} {fake.last_name()}"
+        international = False
+    birth_date = world.today - timedelta(days=rng.randint(18 * 365 + 5, 65 * 365 - 5))
+    cpr = None
+    if rng.random() >= 0.15:
+        while True:  # a CPR number belongs to one person
+            digits = generate_cpr(birth_date, sex, rng, modulus11=rng.random() >= 0.04).replace("-", "")
+            if digits not in used_cprs:
+                used_cprs.add(digits)
+                cpr = digits
+                break
+    # Danish numbers are 8 digits not starting with 0 or 1 (Faker's own formats include impossible ones).
+    phone = fake.numerify(world.pick(_PHONE_PATTERNS)) if rng.random() >= 0.30 else None
+    # Known to the office before the demo window starts, so every event comes after creation.
+    created_local = datetime.combine(
+        world.first_day - timedelta(days=rng.randint(1, 900)), time(8, rng.randint(0, 59))
+    ) + timedelta(hours=rng.randint(0, 6))
+    roll = rng.random()
+    if international and roll < 0.35:
+        benefit = "integrationsydelse"
+    elif created_local.date() < date(2025, 7, 1) and roll < 0.45:
+        benefit = "uddannelseshjaelp"  # retired from 1 Jul 2025; old records keep it
+    else:
+        benefit = rng.choices(("kontanthjaelp", "selvforsorgelse", "andet", None), (80, 6, 6, 8))[0]
+    readiness = rng.choices(("aktivitetsparat", "jobparat", None), (80, 15, 5))[0]
+    return {
+        "name": name,
+        "cpr": cpr,
+        "birth_date": birth_date if cpr else (birth_date if rng.random() < 0.3 else None),
+        "sex": sex if cpr else None,
+        "phone": phone,
+        "benefit_type": benefit,
+        "readiness": readiness,
+        "housing_area": world.housing_area,
+        "office_id": world.office_id,
+        "jobkonsulent_id": world.staff.get("JK") if readiness == "aktivitetsparat" else None,
+        "created_at": world.clock.utc(created_local),
+    }
+
+
+def _events_for(world: _World, citizen_id: str, count: int, choose_kind: Callable[[], str]) -> None:
+    rng = world.rng
+    if not world.work_days:
+        return
+    moments = sorted(
+        datetime.combine(world.pick(world.work_days), time(8)) + timedelta(minutes=int(rng.random() * 450))
+        for _ in range(count)
+    )
+    previous: str | None = None
+    for index, local in enumerate(moments):
+        kind = _FIRST_EVENTS[index] if index < len(_FIRST_EVENTS) else choose_kind()
+        templates, writers = _EVENT_TEXTS[kind]
+        summary = world.fill(world.pick(templates))
+        corrects = None
+        if previous is not None and rng.random() < 0.003:
+            kind, summary, corrects = "note", "Rettelse: forkert dato i det forrige notat", previous
+        occurred = world.clock.utc(local)
+        previous = world.writer.add(
+            "events",
+            citizen_id=citizen_id,
+            kind=kind,
+            occurred_at=occurred,
+            recorded_at=occurred + timedelta(minutes=int(rng.random() * 90)),
+            staff_id=world.staff.get(world.pick(writers)),
+            summary=summary[:300],
+            details=world.fill(world.pick(_DETAILS)),
+            corrects_id=corrects,
+        )
+
+
+def _follow_up(world: _World, calendar: WorkdayCalendar, citizen_id: str) -> None:
+    rng = world.rng
+    kind, reason = _FOLLOW_UPS[int(rng.random() * len(_FOLLOW_UPS))]
+    due = calendar.next_working_day(world.today + timedelta(days=rng.randint(-6, 21)))
+    created = min(datetime.combine(due - timedelta(days=rng.randint(3, 30)), time(10)), world.now_local)
+    assignee = world.staff.get("JF" if kind == "manuel" and rng.random() < 0.5 else "JK")
+    world.writer.add(
+        "follow_up_tasks",
+        citizen_id=citizen_id,
+        kind=kind,
+        rule="manuel",
+        reason=world.fill(reason),
+        due_date=due,
+        assignee_id=assignee,
+        status="open",
+        created_by=assignee,
+        created_at=world.clock.utc(created),
+    )
+
+
+def _walk_in(
+    world: _World,
+    citizen_ids: list[str],
+    calendar: WorkdayCalendar,
+    arrived: datetime,
+    state: str,
+    choose_reason: Callable[[], str],
+    reason_labels: Callable[[str], str],
+) -> None:
+    """One walk-in (local times) ending in ``state``: finished, cancelled, in_progress or waiting."""
+    rng, writer, utc = world.rng, world.writer, world.clock.utc
+    reason = choose_reason()
+    anonymous = not citizen_ids or rng.random() < 0.10
+    citizen_id = None if anonymous else world.pick(citizen_ids)
+    note = _ANONYMOUS_NOTES[reason] if anonymous else world.pick(_ARRIVAL_NOTES)
+    walk_in_id = writer.add(
+        "walk_ins",
+        office_id=world.office_id,
+        citizen_id=citizen_id,
+        reason=reason,
+        note=note,
+        arrived_at=utc(arrived),
+        registered_by=world.staff.get("BM" if rng.random() < 0.6 else "JK"),
+    )
+    if state == "waiting":
+        return
+    wait = timedelta(minutes=min(45, int(rng.expovariate(1 / 8))))
+    if state == "cancelled":
+        writer.add(
+            "walk_in_transitions", walk_in_id=walk_in_id, kind="cancel", at=utc(arrived + wait),
+            staff_id=world.staff.get("BM"), note=world.pick(_CANCEL_NOTES),
+        )  # fmt: skip
+        return
+    started = min(arrived + wait, world.now_local)
+    helper = world.staff.get(rng.choices(("JK", "JF", "BM"), (4, 3, 3))[0])
+    writer.add("walk_in_transitions", walk_in_id=walk_in_id, kind="start", at=utc(started), staff_id=helper)
+    if state == "in_progress":
+        return
+    finished = min(started + timedelta(minutes=rng.randint(5, 35)), world.now_local)
+    outcome = world.pick(_OUTCOMES[reason])
+    writer.add(
+        "walk_in_transitions", walk_in_id=walk_in_id, kind="finish", at=utc(finished), staff_id=helper, note=outcome
+    )
+    if anonymous and citizen_ids and rng.random() < 0.15:  # later recognised and linked
+        citizen_id = world.pick(citizen_ids)
+        writer.add(
+            "walk_in_transitions", walk_in_id=walk_in_id, kind="link", at=utc(finished + timedelta(minutes=2)),
+            staff_id=helper, citizen_id=citizen_id,
+        )  # fmt: skip
+    if citizen_id is not None:  # the same timeline event finish_walk_in writes
+        summary = f"{reason_labels(reason)}: {outcome}"
+        writer.add(
+            "events",
+            citizen_id=citizen_id,
+            kind="aaben_raadgivning",
+            occurred_at=utc(arrived),
+            recorded_at=utc(finished),
+            staff_id=helper,
+            summary=summary[:300],
+            details="\n\n".join(part for part in (note if not anonymous else "", outcome) if part),
+            walk_in_id=walk_in_id,
+        )
+    if (world.today - arrived.date()).days <= 10 and rng.random() < 0.08:
+        due = calendar.add_working_days(arrived.date(), rng.randint(2, 5))
+        writer.add(
+            "follow_up_tasks",
+            citizen_id=citizen_id,
+            kind="tilbagemelding",
+            rule="manuel",
+            reason=_WALK_IN_FOLLOW_UP.format(day=f"{arrived.day:02d}.{arrived.month:02d}"),
+            due_date=due,
+            assignee_id=helper,
+            status="open",
+            walk_in_id=walk_in_id,
+            created_by=helper,
+            created_at=utc(finished),
+        )
+
+
+def _arrivals(rng: random.Random, intervals: list[tuple[time, time]], day: date, count: int) -> list[datetime]:
+    spans = [(datetime.combine(day, a), datetime.combine(day, b)) for a, b in intervals]
+    lengths = [(b - a).total_seconds() for a, b in spans]
+    total = sum(lengths)
+    moments = []
+    for _ in range(count):
+        offset = rng.random() * total
+        for (start, _end), length in zip(spans, lengths, strict=True):
+            if offset < length:
+                moments.append(start + timedelta(seconds=int(offset) // 60 * 60))
+                break
+            offset -= length
+    return sorted(moments)
+
+
+def _today_queue(world: _World) -> list[tuple[datetime, str]]:
+    """A live-looking queue: some finished earlier today, one or two being helped, two or three waiting."""
+    rng, now = world.rng, world.now_local
+    day_start = datetime.combine(world.today, time(0, 1))
+
+    def ago(low: int, high: int) -> datetime:
+        return max(day_start, now - timedelta(minutes=rng.randint(low, high)))
+
+    queue = [(ago(60, 200), "finished") for _ in range(rng.randint(3, 5))]
+    queue.append((ago(40, 90), "cancelled"))
+    queue += [(ago(12, 35), "in_progress") for _ in range(rng.randint(1, 2))]
+    queue += [(ago(1, 11), "waiting") for _ in range(rng.randint(2, 3))]
+    return sorted(queue)
+
+
+def generate_demo(
+    db: Database,
+    *,
+    citizens: int = 300,
+    days: int = 120,
+    events_per_citizen: float = 6,
+    seed: int = 1,
+    today: date | None = None,
+    progress: ProgressFn | None = None,
+    open_hours: OpenHours | None = None,
+    calendar: WorkdayCalendar | None = None,
+) -> DemoSummary:
+    """Fill ``db`` with fictional data; safe to run on a database that already has the demo staff."""
+    if citizens < 0 or days < 0 or events_per_citizen < 0:
+        raise ValueError("Antal borgere, dage og hændelser kan ikke være negative.")
+    started_at = time_module.perf_counter()
+    report = progress or (lambda _fraction, _step: None)
+    calendar = calendar or WorkdayCalendar()
+    open_hours = open_hours or _default_open_hours(calendar)
+    reference = load_reference()
+
+    report(0.0, "Opretter medarbejdere og kontor …")
+    staff, office_id, housing_area, created_staff, created_office = _ensure_staff_and_office(db)
+
+    rng = random.Random(seed)
+    fake = Faker("da_DK")
+    fake.seed_instance(seed)
+    now_utc = db.now()
+    now_local = to_local(now_utc)
+    today = today or now_local.date()
+    if now_local.date() != today:
+        now_local = datetime.combine(today, time(10, 30))  # a chosen day: the queue is seen mid-morning
+    first_day = today - timedelta(days=max(days, 1))
+    window = [first_day + timedelta(days=i) for i in range((today - first_day).days)]
+    streets = [fake.street_name() for _ in range(3)]
+    world = _World(
+        rng=rng,
+        fake=fake,
+        writer=_BulkWriter(db),
+        clock=_Clock(),
+        staff=staff,
+        office_id=office_id,
+        housing_area=housing_area,
+        today=today,
+        first_day=first_day,
+        now_local=now_local,
+        work_days=[d for d in window if calendar.is_working_day(d)] or window,
+        companies=[fake.company() for _ in range(60)],
+        addresses=[f"{rng.choice(streets)} {rng.randint(1, 80)}, {rng.randint(0, 4)}. {rng.choice(('th', 'tv', 'mf'))}."
+                   for _ in range(200)],
+    )  # fmt: skip
+    writer = world.writer
+
+    # Citizens with their timelines and some open follow-ups, a transaction per chunk.
+    choose_kind = _weighted(rng, _EVENT_WEIGHTS)
+    citizen_ids: list[str] = []
+    used_cprs: set[str] = set()
+    max_events = max(1, int(events_per_citizen * 10))
+    for chunk_start in range(0, citizens, CITIZENS_PER_TX):
+        chunk_end = min(citizens, chunk_start + CITIZENS_PER_TX)
+        with db.transaction() as tx:
+            search_rows = []
+            for _ in range(chunk_start, chunk_end):
+                values = _citizen(world, used_cprs)
+                citizen_id = writer.add("citizens", **values)
+                citizen_ids.append(citizen_id)
+                search_rows.append((citizen_id, values["name"], values["cpr"], values["phone"]))
+                n_events = min(max_events, int(rng.expovariate(1 / events_per_citizen) + 0.5)) if events_per_citizen else 0
+                _events_for(world, citizen_id, n_events, choose_kind)
+                if rng.random() < 0.05:
+                    _follow_up(world, calendar, citizen_id)
+                if writer.pending >= BATCH_ROWS:
+                    writer.flush(tx.session)
+            writer.flush(tx.session)
+            index_many(tx.session, search_rows)
+        report(0.9 * chunk_end / max(citizens, 1), f"Borgere og hændelser: {_thousands(chunk_end)} af {_thousands(citizens)}")
+
+    # Walk-ins on the counter's open days, and today's queue.
+    report(0.9, "Henvendelser i åben rådgivning …")
+    choose_reason = _weighted(rng, _WALK_IN_REASON_WEIGHTS)
+    labels = reference.walk_in_reasons.label
+    per_day = max(6, min(40, citizens // 20))
+    with db.transaction() as tx:
+        for day in window:
+            intervals = open_hours.intervals_on(day)
+            if not intervals:
+                continue
+            count = max(1, int(per_day * (0.6 + 0.8 * rng.random())))
+            for arrived in _arrivals(rng, intervals, day, count):
+                state = "cancelled" if rng.random() < 0.06 else "finished"
+                _walk_in(world, citizen_ids, calendar, arrived, state, choose_reason, labels)
+            if writer.pending >= BATCH_ROWS:
+                writer.flush(tx.session)
+        for arrived, state in _today_queue(world):
+            _walk_in(world, citizen_ids, calendar, arrived, state, choose_reason, labels)
+        writer.flush(tx.session)
+
+    counts = writer.counts
+    summary = DemoSummary(
+        offices=created_office,
+        staff=created_staff,
+        citizens=counts["citizens"],
+        walk_ins=counts["walk_ins"],
+        walk_in_transitions=counts["walk_in_transitions"],
+        events=counts["events"],
+        follow_ups=counts["follow_up_tasks"],
+        seconds=0.0,
+    )
+    with db.transaction() as tx:
+        tx.audit(
+            None,
+            "create",
+            "demo",
+            detail=(
+                f"Demodata genereret (frø {seed}): {_thousands(summary.citizens)} borgere, "
+                f"{_thousands(summary.walk_ins)} henvendelser, {_thousands(summary.events)} hændelser, "
+                f"{_thousands(summary.follow_ups)} opfølgninger"
+            ),
+        )
+    report(1.0, "Demodata er klar.")
+    return DemoSummary(**{**summary.__dict__, "seconds": time_module.perf_counter() - started_at})
+
+
+__all__ = ["DEMO_PASSWORD", "DEMO_STAFF", "DemoSummary", "generate_demo"]

@@ -1,0 +1,60 @@
+"""Shared fixtures: a runtime on a temporary data dir with a fixed clock, and staff to log in as."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from aaben_raadgivning.domain.clock import to_utc
+from aaben_raadgivning.runtime import Runtime, open_runtime
+from aaben_raadgivning.store.actions.staff import create_staff
+from aaben_raadgivning.store.models import Staff
+
+# Tuesday 24 November 2026, 10:15 Danish time (the default settings open Tuesdays 13.00-16.00).
+LOCAL_NOW = datetime(2026, 11, 24, 10, 15)
+PASSWORD = "hemmelig1"
+
+
+class FixedClock:
+    """A clock tests can move forward; returns naive UTC like domain.clock.utc_now."""
+
+    def __init__(self, local: datetime) -> None:
+        self.utc = to_utc(local)
+
+    def __call__(self) -> datetime:
+        return self.utc
+
+    def advance(self, **delta) -> None:
+        from datetime import timedelta
+
+        self.utc += timedelta(**delta)
+
+
+@dataclass
+class World:
+    runtime: Runtime
+    clock: FixedClock
+    jk: Staff
+    jf: Staff
+
+    @property
+    def db(self):
+        return self.runtime.db
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(LOCAL_NOW)
+
+
+@pytest.fixture
+def world(tmp_path: Path, clock: FixedClock) -> Iterator[World]:
+    runtime = open_runtime(tmp_path / "data", now=clock)
+    jk = create_staff(runtime.db, initials="JK", name="Jette Kristensen", role="jobkonsulent", password=PASSWORD)
+    jf = create_staff(runtime.db, initials="JF", name="Jakob Frederiksen", role="jobformidler", password=PASSWORD)
+    yield World(runtime, clock, jk, jf)
+    runtime.close()

@@ -1,0 +1,61 @@
+"""Log-in: right password opens the counter; a wrong one says only that, and waits longer each time."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from textual.widgets import Input
+
+from aaben_raadgivning.store.models import AuditEntry
+from aaben_raadgivning.ui.app import AabenApp
+from aaben_raadgivning.ui.screens.counter import CounterScreen
+from aaben_raadgivning.ui.screens.login import LoginScreen, failure_delay
+
+from ui_helpers import login, screen_text
+
+
+@pytest.mark.parametrize(("failures", "delay"), [(0, 0), (1, 1), (2, 2), (3, 4), (5, 16), (6, 30), (20, 30)])
+def test_delay_grows_and_is_capped(failures, delay):
+    assert failure_delay(failures) == delay
+
+
+async def test_login_opens_counter_and_is_audited(world):
+    app = AabenApp(world.runtime)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, LoginScreen)
+        await login(pilot, "jk")  # initials are case-insensitive
+        assert isinstance(app.screen, CounterScreen)
+        assert app.staff.initials == "JK"
+    with world.db.session() as session:
+        assert session.scalars(select(AuditEntry.action)).all()[-1] == "login"
+
+
+@pytest.mark.parametrize(("initials", "password"), [("JK", "forkert"), ("XX", "hemmelig1")])
+async def test_wrong_login_reveals_nothing_and_delays(world, monkeypatch, initials, password):
+    slept: list[float] = []
+
+    async def fake_sleep(self, seconds: float) -> None:
+        slept.append(seconds)
+
+    monkeypatch.setattr(LoginScreen, "_sleep", fake_sleep)
+    app = AabenApp(world.runtime)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot, initials, password)
+        await login(pilot, initials, password)
+        assert isinstance(app.screen, LoginScreen)
+        assert "Forkerte initialer eller adgangskode." in screen_text(app)
+        assert app.screen.query_one("#password", Input).value == ""
+    assert slept == [1.0, 2.0]
+    with world.db.session() as session:
+        failed = session.scalars(select(AuditEntry).where(AuditEntry.action == "login_failed")).all()
+        assert len(failed) == 2 and failed[0].staff_id is None
+
+
+async def test_empty_database_explains_how_to_create_first_user(tmp_path):
+    from aaben_raadgivning.runtime import open_runtime
+
+    runtime = open_runtime(tmp_path)
+    app = AabenApp(runtime)
+    async with app.run_test(size=(80, 24)):
+        assert "aaben-raadgivning user add" in screen_text(app)
+    runtime.close()
