@@ -33,12 +33,7 @@ def open_runtime(
     paths = resolve_paths(data_dir, demo=demo)
     paths.ensure()
     settings = load_settings(paths.settings_file)
+    calendar = WorkdayCalendar(settings.extra_days_off)
+    open_hours = OpenHours.parse(settings.open_hours, calendar=calendar)  # closed on helligdage
     db = open_database(paths.database, paths.backup_dir, now=now)
-    return Runtime(
-        paths=paths,
-        settings=settings,
-        db=db,
-        calendar=WorkdayCalendar(settings.extra_days_off),
-        open_hours=OpenHours.parse(settings.open_hours),
-        demo=demo,
-    )
+    return Runtime(paths=paths, settings=settings, db=db, calendar=calendar, open_hours=open_hours, demo=demo)

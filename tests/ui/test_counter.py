@@ -214,3 +214,21 @@ async def test_counter_shows_open_status_and_todays_figures(world):
         assert "Lukket · åbner 13.00" in text  # Tuesday 10.15; open 13.00–16.00 by default settings
         assert "I dag: 3 henvendelser · 3 venter" in text
         assert "Brev, e-Boks eller blanket 2" in text
+
+
+async def test_every_counter_action_is_in_the_danish_command_palette(world):
+    app = AabenApp(world.runtime)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await type_text(pilot, "Anonym")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "AnonymousWalkInDialog"
+        await pilot.press("escape")
+        await pilot.pause()
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        for title in ("Ny borger", "Anonym", "Tag næste", "Afslut henv.", "Knyt", "Gik", "Åben rådgivning", "Afslut programmet"):
+            assert title in titles

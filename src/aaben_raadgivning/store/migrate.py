@@ -8,6 +8,7 @@ database is still usable (and the backup is there too).
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +17,8 @@ from sqlalchemy import Engine
 
 # The newest revision in migrations/versions (a test checks it against Alembic's own head).
 SCHEMA_HEAD = "0001"
+
+log = logging.getLogger(__name__)
 
 
 class MigrationError(RuntimeError):
@@ -68,6 +71,8 @@ def upgrade(engine: Engine, database: Path, backup_dir: Path) -> Path | None:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
     except Exception as exc:  # any failure: the transaction rolled back, the old file is intact
+        log.exception("Migration from %s to %s failed", revision, SCHEMA_HEAD)
         where = f" En kopi af databasen ligger i {backup}." if backup else ""
         raise MigrationError(f"Databasen kunne ikke opdateres til den nye version: {exc}.{where}") from exc
+    log.info("Database %s migrated from %s to %s (backup: %s)", database, revision, SCHEMA_HEAD, backup)
     return backup

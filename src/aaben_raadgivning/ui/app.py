@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -98,6 +99,10 @@ def run_tui(data_dir: Path | None = None, demo: bool = False) -> int:
     except (SettingsError, MigrationError, OpenHoursError, OSError) as exc:
         print(f"Åben Rådgivning kunne ikke starte: {exc}", file=sys.stderr)
         return 1
+    from aaben_raadgivning.logs import configure_logging
+
+    configure_logging(runtime.paths.log_dir)
+    logging.getLogger(__name__).info("TUI started on %s", runtime.paths.data_dir)
     try:
         AabenApp(runtime).run()
     finally:

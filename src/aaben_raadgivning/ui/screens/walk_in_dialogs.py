@@ -40,8 +40,8 @@ class _Dialog(ModalScreen[str | None]):
 
     def buttons(self, save_label: str) -> ComposeResult:
         with Horizontal(classes="dialog-buttons"):
-            yield Button("Fortryd", id="cancel")
-            yield Button(f"{save_label} (Ctrl+S)", id="save", variant="primary")
+            yield Button("Fortryd", id="cancel", compact=True)
+            yield Button(f"{save_label} (Ctrl+S)", id="save", variant="primary", compact=True)
 
 
 class AnonymousWalkInDialog(_Dialog):
@@ -53,10 +53,10 @@ class AnonymousWalkInDialog(_Dialog):
             yield Static("Anonym henvendelse", classes="dialog-title")
             yield Field(
                 "Årsag",
-                Select([(term.label, term.code) for term in reasons], prompt="Vælg årsag", id="reason"),
+                Select([(term.label, term.code) for term in reasons], prompt="Vælg årsag", id="reason", compact=True),
                 "reason",
             )
-            yield Field("Kort beskrivelse", Input(id="note", placeholder="fx «kvinde, ca. 40 år, brev om boligstøtte»"), "note")
+            yield Field("Kort beskrivelse", Input(id="note", compact=True, placeholder="fx «kvinde, ca. 40 år, brev om boligstøtte»"), "note")
             yield Static("", id="form-error")
             yield from self.buttons("Registrér")
 
@@ -94,12 +94,12 @@ class FinishWalkInDialog(_Dialog):
         with Vertical(classes="dialog"):
             yield Static(f"Afslut henvendelse · {who}", classes="dialog-title")
             yield Static(f"Årsag: {reason}", classes="dialog-hint")
-            yield Field("Hvad blev resultatet?", TextArea(id="outcome"), "outcome")
-            yield Checkbox("Opret opfølgning", id="with-follow-up")
+            yield Field("Hvad blev resultatet?", TextArea(id="outcome", compact=True), "outcome")
+            yield Checkbox("Opret opfølgning", id="with-follow-up", compact=True)
             with Vertical(id="follow-up-fields"):
-                yield Field("Frist", Input(id="due", placeholder="fx 1.12, i morgen, +7, fredag"), "due_date")
-                yield Field("Til", Select(staff_options, value=app.staff.id, allow_blank=False, id="assignee"), "assignee")
-                yield Field("Hvad skal følges op?", Input(id="follow-up-reason"), "reason")
+                yield Field("Frist", Input(id="due", compact=True, placeholder="fx 1.12, i morgen, +7, fredag"), "due_date")
+                yield Field("Til", Select(staff_options, value=app.staff.id, allow_blank=False, id="assignee", compact=True), "assignee")
+                yield Field("Hvad skal følges op?", Input(id="follow-up-reason", compact=True), "reason")
             yield Static("", id="form-error")
             yield from self.buttons("Afslut")
 

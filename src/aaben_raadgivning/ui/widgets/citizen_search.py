@@ -64,7 +64,7 @@ class CitizenSearch(Vertical):
         self.hits: list[CitizenHit] = []
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder=self._placeholder, id="search-input")
+        yield Input(placeholder=self._placeholder, id="search-input", compact=True)
         yield OptionList(id="search-hits")
 
     @property
