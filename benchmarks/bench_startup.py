@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import subprocess
 import sys
@@ -40,7 +41,7 @@ class ChildFailed(RuntimeError):
 
 
 def run_child(subject: str, data_dir: Path | None, env: dict[str, str]) -> dict:
-    """Start one child, wait for it, return its figures (times in ms, maxrss in KiB)."""
+    """Start one child (subject: bare, app or cli), wait for it, return its figures (ms; maxrss in KiB)."""
     with tempfile.TemporaryDirectory(prefix="aaben-bench-") as tmp:
         out = Path(tmp) / "result.json"
         err_path = Path(tmp) / "stderr.txt"
@@ -66,27 +67,57 @@ def run_child(subject: str, data_dir: Path | None, env: dict[str, str]) -> dict:
                 f"{subject} run failed (exit {process.returncode}):\n{err_path.read_text(errors='replace')[-3000:]}"
             )
         result = json.loads(out.read_text(encoding="utf-8"))
+    if "since_t0_ms" not in result:
+        raise ChildFailed(f"{subject} run never reached its first screen: {result}")
+    nan = float("nan")
     result["wall_ms"] = wall_ms
     result["ready_ms"] = result.pop("since_t0_ms")
+    result["screen_ms"] = result.pop("screen_since_t0_ms")
+    result["db_ready_ms"] = result.pop("db_ready_since_t0_ms", nan)
     result["inproc_ms"] = result.pop("since_script_ms")
+    marks = result["marks_ms"]
+    # After the first screen: App.exit → run() returns → database closed → main() returns …
+    result["exit_ms"] = marks["main_done"] - result["inproc_ms"] if "main_done" in marks else nan
+    # … then the interpreter shuts down (module teardown, garbage collection, joining threads).
+    result["teardown_ms"] = wall_ms - result["main_done_since_t0_ms"] if "main_done_since_t0_ms" in result else nan
     result["maxrss_kb"] = usage.ru_maxrss  # KiB on Linux: the child's peak over its whole life
-    result["user_s"] = usage.ru_utime
-    result["sys_s"] = usage.ru_stime
+    result["cpu_ms"] = (usage.ru_utime + usage.ru_stime) * 1000
     return result
 
 
-def collect(data_dir: Path, runs: int = 9, subjects: tuple[str, ...] = ("bare", "app"), verbose: bool = True) -> dict:
+def subject_specs(subjects: tuple[str, ...] = ("bare", "app"), variants: dict[str, Path] | None = None) -> dict:
+    """name → (child kind, PYTHONPATH override or None). Variants run the app from another copy of src/."""
+    specs: dict[str, tuple[str, str | None]] = {name: (name, None) for name in subjects}
+    for name, src in (variants or {}).items():
+        specs[name] = ("app", str(Path(src).resolve()))
+    return specs
+
+
+def collect(
+    data_dir: Path,
+    runs: int = 9,
+    subjects: tuple[str, ...] = ("bare", "app"),
+    verbose: bool = True,
+    variants: dict[str, Path] | None = None,
+) -> dict:
     """Warm up each subject once, then ``runs`` alternating runs of each. Returns subject → list of runs."""
-    env = child_env()
-    for subject in subjects:  # untimed: .pyc compilation, page cache
-        run_child(subject, None if subject == "bare" else data_dir, env)
-    samples: dict[str, list[dict]] = {subject: [] for subject in subjects}
+    base_env = child_env()
+    specs = subject_specs(subjects, variants)
+    envs = {}
+    for name, (_kind, src) in specs.items():
+        env = dict(base_env)
+        if src is not None:
+            env["PYTHONPATH"] = os.pathsep.join([src, *[p for p in base_env.get("PYTHONPATH", "").split(os.pathsep)
+                                                        if p and Path(p).resolve() != Path(src)]])  # fmt: skip
+        envs[name] = env
+    for name, (kind, _src) in specs.items():  # untimed: .pyc compilation, page cache
+        run_child(kind, None if kind == "bare" else data_dir, envs[name])
+    samples: dict[str, list[dict]] = {name: [] for name in specs}
     for index in range(runs):
-        for subject in subjects:
-            result = run_child(subject, None if subject == "bare" else data_dir, env)
-            samples[subject].append(result)
+        for name, (kind, _src) in specs.items():
+            samples[name].append(run_child(kind, None if kind == "bare" else data_dir, envs[name]))
         if verbose:
-            line = "  ".join(f"{s} {samples[s][-1]['wall_ms']:.0f} ms" for s in subjects)
+            line = "  ".join(f"{name} {samples[name][-1]['wall_ms']:.0f} ms" for name in specs)
             print(f"  run {index + 1}/{runs}: {line}", flush=True)
     return samples
 
@@ -94,24 +125,27 @@ def collect(data_dir: Path, runs: int = 9, subjects: tuple[str, ...] = ("bare", 
 def summarize(samples: dict[str, list[dict]], baseline: str = "bare") -> dict:
     summary: dict[str, dict] = {}
     base = samples[baseline]
+
+    def med(runs: list[dict], key: str) -> float:
+        return median([r[key] for r in runs])
+
     for subject, runs in samples.items():
         entry = {
             "runs": len(runs),
-            "wall_ms": median([r["wall_ms"] for r in runs]),
             "wall_range": spread([r["wall_ms"] for r in runs]),
-            "ready_ms": median([r["ready_ms"] for r in runs]),
-            "inproc_ms": median([r["inproc_ms"] for r in runs]),
-            "maxrss_mb": median([r["maxrss_kb"] for r in runs]) / 1024,
-            "maxrss_at_ready_mb": median([r["maxrss_kb_at_ready"] for r in runs]) / 1024,
-            "cpu_s": median([r["user_s"] + r["sys_s"] for r in runs]),
-            "modules": median([r["modules"] for r in runs]),
-            "open_runtime_ms": median([r["marks_ms"].get("open_runtime_ms", 0.0) for r in runs]),
-            "imported_ms": median([r["marks_ms"].get("imported", 0.0) for r in runs]),
+            "maxrss_mb": med(runs, "maxrss_kb") / 1024,
+            "maxrss_at_ready_mb": med(runs, "maxrss_kb_at_ready") / 1024,
+            "modules": med(runs, "modules"),
+            "imported_ms": median([r["marks_ms"].get("imported", math.nan) for r in runs]),
+            "open_database_ms": median(
+                [r["marks_ms"].get("open_database_ms", r["marks_ms"].get("open_runtime_ms", math.nan)) for r in runs]
+            ),
         }
+        for key in ("wall_ms", "ready_ms", "screen_ms", "db_ready_ms", "inproc_ms", "exit_ms", "teardown_ms", "cpu_ms"):
+            entry[key] = med(runs, key)
         if subject != baseline:
-            entry["wall_ratio"] = entry["wall_ms"] / summary[baseline]["wall_ms"]
-            entry["ready_ratio"] = entry["ready_ms"] / summary[baseline]["ready_ms"]
-            entry["inproc_ratio"] = entry["inproc_ms"] / summary[baseline]["inproc_ms"]
+            for key in ("wall_ms", "ready_ms", "screen_ms", "inproc_ms", "cpu_ms"):
+                entry[key.replace("_ms", "_ratio")] = entry[key] / summary[baseline][key]
             # The same ratio taken pair by pair (run i of each), then the median: robust to drifts in load.
             entry["wall_ratio_paired"] = median([a["wall_ms"] / b["wall_ms"] for a, b in zip(runs, base, strict=True)])
             entry["pass"] = entry["wall_ratio"] <= TARGET_RATIO
@@ -119,29 +153,36 @@ def summarize(samples: dict[str, list[dict]], baseline: str = "bare") -> dict:
     return summary
 
 
+def _f(value: float, digits: int = 0) -> str:
+    return "-" if value is None or math.isnan(value) else f"{value:.{digits}f}"
+
+
 def report(summary: dict) -> str:
-    rows = []
-    for subject, s in summary.items():
-        rows.append(
-            [
-                subject,
-                s["runs"],
-                f"{s['wall_ms']:.0f}",
-                s["wall_range"],
-                f"{s['ready_ms']:.0f}",
-                f"{s['inproc_ms']:.0f}",
-                f"{s['imported_ms']:.0f}",
-                f"{s['open_runtime_ms']:.0f}" if s["open_runtime_ms"] else "-",
-                f"{s['maxrss_mb']:.1f}",
-                f"{s.get('wall_ratio', 1.0):.2f}",
-                f"{s['wall_ratio_paired']:.2f}" if "wall_ratio_paired" in s else "-",
-            ]
-        )
-    headers = [
-        "subject", "runs", "wall ms", "range", "ready ms", "in-proc ms", "imports ms", "open_runtime ms",
-        "maxrss MB", "ratio", "paired ratio",
-    ]  # fmt: skip
-    return table(headers, rows)
+    timing = table(
+        ["subject", "runs", "wall ms", "range", "screen ms", "ready ms", "db ready ms", "in-proc ms", "cpu ms",
+         "maxrss MB"],
+        [[subject, s["runs"], _f(s["wall_ms"]), s["wall_range"], _f(s["screen_ms"]), _f(s["ready_ms"]),
+          _f(s["db_ready_ms"]), _f(s["inproc_ms"]), _f(s["cpu_ms"]), _f(s["maxrss_mb"], 1)]
+         for subject, s in summary.items()],
+    )  # fmt: skip
+    ratios = table(
+        ["subject", "wall ratio", "paired wall ratio", "screen ratio", "ready ratio", "in-proc ratio", "cpu ratio"],
+        [[subject, _f(s["wall_ratio"], 2), _f(s["wall_ratio_paired"], 2), _f(s["screen_ratio"], 2),
+          _f(s["ready_ratio"], 2), _f(s["inproc_ratio"], 2), _f(s["cpu_ratio"], 2)]
+         for subject, s in summary.items() if "wall_ratio" in s],
+    )  # fmt: skip
+    phases = table(
+        ["subject", "imports ms", "open database ms", "exit ms", "teardown ms", "modules"],
+        [[subject, _f(s["imported_ms"]), _f(s["open_database_ms"]), _f(s["exit_ms"]), _f(s["teardown_ms"]),
+          _f(s["modules"])]
+         for subject, s in summary.items()],
+    )  # fmt: skip
+    legend = (
+        "wall: process start→exit (parent's clock); screen: →first screen mounted; ready: →first screen and idle;\n"
+        "db ready: →database open (app.runtime_ready); in-proc: child's first line→ready; imports: first line→"
+        "entry point imported;\nexit: ready→main() returned; teardown: main() returned→process gone. Medians."
+    )
+    return "\n\n".join([timing, ratios, phases, legend])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -151,11 +192,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--data-dir", type=Path, help="an app data dir; default: the cached 100 000-citizen set")
     parser.add_argument("--cli", action="store_true", help="also time the console script's entry point (cli.main)")
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="NAME=SRC_DIR",
+        help="also time the app from another copy of src/ (e.g. with a fix applied), in the same alternation",
+    )
     args = parser.parse_args(argv)
     data_dir = args.data_dir or ensure_dataset()[0]
     subjects = ("bare", "app", "cli") if args.cli else ("bare", "app")
-    print(f"Start-up on {data_dir}: {args.runs} alternating runs of {', '.join(subjects)}")
-    samples = collect(data_dir, args.runs, subjects)
+    variants = dict(item.split("=", 1) for item in args.variant)
+    names = [*subjects, *variants]
+    print(f"Start-up on {data_dir}: {args.runs} alternating runs of {', '.join(names)}")
+    samples = collect(data_dir, args.runs, subjects, variants=variants)
     summary = summarize(samples)
     print(report(summary))
     app = summary["app"]

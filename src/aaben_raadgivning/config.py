@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import tomlkit
 from platformdirs import PlatformDirs
 
 APP_NAME = "aaben-raadgivning"
@@ -142,6 +141,7 @@ def load_settings(path: Path) -> Settings:
 
 def update_setting(path: Path, dotted_key: str, value: Any) -> None:
     """Change one value in the settings file, keeping the user's comments and layout."""
+    import tomlkit  # only needed when writing; kept off the start-up path
     if not path.exists():
         load_settings(path)
     document = tomlkit.parse(path.read_text(encoding="utf-8"))

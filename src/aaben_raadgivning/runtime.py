@@ -1,17 +1,25 @@
-"""Everything a running app needs, opened once: paths, settings, the database, the calendar and open hours."""
+"""Everything a running app needs: paths, settings, the database, the calendar and open hours.
+
+Opening happens in two stages so the first screen appears fast: ``RuntimeOpener`` reads paths and
+settings (cheap, no database), and ``RuntimeOpener.open()`` — run in a worker by the UI — imports the
+database layer, migrates if needed and returns the full ``Runtime``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aaben_raadgivning.config import AppPaths, Settings, load_settings, resolve_paths
 from aaben_raadgivning.domain.clock import utc_now
-from aaben_raadgivning.domain.open_hours import OpenHours
-from aaben_raadgivning.domain.workdays import WorkdayCalendar
-from aaben_raadgivning.store.database import Database, open_database
+
+if TYPE_CHECKING:
+    from aaben_raadgivning.domain.open_hours import OpenHours
+    from aaben_raadgivning.domain.workdays import WorkdayCalendar
+    from aaben_raadgivning.store.database import Database
 
 
 @dataclass
@@ -27,13 +35,35 @@ class Runtime:
         self.db.close()
 
 
+@dataclass
+class RuntimeOpener:
+    """Paths and settings, known at once; the database is opened by ``open()``."""
+
+    paths: AppPaths
+    settings: Settings
+    demo: bool = False
+    now: Callable[[], datetime] = field(default=utc_now, repr=False)
+
+    @classmethod
+    def prepare(
+        cls, data_dir: Path | None = None, demo: bool = False, now: Callable[[], datetime] = utc_now
+    ) -> RuntimeOpener:
+        paths = resolve_paths(data_dir, demo=demo)
+        paths.ensure()
+        return cls(paths, load_settings(paths.settings_file), demo, now)
+
+    def open(self) -> Runtime:
+        from aaben_raadgivning.domain.open_hours import OpenHours
+        from aaben_raadgivning.domain.workdays import WorkdayCalendar
+        from aaben_raadgivning.store.database import open_database
+
+        calendar = WorkdayCalendar(self.settings.extra_days_off)
+        open_hours = OpenHours.parse(self.settings.open_hours, calendar=calendar)  # closed on helligdage
+        db = open_database(self.paths.database, self.paths.backup_dir, now=self.now)
+        return Runtime(self.paths, self.settings, db, calendar, open_hours, self.demo)
+
+
 def open_runtime(
     data_dir: Path | None = None, demo: bool = False, now: Callable[[], datetime] = utc_now
 ) -> Runtime:
-    paths = resolve_paths(data_dir, demo=demo)
-    paths.ensure()
-    settings = load_settings(paths.settings_file)
-    calendar = WorkdayCalendar(settings.extra_days_off)
-    open_hours = OpenHours.parse(settings.open_hours, calendar=calendar)  # closed on helligdage
-    db = open_database(paths.database, paths.backup_dir, now=now)
-    return Runtime(paths=paths, settings=settings, db=db, calendar=calendar, open_hours=open_hours, demo=demo)
+    return RuntimeOpener.prepare(data_dir, demo, now).open()

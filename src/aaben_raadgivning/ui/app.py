@@ -1,18 +1,29 @@
-"""The Textual application: log-in, then the main screens on F2–F5 (only those that exist are shown)."""
+"""The Textual application: log-in, then the main screens on F2–F5 (only those that exist are shown).
+
+Start-up is kept light: the log-in screen needs only the settings, so it is shown at once while the
+database layer is imported and the database opened (and migrated if needed) in a worker thread.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from aaben_raadgivning.runtime import Runtime
-from aaben_raadgivning.store.models import Staff
+from aaben_raadgivning.runtime import Runtime, RuntimeOpener
+
+if TYPE_CHECKING:
+    from aaben_raadgivning.store.models import Staff
+
+log = logging.getLogger(__name__)
 
 
 class AabenApp(App):
@@ -23,11 +34,22 @@ class AabenApp(App):
         Binding("ctrl+q", "quit", "Luk", priority=True),
     ]
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, source: Runtime | RuntimeOpener) -> None:
         super().__init__()
-        self.runtime = runtime
+        self._opener = source if isinstance(source, RuntimeOpener) else None
+        self._runtime = source if isinstance(source, Runtime) else None
+        self.settings = source.settings
+        self.demo = source.demo
+        self.runtime_ready = asyncio.Event()
+        self.runtime_error: str | None = None
         self.staff: Staff | None = None
         self.office_id: str | None = None
+
+    @property
+    def runtime(self) -> Runtime:
+        if self._runtime is None:
+            raise RuntimeError("the database is not open yet")
+        return self._runtime
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "show_counter" and self.staff is None:
@@ -35,15 +57,52 @@ class AabenApp(App):
         return True
 
     def on_mount(self) -> None:
-        from aaben_raadgivning.store.actions.staff import count_staff
         from aaben_raadgivning.ui.screens.login import LoginScreen
 
-        if self.runtime.demo and count_staff(self.runtime.db) == 0:
+        self.push_screen(LoginScreen())
+        if self._runtime is None:
+            # After the first paint, so importing the database layer does not delay the log-in screen.
+            self.call_after_refresh(self._open_database)
+        else:
+            self._database_opened()
+
+    @work(thread=True, exclusive=True, group="open-database")
+    def _open_database(self) -> None:
+        from aaben_raadgivning.domain.open_hours import OpenHoursError
+        from aaben_raadgivning.store.migrate import MigrationError
+
+        assert self._opener is not None
+        try:
+            runtime = self._opener.open()
+        except (MigrationError, OpenHoursError, OSError) as exc:
+            log.exception("Could not open the database")
+            self.call_from_thread(self._database_failed, str(exc))
+            return
+        self._runtime = runtime
+        self.call_from_thread(self._database_opened)
+
+    def _database_failed(self, message: str) -> None:
+        self.runtime_error = f"Databasen kunne ikke åbnes: {message}"
+        self.runtime_ready.set()
+        self._refresh_login()
+
+    def _refresh_login(self) -> None:
+        from aaben_raadgivning.ui.screens.login import LoginScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, LoginScreen) and screen.is_mounted:
+                screen.refresh_state()
+
+    def _database_opened(self) -> None:
+        from aaben_raadgivning.store.actions.staff import count_staff
+
+        self.runtime_ready.set()
+        if self.demo and count_staff(self.runtime.db) == 0:
             from aaben_raadgivning.ui.screens.demo_setup import DemoSetupScreen
 
-            self.push_screen(DemoSetupScreen(), lambda _: self.push_screen(LoginScreen()))
+            self.push_screen(DemoSetupScreen(), lambda _: self._refresh_login())
         else:
-            self.push_screen(LoginScreen())
+            self._refresh_login()
 
     def logged_in(self, staff: Staff) -> None:
         from aaben_raadgivning.store.queries.offices import default_office_id
@@ -88,23 +147,24 @@ def _runner(screen: Screen, action: str):
 
 
 def run_tui(data_dir: Path | None = None, demo: bool = False) -> int:
-    """Open the database and run the app; errors opening it are reported in Danish, not as a traceback."""
+    """Run the app. Errors reading the settings stop it before start; database errors show in the app."""
     from aaben_raadgivning.config import SettingsError
-    from aaben_raadgivning.domain.open_hours import OpenHoursError
-    from aaben_raadgivning.runtime import open_runtime
-    from aaben_raadgivning.store.migrate import MigrationError
-
-    try:
-        runtime = open_runtime(data_dir, demo=demo)
-    except (SettingsError, MigrationError, OpenHoursError, OSError) as exc:
-        print(f"Åben Rådgivning kunne ikke starte: {exc}", file=sys.stderr)
-        return 1
     from aaben_raadgivning.logs import configure_logging
 
-    configure_logging(runtime.paths.log_dir)
-    logging.getLogger(__name__).info("TUI started on %s", runtime.paths.data_dir)
     try:
-        AabenApp(runtime).run()
+        opener = RuntimeOpener.prepare(data_dir, demo=demo)
+    except (SettingsError, OSError) as exc:
+        print(f"Åben Rådgivning kunne ikke starte: {exc}", file=sys.stderr)
+        return 1
+    configure_logging(opener.paths.log_dir)
+    log.info("TUI started on %s", opener.paths.data_dir)
+    app = AabenApp(opener)
+    try:
+        app.run()
     finally:
-        runtime.close()
+        if app._runtime is not None:
+            app._runtime.close()
+    if app.runtime_error:
+        print(app.runtime_error, file=sys.stderr)
+        return 1
     return 0

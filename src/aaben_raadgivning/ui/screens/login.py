@@ -11,7 +11,6 @@ from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static
 
-from aaben_raadgivning.store.actions.staff import authenticate, count_staff
 
 WRONG = "Forkerte initialer eller adgangskode."
 MAX_DELAY_SECONDS = 30.0
@@ -33,10 +32,10 @@ class LoginScreen(Screen):
         self.failures = 0
 
     def compose(self) -> ComposeResult:
-        runtime = self.app.runtime
+        app = self.app
         with Center(), Vertical(id="login-box"):
             yield Static("Åben Rådgivning", id="login-title")
-            yield Static(runtime.settings.office_name + (" · DEMODATA" if runtime.demo else ""), id="login-office")
+            yield Static(app.settings.office_name + (" · DEMODATA" if app.demo else ""), id="login-office")
             yield Label("Initialer")
             yield Input(id="initials", max_length=12)
             yield Label("Adgangskode")
@@ -46,8 +45,20 @@ class LoginScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        if self.app.runtime_ready.is_set():
+            self.refresh_state()
+
+    def refresh_state(self) -> None:
+        """Called by the app when the database has opened (or failed to)."""
+        message = self.query_one("#login-message", Static)
+        if self.app.runtime_error:
+            message.update(self.app.runtime_error + "\nTryk Ctrl+Q for at lukke.")
+            self._set_busy(True)
+            return
+        from aaben_raadgivning.store.actions.staff import count_staff
+
         if count_staff(self.app.runtime.db) == 0:
-            self.query_one("#login-message", Static).update(
+            message.update(
                 "Der er ingen medarbejdere endnu. Opret den første med:\n"
                 "aaben-raadgivning user add --initials AB --name \"Navn\" --role jobkonsulent"
             )
@@ -72,8 +83,14 @@ class LoginScreen(Screen):
 
     @work(exclusive=True, group="login")
     async def _try_login(self, initials: str, password: str) -> None:
+        from aaben_raadgivning.store.actions.staff import authenticate
+
         message = self.query_one("#login-message", Static)
         self._set_busy(True)
+        await self.app.runtime_ready.wait()  # typing usually takes longer than opening the database
+        if self.app.runtime_error:
+            self.refresh_state()
+            return
         staff = await asyncio.to_thread(authenticate, self.app.runtime.db, initials, password)
         if staff is not None:
             self.failures = 0

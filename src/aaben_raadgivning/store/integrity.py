@@ -1,0 +1,174 @@
+"""The integrity check behind ``aaben-raadgivning check``: is the file sound, and do the rules hold?
+
+Each check reports problems in plain Danish for the person at the office (who will read them to
+support over the phone). Only the search index is repaired here: it is derived data, rebuilt from
+the citizens table. Everything else points at a backup or support, because guessing would lose data.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, text
+
+from aaben_raadgivning.store import search_index
+from aaben_raadgivning.store.database import Database
+from aaben_raadgivning.store.models import APPEND_ONLY_TABLES, SYNCED_TABLES
+
+# Danish names of the tables, for messages.
+TABLE_NAMES = {
+    "offices": "kontorer",
+    "staff": "medarbejdere",
+    "citizens": "borgere",
+    "walk_ins": "henvendelser",
+    "walk_in_transitions": "henvendelsernes forløb",
+    "events": "tidslinjehændelser",
+    "follow_up_tasks": "opfølgninger",
+    "audit_log": "logningen af opslag og ændringer",
+    "change_log": "ændringsloggen",
+}
+MAX_DETAILS = 5  # lines shown per problem; the rest are counted
+
+
+@dataclass(frozen=True)
+class Problem:
+    check: str  # which check found it: "integrity", "foreign_keys", "search_index", "change_log"
+    message: str  # Danish
+    repairable: bool = False
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check: its Danish title and the problems it found (empty = in order)."""
+
+    title: str
+    problems: tuple[Problem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _table(name: str) -> str:
+    return TABLE_NAMES.get(name, name)
+
+
+def _rows(count: int) -> str:
+    return "1 række" if count == 1 else f"{count} rækker"
+
+
+def check_file(connection: Connection) -> tuple[Problem, ...]:
+    """SQLite's own check of pages, indexes and constraints."""
+    lines = [row[0] for row in connection.exec_driver_sql("PRAGMA integrity_check").all()]
+    if lines == ["ok"]:
+        return ()
+    shown = "; ".join(lines[:MAX_DETAILS]) + (f" (og {len(lines) - MAX_DETAILS} mere)" if len(lines) > MAX_DETAILS else "")
+    return (
+        Problem(
+            "integrity",
+            f"Databasefilen er beskadiget ({shown}). Stop med at bruge den, og hent den seneste sikkerhedskopi.",
+        ),
+    )
+
+
+def check_foreign_keys(connection: Connection) -> tuple[Problem, ...]:
+    """Rows that point at a row that does not exist (e.g. an event whose citizen is missing)."""
+    pairs = Counter(
+        (row[0], row[2]) for row in connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    )
+    return tuple(
+        Problem(
+            "foreign_keys",
+            f"{_rows(count)} i {_table(table)} henviser til {_table(parent)}, der ikke findes.",
+        )
+        for (table, parent), count in sorted(pairs.items())
+    )
+
+
+def check_search_index(connection: Connection) -> tuple[Problem, ...]:
+    """The FTS index must hold exactly the citizens that are not deleted, under their own rowids."""
+    expected = {
+        search_index.search_rowid(row[0]): row[0]
+        for row in connection.exec_driver_sql("SELECT id FROM citizens WHERE deleted_at IS NULL")
+    }
+    indexed = dict(connection.exec_driver_sql("SELECT rowid, citizen_id FROM citizen_search").all())
+    missing = sum(1 for rowid, cid in expected.items() if indexed.get(rowid) != cid)
+    extra = sum(1 for rowid, cid in indexed.items() if expected.get(rowid) != cid)
+    problems = []
+    if missing:
+        problems.append(
+            Problem(
+                "search_index",
+                f"Søgeindekset mangler {missing} af {len(expected)} borgere, så de kan ikke findes ved søgning.",
+                repairable=True,
+            )
+        )
+    if extra:
+        problems.append(
+            Problem(
+                "search_index",
+                f"Søgeindekset har {extra} forkerte eller forældede poster (fx slettede borgere).",
+                repairable=True,
+            )
+        )
+    return tuple(problems)
+
+
+def check_change_log(connection: Connection) -> tuple[Problem, ...]:
+    """Sync needs every row's "insert" entry; append-only tables must never have been changed."""
+    problems = []
+    for table in sorted(SYNCED_TABLES):
+        missing = connection.exec_driver_sql(
+            f"SELECT count(*) FROM {table} AS t WHERE NOT EXISTS ("  # noqa: S608 - table names are ours
+            "SELECT 1 FROM change_log AS c WHERE c.table_name = ? AND c.row_id = t.id AND c.op = 'insert')",
+            (table,),
+        ).scalar_one()
+        if missing:
+            problems.append(
+                Problem(
+                    "change_log",
+                    f"{_rows(missing)} i {_table(table)} mangler i ændringsloggen og kommer ikke med "
+                    "til de andre computere ved synkronisering.",
+                )
+            )
+    placeholders = ", ".join("?" for _ in APPEND_ONLY_TABLES)
+    updated = connection.exec_driver_sql(
+        f"SELECT table_name, count(*) FROM change_log WHERE op = 'update' AND table_name IN ({placeholders}) "
+        "GROUP BY table_name ORDER BY table_name",
+        tuple(sorted(APPEND_ONLY_TABLES)),
+    ).all()
+    for table, count in updated:
+        problems.append(
+            Problem(
+                "change_log",
+                f"{_table(table)} må kun få nye rækker, men ændringsloggen har {count} "
+                f"{'ændring' if count == 1 else 'ændringer'} af eksisterende rækker.",
+            )
+        )
+    return tuple(problems)
+
+
+CHECKS: tuple[tuple[str, Callable[[Connection], tuple[Problem, ...]]], ...] = (
+    ("Databasefilen er hel", check_file),
+    ("Alle henvisninger mellem tabeller peger på noget, der findes", check_foreign_keys),
+    ("Søgeindekset svarer til borgerne", check_search_index),
+    ("Ændringsloggen er komplet til synkronisering", check_change_log),
+)
+
+
+def run_checks(db: Database) -> list[CheckResult]:
+    """Run every check in one read transaction, so they all see the same state."""
+    with db.engine.connect() as connection:
+        results = [CheckResult(title, check(connection)) for title, check in CHECKS]
+        connection.rollback()
+    return results
+
+
+def repair_search_index(db: Database) -> int:
+    """Rebuild the search index from the citizens table; returns how many citizens it now holds."""
+    with db.transaction() as tx:
+        count = search_index.rebuild(tx.session)
+        tx.audit(None, "repair", "citizen_search", detail=f"Søgeindekset genopbygget ({count} borgere)")
+    return count
