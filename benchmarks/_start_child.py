@@ -51,11 +51,7 @@ def main() -> int:
         with open(out, "w", encoding="utf-8") as handle:
             json.dump(result, handle)
 
-    from textual.app import App
-
-    marks["textual_imported"] = _ms_since_script(time.perf_counter())
-
-    def is_first_screen(app: App) -> bool:
+    def is_first_screen(app) -> bool:
         if subject == "bare":
             return True
         from aaben_raadgivning.ui.screens.login import LoginScreen
@@ -88,18 +84,22 @@ def main() -> int:
         write()
         app.exit()
 
-    original_run = App.run
+    def patch_app_run() -> None:
+        """Called after the subject's entry module is imported, so its imports run as they would for real."""
+        from textual.app import App
 
-    def run(self, *args, **kwargs):
-        marks["app_run_called"] = _ms_since_script(time.perf_counter())
-        kwargs["headless"] = True
-        kwargs["auto_pilot"] = auto_pilot
-        try:
-            return original_run(self, *args, **kwargs)
-        finally:
-            marks["app_run_returned"] = _ms_since_script(time.perf_counter())
+        original_run = App.run
 
-    App.run = run  # type: ignore[method-assign]
+        def run(self, *args, **kwargs):
+            marks["app_run_called"] = _ms_since_script(time.perf_counter())
+            kwargs["headless"] = True
+            kwargs["auto_pilot"] = auto_pilot
+            try:
+                return original_run(self, *args, **kwargs)
+            finally:
+                marks["app_run_returned"] = _ms_since_script(time.perf_counter())
+
+        App.run = run  # type: ignore[method-assign]
 
     def timed(function, label):
         def wrapper(*args, **kwargs):
@@ -122,7 +122,7 @@ def main() -> int:
             runtime_module.open_runtime = timed(runtime_module.open_runtime, "open_runtime_ms")
 
     if subject == "bare":
-        from textual.app import ComposeResult
+        from textual.app import App, ComposeResult
         from textual.widgets import Footer, Header, Input
 
         class BareApp(App):
@@ -132,6 +132,7 @@ def main() -> int:
                 yield Footer()
 
         marks["imported"] = _ms_since_script(time.perf_counter())
+        patch_app_run()
         BareApp().run()
         code = 0
     elif subject == "app":
@@ -140,12 +141,14 @@ def main() -> int:
         from aaben_raadgivning.ui.app import run_tui
 
         marks["imported"] = _ms_since_script(time.perf_counter())
+        patch_app_run()
         instrument_runtime()
         code = run_tui(Path(data_dir))
     elif subject == "cli":
         from aaben_raadgivning.cli import main as cli_main
 
         marks["imported"] = _ms_since_script(time.perf_counter())
+        patch_app_run()
         instrument_runtime()
         code = cli_main(["--data-dir", data_dir])
     else:

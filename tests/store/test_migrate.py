@@ -30,18 +30,41 @@ def test_reopening_a_current_database_makes_no_backup(tmp_path):
     assert not (tmp_path / "backups").exists()
 
 
-def test_failed_migration_keeps_old_database_and_a_backup(tmp_path):
+def test_failed_migration_rolls_back_and_keeps_a_backup(tmp_path, monkeypatch):
     runtime = open_runtime(tmp_path)
     database = runtime.paths.database
     runtime.close()
-    with sqlite3.connect(database) as conn:  # pretend the file comes from an unknown older version
-        conn.execute("UPDATE alembic_version SET version_num = 'old-unknown'")
+    with sqlite3.connect(database) as conn:
         conn.execute("INSERT INTO local_meta (key, value) VALUES ('marker', 'still here')")
+
+    def half_done_upgrade(config, target):  # a migration that changes something, then fails
+        config.attributes["connection"].exec_driver_sql("CREATE TABLE half_done (x INTEGER)")
+        raise RuntimeError("disk full")
+
+    from alembic import command
+
+    monkeypatch.setattr(migrate, "SCHEMA_HEAD", "0002")  # pretend a newer schema ships with the app
+    monkeypatch.setattr(command, "upgrade", half_done_upgrade)
     with pytest.raises(migrate.MigrationError) as excinfo:
         open_runtime(tmp_path)
-    assert "kunne ikke opdateres" in str(excinfo.value)
+    assert "kunne ikke opdateres" in str(excinfo.value) and "kopi af databasen" in str(excinfo.value)
     [backup] = (tmp_path / "backups").iterdir()
     for path in (database, backup):
         with sqlite3.connect(path) as conn:
             assert conn.execute("SELECT value FROM local_meta WHERE key='marker'").fetchone() == ("still here",)
-            assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("old-unknown",)
+            assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+            assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name='half_done'").fetchone()
+    monkeypatch.undo()
+    open_runtime(tmp_path).close()  # the old database still opens
+
+
+def test_database_from_a_newer_app_is_refused_untouched(tmp_path):
+    open_runtime(tmp_path).close()
+    database = tmp_path / "aaben-raadgivning.sqlite3"
+    with sqlite3.connect(database) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    before = database.read_bytes()
+    with pytest.raises(migrate.MigrationError, match="nyere version"):
+        open_runtime(tmp_path)
+    assert database.read_bytes() == before
+    assert not (tmp_path / "backups").exists()

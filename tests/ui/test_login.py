@@ -59,3 +59,34 @@ async def test_empty_database_explains_how_to_create_first_user(tmp_path):
     async with app.run_test(size=(80, 24)):
         assert "aaben-raadgivning user add" in screen_text(app)
     runtime.close()
+
+
+async def test_app_opens_database_in_background_then_logs_in(world):
+    from aaben_raadgivning.runtime import RuntimeOpener
+
+    paths = world.runtime.paths
+    opener = RuntimeOpener(paths, world.runtime.settings, now=world.clock)
+    app = AabenApp(opener)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, LoginScreen)  # shown before the database is open
+        await login(pilot)
+        assert isinstance(app.screen, CounterScreen)
+        assert app.runtime.paths == paths
+    app.runtime.close()
+
+
+async def test_unusable_database_is_explained_in_danish(tmp_path):
+    import sqlite3
+
+    from aaben_raadgivning.runtime import RuntimeOpener, open_runtime
+
+    open_runtime(tmp_path).close()
+    with sqlite3.connect(tmp_path / "aaben-raadgivning.sqlite3") as conn:
+        conn.execute("UPDATE alembic_version SET version_num = 'from-the-future'")
+    app = AabenApp(RuntimeOpener.prepare(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = screen_text(app)
+        assert "nyere version af Åben Rådgivning" in text and "Ctrl+Q" in text
+        assert app.screen.query_one("#initials", Input).disabled

@@ -10,6 +10,7 @@ company is made up; the CPR numbers are generated, not looked up.
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 import os
 import random
 import time as time_module
@@ -398,7 +399,6 @@ def _weighted(rng: random.Random, weights: dict[str, float]) -> Callable[[], str
     for key in keys:
         total += weights[key]
         cumulative.append(total)
-    from bisect import bisect_right
 
     def choose() -> str:
         return keys[min(bisect_right(cumulative, rng.random() * total), len(keys) - 1)]
@@ -479,10 +479,10 @@ class _Blanks(dict):
             value = f"{soon.day:02d}.{soon.month:02d}"
         elif key == "clock":
             value = f"{rng.choice((9, 10, 11, 13, 14))}.{rng.choice(('00', '30'))}"
-        elif key in ("hours", "ordinary"):
-            hours = self.setdefault("hours", rng.randint(4, 30))
-            value = self.setdefault("ordinary", rng.randint(0, min(hours, 10)))
-            value = hours if key == "hours" else value
+        elif key in ("hours", "ordinary"):  # drawn together: ordinary hours are part of the hours
+            hours = rng.randint(4, 30)
+            self["hours"], self["ordinary"] = hours, rng.randint(0, min(hours, 10))
+            return self[key]
         elif key == "weeks":
             value = rng.choice((4, 6, 8, 13))
         elif key == "month":
@@ -655,7 +655,7 @@ def _walk_in(
     wait = timedelta(minutes=min(45, int(rng.expovariate(1 / 8))))
     if state == "cancelled":
         writer.add(
-            "walk_in_transitions", walk_in_id=walk_in_id, kind="cancel", at=utc(arrived + wait),
+            "walk_in_transitions", walk_in_id=walk_in_id, kind="cancel", at=utc(min(arrived + wait, world.now_local)),
             staff_id=world.staff.get("BM"), note=world.pick(_CANCEL_NOTES),
         )  # fmt: skip
         return
@@ -723,9 +723,9 @@ def _arrivals(rng: random.Random, intervals: list[tuple[time, time]], day: date,
 def _today_queue(world: _World) -> list[tuple[datetime, str]]:
     """A live-looking queue: some finished earlier today, one or two being helped, two or three waiting."""
     rng, now = world.rng, world.now_local
-    day_start = datetime.combine(world.today, time(0, 1))
+    day_start = datetime.combine(world.today, time.min)
 
-    def ago(low: int, high: int) -> datetime:
+    def ago(low: int, high: int) -> datetime:  # squeezed into today just after midnight
         return max(day_start, now - timedelta(minutes=rng.randint(low, high)))
 
     queue = [(ago(60, 200), "finished") for _ in range(rng.randint(3, 5))]

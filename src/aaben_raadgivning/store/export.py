@@ -9,6 +9,7 @@ file, nor a finished export that the audit log does not know about.
 
 from __future__ import annotations
 
+import errno
 import getpass
 import json
 import os
@@ -48,15 +49,16 @@ EXPORT_TABLES: tuple[tuple[str, Table], ...] = (
 )
 # Never leaves the database: a password hash can be attacked offline.
 EXCLUDED_COLUMNS = {"staff": frozenset({"password_hash"})}
+# Danish (singular, plural) per list, for receipts and the audit entry.
 LIST_LABELS = {
-    "offices": "kontorer",
-    "staff": "medarbejdere",
-    "citizens": "borgere",
-    "walk_ins": "henvendelser",
-    "walk_in_transitions": "forløbstrin",
-    "events": "hændelser",
-    "follow_ups": "opfølgninger",
-    "audit_log": "logposter",
+    "offices": ("kontor", "kontorer"),
+    "staff": ("medarbejder", "medarbejdere"),
+    "citizens": ("borger", "borgere"),
+    "walk_ins": ("henvendelse", "henvendelser"),
+    "walk_in_transitions": ("forløbstrin", "forløbstrin"),
+    "events": ("hændelse", "hændelser"),
+    "follow_ups": ("opfølgning", "opfølgninger"),
+    "audit_log": ("logpost", "logposter"),
 }
 YIELD_PER = 5_000
 
@@ -73,6 +75,31 @@ class ExportResult:
 
 class ExportError(OSError):
     """The export could not be written; the message is Danish and names the file."""
+
+
+def describe_counts(counts: dict[str, int]) -> str:
+    """ "1 kontor, 4 medarbejdere, …" with Danish thousands separators."""
+    parts = []
+    for name, count in counts.items():
+        singular, plural = LIST_LABELS[name]
+        parts.append(f"{count:,} {singular if count == 1 else plural}".replace(",", "."))
+    return ", ".join(parts)
+
+
+def describe_os_error(exc: OSError) -> str:
+    """Why a file operation failed, in Danish (strerror is English)."""
+    reasons = {
+        errno.EACCES: "ingen adgang",
+        errno.EPERM: "ingen adgang",
+        errno.ENOENT: "findes ikke",
+        errno.EEXIST: "findes allerede",
+        errno.ENOTDIR: "er ikke en mappe",
+        errno.EISDIR: "er en mappe",
+        errno.ENOSPC: "disken er fuld",
+        errno.EROFS: "skrivebeskyttet",
+        errno.EPIPE: "modtageren lukkede forbindelsen",
+    }
+    return reasons.get(exc.errno or -1, exc.strerror or str(exc))
 
 
 def _plain(value: Any) -> Any:
@@ -92,40 +119,41 @@ def _rows(connection: Connection, name: str, table: Table) -> Iterator[dict[str,
         yield {key: _plain(value) for key, value in zip(keys, row, strict=True)}
 
 
-def write_json(db: Database, out: TextIO, exported_at: datetime) -> dict[str, int]:
-    """Write the whole export document to ``out``; returns the number of records per list."""
+def write_json(db: Database, out: TextIO, exported_at: datetime, counts: dict[str, int] | None = None) -> dict[str, int]:
+    """Write the whole export document to ``out``; returns the number of records per list, kept in
+    ``counts`` as it goes (so a failure midway still tells what was written)."""
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    counts: dict[str, int] = {}
+    counts = {} if counts is None else counts
     out.write("{\n")
     out.write(f'"format_version":{FORMAT_VERSION},\n"exported_at":{encode(exported_at.isoformat())}')
     with db.engine.connect() as connection:  # one read transaction: all lists from the same moment
         for name, table in EXPORT_TABLES:
             out.write(f',\n"{name}":[')
-            count = 0
+            count = counts[name] = 0
             for row in _rows(connection, name, table):
                 out.write(",\n" if count else "\n")
                 out.write(encode(row))
                 count += 1
+                counts[name] = count
             out.write("\n]" if count else "]")
-            counts[name] = count
         connection.rollback()
     out.write("\n}\n")
     return counts
 
 
-def _describe(destination: str, counts: dict[str, int]) -> str:
-    where = "standardoutput" if destination == STDOUT else destination
-    listed = ", ".join(f"{counts[name]} {LIST_LABELS[name]}" for name, _ in EXPORT_TABLES)
+def _describe(destination: str, counts: dict[str, int], complete: bool) -> str:
+    where = "standard output" if destination == STDOUT else destination
     try:
         user = getpass.getuser()
     except (OSError, KeyError):  # no user name in the environment or password database
         user = "ukendt"
-    return f"Eksport af alle data til {where} via kommandolinjen (systembruger {user}): {listed}"
+    state = "" if complete else " (afbrudt undervejs)"
+    return f"Eksport af alle data til {where}{state} via kommandolinjen (systembruger {user}): {describe_counts(counts)}"
 
 
-def _audit(db: Database, destination: str, counts: dict[str, int], actor_id: str | None) -> None:
+def _audit(db: Database, destination: str, counts: dict[str, int], actor_id: str | None, complete: bool = True) -> None:
     with db.transaction() as tx:
-        tx.audit(actor_id, "export", "database", detail=_describe(destination, counts))
+        tx.audit(actor_id, "export", "database", detail=_describe(destination, counts, complete))
 
 
 def export_json(
@@ -135,8 +163,15 @@ def export_json(
     now = db.now()
     if str(destination) == STDOUT:
         assert stdout is not None, "stdout is needed for '-'"
-        counts = write_json(db, stdout, now)
-        stdout.flush()
+        counts: dict[str, int] = {}
+        try:
+            write_json(db, stdout, now, counts)
+            stdout.flush()
+        except BaseException:
+            # What reached the pipe before it broke has left the database: log that too.
+            if any(counts.values()):
+                _audit(db, STDOUT, counts, actor_id, complete=False)
+            raise
         _audit(db, STDOUT, counts, actor_id)
         return ExportResult(STDOUT, counts)
 
@@ -149,7 +184,7 @@ def export_json(
             "w", encoding="utf-8", dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False
         )
     except OSError as exc:
-        raise ExportError(f"Kan ikke skrive i mappen {target.parent}: {exc.strerror or exc}.") from exc
+        raise ExportError(f"Kan ikke skrive i mappen {target.parent}: {describe_os_error(exc)}.") from exc
     temp = Path(handle.name)
     try:
         with handle:
@@ -160,7 +195,9 @@ def export_json(
         os.replace(temp, target)
     except OSError as exc:
         temp.unlink(missing_ok=True)
-        raise ExportError(f"Eksporten til {target} mislykkedes: {exc.strerror or exc}. Der er ikke skrevet nogen fil.") from exc
+        raise ExportError(
+            f"Eksporten til {target} mislykkedes: {describe_os_error(exc)}. Der er ikke skrevet nogen fil."
+        ) from exc
     except BaseException:
         temp.unlink(missing_ok=True)
         raise

@@ -60,12 +60,17 @@ def upgrade(engine: Engine, database: Path, backup_dir: Path) -> Path | None:
     revision = current_revision(database)
     if revision == SCHEMA_HEAD:
         return None
-    backup = None
-    if revision is not None:
-        backup = backup_database(database, backup_dir, f"before-{SCHEMA_HEAD}")
     from alembic import command
+    from alembic.script import ScriptDirectory
 
     config = alembic_config()
+    known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+    if revision is not None and revision not in known:
+        raise MigrationError(
+            f"Databasen er skrevet af en nyere version af Åben Rådgivning (skemaversion {revision}). "
+            "Opdatér programmet på denne computer; databasen er ikke ændret."
+        )
+    backup = backup_database(database, backup_dir, f"before-{SCHEMA_HEAD}") if revision is not None else None
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection

@@ -1,0 +1,489 @@
+"""The command line: ``aaben-raadgivning`` opens the app; subcommands manage staff, demo data, export, checks.
+
+Start-up time matters (the counter opens the app many times a day), so this module imports only the
+standard library at import time. The store (SQLAlchemy) is imported by the command that needs it and
+Textual only when the app itself is opened. Every failure a user can cause ends in a short Danish
+message and exit code 1; bad arguments give the usage and exit code 2; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import re
+import sys
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+
+from aaben_raadgivning import __version__
+
+if TYPE_CHECKING:
+    from aaben_raadgivning.runtime import Runtime
+
+PROG = "aaben-raadgivning"
+EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class CliError(Exception):
+    """A failure with a Danish message for the user; ``code`` is the exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_PROBLEM) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# --- argparse in Danish ------------------------------------------------------------------------
+
+# argparse's own messages are English; these cover the ones a user meets (Python 3.11–3.13 wording).
+_ERROR_TRANSLATIONS = (
+    (re.compile(r"the following arguments are required: (.*)"), r"disse argumenter mangler: \1"),
+    (re.compile(r"unrecognized arguments: (.*)"), r"ukendte argumenter: \1"),
+    (re.compile(r"argument (.+?): invalid choice: (.+?) \(choose from (.*)\)"), r"argument \1: ukendt valg \2 (vælg mellem \3)"),
+    (re.compile(r"argument (.+?): invalid \w+ value: (.*)"), r"argument \1: ugyldig værdi \2"),
+    (re.compile(r"argument (.+?): expected one argument"), r"argument \1: mangler en værdi"),
+    (re.compile(r"argument (.+?): ignored explicit argument (.*)"), r"argument \1: tager ingen værdi (fik \2)"),
+    (re.compile(r"ambiguous option: (\S+) could match (.*)"), r"tvetydigt tilvalg \1 – kan betyde \2"),
+)  # fmt: skip
+
+
+def _translate(message: str) -> str:
+    for pattern, replacement in _ERROR_TRANSLATIONS:
+        if pattern.fullmatch(message):
+            return pattern.sub(replacement, message)
+    return message
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage: str | None, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, prefix if prefix is not None else "Brug: ")
+
+
+class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "argumenter"
+        self._optionals.title = "tilvalg"
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="vis denne hjælp og afslut")
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: fejl: {_translate(message)}\n")
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text.replace(".", "").replace("_", ""))  # "100.000" as Danes write it
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"«{text}» er ikke et helt tal") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"«{text}» må ikke være negativ")
+    return value
+
+
+def _rate(text: str) -> float:
+    try:
+        value = float(text.replace(",", "."))  # decimal comma
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"«{text}» er ikke et tal (skriv fx 6 eller 2,5)") from None
+    if not 0 <= value <= 1000:
+        raise argparse.ArgumentTypeError(f"«{text}» skal være mellem 0 og 1000")
+    return value
+
+
+def _add_global_options(parser: argparse.ArgumentParser, *, top_level: bool) -> None:
+    """The same options on the main parser and on every subcommand, so they work before or after it.
+    On subcommands they default to SUPPRESS, so they never overwrite a value given before."""
+    group = parser.add_argument_group("fælles tilvalg")
+    group.add_argument(
+        "--data-dir",
+        type=Path,
+        metavar="MAPPE",
+        default=None if top_level else argparse.SUPPRESS,
+        help="brug denne mappe til database, indstillinger og logfiler (i stedet for standardstederne)",
+    )
+    group.add_argument(
+        "--demo",
+        action="store_true",
+        default=False if top_level else argparse.SUPPRESS,
+        help="brug demodata i deres egen mappe, adskilt fra rigtige sager",
+    )
+
+
+def _roles() -> list[tuple[str, str]]:
+    from aaben_raadgivning.domain.reference import load_reference
+
+    return [(term.code, term.label) for term in load_reference().roles.active()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="Åben Rådgivning – fremskudt beskæftigelsesindsats i boligområdet.\n"
+        "Uden kommando åbnes programmet.",
+        epilog="Eksempler:\n"
+        f"  {PROG}                          åbn programmet\n"
+        f"  {PROG} --demo                   åbn programmet med demodata\n"
+        f"  {PROG} user add --initials JK --name \"Jette Kristensen\" --role jobkonsulent\n"
+        f"  {PROG} check                    kontrollér databasen",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}", help="vis versionen og afslut")
+    _add_global_options(parser, top_level=True)
+    commands = parser.add_subparsers(title="kommandoer", metavar="KOMMANDO", dest="command")
+
+    user = commands.add_parser("user", help="opret og vis medarbejdere", description="Medarbejdere (brugere).")
+    _add_global_options(user, top_level=False)
+    user_commands = user.add_subparsers(title="kommandoer", metavar="KOMMANDO", dest="user_command")
+    user.set_defaults(handler=lambda _args: _usage(user))
+
+    roles = _roles()
+    add = user_commands.add_parser(
+        "add",
+        help="opret en medarbejder",
+        description="Opret en medarbejder. Adgangskoden spørges om to gange (den vises ikke).\n\nRoller:\n"
+        + "\n".join(f"  {code:<14} {label}" for code, label in roles),
+    )
+    _add_global_options(add, top_level=False)
+    add.add_argument("--initials", required=True, metavar="INITIALER", help="fx JK (bruges ved login)")
+    add.add_argument("--name", required=True, metavar="NAVN", help="fulde navn, fx \"Jette Kristensen\"")
+    add.add_argument("--role", required=True, metavar="ROLLE", choices=[code for code, _ in roles], help="se listen ovenfor")
+    add.add_argument(
+        "--password-stdin", action="store_true", help="læs adgangskoden fra første linje på standard input (til scripts)"
+    )
+    add.set_defaults(handler=_user_add)
+
+    listing = user_commands.add_parser("list", help="vis medarbejdere", description="Vis aktive medarbejdere.")
+    _add_global_options(listing, top_level=False)
+    listing.set_defaults(handler=_user_list)
+
+    demo = commands.add_parser(
+        "demo",
+        help="fyld databasen med fiktive demodata",
+        description="Fyld databasen med fiktive borgere, henvendelser og hændelser til afprøvning og\n"
+        "belastningstest. Kræver --demo eller --data-dir, så rigtige sager aldrig blandes med demodata.\n"
+        "Demomedarbejderne JK, JF, BM og LE har adgangskoden demo1234.",
+    )
+    _add_global_options(demo, top_level=False)
+    demo.add_argument("--citizens", type=_count, required=True, metavar="ANTAL", help="antal borgere, fx 300")
+    demo.add_argument("--days", type=_count, default=120, metavar="DAGE", help="så mange dage tilbage (standard 120)")
+    demo.add_argument(
+        "--events-per-citizen", type=_rate, default=6.0, metavar="ANTAL", help="hændelser pr. borger i snit (standard 6)"
+    )
+    demo.add_argument("--seed", type=int, default=1, metavar="TAL", help="samme tal giver samme data (standard 1)")
+    demo.set_defaults(handler=_demo)
+
+    export = commands.add_parser(
+        "export",
+        help="eksportér alle data som JSON",
+        description="Eksportér alle data som ét JSON-dokument (uden adgangskoder). Eksporten logges.",
+    )
+    _add_global_options(export, top_level=False)
+    export.add_argument("--json", required=True, metavar="FIL", help="filen, der skrives; - betyder standard output")
+    export.set_defaults(handler=_export)
+
+    check = commands.add_parser(
+        "check",
+        help="kontrollér databasen",
+        description="Kontrollér databasefilen, henvisninger, søgeindeks og ændringslog.\n"
+        "Afslutter med 0, når alt er i orden, og 1, når der er fundet problemer.",
+    )
+    _add_global_options(check, top_level=False)
+    check.add_argument("--repair", action="store_true", help="genopbyg søgeindekset, hvis det ikke stemmer")
+    check.set_defaults(handler=_check)
+    return parser
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_usage(sys.stderr)
+    print(f"{parser.prog}: fejl: vælg en kommando (se --help)", file=sys.stderr)
+    return EXIT_USAGE
+
+
+# --- commands ----------------------------------------------------------------------------------
+
+
+@contextmanager
+def _runtime(args: argparse.Namespace) -> Iterator[Runtime]:
+    from aaben_raadgivning.runtime import open_runtime
+
+    runtime = open_runtime(args.data_dir, demo=args.demo)
+    try:
+        yield runtime
+    finally:
+        runtime.close()
+
+
+def _read_password(from_stdin: bool, stdin: TextIO) -> str:
+    if from_stdin:
+        return stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Adgangskode: ")
+    if getpass.getpass("Gentag adgangskoden: ") != first:
+        raise CliError("Adgangskoderne er ikke ens. Intet er oprettet; prøv igen.")
+    return first
+
+
+def _user_add(args: argparse.Namespace) -> int:
+    from aaben_raadgivning.domain.reference import load_reference
+    from aaben_raadgivning.store.actions.staff import create_staff
+
+    password = _read_password(args.password_stdin, sys.stdin)
+    with _runtime(args) as runtime:
+        staff = create_staff(runtime.db, initials=args.initials, name=args.name, role=args.role, password=password)
+    label = load_reference().roles.label(staff.role)
+    print(f"Medarbejderen {staff.initials} ({staff.name}, {label.lower()}) er oprettet.")
+    return EXIT_OK
+
+
+def _user_list(args: argparse.Namespace) -> int:
+    from aaben_raadgivning.domain.reference import load_reference
+    from aaben_raadgivning.store.actions.staff import list_staff
+
+    with _runtime(args) as runtime:
+        staff = list_staff(runtime.db)
+    if not staff:
+        print(f"Der er ingen medarbejdere endnu. Opret en med «{PROG} user add».")
+        return EXIT_OK
+    label = load_reference().roles.label
+    width = max(len("Navn"), *(len(member.name) for member in staff))
+    print(f"{'Initialer':<10} {'Navn':<{width}}  Rolle")
+    for member in staff:
+        print(f"{member.initials:<10} {member.name:<{width}}  {label(member.role)}")
+    return EXIT_OK
+
+
+class _ProgressLine:
+    """One updating line on a terminal; a line per tenth when stderr is a file or a pipe."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.shown = -1
+
+    def __call__(self, fraction: float, step: str) -> None:
+        percent = int(fraction * 100)
+        if self.tty:
+            self.stream.write(f"\r{percent:3d} %  {step}"[:79].ljust(79))
+            self.stream.flush()
+        elif percent // 10 > self.shown // 10 or percent == 100:
+            self.stream.write(f"{percent:3d} %  {step}\n")
+        self.shown = percent
+
+    def close(self) -> None:
+        if self.tty:
+            self.stream.write("\n")
+
+
+def _thousands(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def _demo(args: argparse.Namespace) -> int:
+    if args.data_dir is None and not args.demo:
+        raise CliError(
+            "Demodata skrives ikke i den rigtige database. Brug --demo (egen demomappe) eller --data-dir MAPPE.",
+            EXIT_USAGE,
+        )
+    from aaben_raadgivning.domain.open_hours import OpenHours
+    from aaben_raadgivning.store.demo import DEMO_PASSWORD, DEMO_STAFF, generate_demo
+
+    with _runtime(args) as runtime:
+        progress = _ProgressLine(sys.stderr)
+        try:
+            summary = generate_demo(
+                runtime.db,
+                citizens=args.citizens,
+                days=args.days,
+                events_per_citizen=args.events_per_citizen,
+                seed=args.seed,
+                progress=progress,
+                open_hours=OpenHours(runtime.open_hours.weekly, runtime.calendar),
+                calendar=runtime.calendar,
+            )
+        finally:
+            progress.close()
+        database = runtime.paths.database
+    seconds = f"{summary.seconds:.1f}".replace(".", ",")
+    print(
+        f"Demodata oprettet på {seconds} s: {_thousands(summary.citizens)} borgere, "
+        f"{_thousands(summary.walk_ins)} henvendelser, {_thousands(summary.events)} hændelser og "
+        f"{_thousands(summary.follow_ups)} opfølgninger."
+    )
+    print(f"Database: {database} ({_thousands(round(database.stat().st_size / 1_000_000))} MB)")
+    initials = ", ".join(initials for initials, _name, _role in DEMO_STAFF)
+    print(f"Log ind som {initials} med adgangskoden {DEMO_PASSWORD}.")
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    from aaben_raadgivning.store.export import STDOUT, describe_counts, export_json
+
+    with _runtime(args) as runtime:
+        try:
+            result = export_json(runtime.db, args.json, stdout=sys.stdout)
+        except BrokenPipeError:
+            # The reader (e.g. `head`) stopped early; keep Python from complaining again at exit.
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise CliError("Eksporten blev afbrudt: modtageren lukkede forbindelsen.") from None
+    listed = describe_counts(result.counts)
+    where = "standard output" if result.destination == STDOUT else result.destination
+    # With "-" the JSON is on stdout, so the receipt goes to stderr.
+    print(f"Eksporteret til {where}: {listed}.", file=sys.stderr if result.destination == STDOUT else sys.stdout)
+    return EXIT_OK
+
+
+def _settings_problems(args: argparse.Namespace) -> list[str]:
+    """A broken settings file must not stop the check of the database; it is reported as a problem."""
+    from aaben_raadgivning.config import SettingsError, load_settings, resolve_paths
+    from aaben_raadgivning.domain.open_hours import OpenHours, OpenHoursError
+    from aaben_raadgivning.domain.workdays import WorkdayCalendar
+
+    path = resolve_paths(args.data_dir, demo=args.demo).settings_file
+    try:
+        settings = load_settings(path)
+        OpenHours.parse(settings.open_hours)
+        WorkdayCalendar(settings.extra_days_off)
+    except SettingsError as exc:
+        return [str(exc)]
+    except OpenHoursError as exc:
+        return [f"Åbningstiderne i {path} er forkerte: {exc.message}"]
+    except ValueError as exc:
+        return [f"Indstillingsfilen {path}: {exc}"]
+    return []
+
+
+def _print_results(results: Sequence[Any], settings_problems: list[str]) -> int:
+    """Print each check; returns how many problems there were."""
+    total = len(settings_problems)
+    print(f"  [{'OK' if not settings_problems else 'FEJL':<4}] Indstillingsfilen kan læses")
+    for message in settings_problems:
+        print(f"         {message}")
+    for result in results:
+        print(f"  [{'OK' if result.ok else 'FEJL':<4}] {result.title}")
+        for problem in result.problems:
+            print(f"         {problem.message}")
+        total += len(result.problems)
+    return total
+
+
+def _check(args: argparse.Namespace) -> int:
+    from aaben_raadgivning.config import resolve_paths
+    from aaben_raadgivning.store.database import open_database
+    from aaben_raadgivning.store.integrity import repair_search_index, run_checks
+
+    paths = resolve_paths(args.data_dir, demo=args.demo)
+    if not paths.database.exists():
+        raise CliError(f"Der er ingen database i {paths.data_dir}. Tjek mappen (--data-dir).")
+    settings_problems = _settings_problems(args)
+    db = open_database(paths.database, paths.backup_dir)
+    try:
+        print(f"Kontrollerer {paths.database}")
+        results = run_checks(db)
+        problems = _print_results(results, settings_problems)
+        repairable = any(p.repairable for result in results for p in result.problems)
+        if problems and repairable and args.repair:
+            count = repair_search_index(db)
+            print(f"\nSøgeindekset er genopbygget ({_thousands(count)} borgere). Kontrollerer igen:")
+            results = run_checks(db)
+            problems = _print_results(results, settings_problems)
+            repairable = False
+    finally:
+        db.close()
+    if not problems:
+        print("Alt er i orden.")
+        return EXIT_OK
+    print(f"Fandt {problems} {'problem' if problems == 1 else 'problemer'}.")
+    if repairable:
+        print(f"Søgeindekset kan genopbygges: kør «{PROG} check --repair».")
+    elif any(not result.ok for result in results):
+        print("Kontakt support, og brug ikke databasen til nye sager, før problemet er løst.")
+    return EXIT_PROBLEM
+
+
+def _open_app(args: argparse.Namespace) -> int:
+    from aaben_raadgivning.ui.app import run_tui  # Textual is imported only here
+
+    return run_tui(data_dir=args.data_dir, demo=args.demo)
+
+
+# --- errors ------------------------------------------------------------------------------------
+
+
+def _known_error_message(exc: BaseException) -> str | None:
+    """The Danish message for a failure a user can cause, or None for a bug."""
+    from aaben_raadgivning.config import SettingsError
+    from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
+    from aaben_raadgivning.domain.open_hours import OpenHoursError
+    from aaben_raadgivning.store.migrate import MigrationError
+
+    if isinstance(exc, ValidationError):
+        return "\n".join(exc.errors.values())
+    if isinstance(exc, OpenHoursError):
+        return f"Åbningstiderne i indstillingsfilen er forkerte: {exc.message}"
+    if isinstance(exc, NotFoundError):
+        return exc.message
+    if isinstance(exc, SettingsError | MigrationError):
+        return str(exc)
+    from aaben_raadgivning.store.export import ExportError
+
+    if isinstance(exc, ExportError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        from aaben_raadgivning.store.export import describe_os_error
+
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"Filen eller mappen kan ikke bruges ({where}{describe_os_error(exc)})."
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(exc, DBAPIError):
+        detail = str(exc.orig) if exc.orig is not None else str(exc)
+        if "locked" in detail:
+            return "Databasen er optaget af et andet program. Prøv igen om lidt."
+        return f"Databasen kan ikke læses eller skrives ({detail})."
+    return None
+
+
+def _report_error(exc: BaseException, args: argparse.Namespace) -> int:
+    message = _known_error_message(exc)
+    if message is not None:
+        print(message, file=sys.stderr)
+        return EXIT_PROBLEM
+    # A bug: keep the details in a log file for support, show the user a short message.
+    where = ""
+    try:
+        from aaben_raadgivning.config import resolve_paths
+
+        log_dir = resolve_paths(args.data_dir, demo=args.demo).log_dir
+        log_dir.mkdir(parents=True, exist_ok=True)
+        log_file = log_dir / "fejl.log"
+        with log_file.open("a", encoding="utf-8") as handle:
+            handle.write("".join(traceback.format_exception(exc)) + "\n")
+        where = f" Detaljer er gemt i {log_file}."
+    except OSError:
+        pass
+    print(f"Der opstod en uventet fejl: {exc.__class__.__name__}: {exc}.{where}", file=sys.stderr)
+    return EXIT_PROBLEM
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version and bad arguments
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    handler: Callable[[argparse.Namespace], int] = getattr(args, "handler", _open_app)
+    try:
+        return handler(args)
+    except CliError as exc:
+        print(exc, file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print("\nAfbrudt.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        return _report_error(exc, args)
