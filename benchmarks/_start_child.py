@@ -65,7 +65,11 @@ def main() -> int:
         while not is_first_screen(app):
             await asyncio.sleep(0.001)
         # 1. The first screen is on top and it and its widgets have handled their pending messages.
-        await pilot._wait_for_screen()
+        wait_for_screen = getattr(pilot, "_wait_for_screen", None)  # private in Textual 8; fall back politely
+        if wait_for_screen is not None:
+            await wait_for_screen()
+        else:
+            await asyncio.sleep(0)
         result["screen_since_t0_ms"] = since_t0()
         # 2. …and the process is idle (Textual's test criterion: process CPU time, all threads, stops
         #    advancing). This is the headline "ready": work started at mount (the database opened in a

@@ -100,19 +100,23 @@ def generate(root: Path, citizens: int, events_per_citizen: float, seed: int, da
             print(f"  {fraction * 100:5.1f} %  {step}", flush=True)
 
     started = time.perf_counter()
-    runtime = open_runtime(tmp)
     try:
-        summary = generate_demo(
-            runtime.db,
-            citizens=citizens,
-            days=days,
-            events_per_citizen=events_per_citizen,
-            seed=seed,
-            today=today,
-            progress=progress,
-        )
-    finally:
-        runtime.close()  # last connection closed: SQLite checkpoints and removes the WAL file
+        runtime = open_runtime(tmp)
+        try:
+            summary = generate_demo(
+                runtime.db,
+                citizens=citizens,
+                days=days,
+                events_per_citizen=events_per_citizen,
+                seed=seed,
+                today=today,
+                progress=progress,
+            )
+        finally:
+            runtime.close()  # last connection closed: SQLite checkpoints and removes the WAL file
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     seconds = time.perf_counter() - started
     database = _db_file(tmp)
     meta = {

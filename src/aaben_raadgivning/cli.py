@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
 import re
 import sys
 import traceback
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from aaben_raadgivning.runtime import Runtime
 
 PROG = "aaben-raadgivning"
+LOG_FILE = "fejl.log"
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
@@ -448,24 +450,44 @@ def _known_error_message(exc: BaseException) -> str | None:
     return None
 
 
+def _log_file(args: argparse.Namespace) -> Path:
+    from aaben_raadgivning.config import resolve_paths
+
+    return resolve_paths(args.data_dir, demo=args.demo).log_dir / LOG_FILE
+
+
+def _append(path: Path, text: str) -> bool:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError:
+        return False
+    return True
+
+
+class _LogFileHandler(logging.Handler):
+    """Sends library log records (e.g. a failed migration's traceback) to the log file, never to the
+    terminal; without a handler, Python's last-resort handler would print them on stderr."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(logging.WARNING)
+        self.path = path
+        self.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        _append(self.path, self.format(record) + "\n")  # a log that cannot be written is not worth a crash
+
+
 def _report_error(exc: BaseException, args: argparse.Namespace) -> int:
     message = _known_error_message(exc)
     if message is not None:
         print(message, file=sys.stderr)
         return EXIT_PROBLEM
-    # A bug: keep the details in a log file for support, show the user a short message.
-    where = ""
-    try:
-        from aaben_raadgivning.config import resolve_paths
-
-        log_dir = resolve_paths(args.data_dir, demo=args.demo).log_dir
-        log_dir.mkdir(parents=True, exist_ok=True)
-        log_file = log_dir / "fejl.log"
-        with log_file.open("a", encoding="utf-8") as handle:
-            handle.write("".join(traceback.format_exception(exc)) + "\n")
-        where = f" Detaljer er gemt i {log_file}."
-    except OSError:
-        pass
+    # A bug: keep the details in the log file for support, show the user a short message.
+    log_file = _log_file(args)
+    saved = _append(log_file, "".join(traceback.format_exception(exc)) + "\n")
+    where = f" Detaljer er gemt i {log_file}." if saved else ""
     print(f"Der opstod en uventet fejl: {exc.__class__.__name__}: {exc}.{where}", file=sys.stderr)
     return EXIT_PROBLEM
 
@@ -476,7 +498,11 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version and bad arguments
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
-    handler: Callable[[argparse.Namespace], int] = getattr(args, "handler", _open_app)
+    handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
+    if handler is None:
+        return _open_app(args)  # the app sets up its own logging
+    log_handler = _LogFileHandler(_log_file(args))
+    logging.getLogger().addHandler(log_handler)
     try:
         return handler(args)
     except CliError as exc:
@@ -487,3 +513,5 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except Exception as exc:
         return _report_error(exc, args)
+    finally:
+        logging.getLogger().removeHandler(log_handler)

@@ -43,7 +43,8 @@ def test_failed_migration_rolls_back_and_keeps_a_backup(tmp_path, monkeypatch):
 
     from alembic import command
 
-    monkeypatch.setattr(migrate, "SCHEMA_HEAD", "0002")  # pretend a newer schema ships with the app
+    current = migrate.SCHEMA_HEAD
+    monkeypatch.setattr(migrate, "SCHEMA_HEAD", "next")  # pretend a newer schema ships with the app
     monkeypatch.setattr(command, "upgrade", half_done_upgrade)
     with pytest.raises(migrate.MigrationError) as excinfo:
         open_runtime(tmp_path)
@@ -52,7 +53,7 @@ def test_failed_migration_rolls_back_and_keeps_a_backup(tmp_path, monkeypatch):
     for path in (database, backup):
         with sqlite3.connect(path) as conn:
             assert conn.execute("SELECT value FROM local_meta WHERE key='marker'").fetchone() == ("still here",)
-            assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+            assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (current,)
             assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name='half_done'").fetchone()
     monkeypatch.undo()
     open_runtime(tmp_path).close()  # the old database still opens
@@ -68,3 +69,41 @@ def test_database_from_a_newer_app_is_refused_untouched(tmp_path):
         open_runtime(tmp_path)
     assert database.read_bytes() == before
     assert not (tmp_path / "backups").exists()
+
+
+def test_migrations_build_exactly_the_models_schema(tmp_path):
+    """Autogenerate finds no difference between the migrated database and the models (the FTS index aside)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from aaben_raadgivning.store.models import Base
+
+    runtime = open_runtime(tmp_path)
+    with runtime.db.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    runtime.close()
+    assert [d for d in diff if "citizen_search" not in str(d)] == []
+
+
+def test_upgrade_from_first_schema_keeps_data(tmp_path):
+    """A database made by the first release is upgraded in place, with a backup, and its rows survive."""
+    from alembic import command
+
+    from aaben_raadgivning.store.engine import make_engine
+
+    database = tmp_path / "aaben-raadgivning.sqlite3"
+    engine = make_engine(database)
+    config = migrate.alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.exec_driver_sql(
+            "INSERT INTO citizens (id, name, housing_area, created_at) VALUES ('c1', 'Åse Aagaard', '', '2026-01-01')"
+        )
+    engine.dispose()
+    runtime = open_runtime(tmp_path)
+    with runtime.db.engine.connect() as connection:
+        row = connection.exec_driver_sql("SELECT name, cv_status, step FROM citizens WHERE id='c1'").one()
+    runtime.close()
+    assert tuple(row) == ("Åse Aagaard", "mangler", None)
+    assert len(list((tmp_path / "backups").iterdir())) == 1

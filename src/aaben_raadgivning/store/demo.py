@@ -10,10 +10,10 @@ company is made up; the CPR numbers are generated, not looked up.
 from __future__ import annotations
 
 import json
-from bisect import bisect_right
 import os
 import random
 import time as time_module
+from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass

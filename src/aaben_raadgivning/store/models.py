@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 ID = String(36)
@@ -68,6 +68,22 @@ class Citizen(Base):
     jobkonsulent_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    # The step model the record was made under (code + version) and where the citizen is in it; changing
+    # the office's default model never rewrites these.
+    step_model: Mapped[str | None] = mapped_column(String(40), default=None)
+    step_model_version: Mapped[int | None] = mapped_column(Integer, default=None)
+    step: Mapped[str | None] = mapped_column(String(40), default=None)
+    step_since: Mapped[date | None] = mapped_column(Date, default=None)
+    visitation: Mapped[str | None] = mapped_column(String(40), default=None)
+    route: Mapped[str | None] = mapped_column(String(40), default=None)  # rehab / underretning, when decided
+    project_start: Mapped[date | None] = mapped_column(Date, default=None)
+    jobformidler_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    job_goal: Mapped[str] = mapped_column(Text, default="", server_default="")
+    resources: Mapped[str] = mapped_column(Text, default="", server_default="")
+    barriers: Mapped[str] = mapped_column(Text, default="", server_default="")  # as the citizen defines them
+    parallel_efforts: Mapped[str] = mapped_column(Text, default="", server_default="")  # codes, comma-separated
+    cv_status: Mapped[str] = mapped_column(String(16), default="mangler", server_default="mangler")
+    self_supporting: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     __table_args__ = (Index("ix_citizens_birth_date_name", "birth_date", "name"),)
 
@@ -113,8 +129,25 @@ class Event(Base):
     details: Mapped[str] = mapped_column(Text, default="")
     corrects_id: Mapped[str | None] = mapped_column(ForeignKey("events.id"), default=None)
     walk_in_id: Mapped[str | None] = mapped_column(ForeignKey("walk_ins.id"), default=None)
+    # What the event is about when it is another record (e.g. the delmål an assessment belongs to).
+    subject_id: Mapped[str | None] = mapped_column(ID, default=None)
+    # Structured facts of the event (JSON), e.g. an assessment's score or a step change's from/to.
+    data: Mapped[str | None] = mapped_column(Text, default=None)
 
     __table_args__ = (Index("ix_events_citizen_occurred", "citizen_id", "occurred_at"),)
+
+
+class SubGoal(Base):
+    """A delmål: a sub-goal of the citizen's plan, assessed regularly (the assessments are events)."""
+
+    __tablename__ = "sub_goals"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    citizen_id: Mapped[str] = mapped_column(ForeignKey("citizens.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="aktiv")  # aktiv / naaet / opgivet
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
 
 
 class FollowUpTask(Base):
@@ -172,5 +205,5 @@ class AuditEntry(Base):
 # Tables whose rows never change after insert: their change log holds only inserts.
 APPEND_ONLY_TABLES = frozenset({"walk_ins", "walk_in_transitions", "events", "audit_log"})
 # Tables changed field by field.
-MUTABLE_TABLES = frozenset({"offices", "staff", "citizens", "follow_up_tasks"})
+MUTABLE_TABLES = frozenset({"offices", "staff", "citizens", "follow_up_tasks", "sub_goals"})
 SYNCED_TABLES = APPEND_ONLY_TABLES | MUTABLE_TABLES

@@ -1,0 +1,109 @@
+"""Run every benchmark of the issue "Foundation and the walk-in counter" and print one summary table.
+
+    PYTHONPATH=src python benchmarks/run_all.py              # from the repository root
+    python benchmarks/run_all.py                             # with the package installed (pip install -e .)
+    PYTHONPATH=src python benchmarks/run_all.py --runs 11 --passes 5 --cli
+
+1. generate.py       100 000 citizens / ~1 000 000 events, cached under benchmarks/.data/
+2. bench_startup.py  process start → first interactive screen, ratio to a bare Textual app  (≤ 1.5)
+3. bench_search.py   citizen search per keystroke, p95                                       (≤ 20 ms)
+4. bench_memory.py   peak RSS at start (from the start-up runs of 2)                         (≤ 100 MB)
+
+Figures are medians over several runs on a shared machine; ratios use baselines measured in the same
+run. The full figures are saved in benchmarks/.data/latest-results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import ensure_importable, human_bytes, save_results, table  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="All benchmarks, one summary table.")
+    parser.add_argument("--runs", type=int, default=9, help="start-up runs per subject (alternating), default 9")
+    parser.add_argument("--passes", type=int, default=3, help="passes over the search keystrokes, default 3")
+    parser.add_argument("--cli", action="store_true", help="also time the console script entry point (cli.main)")
+    parser.add_argument("--force-generate", action="store_true", help="regenerate the dataset")
+    parser.add_argument("--skip-search", action="store_true")
+    args = parser.parse_args(argv)
+    ensure_importable()
+
+    import bench_memory
+    import bench_search
+    import bench_startup
+    from generate import describe, ensure_dataset
+
+    started = time.perf_counter()
+    print("== 1. Dataset")
+    data_dir, meta, generated_now = ensure_dataset(force=args.force_generate)
+    print(describe(data_dir, meta, generated_now))
+    save_results("generate", {"data_dir": str(data_dir), "generated_now": generated_now, **meta})
+
+    print(f"\n== 2. Start-up ({args.runs} alternating runs per subject) and 4. peak memory")
+    subjects = ("bare", "app", "cli") if args.cli else ("bare", "app")
+    samples = bench_startup.collect(data_dir, args.runs, subjects)
+    startup = bench_startup.summarize(samples)
+    print(bench_startup.report(startup))
+    memory = bench_memory.summarize(samples)
+    print()
+    print(bench_memory.report(memory))
+    save_results("startup", {"data_dir": str(data_dir), "summary": startup, "samples": samples})
+    save_results("memory", {"data_dir": str(data_dir), "summary": memory})
+
+    search = None
+    if not args.skip_search:
+        print(f"\n== 3. Citizen search ({args.passes} passes)")
+        search = bench_search.measure(data_dir, args.passes)
+        print(bench_search.report(search))
+        save_results("search", search)
+
+    app, bare = startup["app"], startup["bare"]
+    counts = meta["counts"]
+    rows = [
+        ["Generator: 100 000 citizens, ~1 M events", "(made once, then cached)",
+         f"{counts['citizens']:,} citizens, {counts['events']:,} events in {meta['total_seconds']:.0f} s; "
+         f"{human_bytes(meta['database_bytes'])}", "-", "-"],
+        ["Start → first screen (wall, idle, exit)", f"≤ {bench_startup.TARGET_RATIO} × bare",
+         f"app {app['wall_ms']:.0f} ms, bare {bare['wall_ms']:.0f} ms",
+         f"{app['wall_ratio']:.2f} (paired {app['wall_ratio_paired']:.2f})", "PASS" if app["pass"] else "FAIL"],
+        ["  (info) start → ready, inside the clock", "",
+         f"app {app['ready_ms']:.0f} ms, bare {bare['ready_ms']:.0f} ms", f"{app['ready_ratio']:.2f}", ""],
+        ["  (info) start → log-in screen mounted", "",
+         f"app {app['screen_ms']:.0f} ms, bare {bare['screen_ms']:.0f} ms", f"{app['screen_ratio']:.2f}", ""],
+    ]  # fmt: skip
+    if "cli" in startup:
+        cli = startup["cli"]
+        rows.append(
+            ["  (info) same via cli.main", "", f"cli {cli['wall_ms']:.0f} ms", f"{cli['wall_ratio']:.2f}",
+             "PASS" if cli["pass"] else "FAIL"]  # fmt: skip
+        )
+    if search is not None:
+        s, b = search["search_ms"], search["baseline_ms"]
+        rows.append(
+            ["Search per keystroke, p95 (100 000 citizens)", f"≤ {bench_search.TARGET_P95_MS:g} ms",
+             f"p50 {s['p50']:.2f} / p95 {s['p95']:.2f} / p99 {s['p99']:.2f} ms over {search['keystrokes']} keys; "
+             f"PK lookup p95 {b['p95']:.3f} ms",
+             f"{search['p95_ratio']:.0f}× PK lookup", "PASS" if search["pass"] else "FAIL"]  # fmt: skip
+        )
+    mem_app, mem_bare = memory["app"], memory["bare"]
+    rows.append(
+        ["Peak memory at start (ru_maxrss)", f"≤ {bench_memory.TARGET_MB:g} MB",
+         f"app {mem_app['peak_mb']:.1f} MB, bare {mem_bare['peak_mb']:.1f} MB", f"{mem_app['ratio']:.2f}× bare",
+         "PASS" if mem_app["pass"] else "FAIL"]  # fmt: skip
+    )
+    print("\n== Summary")
+    print(f"{platform.python_implementation()} {platform.python_version()}, {platform.machine()}, "
+          f"{time.strftime('%Y-%m-%d %H:%M')}, benchmarks took {time.perf_counter() - started:.0f} s")  # fmt: skip
+    print(table(["target", "goal", "measured (medians)", "ratio", "result"], rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,322 @@
+"""The command line, run in-process as a user would type it (plus two real subprocess runs)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from aaben_raadgivning import __version__
+from aaben_raadgivning.cli import main
+from aaben_raadgivning.store.actions.staff import authenticate
+from aaben_raadgivning.store.database import open_database
+from aaben_raadgivning.store.queries.search import search_citizens
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+
+
+@pytest.fixture
+def run(capsys, monkeypatch):
+    """main(argv) → (exit code, stdout, stderr); ``stdin`` feeds standard input."""
+
+    def runner(*argv: str, stdin: str = "") -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        assert "Traceback" not in out + err
+        return code, out, err
+
+    return runner
+
+
+@pytest.fixture
+def data(tmp_path) -> Path:
+    return tmp_path / "data"
+
+
+def _db(data: Path):
+    return open_database(data / "aaben-raadgivning.sqlite3", data / "backups")
+
+
+def _add_user(run, data: Path, initials: str = "ab", password: str = "hemmelig1") -> tuple[int, str, str]:
+    return run("--data-dir", str(data), "user", "add", "--initials", initials, "--name", "Anne Bak",
+               "--role", "jobkonsulent", "--password-stdin", stdin=password + "\n")  # fmt: skip
+
+
+def test_user_add_then_the_user_can_log_in(run, data):
+    code, out, _ = _add_user(run, data)
+    assert code == 0 and "AB" in out and "oprettet" in out
+    db = _db(data)
+    assert authenticate(db, "ab", "hemmelig1").name == "Anne Bak"
+    assert authenticate(db, "AB", "forkert") is None
+    db.close()
+
+
+def test_user_list_shows_initials_name_and_role(run, data):
+    _add_user(run, data)
+    code, out, _ = run("--data-dir", str(data), "user", "list")
+    assert code == 0
+    assert "AB" in out and "Anne Bak" in out and "Jobkonsulent" in out
+
+
+def test_user_add_rejects_a_short_password_in_danish(run, data):
+    code, _, err = _add_user(run, data, password="kort")
+    assert code == 1 and "mindst 6 tegn" in err
+    code, out, _ = run("--data-dir", str(data), "user", "list")
+    assert "ingen medarbejdere" in out
+
+
+def test_user_add_refuses_taken_initials(run, data):
+    _add_user(run, data)
+    code, _, err = _add_user(run, data)
+    assert code == 1 and "allerede i brug" in err
+
+
+def test_passwords_typed_twice_must_match(run, data, monkeypatch):
+    answers = iter(["hemmelig1", "hemmelig2"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+    code, _, err = run("--data-dir", str(data), "user", "add", "--initials", "AB", "--name", "A", "--role", "leder")
+    assert code == 1 and "ikke ens" in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["frob"],
+        ["--bogus"],
+        ["user"],
+        ["user", "add", "--initials", "AB"],
+        ["user", "add", "--initials", "AB", "--name", "A", "--role", "chef"],
+        ["demo"],
+        ["demo", "--citizens", "mange"],
+        ["demo", "--citizens", "-5"],
+        ["export"],
+        ["export", "--json"],
+        ["check", "--repair=ja"],
+    ],
+)
+def test_bad_arguments_give_usage_and_exit_2(run, data, argv):
+    code, out, err = run("--data-dir", str(data), *argv)
+    assert code == 2
+    assert "Brug:" in err and "fejl:" in err
+    assert not (data / "aaben-raadgivning.sqlite3").exists()  # nothing was opened or created
+
+
+def test_argparse_errors_are_danish(run):
+    _, _, err = run("user", "add", "--initials", "AB", "--name", "A", "--role", "chef")
+    assert "ukendt valg 'chef'" in err and "jobkonsulent" in err
+    _, _, err = run("demo")
+    assert "disse argumenter mangler: --citizens" in err
+
+
+def test_help_and_version(run):
+    code, out, _ = run("--help")
+    assert code == 0 and "kommandoer" in out and "vis denne hjælp" in out
+    code, out, _ = run("--version")
+    assert code == 0 and __version__ in out
+
+
+def test_global_options_work_before_and_after_the_subcommand(run, tmp_path):
+    before, after = tmp_path / "before", tmp_path / "after"
+    _add_user(run, before)
+    run("user", "add", "--initials", "CD", "--name", "C D", "--role", "leder", "--password-stdin",
+        "--data-dir", str(after), stdin="hemmelig1\n")  # fmt: skip
+    _, out_before, _ = run("--data-dir", str(before), "user", "list")
+    _, out_after, _ = run("user", "list", "--data-dir", str(after))
+    assert "AB" in out_before and "CD" not in out_before
+    assert "CD" in out_after and "AB" not in out_after
+
+
+def test_demo_needs_an_explicit_place(run, monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    code, _, err = run("demo", "--citizens", "5")
+    assert code == 2 and "--demo" in err
+    assert not (tmp_path / "xdg").exists()
+
+
+def test_demo_creates_searchable_citizens(run, data):
+    code, out, err = run("--data-dir", str(data), "demo", "--citizens", "50", "--days", "20",
+                         "--events-per-citizen", "2,5")  # fmt: skip
+    assert code == 0
+    assert "50 borgere" in out and "demo1234" in out
+    assert "100 %" in err  # progress on stderr
+    db = _db(data)
+    with db.engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM citizens").scalar() == 50
+        names = [row[0] for row in connection.exec_driver_sql("SELECT name FROM citizens LIMIT 3")]
+    for name in names:
+        assert name in [hit.name for hit in search_citizens(db, name, limit=50)]
+    db.close()
+
+
+def test_export_json_file(run, data, tmp_path):
+    run("--data-dir", str(data), "demo", "--citizens", "10", "--days", "5")
+    target = tmp_path / "eksport.json"
+    code, out, _ = run("--data-dir", str(data), "export", "--json", str(target))
+    assert code == 0 and "10 borgere" in out
+    exported = json.loads(target.read_text(encoding="utf-8"))
+    lists = ("offices", "staff", "citizens", "walk_ins", "walk_in_transitions", "events", "follow_ups", "audit_log")
+    assert {"format_version", "exported_at", *lists} == set(exported)
+    assert len(exported["citizens"]) == 10 and exported["events"] and exported["walk_ins"]
+    assert {"id", "name", "cpr", "birth_date", "phone", "benefit_type"} <= set(exported["citizens"][0])
+    assert all("password_hash" not in staff for staff in exported["staff"]) and len(exported["staff"]) == 4
+    with sqlite3.connect(data / "aaben-raadgivning.sqlite3") as conn:
+        [(detail,)] = conn.execute("SELECT detail FROM audit_log WHERE action = 'export'").fetchall()
+    assert str(target) in detail and "10 borgere" in detail
+
+
+def test_export_to_standard_output(run, data):
+    _add_user(run, data)
+    code, out, err = run("--data-dir", str(data), "export", "--json", "-")
+    assert code == 0
+    assert json.loads(out)["staff"][0]["initials"] == "AB"
+    assert "Eksporteret" in err  # the receipt stays out of the JSON
+
+
+def test_export_to_a_missing_folder_fails_cleanly(run, data, tmp_path):
+    _add_user(run, data)
+    code, _, err = run("--data-dir", str(data), "export", "--json", str(tmp_path / "mangler" / "x.json"))
+    assert code == 1 and "findes ikke" in err
+    assert not (tmp_path / "mangler").exists()
+
+
+def test_check_on_a_fresh_database(run, data):
+    _add_user(run, data)
+    code, out, _ = run("--data-dir", str(data), "check")
+    assert code == 0 and "Alt er i orden." in out
+
+
+def test_check_finds_a_broken_search_index_and_repair_fixes_it(run, data):
+    run("--data-dir", str(data), "demo", "--citizens", "8", "--days", "3")
+    with sqlite3.connect(data / "aaben-raadgivning.sqlite3") as conn:
+        conn.execute("DELETE FROM citizen_search WHERE rowid IN (SELECT rowid FROM citizen_search LIMIT 1)")
+    code, out, _ = run("--data-dir", str(data), "check")
+    assert code == 1
+    assert "Søgeindekset mangler 1 af 8 borgere" in out and "check --repair" in out
+    assert "Alt er i orden." not in out
+
+    code, out, _ = run("--data-dir", str(data), "check", "--repair")
+    assert code == 0 and "genopbygget (8 borgere)" in out and out.rstrip().endswith("Alt er i orden.")
+    code, out, _ = run("--data-dir", str(data), "check")
+    assert code == 0
+
+
+def test_check_without_a_database(run, data):
+    code, _, err = run("--data-dir", str(data), "check")
+    assert code == 1 and "ingen database" in err
+
+
+def test_check_reports_bad_open_hours_but_still_checks_the_database(run, data):
+    _add_user(run, data)
+    settings = data / "settings.toml"
+    text = settings.read_text(encoding="utf-8").replace('mandag = "09.00-12.00"', 'mandag = "12.00-09.00"')
+    settings.write_text(text, encoding="utf-8")
+    code, out, _ = run("--data-dir", str(data), "check")
+    assert code == 1 and "Åbningstiderne" in out and "slutter før det begynder" in out
+    assert "Søgeindekset svarer til borgerne" in out
+
+
+@pytest.mark.parametrize(
+    ("settings_text", "expected"),
+    [
+        ("[office\nname = ", "Indstillingsfilen"),
+        ('[counter.open_hours]\nmandag = "9-25"\n', "Åbningstiderne"),
+    ],
+)
+def test_broken_settings_give_a_danish_message(run, data, settings_text, expected):
+    data.mkdir()
+    (data / "settings.toml").write_text(settings_text, encoding="utf-8")
+    code, _, err = run("--data-dir", str(data), "user", "list")
+    assert code == 1 and expected in err
+
+
+def test_failed_migration_gives_a_danish_message(run, data, monkeypatch):
+    from aaben_raadgivning.store import migrate
+
+    def fail(*_args):
+        raise migrate.MigrationError("Databasen kunne ikke opdateres til den nye version: disk I/O error.")
+
+    monkeypatch.setattr(migrate, "upgrade", fail)
+    code, _, err = run("--data-dir", str(data), "user", "list")
+    assert code == 1 and "kunne ikke opdateres" in err
+
+
+def test_library_log_records_go_to_the_log_file_not_the_terminal(data, tmp_path):
+    """A failing migration logs its traceback; the user must only see the Danish message."""
+    script = (
+        "import logging, sys\n"
+        "from aaben_raadgivning.store import migrate\n"
+        "def upgrade(*_args):\n"
+        "    try:\n"
+        "        raise RuntimeError('disk I/O error')\n"
+        "    except RuntimeError:\n"
+        "        logging.getLogger(migrate.__name__).exception('Migration failed')\n"
+        "    raise migrate.MigrationError('Databasen kunne ikke opdateres til den nye version.')\n"
+        "migrate.upgrade = upgrade\n"
+        "from aaben_raadgivning.cli import main\n"
+        f"sys.exit(main(['--data-dir', {str(data)!r}, 'user', 'list']))\n"
+    )
+    result = _python("-c", script, cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip() == "Databasen kunne ikke opdateres til den nye version."
+    log = (data / "logs" / "fejl.log").read_text(encoding="utf-8")
+    assert "Migration failed" in log and "RuntimeError: disk I/O error" in log
+
+
+def test_data_dir_that_is_a_file(run, tmp_path):
+    not_a_folder = tmp_path / "fil"
+    not_a_folder.write_text("x")
+    code, _, err = run("--data-dir", str(not_a_folder), "user", "list")
+    assert code == 1 and "kan ikke bruges" in err
+
+
+def test_unexpected_error_is_logged_not_shown_as_traceback(run, data, monkeypatch):
+    def bug(_db):
+        raise RuntimeError("noget gik galt")
+
+    monkeypatch.setattr("aaben_raadgivning.store.actions.staff.list_staff", bug)
+    code, _, err = run("--data-dir", str(data), "user", "list")
+    assert code == 1 and "uventet fejl" in err
+    assert "Traceback" in (data / "logs" / "fejl.log").read_text(encoding="utf-8")
+
+
+def test_no_subcommand_opens_the_app(run, monkeypatch, tmp_path):
+    calls = []
+    fake = types.ModuleType("aaben_raadgivning.ui.app")
+    fake.run_tui = lambda data_dir=None, demo=False: calls.append((data_dir, demo)) or 0
+    monkeypatch.setitem(sys.modules, "aaben_raadgivning.ui.app", fake)
+    assert run("--demo")[0] == 0
+    assert run("--data-dir", str(tmp_path))[0] == 0
+    assert calls == [(None, True), (tmp_path, False)]
+
+
+def _python(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_python_dash_m_from_another_directory(run, data, tmp_path):
+    _add_user(run, data)
+    elsewhere = tmp_path / "et andet sted"
+    elsewhere.mkdir()
+    result = _python("-m", "aaben_raadgivning", "--data-dir", str(data), "check", cwd=elsewhere)
+    assert result.returncode == 0, result.stderr
+    assert "Alt er i orden." in result.stdout
+    assert list(elsewhere.iterdir()) == []  # nothing written where it was started from
+
+
+def test_importing_the_cli_does_not_load_textual_or_the_database(tmp_path):
+    code = (
+        "import sys, aaben_raadgivning.cli as cli; cli.build_parser(); "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'textual', 'sqlalchemy', 'faker'}))"
+    )
+    result = _python("-c", code, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
