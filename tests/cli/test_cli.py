@@ -163,7 +163,7 @@ def test_export_json_file(run, data, tmp_path):
     assert code == 0 and "10 borgere" in out
     exported = json.loads(target.read_text(encoding="utf-8"))
     lists = ("offices", "staff", "citizens", "walk_ins", "walk_in_transitions", "events", "follow_ups", "audit_log")
-    assert {"format_version", "exported_at", *lists} == set(exported)
+    assert {"format_version", "exported_at", *lists} <= set(exported)  # plus tables added later
     assert len(exported["citizens"]) == 10 and exported["events"] and exported["walk_ins"]
     assert {"id", "name", "cpr", "birth_date", "phone", "benefit_type"} <= set(exported["citizens"][0])
     assert all("password_hash" not in staff for staff in exported["staff"]) and len(exported["staff"]) == 4

@@ -41,7 +41,7 @@ def test_file_holds_every_list_with_english_fields_and_iso_dates(filled, tmp_pat
     assert data["format_version"] == FORMAT_VERSION
     datetime.fromisoformat(data["exported_at"])
     assert all(isinstance(data[name], list) for name in LISTS)
-    assert {name: len(data[name]) for name in LISTS} == result.counts
+    assert {name: len(data[name]) for name in result.counts} == result.counts
     [exported] = data["citizens"]
     assert exported["id"] == citizen.id and exported["name"] == "Åse Østergård" and exported["cpr"] == "0101901234"
     assert date.fromisoformat(exported["birth_date"]) == date(1990, 1, 1)
@@ -49,6 +49,16 @@ def test_file_holds_every_list_with_english_fields_and_iso_dates(filled, tmp_pat
     assert {"id", "walk_in_id", "kind", "at", "staff_id", "note"} <= set(data["walk_in_transitions"][0])
     assert [e["kind"] for e in data["events"]] == ["aaben_raadgivning"]
     assert data["walk_ins"][0]["reason"] == "post"
+
+
+def test_every_synced_table_is_exported():
+    """Tables added later (with their own issue) must not silently be left out of "all data"."""
+    from aaben_raadgivning.store.export import EXPORT_TABLES
+    from aaben_raadgivning.store.models import SYNCED_TABLES
+
+    exported = [table.name for _, table in EXPORT_TABLES]
+    assert sorted(exported) == sorted(SYNCED_TABLES)
+    assert [name for name, _ in EXPORT_TABLES][:7] == list(LISTS[:7]) and exported[-1] == "audit_log"
 
 
 def test_password_hashes_are_never_exported(filled, tmp_path):

@@ -18,7 +18,8 @@ class Term:
     label: str
     description: str = ""
     retired: bool = False
-    contact: bool = False
+    contact: bool = False  # event kinds: a contact with the citizen
+    personal: bool = False  # event kinds: a personal contact (phone, meeting, visit)
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,9 @@ class Reference:
     event_kinds: Vocabulary
     roles: Vocabulary
     follow_up_kinds: Vocabulary
+    cv_statuses: Vocabulary
+    parallel_efforts: Vocabulary
+    sanction_kinds: Vocabulary
 
 
 def _vocabulary(name: str, rows: list[dict]) -> Vocabulary:

@@ -23,30 +23,23 @@ from typing import Any, TextIO
 from sqlalchemy import Connection, Table, select
 
 from aaben_raadgivning.store.database import Database
-from aaben_raadgivning.store.models import (
-    AuditEntry,
-    Citizen,
-    Event,
-    FollowUpTask,
-    Office,
-    Staff,
-    WalkIn,
-    WalkInTransition,
-)
+from aaben_raadgivning.store.models import SYNCED_TABLES, Base
 
 FORMAT_VERSION = 1
 STDOUT = "-"
-# JSON list name → table, in the order they are written (parents first, the audit log last).
-EXPORT_TABLES: tuple[tuple[str, Table], ...] = (
-    ("offices", Office.__table__),  # type: ignore[arg-type]
-    ("staff", Staff.__table__),  # type: ignore[arg-type]
-    ("citizens", Citizen.__table__),  # type: ignore[arg-type]
-    ("walk_ins", WalkIn.__table__),  # type: ignore[arg-type]
-    ("walk_in_transitions", WalkInTransition.__table__),  # type: ignore[arg-type]
-    ("events", Event.__table__),  # type: ignore[arg-type]
-    ("follow_ups", FollowUpTask.__table__),  # type: ignore[arg-type]
-    ("audit_log", AuditEntry.__table__),  # type: ignore[arg-type]
-)
+# JSON list names that differ from the table name.
+LIST_NAMES = {"follow_up_tasks": "follow_ups"}
+_FIRST = ("offices", "staff", "citizens", "walk_ins", "walk_in_transitions", "events", "follow_up_tasks")
+
+
+def _export_tables() -> tuple[tuple[str, Table], ...]:
+    """Every synced table: the core ones in a fixed order, tables added later next, the audit log last."""
+    later = sorted(SYNCED_TABLES - set(_FIRST) - {"audit_log"})
+    names = (*_FIRST, *later, "audit_log")
+    return tuple((LIST_NAMES.get(name, name), Base.metadata.tables[name]) for name in names)
+
+
+EXPORT_TABLES = _export_tables()
 # Never leaves the database: a password hash can be attacked offline.
 EXCLUDED_COLUMNS = {"staff": frozenset({"password_hash"})}
 # Danish (singular, plural) per list, for receipts and the audit entry.
@@ -58,6 +51,7 @@ LIST_LABELS = {
     "walk_in_transitions": ("forløbstrin", "forløbstrin"),
     "events": ("hændelse", "hændelser"),
     "follow_ups": ("opfølgning", "opfølgninger"),
+    "sub_goals": ("delmål", "delmål"),
     "audit_log": ("logpost", "logposter"),
 }
 YIELD_PER = 5_000
@@ -81,7 +75,7 @@ def describe_counts(counts: dict[str, int]) -> str:
     """ "1 kontor, 4 medarbejdere, …" with Danish thousands separators."""
     parts = []
     for name, count in counts.items():
-        singular, plural = LIST_LABELS[name]
+        singular, plural = LIST_LABELS.get(name, (name, name))
         parts.append(f"{count:,} {singular if count == 1 else plural}".replace(",", "."))
     return ", ".join(parts)
 

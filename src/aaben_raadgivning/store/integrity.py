@@ -26,6 +26,7 @@ TABLE_NAMES = {
     "walk_in_transitions": "henvendelsernes forløb",
     "events": "tidslinjehændelser",
     "follow_up_tasks": "opfølgninger",
+    "sub_goals": "delmål",
     "audit_log": "logningen af opslag og ændringer",
     "change_log": "ændringsloggen",
 }

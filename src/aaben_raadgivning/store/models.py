@@ -134,7 +134,10 @@ class Event(Base):
     # Structured facts of the event (JSON), e.g. an assessment's score or a step change's from/to.
     data: Mapped[str | None] = mapped_column(Text, default=None)
 
-    __table_args__ = (Index("ix_events_citizen_occurred", "citizen_id", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_events_citizen_occurred", "citizen_id", "occurred_at"),
+        Index("ix_events_corrects_id", "corrects_id"),
+    )
 
 
 class SubGoal(Base):
@@ -163,6 +166,8 @@ class FollowUpTask(Base):
     assignee_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), default=None)
     status: Mapped[str] = mapped_column(String(16), default="open")
     walk_in_id: Mapped[str | None] = mapped_column(ForeignKey("walk_ins.id"), default=None)
+    # The record a derived task is about (e.g. the delmål to assess), so recomputing finds it again.
+    subject_id: Mapped[str | None] = mapped_column(ID, index=True, default=None)
     created_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)

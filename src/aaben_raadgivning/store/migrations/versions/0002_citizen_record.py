@@ -1,4 +1,4 @@
-"""citizen record: step model and step, visitation, plan, jobformidler; delmål; event subject and data
+"""citizen record: step model and step, visitation, plan, jobformidler; delmål; subjects of events and tasks
 
 Revision ID: 0002
 Revises: 0001
@@ -52,9 +52,16 @@ def upgrade() -> None:
     op.execute("ALTER TABLE citizens ADD COLUMN jobformidler_id VARCHAR(36) REFERENCES staff (id)")
     op.add_column("events", sa.Column("subject_id", sa.String(length=36), nullable=True))
     op.add_column("events", sa.Column("data", sa.Text(), nullable=True))
+    op.create_index("ix_events_corrects_id", "events", ["corrects_id"])
+    op.add_column("follow_up_tasks", sa.Column("subject_id", sa.String(length=36), nullable=True))
+    op.create_index("ix_follow_up_tasks_subject_id", "follow_up_tasks", ["subject_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_events_corrects_id", table_name="events")
+    op.drop_index("ix_follow_up_tasks_subject_id", table_name="follow_up_tasks")
+    with op.batch_alter_table("follow_up_tasks") as batch_op:
+        batch_op.drop_column("subject_id")
     with op.batch_alter_table("events") as batch_op:
         batch_op.drop_column("data")
         batch_op.drop_column("subject_id")

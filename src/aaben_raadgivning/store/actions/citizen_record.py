@@ -1,0 +1,279 @@
+"""User actions on a citizen's record: visitation, plan, jobformidler, moving between steps (trin),
+breaking off a company course, and revealing the CPR number. Each is one transaction with its
+timeline event(s) and audit entry."""
+
+from __future__ import annotations
+
+import json
+
+from aaben_raadgivning.domain.clock import to_local
+from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
+from aaben_raadgivning.domain.reference import load_reference
+from aaben_raadgivning.domain.rules import load_rules
+from aaben_raadgivning.domain.step_models import (
+    DEFAULT_STEP_MODEL,
+    StepDecision,
+    StepModel,
+    load_step_model,
+    plan_advance,
+    plan_break_off,
+    plan_visitation,
+)
+from aaben_raadgivning.store.database import Database
+from aaben_raadgivning.store.facts import citizen_facts
+from aaben_raadgivning.store.models import Citizen, Event, Staff
+from aaben_raadgivning.store.transaction import Tx
+
+AUTHORITY_ROLE = "jobkonsulent"  # holds the authority (myndighed): visitation, rehab judgement, sanctions
+MAX_TEXT = 4000
+
+
+def load_citizen(tx: Tx, citizen_id: str) -> Citizen:
+    citizen = tx.session.get(Citizen, citizen_id)
+    if citizen is None or citizen.deleted_at is not None:
+        raise NotFoundError("Borgeren findes ikke (længere).")
+    return citizen
+
+
+def load_actor(tx: Tx, actor_id: str) -> Staff:
+    actor = tx.session.get(Staff, actor_id)
+    if actor is None:
+        raise NotFoundError("Medarbejderen findes ikke.")
+    return actor
+
+
+def require_authority(actor: Staff, what: str) -> None:
+    if actor.role != AUTHORITY_ROLE:
+        raise ValidationError.single("role", f"Kun en jobkonsulent (myndigheden) kan {what}.")
+
+
+def citizen_model(citizen: Citizen) -> StepModel:
+    """The step model the record was made under (never the office's current default)."""
+    return load_step_model(citizen.step_model or DEFAULT_STEP_MODEL, citizen.step_model_version)
+
+
+def _start_model(tx: Tx, citizen: Citizen, default_model: str) -> StepModel:
+    """Put a citizen who has no step yet into the first step of the office's default model."""
+    if citizen.step_model is not None and citizen.step is not None:
+        return citizen_model(citizen)
+    model = load_step_model(default_model)
+    tx.update(
+        citizen,
+        step_model=model.code,
+        step_model_version=model.version,
+        step=model.first_step.code,
+        step_since=to_local(tx.now).date(),
+    )
+    return model
+
+
+def add_timeline_event(
+    tx: Tx,
+    actor_id: str,
+    citizen_id: str,
+    kind: str,
+    summary: str,
+    details: str = "",
+    *,
+    data: dict | None = None,
+    subject_id: str | None = None,
+    occurred_at=None,
+    corrects_id: str | None = None,
+) -> Event:
+    return tx.add(
+        Event(
+            citizen_id=citizen_id,
+            kind=kind,
+            occurred_at=occurred_at or tx.now,
+            recorded_at=tx.now,
+            staff_id=actor_id,
+            summary=summary[:300],
+            details=details,
+            corrects_id=corrects_id,
+            subject_id=subject_id,
+            data=json.dumps(data, ensure_ascii=False) if data is not None else None,
+        )
+    )
+
+
+def _clean(text: str, field: str, *, required: bool = False, message: str = "") -> str:
+    text = text.strip()
+    if required and not text:
+        raise ValidationError.single(field, message or "Feltet skal udfyldes.")
+    if len(text) > MAX_TEXT:
+        raise ValidationError.single(field, f"Teksten er for lang (højst {MAX_TEXT} tegn).")
+    return text
+
+
+def _apply_step(tx: Tx, actor_id: str, citizen: Citizen, decision: StepDecision, kind: str, note: str = "") -> None:
+    changes = {"step": decision.to_step}
+    if decision.to_step != citizen.step:
+        changes["step_since"] = to_local(tx.now).date()
+    if decision.route:
+        changes["route"] = decision.route
+    tx.update(citizen, **changes)
+    data = {
+        "model": decision.model_code,
+        "version": decision.model_version,
+        "from": decision.from_step,
+        "to": decision.to_step,
+        "override_reason": decision.override_reason,
+        "route": decision.route,
+    }
+    add_timeline_event(tx, actor_id, citizen.id, kind, decision.message, note, data=data)
+
+
+def record_visitation(
+    db: Database, actor_id: str, citizen_id: str, outcome: str, note: str = "", *, default_model: str = DEFAULT_STEP_MODEL
+) -> StepDecision:
+    """The jobkonsulent's visitation: into the project, the rehab route, or underretning."""
+    note = _clean(note, "note")
+    with db.transaction() as tx:
+        require_authority(load_actor(tx, actor_id), "visitere borgere")
+        citizen = load_citizen(tx, citizen_id)
+        model = _start_model(tx, citizen, default_model)
+        if not any(o.code == outcome for o in model.visitation_outcomes):
+            raise ValidationError.single("outcome", "Vælg et af visitationens udfald.")
+        decision = plan_visitation(model, citizen.step, outcome)
+        if not decision.allowed:
+            raise ValidationError.single("outcome", decision.message)
+        tx.update(citizen, visitation=outcome)
+        if model.visitation_outcome(outcome).enters_project and citizen.project_start is None:
+            tx.update(citizen, project_start=to_local(tx.now).date())
+        _apply_step(tx, actor_id, citizen, decision, "visitation", note)
+        if outcome == "underretning":
+            add_timeline_event(
+                tx, actor_id, citizen.id, "underretning",
+                "Underretning til socialforvaltningen; borgeren fortsætter i det ordinære tilbud", note,
+            )  # fmt: skip
+        tx.audit(actor_id, "update", "citizen", citizen.id, citizen.id, f"Visitation: {outcome}")
+    return decision
+
+
+def update_plan(
+    db: Database,
+    actor_id: str,
+    citizen_id: str,
+    *,
+    job_goal: str,
+    resources: str,
+    barriers: str,
+    parallel_efforts: list[str],
+    cv_status: str,
+) -> list[str]:
+    """Save the citizen's plan; returns the fields that changed (a job goal or CV change is a timeline event)."""
+    reference = load_reference()
+    errors: dict[str, str] = {}
+    if not reference.cv_statuses.has_active(cv_status):
+        errors["cv_status"] = "Vælg CV-status."
+    unknown = [code for code in parallel_efforts if not reference.parallel_efforts.has_active(code)]
+    if unknown:
+        errors["parallel_efforts"] = f"Ukendt parallel indsats: {', '.join(unknown)}."
+    if errors:
+        raise ValidationError(errors)
+    fields = {
+        "job_goal": _clean(job_goal, "job_goal"),
+        "resources": _clean(resources, "resources"),
+        "barriers": _clean(barriers, "barriers"),
+        "parallel_efforts": ",".join(sorted(set(parallel_efforts))),
+        "cv_status": cv_status,
+    }
+    with db.transaction() as tx:
+        citizen = load_citizen(tx, citizen_id)
+        old_goal, old_cv = citizen.job_goal, citizen.cv_status
+        changed = tx.update(citizen, **fields)
+        if "job_goal" in changed:
+            text = f"Jobmål: {fields['job_goal']}" if fields["job_goal"] else "Jobmål fjernet"
+            add_timeline_event(tx, actor_id, citizen.id, "jobmaal", text, f"Før: {old_goal or '—'}")
+        if "cv_status" in changed:
+            labels = reference.cv_statuses
+            add_timeline_event(
+                tx, actor_id, citizen.id, "cv", f"CV: {labels.label(old_cv)} → {labels.label(cv_status)}"
+            )
+        if changed:
+            tx.audit(actor_id, "update", "citizen", citizen.id, citizen.id, "Plan ændret: " + ", ".join(changed))
+    return changed
+
+
+def jobformidler_changes(tx_or_session, citizen_id: str) -> int:
+    from sqlalchemy import func, select
+
+    session = getattr(tx_or_session, "session", tx_or_session)
+    return session.scalar(
+        select(func.count()).select_from(Event).where(
+            Event.citizen_id == citizen_id, Event.kind == "jobformidler", Event.data.like('%"change": true%')
+        )
+    ) or 0
+
+
+def assign_jobformidler(db: Database, actor_id: str, citizen_id: str, staff_id: str, reason: str = "") -> int:
+    """Assign (or change) the citizen's personal jobformidler. A change needs a reason, because each change
+    of caseworker lowers the citizen's chance of a job (seed 001: by 22 %). Returns the number of changes."""
+    reason = reason.strip()
+    with db.transaction() as tx:
+        citizen = load_citizen(tx, citizen_id)
+        new = tx.session.get(Staff, staff_id)
+        if new is None or not new.active or new.deleted_at is not None:
+            raise ValidationError.single("staff", "Vælg en aktiv medarbejder.")
+        if citizen.jobformidler_id == staff_id:
+            raise ValidationError.single("staff", f"{new.name} er allerede borgerens jobformidler.")
+        change = citizen.jobformidler_id is not None
+        if change and not reason:
+            raise ValidationError.single(
+                "reason", "Skriv hvorfor jobformidleren skiftes. Hvert skift mindsker borgerens chance for job."
+            )
+        old_id = citizen.jobformidler_id
+        old = tx.session.get(Staff, old_id) if old_id else None
+        tx.update(citizen, jobformidler_id=staff_id)
+        summary = f"Jobformidler skiftet fra {old.name} til {new.name}" if old else f"Jobformidler: {new.name}"
+        add_timeline_event(
+            tx, actor_id, citizen.id, "jobformidler", summary, reason,
+            data={"change": change, "from": old_id, "to": staff_id},
+        )  # fmt: skip
+        tx.audit(actor_id, "update", "citizen", citizen.id, citizen.id, summary)
+        return jobformidler_changes(tx, citizen.id)
+
+
+def advance_step(db: Database, actor_id: str, citizen_id: str, override_reason: str | None = None) -> StepDecision:
+    """Move the citizen to the next step; unmet exit criteria need a written override reason (logged)."""
+    with db.transaction() as tx:
+        citizen = load_citizen(tx, citizen_id)
+        if citizen.step is None:
+            raise ValidationError.single("step", "Borgeren er ikke visiteret endnu.")
+        decision = plan_advance(citizen_model(citizen), citizen.step, citizen_facts(citizen), load_rules(), override_reason)
+        if not decision.allowed:
+            raise ValidationError.single("override_reason", decision.message)
+        _apply_step(tx, actor_id, citizen, decision, "trin", decision.override_reason or "")
+        detail = f"Trin {decision.from_step} → {decision.to_step}"
+        if decision.overridden:
+            detail += f" trods manglende kriterier; begrundelse: {decision.override_reason}"
+        tx.audit(actor_id, "update", "citizen", citizen.id, citizen.id, detail)
+    return decision
+
+
+def break_off_course(
+    db: Database, actor_id: str, citizen_id: str, *, reason: str, rehab_target_group: bool = False
+) -> StepDecision:
+    """A company course was broken off: back to trin 2 for a new match, or — the jobkonsulent's judgement —
+    the rehab route."""
+    reason = _clean(reason, "reason", required=True, message="Skriv hvorfor forløbet er afbrudt.")
+    with db.transaction() as tx:
+        if rehab_target_group:
+            require_authority(load_actor(tx, actor_id), "vurdere, at borgeren er i målgruppen for rehabilitering")
+        citizen = load_citizen(tx, citizen_id)
+        if citizen.step is None:
+            raise ValidationError.single("step", "Borgeren er ikke visiteret endnu.")
+        decision = plan_break_off(citizen_model(citizen), citizen.step, rehab_target_group)
+        if not decision.allowed:
+            raise ValidationError.single("step", decision.message)
+        _apply_step(tx, actor_id, citizen, decision, "rehab" if rehab_target_group else "trin", reason)
+        tx.audit(actor_id, "update", "citizen", citizen.id, citizen.id, f"Virksomhedsforløb afbrudt: {reason}")
+    return decision
+
+
+def reveal_cpr(db: Database, actor_id: str, citizen_id: str) -> str | None:
+    """Show the full CPR number: an audited read."""
+    with db.transaction() as tx:
+        citizen = load_citizen(tx, citizen_id)
+        tx.audit(actor_id, "read", "citizen", citizen.id, citizen.id, "Fuldt CPR-nummer vist")
+        return citizen.cpr

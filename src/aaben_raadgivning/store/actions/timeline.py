@@ -1,0 +1,192 @@
+"""Timeline actions: add an event, correct one (a new event pointing at the old), register a missed
+appointment (udeblivelse) with its follow-up, and register a sanction behind the law's guard."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from aaben_raadgivning.domain.clock import to_local, to_utc
+from aaben_raadgivning.domain.dates import format_date
+from aaben_raadgivning.domain.errors import ValidationError
+from aaben_raadgivning.domain.reference import load_reference
+from aaben_raadgivning.domain.rules import load_rules
+from aaben_raadgivning.domain.workdays import WorkdayCalendar
+from aaben_raadgivning.store.actions.citizen_record import (
+    AUTHORITY_ROLE,
+    add_timeline_event,
+    load_actor,
+    load_citizen,
+    require_authority,
+)
+from aaben_raadgivning.store.database import Database
+from aaben_raadgivning.store.models import Event, FollowUpTask, Staff
+from aaben_raadgivning.store.transaction import Tx
+
+FUTURE_SLACK = timedelta(minutes=5)  # clocks differ a little; an event "now" must not be refused
+MAX_TEXT = 4000
+
+
+def _check_when(tx: Tx, occurred_local: datetime | None) -> datetime:
+    if occurred_local is None:
+        return tx.now
+    occurred = to_utc(occurred_local)
+    if occurred > tx.now + FUTURE_SLACK:
+        raise ValidationError.single("occurred_at", "Tidspunktet ligger i fremtiden. Registrér hændelser, når de er sket.")
+    return occurred
+
+
+def add_event(
+    db: Database,
+    actor_id: str,
+    citizen_id: str,
+    *,
+    kind: str,
+    summary: str,
+    details: str = "",
+    occurred_at: datetime | None = None,
+    corrects_id: str | None = None,
+) -> Event:
+    """Add an event to the timeline (``occurred_at`` in Danish local time). A correction is a new event with
+    ``corrects_id``: the old event is never changed or lost."""
+    errors: dict[str, str] = {}
+    if not load_reference().event_kinds.has_active(kind):
+        errors["kind"] = "Vælg en slags hændelse."
+    summary = summary.strip()
+    if not summary:
+        errors["summary"] = "Skriv en kort overskrift."
+    elif len(summary) > 300:
+        errors["summary"] = "Overskriften er for lang (højst 300 tegn)."
+    if len(details) > MAX_TEXT:
+        errors["details"] = f"Teksten er for lang (højst {MAX_TEXT} tegn)."
+    if errors:
+        raise ValidationError(errors)
+    with db.transaction() as tx:
+        citizen = load_citizen(tx, citizen_id)
+        when = _check_when(tx, occurred_at)
+        if corrects_id is not None:
+            original = tx.session.get(Event, corrects_id)
+            if original is None or original.citizen_id != citizen.id:
+                raise ValidationError.single("corrects", "Hændelsen, der rettes, findes ikke hos borgeren.")
+        event = add_timeline_event(
+            tx, actor_id, citizen.id, kind, summary, details.strip(), occurred_at=when, corrects_id=corrects_id
+        )
+        what = "Rettelse af hændelse" if corrects_id else "Hændelse tilføjet"
+        tx.audit(actor_id, "create", "event", event.id, citizen.id, f"{what}: {kind}")
+    return event
+
+
+def record_no_show(
+    db: Database,
+    actor_id: str,
+    citizen_id: str,
+    *,
+    calendar: WorkdayCalendar,
+    what: str = "Samtale",
+    occurred_at: datetime | None = None,
+) -> tuple[Event, FollowUpTask]:
+    """A missed appointment: the event, and a task for personal contact (phone or visit) due the same or
+    next working day (the number of working days is data: rules.no_show_follow_up_working_days)."""
+    what = what.strip() or "Samtale"
+    with db.transaction() as tx:
+        citizen = load_citizen(tx, citizen_id)
+        when = _check_when(tx, occurred_at)
+        day = to_local(when).date()
+        due = calendar.add_working_days(day, load_rules().no_show_follow_up_working_days)
+        event = add_timeline_event(tx, actor_id, citizen.id, "udeblivelse", f"Udeblev: {what}", occurred_at=when)
+        task = tx.add(
+            FollowUpTask(
+                citizen_id=citizen.id,
+                kind="personlig_kontakt",
+                rule="udeblivelse",
+                reason=f"Udeblev {format_date(day)} ({what}): kontakt borgeren personligt (telefon eller besøg)",
+                due_date=due,
+                assignee_id=citizen.jobformidler_id or actor_id,
+                status="open",
+                created_by=actor_id,
+                created_at=tx.now,
+            )
+        )
+        tx.audit(actor_id, "create", "event", event.id, citizen.id, f"Udeblivelse registreret: {what}")
+    return event, task
+
+
+@dataclass(frozen=True)
+class SanctionCheck:
+    """What the guard found; ``missing`` lists, in Danish, what must be in place first."""
+
+    missing: tuple[str, ...]
+    no_show: Event | None
+
+    @property
+    def allowed(self) -> bool:
+        return not self.missing
+
+
+def check_sanction(session: Session, actor_id: str, citizen_id: str) -> SanctionCheck:
+    """The law's guard for aktivitetsparate citizens: only the authority; written guidance about the
+    requirement first; and, after the missed requirement, a recorded attempt at personal contact."""
+    missing: list[str] = []
+    actor = session.get(Staff, actor_id)
+    if actor is None or actor.role != AUTHORITY_ROLE:
+        missing.append("Kun en jobkonsulent (myndigheden) kan registrere en sanktion.")
+    events = session.scalars(
+        select(Event).where(Event.citizen_id == citizen_id).order_by(Event.occurred_at.desc()).limit(500)
+    ).all()
+    personal = {term.code for term in load_reference().event_kinds.terms if term.personal}
+    no_show = next((e for e in events if e.kind == "udeblivelse"), None)
+    if no_show is None:
+        missing.append("Der er ikke registreret en udeblivelse eller et andet krav, borgeren ikke har opfyldt.")
+    guidance = [e for e in events if e.kind == "skriftlig_vejledning"]
+    if not guidance or (no_show is not None and all(g.occurred_at > no_show.occurred_at for g in guidance)):
+        missing.append("Borgeren er ikke skriftligt vejledt om kravet (hændelsen «Skriftlig vejledning om krav»).")
+    if no_show is not None and not any(e.kind in personal and e.occurred_at > no_show.occurred_at for e in events):
+        missing.append(
+            "Der er ikke registreret et forsøg på personlig kontakt (telefon, møde eller besøg) efter "
+            f"udeblivelsen {format_date(to_local(no_show.occurred_at).date())}."
+        )
+    return SanctionCheck(tuple(missing), no_show)
+
+
+def sanction_status(db: Database, actor_id: str, citizen_id: str) -> SanctionCheck:
+    """What the sanction form shows before anything is typed."""
+    with db.session() as session:
+        return check_sanction(session, actor_id, citizen_id)
+
+
+def register_sanction(
+    db: Database,
+    actor_id: str,
+    citizen_id: str,
+    *,
+    kind: str,
+    assessment: str,
+    grounds_considered: str,
+) -> Event:
+    """Register a sanction, refused unless the guard passes; the concrete assessment is required."""
+    errors: dict[str, str] = {}
+    if not load_reference().sanction_kinds.has_active(kind):
+        errors["kind"] = "Vælg en sanktion."
+    if not assessment.strip():
+        errors["assessment"] = "Skriv den konkrete vurdering: hvorfor sanktionen fremmer borgerens rådighed."
+    if not grounds_considered.strip():
+        errors["grounds"] = "Skriv hvilke rimelige grunde der er overvejet (fx psykisk sygdom, hjemløshed, misbrug)."
+    if errors:
+        raise ValidationError(errors)
+    with db.transaction() as tx:
+        require_authority(load_actor(tx, actor_id), "registrere en sanktion")
+        citizen = load_citizen(tx, citizen_id)
+        check = check_sanction(tx.session, actor_id, citizen.id)
+        if not check.allowed:
+            raise ValidationError.single("guard", "Sanktionen kan ikke registreres: " + " ".join(check.missing))
+        label = load_reference().sanction_kinds.label(kind)
+        details = f"Konkret vurdering: {assessment.strip()}\n\nRimelige grunde overvejet: {grounds_considered.strip()}"
+        event = add_timeline_event(
+            tx, actor_id, citizen.id, "sanktion", label, details,
+            data={"kind": kind, "no_show_id": check.no_show.id if check.no_show else None},
+        )  # fmt: skip
+        tx.audit(actor_id, "create", "event", event.id, citizen.id, f"Sanktion registreret: {kind}")
+    return event
