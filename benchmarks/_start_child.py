@@ -35,6 +35,22 @@ def _ms_since_script(t: float) -> float:
     return (t - T_SCRIPT) * 1000
 
 
+def peak_rss_kb() -> int:
+    """This process's own peak RSS in KiB: VmHWM, the high-water mark of its address space.
+
+    Not ru_maxrss: Linux carries ru_maxrss over from the parent across fork/exec, so a child of a big
+    parent (run_all.py right after generating the dataset) would report the parent's size.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def main() -> int:
     subject, out = sys.argv[1], sys.argv[2]
     data_dir = sys.argv[3] if len(sys.argv) > 3 else None
@@ -47,7 +63,7 @@ def main() -> int:
 
     def write() -> None:
         result["modules"] = len(sys.modules)
-        result["maxrss_kb_at_exit"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        result["peak_rss_kb"] = peak_rss_kb()
         with open(out, "w", encoding="utf-8") as handle:
             json.dump(result, handle)
 
@@ -77,7 +93,7 @@ def main() -> int:
         await pilot.pause()
         result["since_t0_ms"] = since_t0()
         result["since_script_ms"] = _ms_since_script(time.perf_counter())
-        result["maxrss_kb_at_ready"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        result["peak_rss_kb_at_ready"] = peak_rss_kb()
         result["screen"] = type(app.screen).__name__
         # 3. Our app opens the database after showing the log-in screen; note when that has finished.
         runtime_ready = getattr(app, "runtime_ready", None)

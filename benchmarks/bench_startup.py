@@ -11,7 +11,7 @@ Per run we record:
   wall      time around the child process, from before fork/exec to its exit (the headline figure)
   ready     from before fork/exec until the first screen was shown and idle (child's clock vs BENCH_T0)
   in-proc   from the child's first line of code to ready (leaves out interpreter start-up)
-  maxrss    the child's peak resident set size (os.wait4 rusage; used by bench_memory.py)
+  maxrss    the child's own peak resident set size, VmHWM (used by bench_memory.py)
 The target is median(wall, app) / median(wall, bare) ≤ 1.5.
 """
 
@@ -80,7 +80,11 @@ def run_child(subject: str, data_dir: Path | None, env: dict[str, str]) -> dict:
     result["exit_ms"] = marks["main_done"] - result["inproc_ms"] if "main_done" in marks else nan
     # … then the interpreter shuts down (module teardown, garbage collection, joining threads).
     result["teardown_ms"] = wall_ms - result["main_done_since_t0_ms"] if "main_done_since_t0_ms" in result else nan
-    result["maxrss_kb"] = usage.ru_maxrss  # KiB on Linux: the child's peak over its whole life
+    # The child's own peak RSS (VmHWM, KiB), last read as it finished. os.wait4's ru_maxrss is kept too,
+    # but Linux carries that over from the parent at fork/exec, so it is only an upper bound.
+    result["maxrss_kb"] = result.pop("peak_rss_kb")
+    result["maxrss_kb_at_ready"] = result.pop("peak_rss_kb_at_ready")
+    result["wait4_maxrss_kb"] = usage.ru_maxrss
     result["cpu_ms"] = (usage.ru_utime + usage.ru_stime) * 1000
     return result
 

@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     mem_app, mem_bare = memory["app"], memory["bare"]
     rows.append(
-        ["Peak memory at start (ru_maxrss)", f"≤ {bench_memory.TARGET_MB:g} MB",
+        ["Peak memory at start (peak RSS, VmHWM)", f"≤ {bench_memory.TARGET_MB:g} MB",
          f"app {mem_app['peak_mb']:.1f} MB, bare {mem_bare['peak_mb']:.1f} MB", f"{mem_app['ratio']:.2f}× bare",
          "PASS" if mem_app["pass"] else "FAIL"]  # fmt: skip
     )

@@ -1,0 +1,150 @@
+"""Timeline actions: events and corrections, paging, udeblivelse with its task, the sanction guard, delmål."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from aaben_raadgivning.domain.errors import ValidationError
+from aaben_raadgivning.store.actions.citizens import create_citizen
+from aaben_raadgivning.store.actions.sub_goals import add_sub_goal, assess_sub_goal
+from aaben_raadgivning.store.actions.timeline import add_event, record_no_show, register_sanction, sanction_status
+from aaben_raadgivning.store.models import Event, FollowUpTask
+from aaben_raadgivning.store.queries.citizen import TimelineFilter, citizen_summary, timeline_page
+
+NOW = datetime(2026, 11, 24, 10, 15)
+
+
+@pytest.fixture
+def citizen(world):
+    return create_citizen(world.db, world.jk.id, name="Ole Berg")
+
+
+def count(db, model, **where) -> int:
+    with db.session() as session:
+        query = select(func.count()).select_from(model)
+        for key, value in where.items():
+            query = query.where(getattr(model, key) == value)
+        return session.scalar(query)
+
+
+def test_correction_is_a_new_event_and_the_old_one_stays(world, citizen):
+    original = add_event(world.db, world.jk.id, citizen.id, kind="samtale", summary="Samtale om praktik",
+                         occurred_at=NOW - timedelta(days=2))  # fmt: skip
+    add_event(world.db, world.jk.id, citizen.id, kind="samtale", summary="Samtale om praktik hos Netto",
+              occurred_at=NOW - timedelta(days=2), corrects_id=original.id)  # fmt: skip
+    rows = timeline_page(world.db, citizen.id)
+    by_id = {row.id: row for row in rows}
+    assert len(rows) == 2 and by_id[original.id].corrected
+    assert [row.corrects_id for row in rows if row.id != original.id] == [original.id]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field", "fragment"),
+    [
+        (dict(kind="trylleri", summary="x"), "kind", "Vælg"),
+        (dict(kind="note", summary="  "), "summary", "overskrift"),
+        (dict(kind="note", summary="x" * 301), "summary", "for lang"),
+        (dict(kind="note", summary="x", occurred_at=NOW + timedelta(days=1)), "occurred_at", "fremtiden"),
+        (dict(kind="note", summary="x", corrects_id="no-such-event"), "corrects", "findes ikke"),
+    ],
+)
+def test_bad_event_input_is_refused_in_danish_and_writes_nothing(world, citizen, kwargs, field, fragment):
+    with pytest.raises(ValidationError) as excinfo:
+        add_event(world.db, world.jk.id, citizen.id, **kwargs)
+    assert fragment in excinfo.value.errors[field]
+    assert count(world.db, Event) == 0
+
+
+def test_timeline_pages_newest_first_without_gaps_or_duplicates(world, citizen):
+    for i in range(250):
+        add_event(world.db, world.jk.id, citizen.id, kind="note", summary=f"Note {i}",
+                  occurred_at=NOW - timedelta(hours=250 - i))  # fmt: skip
+    seen, after = [], None
+    while page := timeline_page(world.db, citizen.id, after=after, limit=100):
+        seen += [row.summary for row in page]
+        after = page[-1].key
+    assert seen == [f"Note {i}" for i in reversed(range(250))]
+
+
+def test_timeline_filters_by_kind_and_period(world, citizen):
+    for days, kind in ((10, "samtale"), (5, "note"), (1, "samtale")):
+        add_event(world.db, world.jk.id, citizen.id, kind=kind, summary=kind, occurred_at=NOW - timedelta(days=days))
+    assert len(timeline_page(world.db, citizen.id, filter=TimelineFilter(kinds=frozenset({"samtale"})))) == 2
+    period = TimelineFilter(start=date(2026, 11, 18), end=date(2026, 11, 23))
+    assert [row.kind for row in timeline_page(world.db, citizen.id, filter=period)] == ["samtale", "note"]
+
+
+def test_no_show_creates_personal_contact_task_next_working_day_and_lowers_attendance(world, citizen):
+    add_event(world.db, world.jk.id, citizen.id, kind="samtale", summary="Samtale", occurred_at=NOW - timedelta(days=7))
+    friday = datetime(2026, 11, 20, 9, 0)
+    _, task = record_no_show(world.db, world.jk.id, citizen.id, calendar=world.runtime.calendar, occurred_at=friday)
+    assert (task.kind, task.rule, task.due_date) == ("personlig_kontakt", "udeblivelse", date(2026, 11, 23))  # Monday
+    summary = citizen_summary(world.db, citizen.id, date(2026, 11, 24))
+    assert (summary.attended, summary.no_shows, summary.attendance_percent) == (1, 1, 50.0)
+    assert summary.next_follow_up == date(2026, 11, 23)
+
+
+def test_sanction_guard_lists_every_missing_step_then_allows(world, citizen):
+    as_jf = sanction_status(world.db, world.jf.id, citizen.id)
+    assert not as_jf.allowed and any("Kun en jobkonsulent" in text for text in as_jf.missing)
+    check = sanction_status(world.db, world.jk.id, citizen.id)
+    assert any("udeblivelse" in text for text in check.missing)
+    assert any("skriftligt vejledt" in text for text in check.missing)
+
+    add_event(world.db, world.jk.id, citizen.id, kind="skriftlig_vejledning", summary="Vejledt om mødepligt",
+              occurred_at=NOW - timedelta(days=10))  # fmt: skip
+    record_no_show(world.db, world.jk.id, citizen.id, calendar=world.runtime.calendar, occurred_at=NOW - timedelta(days=3))
+    add_event(world.db, world.jk.id, citizen.id, kind="sms", summary="SMS sendt", occurred_at=NOW - timedelta(days=2))
+    check = sanction_status(world.db, world.jk.id, citizen.id)
+    assert check.missing == (
+        "Der er ikke registreret et forsøg på personlig kontakt (telefon, møde eller besøg) efter udeblivelsen 21.11.2026.",
+    )  # an SMS is contact, but not personal contact
+    args = dict(kind="punktsanktion", assessment="Borgeren har ressourcer til at møde", grounds_considered="Ingen")
+    with pytest.raises(ValidationError, match="personlig kontakt"):
+        register_sanction(world.db, world.jk.id, citizen.id, **args)
+    add_event(world.db, world.jk.id, citizen.id, kind="telefon", summary="Ringede, ingen svar", occurred_at=NOW - timedelta(days=1))
+    with pytest.raises(ValidationError) as excinfo:
+        register_sanction(world.db, world.jk.id, citizen.id, kind="punktsanktion", assessment=" ", grounds_considered=" ")
+    assert set(excinfo.value.errors) == {"assessment", "grounds"}
+    event = register_sanction(world.db, world.jk.id, citizen.id, **args)
+    assert event.kind == "sanktion" and "Konkret vurdering: Borgeren har ressourcer" in event.details
+    with pytest.raises(ValidationError, match="jobkonsulent"):
+        register_sanction(world.db, world.jf.id, citizen.id, **args)
+
+
+def test_guidance_given_after_the_no_show_does_not_count(world, citizen):
+    record_no_show(world.db, world.jk.id, citizen.id, calendar=world.runtime.calendar, occurred_at=NOW - timedelta(days=3))
+    add_event(world.db, world.jk.id, citizen.id, kind="skriftlig_vejledning", summary="Vejledt", occurred_at=NOW - timedelta(days=2))
+    add_event(world.db, world.jk.id, citizen.id, kind="telefon", summary="Ringet", occurred_at=NOW - timedelta(days=1))
+    assert any("skriftligt vejledt" in text for text in sanction_status(world.db, world.jk.id, citizen.id).missing)
+
+
+def test_sub_goal_assessments_keep_one_open_review_task(world, citizen):
+    calendar = world.runtime.calendar
+    goal = add_sub_goal(world.db, world.jf.id, citizen.id, "Møde til tiden tre uger i træk", calendar=calendar)
+    with world.db.session() as session:
+        task = session.scalars(select(FollowUpTask).where(FollowUpTask.subject_id == goal.id)).one()
+    assert task.due_date == date(2027, 1, 5)  # 6 weeks on is 5 Jan 2027, a Tuesday
+    world.clock.advance(days=14)
+    assess_sub_goal(world.db, world.jf.id, goal.id, score=3, note="Kom til tiden to gange", calendar=calendar)
+    assert count(world.db, FollowUpTask, subject_id=goal.id) == 1
+    with world.db.session() as session:
+        assert session.get(FollowUpTask, task.id).due_date == date(2027, 1, 19)
+    assess_sub_goal(world.db, world.jf.id, goal.id, score=5, note="Nået", calendar=calendar, status="naaet")
+    with world.db.session() as session:
+        assert session.get(FollowUpTask, task.id).status == "done"
+    with pytest.raises(ValidationError, match="nået"):
+        assess_sub_goal(world.db, world.jf.id, goal.id, score=5, note="igen", calendar=calendar)
+
+
+@pytest.mark.parametrize(("score", "note", "field"), [(0, "x", "score"), (6, "x", "score"), (3, " ", "note")])
+def test_sub_goal_assessment_validation(world, citizen, score, note, field):
+    goal = add_sub_goal(world.db, world.jf.id, citizen.id, "Søge fem job", calendar=world.runtime.calendar)
+    before = count(world.db, Event)
+    with pytest.raises(ValidationError) as excinfo:
+        assess_sub_goal(world.db, world.jf.id, goal.id, score=score, note=note, calendar=world.runtime.calendar)
+    assert field in excinfo.value.errors
+    assert count(world.db, Event) == before
