@@ -43,7 +43,8 @@ class CliError(Exception):
 _ERROR_TRANSLATIONS = (
     (re.compile(r"the following arguments are required: (.*)"), r"disse argumenter mangler: \1"),
     (re.compile(r"unrecognized arguments: (.*)"), r"ukendte argumenter: \1"),
-    (re.compile(r"argument (.+?): invalid choice: (.+?) \(choose from (.*)\)"), r"argument \1: ukendt valg \2 (vælg mellem \3)"),
+    (re.compile(r"argument (.+?): invalid choice: (.+?) \(choose from (.*)\)"),
+     r"argument \1: ukendt valg \2 (vælg mellem \3)"),
     (re.compile(r"argument (.+?): invalid \w+ value: (.*)"), r"argument \1: ugyldig værdi \2"),
     (re.compile(r"argument (.+?): expected one argument"), r"argument \1: mangler en værdi"),
     (re.compile(r"argument (.+?): ignored explicit argument (.*)"), r"argument \1: tager ingen værdi (fik \2)"),
@@ -152,9 +153,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_global_options(add, top_level=False)
     add.add_argument("--initials", required=True, metavar="INITIALER", help="fx JK (bruges ved login)")
     add.add_argument("--name", required=True, metavar="NAVN", help="fulde navn, fx \"Jette Kristensen\"")
-    add.add_argument("--role", required=True, metavar="ROLLE", choices=[code for code, _ in roles], help="se listen ovenfor")
     add.add_argument(
-        "--password-stdin", action="store_true", help="læs adgangskoden fra første linje på standard input (til scripts)"
+        "--role", required=True, metavar="ROLLE", choices=[code for code, _ in roles], help="se listen ovenfor"
+    )
+    add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="læs adgangskoden fra første linje på standard input (til scripts)",
     )
     add.set_defaults(handler=_user_add)
 
@@ -173,7 +178,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--citizens", type=_count, required=True, metavar="ANTAL", help="antal borgere, fx 300")
     demo.add_argument("--days", type=_count, default=120, metavar="DAGE", help="så mange dage tilbage (standard 120)")
     demo.add_argument(
-        "--events-per-citizen", type=_rate, default=6.0, metavar="ANTAL", help="hændelser pr. borger i snit (standard 6)"
+        "--events-per-citizen",
+        type=_rate,
+        default=6.0,
+        metavar="ANTAL",
+        help="hændelser pr. borger i snit (standard 6)",
     )
     demo.add_argument("--seed", type=int, default=1, metavar="TAL", help="samme tal giver samme data (standard 1)")
     demo.set_defaults(handler=_demo)

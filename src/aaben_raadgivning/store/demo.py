@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import random
-import threading
 import time as time_module
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
@@ -31,6 +29,7 @@ from aaben_raadgivning.domain.clock import to_local, to_utc
 from aaben_raadgivning.domain.cpr import generate_cpr
 from aaben_raadgivning.domain.open_hours import OpenHours
 from aaben_raadgivning.domain.reference import load_reference
+from aaben_raadgivning.domain.step_models import DEFAULT_STEP_MODEL
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
 from aaben_raadgivning.security.passwords import hash_password
 from aaben_raadgivning.store.database import Database
@@ -57,7 +56,7 @@ DEMO_OFFICE = "Fremskudt Jobcenter Vibeholmparken"
 DEMO_HOUSING_AREA = "Vibeholmparken"
 
 BATCH_ROWS = 5_000  # rows per bulk insert
-CITIZENS_PER_TX = 1_000  # citizens (with their events) per transaction
+CITIZENS_PER_TX = 2_000  # citizens (with their events) per transaction
 
 
 ProgressFn = Callable[[float, str], None]
@@ -100,10 +99,14 @@ class _TableSpec:
         defaults = tuple(c.default.arg if c.default is not None and c.default.is_scalar else None for c in columns)
         names = ", ".join(c.name for c in columns)
         marks = ", ".join("?" for _ in columns)
-        return cls(table.name, tuple(c.key for c in columns), defaults, f"INSERT INTO {table.name} ({names}) VALUES ({marks})")
+        sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"
+        return cls(table.name, tuple(c.key for c in columns), defaults, sql)
 
 
-_SPECS = {model.__tablename__: _TableSpec.of(model.__table__) for model in (*_MODELS, ChangeLogEntry)}  # type: ignore[arg-type]
+_SPECS = {
+    model.__tablename__: _TableSpec.of(model.__table__)  # type: ignore[arg-type]
+    for model in (*_MODELS, ChangeLogEntry)
+}
 
 
 class _FastIds:
@@ -170,63 +173,20 @@ class _BulkWriter:
         self.counts[table] += 1
         return row_id
 
-    def take(self, search: list[tuple[str, str, str | None, str | None]]) -> _Chunk:
-        """Everything added since the last take, with the citizens to add to the search index."""
-        chunk = _Chunk(self._pending, self._log, search)
-        self._pending, self._log = {name: [] for name in _ORDER}, []
-        return chunk
+    @property
+    def pending(self) -> int:
+        return len(self._log)
 
-
-@dataclass
-class _Chunk:
-    """Rows for one transaction: per table, their change-log entries, and new search-index entries."""
-
-    rows: dict[str, list[tuple[Any, ...]]]
-    log: list[tuple[Any, ...]]
-    search: list[tuple[str, str, str | None, str | None]]
-
-    def write(self, session: Session) -> None:
+    def flush(self, session: Session) -> None:
         connection = session.connection()
-        for name, rows in (*self.rows.items(), ("change_log", self.log)):  # parents first, as _ORDER
+        for name in _ORDER:
+            rows = self._pending[name]
             for start in range(0, len(rows), BATCH_ROWS):
                 connection.exec_driver_sql(_SPECS[name].sql, rows[start : start + BATCH_ROWS])
-        if self.search:
-            index_many(session, self.search)
-
-
-class _WriterThread:
-    """Writes chunks, a transaction each, on a second thread while the next chunk is generated:
-    SQLite releases the GIL while it works, so generating and writing overlap."""
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
-        self._chunks: queue.Queue[_Chunk | None] = queue.Queue(maxsize=2)  # bounds memory
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="demo-writer", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            with _bulk_session(self._db) as transaction:
-                while (chunk := self._chunks.get()) is not None:
-                    with transaction() as session:
-                        chunk.write(session)
-        except BaseException as exc:  # handed to the generating thread
-            self._error = exc
-            while self._chunks.get() is not None:  # keep taking, so submit never blocks forever
-                pass
-
-    def submit(self, chunk: _Chunk) -> None:
-        if self._error is not None:
-            raise self._error
-        self._chunks.put(chunk)
-
-    def close(self) -> None:
-        """Wait until everything submitted is written; re-raise a failure from the writer."""
-        self._chunks.put(None)
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
+            rows.clear()
+        for start in range(0, len(self._log), BATCH_ROWS):
+            connection.exec_driver_sql(_SPECS["change_log"].sql, self._log[start : start + BATCH_ROWS])
+        self._log.clear()
 
 
 # --- the texts --------------------------------------------------------------------------------
@@ -621,6 +581,25 @@ def _citizen(world: _World, used_cprs: set[str]) -> dict[str, Any]:
     }
 
 
+def _record_state(world: _World, created: datetime) -> dict[str, Any]:
+    """Where a visited citizen stands in the default step model (their first events are the visitation,
+    the jobformidler and the job goal)."""
+    rng = world.rng
+    step = rng.choices(("trin1", "trin2", "trin3"), (50, 30, 20))[0]
+    start = to_local(created).date() + timedelta(days=rng.randint(1, 30))
+    return {
+        "step_model": DEFAULT_STEP_MODEL,
+        "step_model_version": 1,
+        "step": step,
+        "step_since": min(world.today, start + timedelta(days=rng.randint(0, 200))),
+        "visitation": "projekt",
+        "project_start": min(world.today, start),
+        "jobformidler_id": world.staff.get("JF"),
+        "job_goal": world.pick(_JOBS),
+        "cv_status": rng.choice(("mangler", "i_gang")) if step == "trin1" else "faerdig",
+    }
+
+
 def _events_for(world: _World, citizen_id: str, count: int, choose_kind: Callable[[], str]) -> None:
     rng = world.rng
     if not world.work_days:
@@ -716,9 +695,10 @@ def _walk_in(
     )
     if anonymous and citizen_ids and rng.random() < 0.15:  # later recognised and linked
         citizen_id = world.pick(citizen_ids)
+        linked = min(finished + timedelta(minutes=2), world.now_local)
         writer.add(
-            "walk_in_transitions", walk_in_id=walk_in_id, kind="link", at=utc(finished + timedelta(minutes=2)),
-            staff_id=helper, citizen_id=citizen_id,
+            "walk_in_transitions", walk_in_id=walk_in_id, kind="link", at=utc(linked), staff_id=helper,
+            citizen_id=citizen_id,
         )  # fmt: skip
     if citizen_id is not None:  # the same timeline event finish_walk_in writes
         summary = f"{reason_labels(reason)}: {outcome}"
@@ -804,40 +784,48 @@ def _bulk_session(db: Database) -> Iterator[Callable[[], AbstractContextManager[
 
 
 def _write_citizens(
-    world: _World, writer: _WriterThread, citizens: int, events_per_citizen: float, calendar: WorkdayCalendar,
-    report: ProgressFn,
+    world: _World, transaction: Callable[[], AbstractContextManager[Session]], citizens: int,
+    events_per_citizen: float, calendar: WorkdayCalendar, report: ProgressFn,
 ) -> list[str]:  # fmt: skip
     """Citizens with their timelines and some open follow-ups, a transaction per chunk."""
-    rng, rows = world.rng, world.writer
+    rng, writer = world.rng, world.writer
     choose_kind = _weighted(rng, _EVENT_WEIGHTS)
     citizen_ids: list[str] = []
     used_cprs: set[str] = set()
     max_events = max(1, int(events_per_citizen * 10))
     for chunk_start in range(0, citizens, CITIZENS_PER_TX):
         chunk_end = min(citizens, chunk_start + CITIZENS_PER_TX)
-        search = []
-        for _ in range(chunk_start, chunk_end):
-            values = _citizen(world, used_cprs)
-            citizen_id = rows.add("citizens", **values)
-            citizen_ids.append(citizen_id)
-            search.append((citizen_id, values["name"], values["cpr"], values["phone"]))
-            if events_per_citizen:  # a long tail: most have a few events, some have many
-                count = min(max_events, int(rng.expovariate(1 / events_per_citizen) + 0.5))
-                _events_for(world, citizen_id, count, choose_kind)
-            if rng.random() < 0.05:
-                _follow_up(world, calendar, citizen_id)
-        writer.submit(rows.take(search))
+        with transaction() as session:
+            search_rows = []
+            for _ in range(chunk_start, chunk_end):
+                values = _citizen(world, used_cprs)
+                count = 0
+                if events_per_citizen:  # a long tail: most have a few events, some have many
+                    count = min(max_events, int(rng.expovariate(1 / events_per_citizen) + 0.5))
+                if count >= len(_FIRST_EVENTS):
+                    values.update(_record_state(world, values["created_at"]))
+                citizen_id = writer.add("citizens", **values)
+                citizen_ids.append(citizen_id)
+                search_rows.append((citizen_id, values["name"], values["cpr"], values["phone"]))
+                if count:
+                    _events_for(world, citizen_id, count, choose_kind)
+                if rng.random() < 0.05:
+                    _follow_up(world, calendar, citizen_id)
+                if writer.pending >= BATCH_ROWS:
+                    writer.flush(session)
+            writer.flush(session)
+            index_many(session, search_rows)
         done = f"{_thousands(chunk_end)} af {_thousands(citizens)}"
         report(0.9 * chunk_end / max(citizens, 1), f"Borgere og hændelser: {done}")
     return citizen_ids
 
 
 def _write_walk_ins(
-    world: _World, writer: _WriterThread, citizen_ids: list[str], window: list[date], open_hours: OpenHours,
+    world: _World, session: Session, citizen_ids: list[str], window: list[date], open_hours: OpenHours,
     calendar: WorkdayCalendar,
 ) -> None:  # fmt: skip
     """Walk-ins on the counter's open days (a few per day for a small office, up to 40), then today's queue."""
-    rng = world.rng
+    rng, writer = world.rng, world.writer
     choose_reason = _weighted(rng, _WALK_IN_REASON_WEIGHTS)
     labels = load_reference().walk_in_reasons.label
     per_day = max(6, min(40, len(citizen_ids) // 20))
@@ -849,9 +837,11 @@ def _write_walk_ins(
         for arrived in _arrivals(rng, intervals, day, count):
             state = "cancelled" if rng.random() < 0.06 else "finished"
             _walk_in(world, citizen_ids, calendar, arrived, state, choose_reason, labels)
+        if writer.pending >= BATCH_ROWS:
+            writer.flush(session)
     for arrived, state in _today_queue(world):
         _walk_in(world, citizen_ids, calendar, arrived, state, choose_reason, labels)
-    writer.submit(world.writer.take([]))
+    writer.flush(session)
 
 
 def generate_demo(
@@ -908,13 +898,11 @@ def generate_demo(
                    for _ in range(200)],
     )  # fmt: skip
 
-    writer = _WriterThread(db)
-    try:
-        citizen_ids = _write_citizens(world, writer, citizens, events_per_citizen, calendar, report)
+    with _bulk_session(db) as transaction:
+        citizen_ids = _write_citizens(world, transaction, citizens, events_per_citizen, calendar, report)
         report(0.9, "Henvendelser i åben rådgivning …")
-        _write_walk_ins(world, writer, citizen_ids, window, open_hours, calendar)
-    finally:
-        writer.close()  # waits for the last chunks; raises the writer's error, if any
+        with transaction() as session:
+            _write_walk_ins(world, session, citizen_ids, window, open_hours, calendar)
 
     counts = world.writer.counts
     summary = DemoSummary(

@@ -113,7 +113,9 @@ def _rows(connection: Connection, name: str, table: Table) -> Iterator[dict[str,
         yield {key: _plain(value) for key, value in zip(keys, row, strict=True)}
 
 
-def write_json(db: Database, out: TextIO, exported_at: datetime, counts: dict[str, int] | None = None) -> dict[str, int]:
+def write_json(
+    db: Database, out: TextIO, exported_at: datetime, counts: dict[str, int] | None = None
+) -> dict[str, int]:
     """Write the whole export document to ``out``; returns the number of records per list, kept in
     ``counts`` as it goes (so a failure midway still tells what was written)."""
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -142,7 +144,10 @@ def _describe(destination: str, counts: dict[str, int], complete: bool) -> str:
     except (OSError, KeyError):  # no user name in the environment or password database
         user = "ukendt"
     state = "" if complete else " (afbrudt undervejs)"
-    return f"Eksport af alle data til {where}{state} via kommandolinjen (systembruger {user}): {describe_counts(counts)}"
+    return (
+        f"Eksport af alle data til {where}{state} via kommandolinjen (systembruger {user}): "
+        + describe_counts(counts)
+    )
 
 
 def _audit(db: Database, destination: str, counts: dict[str, int], actor_id: str | None, complete: bool = True) -> None:

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
 from aaben_raadgivning.store import search_index
 from aaben_raadgivning.store.database import Database
@@ -65,7 +65,9 @@ def check_file(connection: Connection) -> tuple[Problem, ...]:
     lines = [row[0] for row in connection.exec_driver_sql("PRAGMA integrity_check").all()]
     if lines == ["ok"]:
         return ()
-    shown = "; ".join(lines[:MAX_DETAILS]) + (f" (og {len(lines) - MAX_DETAILS} mere)" if len(lines) > MAX_DETAILS else "")
+    shown = "; ".join(lines[:MAX_DETAILS])
+    if len(lines) > MAX_DETAILS:
+        shown += f" (og {len(lines) - MAX_DETAILS} mere)"
     return (
         Problem(
             "integrity",

@@ -39,5 +39,9 @@ class DemoSetupScreen(Screen[bool]):
     def _generate(self) -> None:
         from aaben_raadgivning.store.demo import generate_demo
 
-        generate_demo(self.app.runtime.db, citizens=DEMO_CITIZENS, days=DEMO_DAYS, progress=self._progress)
+        runtime = self.app.runtime
+        generate_demo(
+            runtime.db, citizens=DEMO_CITIZENS, days=DEMO_DAYS, progress=self._progress,
+            open_hours=runtime.open_hours, calendar=runtime.calendar,
+        )  # fmt: skip
         self.app.call_from_thread(self.dismiss, True)
