@@ -87,6 +87,17 @@ def main() -> int:
         else:
             await asyncio.sleep(0)
         result["screen_since_t0_ms"] = since_t0()
+        # 1b. Interactive: a key typed into the focused input is shown. The key is posted straight to the
+        #     app (Pilot.press would also wait for the whole process to go idle), then we poll the input.
+        from textual import events
+
+        focused = app.focused
+        if focused is not None and hasattr(focused, "value"):
+            before = focused.value
+            app.post_message(events.Key("x", "x"))
+            while focused.value == before:
+                await asyncio.sleep(0.0005)
+            result["interactive_since_t0_ms"] = since_t0()
         # 2. …and the process is idle (Textual's test criterion: process CPU time, all threads, stops
         #    advancing). This is the headline "ready": work started at mount (the database opened in a
         #    worker thread) is included. pause() always sleeps ≥ 20 ms, for both subjects alike.

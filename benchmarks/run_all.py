@@ -70,9 +70,13 @@ def main(argv: list[str] | None = None) -> int:
         ["Generator: 100 000 citizens, ~1 M events", "(made once, then cached)",
          f"{counts['citizens']:,} citizens, {counts['events']:,} events in {meta['total_seconds']:.0f} s; "
          f"{human_bytes(meta['database_bytes'])}", "-", "-"],
-        ["Start → first screen (wall, idle, exit)", f"≤ {bench_startup.TARGET_RATIO} × bare",
+        ["Start → first interactive screen", f"≤ {bench_startup.TARGET_RATIO} × bare",
+         f"app {app['interactive_ms']:.0f} ms, bare {bare['interactive_ms']:.0f} ms",
+         f"{app['interactive_ratio']:.2f} (paired {app['interactive_ratio_paired']:.2f})",
+         "PASS" if app["pass"] else "FAIL"],
+        ["  (info) start → process exit (wall)", "",
          f"app {app['wall_ms']:.0f} ms, bare {bare['wall_ms']:.0f} ms",
-         f"{app['wall_ratio']:.2f} (paired {app['wall_ratio_paired']:.2f})", "PASS" if app["pass"] else "FAIL"],
+         f"{app['wall_ratio']:.2f} (paired {app['wall_ratio_paired']:.2f})", ""],
         ["  (info) start → ready, inside the clock", "",
          f"app {app['ready_ms']:.0f} ms, bare {bare['ready_ms']:.0f} ms", f"{app['ready_ratio']:.2f}", ""],
         ["  (info) start → log-in screen mounted", "",
@@ -81,8 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     if "cli" in startup:
         cli = startup["cli"]
         rows.append(
-            ["  (info) same via cli.main", "", f"cli {cli['wall_ms']:.0f} ms", f"{cli['wall_ratio']:.2f}",
-             "PASS" if cli["pass"] else "FAIL"]  # fmt: skip
+            ["  (info) same via cli.main (interactive)", "", f"cli {cli['interactive_ms']:.0f} ms",
+             f"{cli['interactive_ratio']:.2f}", "PASS" if cli["pass"] else "FAIL"]  # fmt: skip
         )
     if search is not None:
         s, b = search["search_ms"], search["baseline_ms"]

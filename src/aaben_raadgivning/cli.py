@@ -417,6 +417,9 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _open_app(args: argparse.Namespace) -> int:
+    import gc
+
+    gc.disable()  # start-up allocates many long-lived objects; the app re-enables the collector (see run_tui)
     from aaben_raadgivning.ui.app import run_tui  # Textual is imported only here
 
     return run_tui(data_dir=args.data_dir, demo=args.demo)

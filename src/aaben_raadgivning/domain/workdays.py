@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-import holidays
 
 EXTRA_DAYS_OFF: dict[str, tuple[int, int]] = {
     "grundlovsdag": (6, 5),
@@ -27,6 +26,8 @@ _STORE_BEDEDAG_ABOLISHED = 2024  # Abolished by law from 2024; guard in case the
 
 
 def _public_holidays(year: int) -> dict[date, str]:
+    import holidays  # loads many modules; only needed when a date is first asked about
+
     calendar = holidays.country_holidays("DK", years=year, language="da")
     return {
         day: name

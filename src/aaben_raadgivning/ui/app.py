@@ -7,6 +7,7 @@ database layer is imported and the database opened (and migrated if needed) in a
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import sys
 from collections.abc import Iterable
@@ -81,7 +82,13 @@ class AabenApp(App):
         self._runtime = runtime
         self.call_from_thread(self._database_opened)
 
+    def _start_up_done(self) -> None:
+        """Start-up has allocated its long-lived objects: move them out of the collector's way."""
+        gc.freeze()
+        gc.enable()
+
     def _database_failed(self, message: str) -> None:
+        self._start_up_done()
         self.runtime_error = f"Databasen kunne ikke åbnes: {message}"
         self.runtime_ready.set()
         self._refresh_login()
@@ -96,6 +103,7 @@ class AabenApp(App):
     def _database_opened(self) -> None:
         from aaben_raadgivning.store.actions.staff import count_staff
 
+        self._start_up_done()
         self.runtime_ready.set()
         if self.demo and count_staff(self.runtime.db) == 0:
             from aaben_raadgivning.ui.screens.demo_setup import DemoSetupScreen
@@ -147,7 +155,12 @@ def _runner(screen: Screen, action: str):
 
 
 def run_tui(data_dir: Path | None = None, demo: bool = False) -> int:
-    """Run the app. Errors reading the settings stop it before start; database errors show in the app."""
+    """Run the app. Errors reading the settings stop it before start; database errors show in the app.
+
+    The garbage collector is paused during start-up (imports create many long-lived objects and would
+    trigger repeated full collections); it is frozen and re-enabled once the database is open.
+    """
+    gc.disable()
     from aaben_raadgivning.config import SettingsError
     from aaben_raadgivning.logs import configure_logging
 

@@ -1,0 +1,80 @@
+"""A footer that wraps its keys onto more rows, so a screen with many actions shows every key at 80 columns.
+
+It is Textual's Footer (same keys, same look, click to press) laid out in rows instead of one line that
+scrolls sideways. The rows are filled in the order the bindings are declared.
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import HorizontalGroup
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey  # the key widget Footer itself uses (not re-exported)
+
+MAX_ROWS = 4
+PALETTE_WIDTH = 12  # "^p palette" docked on the right of the first row
+
+
+class KeyFooter(Footer):
+    DEFAULT_CSS = """
+    KeyFooter { layout: vertical; height: auto; max-height: 4; }
+    KeyFooter .key-row { width: 100%; height: 1; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(compact=True, **kwargs)
+        self._width = 0
+
+    def _key_width(self, binding: Binding) -> int:
+        return len(self.app.get_key_display(binding)) + 1 + len(binding.description) + 1
+
+    def compose(self) -> ComposeResult:
+        if not self._bindings_ready:
+            return
+        active = self.screen.active_bindings
+        seen: set[str] = set()
+        keys: list[tuple[Binding, bool, str]] = []
+        for _node, binding, enabled, tooltip in active.values():
+            if binding.show and binding.action not in seen and binding.key != self.app.COMMAND_PALETTE_BINDING:
+                seen.add(binding.action)
+                keys.append((binding, enabled, tooltip))
+        width = self._width = self.app.size.width
+        rows: list[list[tuple[Binding, bool, str]]] = [[]]
+        used = PALETTE_WIDTH if self.show_command_palette else 0
+        for item in keys:
+            needed = self._key_width(item[0])
+            if rows[-1] and used + needed > width and len(rows) < MAX_ROWS:
+                rows.append([])
+                used = 0
+            rows[-1].append(item)
+            used += needed
+        for number, row in enumerate(rows):
+            with HorizontalGroup(classes="key-row"):
+                for binding, enabled, tooltip in row:
+                    yield FooterKey(
+                        binding.key,
+                        self.app.get_key_display(binding),
+                        binding.description,
+                        binding.action,
+                        disabled=not enabled,
+                        tooltip=tooltip,
+                    ).data_bind(compact=Footer.compact)
+                if number == 0 and self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
+                    palette = active.get(self.app.COMMAND_PALETTE_BINDING)
+                    if palette is not None:
+                        _node, binding, enabled, tooltip = palette
+                        yield FooterKey(
+                            binding.key,
+                            self.app.get_key_display(binding),
+                            binding.description,
+                            binding.action,
+                            classes="-command-palette",
+                            disabled=not enabled,
+                            tooltip=binding.tooltip or binding.description,
+                        )
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._bindings_ready and self.app.size.width != self._width:
+            self.call_after_refresh(self.recompose)
