@@ -59,6 +59,20 @@ def _size(root: Path) -> int:
     return sum(p.stat().st_size for p in root.rglob("*") if p.is_file())
 
 
+def schema_fingerprint() -> str:
+    """A hash of the migration files: a dataset made under an edited migration is stale even when the
+    revision id is the same (as happens while a migration is being written)."""
+    import hashlib
+
+    from aaben_raadgivning.store import migrations
+
+    versions = Path(migrations.__file__).parent / "versions"
+    digest = hashlib.sha256()
+    for path in sorted(versions.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def check_cached(root: Path, citizens: int, events_per_citizen: float) -> tuple[dict | None, str]:
     """The recorded metadata if the cached dataset is usable, else None and why not."""
     from aaben_raadgivning.store.migrate import SCHEMA_HEAD, current_revision
@@ -73,8 +87,8 @@ def check_cached(root: Path, citizens: int, events_per_citizen: float) -> tuple[
         return None, "unreadable metadata"
     if meta.get("citizens_requested") != citizens or meta.get("events_per_citizen") != events_per_citizen:
         return None, "different parameters"
-    if current_revision(database) != SCHEMA_HEAD:
-        return None, f"schema is not at revision {SCHEMA_HEAD}"
+    if current_revision(database) != SCHEMA_HEAD or meta.get("schema_fingerprint") != schema_fingerprint():
+        return None, f"schema is not the current revision {SCHEMA_HEAD} as written now"
     counts = _counts(database)
     expected = meta.get("counts", {})
     if counts["citizens"] != citizens or any(counts.get(k) != v for k, v in expected.items()):
@@ -129,6 +143,7 @@ def generate(root: Path, citizens: int, events_per_citizen: float, seed: int, da
         "total_seconds": round(seconds, 2),
         "summary": {k: v for k, v in summary.__dict__.items() if k != "seconds"},
         "counts": _counts(database),
+        "schema_fingerprint": schema_fingerprint(),
         "database_bytes": database.stat().st_size,
         "generated_at": time.strftime("%Y-%m-%d %H:%M:%S"),
     }

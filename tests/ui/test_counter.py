@@ -232,3 +232,18 @@ async def test_every_counter_action_is_in_the_danish_command_palette(world):
         titles = [command.title for command in app.get_system_commands(app.screen)]
         for title in ("Ny borger", "Anonym", "Tag næste", "Afslut henv.", "Knyt", "Gik", "Åben rådgivning", "Afslut programmet"):
             assert title in titles
+
+
+async def test_search_asks_for_more_letters_when_there_are_more_matches(world):
+    for first in ("Anna", "Bo", "Carl", "Dorte", "Eva", "Finn", "Gitte", "Hans", "Ib"):
+        create_citizen(world.db, world.jk.id, name=f"{first} Hansen")
+    app = AabenApp(world.runtime)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        await type_text(pilot, "hansen")
+        await pilot.pause()
+        assert "Der er flere træf" in screen_text(app)
+        await type_text(pilot, " ib")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Ib Hansen" in text and "Der er flere træf" not in text

@@ -32,6 +32,7 @@ class AabenApp(App):
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
         Binding("f2", "show_counter", "Åben rådgivning"),
+        Binding("f3", "show_citizens", "Borgere"),
         Binding("ctrl+q", "quit", "Luk", priority=True),
     ]
 
@@ -45,6 +46,7 @@ class AabenApp(App):
         self.runtime_error: str | None = None
         self.staff: Staff | None = None
         self.office_id: str | None = None
+        self.current_citizen_id: str | None = None  # the citizen last shown on F3, shown again on return
 
     @property
     def runtime(self) -> Runtime:
@@ -53,7 +55,7 @@ class AabenApp(App):
         return self._runtime
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "show_counter" and self.staff is None:
+        if action in ("show_counter", "show_citizens") and self.staff is None:
             return False  # hidden until someone has logged in
         return True
 
@@ -135,6 +137,32 @@ class AabenApp(App):
         if not isinstance(self.screen, CounterScreen):
             self.switch_screen(self._counter())
 
+    def action_show_citizens(self) -> None:
+        from aaben_raadgivning.ui.screens.citizen import CitizenScreen
+
+        if self.staff is None or isinstance(self.screen, CitizenScreen):
+            return
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        if not isinstance(self.screen, CitizenScreen):
+            self.switch_screen(CitizenScreen(self.current_citizen_id))
+
+    def open_citizen(self, citizen_id: str, where: str = "Åben rådgivning") -> None:
+        """Show a citizen's record on F3 from another screen (e.g. the counter's queue); the read is logged."""
+        from aaben_raadgivning.store.actions.audit import record_lookup
+        from aaben_raadgivning.ui.screens.citizen import CitizenScreen
+
+        if self.staff is None:
+            return
+        record_lookup(self.runtime.db, self.staff.id, citizen_id, "åbnet fra skærmen", where)
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        if isinstance(self.screen, CitizenScreen):
+            self.screen.show_citizen(citizen_id)
+        else:
+            self.current_citizen_id = citizen_id
+            self.switch_screen(CitizenScreen(citizen_id))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Danish palette commands: the screen's own actions first, then the app-wide ones."""
         for binding in screen.BINDINGS:
@@ -142,6 +170,7 @@ class AabenApp(App):
                 yield SystemCommand(binding.description, f"Tast {binding.key}", _runner(screen, binding.action))
         if self.staff is not None:
             yield SystemCommand("Åben rådgivning", "Skranken for åben rådgivning (F2)", self.action_show_counter)
+            yield SystemCommand("Borgere", "Borgerens sag og tidslinje (F3)", self.action_show_citizens)
         yield SystemCommand("Vis taster", "Vis alle taster for skærmen", self.action_show_help_panel)
         yield SystemCommand("Skift farvetema", "Vælg et andet farvetema", self.action_change_theme)
         yield SystemCommand("Afslut programmet", "Luk Åben Rådgivning (Ctrl+Q)", self.action_quit)

@@ -76,6 +76,7 @@ class CounterScreen(Screen):
         Binding("ctrl+o", "finish", "Afslut henv.", priority=True),
         Binding("ctrl+k", "link", "Knyt", show=False),
         Binding("ctrl+g", "cancel_walk_in", "Gik", show=False),
+        Binding("ctrl+b", "open_citizen", "Åbn borger", priority=True),
         Binding("escape", "back_to_search", "Søg", show=False),
     ]
 
@@ -262,6 +263,13 @@ class CounterScreen(Screen):
             self.action_finish()
         elif view.anonymous:
             self.action_link()
+
+    def action_open_citizen(self) -> None:
+        view = self.selected_view()
+        if view is None or view.citizen_id is None:
+            self.notify("Vælg en borger i køen.")
+            return
+        self.app.open_citizen(view.citizen_id)
 
     def action_back_to_search(self) -> None:
         search = self.query_one(CitizenSearch)

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Input, OptionList
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from aaben_raadgivning.domain.cpr import mask_cpr
@@ -37,6 +37,8 @@ class CitizenSearch(Vertical):
     CitizenSearch { height: auto; }
     CitizenSearch OptionList { height: auto; max-height: 8; border: none; padding: 0 1; display: none; }
     CitizenSearch OptionList.-visible { display: block; }
+    CitizenSearch #search-more { color: $text-muted; padding: 0 1; display: none; }
+    CitizenSearch #search-more.-visible { display: block; }
     """
 
     BINDINGS = [
@@ -66,6 +68,7 @@ class CitizenSearch(Vertical):
     def compose(self) -> ComposeResult:
         yield Input(placeholder=self._placeholder, id="search-input", compact=True)
         yield OptionList(id="search-hits")
+        yield Static("Der er flere træf – skriv mere af navnet, CPR eller telefon", id="search-more")
 
     @property
     def input(self) -> Input:
@@ -81,11 +84,15 @@ class CitizenSearch(Vertical):
         self.refresh_hits()
 
     def refresh_hits(self) -> None:
-        self.hits = search_citizens(self._db, self.input.value, limit=MAX_HITS) if self.input.value.strip() else []
+        # One more than shown tells whether to ask for more letters.
+        found = search_citizens(self._db, self.input.value, limit=MAX_HITS + 1) if self.input.value.strip() else []
+        self.hits = found[:MAX_HITS]
+        more = len(found) > MAX_HITS
         options = self.query_one(OptionList)
         options.clear_options()
         options.add_options(Option(hit_label(hit), id=hit.id) for hit in self.hits)
         options.set_class(bool(self.hits), "-visible")
+        self.query_one("#search-more", Static).set_class(more, "-visible")
         if self.hits:
             options.highlighted = 0
 

@@ -1,7 +1,7 @@
 """A footer that wraps its keys onto more rows, so a screen with many actions shows every key at 80 columns.
 
 It is Textual's Footer (same keys, same look, click to press) laid out in rows instead of one line that
-scrolls sideways. The rows are filled in the order the bindings are declared.
+scrolls sideways.
 """
 
 from __future__ import annotations
@@ -41,15 +41,20 @@ class KeyFooter(Footer):
                 seen.add(binding.action)
                 keys.append((binding, enabled, tooltip))
         width = self._width = self.app.size.width
+        # First fit: each key goes into the first row with room, so a short key may fill a gap in an
+        # earlier row; the order of declaration is kept otherwise.
         rows: list[list[tuple[Binding, bool, str]]] = [[]]
-        used = PALETTE_WIDTH if self.show_command_palette else 0
+        used = [PALETTE_WIDTH if self.show_command_palette else 0]
         for item in keys:
             needed = self._key_width(item[0])
-            if rows[-1] and used + needed > width and len(rows) < MAX_ROWS:
-                rows.append([])
-                used = 0
-            rows[-1].append(item)
-            used += needed
+            row = next((n for n, filled in enumerate(used) if not rows[n] or filled + needed <= width), None)
+            if row is None:
+                if len(rows) < MAX_ROWS:
+                    rows.append([])
+                    used.append(0)
+                row = len(rows) - 1
+            rows[row].append(item)
+            used[row] += needed
         for number, row in enumerate(rows):
             with HorizontalGroup(classes="key-row"):
                 for binding, enabled, tooltip in row:

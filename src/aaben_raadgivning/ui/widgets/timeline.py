@@ -56,7 +56,7 @@ def row_cells(row: TimelineRow, summary_width: int) -> tuple[object, ...]:
 
 class Timeline(DataTable):
     BINDINGS = [
-        Binding("enter", "select_cursor", "Vis hændelse"),
+        Binding("enter", "select_cursor", "Vis"),
         Binding("end", "scroll_bottom", "Sidste", show=False),
         Binding("home", "scroll_top", "Første", show=False),
     ]
@@ -115,16 +115,16 @@ class Timeline(DataTable):
     def load_more(self) -> None:
         if self._fetch is None or self.exhausted or self._loading:
             return
-        self._loading = True
+        self._loading = True  # adding rows moves the view, which must not ask for the same page again
         try:
             after = self.rows_loaded[-1].key if self.rows_loaded else None
             page = self._fetch(after, self.page_size)
+            self.exhausted = len(page) < self.page_size
+            self.rows_loaded.extend(page)
+            for row in page:
+                self.add_row(*row_cells(row, self._summary_width), key=row.id)
         finally:
             self._loading = False
-        self.exhausted = len(page) < self.page_size
-        for row in page:
-            self.add_row(*row_cells(row, self._summary_width), key=row.id)
-        self.rows_loaded.extend(page)
 
     def _near_end(self, row: int) -> None:
         if not self.exhausted and row >= len(self.rows_loaded) - LOAD_MARGIN:

@@ -1,0 +1,435 @@
+"""F3 · Borgere: one citizen's record and timeline.
+
+Search at the top; the summary (person, step and exit criteria, caseworkers, plan, attendance) under it;
+the timeline below, newest first and loaded a page at a time. Every action is a letter key (shown in
+the footer and in the command palette) that opens a dialog; after each, summary and timeline refresh.
+The keys work when the cursor is not in a text field: picking a citizen puts it in the timeline, and
+Esc goes back to the search.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import DataTable, Input, Label, Select, Static
+
+from aaben_raadgivning.domain.clock import to_local
+from aaben_raadgivning.domain.cpr import mask_cpr
+from aaben_raadgivning.domain.dates import DateInputError, format_date, format_decimal, parse_date
+from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
+from aaben_raadgivning.domain.reference import load_reference
+from aaben_raadgivning.domain.step_models import StepModelError
+from aaben_raadgivning.store.actions.audit import record_lookup
+from aaben_raadgivning.store.actions.citizen_record import reveal_cpr
+from aaben_raadgivning.store.actions.sub_goals import sub_goals_of
+from aaben_raadgivning.store.queries.citizen import CitizenSummary, TimelineFilter, citizen_summary, event_detail, timeline_page
+from aaben_raadgivning.ui.screens.citizen_dialogs import (
+    AdvanceDialog,
+    AssessSubGoalDialog,
+    BreakOffDialog,
+    EventDetailScreen,
+    EventDialog,
+    JobformidlerDialog,
+    NoShowDialog,
+    PlanDialog,
+    SanctionDialog,
+    SubGoalDialog,
+    VisitationDialog,
+)
+from aaben_raadgivning.ui.widgets.citizen_search import CitizenSearch
+from aaben_raadgivning.ui.widgets.key_footer import KeyFooter
+from aaben_raadgivning.ui.widgets.timeline import Timeline
+
+ALL_KINDS = "alle"
+# Actions that need a citizen on the screen (disabled, and dimmed in the footer, until one is picked).
+CITIZEN_ACTIONS = frozenset(
+    {
+        "visitation", "plan", "jobformidler", "advance", "break_off", "new_event", "correct_event", "no_show",
+        "sanction", "new_sub_goal", "assess_sub_goal", "toggle_cpr", "filter", "open_event",
+    }
+)  # fmt: skip
+HINT = "Søg efter en borger ovenfor: navn, CPR eller telefon.\nVælg med pilene, og tryk Enter."
+
+
+def full_cpr(cpr: str) -> str:
+    return f"{cpr[:6]}-{cpr[6:]}" if len(cpr) == 10 and cpr.isdigit() else cpr
+
+
+def _pair(label: str, value: str | Text) -> Text:
+    return Text.assemble((f"{label} ", "dim"), value)
+
+
+def _join(*parts: Text) -> Text:
+    return Text(" · ", style="dim").join(parts)
+
+
+def summary_lines(summary: CitizenSummary, cpr_shown: str | None) -> list[Text]:
+    """The summary block without the exit criteria (those wrap; see criteria_items)."""
+    reference = load_reference()
+    citizen = summary.citizen
+    head = [Text(citizen.name, style="bold")]
+    if summary.age is not None:
+        head.append(Text(f"{summary.age} år"))
+    if cpr_shown:
+        head.append(_pair("CPR", Text(full_cpr(cpr_shown), style="bold reverse")))
+    elif citizen.cpr:
+        head.append(_pair("CPR", mask_cpr(citizen.cpr)))
+    else:
+        head.append(Text("intet CPR", style="dim"))
+    if citizen.housing_area:
+        head.append(Text(citizen.housing_area))
+    jobformidler = Text(summary.jobformidler or "–")
+    if summary.jobformidler or summary.jobformidler_changes:
+        jobformidler.append(f" ({summary.jobformidler_changes} skift)", style="bold" if summary.jobformidler_changes else "dim")
+    attendance = summary.attendance_percent
+    attendance_text = (
+        f"{format_decimal(attendance, 0)} % ({summary.attended} af {summary.attended + summary.no_shows})"
+        if attendance is not None
+        else "–"
+    )
+    follow_up = format_date(summary.next_follow_up) if summary.next_follow_up else "–"
+    return [
+        _join(*head),
+        _join(
+            _pair("Ydelse", reference.benefit_types.label(citizen.benefit_type) or "–"),
+            _pair("Parathed", reference.readiness.label(citizen.readiness) or "–"),
+            _pair("CV", reference.cv_statuses.label(citizen.cv_status) or "–"),
+            _pair("Jobmål", citizen.job_goal or "–"),
+        ),
+        _join(_pair("Jobkonsulent", summary.jobkonsulent or "–"), _pair("Jobformidler", jobformidler)),
+        _join(
+            _pair("Næste opfølgning", follow_up),
+            _pair("Fremmøde", attendance_text),
+            _pair("Aktive delmål", str(summary.active_sub_goals)),
+        ),
+        step_line(summary),
+    ]
+
+
+def step_line(summary: CitizenSummary) -> Text:
+    model, citizen = summary.model, summary.citizen
+    if model is None or citizen.step is None:
+        return _pair("Trin", Text("ikke visiteret endnu – tryk v for visitation", style="italic"))
+    parts = [Text(model.label), Text(model.step_label(citizen.step), style="bold")]
+    if citizen.step_since:
+        parts.append(Text(f"siden {format_date(citizen.step_since)}"))
+    if citizen.route:
+        try:
+            parts.append(Text(model.visitation_outcome(citizen.route).label, style="italic"))
+        except StepModelError:
+            parts.append(Text(citizen.route, style="italic"))
+    return _pair("Trin", _join(*parts))
+
+
+def criteria_items(summary: CitizenSummary) -> list[Text]:
+    if summary.evaluation is None:
+        return []
+    return [
+        Text(f"✓ {result.label}", style="green") if result.met else Text(f"✗ {result.missing}", style="red")
+        for result in summary.evaluation.results
+    ]
+
+
+def pack(items: list[Text], width: int, gap: int = 3) -> Text:
+    """Put whole items side by side while they fit; an item is split only when it is wider than a line."""
+    lines: list[Text] = []
+    for item in items:
+        if lines and lines[-1].cell_len + gap + item.cell_len <= width:
+            lines[-1].append(" " * gap)
+            lines[-1].append_text(item)
+        else:
+            lines.append(item.copy())
+    return Text("\n").join(lines)
+
+
+class CitizenScreen(Screen):
+    CSS_PATH = "citizen.tcss"
+    BINDINGS = [
+        Binding("v", "visitation", "Visitation"),
+        Binding("p", "plan", "Plan"),
+        Binding("j", "jobformidler", "Jobformidler"),
+        Binding("t", "advance", "Trin videre"),
+        Binding("a", "break_off", "Afbrudt forløb"),
+        Binding("n", "new_event", "Ny hændelse"),
+        Binding("r", "correct_event", "Ret hændelse"),
+        Binding("u", "no_show", "Udeblivelse"),
+        Binding("s", "sanction", "Sanktion"),
+        Binding("d", "new_sub_goal", "Nyt delmål"),
+        Binding("e", "assess_sub_goal", "Vurdér delmål"),
+        Binding("c", "toggle_cpr", "Vis CPR"),
+        Binding("f", "filter", "Filter"),
+        Binding("enter", "open_event", "Vis hændelse", show=False),
+        Binding("escape", "back_to_search", "Søg", show=False),
+    ]
+
+    def __init__(self, citizen_id: str | None = None) -> None:
+        super().__init__()
+        self.citizen_id = citizen_id
+        self.summary: CitizenSummary | None = None
+        self.cpr_shown: str | None = None
+        self.filter = TimelineFilter()
+
+    def compose(self) -> ComposeResult:
+        yield CitizenSearch(self.app.runtime.db, id="citizen-search")
+        with Vertical(id="summary"):
+            yield Static(HINT, id="summary-text")
+            yield Static("", id="summary-criteria")
+        with Horizontal(id="timeline-bar"):
+            kinds = [(term.label, term.code) for term in load_reference().event_kinds.terms]
+            yield Select([("Alle hændelser", ALL_KINDS), *kinds], value=ALL_KINDS, allow_blank=False, id="filter-kind", compact=True)
+            yield Label("Fra", classes="filter-label")
+            yield Input(id="filter-from", compact=True, placeholder="dd.mm.åååå")
+            yield Label("Til", classes="filter-label")
+            yield Input(id="filter-to", compact=True, placeholder="dd.mm.åååå")
+            yield Static("", id="timeline-count")
+        yield Timeline(id="timeline")
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        if self.citizen_id is not None:
+            self.show_citizen(self.citizen_id)
+        else:
+            self.query_one(CitizenSearch).input.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in CITIZEN_ACTIONS and self.summary is None:
+            return None  # shown dimmed until a citizen is picked
+        return True
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    def today(self) -> date:
+        return to_local(self.app.runtime.db.now()).date()
+
+    def show_citizen(self, citizen_id: str) -> None:
+        """Show another citizen (or the same one afresh): CPR masked again, filter reset, cursor on the newest."""
+        self.citizen_id = citizen_id
+        self.cpr_shown = None
+        self.filter = TimelineFilter()
+        self.query_one("#filter-kind", Select).value = ALL_KINDS
+        for selector in ("#filter-from", "#filter-to"):
+            field = self.query_one(selector, Input)
+            field.value = ""
+            field.remove_class("-invalid")
+        if hasattr(self.app, "current_citizen_id"):
+            self.app.current_citizen_id = citizen_id
+        self.refresh_all()
+        self.query_one(Timeline).focus()
+
+    def refresh_all(self) -> None:
+        self.refresh_summary()
+        self.refresh_timeline()
+
+    def refresh_summary(self) -> None:
+        self.summary = citizen_summary(self.app.runtime.db, self.citizen_id, self.today()) if self.citizen_id else None
+        text = self.query_one("#summary-text", Static)
+        if self.summary is None:
+            text.update(HINT if self.citizen_id is None else "Borgeren findes ikke (længere).")
+        else:
+            text.update(Text("\n").join(summary_lines(self.summary, self.cpr_shown)))
+        self._render_criteria()
+        self.refresh_bindings()
+
+    def _render_criteria(self) -> None:
+        criteria = self.query_one("#summary-criteria", Static)
+        items = criteria_items(self.summary) if self.summary else []
+        width = criteria.content_size.width or self.app.size.width - 4
+        criteria.update(pack(items, width) if items else "")
+        criteria.display = bool(items)
+
+    def on_resize(self, event: Resize) -> None:
+        self.call_after_refresh(self._render_criteria)
+
+    def refresh_timeline(self) -> None:
+        timeline = self.query_one(Timeline)
+        if self.summary is None:
+            timeline.show(None)
+        else:
+            db, citizen_id, filter_ = self.app.runtime.db, self.summary.citizen.id, self.filter
+            timeline.show(lambda after, limit: timeline_page(db, citizen_id, filter=filter_, after=after, limit=limit))
+        self._show_count()
+
+    def _show_count(self) -> None:
+        timeline = self.query_one(Timeline)
+        self.query_one("#timeline-count", Static).update(timeline.counter_text() if self.summary else "")
+
+    @on(DataTable.RowHighlighted, "#timeline")
+    def _highlighted(self) -> None:
+        self._show_count()  # the count grows as pages load
+
+    # --- search and filter ---------------------------------------------------------------------
+
+    @on(CitizenSearch.Picked, "#citizen-search")
+    def _picked(self, event: CitizenSearch.Picked) -> None:
+        record_lookup(self.app.runtime.db, self.app.staff.id, event.hit.id, event.query, "Borgere")
+        self.query_one(CitizenSearch).clear()
+        self.show_citizen(event.hit.id)
+
+    def action_back_to_search(self) -> None:
+        search = self.query_one(CitizenSearch)
+        if search.input.has_focus:
+            search.clear()
+        search.input.focus()
+
+    def action_filter(self) -> None:
+        self.query_one("#filter-kind", Select).focus()
+
+    @on(Select.Changed, "#filter-kind")
+    def _kind_changed(self) -> None:
+        self._apply_filter(report=False)
+
+    @on(Input.Changed, "#filter-from")
+    @on(Input.Changed, "#filter-to")
+    def _period_typed(self) -> None:
+        self._apply_filter(report=False)
+
+    @on(Input.Submitted, "#filter-from")
+    @on(Input.Submitted, "#filter-to")
+    def _period_entered(self, event: Input.Submitted) -> None:
+        if self._apply_filter(report=True) and event.input.id == "filter-from":
+            self.query_one("#filter-to", Input).focus()
+        elif self.summary is not None:
+            self.query_one(Timeline).focus()
+
+    def _apply_filter(self, report: bool) -> bool:
+        """Read the filter fields; an unreadable date marks its field (and, on Enter, says why)."""
+        kind = self.query_one("#filter-kind", Select).value
+        dates: list[date | None] = []
+        ok = True
+        for selector in ("#filter-from", "#filter-to"):
+            field = self.query_one(selector, Input)
+            value = None
+            if field.value.strip():
+                try:
+                    value = parse_date(field.value, self.today())
+                except DateInputError as exc:
+                    ok = False
+                    if report:
+                        self.notify(exc.message, title="Ugyldig dato", severity="error")
+            field.set_class(bool(field.value.strip()) and value is None, "-invalid")
+            dates.append(value)
+        if not ok:
+            return False
+        start, end = dates
+        if start and end and start > end:
+            if report:
+                self.notify("Fra-datoen ligger efter til-datoen.", title="Ugyldig periode", severity="error")
+            return False
+        new = TimelineFilter(frozenset() if kind == ALL_KINDS else frozenset({str(kind)}), start, end)
+        if new != self.filter:
+            self.filter = new
+            self.refresh_timeline()
+        return True
+
+    # --- the timeline -------------------------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#timeline")
+    def _row_selected(self) -> None:
+        self.action_open_event()
+
+    def action_open_event(self) -> None:
+        row = self.query_one(Timeline).selected
+        if row is None:
+            self.notify("Der er ingen hændelse at vise.")
+            return
+        event = event_detail(self.app.runtime.db, row.id)
+        if event is None:
+            return
+
+        def closed(result: str | None) -> None:
+            if result == "correct":
+                self._correct(event)
+
+        model = self.summary.model if self.summary else None
+        self.app.push_screen(EventDetailScreen(event, self.query_one(Timeline).rows_loaded, model), closed)
+
+    def action_correct_event(self) -> None:
+        row = self.query_one(Timeline).selected
+        event = event_detail(self.app.runtime.db, row.id) if row else None
+        if event is None:
+            self.notify("Vælg den hændelse i tidslinjen, der skal rettes.")
+            return
+        self._correct(event)
+
+    def _correct(self, event) -> None:
+        self._open(EventDialog(self.summary, original=event), "Rettet")
+
+    def action_new_event(self) -> None:
+        self._open(EventDialog(self.summary), "Tidslinje")
+
+    def action_no_show(self) -> None:
+        self._open(NoShowDialog(self.summary), "Udeblivelse")
+
+    def action_sanction(self) -> None:
+        self._open(SanctionDialog(self.summary), "Sanktion")
+
+    # --- the record -------------------------------------------------------------------------------
+
+    def _open(self, dialog, title: str) -> None:
+        def done(message: str | None) -> None:
+            if message:
+                self.notify(message, title=title, timeout=8)
+                self.refresh_all()
+                self.query_one(Timeline).focus()
+
+        self.app.push_screen(dialog, done)
+
+    def action_visitation(self) -> None:
+        self._open(VisitationDialog(self.summary), "Visitation")
+
+    def action_plan(self) -> None:
+        self._open(PlanDialog(self.summary), "Plan")
+
+    def action_jobformidler(self) -> None:
+        self._open(JobformidlerDialog(self.summary), "Jobformidler")
+
+    def action_advance(self) -> None:
+        summary = self.summary
+        if summary.model is None or summary.citizen.step is None:
+            self.notify("Borgeren er ikke visiteret endnu. Tryk v for visitation.", severity="warning")
+            return
+        if summary.model.step(summary.citizen.step).terminal:
+            self.notify("Forløbet i projektet er afsluttet; der er ikke flere trin.", severity="warning")
+            return
+        self._open(AdvanceDialog(summary), "Trin")
+
+    def action_break_off(self) -> None:
+        self._open(BreakOffDialog(self.summary), "Afbrudt forløb")
+
+    def action_new_sub_goal(self) -> None:
+        self._open(SubGoalDialog(self.summary), "Delmål")
+
+    def action_assess_sub_goal(self) -> None:
+        goals = [goal for goal in sub_goals_of(self.app.runtime.db, self.summary.citizen.id) if goal.status == "aktiv"]
+        if not goals:
+            self.notify("Borgeren har ingen aktive delmål. Tryk d for at oprette et.", severity="warning")
+            return
+        selected = None
+        row = self.query_one(Timeline).selected
+        if row is not None and row.kind == "delmaal":
+            event = event_detail(self.app.runtime.db, row.id)
+            selected = event.subject_id if event else None
+        self._open(AssessSubGoalDialog(self.summary, goals, selected), "Delmål")
+
+    def action_toggle_cpr(self) -> None:
+        if self.cpr_shown:
+            self.cpr_shown = None
+            self.refresh_summary()
+            return
+        if not self.summary.citizen.cpr:
+            self.notify("Borgeren har intet CPR-nummer registreret.")
+            return
+        try:
+            self.cpr_shown = reveal_cpr(self.app.runtime.db, self.app.staff.id, self.summary.citizen.id)
+        except (NotFoundError, ValidationError) as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify("Fuldt CPR-nummer vist. Visningen er logget. Tryk c for at skjule det igen.", title="CPR")
+        self.refresh_summary()
