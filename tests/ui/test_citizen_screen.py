@@ -50,6 +50,11 @@ async def open_citizen(pilot, query: str, initials: str = "JK") -> None:
     await pilot.pause()
 
 
+def notified(app) -> str:
+    """The notifications raised so far (a toast wraps its text on screen)."""
+    return "\n".join(notification.message for notification in app._notifications)
+
+
 def choose(app, selector: str, value) -> None:
     app.screen.query_one(selector, Select).value = value
 
@@ -128,7 +133,8 @@ async def test_plan_is_saved(world):
         await pilot.press("ctrl+s")
         await pilot.pause()
         text = screen_text(app)
-        assert "Jobmål Lagermedarbejder" in text and "CV Færdig" in text and "Planen er gemt" in text
+        assert "Jobmål Lagermedarbejder" in text and "CV Færdig" in text
+        assert "Planen er gemt." in notified(app)
     saved = citizen_row(world.db, citizen.id)
     assert (saved.job_goal, saved.cv_status, saved.resources, saved.barriers, saved.parallel_efforts) == (
         "Lagermedarbejder", "faerdig", "Stabil og mødestabil", "Ondt i ryggen", "gaeldsraadgivning",
@@ -176,7 +182,7 @@ async def test_no_show_is_one_key_and_creates_the_follow_up(world):
         await pilot.pause()
         text = screen_text(app)
         assert "Udeblev: Samtale" in text
-        assert "Opfølgning oprettet" in text and "25.11.2026" in text  # the next working day
+        assert "Opfølgning oprettet: personlig kontakt senest onsdag 25.11.2026 (JK · Jette Kristensen)" in notified(app)
         assert "Fremmøde 0 % (0 af 1)" in text and "Næste opfølgning 25.11.2026" in text
     assert [e.summary for e in events_of(world.db, citizen.id)] == ["Udeblev: Samtale"]
     with world.db.session() as session:
@@ -430,7 +436,7 @@ async def test_sub_goal_added_then_assessed(world):
         await pilot.pause()
         text = screen_text(app)
         assert "Nyt delmål: Møde til tiden tre gange" in text and "Aktive delmål 1" in text
-        assert "Første vurdering 05.01.2027" in text
+        assert "Første vurdering 05.01.2027" in notified(app)
         await pilot.press("e")
         await pilot.pause()
         await pilot.press("ctrl+s")  # no score, no note
@@ -444,6 +450,7 @@ async def test_sub_goal_added_then_assessed(world):
         await pilot.pause()
         text = screen_text(app)
         assert "Delmål vurderet: 5 – Nået" in text and "Aktive delmål 0" in text
+        assert "Delmål vurderet: 5 – Nået · Nået" in notified(app)
     with world.db.session() as session:
         assert session.scalars(select(SubGoal)).one().status == "naaet"
 

@@ -79,7 +79,9 @@ def add_timeline_event(
     subject_id: str | None = None,
     occurred_at=None,
     corrects_id: str | None = None,
+    walk_in_id: str | None = None,
 ) -> Event:
+    """Append one event to a citizen's timeline inside an action's transaction."""
     return tx.add(
         Event(
             citizen_id=citizen_id,
@@ -91,6 +93,7 @@ def add_timeline_event(
             details=details,
             corrects_id=corrects_id,
             subject_id=subject_id,
+            walk_in_id=walk_in_id,
             data=json.dumps(data, ensure_ascii=False) if data is not None else None,
         )
     )

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
 from aaben_raadgivning.domain.reference import load_reference
 from aaben_raadgivning.domain.walk_ins import CANCELLED, FINISHED, WAITING, linked_citizen, status_of
+from aaben_raadgivning.store.actions.citizen_record import add_timeline_event
 from aaben_raadgivning.store.actions.follow_ups import FollowUpRequest, add_follow_up
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import Citizen, Event, FollowUpTask, WalkIn, WalkInTransition
@@ -114,23 +115,15 @@ def cancel_walk_in(db: Database, actor_id: str, walk_in_id: str, note: str = "")
     return transition
 
 
-def _timeline_event(tx: Tx, walk_in: WalkIn, citizen_id: str, outcome: str, staff_id: str | None, at: datetime) -> Event:
+def _timeline_event(tx: Tx, walk_in: WalkIn, citizen_id: str, outcome: str, staff_id: str | None) -> Event:
     label = load_reference().walk_in_reasons.label(walk_in.reason)
     first_line = outcome.splitlines()[0] if outcome else ""
     summary = f"{label}: {first_line}" if first_line else label
     details = "\n\n".join(part for part in (walk_in.note, outcome) if part)
-    return tx.add(
-        Event(
-            citizen_id=citizen_id,
-            kind=WALK_IN_EVENT_KIND,
-            occurred_at=walk_in.arrived_at,
-            recorded_at=at,
-            staff_id=staff_id,
-            summary=summary[:300],
-            details=details,
-            walk_in_id=walk_in.id,
-        )
-    )
+    return add_timeline_event(
+        tx, staff_id, citizen_id, WALK_IN_EVENT_KIND, summary, details,
+        occurred_at=walk_in.arrived_at, walk_in_id=walk_in.id,
+    )  # fmt: skip
 
 
 def finish_walk_in(
@@ -157,7 +150,7 @@ def finish_walk_in(
         )
         citizen_id = linked_citizen(walk_in.citizen_id, transitions)
         if citizen_id is not None:
-            _timeline_event(tx, walk_in, citizen_id, outcome, actor_id, tx.now)
+            _timeline_event(tx, walk_in, citizen_id, outcome, actor_id)
         task = None
         if follow_up is not None:
             task = add_follow_up(tx, actor_id, follow_up, citizen_id=citizen_id, walk_in_id=walk_in_id)
@@ -178,7 +171,7 @@ def link_walk_in(db: Database, actor_id: str, walk_in_id: str, citizen_id: str) 
         )
         finish = next((t for t in transitions if t.kind == "finish"), None)
         if finish is not None:
-            _timeline_event(tx, walk_in, citizen_id, finish.note, finish.staff_id, tx.now)
+            _timeline_event(tx, walk_in, citizen_id, finish.note, finish.staff_id)
         tasks = tx.session.scalars(
             select(FollowUpTask).where(FollowUpTask.walk_in_id == walk_in_id, FollowUpTask.citizen_id.is_(None))
         )

@@ -294,7 +294,7 @@ class AdvanceDialog(_Dialog):
 
 class BreakOffDialog(_Dialog):
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with Vertical(classes="dialog wide"):  # the checkbox's whole label on one line at 80 columns
             yield self.heading("Afbrudt virksomhedsforløb")
             yield Static(
                 "Borgeren går tilbage til trin 2 for et nyt match – medmindre jobkonsulenten vurderer, at borgeren "

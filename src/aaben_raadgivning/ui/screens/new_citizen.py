@@ -16,10 +16,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from aaben_raadgivning.domain.cpr import mask_cpr, parse_cpr
+from aaben_raadgivning.domain.cpr import parse_cpr
 from aaben_raadgivning.domain.errors import ValidationError
-from aaben_raadgivning.domain.phone import format_phone
 from aaben_raadgivning.store.actions.citizens import DuplicateCitizenWarning, PossibleDuplicate, create_citizen
+from aaben_raadgivning.ui.widgets.citizen_search import citizen_label
 from aaben_raadgivning.ui.widgets.form import Field, clear_errors, show_errors
 
 
@@ -37,12 +37,7 @@ def prefill_from_query(query: str) -> dict[str, str]:
 
 
 def duplicate_label(duplicate: PossibleDuplicate) -> str:
-    parts = [duplicate.name]
-    if duplicate.cpr:
-        parts.append(mask_cpr(duplicate.cpr))
-    if duplicate.phone:
-        parts.append(f"tlf. {format_phone(duplicate.phone)}")
-    return "Brug  " + "  ·  ".join(parts) + f"  ({duplicate.reason})"
+    return f"Brug  {citizen_label(duplicate.name, duplicate.cpr, duplicate.phone)}  ({duplicate.reason})"
 
 
 class NewCitizenDialog(ModalScreen[str | None]):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,15 +21,20 @@ from aaben_raadgivning.store.queries.search import CitizenHit, search_citizens
 MAX_HITS = 8
 
 
-def hit_label(hit: CitizenHit) -> str:
-    parts = [hit.name]
-    if hit.cpr:
-        parts.append(mask_cpr(hit.cpr))
-    elif hit.birth_date:
-        parts.append(f"f. {format_date(hit.birth_date)}")
-    if hit.phone:
-        parts.append(f"tlf. {format_phone(hit.phone)}")
+def citizen_label(name: str, cpr: str | None, phone: str | None, birth_date: date | None = None) -> str:
+    """How a citizen is shown in pick lists: name, masked CPR (or birth date), phone."""
+    parts = [name]
+    if cpr:
+        parts.append(mask_cpr(cpr))
+    elif birth_date:
+        parts.append(f"f. {format_date(birth_date)}")
+    if phone:
+        parts.append(f"tlf. {format_phone(phone)}")
     return "  ·  ".join(parts)
+
+
+def hit_label(hit: CitizenHit) -> str:
+    return citizen_label(hit.name, hit.cpr, hit.phone, hit.birth_date)
 
 
 class CitizenSearch(Vertical):
