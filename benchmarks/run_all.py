@@ -35,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     ensure_importable()
 
+    import bench_citizen
     import bench_memory
     import bench_search
     import bench_startup
@@ -63,6 +64,10 @@ def main(argv: list[str] | None = None) -> int:
         search = bench_search.measure(data_dir, args.passes)
         print(bench_search.report(search))
         save_results("search", search)
+
+    print("\n== 5. Opening a citizen with 5 000 events (issue 3)")
+    citizen = bench_citizen.run(30)
+    save_results("citizen_open", citizen)
 
     app, bare = startup["app"], startup["bare"]
     counts = meta["counts"]
@@ -101,6 +106,12 @@ def main(argv: list[str] | None = None) -> int:
         ["Peak memory at start (peak RSS, VmHWM)", f"≤ {bench_memory.TARGET_MB:g} MB",
          f"app {mem_app['peak_mb']:.1f} MB, bare {mem_bare['peak_mb']:.1f} MB", f"{mem_app['ratio']:.2f}× bare",
          "PASS" if mem_app["pass"] else "FAIL"]  # fmt: skip
+    )
+    heavy = citizen["heavy"]
+    rows.append(
+        ["Open a citizen with 5 000 events (summary + page)", f"≤ {bench_citizen.TARGET_MS:g} ms",
+         f"{heavy['median_ms']:.1f} ms (p95 {heavy['p95_ms']:.1f}); 10-event citizen {citizen['typical']['median_ms']:.1f} ms",
+         f"{heavy['ratio_to_typical']:.1f}× typical", "PASS" if heavy["pass"] else "FAIL"]  # fmt: skip
     )
     print("\n== Summary")
     print(f"{platform.python_implementation()} {platform.python_version()}, {platform.machine()}, "
