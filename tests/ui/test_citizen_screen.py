@@ -75,9 +75,15 @@ async def test_search_shows_the_record_with_masked_cpr_and_logs_the_lookup(world
         assert "Amina Hussein" in text and "010190-xxxx" in text and "010190-1234" not in text
         assert "ikke visiteret endnu" in text
         assert "Første samtale" in text and "24.11.2026" in text and "tir" in text
-        assert "Fremmøde 100 % (1 af 1)" in text and "Aktive delmål 0" in text
+        assert "Fremmøde 100 %" in text and "Aktive delmål 0" in text
         for key in ("Visitation", "Jobformidler", "Udeblivelse", "Sanktion", "Ret hændelse", "Vurdér delmål"):
             assert key in text  # every action is in the footer
+        timeline = app.screen.query_one(Timeline)
+        assert timeline.has_focus  # so the letter keys work at once
+        await pilot.press("escape")
+        assert app.screen.query_one("#search-input", Input).has_focus
+        await pilot.press("escape")  # an empty search: back to the timeline
+        assert timeline.has_focus
     with world.db.session() as session:
         audit = session.scalars(select(AuditEntry).where(AuditEntry.action == "search")).one()
         assert audit.citizen_id == citizen.id and "amina" in audit.detail
@@ -92,6 +98,9 @@ async def test_visitation_into_the_project_shows_the_step_and_criteria(world):
         await pilot.pause()
         assert "Visitation · Ole Berg" in screen_text(app)
         await pilot.press("enter")  # the first outcome: into the project
+        assert "Borgeren fortsætter i projektet." in screen_text(app)  # what the outcome means
+        await pilot.press("tab")
+        await type_text(pilot, "Klar")
         await pilot.press("ctrl+s")
         await pilot.pause()
         text = screen_text(app)
@@ -100,7 +109,7 @@ async def test_visitation_into_the_project_shows_the_step_and_criteria(world):
         assert "Visiteret til projektet. Borgeren" in text  # the timeline's new event
     saved = citizen_row(world.db, citizen.id)
     assert (saved.visitation, saved.step) == ("projekt", "trin1")
-    assert len(events_of(world.db, citizen.id, "visitation")) == 1
+    assert [e.details for e in events_of(world.db, citizen.id, "visitation")] == ["Klar"]
 
 
 async def test_visitation_by_a_jobformidler_is_refused_in_the_dialog(world):
@@ -126,9 +135,9 @@ async def test_plan_is_saved(world):
         await type_text(pilot, "Lagermedarbejder")
         await pilot.press("tab", "enter", "down", "down", "enter")  # CV-status: Færdig
         await pilot.press("tab")
-        await type_text(pilot, "Stabil og mødestabil")
+        await type_text(pilot, "Stabil")
         await pilot.press("tab")
-        await type_text(pilot, "Ondt i ryggen")
+        await type_text(pilot, "Ryg")
         await pilot.press("tab", "space")  # the first parallel effort
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -137,7 +146,7 @@ async def test_plan_is_saved(world):
         assert "Planen er gemt." in notified(app)
     saved = citizen_row(world.db, citizen.id)
     assert (saved.job_goal, saved.cv_status, saved.resources, saved.barriers, saved.parallel_efforts) == (
-        "Lagermedarbejder", "faerdig", "Stabil og mødestabil", "Ondt i ryggen", "gaeldsraadgivning",
+        "Lagermedarbejder", "faerdig", "Stabil", "Ryg", "gaeldsraadgivning",
     )  # fmt: skip
     assert [e.kind for e in events_of(world.db, citizen.id)] == ["jobmaal", "cv"]
 
@@ -160,14 +169,14 @@ async def test_changing_jobformidler_needs_a_reason_and_shows_the_count(world):
         assert "Skriv hvorfor jobformidleren skiftes" in screen_text(app)
         assert citizen_row(world.db, citizen.id).jobformidler_id == world.jf.id  # nothing written
         await pilot.click("#reason")
-        await type_text(pilot, "JF går på barsel")
+        await type_text(pilot, "Barsel")
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, CitizenScreen)
         assert "Mona Kjær (1 skift)" in screen_text(app)
     assert citizen_row(world.db, citizen.id).jobformidler_id == other.id
     changes = events_of(world.db, citizen.id, "jobformidler")
-    assert [e.details for e in changes] == ["", "JF går på barsel"]
+    assert [e.details for e in changes] == ["", "Barsel"]
 
 
 async def test_no_show_is_one_key_and_creates_the_follow_up(world):
@@ -183,7 +192,7 @@ async def test_no_show_is_one_key_and_creates_the_follow_up(world):
         text = screen_text(app)
         assert "Udeblev: Samtale" in text
         assert "Opfølgning oprettet: personlig kontakt senest onsdag 25.11.2026 (JK · Jette Kristensen)" in notified(app)
-        assert "Fremmøde 0 % (0 af 1)" in text and "Næste opfølgning 25.11.2026" in text
+        assert "Fremmøde 0 %" in text and "Næste opfølgning 25.11.2026" in text
     assert [e.summary for e in events_of(world.db, citizen.id)] == ["Udeblev: Samtale"]
     with world.db.session() as session:
         task = session.scalars(select(FollowUpTask)).one()
@@ -244,15 +253,15 @@ async def test_sanction_is_registered_once_guidance_and_contact_exist(world):
         assert events_of(world.db, citizen.id, "sanktion") == []
         choose(app, "#kind", "punktsanktion")
         await pilot.click("#assessment")
-        await type_text(pilot, "Borgeren kan møde, men vælger ikke at gøre det")
+        await type_text(pilot, "Kan møde")
         await pilot.click("#grounds")
-        await type_text(pilot, "Ingen tegn på sygdom eller misbrug")
+        await type_text(pilot, "Ingen")
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, CitizenScreen)
         assert "Punktsanktion" in screen_text(app)
     (sanction,) = events_of(world.db, citizen.id, "sanktion")
-    assert "Konkret vurdering: Borgeren kan møde" in sanction.details
+    assert sanction.details == "Konkret vurdering: Kan møde\n\nRimelige grunde overvejet: Ingen"
 
 
 async def test_next_step_is_refused_without_a_reason_and_taken_with_one(world):
@@ -269,14 +278,14 @@ async def test_next_step_is_refused_without_a_reason_and_taken_with_one(world):
         await pilot.pause()
         assert "kan ikke afsluttes endnu" in screen_text(app)
         assert citizen_row(world.db, citizen.id).step == "trin1"
-        await type_text(pilot, "Borgeren starter i praktik i næste uge")
+        await type_text(pilot, "Starter i praktik")
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, CitizenScreen)
         assert "Trin 2 – På vej mod job" in screen_text(app)
     assert citizen_row(world.db, citizen.id).step == "trin2"
     (step,) = events_of(world.db, citizen.id, "trin")
-    assert step.details == "Borgeren starter i praktik i næste uge"
+    assert step.details == "Starter i praktik"
 
 
 async def test_break_off_without_a_company_course_is_refused(world):
@@ -291,7 +300,7 @@ async def test_break_off_without_a_company_course_is_refused(world):
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert "Skriv hvorfor forløbet er afbrudt." in screen_text(app)
-        await type_text(pilot, "Stoppet efter to uger")
+        await type_text(pilot, "Stoppet")
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert "Der er intet virksomhedsforløb at afbryde" in screen_text(app)
@@ -309,10 +318,10 @@ async def test_add_an_event_then_correct_it(world):
         await pilot.click("#occurred-at")
         await type_text(pilot, "i går 14.30")
         await pilot.press("enter")  # to the summary
-        await type_text(pilot, "Talt om praktik hos Netto")
+        await type_text(pilot, "Praktik i Netto")
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert "Talt om praktik hos Netto" in screen_text(app) and "23.11.2026" in screen_text(app)
+        assert "Praktik i Netto" in screen_text(app) and "23.11.2026" in screen_text(app)
         (original,) = events_of(world.db, citizen.id)
         assert to_local(original.occurred_at).strftime("%d.%m %H:%M") == "23.11 14:30"
         await pilot.press("enter")  # the whole event
@@ -323,13 +332,13 @@ async def test_add_an_event_then_correct_it(world):
         await pilot.pause()
         assert isinstance(app.screen, EventDialog) and app.screen.query_one("#summary", Input).value == original.summary
         await pilot.press("ctrl+u")  # clear the field (Input: delete to the start)
-        await type_text(pilot, "Talt om praktik hos Føtex")
+        await type_text(pilot, "Praktik i Føtex")
         await pilot.press("ctrl+s")
         await pilot.pause()
         text = screen_text(app)
-        assert "Rettelse: Talt om praktik hos Føtex" in text and "(rettet) Talt om praktik hos Netto" in text
+        assert "Rettelse: Praktik i Føtex" in text and "(rettet) Praktik i Netto" in text
     old, new = events_of(world.db, citizen.id)
-    assert (old.id, old.summary) == (original.id, "Talt om praktik hos Netto")  # unchanged, still there
+    assert (old.id, old.summary) == (original.id, "Praktik i Netto")  # unchanged, still there
     assert (new.corrects_id, new.kind, new.occurred_at) == (old.id, "telefon", old.occurred_at)
 
 
@@ -350,7 +359,7 @@ async def test_bad_date_in_the_event_dialog_writes_nothing(world):
         assert "«31.02» er ikke en gyldig dato" in screen_text(app)
         assert isinstance(app.screen, EventDialog)  # still open, nothing lost
         await pilot.click("#occurred-at")
-        await pilot.press("ctrl+u")
+        await pilot.press("end", "ctrl+u")
         await type_text(pilot, "i morgen")
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -390,10 +399,12 @@ async def test_timeline_loads_a_page_at_a_time(world):
         await pilot.press("end")  # to the last loaded row: the next page comes
         await pilot.pause()
         assert len(timeline.rows_loaded) == 200
-        await pilot.press("end")
+        timeline.scroll_end(animate=False)  # as with the mouse wheel or the scrollbar
         await pilot.pause()
         assert len(timeline.rows_loaded) == 250 and timeline.exhausted
         assert timeline.row_count == 250
+        await pilot.press("end")  # now the true end
+        await pilot.pause()
         assert "Note 249" in screen_text(app) and "250 hændelser" in screen_text(app)
         summaries = [row.summary for row in timeline.rows_loaded]
         assert summaries == [f"Note {n}" for n in range(250)]  # newest first, none twice, none missing
@@ -431,11 +442,11 @@ async def test_sub_goal_added_then_assessed(world):
         await open_citizen(pilot, "ole")
         await pilot.press("d")
         await pilot.pause()
-        await type_text(pilot, "Møde til tiden tre gange")
+        await type_text(pilot, "Møde til tiden")
         await pilot.press("enter")
         await pilot.pause()
         text = screen_text(app)
-        assert "Nyt delmål: Møde til tiden tre gange" in text and "Aktive delmål 1" in text
+        assert "Nyt delmål: Møde til tiden" in text and "Aktive delmål 1" in text
         assert "Første vurdering 05.01.2027" in notified(app)
         await pilot.press("e")
         await pilot.pause()
@@ -445,7 +456,7 @@ async def test_sub_goal_added_then_assessed(world):
         choose(app, "#score", "5")
         choose(app, "#status", "naaet")
         await pilot.click("#note")
-        await type_text(pilot, "Mødt til tiden tre gange")
+        await type_text(pilot, "Mødt")
         await pilot.press("ctrl+s")
         await pilot.pause()
         text = screen_text(app)

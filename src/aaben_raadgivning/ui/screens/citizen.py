@@ -3,8 +3,8 @@
 Search at the top; the summary (person, step and exit criteria, caseworkers, plan, attendance) under it;
 the timeline below, newest first and loaded a page at a time. Every action is a letter key (shown in
 the footer and in the command palette) that opens a dialog; after each, summary and timeline refresh.
-The keys work when the cursor is not in a text field: picking a citizen puts it in the timeline, and
-Esc goes back to the search.
+The keys work when the cursor is not in a text field: picking a citizen puts it in the timeline; Esc
+goes to the search (and, in an empty search, back to the timeline).
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def _join(*parts: Text) -> Text:
     return Text(" · ", style="dim").join(parts)
 
 
-def summary_lines(summary: CitizenSummary, cpr_shown: str | None) -> list[Text]:
+def summary_lines(summary: CitizenSummary, cpr_shown: str | None, today: date) -> list[Text]:
     """The summary block without the exit criteria (those wrap; see criteria_items)."""
     reference = load_reference()
     citizen = summary.citizen
@@ -89,12 +89,11 @@ def summary_lines(summary: CitizenSummary, cpr_shown: str | None) -> list[Text]:
     if summary.jobformidler or summary.jobformidler_changes:
         jobformidler.append(f" ({summary.jobformidler_changes} skift)", style="bold" if summary.jobformidler_changes else "dim")
     attendance = summary.attendance_percent
-    attendance_text = (
-        f"{format_decimal(attendance, 0)} % ({summary.attended} af {summary.attended + summary.no_shows})"
-        if attendance is not None
-        else "–"
-    )
-    follow_up = format_date(summary.next_follow_up) if summary.next_follow_up else "–"
+    attendance_text = f"{format_decimal(attendance, 0)} %" if attendance is not None else "–"
+    follow_up = Text(format_date(summary.next_follow_up) if summary.next_follow_up else "–")
+    if summary.next_follow_up and summary.next_follow_up < today:
+        follow_up.stylize("bold red")
+        follow_up.append(" overskredet", style="red")
     return [
         _join(*head),
         _join(
@@ -218,8 +217,7 @@ class CitizenScreen(Screen):
             field = self.query_one(selector, Input)
             field.value = ""
             field.remove_class("-invalid")
-        if hasattr(self.app, "current_citizen_id"):
-            self.app.current_citizen_id = citizen_id
+        self.app.current_citizen_id = citizen_id  # shown again when the user comes back with F3
         self.refresh_all()
         self.query_one(Timeline).focus()
 
@@ -233,7 +231,7 @@ class CitizenScreen(Screen):
         if self.summary is None:
             text.update(HINT if self.citizen_id is None else "Borgeren findes ikke (længere).")
         else:
-            text.update(Text("\n").join(summary_lines(self.summary, self.cpr_shown)))
+            text.update(Text("\n").join(summary_lines(self.summary, self.cpr_shown, self.today())))
         self._render_criteria()
         self.refresh_bindings()
 
@@ -273,10 +271,14 @@ class CitizenScreen(Screen):
         self.show_citizen(event.hit.id)
 
     def action_back_to_search(self) -> None:
+        """Esc: to the search; in the search, clear it; in an empty search, back to the timeline."""
         search = self.query_one(CitizenSearch)
-        if search.input.has_focus:
+        if not search.input.has_focus:
+            search.input.focus()
+        elif search.query_text:
             search.clear()
-        search.input.focus()
+        elif self.summary is not None:
+            self.query_one(Timeline).focus()
 
     def action_filter(self) -> None:
         self.query_one("#filter-kind", Select).focus()

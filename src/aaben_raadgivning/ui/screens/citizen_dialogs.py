@@ -436,7 +436,7 @@ class SanctionDialog(_Dialog):
         with Vertical(classes="dialog"):
             yield self.heading("Sanktion")
             if not check.allowed:
-                yield Static("Sanktionen kan ikke registreres. Det mangler:", classes="criterion-missing")
+                yield Static("Sanktionen kan ikke registreres. Mangler:", classes="criterion-missing")
                 for missing in check.missing:
                     yield Static(f"✗ {missing}", classes="criterion-missing sanction-missing")
                 yield Static("Registrér det manglende i tidslinjen (n: Ny hændelse) og prøv igen.", classes="dialog-hint")
@@ -559,7 +559,8 @@ def data_lines(event: Event, staff: dict[str, str], model: StepModel | None) -> 
         except StepModelError:
             step_model = model
         label = step_model.step_label if step_model else str
-        lines.append(f"Trin: {label(data.get('from'))} → {label(data.get('to'))}")
+        if data.get("from") != data.get("to"):
+            lines.append(f"Trin: {label(data.get('from'))} → {label(data.get('to'))}")
         if data.get("override_reason"):
             lines.append(f"Begrundelse trods manglende kriterier: {data['override_reason']}")
     elif event.kind == "jobformidler":

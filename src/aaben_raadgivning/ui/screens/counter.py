@@ -76,7 +76,7 @@ class CounterScreen(Screen):
         Binding("ctrl+o", "finish", "Afslut henv.", priority=True),
         Binding("ctrl+k", "link", "Knyt", show=False),
         Binding("ctrl+g", "cancel_walk_in", "Gik", show=False),
-        Binding("ctrl+b", "open_citizen", "Åbn borger", priority=True),
+        Binding("ctrl+b", "open_citizen", "Åbn borger", show=False, priority=True),
         Binding("escape", "back_to_search", "Søg", show=False),
     ]
 

@@ -26,7 +26,7 @@ LOAD_MARGIN = 15  # rows from the end of what is loaded: then the next page is f
 # Fetches up to ``limit`` rows after the keyset ``after`` (None: the newest).
 Fetch = Callable[[tuple[datetime, str] | None, int], list[TimelineRow]]
 
-_FIXED = (("date", "Dato", 10), ("day", "Dag", 3), ("kind", "Hændelse", 14), ("who", "Af", 3))
+_FIXED = (("date", "Dato", 10), ("day", "Dag", 3), ("kind", "Hændelse", 16), ("who", "Af", 3))
 
 
 def summary_text(row: TimelineRow) -> Text:
@@ -104,10 +104,11 @@ class Timeline(DataTable):
 
     def show(self, fetch: Fetch | None) -> None:
         """Start over with a new source (a citizen and a filter); None shows nothing."""
-        self._fetch = fetch
+        self._fetch = None  # clearing moves the cursor: nothing may load before the first page
         self.rows_loaded = []
-        self.exhausted = fetch is None
         self.clear()
+        self._fetch = fetch
+        self.exhausted = fetch is None
         self.load_more()
         if self.rows_loaded:
             self.move_cursor(row=0)
@@ -127,7 +128,7 @@ class Timeline(DataTable):
             self._loading = False
 
     def _near_end(self, row: int) -> None:
-        if not self.exhausted and row >= len(self.rows_loaded) - LOAD_MARGIN:
+        if self.rows_loaded and not self.exhausted and row >= len(self.rows_loaded) - LOAD_MARGIN:
             self.load_more()
 
     def watch_cursor_coordinate(self, old_coordinate: Coordinate, new_coordinate: Coordinate) -> None:
