@@ -38,3 +38,16 @@ def test_data_dir_overrides_every_path(tmp_path):
     assert paths.database.parent == paths.settings_file.parent == tmp_path / "kontor"
     assert paths.log_dir.is_relative_to(tmp_path / "kontor")
     assert resolve_paths(demo=True).data_dir != resolve_paths().data_dir
+
+
+def test_step_model_setting_defaults_and_unknown_model_is_reported(tmp_path):
+    from aaben_raadgivning.domain.step_models import StepModelError
+    from aaben_raadgivning.runtime import open_runtime
+
+    path = tmp_path / "settings.toml"
+    assert load_settings(path).step_model == "flere_skal_med"
+    update_setting(path, "casework.step_model", "trappemodel")
+    open_runtime(tmp_path).close()
+    update_setting(path, "casework.step_model", "ukendt")
+    with pytest.raises(StepModelError, match="ukendt"):
+        open_runtime(tmp_path)

@@ -441,6 +441,10 @@ def _known_error_message(exc: BaseException) -> str | None:
         return f"Åbningstiderne i indstillingsfilen er forkerte: {exc.message}"
     if isinstance(exc, NotFoundError):
         return exc.message
+    from aaben_raadgivning.domain.step_models import StepModelError
+
+    if isinstance(exc, StepModelError):
+        return f"Trinmodellen i indstillingsfilen kan ikke bruges: {exc.message}"
     if isinstance(exc, SettingsError | MigrationError):
         return str(exc)
     from aaben_raadgivning.store.export import ExportError

@@ -81,6 +81,11 @@ fredag = ""
 "lørdag" = ""
 "søndag" = ""
 
+[casework]
+# Trinmodel for nye forløb: "flere_skal_med" (standard), "jobgaranti" eller "trappemodel".
+# En borger beholder den model, forløbet blev startet i, også hvis denne ændres.
+step_model = "flere_skal_med"
+
 [security]
 # Skærmen låses efter så mange minutter uden aktivitet.
 idle_lock_minutes = 10
@@ -98,6 +103,7 @@ class Settings:
     device_name: str = ""
     open_hours: dict[str, str] = field(default_factory=dict)
     idle_lock_minutes: int = 10
+    step_model: str = "flere_skal_med"
     extra_days_off: tuple[str, ...] = ("grundlovsdag", "juleaftensdag", "nytaarsaftensdag")
 
     @property
@@ -115,6 +121,7 @@ def _settings_from_mapping(data: dict[str, Any]) -> Settings:
     security = data.get("security", {})
     calendar = data.get("calendar", {})
     device = data.get("device", {})
+    casework = data.get("casework", {})
     defaults = Settings()
     return Settings(
         office_name=str(office.get("name", defaults.office_name)),
@@ -122,6 +129,7 @@ def _settings_from_mapping(data: dict[str, Any]) -> Settings:
         device_name=str(device.get("name", defaults.device_name)),
         open_hours={str(k): str(v) for k, v in counter.get("open_hours", {}).items()},
         idle_lock_minutes=int(security.get("idle_lock_minutes", defaults.idle_lock_minutes)),
+        step_model=str(casework.get("step_model", defaults.step_model)),
         extra_days_off=tuple(calendar.get("extra_days_off", defaults.extra_days_off)),
     )
 

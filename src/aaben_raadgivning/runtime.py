@@ -54,8 +54,11 @@ class RuntimeOpener:
 
     def open(self) -> Runtime:
         from aaben_raadgivning.domain.open_hours import OpenHours
+        from aaben_raadgivning.domain.step_models import load_step_model
         from aaben_raadgivning.domain.workdays import WorkdayCalendar
         from aaben_raadgivning.store.database import open_database
+
+        load_step_model(self.settings.step_model)  # an unknown model in settings.toml is reported at once
 
         calendar = WorkdayCalendar(self.settings.extra_days_off)
         open_hours = OpenHours.parse(self.settings.open_hours, calendar=calendar)  # closed on helligdage

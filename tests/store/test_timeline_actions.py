@@ -148,3 +148,24 @@ def test_sub_goal_assessment_validation(world, citizen, score, note, field):
         assess_sub_goal(world.db, world.jf.id, goal.id, score=score, note=note, calendar=world.runtime.calendar)
     assert field in excinfo.value.errors
     assert count(world.db, Event) == before
+
+
+def test_kinds_with_their_own_action_cannot_be_added_as_plain_events(world, citizen):
+    for kind in ("sanktion", "visitation", "udeblivelse", "trin"):
+        with pytest.raises(ValidationError) as excinfo:
+            add_event(world.db, world.jk.id, citizen.id, kind=kind, summary="forsøg")
+        assert "egen handling" in excinfo.value.errors["kind"]
+    assert count(world.db, Event) == 0
+
+
+def test_a_corrected_no_show_counts_once_and_its_correction_may_keep_the_kind(world, citizen):
+    no_show, _ = record_no_show(world.db, world.jk.id, citizen.id, calendar=world.runtime.calendar,
+                                occurred_at=NOW - timedelta(days=3))  # fmt: skip
+    add_event(world.db, world.jk.id, citizen.id, kind="udeblivelse", summary="Udeblev: samtale (rettet dato)",
+              occurred_at=NOW - timedelta(days=2), corrects_id=no_show.id)  # fmt: skip
+    summary = citizen_summary(world.db, citizen.id, date(2026, 11, 24))
+    assert summary.no_shows == 1
+    add_event(world.db, world.jk.id, citizen.id, kind="skriftlig_vejledning", summary="Vejledt", occurred_at=NOW - timedelta(days=10))
+    add_event(world.db, world.jk.id, citizen.id, kind="telefon", summary="Ringet", occurred_at=NOW - timedelta(days=2, hours=1))
+    # The call came after the original no-show but before its corrected date: not after the missed requirement.
+    assert any("personlig kontakt" in text for text in sanction_status(world.db, world.jk.id, citizen.id).missing)

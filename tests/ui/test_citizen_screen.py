@@ -436,7 +436,7 @@ async def test_filter_by_kind_and_period(world):
 
 
 async def test_sub_goal_added_then_assessed(world):
-    citizen = create_citizen(world.db, world.jk.id, name="Ole Berg")
+    create_citizen(world.db, world.jk.id, name="Ole Berg")
     app = AabenApp(world.runtime)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_citizen(pilot, "ole")
@@ -485,7 +485,7 @@ async def test_counter_opens_the_selected_citizen_on_f3(world):
     app = AabenApp(world.runtime)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await login(pilot)
-        await pilot.press("ctrl+b")
+        await pilot.press("ctrl+l")
         await pilot.pause()
         assert isinstance(app.screen, CitizenScreen)
         assert "Amina Hussein" in screen_text(app)

@@ -170,7 +170,7 @@ async def test_invalid_cpr_shows_message_and_writes_nothing(world):
 
 
 async def test_anonymous_walk_in_then_link_to_citizen(world):
-    citizen = create_citizen(world.db, world.jk.id, name="Fatima Ali")
+    create_citizen(world.db, world.jk.id, name="Fatima Ali")
     app = AabenApp(world.runtime)
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot)

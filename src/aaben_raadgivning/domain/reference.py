@@ -20,6 +20,7 @@ class Term:
     retired: bool = False
     contact: bool = False  # event kinds: a contact with the citizen
     personal: bool = False  # event kinds: a personal contact (phone, meeting, visit)
+    own_action: bool = False  # event kinds: recorded only by its own action, never as a plain event
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,9 @@ class Vocabulary:
 
     def has_active(self, code: str) -> bool:
         return any(term.code == code for term in self.active())
+
+    def term(self, code: str) -> Term | None:
+        return next((term for term in self.terms if term.code == code), None)
 
 
 @dataclass(frozen=True)

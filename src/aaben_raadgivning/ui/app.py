@@ -72,12 +72,13 @@ class AabenApp(App):
     @work(thread=True, exclusive=True, group="open-database")
     def _open_database(self) -> None:
         from aaben_raadgivning.domain.open_hours import OpenHoursError
+        from aaben_raadgivning.domain.step_models import StepModelError
         from aaben_raadgivning.store.migrate import MigrationError
 
         assert self._opener is not None
         try:
             runtime = self._opener.open()
-        except (MigrationError, OpenHoursError, OSError) as exc:
+        except (MigrationError, OpenHoursError, StepModelError, OSError) as exc:
             log.exception("Could not open the database")
             self.call_from_thread(self._database_failed, str(exc))
             return

@@ -53,7 +53,8 @@ def add_event(
     """Add an event to the timeline (``occurred_at`` in Danish local time). A correction is a new event with
     ``corrects_id``: the old event is never changed or lost."""
     errors: dict[str, str] = {}
-    if not load_reference().event_kinds.has_active(kind):
+    kinds = load_reference().event_kinds
+    if not kinds.has_active(kind):
         errors["kind"] = "Vælg en slags hændelse."
     summary = summary.strip()
     if not summary:
@@ -67,10 +68,14 @@ def add_event(
     with db.transaction() as tx:
         citizen = load_citizen(tx, citizen_id)
         when = _check_when(tx, occurred_at)
-        if corrects_id is not None:
-            original = tx.session.get(Event, corrects_id)
-            if original is None or original.citizen_id != citizen.id:
-                raise ValidationError.single("corrects", "Hændelsen, der rettes, findes ikke hos borgeren.")
+        original = tx.session.get(Event, corrects_id) if corrects_id is not None else None
+        if corrects_id is not None and (original is None or original.citizen_id != citizen.id):
+            raise ValidationError.single("corrects", "Hændelsen, der rettes, findes ikke hos borgeren.")
+        term = kinds.term(kind)
+        if term is not None and term.own_action and (original is None or original.kind != kind):
+            raise ValidationError.single(
+                "kind", f"«{term.label}» registreres med sin egen handling, ikke som en almindelig hændelse."
+            )
         event = add_timeline_event(
             tx, actor_id, citizen.id, kind, summary, details.strip(), occurred_at=when, corrects_id=corrects_id
         )
@@ -133,9 +138,11 @@ def check_sanction(session: Session, actor_id: str, citizen_id: str) -> Sanction
     actor = session.get(Staff, actor_id)
     if actor is None or actor.role != AUTHORITY_ROLE:
         missing.append("Kun en jobkonsulent (myndigheden) kan registrere en sanktion.")
-    events = session.scalars(
+    recent = session.scalars(
         select(Event).where(Event.citizen_id == citizen_id).order_by(Event.occurred_at.desc()).limit(500)
     ).all()
+    corrected = {e.corrects_id for e in recent if e.corrects_id}
+    events = [e for e in recent if e.id not in corrected]  # a corrected event is replaced by its correction
     personal = {term.code for term in load_reference().event_kinds.terms if term.personal}
     no_show = next((e for e in events if e.kind == "udeblivelse"), None)
     if no_show is None:

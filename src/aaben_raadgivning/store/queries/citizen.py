@@ -51,10 +51,15 @@ def citizen_summary(db: Database, citizen_id: str, today: date) -> CitizenSummar
         if citizen is None or citizen.deleted_at is not None:
             return None
         names = dict(session.execute(select(Staff.id, Staff.name)).all())
+        correction = aliased(Event)
         counts = dict(
             session.execute(
                 select(Event.kind, func.count())
-                .where(Event.citizen_id == citizen_id, Event.kind.in_((*ATTENDED_KINDS, NO_SHOW_KIND)))
+                .where(
+                    Event.citizen_id == citizen_id,
+                    Event.kind.in_((*ATTENDED_KINDS, NO_SHOW_KIND)),
+                    ~exists().where(correction.corrects_id == Event.id),  # a corrected event counts as its correction
+                )
                 .group_by(Event.kind)
             ).all()
         )

@@ -46,12 +46,8 @@ from aaben_raadgivning.store.actions.timeline import add_event, record_no_show, 
 from aaben_raadgivning.store.models import Event, SubGoal
 from aaben_raadgivning.store.queries.citizen import CitizenSummary, TimelineRow, event_detail
 from aaben_raadgivning.ui.widgets.form import Field, show_errors
+from aaben_raadgivning.ui.widgets.form_dialog import FormDialog
 
-# Event kinds that have their own action (with its own rules, counts or tasks): not offered as a plain
-# new event, so e.g. a sanction can never bypass the sanction guard.
-OWN_ACTION_KINDS = frozenset(
-    {"visitation", "trin", "jobformidler", "udeblivelse", "sanktion", "delmaal", "rehab", "underretning", "cv", "jobmaal"}
-)
 _FAILED = object()
 
 
@@ -63,14 +59,10 @@ def today_of(app) -> date:
     return to_local(app.runtime.db.now()).date()
 
 
-class _Dialog(ModalScreen[str | None]):
+class _Dialog(FormDialog):
     """Returns the notification text on success, None when cancelled."""
 
     CSS_PATH = ["dialogs.tcss", "citizen_dialogs.tcss"]
-    BINDINGS = [
-        Binding("escape", "cancel", "Fortryd"),
-        Binding("ctrl+s", "save", "Gem", priority=True),
-    ]
 
     def __init__(self, summary: CitizenSummary) -> None:
         super().__init__()
@@ -79,22 +71,6 @@ class _Dialog(ModalScreen[str | None]):
 
     def heading(self, what: str) -> Static:
         return Static(f"{what} · {self.summary.citizen.name}", classes="dialog-title")
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
-
-    def action_save(self) -> None:  # pragma: no cover - every dialog overrides it
-        raise NotImplementedError
-
-    def buttons(self, save_label: str) -> ComposeResult:
-        with Horizontal(classes="dialog-buttons"):
-            yield Button("Fortryd", id="cancel", compact=True)
-            yield Button(f"{save_label} (Ctrl+S)", id="save", variant="primary", compact=True)
 
     def attempt(self, action: Callable, *args, **kwargs) -> object:
         """Run a store action as the logged-in staff member; on refusal show why and return _FAILED."""
@@ -119,13 +95,14 @@ class _Dialog(ModalScreen[str | None]):
 # --- the record ---------------------------------------------------------------------------------------
 
 
-def visitation_model(summary: CitizenSummary) -> StepModel:
-    return summary.model or load_step_model(DEFAULT_STEP_MODEL)
+def visitation_model(summary: CitizenSummary, office_model: str) -> StepModel:
+    """The record's own model, or — before the first visitation — the office's model from settings."""
+    return summary.model or load_step_model(office_model)
 
 
 class VisitationDialog(_Dialog):
     def compose(self) -> ComposeResult:
-        outcomes = visitation_model(self.summary).visitation_outcomes
+        outcomes = visitation_model(self.summary, self.app.runtime.settings.step_model).visitation_outcomes
         current = self.summary.citizen.visitation
         with Vertical(classes="dialog"):
             yield self.heading("Visitation")
@@ -152,12 +129,15 @@ class VisitationDialog(_Dialog):
 
     def _outcome(self):
         index = self.query_one("#outcome", RadioSet).pressed_index
-        outcomes = visitation_model(self.summary).visitation_outcomes
+        outcomes = visitation_model(self.summary, self.app.runtime.settings.step_model).visitation_outcomes
         return outcomes[index] if 0 <= index < len(outcomes) else None
 
     def action_save(self) -> None:
         outcome = self._outcome()
-        decision = self.attempt(record_visitation, self.citizen_id, outcome.code if outcome else "", self.text_of("#note"))
+        decision = self.attempt(
+            record_visitation, self.citizen_id, outcome.code if outcome else "", self.text_of("#note"),
+            default_model=self.app.runtime.settings.step_model,
+        )  # fmt: skip
         if decision is not _FAILED:
             self.dismiss(decision.message)
 
@@ -334,7 +314,8 @@ class EventDialog(_Dialog):
 
     def compose(self) -> ComposeResult:
         kinds = load_reference().event_kinds
-        options = [(term.label, term.code) for term in kinds.active() if term.code not in OWN_ACTION_KINDS]
+        # Kinds with their own action (data: own_action) are not offered; the store refuses them too.
+        options = [(term.label, term.code) for term in kinds.active() if not term.own_action]
         original = self.original
         if original is not None and original.kind not in {code for _, code in options}:
             options.insert(0, (kinds.label(original.kind), original.kind))

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Sparkline, Static
+from textual.widgets import DataTable, Sparkline, Static
 
 from aaben_raadgivning.domain.clock import to_local
 from aaben_raadgivning.domain.dates import format_date_long, format_time
@@ -29,6 +29,7 @@ from aaben_raadgivning.ui.screens.new_citizen import NewCitizenDialog
 from aaben_raadgivning.ui.screens.reason_picker import ReasonPicker
 from aaben_raadgivning.ui.screens.walk_in_dialogs import AnonymousWalkInDialog, FinishWalkInDialog, LinkWalkInDialog
 from aaben_raadgivning.ui.widgets.citizen_search import CitizenSearch
+from aaben_raadgivning.ui.widgets.key_footer import KeyFooter
 
 REFRESH_SECONDS = 30
 _ORDER = {WAITING: 0, IN_PROGRESS: 1, FINISHED: 2, CANCELLED: 2}
@@ -76,7 +77,7 @@ class CounterScreen(Screen):
         Binding("ctrl+o", "finish", "Afslut henv.", priority=True),
         Binding("ctrl+k", "link", "Knyt", show=False),
         Binding("ctrl+g", "cancel_walk_in", "Gik", show=False),
-        Binding("ctrl+b", "open_citizen", "Åbn borger", show=False, priority=True),
+        Binding("ctrl+l", "open_citizen", "Åbn borger", priority=True),
         Binding("escape", "back_to_search", "Søg", show=False),
     ]
 
@@ -89,7 +90,7 @@ class CounterScreen(Screen):
             with Vertical(id="figures-chart"):
                 yield Sparkline([], id="arrivals")
                 yield Static("", id="arrivals-axis")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#queue", DataTable)

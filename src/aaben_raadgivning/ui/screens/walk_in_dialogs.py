@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Select, Static, TextArea
+from textual.containers import Vertical
+from textual.widgets import Checkbox, Input, Select, Static, TextArea
 
 from aaben_raadgivning.domain.clock import to_local
 from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
@@ -18,33 +16,10 @@ from aaben_raadgivning.store.actions.walk_ins import finish_walk_in, link_walk_i
 from aaben_raadgivning.store.queries.walk_ins import WalkInView
 from aaben_raadgivning.ui.widgets.citizen_search import CitizenSearch
 from aaben_raadgivning.ui.widgets.form import Field, show_errors
+from aaben_raadgivning.ui.widgets.form_dialog import FormDialog
 
 
-class _Dialog(ModalScreen[str | None]):
-    CSS_PATH = "dialogs.tcss"
-    BINDINGS = [
-        Binding("escape", "cancel", "Fortryd"),
-        Binding("ctrl+s", "save", "Gem", priority=True),
-    ]
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
-
-    def action_save(self) -> None:  # pragma: no cover - every dialog overrides it
-        raise NotImplementedError
-
-    def buttons(self, save_label: str) -> ComposeResult:
-        with Horizontal(classes="dialog-buttons"):
-            yield Button("Fortryd", id="cancel", compact=True)
-            yield Button(f"{save_label} (Ctrl+S)", id="save", variant="primary", compact=True)
-
-
-class AnonymousWalkInDialog(_Dialog):
+class AnonymousWalkInDialog(FormDialog):
     """Register a walk-in without a citizen (reason + free text); it can be linked later."""
 
     def compose(self) -> ComposeResult:
@@ -79,7 +54,7 @@ class AnonymousWalkInDialog(_Dialog):
         self.dismiss(walk_in.id)
 
 
-class FinishWalkInDialog(_Dialog):
+class FinishWalkInDialog(FormDialog):
     """Finish a walk-in with an outcome note and, optionally, a follow-up task."""
 
     def __init__(self, view: WalkInView) -> None:
@@ -139,7 +114,7 @@ class FinishWalkInDialog(_Dialog):
         self.dismiss(self.view.id)
 
 
-class LinkWalkInDialog(_Dialog):
+class LinkWalkInDialog(FormDialog):
     """Tie an anonymous walk-in to a citizen found by search."""
 
     def __init__(self, view: WalkInView) -> None:
