@@ -48,7 +48,7 @@ LIST_LABELS = {
     "staff": ("medarbejder", "medarbejdere"),
     "citizens": ("borger", "borgere"),
     "walk_ins": ("henvendelse", "henvendelser"),
-    "walk_in_transitions": ("forløbstrin", "forløbstrin"),
+    "walk_in_transitions": ("statusskift for henvendelser", "statusskift for henvendelser"),
     "events": ("hændelse", "hændelser"),
     "follow_ups": ("opfølgning", "opfølgninger"),
     "sub_goals": ("delmål", "delmål"),
