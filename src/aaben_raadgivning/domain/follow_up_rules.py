@@ -1,0 +1,197 @@
+"""Derived follow-up tasks: which follow-ups should exist *now* for one citizen, computed from plain facts.
+
+The engine is pure: facts in, a sorted tuple of :class:`DerivedTask` out. Every task has a stable ``key``
+so the store can recompute idempotently (create missing keys, move open tasks whose due date changed,
+drop open tasks whose key is gone, never touch done ones). Keys:
+
+- ``monthly_contact`` — contact at least every ``follow_up_contact_interval_months`` months during the
+  first ``follow_up_first_period_months`` of the current company course (virksomhedsforløb).
+- ``no_show:<ISO date>`` — personal contact ``no_show_follow_up_working_days`` working days after an
+  udeblivelse, until a personal contact on or after the no-show day exists.
+- ``sub_goal:<id>`` — assess progression on a delmål every ``delmaal_review_weeks`` weeks.
+- ``inactivity`` — opsøgende kontakt once there has been no contact for ``inactivity_days_before_outreach``
+  days while the citizen is in the project.
+- ``lab31:<n>`` — the n-th jobsamtale of the LAB § 31 minimum (only the next missing one is a task).
+
+All numbers come from :class:`Rules`; every due date is moved to the next working day by the
+:class:`WorkdayCalendar`. A citizen not in the project gets no derived tasks at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from aaben_raadgivning.domain.dates import format_date
+from aaben_raadgivning.domain.rules import Rules
+from aaben_raadgivning.domain.workdays import WorkdayCalendar
+
+# Rule codes (DerivedTask.rule).
+RULE_MONTHLY_CONTACT = "monthly_contact"
+RULE_NO_SHOW = "no_show"
+RULE_SUB_GOAL = "sub_goal"
+RULE_INACTIVITY = "inactivity"
+RULE_LAB31 = "lab31"
+
+# Follow-up kind codes (reference.toml, [[follow_up_kinds]]).
+KIND_PERSONAL = "personlig_kontakt"
+KIND_MANUAL = "manuel"
+
+
+@dataclass(frozen=True)
+class CitizenFollowUpFacts:
+    """Plain facts about one citizen, gathered by the store.
+
+    - ``contact_dates``: dates of every contact event (event kinds with ``contact = true``).
+    - ``personal_contact_dates``: dates of the *personal* contacts (``personal = true``); these close a
+      no-show follow-up when on or after the no-show day. (This is the "contacts after no-show" fact: the
+      engine decides what counts as "after", so the store only lists personal contacts.)
+    - ``jobsamtale_dates``: dates of jobsamtaler held.
+    - ``active_sub_goals``: (delmål id, date of last assessment or of creation).
+
+    Dates after ``today`` (planned events) are ignored by every rule.
+    """
+
+    citizen_id: str
+    today: date
+    in_project: bool
+    project_start: date | None = None
+    contact_dates: tuple[date, ...] = ()
+    jobsamtale_dates: tuple[date, ...] = ()
+    company_course_start: date | None = None
+    no_show_dates: tuple[date, ...] = ()
+    personal_contact_dates: tuple[date, ...] = ()
+    active_sub_goals: tuple[tuple[str, date], ...] = ()
+
+
+@dataclass(frozen=True)
+class DerivedTask:
+    key: str
+    rule: str
+    kind: str
+    due: date
+    reason: str
+
+
+def _past(dates: tuple[date, ...], today: date) -> list[date]:
+    return sorted(d for d in dates if d <= today)
+
+
+def _monthly_contact(facts: CitizenFollowUpFacts, rules: Rules, cal: WorkdayCalendar) -> list[DerivedTask]:
+    start = facts.company_course_start
+    if start is None or start > facts.today:
+        return []
+    period_end = start + relativedelta(months=rules.follow_up_first_period_months)
+    if facts.today >= period_end:
+        return []
+    contacts = [d for d in _past(facts.contact_dates, facts.today) if d >= start]
+    anchor = contacts[-1] if contacts else start
+    raw_due = anchor + relativedelta(months=rules.follow_up_contact_interval_months)
+    if raw_due >= period_end:
+        return []  # the next contact would fall after the first period: ordinary contact course then
+    months = rules.follow_up_first_period_months
+    if contacts:
+        why = f"Sidste kontakt {format_date(anchor)}"
+    else:
+        why = f"Ingen kontakt siden start i virksomhedsforløb {format_date(start)}"
+    interval = rules.follow_up_contact_interval_months
+    cadence = "mindst månedlig kontakt" if interval == 1 else f"kontakt mindst hver {interval}. måned"
+    reason = f"{why} — {cadence} i de første {months} måneder af virksomhedsforløbet"
+    return [DerivedTask(RULE_MONTHLY_CONTACT, RULE_MONTHLY_CONTACT, KIND_PERSONAL, cal.next_working_day(raw_due), reason)]
+
+
+def _no_shows(facts: CitizenFollowUpFacts, rules: Rules, cal: WorkdayCalendar) -> list[DerivedTask]:
+    personal = _past(facts.personal_contact_dates, facts.today)
+    tasks = []
+    n = rules.no_show_follow_up_working_days
+    for no_show in sorted(set(_past(facts.no_show_dates, facts.today))):
+        if any(d >= no_show for d in personal):
+            continue
+        due = cal.next_working_day(cal.add_working_days(no_show, n))
+        when = "samme dag" if n == 0 else f"inden for {n} arbejdsdag{'e' if n != 1 else ''}"
+        reason = (
+            f"Udeblivelse {format_date(no_show)} — personlig kontakt {when} "
+            "(hurtig personlig opfølgning); ingen personlig kontakt siden"
+        )
+        tasks.append(DerivedTask(f"{RULE_NO_SHOW}:{no_show.isoformat()}", RULE_NO_SHOW, KIND_PERSONAL, due, reason))
+    return tasks
+
+
+def _sub_goals(facts: CitizenFollowUpFacts, rules: Rules, cal: WorkdayCalendar) -> list[DerivedTask]:
+    latest: dict[str, date] = {}
+    for goal_id, last in facts.active_sub_goals:
+        if goal_id not in latest or last > latest[goal_id]:
+            latest[goal_id] = last
+    weeks = rules.delmaal_review_weeks
+    tasks = []
+    for goal_id, last in latest.items():
+        due = cal.next_working_day(last + timedelta(weeks=weeks))
+        reason = f"Delmål sidst vurderet {format_date(last)} — progression vurderes hver {weeks}. uge"
+        tasks.append(DerivedTask(f"{RULE_SUB_GOAL}:{goal_id}", RULE_SUB_GOAL, KIND_MANUAL, due, reason))
+    return tasks
+
+
+def _inactivity(facts: CitizenFollowUpFacts, rules: Rules, cal: WorkdayCalendar) -> list[DerivedTask]:
+    contacts = _past(facts.contact_dates, facts.today)
+    if contacts:
+        anchor, why = contacts[-1], f"Sidste kontakt {format_date(contacts[-1])}"
+    elif facts.project_start is not None and facts.project_start <= facts.today:
+        anchor, why = facts.project_start, f"Ingen kontakt siden start i projektet {format_date(facts.project_start)}"
+    else:
+        return []
+    days = rules.inactivity_days_before_outreach
+    if (facts.today - anchor).days < days:
+        return []
+    due = cal.next_working_day(anchor + timedelta(days=days))
+    reason = f"{why} — opsøgende kontakt efter {days} dage uden kontakt"
+    return [DerivedTask(RULE_INACTIVITY, RULE_INACTIVITY, KIND_PERSONAL, due, reason)]
+
+
+def _lab31(facts: CitizenFollowUpFacts, rules: Rules, cal: WorkdayCalendar) -> list[DerivedTask]:
+    start = facts.project_start
+    minimum = rules.jobsamtaler_minimum
+    if start is None or start > facts.today or minimum == 0:
+        return []
+    months = rules.jobsamtaler_period_months
+    period_end = start + relativedelta(months=months)  # first day after the period
+    if facts.today >= period_end:
+        return []
+    held = [d for d in _past(facts.jobsamtale_dates, facts.today) if d >= start]
+    if len(held) >= minimum:
+        return []
+    number = len(held) + 1
+    if not held:
+        days = rules.first_jobsamtale_within_days
+        raw_due = start + timedelta(days=days)
+        reason = f"Start i projektet {format_date(start)} — første jobsamtale inden for {days} dage (LAB § 31)"
+    else:
+        # Spread the remaining samtaler evenly over what is left of the period (last day = period_end - 1).
+        last_day = period_end - timedelta(days=1)
+        remaining = minimum - len(held)
+        step = max((last_day - held[-1]).days // remaining, 0)
+        raw_due = held[-1] + timedelta(days=step)
+        reason = (
+            f"{len(held)} af {minimum} jobsamtaler holdt, sidst {format_date(held[-1])} — "
+            f"mindst {minimum} jobsamtaler i de første {months} måneder senest {format_date(last_day)} (LAB § 31)"
+        )
+    due = cal.next_working_day(raw_due)
+    return [DerivedTask(f"{RULE_LAB31}:{number}", RULE_LAB31, KIND_PERSONAL, due, reason)]
+
+
+def derive_tasks(
+    facts: CitizenFollowUpFacts, rules: Rules, calendar: WorkdayCalendar, *, lab31: bool = True
+) -> tuple[DerivedTask, ...]:
+    """The follow-up tasks that should currently exist for the citizen, sorted by due date, then key."""
+    if not facts.in_project:
+        return ()
+    tasks = [
+        *_monthly_contact(facts, rules, calendar),
+        *_no_shows(facts, rules, calendar),
+        *_sub_goals(facts, rules, calendar),
+        *_inactivity(facts, rules, calendar),
+    ]
+    if lab31:
+        tasks.extend(_lab31(facts, rules, calendar))
+    return tuple(sorted(tasks, key=lambda task: (task.due, task.key)))
