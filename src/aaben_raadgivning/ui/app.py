@@ -10,7 +10,7 @@ import asyncio
 import gc
 import logging
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -128,25 +128,24 @@ class AabenApp(App):
 
         return CounterScreen()
 
-    def action_show_counter(self) -> None:
-        from aaben_raadgivning.ui.screens.counter import CounterScreen
-
-        if self.staff is None or isinstance(self.screen, CounterScreen):
+    def _show_main(self, screen_type: type[Screen], make: Callable[[], Screen]) -> None:
+        """Close any dialogs and switch to one of the main screens (F2–F5), keeping it if already shown."""
+        if self.staff is None:
             return
         while len(self.screen_stack) > 2:
             self.pop_screen()
-        if not isinstance(self.screen, CounterScreen):
-            self.switch_screen(self._counter())
+        if not isinstance(self.screen, screen_type):
+            self.switch_screen(make())
+
+    def action_show_counter(self) -> None:
+        from aaben_raadgivning.ui.screens.counter import CounterScreen
+
+        self._show_main(CounterScreen, CounterScreen)
 
     def action_show_citizens(self) -> None:
         from aaben_raadgivning.ui.screens.citizen import CitizenScreen
 
-        if self.staff is None or isinstance(self.screen, CitizenScreen):
-            return
-        while len(self.screen_stack) > 2:
-            self.pop_screen()
-        if not isinstance(self.screen, CitizenScreen):
-            self.switch_screen(CitizenScreen(self.current_citizen_id))
+        self._show_main(CitizenScreen, lambda: CitizenScreen(self.current_citizen_id))
 
     def open_citizen(self, citizen_id: str, where: str = "Åben rådgivning") -> None:
         """Show a citizen's record on F3 from another screen (e.g. the counter's queue); the read is logged."""
@@ -156,13 +155,16 @@ class AabenApp(App):
         if self.staff is None:
             return
         record_lookup(self.runtime.db, self.staff.id, citizen_id, "åbnet fra skærmen", where)
-        while len(self.screen_stack) > 2:
-            self.pop_screen()
-        if isinstance(self.screen, CitizenScreen):
-            self.screen.show_citizen(citizen_id)
-        else:
-            self.current_citizen_id = citizen_id
-            self.switch_screen(CitizenScreen(citizen_id))
+        self.current_citizen_id = citizen_id
+        made: list[Screen] = []
+
+        def make() -> Screen:
+            made.append(CitizenScreen(citizen_id))
+            return made[0]
+
+        self._show_main(CitizenScreen, make)
+        if not made and isinstance(self.screen, CitizenScreen):
+            self.screen.show_citizen(citizen_id)  # already on F3: show this citizen afresh
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Danish palette commands: the screen's own actions first, then the app-wide ones."""

@@ -200,7 +200,7 @@ class JobformidlerDialog(_Dialog):
     def compose(self) -> ComposeResult:
         summary = self.summary
         current = summary.citizen.jobformidler_id
-        options = [(f"{s.initials} · {s.name}", s.id) for s in list_staff(self.app.runtime.db) if s.id != current]
+        options = [(label, staff_id) for staff_id, label in staff_labels(self.app.runtime.db).items() if staff_id != current]
         now = summary.jobformidler or "ingen endnu"
         with Vertical(classes="dialog"):
             yield self.heading("Jobformidler")
