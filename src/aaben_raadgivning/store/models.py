@@ -2,9 +2,9 @@
 
 Rules that make sync and privacy possible (see ARCHITECTURE.md):
 - every syncable row has a client-generated UUIDv7 text id, never an autoincrement;
-- walk-ins, their transitions, timeline events and audit entries are append-only: a correction or a
+- walk-ins, their transitions, timeline events, hours reports and audit entries are append-only: a correction or a
   state change is a new row pointing at the old one;
-- mutable records (office, staff, citizen, follow-up task) change field by field, each change logged;
+- mutable records (office, staff, citizen, follow-up task, company, agreement) change field by field, each change logged;
 - deletion is a tombstone (``deleted_at``), never a DELETE;
 - the CPR number is a nullable, searchable attribute, never a key.
 All timestamps are stored in UTC (naive); the UI converts to Danish local time.
@@ -151,6 +151,8 @@ class SubGoal(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     created_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), default=None)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    # Set when the delmål belongs to a company course (an agreement's progression goals).
+    agreement_id: Mapped[str | None] = mapped_column(ForeignKey("agreements.id"), index=True, default=None)
 
 
 class FollowUpTask(Base):
@@ -172,6 +174,107 @@ class FollowUpTask(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    # The stable key of a derived task (e.g. ``monthly_contact``, ``agreement:<id>:3``); NULL for manual
+    # tasks. Recomputing finds a task again by (citizen_id, rule_key) and never duplicates it.
+    rule_key: Mapped[str | None] = mapped_column(String(120), default=None)
+    agreement_id: Mapped[str | None] = mapped_column(ForeignKey("agreements.id"), index=True, default=None)
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")  # e.g. why it was rescheduled
+    completed_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    completed_event_id: Mapped[str | None] = mapped_column(ID, default=None)  # the contact event it recorded
+
+    __table_args__ = (
+        Index("ix_follow_up_tasks_citizen_rule_key", "citizen_id", "rule_key"),
+        Index("ix_follow_up_tasks_status_due", "status", "due_date"),
+        Index("ix_follow_up_tasks_assignee_status_due", "assignee_id", "status", "due_date"),
+    )
+
+
+class Company(Base):
+    """A company (virksomhed) that takes citizens for ordinary hours, virksomhedspraktik or løntilskud."""
+
+    __tablename__ = "companies"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    cvr: Mapped[str] = mapped_column(String(8), index=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    address: Mapped[str] = mapped_column(Text, default="", server_default="")
+    industry: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # Tasks at this company that suit a few ordinary hours a week (what the jobformidler looks for).
+    suitable_tasks: Mapped[str] = mapped_column(Text, default="", server_default="")
+    notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+
+class CompanyContact(Base):
+    """A contact person at a company; an agreement names one as the citizen's fixed contact person."""
+
+    __tablename__ = "company_contacts"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    company_id: Mapped[str] = mapped_column(ForeignKey("companies.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    phone: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    email: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+
+class Agreement(Base):
+    """The agreement (aftale) between a citizen and a company about a course: tasks, weekly schedule,
+    ordinary vs. internship hours, follow-up plan and the fixed contact person.
+
+    A renegotiation (genforhandling) is a new row with ``version + 1`` and ``previous_id`` pointing at the
+    version it replaces. ``schedule`` and ``follow_up_plan`` are JSON documents (see domain.agreements).
+    ``health_notes`` is sensitive (helbredsoplysninger): shown only to roles allowed to see health data.
+    """
+
+    __tablename__ = "agreements"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    citizen_id: Mapped[str] = mapped_column(ForeignKey("citizens.id"), index=True)
+    company_id: Mapped[str] = mapped_column(ForeignKey("companies.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    previous_id: Mapped[str | None] = mapped_column(ForeignKey("agreements.id"), index=True, default=None)
+    course_kind: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(16), default="udkast", server_default="udkast")
+    status_reason: Mapped[str] = mapped_column(Text, default="", server_default="")  # e.g. why afbrudt
+    status_changed_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    tasks: Mapped[str] = mapped_column(Text, default="", server_default="")
+    schedule: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+    health_notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    contact_id: Mapped[str | None] = mapped_column(ForeignKey("company_contacts.id"), default=None)
+    jobformidler_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    start_date: Mapped[date | None] = mapped_column(Date, default=None)
+    end_date: Mapped[date | None] = mapped_column(Date, default=None)
+    # The written, concrete assessment required to plan internship beyond the ordinary limit.
+    praktik_assessment: Mapped[str] = mapped_column(Text, default="", server_default="")
+    follow_up_plan: Mapped[str] = mapped_column(Text, default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+    __table_args__ = (Index("ix_agreements_company_status", "company_id", "status"),)
+
+
+class HoursReport(Base):
+    """Actual hours in one calendar month under one agreement (append-only: a correction is a new row
+    with ``corrects_id``). Minutes, so sums are exact; ordinary, praktik and løntilskud kept apart because
+    only ordinary hours count towards the monthly goal."""
+
+    __tablename__ = "hours_reports"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    agreement_id: Mapped[str] = mapped_column(ForeignKey("agreements.id"), index=True)
+    citizen_id: Mapped[str] = mapped_column(ForeignKey("citizens.id"))
+    month: Mapped[date] = mapped_column(Date)  # first day of the month
+    ordinary_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    praktik_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    loentilskud_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+    recorded_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    corrects_id: Mapped[str | None] = mapped_column(ForeignKey("hours_reports.id"), default=None)
+
+    __table_args__ = (Index("ix_hours_reports_citizen_month", "citizen_id", "month"),)
 
 
 class ChangeLogEntry(Base):
@@ -208,7 +311,18 @@ class AuditEntry(Base):
 
 
 # Tables whose rows never change after insert: their change log holds only inserts.
-APPEND_ONLY_TABLES = frozenset({"walk_ins", "walk_in_transitions", "events", "audit_log"})
+APPEND_ONLY_TABLES = frozenset({"walk_ins", "walk_in_transitions", "events", "audit_log", "hours_reports"})
 # Tables changed field by field.
-MUTABLE_TABLES = frozenset({"offices", "staff", "citizens", "follow_up_tasks", "sub_goals"})
+MUTABLE_TABLES = frozenset(
+    {
+        "offices",
+        "staff",
+        "citizens",
+        "follow_up_tasks",
+        "sub_goals",
+        "companies",
+        "company_contacts",
+        "agreements",
+    }
+)
 SYNCED_TABLES = APPEND_ONLY_TABLES | MUTABLE_TABLES
