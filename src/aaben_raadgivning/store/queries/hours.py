@@ -1,0 +1,122 @@
+"""Ordinary hours as the screens show them: per citizen and per agreement, month by month, corrections applied.
+
+Hours reports are append-only: registering a month again writes a correction row (``corrects_id``) and the
+newest row of each chain is what counts. Summing is done here in Python over a citizen's reports (a citizen
+has at most a few dozen), which keeps the correction rule in one readable place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from aaben_raadgivning.domain.hours import MonthHours, Progress, month_series, month_start, progress
+from aaben_raadgivning.domain.rules import load_rules
+from aaben_raadgivning.store.database import Database
+from aaben_raadgivning.store.models import Agreement, Company, HoursReport
+
+
+def current_reports(reports: list[HoursReport]) -> dict[tuple[str, date], HoursReport]:
+    """The report that counts for each (agreement, month): the head of its correction chain. Should two
+    devices both correct the same report, the later recorded one wins (then the id, for determinism)."""
+    corrected = {r.corrects_id for r in reports if r.corrects_id}
+    heads: dict[tuple[str, date], HoursReport] = {}
+    for report in reports:
+        if report.id in corrected:
+            continue
+        key = (report.agreement_id, report.month)
+        best = heads.get(key)
+        if best is None or (report.recorded_at, report.id) > (best.recorded_at, best.id):
+            heads[key] = report
+    return heads
+
+
+def current_report(session: Session, agreement_id: str, month: date) -> HoursReport | None:
+    reports = list(
+        session.scalars(select(HoursReport).where(HoursReport.agreement_id == agreement_id, HoursReport.month == month))
+    )
+    return current_reports(reports).get((agreement_id, month))
+
+
+def month_totals(reports: list[HoursReport]) -> dict[date, MonthHours]:
+    """Sum the current reports per month, over agreements."""
+    totals: dict[date, MonthHours] = {}
+    for (_agreement, month), report in current_reports(reports).items():
+        before = totals.get(month, MonthHours(month))
+        totals[month] = MonthHours(
+            month,
+            before.ordinary + report.ordinary_minutes,
+            before.praktik + report.praktik_minutes,
+            before.loentilskud + report.loentilskud_minutes,
+            True,
+        )
+    return totals
+
+
+def citizen_month_totals(session: Session, citizen_id: str) -> dict[date, MonthHours]:
+    reports = list(session.scalars(select(HoursReport).where(HoursReport.citizen_id == citizen_id)))
+    return month_totals(reports)
+
+
+@dataclass(frozen=True)
+class HoursOverview:
+    """A citizen's hours for the screens: the last ``len(series)`` months (oldest first) against the goal."""
+
+    goal_hours: float
+    series: tuple[MonthHours, ...]
+    any_reports: bool
+
+    @property
+    def last3(self) -> tuple[MonthHours, ...]:
+        return self.series[-3:]
+
+    @property
+    def progress(self) -> Progress:
+        return progress(list(self.series), self.goal_hours)
+
+
+def citizen_hours(db: Database, citizen_id: str, today: date, months: int = 12) -> HoursOverview:
+    with db.session() as session:
+        totals = citizen_month_totals(session, citizen_id)
+    goal = load_rules().ordinary_hours_goal
+    return HoursOverview(goal, tuple(month_series(totals, month_start(today), months)), bool(totals))
+
+
+def agreement_months(db: Database, agreement_id: str) -> list[HoursReport]:
+    """The current report of each month under one agreement, newest month first."""
+    with db.session() as session:
+        reports = list(session.scalars(select(HoursReport).where(HoursReport.agreement_id == agreement_id)))
+    return sorted(current_reports(reports).values(), key=lambda r: r.month, reverse=True)
+
+
+@dataclass(frozen=True)
+class AgreementRow:
+    id: str
+    company: str
+    course_kind: str
+    status: str
+    version: int
+    start_date: date | None
+    end_date: date | None
+    superseded: bool  # a later version (genforhandling) replaces this one
+
+
+def citizen_agreements(db: Database, citizen_id: str) -> list[AgreementRow]:
+    """The citizen's agreements (every version), newest start first."""
+    with db.session() as session:
+        rows = session.execute(
+            select(Agreement, Company.name)
+            .join(Company, Company.id == Agreement.company_id)
+            .where(Agreement.citizen_id == citizen_id, Agreement.deleted_at.is_(None))
+        ).all()
+    previous = {agreement.previous_id for agreement, _ in rows if agreement.previous_id}
+    result = [
+        AgreementRow(
+            a.id, name, a.course_kind, a.status, a.version, a.start_date, a.end_date, a.id in previous
+        )
+        for a, name in rows
+    ]
+    return sorted(result, key=lambda r: (r.start_date or date.min, r.version, r.id), reverse=True)
