@@ -243,7 +243,7 @@ def advance_step(db: Database, actor_id: str, citizen_id: str, override_reason: 
         citizen = load_citizen(tx, citizen_id)
         if citizen.step is None:
             raise ValidationError.single("step", "Borgeren er ikke visiteret endnu.")
-        decision = plan_advance(citizen_model(citizen), citizen.step, citizen_facts(citizen), load_rules(), override_reason)
+        decision = plan_advance(citizen_model(citizen), citizen.step, citizen_facts(citizen, tx.session), load_rules(), override_reason)
         if not decision.allowed:
             raise ValidationError.single("override_reason", decision.message)
         _apply_step(tx, actor_id, citizen, decision, "trin", decision.override_reason or "")

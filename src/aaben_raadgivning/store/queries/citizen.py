@@ -72,10 +72,10 @@ def citizen_summary(db: Database, citizen_id: str, today: date) -> CitizenSummar
             select(func.count()).select_from(SubGoal).where(SubGoal.citizen_id == citizen_id, SubGoal.status == "aktiv")
         )
         changes = jobformidler_changes(session, citizen_id)
-    model = citizen_model(citizen) if citizen.step else None
-    evaluation = None
-    if model is not None and citizen.step and not model.step(citizen.step).terminal:
-        evaluation = evaluate_exit(model, citizen.step, citizen_facts(citizen), load_rules())
+        model = citizen_model(citizen) if citizen.step else None
+        evaluation = None
+        if model is not None and citizen.step and not model.step(citizen.step).terminal:
+            evaluation = evaluate_exit(model, citizen.step, citizen_facts(citizen, session), load_rules())
     return CitizenSummary(
         citizen=citizen,
         age=age_on(citizen.birth_date, today),
