@@ -30,6 +30,7 @@ from aaben_raadgivning.store.actions.audit import record_lookup
 from aaben_raadgivning.store.actions.citizen_record import reveal_cpr
 from aaben_raadgivning.store.actions.sub_goals import sub_goals_of
 from aaben_raadgivning.store.queries.citizen import CitizenSummary, TimelineFilter, citizen_summary, event_detail, timeline_page
+from aaben_raadgivning.store.queries.hours import AgreementRow, HoursOverview, citizen_agreements, citizen_hours
 from aaben_raadgivning.ui.screens.citizen_dialogs import (
     AdvanceDialog,
     AssessSubGoalDialog,
@@ -43,7 +44,15 @@ from aaben_raadgivning.ui.screens.citizen_dialogs import (
     SubGoalDialog,
     VisitationDialog,
 )
+from aaben_raadgivning.ui.screens.hours_dialogs import (
+    STATUS_LABELS,
+    AgreementsScreen,
+    HoursDialog,
+    OverviewResult,
+    goal_is_exit_criterion,
+)
 from aaben_raadgivning.ui.widgets.citizen_search import CitizenSearch
+from aaben_raadgivning.ui.widgets.hours_chart import hours_summary_line
 from aaben_raadgivning.ui.widgets.key_footer import KeyFooter
 from aaben_raadgivning.ui.widgets.timeline import Timeline
 
@@ -52,7 +61,8 @@ ALL_KINDS = "alle"
 CITIZEN_ACTIONS = frozenset(
     {
         "visitation", "plan", "jobformidler", "advance", "break_off", "new_event", "correct_event", "no_show",
-        "sanction", "new_sub_goal", "assess_sub_goal", "toggle_cpr", "filter", "open_event",
+        "sanction", "new_sub_goal", "assess_sub_goal", "toggle_cpr", "filter", "open_event", "register_hours",
+        "agreements",
     }
 )  # fmt: skip
 HINT = "Søg efter en borger ovenfor: navn, CPR eller telefon.\nVælg med pilene, og tryk Enter."
@@ -70,8 +80,24 @@ def _join(*parts: Text) -> Text:
     return Text(" · ", style="dim").join(parts)
 
 
-def summary_lines(summary: CitizenSummary, cpr_shown: str | None, today: date) -> list[Text]:
-    """The summary block without the exit criteria (those wrap; see criteria_items)."""
+def course_line(hours: HoursOverview, agreements: list[AgreementRow]) -> Text:
+    """Ordinary hours of the last three months against the goal, a 12-month sparkline and the current agreement."""
+    line = hours_summary_line(hours)
+    current = next((a for a in agreements if a.status == "aktiv" and not a.superseded), None) or (
+        agreements[0] if agreements else None
+    )
+    if current is not None:
+        status = STATUS_LABELS.get(current.status, current.status).lower()
+        line.append(" · ", style="dim")
+        line.append_text(_pair("Aftale", f"{current.company} ({status})"))
+    return line
+
+
+def summary_lines(
+    summary: CitizenSummary, cpr_shown: str | None, today: date, course: Text | None = None
+) -> list[Text]:
+    """The summary block without the exit criteria (those wrap; see criteria_items). ``course`` is the
+    ordinary-hours line, shown once the citizen has an agreement or hours."""
     reference = load_reference()
     citizen = summary.citizen
     head = [Text(citizen.name, style="bold")]
@@ -108,6 +134,7 @@ def summary_lines(summary: CitizenSummary, cpr_shown: str | None, today: date) -
             _pair("Fremmøde", attendance_text),
             _pair("Aktive delmål", str(summary.active_sub_goals)),
         ),
+        *([course] if course is not None else []),
         step_line(summary),
     ]
 
@@ -163,6 +190,8 @@ class CitizenScreen(Screen):
         Binding("d", "new_sub_goal", "Nyt delmål"),
         Binding("e", "assess_sub_goal", "Vurdér delmål"),
         Binding("c", "toggle_cpr", "Vis CPR"),
+        Binding("h", "register_hours", "Timer"),
+        Binding("o", "agreements", "Aftaler"),
         Binding("f", "filter", "Filter"),
         Binding("enter", "open_event", "Vis hændelse", show=False),
         Binding("escape", "back_to_search", "Søg", show=False),
@@ -231,9 +260,15 @@ class CitizenScreen(Screen):
         if self.summary is None:
             text.update(HINT if self.citizen_id is None else "Borgeren findes ikke (længere).")
         else:
-            text.update(Text("\n").join(summary_lines(self.summary, self.cpr_shown, self.today())))
+            text.update(Text("\n").join(summary_lines(self.summary, self.cpr_shown, self.today(), self._course_line())))
         self._render_criteria()
         self.refresh_bindings()
+
+    def _course_line(self) -> Text | None:
+        db, citizen_id = self.app.runtime.db, self.summary.citizen.id
+        agreements = citizen_agreements(db, citizen_id)
+        hours = citizen_hours(db, citizen_id, self.today())
+        return course_line(hours, agreements) if agreements or hours.any_reports else None
 
     def _render_criteria(self) -> None:
         criteria = self.query_one("#summary-criteria", Static)
@@ -435,3 +470,36 @@ class CitizenScreen(Screen):
             return
         self.notify("Fuldt CPR-nummer vist. Visningen er logget. Tryk c for at skjule det igen.", title="CPR")
         self.refresh_summary()
+
+    # --- ordinary hours and agreements ---------------------------------------------------------------
+
+    def action_register_hours(self) -> None:
+        dialog = HoursDialog(self.summary.citizen.id)
+
+        def done(message: str | None) -> None:
+            if message:
+                self.refresh_all()
+                if dialog.goal_month is None or not self._offer_step_exit(message):
+                    self.notify(message, title="Timer", timeout=8)
+
+        self.app.push_screen(dialog, done)
+
+    def action_agreements(self) -> None:
+        def done(result: OverviewResult | None) -> None:
+            if result is None:
+                return
+            self.refresh_all()
+            if result.goal_month is None or not self._offer_step_exit(result.message):
+                self.notify(result.message, title="Timer", timeout=8)
+
+        self.app.push_screen(AgreementsScreen(self.summary.citizen.id), done)
+
+    def _offer_step_exit(self, message: str) -> bool:
+        """The monthly goal is reached: when the citizen's step ends on it (trin 3), offer to record the exit.
+        Returns whether the offer was made (it then shows ``message`` itself)."""
+        summary = self.summary
+        if summary is None or not goal_is_exit_criterion(summary.model, summary.citizen.step):
+            return False
+        intro = f"{message.splitlines()[-1]}\nRegistrér nu, at borgeren afslutter trinnet – eller tryk Esc for at vente."
+        self._open(AdvanceDialog(summary, intro), "Trin")
+        return True

@@ -232,7 +232,12 @@ class JobformidlerDialog(_Dialog):
 
 
 class AdvanceDialog(_Dialog):
-    """Move to the next step; unmet criteria are listed and need a written reason (logged)."""
+    """Move to the next step; unmet criteria are listed and need a written reason (logged). ``intro`` says why
+    the dialog was offered (e.g. the monthly goal for ordinary hours was just reached)."""
+
+    def __init__(self, summary: CitizenSummary, intro: str = "") -> None:
+        super().__init__(summary)
+        self.intro = intro
 
     def compose(self) -> ComposeResult:
         summary = self.summary
@@ -242,6 +247,8 @@ class AdvanceDialog(_Dialog):
         evaluation = summary.evaluation
         with Vertical(classes="dialog"):
             yield self.heading("Trin videre")
+            if self.intro:
+                yield Static(self.intro, id="advance-intro", classes="criterion-met")
             target = following.label if following else "—"
             yield Static(f"Fra «{model.step_label(citizen.step)}» til «{target}»")
             if evaluation is None or evaluation.all_met:
