@@ -138,3 +138,36 @@ async def test_reaching_the_goal_in_trin3_offers_the_step_exit(world):
         assert isinstance(app.screen, CitizenScreen)
     with world.db.session() as session:
         assert session.get(Citizen, citizen.id).step == "afsluttet"
+
+
+async def test_export_the_agreement_from_the_overview(world, tmp_path):
+    from pypdf import PdfReader
+    from textual.widgets import Checkbox
+
+    from aaben_raadgivning.ui.screens.agreement_export import AgreementExportDialog
+
+    _citizen, _company, _contact, agreement = citizen_with_agreement(world, health_notes="Ondt i ryggen")
+    app = AabenApp(world.runtime)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_citizen(pilot)
+        await pilot.press("o")
+        await pilot.pause()
+        await pilot.press("x")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, AgreementExportDialog)
+        text = screen_text(app)
+        assert "Udskriv aftale · Bilka Tilst · Amina Hussein" in text and "PDF" in text and "Markdown" in text
+        assert dialog.query_one("#health", Checkbox).value is False  # health notes only when chosen
+        assert dialog.query_one("#path", Input).value.endswith("aftale-amina-hussein-bilka-tilst-v1.pdf")
+        app.save_screenshot("/tmp/hours_export.svg")
+        dialog.query_one("#path", Input).value = str(tmp_path / "ud" / "aftale.pdf")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, AgreementsScreen)
+        assert f"Aftalen er gemt som PDF: {tmp_path / 'ud' / 'aftale.pdf'}" in notified(app)
+    text = "".join(page.extract_text() for page in PdfReader(tmp_path / "ud" / "aftale.pdf").pages)
+    assert "Bilka Tilst" in text and "ryggen" not in text
+    with world.db.session() as session:
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "export")).one()
+    assert entry.entity_id == agreement.id and "uden helbredsoplysninger" in entry.detail

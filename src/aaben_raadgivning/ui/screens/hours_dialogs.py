@@ -29,8 +29,7 @@ from aaben_raadgivning.domain.hours import (
     parse_hours,
     parse_month,
 )
-from aaben_raadgivning.domain.reference import load_reference
-from aaben_raadgivning.domain.rules import load_rules
+from aaben_raadgivning.store.agreement_document import STATUS_LABELS, course_kind_label
 from aaben_raadgivning.store.actions.hours import REPORTABLE_STATUSES, latest_reportable_month, register_hours
 from aaben_raadgivning.store.models import Citizen
 from aaben_raadgivning.store.queries.hours import AgreementRow, agreement_months, citizen_agreements, citizen_hours
@@ -38,14 +37,6 @@ from aaben_raadgivning.ui.widgets.form import Field, show_errors
 from aaben_raadgivning.ui.widgets.form_dialog import FormDialog
 from aaben_raadgivning.ui.widgets.hours_chart import hours_chart
 
-STATUS_LABELS = {"udkast": "Udkast", "aktiv": "Aktiv", "afsluttet": "Afsluttet", "afbrudt": "Afbrudt"}
-
-
-def course_kind_label(code: str) -> str:
-    """The course kind's Danish label from reference.toml (``course_kinds``), or the code itself."""
-    vocabulary = getattr(load_reference(), "course_kinds", None)
-    label = vocabulary.label(code) if vocabulary is not None else ""
-    return label or code.replace("_", " ").capitalize()
 
 
 def agreement_label(row: AgreementRow) -> str:
@@ -311,7 +302,3 @@ def goal_is_exit_criterion(model, step_code: str | None, fact: str = "ordinary_h
         return any(c.fact == fact or mentions(c.criteria) for c in criteria)
 
     return mentions(model.step(step_code).exit)
-
-
-def goal_hours() -> float:
-    return load_rules().ordinary_hours_goal
