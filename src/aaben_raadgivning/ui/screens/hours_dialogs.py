@@ -19,7 +19,6 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Select, Static
 
 from aaben_raadgivning.domain.clock import to_local
-from aaben_raadgivning.domain.dates import format_date
 from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
 from aaben_raadgivning.domain.hours import (
     HoursInputError,
@@ -228,13 +227,11 @@ class AgreementsScreen(ModalScreen[OverviewResult | None]):
         self.rows = citizen_agreements(db, self.citizen_id)
         table.clear()
         for row in self.rows:
-            period = f"{format_date(row.start_date) if row.start_date else '?'}–{format_date(row.end_date) if row.end_date else ''}"
-            status = STATUS_LABELS.get(row.status, row.status)
-            if row.superseded:
-                status += " (genforhandlet)"
-            table.add_row(
-                Text(row.company), course_kind_label(row.course_kind), status, f"v{row.version}", period, key=row.id
-            )
+            start = f"{row.start_date:%d.%m.%y}" if row.start_date else "?"
+            end = f"{row.end_date:%d.%m.%y}" if row.end_date else ""
+            style = "dim" if row.superseded or row.status in ("afsluttet", "afbrudt") else ""
+            cells = (row.company, course_kind_label(row.course_kind), STATUS_LABELS.get(row.status, row.status))
+            table.add_row(*(Text(cell, style=style) for cell in cells), f"v{row.version}", f"{start}–{end}", key=row.id)
         if not self.rows:
             table.add_row(Text("Ingen aftaler endnu", style="italic"), "", "", "", "", key="")
         overview = citizen_hours(db, self.citizen_id, _today(self.app))
