@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from aaben_raadgivning.domain.hours import (
     HoursInputError,
@@ -153,3 +155,28 @@ def test_schedule_weekly_and_monthly():
     assert weekly == {"ordinary": 240, "praktik": 720, "loentilskud": 0}
     assert monthly_minutes(240) == 1040  # 4 h/week ≈ 17,3 h/month
     assert weekly_minutes({"ordinary": ["x", -5, True, 60]}) == {"ordinary": 60, "praktik": 0, "loentilskud": 0}
+
+
+@given(st.text(max_size=20))
+def test_any_hour_input_is_minutes_or_a_danish_refusal(text):
+    try:
+        minutes = parse_hours(text, date(2026, 2, 1))
+    except HoursInputError as exc:
+        assert exc.message and exc.message[0].isupper() or exc.message.startswith("«")
+    else:
+        assert 0 <= minutes <= 28 * 24 * 60
+
+
+@given(st.text(max_size=20))
+def test_any_month_input_is_a_first_of_month_or_a_danish_refusal(text):
+    try:
+        month = parse_month(text, TODAY)
+    except HoursInputError as exc:
+        assert exc.message
+    else:
+        assert month.day == 1
+
+
+@given(st.integers(min_value=0, max_value=744 * 60))
+def test_format_then_parse_round_trips_to_the_tenth(minutes):
+    assert abs(parse_hours(format_hours(minutes)) - minutes) <= 3

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
@@ -125,3 +127,33 @@ def test_citizen_agreements_lists_every_version(world):
     assert [(r.company, r.version, r.superseded) for r in rows] == [
         ("Bilka Tilst", 2, False), ("Bilka Tilst", 1, True), ("Netto Gellerup", 1, False)
     ]
+
+@pytest.fixture
+def fuzz_agreement(world):
+    return citizen_with_agreement(world, name="Fuzz")[3]
+
+
+minutes = st.one_of(st.integers(min_value=-10_000, max_value=50_000), st.sampled_from([0, 1800, 44_640, 44_641]))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    month=st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 6, 30)),
+    ordinary=minutes, praktik=minutes, loentilskud=minutes, note=st.text(max_size=30),
+)  # fmt: skip
+def test_fuzz_register_hours_saves_or_explains_and_writes_nothing(
+    world, fuzz_agreement, month, ordinary, praktik, loentilskud, note
+):
+    """Any input: either one report + one audit row, or a Danish message per field and nothing written."""
+    agreement = fuzz_agreement
+    before = (count(world.db, HoursReport), count(world.db, AuditEntry))
+    try:
+        register_hours(
+            world.db, world.jf.id, agreement.id, month, ordinary=ordinary, praktik=praktik, loentilskud=loentilskud,
+            note=note,
+        )  # fmt: skip
+    except ValidationError as exc:
+        assert exc.errors and all(message.strip() for message in exc.errors.values())
+        assert (count(world.db, HoursReport), count(world.db, AuditEntry)) == before
+    else:
+        assert (count(world.db, HoursReport), count(world.db, AuditEntry)) == (before[0] + 1, before[1] + 1)
