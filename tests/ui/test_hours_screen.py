@@ -171,3 +171,22 @@ async def test_export_the_agreement_from_the_overview(world, tmp_path):
     with world.db.session() as session:
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "export")).one()
     assert entry.entity_id == agreement.id and "uden helbredsoplysninger" in entry.detail
+
+
+async def test_registering_a_month_again_says_so_and_saves_a_correction(world):
+    _citizen, _company, _contact, agreement = citizen_with_agreement(world)
+    register_hours(world.db, world.jf.id, agreement.id, date(2026, 10, 1), ordinary=600)
+    app = AabenApp(world.runtime)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_citizen(pilot)
+        await pilot.press("h")
+        await pilot.pause()
+        await fill_hours(pilot, "sidste måned", "12")
+        status = str(app.screen.query_one("#month-status").render())
+        assert "→ oktober 2026 · allerede registreret: ordinære 10" in status and "gemmes som rettelse" in status
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "Timer rettet for oktober 2026: 12 ordinære timer." in notified(app)
+        assert "okt 12" in screen_text(app)
+    first, second = reports(world.db)
+    assert second.corrects_id == first.id and second.ordinary_minutes == 720
