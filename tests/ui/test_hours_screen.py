@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import func, select
-from textual.widgets import Input, Select
+from textual.widgets import Input
 
 from aaben_raadgivning.store.actions.hours import register_hours
 from aaben_raadgivning.store.models import AuditEntry, Citizen, HoursReport
@@ -55,7 +55,7 @@ async def fill_hours(pilot, month: str, ordinary: str, praktik: str = "") -> Non
 
 
 async def test_register_hours_shows_them_in_the_summary_and_chart(world):
-    citizen, _company, _contact, agreement = citizen_with_agreement(world)
+    _citizen, _company, _contact, agreement = citizen_with_agreement(world)
     register_hours(world.db, world.jf.id, agreement.id, date(2026, 9, 1), ordinary=600)
     app = AabenApp(world.runtime)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
