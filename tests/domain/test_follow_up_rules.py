@@ -162,7 +162,7 @@ def test_sub_goals(goals, weeks, expected):
     rules = replace(RULES, delmaal_review_weeks=weeks)
     tasks = by_rule(derive_tasks(facts(date(2026, 11, 1), active_sub_goals=goals), rules, CAL, lab31=False), "sub_goal")
     assert {t.key: t.due for t in tasks} == expected
-    assert all(t.kind == "manuel" for t in tasks)
+    assert all(t.kind == "delmaal_vurdering" for t in tasks)
 
 
 # --- (4) inactivity -------------------------------------------------------------------------------------
@@ -280,8 +280,25 @@ def test_deterministic_and_independent_of_input_order():
         assert derive_tasks(shuffled, RULES, CAL) == first
 
 
-def test_not_in_project_has_no_tasks():
-    assert derive_tasks(replace(_rich_facts(), in_project=False), RULES, CAL) == ()
+def test_not_in_project_keeps_only_the_event_driven_tasks():
+    tasks = derive_tasks(replace(_rich_facts(), in_project=False), RULES, CAL)
+    assert {t.rule for t in tasks} == {"no_show", "sub_goal"}
+
+
+@pytest.mark.parametrize(
+    ("rule", "kind"),
+    [("monthly_contact", "personlig_kontakt"), ("no_show", "personlig_kontakt"), ("sub_goal", "delmaal_vurdering"),
+     ("inactivity", "opsoegende_kontakt"), ("lab31", "jobsamtale")],
+)  # fmt: skip
+def test_each_rule_has_its_kind(rule, kind):
+    assert {t.kind for t in derive_tasks(_rich_facts(), RULES, CAL) if t.rule == rule} == {kind}
+
+
+def test_recurring_rules_carry_their_anchor_in_the_store_key():
+    keys = {t.rule: t.store_key for t in derive_tasks(_rich_facts(), RULES, CAL)}
+    assert keys["monthly_contact"].startswith("monthly_contact@") and keys["inactivity"].startswith("inactivity@")
+    assert keys["sub_goal"].startswith("sub_goal:") and "@" in keys["sub_goal"]
+    assert "@" not in keys["no_show"] and "@" not in keys["lab31"]
 
 
 def test_derived_task_is_frozen():
