@@ -9,8 +9,9 @@ drop open tasks whose key is gone, never touch done ones). Keys:
 - ``no_show:<ISO date>`` — personal contact ``no_show_follow_up_working_days`` working days after an
   udeblivelse, until a personal contact on or after the no-show day exists.
 - ``sub_goal:<id>`` — assess progression on a delmål every ``delmaal_review_weeks`` weeks.
-- ``inactivity`` — opsøgende kontakt once there has been no contact for ``inactivity_days_before_outreach``
-  days while the citizen is in the project.
+- ``inactivity`` — opsøgende kontakt due ``inactivity_days_before_outreach`` days after the last contact
+  while the citizen is in the project (a future task until then, so no daily sweep is needed to make it
+  appear); left out while a ``monthly_contact`` task exists, the stricter cadence of the two.
 - ``lab31:<n>`` — the n-th jobsamtale of the LAB § 31 minimum (only the next missing one is a task).
 
 All numbers come from :class:`Rules`; every due date is moved to the next working day by the
@@ -164,8 +165,6 @@ def _inactivity(facts: CitizenFollowUpFacts, rules: Rules, cal: WorkdayCalendar)
     else:
         return []
     days = rules.inactivity_days_before_outreach
-    if (facts.today - anchor).days < days:
-        return []
     due = cal.next_working_day(anchor + timedelta(days=days))
     reason = f"{why} — opsøgende kontakt efter {days} dage uden kontakt"
     return [DerivedTask(RULE_INACTIVITY, RULE_INACTIVITY, KIND_OUTREACH, due, reason, anchor.isoformat())]
@@ -211,8 +210,10 @@ def derive_tasks(
     the event-driven ones (a no-show to follow up, a delmål to assess) apply whenever their facts exist."""
     tasks = [*_no_shows(facts, rules, calendar), *_sub_goals(facts, rules, calendar)]
     if facts.in_project:
-        tasks.extend(_monthly_contact(facts, rules, calendar))
-        tasks.extend(_inactivity(facts, rules, calendar))
+        monthly = _monthly_contact(facts, rules, calendar)
+        tasks.extend(monthly)
+        if not monthly:  # the monthly contact of a company course is the stricter cadence of the two
+            tasks.extend(_inactivity(facts, rules, calendar))
         if lab31:
             tasks.extend(_lab31(facts, rules, calendar))
     return tuple(sorted(tasks, key=lambda task: (task.due, task.key)))

@@ -75,7 +75,8 @@ def gather_facts(session: Session, citizen: Citizen, today: date) -> CitizenFoll
     wanted = contact_kinds | personal_kinds | {NO_SHOW_KIND, JOBSAMTALE_KIND, SUB_GOAL_KIND}
     events = session.execute(
         select(Event.id, Event.kind, Event.occurred_at, Event.corrects_id, Event.subject_id).where(
-            Event.citizen_id == citizen.id, or_(Event.kind.in_(wanted), Event.subject_id.is_not(None))
+            Event.citizen_id == citizen.id,
+            or_(Event.kind.in_(wanted), Event.subject_id.is_not(None), Event.corrects_id.is_not(None)),
         )
     ).all()
     corrected = {e.corrects_id for e in events if e.corrects_id}

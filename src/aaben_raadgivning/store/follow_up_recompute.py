@@ -69,10 +69,12 @@ def recompute_follow_ups(
     today: date,
     actor_id: str | None = None,
     previous_assignee: str | None = None,
+    jobformidler_changed: bool = False,
     lab31: bool = True,
 ) -> RecomputeResult:
-    """Create, move and remove the citizen's derived tasks. ``previous_assignee``: when the citizen's
-    jobformidler changed, open derived tasks still assigned to the old one (or to nobody) move to the new."""
+    """Create, move and remove the citizen's derived tasks. ``jobformidler_changed``: open derived tasks
+    assigned to ``previous_assignee`` (the old jobformidler; None = there was none, so all of them) or to
+    nobody move to the new jobformidler. Otherwise only unassigned open derived tasks get the default."""
     result = RecomputeResult()
     session = tx.session
     citizen = session.get(Citizen, citizen_id)
@@ -129,7 +131,8 @@ def recompute_follow_ups(
         if not is_rescheduled(row) and row.due_date != task.due:
             changes["due_date"] = task.due
             result.moved.append(key)
-        if assignee and (row.assignee_id is None or (previous_assignee and row.assignee_id == previous_assignee)):
+        handed_over = jobformidler_changed and (previous_assignee is None or row.assignee_id == previous_assignee)
+        if assignee and (row.assignee_id is None or handed_over):
             changes["assignee_id"] = assignee
         tx.update(row, **changes)
     for row in rows:
@@ -145,6 +148,7 @@ def recompute_now(
     *,
     actor_id: str | None = None,
     previous_assignee: str | None = None,
+    jobformidler_changed: bool = False,
     calendar: WorkdayCalendar | None = None,
 ) -> RecomputeResult:
     """Recompute with the shipped rules and today's Danish date from the transaction's clock. This is what
@@ -158,4 +162,5 @@ def recompute_now(
         today=to_local(tx.now).date(),
         actor_id=actor_id,
         previous_assignee=previous_assignee,
+        jobformidler_changed=jobformidler_changed,
     )

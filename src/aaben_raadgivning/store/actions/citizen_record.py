@@ -99,11 +99,13 @@ def add_timeline_event(
     )
 
 
-def _recompute(tx: Tx, citizen_id: str, actor_id: str, previous_assignee: str | None = None) -> None:
+def _recompute(
+    tx: Tx, citizen_id: str, actor_id: str, previous_jobformidler: str | None = None, changed: bool = False
+) -> None:
     """The record's facts for follow-up (project start, step, jobformidler) changed: derive tasks afresh."""
     from aaben_raadgivning.store.follow_up_recompute import recompute_now  # imports this module's helpers
 
-    recompute_now(tx, citizen_id, actor_id=actor_id, previous_assignee=previous_assignee)
+    recompute_now(tx, citizen_id, actor_id=actor_id, previous_assignee=previous_jobformidler, jobformidler_changed=changed)
 
 
 def _clean(text: str, field: str, *, required: bool = False, message: str = "") -> str:
@@ -242,7 +244,7 @@ def assign_jobformidler(db: Database, actor_id: str, citizen_id: str, staff_id: 
             data={"change": change, "from": old_id, "to": staff_id},
         )  # fmt: skip
         tx.audit(actor_id, "update", "citizen", citizen.id, citizen.id, summary)
-        _recompute(tx, citizen.id, actor_id, previous_assignee=old_id)
+        _recompute(tx, citizen.id, actor_id, previous_jobformidler=old_id, changed=True)
         return jobformidler_changes(tx, citizen.id)
 
 
