@@ -46,14 +46,10 @@ def in_project(citizen: Citizen) -> bool:
     return True
 
 
-def company_course_start(session: Session, citizen_id: str) -> date | None:
-    """The start of the citizen's current company course: among active agreements, the earliest start date
-    in each one's version chain (a renegotiation is the same course); the most recent such course wins."""
-    rows = session.execute(
-        select(Agreement.id, Agreement.previous_id, Agreement.status, Agreement.start_date).where(
-            Agreement.citizen_id == citizen_id, Agreement.deleted_at.is_(None)
-        )
-    ).all()
+def _course_starts(rows) -> date | None:
+    """The start of the current company course from one citizen's agreements: among active agreements, the
+    earliest start date in each one's version chain (a renegotiation is the same course); the most recent
+    such course wins."""
     by_id = {row.id: row for row in rows}
     starts: list[date] = []
     for row in rows:
@@ -70,15 +66,55 @@ def company_course_start(session: Session, citizen_id: str) -> date | None:
     return max(starts) if starts else None
 
 
-def gather_facts(session: Session, citizen: Citizen, today: date) -> CitizenFollowUpFacts:
-    contact_kinds, personal_kinds = _kinds()
-    wanted = contact_kinds | personal_kinds | {NO_SHOW_KIND, JOBSAMTALE_KIND, SUB_GOAL_KIND}
-    events = session.execute(
-        select(Event.id, Event.kind, Event.occurred_at, Event.corrects_id, Event.subject_id).where(
-            Event.citizen_id == citizen.id,
-            or_(Event.kind.in_(wanted), Event.subject_id.is_not(None), Event.corrects_id.is_not(None)),
+def company_course_start(session: Session, citizen_id: str) -> date | None:
+    return _course_starts(_agreements(session, [citizen_id]).get(citizen_id, []))
+
+
+def _agreements(session: Session, citizen_ids: list[str]) -> dict[str, list]:
+    rows = session.execute(
+        select(Agreement.citizen_id, Agreement.id, Agreement.previous_id, Agreement.status, Agreement.start_date).where(
+            Agreement.citizen_id.in_(citizen_ids), Agreement.deleted_at.is_(None)
         )
     ).all()
+    found: dict[str, list] = {}
+    for row in rows:
+        found.setdefault(row.citizen_id, []).append(row)
+    return found
+
+
+def gather_facts(session: Session, citizen: Citizen, today: date) -> CitizenFollowUpFacts:
+    return gather_many(session, [citizen], today)[0]
+
+
+def gather_many(session: Session, citizens: list[Citizen], today: date) -> list[CitizenFollowUpFacts]:
+    """The facts of several citizens with one query per table (the demo and benchmarks use chunks of them)."""
+    ids = [c.id for c in citizens]
+    contact_kinds, personal_kinds = _kinds()
+    wanted = contact_kinds | personal_kinds | {NO_SHOW_KIND, JOBSAMTALE_KIND, SUB_GOAL_KIND}
+    events: dict[str, list] = {}
+    for e in session.execute(
+        select(Event.citizen_id, Event.id, Event.kind, Event.occurred_at, Event.corrects_id, Event.subject_id).where(
+            Event.citizen_id.in_(ids),
+            or_(Event.kind.in_(wanted), Event.subject_id.is_not(None), Event.corrects_id.is_not(None)),
+        )
+    ):
+        events.setdefault(e.citizen_id, []).append(e)
+    goals: dict[str, list] = {}
+    for g in session.execute(
+        select(SubGoal.citizen_id, SubGoal.id, SubGoal.created_at).where(
+            SubGoal.citizen_id.in_(ids), SubGoal.status == "aktiv", SubGoal.deleted_at.is_(None)
+        )
+    ):
+        goals.setdefault(g.citizen_id, []).append(g)
+    agreements = _agreements(session, ids)
+    return [
+        _facts(c, today, events.get(c.id, []), goals.get(c.id, []), _course_starts(agreements.get(c.id, [])),
+               contact_kinds, personal_kinds)
+        for c in citizens
+    ]  # fmt: skip
+
+
+def _facts(citizen, today, events, goals, course_start, contact_kinds, personal_kinds) -> CitizenFollowUpFacts:
     corrected = {e.corrects_id for e in events if e.corrects_id}
     contacts: list[date] = []
     personal: list[tuple[date, object]] = []
@@ -105,11 +141,6 @@ def gather_facts(session: Session, citizen: Citizen, today: date) -> CitizenFoll
     for day, moment in no_shows:
         no_show_moments[day] = max(no_show_moments.get(day, moment), moment)
     personal_days = [day for day, moment in personal if not (day in no_show_moments and moment < no_show_moments[day])]
-    goals = session.execute(
-        select(SubGoal.id, SubGoal.created_at).where(
-            SubGoal.citizen_id == citizen.id, SubGoal.status == "aktiv", SubGoal.deleted_at.is_(None)
-        )
-    ).all()
     active_goals = []
     for goal in goals:
         last = to_local(goal.created_at).date()
@@ -124,7 +155,7 @@ def gather_facts(session: Session, citizen: Citizen, today: date) -> CitizenFoll
         project_start=citizen.project_start,
         contact_dates=tuple(sorted(contacts)),
         jobsamtale_dates=tuple(sorted(jobsamtaler)),
-        company_course_start=company_course_start(session, citizen.id),
+        company_course_start=course_start,
         no_show_dates=tuple(sorted(day for day, _ in no_shows)),
         personal_contact_dates=tuple(sorted(personal_days)),
         active_sub_goals=tuple(sorted(active_goals)),
