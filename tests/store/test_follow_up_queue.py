@@ -118,7 +118,7 @@ def test_paging_reads_every_task_once(world, caseload):
     assert len(seen) == len(set(seen)) == 7
 
 
-def test_done_tombstoned_and_deleted_citizens_tasks_are_not_in_the_queue(world, caseload):
+def test_done_and_tombstoned_tasks_are_not_in_the_queue(world, caseload):
     a, _, rows = caseload
     with world.db.transaction() as tx:
         tx.update(tx.session.get(FollowUpTask, rows[0].id), status="done")

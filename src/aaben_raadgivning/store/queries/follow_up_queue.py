@@ -2,17 +2,22 @@
 at a time straight from SQL, with the counts per group for the header.
 
 Paging is LIMIT/OFFSET over ``ORDER BY due_date, id`` (the ``ix_follow_up_tasks_status_due`` and
-``ix_follow_up_tasks_assignee_status_due`` indexes deliver that order, so the first page reads only its own
-rows) or, sorted by citizen, ``ORDER BY group, name`` (a sort of the filtered open tasks). The last contact
-per row is one grouped query over the page's citizens (``ix_events_citizen_occurred``), never per task.
+``ix_follow_up_tasks_assignee_status_due`` indexes deliver that order) or, sorted by citizen,
+``ORDER BY group, name`` (a sort of the filtered open tasks' ids and names). The page's ids come first and
+its shown columns (citizen, staff, agreement → company) are joined for those rows only; the counts read
+the task table alone (citizens are joined only for the housing-area filter). The last contact per row is
+one grouped query over the page's citizens (``ix_events_citizen_occurred``), never per task.
+
+Tasks of a deleted citizen are not filtered here: deleting a citizen must tombstone their tasks (the
+recompute does so for the derived ones).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from aaben_raadgivning.domain.clock import to_local
@@ -79,15 +84,6 @@ def group_of(due: date, today: date) -> str:
     return LATER
 
 
-def _group_expr(today: date):
-    return case(
-        (FollowUpTask.due_date < today, 0),
-        (FollowUpTask.due_date == today, 1),
-        (FollowUpTask.due_date <= week_end(today), 2),
-        else_=3,
-    )
-
-
 def _where(query, flt: QueueFilter):
     query = query.where(FollowUpTask.status == "open", FollowUpTask.deleted_at.is_(None))
     if flt.assignee_id == UNASSIGNED:
@@ -98,12 +94,20 @@ def _where(query, flt: QueueFilter):
         query = query.where(FollowUpTask.kind == flt.kind)
     if flt.housing_area:
         query = query.where(Citizen.housing_area == flt.housing_area)
-    # Tasks of a deleted citizen are not work; a task without a citizen (an anonymous walk-in's) is.
-    return query.where(or_(FollowUpTask.citizen_id.is_(None), Citizen.deleted_at.is_(None)))
+    return query
 
 
-def _joined(query):
-    return query.select_from(FollowUpTask).outerjoin(Citizen, Citizen.id == FollowUpTask.citizen_id)
+def _needs_citizen(flt: QueueFilter) -> bool:
+    return bool(flt.housing_area) or flt.sort == SORT_CITIZEN
+
+
+def _joined(query, flt: QueueFilter):
+    """FROM follow_up_tasks, joined to citizens only when the filter or the order needs the citizen: the
+    counts and the default order then read the task indexes alone."""
+    query = query.select_from(FollowUpTask)
+    if _needs_citizen(flt):
+        query = query.outerjoin(Citizen, Citizen.id == FollowUpTask.citizen_id)
+    return query
 
 
 def queue_counts(session: Session, flt: QueueFilter, today: date) -> dict[str, int]:
@@ -115,7 +119,8 @@ def queue_counts(session: Session, flt: QueueFilter, today: date) -> dict[str, i
             func.count(case((FollowUpTask.due_date == today, 1))),
             func.count(case((and_(FollowUpTask.due_date > today, FollowUpTask.due_date <= bounds), 1))),
             func.count(case((FollowUpTask.due_date > bounds, 1))),
-        )
+        ),
+        replace(flt, sort=SORT_DUE),  # the order does not matter for counting
     )
     row = session.execute(_where(query, flt)).one()
     return dict(zip(GROUPS, (int(n or 0) for n in row), strict=True))
@@ -133,8 +138,57 @@ def _last_contacts(session: Session, citizen_ids: set[str]) -> dict[str, date]:
     return {citizen_id: to_local(moment).date() for citizen_id, moment in rows if moment is not None}
 
 
-def queue_page(session: Session, flt: QueueFilter, today: date, *, offset: int = 0, limit: int = PAGE_SIZE) -> list[QueueRow]:
-    query = _joined(
+def _group_range(group: str, today: date):
+    end = week_end(today)
+    return {
+        OVERDUE: FollowUpTask.due_date < today,
+        TODAY: FollowUpTask.due_date == today,
+        THIS_WEEK: and_(FollowUpTask.due_date > today, FollowUpTask.due_date <= end),
+        LATER: FollowUpTask.due_date > end,
+    }[group]
+
+
+def _ids_by_citizen(
+    session: Session, flt: QueueFilter, today: date, offset: int, limit: int, counts: dict[str, int] | None
+) -> list[str]:
+    """Sorted by citizen within each group: with the counts per group, only the groups the page falls in
+    are read and sorted (each a due-date range on the index), not every open task."""
+    counts = counts or queue_counts(session, flt, today)
+    ids: list[str] = []
+    skip = offset
+    for group in GROUPS:
+        if len(ids) >= limit:
+            break
+        size = counts.get(group, 0)
+        if skip >= size:
+            skip -= size
+            continue
+        query = _where(_joined(select(FollowUpTask.id), flt), flt).where(_group_range(group, today))
+        query = query.order_by(Citizen.name, FollowUpTask.due_date, FollowUpTask.id)
+        ids += session.scalars(query.offset(skip).limit(limit - len(ids))).all()
+        skip = 0
+    return ids
+
+
+def queue_page(
+    session: Session,
+    flt: QueueFilter,
+    today: date,
+    *,
+    offset: int = 0,
+    limit: int = PAGE_SIZE,
+    counts: dict[str, int] | None = None,
+) -> list[QueueRow]:
+    # Two steps: the page's ids in order (only the task indexes, plus citizens when sorting by name), then
+    # the shown columns for just those rows — so the joins never run for the tasks outside the page.
+    if flt.sort == SORT_CITIZEN:
+        ids = _ids_by_citizen(session, flt, today, offset, limit, counts)
+    else:
+        order = _where(_joined(select(FollowUpTask.id), flt), flt).order_by(FollowUpTask.due_date, FollowUpTask.id)
+        ids = session.scalars(order.offset(offset).limit(limit)).all()
+    if not ids:
+        return []
+    found = session.execute(
         select(
             FollowUpTask.id,
             FollowUpTask.due_date,
@@ -149,18 +203,15 @@ def queue_page(session: Session, flt: QueueFilter, today: date, *, offset: int =
             FollowUpTask.agreement_id,
             Company.name.label("company_name"),
         )
-    )
-    query = (
-        query.outerjoin(Staff, Staff.id == FollowUpTask.assignee_id)
+        .select_from(FollowUpTask)
+        .outerjoin(Citizen, Citizen.id == FollowUpTask.citizen_id)
+        .outerjoin(Staff, Staff.id == FollowUpTask.assignee_id)
         .outerjoin(Agreement, Agreement.id == FollowUpTask.agreement_id)
         .outerjoin(Company, Company.id == Agreement.company_id)
-    )
-    query = _where(query, flt)
-    if flt.sort == SORT_CITIZEN:
-        query = query.order_by(_group_expr(today), Citizen.name, FollowUpTask.due_date, FollowUpTask.id)
-    else:
-        query = query.order_by(FollowUpTask.due_date, FollowUpTask.id)
-    rows = session.execute(query.offset(offset).limit(limit)).all()
+        .where(FollowUpTask.id.in_(ids))
+    ).all()
+    by_id = {r.id: r for r in found}
+    rows = [by_id[i] for i in ids if i in by_id]
     contacts = _last_contacts(session, {r.citizen_id for r in rows if r.citizen_id})
     labels = load_reference().follow_up_kinds
     return [
@@ -199,7 +250,7 @@ def load_queue(db: Database, flt: QueueFilter, today: date, *, offset: int = 0, 
     """The header counts and one page of rows, in one read session."""
     with db.session() as session:
         counts = queue_counts(session, flt, today) if offset == 0 else {}
-        return QueueView(counts, queue_page(session, flt, today, offset=offset, limit=limit))
+        return QueueView(counts, queue_page(session, flt, today, offset=offset, limit=limit, counts=counts or None))
 
 
 def housing_areas(db: Database) -> list[str]:
