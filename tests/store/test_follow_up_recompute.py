@@ -194,3 +194,25 @@ def test_a_correction_that_removes_the_contact_brings_the_task_back(world):
               occurred_at=local(date(2026, 11, 23)), corrects_id=call.id)  # fmt: skip
     back = tasks(world, citizen.id)["inactivity@2026-10-15"]
     assert back.id == derived_id(citizen.id, "inactivity@2026-10-15") and back.deleted_at is None
+
+
+def test_a_finished_walk_in_is_a_contact_that_moves_the_inactivity_task(world):
+    from aaben_raadgivning.store.actions.walk_ins import finish_walk_in, register_walk_in
+
+    citizen = citizen_in_project(world, "Ole Berg", START)
+    assert "inactivity@2026-10-15" in tasks(world, citizen.id)
+    walk_in = register_walk_in(world.db, world.jk.id, reason="post", citizen_id=citizen.id)
+    finish_walk_in(world.db, world.jf.id, walk_in.id, outcome="Brev forklaret")
+    open_now = tasks(world, citizen.id)
+    assert "inactivity@2026-10-15" not in open_now and open_now["inactivity@2026-11-24"].due_date == date(2026, 12, 28)  # 24.12-27.12 are days off
+
+
+def test_leaving_the_project_removes_the_cadence_tasks_but_not_the_no_show(world):
+    from aaben_raadgivning.store.models import Citizen
+
+    citizen = citizen_in_project(world, "Ole Berg", START)
+    _no_show(world, citizen, date(2026, 11, 23))
+    with world.db.transaction() as tx:  # self-supporting: out of the project
+        tx.update(tx.session.get(Citizen, citizen.id), self_supporting=True)
+    recompute(world, citizen.id)
+    assert set(tasks(world, citizen.id)) == {"no_show:2026-11-23"}

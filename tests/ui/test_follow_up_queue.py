@@ -184,3 +184,27 @@ def test_queue_snapshot(world, snap_compare):
         await open_queue(pilot)
 
     assert snap_compare(AabenApp(world.runtime), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_the_list_loads_more_rows_when_scrolled_to_the_end(world):
+    from aaben_raadgivning.store.actions.citizens import create_citizen
+
+    citizen = create_citizen(world.db, world.jk.id, name="Ole Berg")
+    with world.db.transaction() as tx:
+        for n in range(120):
+            tx.add(FollowUpTask(citizen_id=citizen.id, kind="manuel", rule="manuel", reason=f"Opgave {n:03d}",
+                                due_date=date(2026, 12, 1), assignee_id=world.jf.id, status="open",
+                                created_at=tx.now))  # fmt: skip
+    app = AabenApp(world.runtime)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_queue(pilot)
+        screen = app.screen
+        assert screen.loaded == 50 and "Senere 120" in screen_text(app)
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert screen.loaded == 50  # one page down is not yet near the end
+        for _ in range(3):
+            await pilot.press("ctrl+end")
+            await pilot.pause()
+        assert screen.loaded == 120 and screen.exhausted
+        assert len({r.id for r in screen.rows if r is not None}) == 120

@@ -100,6 +100,13 @@ class FollowUpQueueScreen(Screen):
         self.query_one("#fu-area", Select).set_options([(area, area) for area in housing_areas(db)])
         self.reload()
         table.focus()
+        self.watch(table, "scroll_y", self._scrolled, init=False)
+
+    def _scrolled(self, _old: float, new: float) -> None:
+        """Scrolling (mouse, End, Page Down) near the end reads the next page."""
+        table = self.query_one("#fu-table", DataTable)
+        if new >= table.max_scroll_y - LOAD_MORE_MARGIN:
+            self.load_more()
 
     # --- reading -------------------------------------------------------------------------------
 
