@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from aaben_raadgivning.domain.clock import to_local
 from aaben_raadgivning.store.actions.citizen_record import assign_jobformidler, record_visitation

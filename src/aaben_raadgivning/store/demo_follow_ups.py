@@ -37,14 +37,20 @@ def add_derived_follow_ups(db: Database, *, today: date, calendar: WorkdayCalend
     written = 0
     with db.session() as session:
         ids = session.scalars(
-            select(Citizen.id).where(Citizen.project_start.is_not(None), Citizen.deleted_at.is_(None)).order_by(Citizen.id)
+            select(Citizen.id)
+            .where(Citizen.project_start.is_not(None), Citizen.deleted_at.is_(None))
+            .order_by(Citizen.id)
         ).all()
     for start in range(0, len(ids), CHUNK):
         with db.transaction() as tx:
             session = tx.session
             chunk = ids[start : start + CHUNK]
             have = set(
-                session.scalars(select(FollowUpTask.citizen_id).where(FollowUpTask.citizen_id.in_(chunk), FollowUpTask.rule_key.is_not(None)))
+                session.scalars(
+                    select(FollowUpTask.citizen_id).where(
+                        FollowUpTask.citizen_id.in_(chunk), FollowUpTask.rule_key.is_not(None)
+                    )
+                )
             )
             citizens = [c for c in session.scalars(select(Citizen).where(Citizen.id.in_(chunk))) if c.id not in have]
             rows, log = [], []

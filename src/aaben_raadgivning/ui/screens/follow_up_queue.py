@@ -134,7 +134,8 @@ class FollowUpQueueScreen(Screen):
         self.rows, self.loaded, self.exhausted = [], 0, False
         view = load_queue(self.app.runtime.db, self.current_filter(), self.today())
         self.counts = view.counts
-        self.query_one("#fu-header", Static).update(header_text(self.mine, self.app.staff.initials, view.counts, self.sort))
+        header = header_text(self.mine, self.app.staff.initials, view.counts, self.sort)
+        self.query_one("#fu-header", Static).update(header)
         self._append(view.rows)
         if not self.rows:
             table.add_row("", Text("Ingen åbne opgaver med de valgte filtre.", style="dim"), key="empty")
