@@ -156,3 +156,17 @@ def test_manual_task_needs_a_known_kind(world, ole):
         add_manual_follow_up(world.db, world.jk.id, ole.id, request, kind="ukendt")
     task = add_manual_follow_up(world.db, world.jk.id, ole.id, request, kind="tilbagemelding")
     assert (task.rule, task.rule_key, task.kind, task.due_date) == ("manuel", None, "tilbagemelding", date(2026, 11, 27))
+
+
+def test_completing_a_delmaal_task_from_the_queue_starts_its_next_six_weeks(world):
+    from aaben_raadgivning.store.actions.sub_goals import add_sub_goal
+
+    citizen = citizen_in_project(world, "Ole Berg", None)
+    goal = add_sub_goal(world.db, world.jk.id, citizen.id, "Møde til tiden", calendar=world.runtime.calendar)
+    [task] = tasks(world, citizen.id).values()
+    world.clock.advance(days=7)
+    _, event = complete_follow_up(world.db, world.jf.id, task.id, kind="personligt_moede", note="Talt om delmålet")
+    assert event.subject_id == goal.id
+    [following] = tasks(world, citizen.id).values()
+    assert following.rule_key == f"sub_goal:{goal.id}@2026-12-01" and following.due_date == date(2027, 1, 12)
+    assert _task(world, task.id).status == "done"
