@@ -8,6 +8,8 @@
 2. bench_startup.py  process start → first interactive screen, ratio to a bare Textual app  (≤ 1.5)
 3. bench_search.py   citizen search per keystroke, p95                                       (≤ 20 ms)
 4. bench_memory.py   peak RSS at start (from the start-up runs of 2)                         (≤ 100 MB)
+5. bench_citizen.py  open a citizen with 5 000 events                                        (≤ 100 ms)
+6. bench_follow_up.py  follow-up queue first page (≤ 100 ms); recompute after an event       (≤ 10 ms)
 
 Figures are medians over several runs on a shared machine; ratios use baselines measured in the same
 run. The full figures are saved in benchmarks/.data/latest-results.json.
@@ -36,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     ensure_importable()
 
     import bench_citizen
+    import bench_follow_up
     import bench_memory
     import bench_search
     import bench_startup
@@ -68,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     print("\n== 5. Opening a citizen with 5 000 events (issue 3)")
     citizen = bench_citizen.run(30)
     save_results("citizen_open", citizen)
+
+    print("\n== 6. Follow-up queue: first page, and recompute after an event (issue 5)")
+    follow_up = bench_follow_up.run(30)
 
     app, bare = startup["app"], startup["bare"]
     counts = meta["counts"]
@@ -113,6 +119,17 @@ def main(argv: list[str] | None = None) -> int:
          f"{heavy['median_ms']:.1f} ms (p95 {heavy['p95_ms']:.1f}); 10-event citizen {citizen['typical']['median_ms']:.1f} ms",
          f"{heavy['ratio_to_typical']:.1f}× typical", "PASS" if heavy["pass"] else "FAIL"]  # fmt: skip
     )
+    fm, fr = follow_up["medians_ms"], follow_up["ratios_to_pk_lookup"]
+    rows.append(
+        ["Follow-up queue, first page (20 000 open tasks)", f"≤ {bench_follow_up.PAGE_TARGET_MS:g} ms",
+         f"Mine {fm['page_mine']:.1f} / Alle {fm['page_all']:.1f} / by citizen {fm['page_by_citizen']:.1f} ms",
+         f"{fr['page_all']:.0f}× PK lookup", "PASS" if follow_up["pass"] else "FAIL"]  # fmt: skip
+    )
+    rows.append(
+        ["Recompute one citizen's follow-ups after an event", f"≤ {bench_follow_up.RECOMPUTE_TARGET_MS:g} ms",
+         f"{fm['recompute']:.2f} ms (whole add_event action {fm['add_event']:.1f} ms)",
+         f"{fr['recompute']:.0f}× PK lookup", "PASS" if fm["recompute"] <= bench_follow_up.RECOMPUTE_TARGET_MS else "FAIL"]
+    )  # fmt: skip
     print("\n== Summary")
     print(f"{platform.python_implementation()} {platform.python_version()}, {platform.machine()}, "
           f"{time.strftime('%Y-%m-%d %H:%M')}, benchmarks took {time.perf_counter() - started:.0f} s")  # fmt: skip

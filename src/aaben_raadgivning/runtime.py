@@ -63,6 +63,7 @@ class RuntimeOpener:
         calendar = WorkdayCalendar(self.settings.extra_days_off)
         open_hours = OpenHours.parse(self.settings.open_hours, calendar=calendar)  # closed on helligdage
         db = open_database(self.paths.database, self.paths.backup_dir, now=self.now)
+        db.calendar = calendar  # derived follow-up deadlines skip the configured days off too
         return Runtime(self.paths, self.settings, db, calendar, open_hours, self.demo)
 
 

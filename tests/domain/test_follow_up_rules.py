@@ -162,7 +162,7 @@ def test_sub_goals(goals, weeks, expected):
     rules = replace(RULES, delmaal_review_weeks=weeks)
     tasks = by_rule(derive_tasks(facts(date(2026, 11, 1), active_sub_goals=goals), rules, CAL, lab31=False), "sub_goal")
     assert {t.key: t.due for t in tasks} == expected
-    assert all(t.kind == "manuel" for t in tasks)
+    assert all(t.kind == "delmaal_vurdering" for t in tasks)
 
 
 # --- (4) inactivity -------------------------------------------------------------------------------------
@@ -171,10 +171,10 @@ def test_sub_goals(goals, weeks, expected):
 @pytest.mark.parametrize(
     ("today", "contacts", "project_start", "in_project", "expected"),
     [
-        (date(2026, 10, 30), (date(2026, 10, 1),), None, True, None),  # N-1 days
+        (date(2026, 10, 30), (date(2026, 10, 1),), None, True, date(2026, 11, 2)),  # N-1 days: a task for later
         (date(2026, 10, 31), (date(2026, 10, 1),), None, True, date(2026, 11, 2)),  # N days (a Saturday)
         (date(2026, 11, 1), (date(2026, 10, 1),), None, True, date(2026, 11, 2)),  # N+1 days
-        (date(2026, 11, 1), (date(2026, 9, 1), date(2026, 10, 5)), None, True, None),  # latest contact counts
+        (date(2026, 11, 1), (date(2026, 9, 1), date(2026, 10, 5)), None, True, date(2026, 11, 4)),  # latest contact counts
         (date(2026, 11, 1), (), date(2026, 10, 1), True, date(2026, 11, 2)),  # no contact: from project start
         (date(2026, 11, 1), (), None, True, None),
         (date(2026, 11, 1), (date(2026, 10, 1),), None, False, None),  # not in the project
@@ -191,7 +191,7 @@ def test_inactivity(today, contacts, project_start, in_project, expected):
 
 def test_inactivity_days_is_a_rule():
     f = facts(date(2026, 10, 11), contact_dates=(date(2026, 10, 1),))
-    assert due_of(derive_tasks(f, RULES, CAL), "inactivity") is None
+    assert due_of(derive_tasks(f, RULES, CAL), "inactivity") == date(2026, 11, 2)  # 31.10 is a Saturday
     assert due_of(derive_tasks(f, replace(RULES, inactivity_days_before_outreach=10), CAL), "inactivity") == date(2026, 10, 12)
 
 
@@ -257,8 +257,11 @@ def test_every_rule_fires_on_rich_facts_and_keys_are_unique():
     keys = [t.key for t in tasks]
     assert len(keys) == len(set(keys))
     assert set(keys) == {
-        "monthly_contact", "no_show:2026-11-18", "no_show:2026-11-20", "sub_goal:a", "sub_goal:b", "inactivity", "lab31:2",
+        "monthly_contact", "no_show:2026-11-18", "no_show:2026-11-20", "sub_goal:a", "sub_goal:b", "lab31:2",
     }  # fmt: skip
+    # Without the company course, inactivity takes over from the monthly contact.
+    keys = {t.key for t in derive_tasks(replace(_rich_facts(), company_course_start=None), RULES, CAL)}
+    assert "inactivity" in keys and "monthly_contact" not in keys
     assert list(tasks) == sorted(tasks, key=lambda t: (t.due, t.key))
     known_kinds = {term.code for term in load_reference().follow_up_kinds.terms}
     assert {t.kind for t in tasks} <= known_kinds
@@ -280,8 +283,29 @@ def test_deterministic_and_independent_of_input_order():
         assert derive_tasks(shuffled, RULES, CAL) == first
 
 
-def test_not_in_project_has_no_tasks():
-    assert derive_tasks(replace(_rich_facts(), in_project=False), RULES, CAL) == ()
+def test_not_in_project_keeps_only_the_event_driven_tasks():
+    tasks = derive_tasks(replace(_rich_facts(), in_project=False), RULES, CAL)
+    assert {t.rule for t in tasks} == {"no_show", "sub_goal"}
+
+
+@pytest.mark.parametrize(
+    ("rule", "kind"),
+    [("monthly_contact", "personlig_kontakt"), ("no_show", "personlig_kontakt"), ("sub_goal", "delmaal_vurdering"),
+     ("inactivity", "opsoegende_kontakt"), ("lab31", "jobsamtale")],
+)  # fmt: skip
+def test_each_rule_has_its_kind(rule, kind):
+    for f in (_rich_facts(), replace(_rich_facts(), company_course_start=None)):
+        assert {t.kind for t in derive_tasks(f, RULES, CAL) if t.rule == rule} <= {kind}
+
+
+def test_recurring_rules_carry_their_anchor_in_the_store_key():
+    keys = {t.rule: t.store_key for t in derive_tasks(_rich_facts(), RULES, CAL)}
+    keys["inactivity"] = next(
+        t.store_key for t in derive_tasks(replace(_rich_facts(), company_course_start=None), RULES, CAL) if t.rule == "inactivity"
+    )
+    assert keys["monthly_contact"].startswith("monthly_contact@") and keys["inactivity"].startswith("inactivity@")
+    assert keys["sub_goal"].startswith("sub_goal:") and "@" in keys["sub_goal"]
+    assert "@" not in keys["no_show"] and "@" not in keys["lab31"]
 
 
 def test_derived_task_is_frozen():

@@ -81,7 +81,9 @@ def test_no_show_creates_personal_contact_task_next_working_day_and_lowers_atten
     add_event(world.db, world.jk.id, citizen.id, kind="samtale", summary="Samtale", occurred_at=NOW - timedelta(days=7))
     friday = datetime(2026, 11, 20, 9, 0)
     _, task = record_no_show(world.db, world.jk.id, citizen.id, calendar=world.runtime.calendar, occurred_at=friday)
-    assert (task.kind, task.rule, task.due_date) == ("personlig_kontakt", "udeblivelse", date(2026, 11, 23))  # Monday
+    assert (task.kind, task.rule, task.rule_key, task.due_date) == (
+        "personlig_kontakt", "no_show", "no_show:2026-11-20", date(2026, 11, 23)  # Monday
+    )  # fmt: skip
     summary = citizen_summary(world.db, citizen.id, date(2026, 11, 24))
     assert (summary.attended, summary.no_shows, summary.attendance_percent) == (1, 1, 50.0)
     assert summary.next_follow_up == date(2026, 11, 23)
@@ -122,20 +124,34 @@ def test_guidance_given_after_the_no_show_does_not_count(world, citizen):
     assert any("skriftligt vejledt" in text for text in sanction_status(world.db, world.jk.id, citizen.id).missing)
 
 
+def _open_reviews(db, goal_id):
+    with db.session() as session:
+        return session.scalars(
+            select(FollowUpTask).where(
+                FollowUpTask.subject_id == goal_id, FollowUpTask.status == "open", FollowUpTask.deleted_at.is_(None)
+            )
+        ).all()
+
+
 def test_sub_goal_assessments_keep_one_open_review_task(world, citizen):
     calendar = world.runtime.calendar
     goal = add_sub_goal(world.db, world.jf.id, citizen.id, "Møde til tiden tre uger i træk", calendar=calendar)
-    with world.db.session() as session:
-        task = session.scalars(select(FollowUpTask).where(FollowUpTask.subject_id == goal.id)).one()
+    [task] = _open_reviews(world.db, goal.id)
+    assert (task.rule, task.kind) == ("sub_goal", "delmaal_vurdering")
     assert task.due_date == date(2027, 1, 5)  # 6 weeks on is 5 Jan 2027, a Tuesday
     world.clock.advance(days=14)
-    assess_sub_goal(world.db, world.jf.id, goal.id, score=3, note="Kom til tiden to gange", calendar=calendar)
-    assert count(world.db, FollowUpTask, subject_id=goal.id) == 1
+    assessment = assess_sub_goal(world.db, world.jf.id, goal.id, score=3, note="Kom til tiden to gange", calendar=calendar)
+    # The assessment completed the review; the next one is a new task six weeks from the assessment.
+    [following] = _open_reviews(world.db, goal.id)
+    assert following.due_date == date(2027, 1, 19) and following.id != task.id
     with world.db.session() as session:
-        assert session.get(FollowUpTask, task.id).due_date == date(2027, 1, 19)
+        done = session.get(FollowUpTask, task.id)
+        event = session.scalars(select(Event).where(Event.subject_id == assessment.id).order_by(Event.recorded_at.desc())).first()
+        assert (done.status, done.completed_by, done.completed_event_id) == ("done", world.jf.id, event.id)
     assess_sub_goal(world.db, world.jf.id, goal.id, score=5, note="Nået", calendar=calendar, status="naaet")
+    assert _open_reviews(world.db, goal.id) == []
     with world.db.session() as session:
-        assert session.get(FollowUpTask, task.id).status == "done"
+        assert session.get(FollowUpTask, following.id).status == "done"
     with pytest.raises(ValidationError, match="nået"):
         assess_sub_goal(world.db, world.jf.id, goal.id, score=5, note="igen", calendar=calendar)
 

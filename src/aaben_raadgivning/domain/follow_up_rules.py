@@ -9,12 +9,13 @@ drop open tasks whose key is gone, never touch done ones). Keys:
 - ``no_show:<ISO date>`` — personal contact ``no_show_follow_up_working_days`` working days after an
   udeblivelse, until a personal contact on or after the no-show day exists.
 - ``sub_goal:<id>`` — assess progression on a delmål every ``delmaal_review_weeks`` weeks.
-- ``inactivity`` — opsøgende kontakt once there has been no contact for ``inactivity_days_before_outreach``
-  days while the citizen is in the project.
+- ``inactivity`` — opsøgende kontakt due ``inactivity_days_before_outreach`` days after the last contact
+  while the citizen is in the project (a future task until then, so no daily sweep is needed to make it
+  appear); left out while a ``monthly_contact`` task exists, the stricter cadence of the two.
 - ``lab31:<n>`` — the n-th jobsamtale of the LAB § 31 minimum (only the next missing one is a task).
 
 All numbers come from :class:`Rules`; every due date is moved to the next working day by the
-:class:`WorkdayCalendar`. A citizen not in the project gets no derived tasks at all.
+:class:`WorkdayCalendar`. A citizen not in the project gets only the event-driven tasks (no-show, delmål).
 """
 
 from __future__ import annotations
@@ -35,9 +36,19 @@ RULE_SUB_GOAL = "sub_goal"
 RULE_INACTIVITY = "inactivity"
 RULE_LAB31 = "lab31"
 
+RULES_DERIVED = frozenset({RULE_MONTHLY_CONTACT, RULE_NO_SHOW, RULE_SUB_GOAL, RULE_INACTIVITY, RULE_LAB31})
+
 # Follow-up kind codes (reference.toml, [[follow_up_kinds]]).
 KIND_PERSONAL = "personlig_kontakt"
+KIND_OUTREACH = "opsoegende_kontakt"
+KIND_SUB_GOAL = "delmaal_vurdering"
+KIND_JOBSAMTALE = "jobsamtale"
 KIND_MANUAL = "manuel"
+
+# What a contact must be to close a task of a rule when it is completed from the queue, so completing it
+# really meets the rule (otherwise the rule would still be unmet while its task shows as done):
+# "personal" = an event kind with personal = true, otherwise an event kind code. Other rules take any contact.
+COMPLETION_REQUIREMENTS = {RULE_NO_SHOW: "personal", RULE_LAB31: "jobsamtale"}
 
 
 @dataclass(frozen=True)
@@ -68,11 +79,21 @@ class CitizenFollowUpFacts:
 
 @dataclass(frozen=True)
 class DerivedTask:
+    """``occurrence`` is the date a recurring rule counts from (last contact, last assessment); a new
+    anchor is a new occurrence of the same rule, so a task completed for one occurrence stays done while
+    the next occurrence becomes a new task. One-off keys (``no_show:<date>``, ``lab31:<n>``) have none."""
+
     key: str
     rule: str
     kind: str
     due: date
     reason: str
+    occurrence: str = ""
+
+    @property
+    def store_key(self) -> str:
+        """The key a stored task is found by: ``key`` plus ``@occurrence`` for recurring rules."""
+        return f"{self.key}@{self.occurrence}" if self.occurrence else self.key
 
 
 def _past(dates: tuple[date, ...], today: date) -> list[date]:
@@ -99,7 +120,8 @@ def _monthly_contact(facts: CitizenFollowUpFacts, rules: Rules, cal: WorkdayCale
     interval = rules.follow_up_contact_interval_months
     cadence = "mindst månedlig kontakt" if interval == 1 else f"kontakt mindst hver {interval}. måned"
     reason = f"{why} — {cadence} i de første {months} måneder af virksomhedsforløbet"
-    return [DerivedTask(RULE_MONTHLY_CONTACT, RULE_MONTHLY_CONTACT, KIND_PERSONAL, cal.next_working_day(raw_due), reason)]
+    due = cal.next_working_day(raw_due)
+    return [DerivedTask(RULE_MONTHLY_CONTACT, RULE_MONTHLY_CONTACT, KIND_PERSONAL, due, reason, anchor.isoformat())]
 
 
 def _no_shows(facts: CitizenFollowUpFacts, rules: Rules, cal: WorkdayCalendar) -> list[DerivedTask]:
@@ -129,7 +151,8 @@ def _sub_goals(facts: CitizenFollowUpFacts, rules: Rules, cal: WorkdayCalendar) 
     for goal_id, last in latest.items():
         due = cal.next_working_day(last + timedelta(weeks=weeks))
         reason = f"Delmål sidst vurderet {format_date(last)} — progression vurderes hver {weeks}. uge"
-        tasks.append(DerivedTask(f"{RULE_SUB_GOAL}:{goal_id}", RULE_SUB_GOAL, KIND_MANUAL, due, reason))
+        key = f"{RULE_SUB_GOAL}:{goal_id}"
+        tasks.append(DerivedTask(key, RULE_SUB_GOAL, KIND_SUB_GOAL, due, reason, last.isoformat()))
     return tasks
 
 
@@ -142,11 +165,9 @@ def _inactivity(facts: CitizenFollowUpFacts, rules: Rules, cal: WorkdayCalendar)
     else:
         return []
     days = rules.inactivity_days_before_outreach
-    if (facts.today - anchor).days < days:
-        return []
     due = cal.next_working_day(anchor + timedelta(days=days))
     reason = f"{why} — opsøgende kontakt efter {days} dage uden kontakt"
-    return [DerivedTask(RULE_INACTIVITY, RULE_INACTIVITY, KIND_PERSONAL, due, reason)]
+    return [DerivedTask(RULE_INACTIVITY, RULE_INACTIVITY, KIND_OUTREACH, due, reason, anchor.isoformat())]
 
 
 def _lab31(facts: CitizenFollowUpFacts, rules: Rules, cal: WorkdayCalendar) -> list[DerivedTask]:
@@ -177,21 +198,22 @@ def _lab31(facts: CitizenFollowUpFacts, rules: Rules, cal: WorkdayCalendar) -> l
             f"mindst {minimum} jobsamtaler i de første {months} måneder senest {format_date(last_day)} (LAB § 31)"
         )
     due = cal.next_working_day(raw_due)
-    return [DerivedTask(f"{RULE_LAB31}:{number}", RULE_LAB31, KIND_PERSONAL, due, reason)]
+    return [DerivedTask(f"{RULE_LAB31}:{number}", RULE_LAB31, KIND_JOBSAMTALE, due, reason)]
 
 
 def derive_tasks(
     facts: CitizenFollowUpFacts, rules: Rules, calendar: WorkdayCalendar, *, lab31: bool = True
 ) -> tuple[DerivedTask, ...]:
-    """The follow-up tasks that should currently exist for the citizen, sorted by due date, then key."""
-    if not facts.in_project:
-        return ()
-    tasks = [
-        *_monthly_contact(facts, rules, calendar),
-        *_no_shows(facts, rules, calendar),
-        *_sub_goals(facts, rules, calendar),
-        *_inactivity(facts, rules, calendar),
-    ]
-    if lab31:
-        tasks.extend(_lab31(facts, rules, calendar))
+    """The follow-up tasks that should currently exist for the citizen, sorted by due date, then key.
+
+    The cadence rules (monthly contact, inactivity, LAB § 31) apply only while the citizen is in the project;
+    the event-driven ones (a no-show to follow up, a delmål to assess) apply whenever their facts exist."""
+    tasks = [*_no_shows(facts, rules, calendar), *_sub_goals(facts, rules, calendar)]
+    if facts.in_project:
+        monthly = _monthly_contact(facts, rules, calendar)
+        tasks.extend(monthly)
+        if not monthly:  # the monthly contact of a company course is the stricter cadence of the two
+            tasks.extend(_inactivity(facts, rules, calendar))
+        if lab31:
+            tasks.extend(_lab31(facts, rules, calendar))
     return tuple(sorted(tasks, key=lambda task: (task.due, task.key)))

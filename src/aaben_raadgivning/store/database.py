@@ -12,6 +12,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from aaben_raadgivning.domain.clock import utc_now
+from aaben_raadgivning.domain.workdays import WorkdayCalendar
 from aaben_raadgivning.ids import new_id
 from aaben_raadgivning.store import migrate
 from aaben_raadgivning.store.engine import make_engine
@@ -26,6 +27,9 @@ class Database:
     device_id: str
     clock: HybridLogicalClock
     now: Callable[[], datetime] = utc_now
+    # The working-day calendar (helligdage + configured days off) actions use for derived deadlines;
+    # the runtime sets it from the settings. None = helligdage only.
+    calendar: WorkdayCalendar | None = None
 
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -40,7 +44,9 @@ class Database:
     def transaction(self) -> Iterator[Tx]:
         """One user action: commits rows, change log and audit together, or rolls all back."""
         with self._sessions() as session, session.begin():
-            yield Tx(session, self.clock, self.device_id, self.now())
+            tx = Tx(session, self.clock, self.device_id, self.now())
+            tx.calendar = self.calendar
+            yield tx
 
     def close(self) -> None:
         self.engine.dispose()

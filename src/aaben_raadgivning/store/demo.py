@@ -33,6 +33,7 @@ from aaben_raadgivning.domain.step_models import DEFAULT_STEP_MODEL
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
 from aaben_raadgivning.security.passwords import hash_password
 from aaben_raadgivning.store.database import Database
+from aaben_raadgivning.store.demo_follow_ups import with_derived_follow_ups
 from aaben_raadgivning.store.models import (
     ChangeLogEntry,
     Citizen,
@@ -915,6 +916,7 @@ def generate_demo(
         follow_ups=counts["follow_up_tasks"],
         seconds=time_module.perf_counter() - started_at,
     )
+    summary = with_derived_follow_ups(db, summary, today=today, calendar=calendar)  # F5: the engine's tasks
     with db.transaction() as tx:
         tx.audit(
             None,

@@ -24,6 +24,8 @@ from aaben_raadgivning.sync.hlc import HybridLogicalClock
 
 
 class Tx:
+    calendar = None  # the database's WorkdayCalendar (set by Database.transaction); None = helligdage only
+
     def __init__(self, session: Session, clock: HybridLogicalClock, device_id: str, now: datetime) -> None:
         self.session = session
         self._clock = clock

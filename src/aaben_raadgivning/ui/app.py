@@ -33,6 +33,7 @@ class AabenApp(App):
     BINDINGS = [
         Binding("f2", "show_counter", "Åben rådgivning"),
         Binding("f3", "show_citizens", "Borgere"),
+        Binding("f5", "show_follow_ups", "Opfølgning"),
         Binding("ctrl+q", "quit", "Luk", priority=True),
     ]
 
@@ -55,7 +56,7 @@ class AabenApp(App):
         return self._runtime
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("show_counter", "show_citizens") and self.staff is None:
+        if action in ("show_counter", "show_citizens", "show_follow_ups") and self.staff is None:
             return False  # hidden until someone has logged in
         return True
 
@@ -147,6 +148,11 @@ class AabenApp(App):
 
         self._show_main(CitizenScreen, lambda: CitizenScreen(self.current_citizen_id))
 
+    def action_show_follow_ups(self) -> None:
+        from aaben_raadgivning.ui.screens.follow_up_queue import FollowUpQueueScreen
+
+        self._show_main(FollowUpQueueScreen, FollowUpQueueScreen)
+
     def open_citizen(self, citizen_id: str, where: str = "Åben rådgivning") -> None:
         """Show a citizen's record on F3 from another screen (e.g. the counter's queue); the read is logged."""
         from aaben_raadgivning.store.actions.audit import record_lookup
@@ -174,6 +180,7 @@ class AabenApp(App):
         if self.staff is not None:
             yield SystemCommand("Åben rådgivning", "Skranken for åben rådgivning (F2)", self.action_show_counter)
             yield SystemCommand("Borgere", "Borgerens sag og tidslinje (F3)", self.action_show_citizens)
+            yield SystemCommand("Opfølgning", "Opgaver til i dag og fremover (F5)", self.action_show_follow_ups)
         yield SystemCommand("Vis taster", "Vis alle taster for skærmen", self.action_show_help_panel)
         yield SystemCommand("Skift farvetema", "Vælg et andet farvetema", self.action_change_theme)
         yield SystemCommand("Afslut programmet", "Luk Åben Rådgivning (Ctrl+Q)", self.action_quit)

@@ -99,6 +99,15 @@ def add_timeline_event(
     )
 
 
+def _recompute(
+    tx: Tx, citizen_id: str, actor_id: str, previous_jobformidler: str | None = None, changed: bool = False
+) -> None:
+    """The record's facts for follow-up (project start, step, jobformidler) changed: derive tasks afresh."""
+    from aaben_raadgivning.store.follow_up_recompute import recompute_now  # imports this module's helpers
+
+    recompute_now(tx, citizen_id, actor_id=actor_id, previous_assignee=previous_jobformidler, jobformidler_changed=changed)
+
+
 def _clean(text: str, field: str, *, required: bool = False, message: str = "") -> str:
     text = text.strip()
     if required and not text:
@@ -150,6 +159,7 @@ def record_visitation(
                 "Underretning til socialforvaltningen; borgeren fortsætter i det ordinære tilbud", note,
             )  # fmt: skip
         tx.audit(actor_id, "update", "citizen", citizen.id, citizen.id, f"Visitation: {outcome}")
+        _recompute(tx, citizen.id, actor_id)
     return decision
 
 
@@ -234,6 +244,7 @@ def assign_jobformidler(db: Database, actor_id: str, citizen_id: str, staff_id: 
             data={"change": change, "from": old_id, "to": staff_id},
         )  # fmt: skip
         tx.audit(actor_id, "update", "citizen", citizen.id, citizen.id, summary)
+        _recompute(tx, citizen.id, actor_id, previous_jobformidler=old_id, changed=True)
         return jobformidler_changes(tx, citizen.id)
 
 
@@ -251,6 +262,7 @@ def advance_step(db: Database, actor_id: str, citizen_id: str, override_reason: 
         if decision.overridden:
             detail += f" trods manglende kriterier; begrundelse: {decision.override_reason}"
         tx.audit(actor_id, "update", "citizen", citizen.id, citizen.id, detail)
+        _recompute(tx, citizen.id, actor_id)
     return decision
 
 
@@ -271,6 +283,7 @@ def break_off_course(
             raise ValidationError.single("step", decision.message)
         _apply_step(tx, actor_id, citizen, decision, "rehab" if rehab_target_group else "trin", reason)
         tx.audit(actor_id, "update", "citizen", citizen.id, citizen.id, f"Virksomhedsforløb afbrudt: {reason}")
+        _recompute(tx, citizen.id, actor_id)
     return decision
 
 

@@ -1,8 +1,9 @@
 """Delmål (sub-goals of the citizen's plan) and their regular progression assessments.
 
 An assessment is a timeline event (kind ``delmaal``, ``subject_id`` = the delmål, score in ``data``);
-each active delmål has exactly one open "assess progression" follow-up task, due every N weeks (data:
-rules.delmaal_review_weeks). Saving an assessment moves that task rather than adding another.
+each active delmål has one open "assess progression" follow-up task, due N weeks after the last assessment
+(data: rules.delmaal_review_weeks). The task is the follow-up engine's ``sub_goal:<id>`` rule
+(store.follow_up_recompute): saving an assessment completes the open task and the recompute derives the next.
 """
 
 from __future__ import annotations
@@ -14,50 +15,35 @@ from sqlalchemy import select
 from aaben_raadgivning.domain.clock import to_local
 from aaben_raadgivning.domain.dates import format_date
 from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
+from aaben_raadgivning.domain.follow_up_rules import RULE_SUB_GOAL
 from aaben_raadgivning.domain.rules import load_rules
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
 from aaben_raadgivning.store.actions.citizen_record import add_timeline_event, load_citizen
 from aaben_raadgivning.store.database import Database
+from aaben_raadgivning.store.follow_up_recompute import LEGACY_SUB_GOAL_RULE, recompute_now
 from aaben_raadgivning.store.models import FollowUpTask, SubGoal
 from aaben_raadgivning.store.transaction import Tx
 
 SCORES = {1: "Ingen fremgang", 2: "Lidt fremgang", 3: "Nogen fremgang", 4: "God fremgang", 5: "Nået"}
 STATUSES = {"aktiv": "Aktiv", "naaet": "Nået", "opgivet": "Opgivet"}
-RULE = "delmaal_vurdering"
+RULE = RULE_SUB_GOAL  # the review tasks are the follow-up engine's sub_goal:<id> tasks
 
 
 def review_due(today: date, calendar: WorkdayCalendar) -> date:
     return calendar.next_working_day(today + timedelta(weeks=load_rules().delmaal_review_weeks))
 
 
-def _open_review(tx: Tx, sub_goal_id: str) -> FollowUpTask | None:
+def _open_review(tx: Tx, goal: SubGoal) -> FollowUpTask | None:
+    """The open "assess progression" task of a delmål (the engine's ``sub_goal:<id>`` rule)."""
     return tx.session.scalars(
         select(FollowUpTask).where(
-            FollowUpTask.rule == RULE, FollowUpTask.subject_id == sub_goal_id, FollowUpTask.status == "open"
+            FollowUpTask.citizen_id == goal.citizen_id,
+            FollowUpTask.subject_id == goal.id,
+            FollowUpTask.rule.in_((RULE_SUB_GOAL, LEGACY_SUB_GOAL_RULE)),
+            FollowUpTask.status == "open",
+            FollowUpTask.deleted_at.is_(None),
         )
     ).first()
-
-
-def _schedule_review(tx: Tx, actor_id: str, goal: SubGoal, assignee_id: str, calendar: WorkdayCalendar) -> FollowUpTask:
-    due = review_due(to_local(tx.now).date(), calendar)
-    task = _open_review(tx, goal.id)
-    if task is not None:
-        tx.update(task, due_date=due)
-        return task
-    return tx.add(
-        FollowUpTask(
-            citizen_id=goal.citizen_id,
-            kind="manuel",
-            rule=RULE,
-            reason=f"Vurdér progression i delmål «{goal.text}»",
-            subject_id=goal.id,
-            due_date=due,
-            assignee_id=assignee_id,
-            status="open",
-            created_by=actor_id,
-            created_at=tx.now,
-        )
-    )
 
 
 def add_sub_goal(db: Database, actor_id: str, citizen_id: str, text: str, *, calendar: WorkdayCalendar) -> SubGoal:
@@ -69,11 +55,12 @@ def add_sub_goal(db: Database, actor_id: str, citizen_id: str, text: str, *, cal
     with db.transaction() as tx:
         citizen = load_citizen(tx, citizen_id)
         goal = tx.add(SubGoal(citizen_id=citizen.id, text=text, status="aktiv", created_at=tx.now, created_by=actor_id))
-        task = _schedule_review(tx, actor_id, goal, citizen.jobformidler_id or actor_id, calendar)
+        first = review_due(to_local(tx.now).date(), calendar)
         add_timeline_event(
             tx, actor_id, citizen.id, "delmaal", f"Nyt delmål: {text}",
-            f"Første vurdering {format_date(task.due_date)}", subject_id=goal.id,
+            f"Første vurdering {format_date(first)}", subject_id=goal.id,
         )  # fmt: skip
+        recompute_now(tx, citizen.id, actor_id=actor_id, calendar=calendar)
         tx.audit(actor_id, "create", "sub_goal", goal.id, citizen.id, "Delmål oprettet")
     return goal
 
@@ -100,16 +87,14 @@ def assess_sub_goal(
         if goal.status != "aktiv":
             raise ValidationError.single("status", f"Delmålet er {STATUSES[goal.status].lower()} og vurderes ikke mere.")
         tx.update(goal, status=status)
-        add_timeline_event(
+        event = add_timeline_event(
             tx, actor_id, citizen.id, "delmaal", f"Delmål vurderet: {score} – {SCORES[score]} («{goal.text}»)",
             note.strip(), subject_id=goal.id, data={"score": score, "status": status},
         )  # fmt: skip
-        if status == "aktiv":
-            _schedule_review(tx, actor_id, goal, citizen.jobformidler_id or actor_id, calendar)
-        else:
-            task = _open_review(tx, goal.id)
-            if task is not None:
-                tx.update(task, status="done", completed_at=tx.now)
+        task = _open_review(tx, goal)
+        if task is not None:  # the assessment completes the review; the next one is derived from it
+            tx.update(task, status="done", completed_at=tx.now, completed_by=actor_id, completed_event_id=event.id)
+        recompute_now(tx, citizen.id, actor_id=actor_id, calendar=calendar)
         tx.audit(actor_id, "update", "sub_goal", goal.id, citizen.id, f"Delmål vurderet: {score}")
     return goal
 

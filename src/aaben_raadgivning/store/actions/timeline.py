@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 from aaben_raadgivning.domain.clock import to_local, to_utc
 from aaben_raadgivning.domain.dates import format_date
 from aaben_raadgivning.domain.errors import ValidationError
+from aaben_raadgivning.domain.follow_up_rules import RULE_NO_SHOW
 from aaben_raadgivning.domain.reference import load_reference
-from aaben_raadgivning.domain.rules import load_rules
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
+from aaben_raadgivning.ids import derived_id
 from aaben_raadgivning.store.actions.citizen_record import (
     AUTHORITY_ROLE,
     add_timeline_event,
@@ -23,6 +24,7 @@ from aaben_raadgivning.store.actions.citizen_record import (
     require_authority,
 )
 from aaben_raadgivning.store.database import Database
+from aaben_raadgivning.store.follow_up_recompute import recompute_now
 from aaben_raadgivning.store.models import Event, FollowUpTask, Staff
 from aaben_raadgivning.store.transaction import Tx
 
@@ -81,6 +83,7 @@ def add_event(
         )
         what = "Rettelse af hændelse" if corrects_id else "Hændelse tilføjet"
         tx.audit(actor_id, "create", "event", event.id, citizen.id, f"{what}: {kind}")
+        recompute_now(tx, citizen.id, actor_id=actor_id)
     return event
 
 
@@ -92,29 +95,22 @@ def record_no_show(
     calendar: WorkdayCalendar,
     what: str = "Samtale",
     occurred_at: datetime | None = None,
-) -> tuple[Event, FollowUpTask]:
+) -> tuple[Event, FollowUpTask | None]:
     """A missed appointment: the event, and a task for personal contact (phone or visit) due the same or
-    next working day (the number of working days is data: rules.no_show_follow_up_working_days)."""
+    next working day (the number of working days is data: rules.no_show_follow_up_working_days).
+
+    The task is the follow-up engine's ``no_show:<date>`` task (store.follow_up_recompute), so it disappears
+    once a personal contact is recorded. None only when a personal contact after the no-show already exists."""
     what = what.strip() or "Samtale"
     with db.transaction() as tx:
         citizen = load_citizen(tx, citizen_id)
         when = _check_when(tx, occurred_at)
         day = to_local(when).date()
-        due = calendar.add_working_days(day, load_rules().no_show_follow_up_working_days)
         event = add_timeline_event(tx, actor_id, citizen.id, "udeblivelse", f"Udeblev: {what}", occurred_at=when)
-        task = tx.add(
-            FollowUpTask(
-                citizen_id=citizen.id,
-                kind="personlig_kontakt",
-                rule="udeblivelse",
-                reason=f"Udeblev {format_date(day)} ({what}): kontakt borgeren personligt (telefon eller besøg)",
-                due_date=due,
-                assignee_id=citizen.jobformidler_id or actor_id,
-                status="open",
-                created_by=actor_id,
-                created_at=tx.now,
-            )
-        )
+        recompute_now(tx, citizen.id, actor_id=actor_id, calendar=calendar)
+        task = tx.session.get(FollowUpTask, derived_id(citizen.id, f"{RULE_NO_SHOW}:{day.isoformat()}"))
+        if task is not None and (task.status != "open" or task.deleted_at is not None):
+            task = None
         tx.audit(actor_id, "create", "event", event.id, citizen.id, f"Udeblivelse registreret: {what}")
     return event, task
 

@@ -17,6 +17,7 @@ from aaben_raadgivning.domain.walk_ins import CANCELLED, FINISHED, WAITING, link
 from aaben_raadgivning.store.actions.citizen_record import add_timeline_event
 from aaben_raadgivning.store.actions.follow_ups import FollowUpRequest, add_follow_up
 from aaben_raadgivning.store.database import Database
+from aaben_raadgivning.store.follow_up_recompute import recompute_now
 from aaben_raadgivning.store.models import Citizen, Event, FollowUpTask, WalkIn, WalkInTransition
 from aaben_raadgivning.store.transaction import Tx
 
@@ -151,6 +152,7 @@ def finish_walk_in(
         citizen_id = linked_citizen(walk_in.citizen_id, transitions)
         if citizen_id is not None:
             _timeline_event(tx, walk_in, citizen_id, outcome, actor_id)
+            recompute_now(tx, citizen_id, actor_id=actor_id)
         task = None
         if follow_up is not None:
             task = add_follow_up(tx, actor_id, follow_up, citizen_id=citizen_id, walk_in_id=walk_in_id)
@@ -172,6 +174,7 @@ def link_walk_in(db: Database, actor_id: str, walk_in_id: str, citizen_id: str) 
         finish = next((t for t in transitions if t.kind == "finish"), None)
         if finish is not None:
             _timeline_event(tx, walk_in, citizen_id, finish.note, finish.staff_id)
+            recompute_now(tx, citizen_id, actor_id=actor_id)
         tasks = tx.session.scalars(
             select(FollowUpTask).where(FollowUpTask.walk_in_id == walk_in_id, FollowUpTask.citizen_id.is_(None))
         )

@@ -1,0 +1,274 @@
+"""F5 · Opfølgning: the follow-up queue where a jobformidler starts the day.
+
+"Mine" (the logged-in user's tasks) or "Alle", grouped as overdue (red), today, this week and later with
+the count per group in the header; filters for staff member, kind and housing area; sorted by due date or
+citizen. Rows are read a page at a time from SQL; moving the cursor near the end loads the next page.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Select, Static
+
+from aaben_raadgivning.domain.clock import to_local
+from aaben_raadgivning.domain.dates import format_date, format_date_short
+from aaben_raadgivning.domain.reference import load_reference
+from aaben_raadgivning.store.queries.follow_up_queue import (
+    GROUP_LABELS,
+    GROUPS,
+    OVERDUE,
+    PAGE_SIZE,
+    SORT_CITIZEN,
+    SORT_DUE,
+    TODAY,
+    UNASSIGNED,
+    QueueFilter,
+    QueueRow,
+    housing_areas,
+    load_queue,
+    staff_choices,
+)
+from aaben_raadgivning.ui.screens.follow_up_dialogs import (
+    CompleteTaskDialog,
+    NewTaskDialog,
+    ReassignDialog,
+    RescheduleDialog,
+)
+from aaben_raadgivning.ui.widgets.key_footer import KeyFooter
+
+LOAD_MORE_MARGIN = 5  # rows from the end when the next page is read
+_GROUP_STYLE = {OVERDUE: "bold red", TODAY: "bold yellow"}
+
+
+def header_text(mine: bool, initials: str, counts: dict[str, int], sort: str) -> str:
+    who = f"Mine ({initials})" if mine else "Alle"
+    parts = [f"{GROUP_LABELS[g]} {counts.get(g, 0)}" for g in GROUPS]
+    order = "" if sort == SORT_DUE else " · efter borger"
+    return f"[b]Opfølgning[/b] · {who} · " + " · ".join(parts) + order
+
+
+class FollowUpQueueScreen(Screen):
+    CSS_PATH = "follow_up_queue.tcss"
+    BINDINGS = [
+        Binding("u", "complete", "Udfør"),
+        Binding("f", "reschedule", "Flyt frist"),
+        Binding("g", "reassign", "Giv videre"),
+        Binding("b", "open_citizen", "Borger"),
+        Binding("a", "open_agreement", "Aftale"),
+        Binding("n", "new_task", "Ny opgave"),
+        Binding("m", "toggle_mine", "Mine/Alle"),
+        Binding("s", "toggle_sort", "Sortér"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.mine = True
+        self.sort = SORT_DUE
+        self.rows: list[QueueRow | None] = []  # per table row; None for a group heading
+        self.loaded = 0
+        self.exhausted = False
+        self.counts: dict[str, int] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="fu-header")
+        with Horizontal(id="fu-filters"):
+            yield Select([], prompt="Alle medarbejdere", id="fu-staff", compact=True)
+            kinds = [(t.label, t.code) for t in load_reference().follow_up_kinds.active()]
+            yield Select(kinds, prompt="Alle slags", id="fu-kind", compact=True)
+            yield Select([], prompt="Alle boligområder", id="fu-area", compact=True)
+        yield DataTable(id="fu-table", cursor_type="row", zebra_stripes=True, cell_padding=0)
+        yield Static("", id="fu-detail")
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#fu-table", DataTable)
+        # No cell padding, so the six columns fit 80 columns; the widths include one space between columns.
+        for label, key, width in (("Frist", "due", 18), ("Borger", "who", 15), ("Slags", "kind", 17),
+                                  ("Årsag", "reason", 10), ("Firma", "company", 9), ("Sidst", "contact", 5)):
+            table.add_column(label, key=key, width=width)  # fmt: skip
+        db = self.app.runtime.db
+        staff = self.query_one("#fu-staff", Select)
+        staff.set_options([*staff_choices(db), ("Uden ansvarlig", "__none__")])
+        staff.disabled = True  # "Mine" shows the user's own tasks
+        self.query_one("#fu-area", Select).set_options([(area, area) for area in housing_areas(db)])
+        self.reload()
+        table.focus()
+        self.watch(table, "scroll_y", self._scrolled, init=False)
+
+    def _scrolled(self, _old: float, new: float) -> None:
+        """Scrolling (mouse, End, Page Down) near the end reads the next page."""
+        table = self.query_one("#fu-table", DataTable)
+        if new >= table.max_scroll_y - LOAD_MORE_MARGIN:
+            self.load_more()
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def today(self) -> date:
+        return to_local(self.app.runtime.db.now()).date()
+
+    def current_filter(self) -> QueueFilter:
+        def value(selector: str) -> str | None:
+            v = self.query_one(selector, Select).value
+            return v if isinstance(v, str) else None
+
+        if self.mine:
+            assignee = self.app.staff.id
+        else:
+            chosen = value("#fu-staff")
+            assignee = UNASSIGNED if chosen == "__none__" else chosen
+        return QueueFilter(assignee_id=assignee, kind=value("#fu-kind"), housing_area=value("#fu-area"), sort=self.sort)
+
+    def reload(self, keep_task: str | None = None) -> None:
+        table = self.query_one("#fu-table", DataTable)
+        if keep_task is None:
+            selected = self.selected()
+            keep_task = selected.id if selected else None
+        table.clear()
+        self.rows, self.loaded, self.exhausted = [], 0, False
+        view = load_queue(self.app.runtime.db, self.current_filter(), self.today())
+        self.counts = view.counts
+        header = header_text(self.mine, self.app.staff.initials, view.counts, self.sort)
+        self.query_one("#fu-header", Static).update(header)
+        self._append(view.rows)
+        if not self.rows:
+            table.add_row("", Text("Ingen åbne opgaver med de valgte filtre.", style="dim"), key="empty")
+            self.rows.append(None)
+        index = next((i for i, r in enumerate(self.rows) if r is not None and r.id == keep_task), None)
+        if index is None:
+            index = next((i for i, r in enumerate(self.rows) if r is not None), 0)
+        table.move_cursor(row=index)
+        self._show_detail()
+
+    def _append(self, rows: list[QueueRow]) -> None:
+        table = self.query_one("#fu-table", DataTable)
+        last_group = next((r.group for r in reversed(self.rows) if r is not None), None)
+        for row in rows:
+            if row.group != last_group:
+                last_group = row.group
+                style = _GROUP_STYLE.get(row.group, "bold")
+                label = f"{GROUP_LABELS[row.group]} ({self.counts.get(row.group, 0)})"
+                table.add_row(Text(" " + label, style=style), key=f"group-{row.group}-{len(self.rows)}")
+                self.rows.append(None)
+            overdue = row.group == OVERDUE
+            due = Text(("!" if overdue else " ") + row.due_label, style="bold red" if overdue else "")
+            contact = format_date_short(row.last_contact) if row.last_contact else "–"
+            cells = (row.citizen_name, row.kind_label, row.reason, row.company_name)
+            table.add_row(due, *(Text(c, overflow="ellipsis", no_wrap=True) for c in cells), contact, key=row.id)
+            self.rows.append(row)
+        self.loaded += len(rows)
+        self.exhausted = len(rows) < PAGE_SIZE
+
+    def load_more(self) -> None:
+        if self.exhausted:
+            return
+        view = load_queue(self.app.runtime.db, self.current_filter(), self.today(), offset=self.loaded)
+        self._append(view.rows)
+
+    def selected(self) -> QueueRow | None:
+        table = self.query_one("#fu-table", DataTable)
+        row = table.cursor_row
+        return self.rows[row] if 0 <= row < len(self.rows) else None
+
+    @on(DataTable.RowHighlighted, "#fu-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row >= len(self.rows) - LOAD_MORE_MARGIN:
+            self.load_more()
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        row = self.selected()
+        detail = self.query_one("#fu-detail", Static)
+        if row is None:
+            detail.update("")
+            return
+        contact = format_date(row.last_contact) if row.last_contact else "ingen registreret"
+        lines = [
+            f"[b]{row.citizen_name}[/b] · {row.kind_label} · frist {format_date(row.due_date)}"
+            f" · ansvarlig {row.assignee_initials or 'ingen'} · sidste kontakt {contact}",
+            row.reason,
+        ]
+        if row.company_name:
+            lines[0] += f" · {row.company_name}"
+        if row.note:
+            lines.append(row.note)
+        detail.update("\n".join(lines))
+
+    @on(Select.Changed)
+    def _filter_changed(self) -> None:
+        if self.is_mounted and self.rows is not None:
+            self.reload()
+
+    # --- actions -------------------------------------------------------------------------------
+
+    def _chosen(self) -> QueueRow | None:
+        row = self.selected()
+        if row is None:
+            self.notify("Vælg en opgave i listen.")
+        return row
+
+    def _after(self, message: str | None) -> None:
+        if message:
+            self.notify(message, title="Opfølgning")
+            self.reload()
+            self.query_one("#fu-table", DataTable).focus()
+
+    def action_complete(self) -> None:
+        row = self._chosen()
+        if row is not None:
+            self.app.push_screen(CompleteTaskDialog(row), self._after)
+
+    def action_reschedule(self) -> None:
+        row = self._chosen()
+        if row is not None:
+            self.app.push_screen(RescheduleDialog(row), self._after)
+
+    def action_reassign(self) -> None:
+        row = self._chosen()
+        if row is not None:
+            self.app.push_screen(ReassignDialog(row), self._after)
+
+    def action_new_task(self) -> None:
+        row = self._chosen()
+        if row is None:
+            return
+        if row.citizen_id is None:
+            self.notify("Opgaven har ingen borger. Vælg en opgave for den borger, den nye opgave gælder.")
+            return
+        self.app.push_screen(NewTaskDialog(row), self._after)
+
+    def action_open_citizen(self) -> None:
+        row = self._chosen()
+        if row is None:
+            return
+        if row.citizen_id is None:
+            self.notify("Opgaven hører til en anonym henvendelse uden borger.")
+            return
+        self.app.open_citizen(row.citizen_id, "Opfølgning")
+
+    def action_open_agreement(self) -> None:
+        row = self._chosen()
+        if row is None:
+            return
+        if row.agreement_id is None:
+            self.notify("Opgaven hører ikke til en aftale.")
+            return
+        if not hasattr(self.app, "open_agreement"):
+            self.notify("Aftaler kan ikke åbnes i denne version.", severity="warning")
+            return
+        self.app.open_agreement(row.agreement_id)
+
+    def action_toggle_mine(self) -> None:
+        self.mine = not self.mine
+        self.query_one("#fu-staff", Select).disabled = self.mine
+        self.reload()
+
+    def action_toggle_sort(self) -> None:
+        self.sort = SORT_CITIZEN if self.sort == SORT_DUE else SORT_DUE
+        self.reload()
