@@ -45,6 +45,26 @@ from aaben_raadgivning.ui.widgets.key_footer import KeyFooter
 
 LOAD_MORE_MARGIN = 5  # rows from the end when the next page is read
 _GROUP_STYLE = {OVERDUE: "bold red", TODAY: "bold yellow"}
+_COLUMNS = (("Frist", "due"), ("Borger", "who"), ("Slags", "kind"), ("Årsag", "reason"),
+            ("Firma", "company"), ("Sidst", "contact"))  # fmt: skip
+# Widths that fit an 80-column terminal (no cell padding; each width includes the space after the text).
+_NARROW = (18, 15, 18, 10, 10, 5)
+_SPARE = 4  # left margin, scrollbar and rounding
+
+
+def column_widths(screen_width: int) -> tuple[int, ...]:
+    """Column widths for the terminal: the 80-column layout, with any extra width going mostly to the reason
+    (the column people read), then to citizen and company names."""
+    extra = max(0, screen_width - _SPARE - sum(_NARROW) - 2)
+    due, who, kind, reason, company, contact = _NARROW
+    return (due, who + extra // 5, kind, reason + extra - 2 * (extra // 5), company + extra // 5, contact)
+
+
+def _cell(text: str, width: int) -> Text:
+    """The text cut to leave one space before the next column (DataTable would otherwise run them together)."""
+    cell = Text(text, no_wrap=True)
+    cell.truncate(max(1, width - 1), overflow="ellipsis")
+    return cell
 
 
 def header_text(mine: bool, initials: str, counts: dict[str, int], sort: str) -> str:
@@ -75,6 +95,7 @@ class FollowUpQueueScreen(Screen):
         self.loaded = 0
         self.exhausted = False
         self.counts: dict[str, int] = {}
+        self.widths = _NARROW
 
     def compose(self) -> ComposeResult:
         yield Static("", id="fu-header")
@@ -89,10 +110,9 @@ class FollowUpQueueScreen(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one("#fu-table", DataTable)
-        # No cell padding, so the six columns fit 80 columns; the widths include one space between columns.
-        for label, key, width in (("Frist", "due", 18), ("Borger", "who", 15), ("Slags", "kind", 17),
-                                  ("Årsag", "reason", 10), ("Firma", "company", 9), ("Sidst", "contact", 5)):
-            table.add_column(label, key=key, width=width)  # fmt: skip
+        self.widths = column_widths(self.size.width)
+        for (label, key), width in zip(_COLUMNS, self.widths, strict=True):
+            table.add_column(label, key=key, width=width)
         db = self.app.runtime.db
         staff = self.query_one("#fu-staff", Select)
         staff.set_options([*staff_choices(db), ("Uden ansvarlig", "__none__")])
@@ -101,6 +121,15 @@ class FollowUpQueueScreen(Screen):
         self.reload()
         table.focus()
         self.watch(table, "scroll_y", self._scrolled, init=False)
+
+    def on_resize(self) -> None:
+        widths = column_widths(self.size.width)
+        if widths != self.widths and self.rows:
+            table = self.query_one("#fu-table", DataTable)
+            for column, width in zip(table.columns.values(), widths, strict=True):
+                column.width = width
+            self.widths = widths
+            self.reload()  # cells are cut to the column widths when added
 
     def _scrolled(self, _old: float, new: float) -> None:
         """Scrolling (mouse, End, Page Down) near the end reads the next page."""
@@ -160,7 +189,8 @@ class FollowUpQueueScreen(Screen):
             due = Text(("!" if overdue else " ") + row.due_label, style="bold red" if overdue else "")
             contact = format_date_short(row.last_contact) if row.last_contact else "–"
             cells = (row.citizen_name, row.kind_label, row.reason, row.company_name)
-            table.add_row(due, *(Text(c, overflow="ellipsis", no_wrap=True) for c in cells), contact, key=row.id)
+            texts = [_cell(text, width) for text, width in zip(cells, self.widths[1:5], strict=True)]
+            table.add_row(due, *texts, contact, key=row.id)
             self.rows.append(row)
         self.loaded += len(rows)
         self.exhausted = len(rows) < PAGE_SIZE
