@@ -60,7 +60,10 @@ def _schedule_review(tx: Tx, actor_id: str, goal: SubGoal, assignee_id: str, cal
     )
 
 
-def add_sub_goal(db: Database, actor_id: str, citizen_id: str, text: str, *, calendar: WorkdayCalendar) -> SubGoal:
+def add_sub_goal(
+    db: Database, actor_id: str, citizen_id: str, text: str, *, calendar: WorkdayCalendar, agreement_id: str | None = None
+) -> SubGoal:
+    """A new delmål with its first assessment task; ``agreement_id`` when it belongs to a company course."""
     text = text.strip()
     if not text:
         raise ValidationError.single("text", "Skriv delmålet.")
@@ -68,7 +71,12 @@ def add_sub_goal(db: Database, actor_id: str, citizen_id: str, text: str, *, cal
         raise ValidationError.single("text", "Delmålet er for langt (højst 500 tegn).")
     with db.transaction() as tx:
         citizen = load_citizen(tx, citizen_id)
-        goal = tx.add(SubGoal(citizen_id=citizen.id, text=text, status="aktiv", created_at=tx.now, created_by=actor_id))
+        goal = tx.add(
+            SubGoal(
+                citizen_id=citizen.id, text=text, status="aktiv", created_at=tx.now, created_by=actor_id,
+                agreement_id=agreement_id,
+            )
+        )  # fmt: skip
         task = _schedule_review(tx, actor_id, goal, citizen.jobformidler_id or actor_id, calendar)
         add_timeline_event(
             tx, actor_id, citizen.id, "delmaal", f"Nyt delmål: {text}",
