@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy import func, select
 
-from aaben_raadgivning.domain.text import fold
+from aaben_raadgivning.domain.text import index_terms, query_terms
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import Agreement, Citizen, Company, CompanyContact
 
@@ -47,6 +48,11 @@ class CompanyDetail:
     past_count: int
 
 
+@lru_cache(maxsize=50_000)
+def _name_terms(name: str) -> tuple[str, ...]:
+    return tuple(index_terms(name))
+
+
 def _digits(query: str) -> str:
     text = query.strip().upper().removeprefix("DK")
     return "".join(c for c in text if c not in " -.")
@@ -63,12 +69,12 @@ def search_companies(db: Database, query: str, limit: int = 20) -> list[CompanyH
                 select(*columns).where(Company.deleted_at.is_(None), Company.cvr.like(digits + "%")).order_by(Company.name).limit(limit)
             ).all()
             return [CompanyHit(*row) for row in rows]
-        terms = fold(query).split()
+        terms = query_terms(query)
         query_rows = select(*columns).where(Company.deleted_at.is_(None)).order_by(Company.name)
         hits = []
         for row in session.execute(query_rows):
             if terms:
-                words = fold(row.name).split()
+                words = _name_terms(row.name)
                 if not all(any(word.startswith(term) for word in words) for term in terms):
                     continue
             hits.append(CompanyHit(*row))
