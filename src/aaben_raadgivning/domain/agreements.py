@@ -52,6 +52,7 @@ class CourseKind:
     code: str
     label: str
     hour_types: tuple[str, ...]
+    short: str = ""  # for narrow tables
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,10 @@ class AgreementData:
         kind = self.course_kind(code)
         return kind.label if kind else code
 
+    def course_short(self, code: str) -> str:
+        kind = self.course_kind(code)
+        return kind.short if kind else code
+
     def status_label(self, code: str) -> str:
         status = next((s for s in self.statuses if s.code == code), None)
         return status.label if status else code
@@ -87,7 +92,7 @@ class AgreementData:
 def parse_agreement_data(text: str) -> AgreementData:
     data = tomllib.loads(text)
     kinds = tuple(
-        CourseKind(row["code"], row["label"], tuple(t for t in row["hour_types"] if t in HOUR_TYPES))
+        CourseKind(row["code"], row["label"], tuple(t for t in row["hour_types"] if t in HOUR_TYPES), row.get("short", row["label"]))
         for row in data.get("course_kinds", [])
     )
     statuses = tuple(AgreementStatus(row["code"], row["label"], tuple(row.get("next", []))) for row in data.get("agreement_statuses", []))

@@ -19,7 +19,7 @@ from textual.widgets.option_list import Option
 
 from aaben_raadgivning.domain.agreements import Schedule, format_hours, load_agreement_data
 from aaben_raadgivning.domain.cvr import format_cvr
-from aaben_raadgivning.domain.dates import format_date
+from aaben_raadgivning.domain.dates import format_date_short
 from aaben_raadgivning.domain.phone import format_phone
 from aaben_raadgivning.store.queries.companies import CompanyDetail, company_detail, search_companies
 from aaben_raadgivning.ui.screens.agreement_dialogs import CompanyDialog, ContactDialog
@@ -60,7 +60,7 @@ class AgreementsScreen(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("Borger", "Forløb", "Status", "Periode", "Ord. t/uge")
+        table.add_columns("Borger", "Status", "Ord. t/uge", "Forløb", "Periode")
         self._search("")
         if self.company_id:
             self.show_company(self.company_id)
@@ -138,15 +138,15 @@ class AgreementsScreen(Screen):
         for row in [*self.detail.active, *self.detail.past]:
             status = data.status_label(row.status)
             if row.status_reason == "genforhandlet":
-                status = f"Genforh. (v{row.version})"
+                status = f"Genforh. v{row.version}"
             elif row.version > 1:
                 status += f" v{row.version}"
-            period = f"{format_date(row.start_date) if row.start_date else '–'}–{format_date(row.end_date) if row.end_date else ''}"
+            period = f"{format_date_short(row.start_date) if row.start_date else '–'}–{format_date_short(row.end_date) if row.end_date else ''}"
             ordinary = Schedule.from_json(row.schedule).week_minutes("ordinary")
             style = "bold" if row.status == "aktiv" else ("dim" if row.status in ("afsluttet", "afbrudt") else "")
             table.add_row(
-                Text(row.citizen_name, style=style), data.course_label(row.course_kind), status, period,
-                format_hours(ordinary) if ordinary else "–", key=row.id,
+                Text(row.citizen_name, style=style), status, format_hours(ordinary) if ordinary else "–",
+                data.course_short(row.course_kind), period, key=row.id,
             )  # fmt: skip
         d = self.detail
         shown = len(d.active) + len(d.past)
