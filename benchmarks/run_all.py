@@ -8,6 +8,8 @@
 2. bench_startup.py  process start → first interactive screen, ratio to a bare Textual app  (≤ 1.5)
 3. bench_search.py   citizen search per keystroke, p95                                       (≤ 20 ms)
 4. bench_memory.py   peak RSS at start (from the start-up runs of 2)                         (≤ 100 MB)
+5. bench_citizen.py  open a citizen with 5 000 events                                        (≤ 100 ms)
+6. bench_agreements.py  save an agreement with its plan (≤ 50 ms); open a company with 500 agreements (≤ 100 ms)
 
 Figures are medians over several runs on a shared machine; ratios use baselines measured in the same
 run. The full figures are saved in benchmarks/.data/latest-results.json.
@@ -35,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     ensure_importable()
 
+    import bench_agreements
     import bench_citizen
     import bench_memory
     import bench_search
@@ -68,6 +71,11 @@ def main(argv: list[str] | None = None) -> int:
     print("\n== 5. Opening a citizen with 5 000 events (issue 3)")
     citizen = bench_citizen.run(30)
     save_results("citizen_open", citizen)
+
+    print("\n== 6. Agreements: save with follow-up plan; open a company with 500 agreements (issue 4)")
+    agreements = bench_agreements.run(30)
+    print(bench_agreements.report(agreements))
+    save_results("agreements", agreements)
 
     app, bare = startup["app"], startup["bare"]
     counts = meta["counts"]
@@ -112,6 +120,18 @@ def main(argv: list[str] | None = None) -> int:
         ["Open a citizen with 5 000 events (summary + page)", f"≤ {bench_citizen.TARGET_MS:g} ms",
          f"{heavy['median_ms']:.1f} ms (p95 {heavy['p95_ms']:.1f}); 10-event citizen {citizen['typical']['median_ms']:.1f} ms",
          f"{heavy['ratio_to_typical']:.1f}× typical", "PASS" if heavy["pass"] else "FAIL"]  # fmt: skip
+    )
+    save, opened = agreements["save"], agreements["open"]
+    rows.append(
+        ["Save an agreement with its follow-up plan", f"≤ {bench_agreements.SAVE_TARGET_MS:g} ms",
+         f"{save['median_ms']:.1f} ms (edit {agreements['edit_active']['median_ms']:.1f}, activate "
+         f"{agreements['activate']['median_ms']:.1f}); bare insert {agreements['insert']['median_ms']:.1f} ms",
+         f"{save['ratio_to_insert']:.1f}× insert", "PASS" if save["pass"] else "FAIL"]  # fmt: skip
+    )
+    rows.append(
+        ["Open a company with 500 agreements", f"≤ {bench_agreements.OPEN_TARGET_MS:g} ms",
+         f"{opened['median_ms']:.1f} ms (p95 {opened['p95_ms']:.1f}); PK lookup {agreements['pk']['median_ms']:.2f} ms",
+         f"{opened['ratio_to_pk']:.0f}× PK lookup", "PASS" if opened["pass"] else "FAIL"]  # fmt: skip
     )
     print("\n== Summary")
     print(f"{platform.python_implementation()} {platform.python_version()}, {platform.machine()}, "
