@@ -360,7 +360,7 @@ def break_off_agreement(db: Database, actor_id: str, agreement_id: str, *, reaso
             try:
                 decision = apply_break_off(tx, actor_id, citizen.id, reason=reason, rehab_target_group=route == "rehab")
             except ValidationError as exc:
-                raise ValidationError({"route": message for message in exc.errors.values()}) from None
+                raise ValidationError({"route": " ".join(exc.errors.values())}) from None
         tx.audit(actor_id, "update", "agreement", agreement.id, agreement.citizen_id, f"Aftale afbrudt: {reason}")
         return BreakOffResult(agreement, decision)
 
