@@ -152,6 +152,14 @@ async def test_a_failed_save_shows_field_errors_and_writes_nothing(world):
         text = screen_text(app)
         assert "Vælg borgeren." in text and "Vælg forløbstype." in text
         assert rows(world.db, Agreement) == []
+        await pilot.press("escape")  # unsaved changes: the first Esc warns
+        await pilot.pause()
+        assert isinstance(app.screen, AgreementEditor)
+        assert "Ændringerne er ikke gemt" in notified(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, AgreementsScreen)
+        assert rows(world.db, Agreement) == []
 
 
 def active_agreement(world, **changes):
@@ -227,3 +235,42 @@ async def test_break_off_back_to_trin_2(world):
             t.rule != "agreement_plan" for t in rows(world.db, FollowUpTask, FollowUpTask.deleted_at.is_(None))
         )
         assert TextArea  # imported for the dialog's field type
+
+
+async def test_arrows_in_the_search_and_contact_persons(world):
+    make_company(world)
+    make_company(world, cvr="25313763", name="Netto Brønshøj")
+    app = AabenApp(world.runtime)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await login(pilot, "JF")
+        await pilot.press("f4")
+        await pilot.pause()
+        await pilot.press("down", "enter")  # the list is sorted by name: Netto, then Østergårds
+        await pilot.pause()
+        screen = app.screen
+        assert screen.detail.company.name == "Østergårds Bageri"
+        await pilot.press("k")
+        await pilot.pause()
+        await type_text(pilot, "Ole Berg")
+        await focus_type(pilot, "#contact-email", "ole@bageri")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "«ole@bageri» er ikke en" in screen_text(app)  # the message wraps in the dialog
+        await focus_type(pilot, "#contact-email", "ole@bageri.dk")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "Kontaktperson Ole Berg er tilføjet." in notified(app)
+        assert "Ole Berg" in screen_text(app)
+        ole = next(c for c in rows(world.db, CompanyContact) if c.name == "Ole Berg")
+        await pilot.press("k")
+        await pilot.pause()
+        app.screen.query_one("#contact", Select).value = ole.id
+        await pilot.pause()
+        assert app.screen.query_one("#contact-email", Input).value == "ole@bageri.dk"
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        assert "Kontaktperson Ole Berg er fjernet." in notified(app)
+        assert rows(world.db, CompanyContact, CompanyContact.id == ole.id)[0].deleted_at is not None
+        app.clear_notifications()
+        await pilot.pause()
+        assert "Ole Berg" not in screen_text(app)

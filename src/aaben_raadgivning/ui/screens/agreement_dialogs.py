@@ -130,7 +130,7 @@ class CompanyDialog(_Dialog):
 class ContactDialog(_Dialog):
     """Add, edit or remove (Ctrl+D) a company's contact persons."""
 
-    BINDINGS = [Binding("ctrl+d", "remove", "Fjern kontaktperson")]
+    BINDINGS = [Binding("ctrl+d", "remove", "Fjern kontaktperson", priority=True)]
 
     def __init__(self, company: Company) -> None:
         super().__init__()

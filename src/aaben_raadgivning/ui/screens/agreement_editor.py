@@ -93,6 +93,8 @@ class AgreementEditor(Screen):
         self.citizen_id = citizen.id if citizen else None
         self.detail: AgreementDetail | None = None
         self.renegotiating = False
+        self._saved_input: AgreementInput | None = None  # what the fields held when last loaded or saved
+        self._warned_unsaved = False
 
     # --- building -----------------------------------------------------------------------------------
 
@@ -163,6 +165,7 @@ class AgreementEditor(Screen):
     def on_mount(self) -> None:
         self._show_header()
         self._recompute()
+        self._saved_input = self._input()
         if self.citizen_id is None:
             self.query_one(CitizenSearch).input.focus()
         else:
@@ -351,6 +354,8 @@ class AgreementEditor(Screen):
         await self.recompose()  # compose reads the agreement afresh
         self._show_header()
         self._recompute()
+        self._saved_input = self._input()
+        self._warned_unsaved = False
         self.refresh_bindings()
         self.query_one("#course-kind", Select).focus()
 
@@ -438,5 +443,9 @@ class AgreementEditor(Screen):
         if self.renegotiating and self.detail:
             await self._reload(self.detail.agreement.id)
             self.notify("Genforhandlingen er fortrudt.")
+            return
+        if self._input() != self._saved_input and not self._warned_unsaved:
+            self._warned_unsaved = True
+            self.notify("Ændringerne er ikke gemt. Ctrl+S gemmer; Esc igen lukker uden at gemme.", severity="warning", title="Ikke gemt")
             return
         self.dismiss(self.agreement_id)
