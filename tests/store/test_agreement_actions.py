@@ -267,3 +267,22 @@ def test_course_sub_goal(world, setup):
     goal = add_agreement_sub_goal(world.db, world.jf.id, result.agreement.id, "Møde til tiden tre dage i træk", calendar=world.runtime.calendar)
     assert get(world.db, SubGoal, goal.id).agreement_id == result.agreement.id
     assert [g.text for g in agreement_detail(world.db, result.agreement.id).sub_goals] == ["Møde til tiden tre dage i træk"]
+
+
+def test_citizen_agreements_newest_first(world, setup):
+    from aaben_raadgivning.store.queries.agreements import citizen_agreements
+
+    citizen, company, contact = setup
+    result = activate(world, setup)
+    world.clock.advance(days=30)
+    renegotiate_agreement(
+        world.db, world.jf.id, result.agreement.id,
+        agreement_input(world, citizen, company, contact, start_date="4.1.2027", end_date="26.2.2027", schedule={"ordinary": ["6"]},
+                        course_kind="ordinaere_timer"),
+        calendar=world.runtime.calendar,
+    )  # fmt: skip
+    listed = citizen_agreements(world.db, citizen.id)
+    assert [(a.version, a.status, a.company_name, a.ordinary_minutes) for a in listed] == [
+        (2, "aktiv", "Østergårds Bageri", 360),
+        (1, "afsluttet", "Østergårds Bageri", 240),
+    ]

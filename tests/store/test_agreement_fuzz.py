@@ -74,3 +74,53 @@ def test_every_editor_field(world, setup, data):
         assert counts(world.db) == before
     else:
         assert counts(world.db) != before
+
+
+PICKED = st.one_of(st.none(), st.just(""), st.text(max_size=36), st.uuids().map(str))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_picked_records(world, setup, data):
+    """Citizen, company, contact person and jobformidler are picked, but a stale or foreign id must be
+    refused on its own field too."""
+    citizen, company, contact = setup
+    field = data.draw(st.sampled_from(["citizen_id", "company_id", "contact_id", "jobformidler_id"]))
+    value = data.draw(PICKED)
+    before = counts(world.db)
+    expected = {"citizen_id": "citizen", "company_id": "company", "contact_id": "contact", "jobformidler_id": "jobformidler"}[field]
+    try:
+        save_agreement(world.db, world.jf.id, replace(agreement_input(world, citizen, company, contact), **{field: value}), calendar=world.runtime.calendar)
+    except ValidationError as exc:
+        assert set(exc.errors) <= {expected, "contact"}, exc.errors  # a foreign company also disowns the contact
+        assert all(len(m) > 5 for m in exc.errors.values())
+        assert counts(world.db) == before
+    else:
+        assert field in ("contact_id", "jobformidler_id") and not value  # optional in a draft
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_every_field_of_an_active_agreement(world, setup, data):
+    """Editing an active agreement must stay complete; a rejected edit leaves the agreement and its plan
+    tasks exactly as they were."""
+    from aaben_raadgivning.store.actions.agreements import activate_agreement
+
+    citizen, company, contact = setup
+    base = agreement_input(world, citizen, company, contact)
+    with world.db.session() as session:
+        active = session.scalars(select(Agreement).where(Agreement.status == "aktiv")).first()
+    if active is None:
+        saved = save_agreement(world.db, world.jf.id, base, calendar=world.runtime.calendar).agreement
+        active = activate_agreement(world.db, world.jf.id, saved.id, calendar=world.runtime.calendar).agreement
+    field = data.draw(st.sampled_from(sorted(VALUES)))
+    value = data.draw(VALUES[field])
+    before = counts(world.db)
+    try:
+        save_agreement(world.db, world.jf.id, replace(base, **{field: value}), calendar=world.runtime.calendar, agreement_id=active.id)
+    except ValidationError as exc:
+        assert exc.errors and all(len(m) > 5 for m in exc.errors.values())
+        assert set(exc.errors) <= ALLOWED[field] | {"tasks", "schedule", "start_date"}
+        assert counts(world.db) == before
+    # put it back for the next example
+    save_agreement(world.db, world.jf.id, base, calendar=world.runtime.calendar, agreement_id=active.id)

@@ -188,3 +188,34 @@ def ordinary_trend(versions: list[Agreement]) -> list[TrendPoint]:
             )
         )  # fmt: skip
     return points
+
+
+@dataclass(frozen=True)
+class CitizenAgreementRow:
+    id: str
+    company_name: str
+    course_kind: str
+    status: str
+    status_reason: str
+    version: int
+    start_date: date | None
+    end_date: date | None
+    ordinary_minutes: int  # planned per week
+
+
+def citizen_agreements(db: Database, citizen_id: str) -> list[CitizenAgreementRow]:
+    """A citizen's agreements, newest first (for the citizen screen's list; open one with app.open_agreement)."""
+    with db.session() as session:
+        rows = session.execute(
+            select(
+                Agreement.id, Company.name, Agreement.course_kind, Agreement.status, Agreement.status_reason,
+                Agreement.version, Agreement.start_date, Agreement.end_date, Agreement.schedule,
+            )
+            .join(Company, Company.id == Agreement.company_id)
+            .where(Agreement.citizen_id == citizen_id, Agreement.deleted_at.is_(None))
+            .order_by(Agreement.created_at.desc())
+        ).all()  # fmt: skip
+    return [
+        CitizenAgreementRow(*row[:8], Schedule.from_json(row.schedule).week_minutes("ordinary"))  # type: ignore[misc]
+        for row in rows
+    ]
