@@ -148,11 +148,11 @@ class AgreementEditor(Screen):
                     for day in WEEKDAYS_SHORT:
                         yield Label(day, classes="grid-day")
                 for hour_type in HOUR_TYPES:
-                    with Horizontal(classes="grid-row"):
+                    with Horizontal(classes="grid-row", id=f"row-{hour_type}"):
                         yield Label(HOUR_TYPE_SHORT[hour_type], classes="grid-label")
                         for day in range(7):
                             yield Input(cells[hour_type][day], id=f"cell-{hour_type}-{day}", classes="grid-cell", compact=True)
-            yield Field("Ugeskema", Static("", id="hours-total"), "schedule")
+            yield Field("Ugeskemaet i alt", Static("", id="hours-total"), "schedule")
             yield Field("Praktik ud over grænsen: skriftlig, konkret vurdering", TextArea(agreement.praktik_assessment if agreement else "", id="praktik-assessment", compact=True), "praktik_assessment")
             yield Static("", id="praktik-warning")
             yield Field("Opfølgningsplan (fx «1 uge til 4 uger; 2 uger til 3 mdr; 1 md til 12 mdr»)", Input(plan_text, id="plan", compact=True), "follow_up_plan")
@@ -271,6 +271,9 @@ class AgreementEditor(Screen):
         for hour_type in HOUR_TYPES:
             for day in range(7):
                 self.query_one(f"#cell-{hour_type}-{day}", Input).set_class(f"schedule.{hour_type}.{day}" in errors, "-invalid")
+        kind = load_agreement_data().course_kind(self._select("#course-kind") or "")
+        for hour_type in HOUR_TYPES:  # hour types the course kind does not allow are dimmed
+            self.query_one(f"#row-{hour_type}").set_class(kind is not None and hour_type not in kind.hour_types, "-unused")
         rules = load_rules()
         total = hours_line(schedule, rules.ordinary_hours_goal)
         if errors:
@@ -302,10 +305,16 @@ class AgreementEditor(Screen):
 
     # --- actions --------------------------------------------------------------------------------------
 
+    def _select(self, selector: str) -> str | None:
+        value = self.query_one(selector, Select).value
+        return value if isinstance(value, str) else None
+
+    @on(Select.Changed, "#course-kind")
+    def _kind_changed(self) -> None:
+        self._recompute()
+
     def _input(self) -> AgreementInput:
-        def value(selector: str) -> str | None:
-            v = self.query_one(selector, Select).value
-            return v if isinstance(v, str) else None
+        value = self._select
 
         return AgreementInput(
             citizen_id=self.citizen_id,
