@@ -10,6 +10,7 @@
 4. bench_memory.py   peak RSS at start (from the start-up runs of 2)                         (≤ 100 MB)
 5. bench_citizen.py  open a citizen with 5 000 events                                        (≤ 100 ms)
 6. bench_follow_up.py  follow-up queue first page (≤ 100 ms); recompute after an event       (≤ 10 ms)
+7. bench_agreements.py  save an agreement with its plan (≤ 50 ms); open a company with 500 agreements (≤ 100 ms)
 
 Figures are medians over several runs on a shared machine; ratios use baselines measured in the same
 run. The full figures are saved in benchmarks/.data/latest-results.json.
@@ -37,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     ensure_importable()
 
+    import bench_agreements
     import bench_citizen
     import bench_follow_up
     import bench_memory
@@ -74,6 +76,10 @@ def main(argv: list[str] | None = None) -> int:
 
     print("\n== 6. Follow-up queue: first page, and recompute after an event (issue 5)")
     follow_up = bench_follow_up.run(30)
+    print("\n== 7. Agreements: save with follow-up plan; open a company with 500 agreements (issue 4)")
+    agreements = bench_agreements.run(30)
+    print(bench_agreements.report(agreements))
+    save_results("agreements", agreements)
 
     app, bare = startup["app"], startup["bare"]
     counts = meta["counts"]
@@ -130,6 +136,18 @@ def main(argv: list[str] | None = None) -> int:
          f"{fm['recompute']:.2f} ms (whole add_event action {fm['add_event']:.1f} ms)",
          f"{fr['recompute']:.0f}× PK lookup", "PASS" if fm["recompute"] <= bench_follow_up.RECOMPUTE_TARGET_MS else "FAIL"]
     )  # fmt: skip
+    save, opened = agreements["save"], agreements["open"]
+    rows.append(
+        ["Save an agreement with its follow-up plan", f"≤ {bench_agreements.SAVE_TARGET_MS:g} ms",
+         f"{save['median_ms']:.1f} ms (edit {agreements['edit_active']['median_ms']:.1f}, activate "
+         f"{agreements['activate']['median_ms']:.1f}); bare insert {agreements['insert']['median_ms']:.1f} ms",
+         f"{save['ratio_to_insert']:.1f}× insert", "PASS" if save["pass"] else "FAIL"]  # fmt: skip
+    )
+    rows.append(
+        ["Open a company with 500 agreements", f"≤ {bench_agreements.OPEN_TARGET_MS:g} ms",
+         f"{opened['median_ms']:.1f} ms (p95 {opened['p95_ms']:.1f}); PK lookup {agreements['pk']['median_ms']:.2f} ms",
+         f"{opened['ratio_to_pk']:.0f}× PK lookup", "PASS" if opened["pass"] else "FAIL"]  # fmt: skip
+    )
     print("\n== Summary")
     print(f"{platform.python_implementation()} {platform.python_version()}, {platform.machine()}, "
           f"{time.strftime('%Y-%m-%d %H:%M')}, benchmarks took {time.perf_counter() - started:.0f} s")  # fmt: skip

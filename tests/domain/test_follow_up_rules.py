@@ -67,9 +67,11 @@ def test_defaults_the_tests_rely_on():
         (date(2025, 10, 1), date(2026, 11, 1), (date(2026, 10, 20),), RULES, None),
         # the next contact would fall after the first year: no task
         (date(2025, 12, 1), date(2026, 11, 10), (date(2026, 11, 5),), RULES, None),
-        # no course, or a course not started yet
+        # no course
         (None, date(2026, 11, 1), (date(2026, 10, 20),), RULES, None),
-        (date(2026, 12, 1), date(2026, 11, 1), (), RULES, None),
+        # a course not started yet: the first contact is due a month after its start (1.1.2027 is nytårsdag)
+        (date(2026, 12, 1), date(2026, 11, 1), (), RULES, date(2027, 1, 4)),
+        (date(2026, 12, 1), date(2026, 11, 1), (date(2026, 10, 20),), RULES, date(2027, 1, 4)),
         # the interval is a rule, not a literal
         (date(2026, 10, 12), date(2026, 10, 13), (), replace(RULES, follow_up_contact_interval_months=2), date(2026, 12, 14)),
     ],

@@ -19,6 +19,10 @@ from aaben_raadgivning.store.database import Database, open_database
 from aaben_raadgivning.store.demo import DEMO_PASSWORD, DEMO_STAFF, generate_demo
 from aaben_raadgivning.store.integrity import run_checks
 from aaben_raadgivning.store.models import (
+    Agreement,
+    Company,
+    CompanyContact,
+    HoursReport,
     AuditEntry,
     ChangeLogEntry,
     Citizen,
@@ -33,7 +37,7 @@ from aaben_raadgivning.store.queries.search import search_citizens
 from aaben_raadgivning.store.queries.walk_ins import walk_ins_on
 from aaben_raadgivning.store.rows import row_dict
 
-MODELS = (Office, Staff, Citizen, WalkIn, WalkInTransition, Event, FollowUpTask)
+MODELS = (Office, Staff, Citizen, WalkIn, WalkInTransition, Event, FollowUpTask, Company, CompanyContact, Agreement, HoursReport)
 LOCAL_NOW = datetime(2026, 11, 24, 10, 15)  # a Tuesday, like conftest's clock
 TODAY = LOCAL_NOW.date()
 
@@ -169,7 +173,7 @@ def test_open_follow_ups_are_due_on_working_days(demo):
     calendar = WorkdayCalendar()
     with db.session() as session:
         tasks = session.scalars(select(FollowUpTask)).all()
-    assert tasks and all(task.status == "open" for task in tasks)
+    assert tasks and all(task.status == "open" or task.rule == "agreement_plan" for task in tasks)
     assert all(calendar.is_working_day(task.due_date) for task in tasks)
     assert any(task.due_date < TODAY for task in tasks) and any(task.due_date >= TODAY for task in tasks)
 
@@ -239,3 +243,34 @@ def test_timestamps_are_stored_in_the_same_text_form_as_orm_writes(demo):
         born = connection.exec_driver_sql("SELECT birth_date FROM citizens WHERE birth_date IS NOT NULL").scalar()
     assert len(demo_row) == len(orm_row) == len("2026-11-24 09:15:00.000000") and demo_row[10] == orm_row[10] == " "
     assert len(born) == 10
+
+
+def test_companies_and_agreements(demo):
+    """Valid CVR numbers, agreements of every status (some renegotiated), plan tasks for the active ones
+    exactly as the store's sync would key them, and monthly hours reports."""
+    from aaben_raadgivning.domain.agreements import Schedule
+    from aaben_raadgivning.domain.cvr import checksum_ok
+    from aaben_raadgivning.ids import derived_id
+
+    db, summary, _ = demo
+    with db.session() as session:
+        companies = session.scalars(select(Company)).all()
+        agreements = session.scalars(select(Agreement)).all()
+        tasks = session.scalars(select(FollowUpTask).where(FollowUpTask.rule == "agreement_plan")).all()
+        reports = session.scalars(select(HoursReport)).all()
+        contacts = session.scalars(select(CompanyContact)).all()
+    assert len(companies) == summary.companies >= 6 and all(checksum_ok(c.cvr) for c in companies)
+    assert contacts and {c.company_id for c in contacts} == {c.id for c in companies}
+    assert len(agreements) == summary.agreements > 20
+    statuses = Counter(a.status for a in agreements)
+    assert statuses["aktiv"] and statuses["afsluttet"] and statuses["afbrudt"] and statuses["udkast"]
+    renegotiated = [a for a in agreements if a.version == 2]
+    assert renegotiated and all(a.previous_id for a in renegotiated)
+    for agreement in agreements:
+        assert not Schedule.from_json(agreement.schedule).is_empty()
+        assert agreement.end_date is None or agreement.start_date <= agreement.end_date
+    active = {a.id for a in agreements if a.status == "aktiv"}
+    assert tasks and {t.agreement_id for t in tasks} <= active
+    assert all(t.id == derived_id(t.citizen_id, t.rule_key) for t in tasks)
+    assert any(t.status == "done" for t in tasks) and any(t.status == "open" for t in tasks)
+    assert len(reports) == summary.hours_reports > 0 and all(r.month.day == 1 for r in reports)

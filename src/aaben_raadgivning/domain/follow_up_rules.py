@@ -102,8 +102,10 @@ def _past(dates: tuple[date, ...], today: date) -> list[date]:
 
 def _monthly_contact(facts: CitizenFollowUpFacts, rules: Rules, cal: WorkdayCalendar) -> list[DerivedTask]:
     start = facts.company_course_start
-    if start is None or start > facts.today:
+    if start is None:
         return []
+    # A course that starts later already has its first contact due a month after the start, so the task
+    # exists without waiting for something else to trigger a recompute on the day the course begins.
     period_end = start + relativedelta(months=rules.follow_up_first_period_months)
     if facts.today >= period_end:
         return []
@@ -115,6 +117,8 @@ def _monthly_contact(facts: CitizenFollowUpFacts, rules: Rules, cal: WorkdayCale
     months = rules.follow_up_first_period_months
     if contacts:
         why = f"Sidste kontakt {format_date(anchor)}"
+    elif start > facts.today:
+        why = f"Virksomhedsforløbet starter {format_date(start)}"
     else:
         why = f"Ingen kontakt siden start i virksomhedsforløb {format_date(start)}"
     interval = rules.follow_up_contact_interval_months

@@ -23,19 +23,22 @@ from sqlalchemy.orm import Session
 from aaben_raadgivning.domain.dates import WEEKDAY_NAMES, format_date, weekday_name
 from aaben_raadgivning.domain.errors import NotFoundError
 from aaben_raadgivning.domain.hours import HOUR_KINDS, format_hours, monthly_minutes, schedule_minutes
+from aaben_raadgivning.domain.agreements import load_agreement_data
 from aaben_raadgivning.domain.reference import load_reference
 from aaben_raadgivning.domain.rules import load_rules
 from aaben_raadgivning.store.models import Agreement, Citizen, Company, CompanyContact, FollowUpTask, Office, Staff, SubGoal
 
-STATUS_LABELS = {"udkast": "Udkast", "aktiv": "Aktiv", "afsluttet": "Afsluttet", "afbrudt": "Afbrudt"}
 KIND_COLUMNS = {"ordinary": "Ordinære timer", "praktik": "Virksomhedspraktik", "loentilskud": "Løntilskud"}
 
 
+def status_label(code: str) -> str:
+    """The agreement status's Danish label from reference.toml."""
+    return load_agreement_data().status_label(code)
+
+
 def course_kind_label(code: str) -> str:
-    """The course kind's Danish label from reference.toml (``course_kinds``), or the code itself."""
-    vocabulary = getattr(load_reference(), "course_kinds", None)
-    label = vocabulary.label(code) if vocabulary is not None else ""
-    return label or code.replace("_", " ").capitalize()
+    """The course kind's Danish label from reference.toml (``[[course_kinds]]``)."""
+    return load_agreement_data().course_label(code)
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,7 @@ class AgreementDocument:
     def subtitle(self) -> str:
         return (
             f"{course_kind_label(self.course_kind)} · version {self.version} · "
-            f"{STATUS_LABELS.get(self.status, self.status)} · udskrevet {format_date(self.printed_on)}"
+            f"{status_label(self.status)} · udskrevet {format_date(self.printed_on)}"
         )
 
     @property

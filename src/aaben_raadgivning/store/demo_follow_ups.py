@@ -48,7 +48,9 @@ def add_derived_follow_ups(db: Database, *, today: date, calendar: WorkdayCalend
             have = set(
                 session.scalars(
                     select(FollowUpTask.citizen_id).where(
-                        FollowUpTask.citizen_id.in_(chunk), FollowUpTask.rule_key.is_not(None)
+                        FollowUpTask.citizen_id.in_(chunk),
+                        FollowUpTask.rule_key.is_not(None),
+                        FollowUpTask.rule != "agreement_plan",  # the agreement actions' own tasks
                     )
                 )
             )

@@ -33,6 +33,7 @@ class AabenApp(App):
     BINDINGS = [
         Binding("f2", "show_counter", "Åben rådgivning"),
         Binding("f3", "show_citizens", "Borgere"),
+        Binding("f4", "show_agreements", "Aftaler"),
         Binding("f5", "show_follow_ups", "Opfølgning"),
         Binding("ctrl+q", "quit", "Luk", priority=True),
     ]
@@ -56,7 +57,7 @@ class AabenApp(App):
         return self._runtime
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("show_counter", "show_citizens", "show_follow_ups") and self.staff is None:
+        if action in ("show_counter", "show_citizens", "show_agreements", "show_follow_ups") and self.staff is None:
             return False  # hidden until someone has logged in
         return True
 
@@ -148,6 +149,40 @@ class AabenApp(App):
 
         self._show_main(CitizenScreen, lambda: CitizenScreen(self.current_citizen_id))
 
+    def action_show_agreements(self) -> None:
+        from aaben_raadgivning.ui.screens.agreements import AgreementsScreen
+
+        self._show_main(AgreementsScreen, AgreementsScreen)
+
+    def open_agreement(self, agreement_id: str) -> None:
+        """Show an agreement in the editor over F4 (e.g. from the citizen screen)."""
+        from aaben_raadgivning.store.queries.agreements import agreement_detail
+        from aaben_raadgivning.ui.screens.agreement_editor import AgreementEditor
+        from aaben_raadgivning.ui.screens.agreements import AgreementsScreen
+
+        if self.staff is None:
+            return
+        detail = agreement_detail(self.runtime.db, agreement_id)
+        if detail is None:
+            self.notify("Aftalen findes ikke (længere).", severity="error")
+            return
+        company_id = detail.agreement.company_id
+        made: list[Screen] = []
+
+        def make() -> Screen:
+            made.append(AgreementsScreen(company_id))
+            return made[0]
+
+        self._show_main(AgreementsScreen, make)
+        main = made[0] if made else self.screen
+        if isinstance(main, AgreementsScreen):
+            main.company_id = company_id
+            if main.is_mounted:
+                main.show_company(company_id)
+            self.call_later(main.open_editor, AgreementEditor(agreement_id))
+        else:
+            self.push_screen(AgreementEditor(agreement_id))
+
     def action_show_follow_ups(self) -> None:
         from aaben_raadgivning.ui.screens.follow_up_queue import FollowUpQueueScreen
 
@@ -180,6 +215,7 @@ class AabenApp(App):
         if self.staff is not None:
             yield SystemCommand("Åben rådgivning", "Skranken for åben rådgivning (F2)", self.action_show_counter)
             yield SystemCommand("Borgere", "Borgerens sag og tidslinje (F3)", self.action_show_citizens)
+            yield SystemCommand("Aftaler", "Virksomheder og aftaler om forløb (F4)", self.action_show_agreements)
             yield SystemCommand("Opfølgning", "Opgaver til i dag og fremover (F5)", self.action_show_follow_ups)
         yield SystemCommand("Vis taster", "Vis alle taster for skærmen", self.action_show_help_panel)
         yield SystemCommand("Skift farvetema", "Vælg et andet farvetema", self.action_change_theme)

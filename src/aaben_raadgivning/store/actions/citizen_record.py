@@ -273,17 +273,23 @@ def break_off_course(
     the rehab route."""
     reason = _clean(reason, "reason", required=True, message="Skriv hvorfor forløbet er afbrudt.")
     with db.transaction() as tx:
-        if rehab_target_group:
-            require_authority(load_actor(tx, actor_id), "vurdere, at borgeren er i målgruppen for rehabilitering")
-        citizen = load_citizen(tx, citizen_id)
-        if citizen.step is None:
-            raise ValidationError.single("step", "Borgeren er ikke visiteret endnu.")
-        decision = plan_break_off(citizen_model(citizen), citizen.step, rehab_target_group)
-        if not decision.allowed:
-            raise ValidationError.single("step", decision.message)
-        _apply_step(tx, actor_id, citizen, decision, "rehab" if rehab_target_group else "trin", reason)
-        tx.audit(actor_id, "update", "citizen", citizen.id, citizen.id, f"Virksomhedsforløb afbrudt: {reason}")
-        _recompute(tx, citizen.id, actor_id)
+        return apply_break_off(tx, actor_id, citizen_id, reason=reason, rehab_target_group=rehab_target_group)
+
+
+def apply_break_off(tx: Tx, actor_id: str, citizen_id: str, *, reason: str, rehab_target_group: bool) -> StepDecision:
+    """The step rule of a broken-off course inside a caller's transaction (also used when an agreement is
+    broken off)."""
+    if rehab_target_group:
+        require_authority(load_actor(tx, actor_id), "vurdere, at borgeren er i målgruppen for rehabilitering")
+    citizen = load_citizen(tx, citizen_id)
+    if citizen.step is None:
+        raise ValidationError.single("step", "Borgeren er ikke visiteret endnu.")
+    decision = plan_break_off(citizen_model(citizen), citizen.step, rehab_target_group)
+    if not decision.allowed:
+        raise ValidationError.single("step", decision.message)
+    _apply_step(tx, actor_id, citizen, decision, "rehab" if rehab_target_group else "trin", reason)
+    tx.audit(actor_id, "update", "citizen", citizen.id, citizen.id, f"Virksomhedsforløb afbrudt: {reason}")
+    _recompute(tx, citizen.id, actor_id)
     return decision
 
 

@@ -46,7 +46,11 @@ def _open_review(tx: Tx, goal: SubGoal) -> FollowUpTask | None:
     ).first()
 
 
-def add_sub_goal(db: Database, actor_id: str, citizen_id: str, text: str, *, calendar: WorkdayCalendar) -> SubGoal:
+def add_sub_goal(
+    db: Database, actor_id: str, citizen_id: str, text: str, *, calendar: WorkdayCalendar, agreement_id: str | None = None
+) -> SubGoal:
+    """A new delmål (its assessment task comes from the follow-up recompute); ``agreement_id`` when it belongs
+    to a company course."""
     text = text.strip()
     if not text:
         raise ValidationError.single("text", "Skriv delmålet.")
@@ -54,7 +58,12 @@ def add_sub_goal(db: Database, actor_id: str, citizen_id: str, text: str, *, cal
         raise ValidationError.single("text", "Delmålet er for langt (højst 500 tegn).")
     with db.transaction() as tx:
         citizen = load_citizen(tx, citizen_id)
-        goal = tx.add(SubGoal(citizen_id=citizen.id, text=text, status="aktiv", created_at=tx.now, created_by=actor_id))
+        goal = tx.add(
+            SubGoal(
+                citizen_id=citizen.id, text=text, status="aktiv", created_at=tx.now, created_by=actor_id,
+                agreement_id=agreement_id,
+            )
+        )  # fmt: skip
         first = review_due(to_local(tx.now).date(), calendar)
         add_timeline_event(
             tx, actor_id, citizen.id, "delmaal", f"Nyt delmål: {text}",

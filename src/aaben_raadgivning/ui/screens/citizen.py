@@ -22,15 +22,32 @@ from textual.widgets import DataTable, Input, Label, Select, Static
 
 from aaben_raadgivning.domain.clock import to_local
 from aaben_raadgivning.domain.cpr import mask_cpr
-from aaben_raadgivning.domain.dates import DateInputError, format_date, format_decimal, parse_date
+from aaben_raadgivning.domain.dates import (
+    DateInputError,
+    format_date,
+    format_decimal,
+    parse_date,
+)
 from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
 from aaben_raadgivning.domain.reference import load_reference
 from aaben_raadgivning.domain.step_models import StepModelError
 from aaben_raadgivning.store.actions.audit import record_lookup
 from aaben_raadgivning.store.actions.citizen_record import reveal_cpr
 from aaben_raadgivning.store.actions.sub_goals import sub_goals_of
-from aaben_raadgivning.store.queries.citizen import CitizenSummary, TimelineFilter, citizen_summary, event_detail, timeline_page
-from aaben_raadgivning.store.queries.hours import AgreementRow, HoursOverview, citizen_agreements, citizen_hours
+from aaben_raadgivning.store.agreement_document import status_label
+from aaben_raadgivning.store.queries.citizen import (
+    CitizenSummary,
+    TimelineFilter,
+    citizen_summary,
+    event_detail,
+    timeline_page,
+)
+from aaben_raadgivning.store.queries.hours import (
+    AgreementRow,
+    HoursOverview,
+    citizen_agreements,
+    citizen_hours,
+)
 from aaben_raadgivning.ui.screens.citizen_dialogs import (
     AdvanceDialog,
     AssessSubGoalDialog,
@@ -45,7 +62,6 @@ from aaben_raadgivning.ui.screens.citizen_dialogs import (
     VisitationDialog,
 )
 from aaben_raadgivning.ui.screens.hours_dialogs import (
-    STATUS_LABELS,
     AgreementsScreen,
     HoursDialog,
     OverviewResult,
@@ -87,7 +103,7 @@ def course_line(hours: HoursOverview, agreements: list[AgreementRow]) -> Text:
         agreements[0] if agreements else None
     )
     if current is not None:
-        status = STATUS_LABELS.get(current.status, current.status).lower()
+        status = status_label(current.status).lower()
         line.append(" · ", style="dim")
         line.append_text(_pair("Aftale", f"{current.company} ({status})"))
     return line

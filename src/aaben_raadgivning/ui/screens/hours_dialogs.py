@@ -28,7 +28,7 @@ from aaben_raadgivning.domain.hours import (
     parse_hours,
     parse_month,
 )
-from aaben_raadgivning.store.agreement_document import STATUS_LABELS, course_kind_label
+from aaben_raadgivning.store.agreement_document import course_kind_label, status_label
 from aaben_raadgivning.store.actions.hours import REPORTABLE_STATUSES, latest_reportable_month, register_hours
 from aaben_raadgivning.store.models import Citizen
 from aaben_raadgivning.store.queries.hours import AgreementRow, agreement_months, citizen_agreements, citizen_hours
@@ -39,7 +39,7 @@ from aaben_raadgivning.ui.widgets.hours_chart import hours_chart
 
 
 def agreement_label(row: AgreementRow) -> str:
-    return f"{row.company} · {course_kind_label(row.course_kind)} · v{row.version} · {STATUS_LABELS.get(row.status, row.status)}"
+    return f"{row.company} · {course_kind_label(row.course_kind)} · v{row.version} · {status_label(row.status)}"
 
 
 def _today(app) -> date:
@@ -230,7 +230,7 @@ class AgreementsScreen(ModalScreen[OverviewResult | None]):
             start = f"{row.start_date:%d.%m.%y}" if row.start_date else "?"
             end = f"{row.end_date:%d.%m.%y}" if row.end_date else ""
             style = "dim" if row.superseded or row.status in ("afsluttet", "afbrudt") else ""
-            cells = (row.company, course_kind_label(row.course_kind), STATUS_LABELS.get(row.status, row.status))
+            cells = (row.company, course_kind_label(row.course_kind), status_label(row.status))
             table.add_row(*(Text(cell, style=style) for cell in cells), f"v{row.version}", f"{start}–{end}", key=row.id)
         if not self.rows:
             table.add_row(Text("Ingen aftaler endnu", style="italic"), "", "", "", "", key="")

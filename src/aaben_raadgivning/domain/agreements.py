@@ -1,0 +1,431 @@
+"""Agreements (aftaler) between a citizen and a company: course kinds, the weekly schedule and its hours,
+internship limits, statuses, and validation of the editor's fields. Pure: no store, no UI.
+
+STORE FORMAT of ``agreements.schedule`` (a contract other modules rely on)::
+
+    {"ordinary": [m0, m1, m2, m3, m4, m5, m6],
+     "praktik": [m0, ..., m6],
+     "loentilskud": [m0, ..., m6]}
+
+Each list holds whole MINUTES per weekday, Monday (m0) to Sunday (m6). A missing key means all zeros;
+unknown keys are ignored when reading. ``ordinary`` are ordinære, ustøttede timer (the only hours that
+count towards the monthly goal); ``praktik`` (virksomhedspraktik) and ``loentilskud`` are always kept
+apart and never count as ordinary hours. Hours per month are the weekly hours × 52/12 (an average month).
+
+Course kinds, statuses and limits are data in ``assets/reference.toml`` (``[[course_kinds]]``,
+``[[agreement_statuses]]``, ``[agreement_limits]``); the internship limits in weeks are rules
+(``praktik_limit_weeks``, ``praktik_extended_limit_weeks`` in rules.toml).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+from importlib import resources
+
+from aaben_raadgivning.domain.dates import DateInputError, format_date, format_decimal, parse_date
+from aaben_raadgivning.domain.rules import Rules
+
+HOUR_TYPES = ("ordinary", "praktik", "loentilskud")
+HOUR_TYPE_LABELS = {"ordinary": "Ordinære timer", "praktik": "Virksomhedspraktik", "loentilskud": "Løntilskud"}
+HOUR_TYPE_SHORT = {"ordinary": "Ordinære", "praktik": "Praktik", "loentilskud": "Løntilskud"}
+WEEKDAYS = ("Mandag", "Tirsdag", "Onsdag", "Torsdag", "Fredag", "Lørdag", "Søndag")
+WEEKDAYS_SHORT = ("Man", "Tir", "Ons", "Tor", "Fre", "Lør", "Søn")
+WEEKS_PER_MONTH = Decimal(52) / Decimal(12)
+MAX_TEXT = 4000
+
+_HOURS_RE = re.compile(r"\d{1,3}([.,]\d{1,4})?")
+_CLOCK_RE = re.compile(r"(\d{1,2}):(\d{2})")
+
+
+# --- data: course kinds, statuses, limits ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CourseKind:
+    code: str
+    label: str
+    hour_types: tuple[str, ...]
+    short: str = ""  # for narrow tables
+
+
+@dataclass(frozen=True)
+class AgreementStatus:
+    code: str
+    label: str
+    next: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AgreementData:
+    course_kinds: tuple[CourseKind, ...]
+    statuses: tuple[AgreementStatus, ...]
+    max_minutes_per_day: int
+    max_praktik_minutes_per_week: int
+
+    def course_kind(self, code: str) -> CourseKind | None:
+        return next((kind for kind in self.course_kinds if kind.code == code), None)
+
+    def course_label(self, code: str) -> str:
+        kind = self.course_kind(code)
+        return kind.label if kind else code
+
+    def course_short(self, code: str) -> str:
+        kind = self.course_kind(code)
+        return kind.short if kind else code
+
+    def status_label(self, code: str) -> str:
+        status = next((s for s in self.statuses if s.code == code), None)
+        return status.label if status else code
+
+    def can_move(self, from_status: str, to_status: str) -> bool:
+        status = next((s for s in self.statuses if s.code == from_status), None)
+        return status is not None and to_status in status.next
+
+
+def parse_agreement_data(text: str) -> AgreementData:
+    data = tomllib.loads(text)
+    kinds = tuple(
+        CourseKind(row["code"], row["label"], tuple(t for t in row["hour_types"] if t in HOUR_TYPES), row.get("short", row["label"]))
+        for row in data.get("course_kinds", [])
+    )
+    statuses = tuple(AgreementStatus(row["code"], row["label"], tuple(row.get("next", []))) for row in data.get("agreement_statuses", []))
+    limits = data.get("agreement_limits", {})
+    return AgreementData(
+        kinds,
+        statuses,
+        int(Decimal(str(limits.get("max_hours_per_day", 24))) * 60),
+        int(Decimal(str(limits.get("max_praktik_hours_per_week", 37))) * 60),
+    )
+
+
+@cache
+def load_agreement_data() -> AgreementData:
+    text = resources.files("aaben_raadgivning.assets").joinpath("reference.toml").read_text(encoding="utf-8")
+    return parse_agreement_data(text)
+
+
+# --- hours -----------------------------------------------------------------------------------------------
+
+
+class HoursInputError(ValueError):
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+def parse_hours(text: str, max_minutes: int = 24 * 60) -> int:
+    """Hours typed by a person → whole minutes: "3", "3,5", "7.25", "2:30"; empty is 0."""
+    raw = text.strip()
+    if not raw:
+        return 0
+    clock = _CLOCK_RE.fullmatch(raw)
+    if clock:
+        hours, minutes = int(clock.group(1)), int(clock.group(2))
+        if minutes >= 60:
+            raise HoursInputError(f"«{raw}»: minutterne skal være under 60.")
+        total = hours * 60 + minutes
+    elif _HOURS_RE.fullmatch(raw):
+        total = int((Decimal(raw.replace(",", ".")) * 60).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    elif raw.startswith("-"):
+        raise HoursInputError("Timetallet kan ikke være negativt.")
+    else:
+        raise HoursInputError(f"«{raw}» er ikke et timetal. Skriv fx 3, 3,5 eller 2:30.")
+    if total > max_minutes:
+        raise HoursInputError(f"Højst {format_hours(max_minutes)} timer på en dag (skrevet: {raw}).")
+    return total
+
+
+def format_hours(minutes: int | Decimal, places: int = 2) -> str:
+    """Minutes as Danish hours without needless decimals: 150 → "2,5", 435 → "7,25", 180 → "3"."""
+    hours = Decimal(minutes) / Decimal(60)
+    text = format_decimal(hours, places)
+    if "," in text:
+        text = text.rstrip("0").rstrip(",")
+    return text
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Minutes per weekday (Monday..Sunday) for each hour type; see the module docstring."""
+
+    minutes: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+    def day(self, hour_type: str) -> tuple[int, ...]:
+        return self.minutes.get(hour_type, (0,) * 7)
+
+    def week_minutes(self, hour_type: str) -> int:
+        return sum(self.day(hour_type))
+
+    def month_minutes(self, hour_type: str) -> Decimal:
+        """An average calendar month: the week × 52/12."""
+        return Decimal(self.week_minutes(hour_type)) * WEEKS_PER_MONTH
+
+    def day_total(self, weekday: int) -> int:
+        return sum(self.day(t)[weekday] for t in HOUR_TYPES)
+
+    def used_types(self) -> tuple[str, ...]:
+        return tuple(t for t in HOUR_TYPES if self.week_minutes(t) > 0)
+
+    def is_empty(self) -> bool:
+        return not self.used_types()
+
+    def to_json(self) -> str:
+        return json.dumps({t: list(self.day(t)) for t in HOUR_TYPES}, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str | None) -> Schedule:
+        """Read the stored JSON leniently (a newer laptop may add keys; bad values count as 0)."""
+        try:
+            data = json.loads(text or "{}")
+        except ValueError:
+            return cls()
+        if not isinstance(data, dict):
+            return cls()
+        minutes: dict[str, tuple[int, ...]] = {}
+        for hour_type in HOUR_TYPES:
+            values = data.get(hour_type)
+            if isinstance(values, list):
+                row = [int(v) if isinstance(v, int | float) and not isinstance(v, bool) and v > 0 else 0 for v in values[:7]]
+                minutes[hour_type] = tuple(row + [0] * (7 - len(row)))
+        return cls(minutes)
+
+
+def parse_schedule(cells: dict[str, list[str]], max_minutes_per_day: int | None = None) -> tuple[Schedule, dict[str, str]]:
+    """The editor's grid (hour type → 7 texts) → a Schedule and per-cell errors (``schedule.<type>.<day>``)."""
+    limit = max_minutes_per_day if max_minutes_per_day is not None else load_agreement_data().max_minutes_per_day
+    errors: dict[str, str] = {}
+    minutes: dict[str, tuple[int, ...]] = {}
+    for hour_type in HOUR_TYPES:
+        texts = list(cells.get(hour_type, []))[:7]
+        texts += [""] * (7 - len(texts))
+        row = []
+        for day, text in enumerate(texts):
+            try:
+                row.append(parse_hours(text, limit))
+            except HoursInputError as exc:
+                errors[f"schedule.{hour_type}.{day}"] = f"{WEEKDAYS[day]}, {HOUR_TYPE_SHORT[hour_type].lower()}: {exc.message}"
+                row.append(0)
+        minutes[hour_type] = tuple(row)
+    return Schedule(minutes), errors
+
+
+def schedule_errors(schedule: Schedule, course_kind: CourseKind | None, data: AgreementData | None = None) -> dict[str, str]:
+    """Rules on a whole schedule: a day over 24 hours in all, hour types the course kind does not allow,
+    internship over 37 hours a week."""
+    data = data or load_agreement_data()
+    errors: dict[str, str] = {}
+    for weekday in range(7):
+        if schedule.day_total(weekday) > data.max_minutes_per_day:
+            errors["schedule"] = (
+                f"{WEEKDAYS[weekday]}: {format_hours(schedule.day_total(weekday))} timer i alt – "
+                f"højst {format_hours(data.max_minutes_per_day)} timer på en dag."
+            )
+            break
+    praktik = schedule.week_minutes("praktik")
+    if praktik > data.max_praktik_minutes_per_week:
+        errors["schedule"] = (
+            f"{format_hours(praktik)} timers praktik om ugen er for meget – højst "
+            f"{format_hours(data.max_praktik_minutes_per_week)} timer."
+        )
+    if course_kind is not None:
+        wrong = [t for t in schedule.used_types() if t not in course_kind.hour_types]
+        if wrong:
+            names = ", ".join(HOUR_TYPE_LABELS[t].lower() for t in wrong)
+            errors["schedule"] = f"Et forløb med {course_kind.label.lower()} kan ikke have {names}."
+    return errors
+
+
+# --- internship limits -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PraktikCheck:
+    weeks: Decimal  # planned internship weeks, earlier versions of the agreement included
+    warning: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def needs_assessment(self) -> bool:
+        return "praktik_assessment" in self.errors or bool(self.warning and "vurdering" in self.warning)
+
+
+def period_days(start: date, end: date) -> int:
+    return (end - start).days + 1
+
+
+def check_praktik(
+    start: date | None, end: date | None, praktik_minutes: int, assessment: str, rules: Rules, earlier_days: int = 0
+) -> PraktikCheck:
+    """Internship limits (data): warn when the planned period reaches the ordinary limit (13 weeks), require a
+    written concrete assessment to go past it, refuse past the extended limit (26 weeks)."""
+    if praktik_minutes <= 0 or start is None:
+        return PraktikCheck(Decimal(0))
+    if end is None:
+        return PraktikCheck(Decimal(0), errors={"end_date": "Virksomhedspraktik skal have en slutdato."})
+    days = earlier_days + max(period_days(start, end), 0)
+    weeks = Decimal(days) / 7
+    limit, extended = rules.praktik_limit_weeks, rules.praktik_extended_limit_weeks
+    shown = format_decimal(weeks, 1).replace(",0", "")
+    if days > extended * 7:
+        return PraktikCheck(
+            weeks,
+            errors={"end_date": f"Virksomhedspraktik kan højst vare {extended} uger; planen er {shown} uger. Vælg en tidligere slutdato."},
+        )
+    if days > limit * 7:
+        if not assessment.strip():
+            return PraktikCheck(
+                weeks,
+                f"Praktikken er planlagt til {shown} uger – over grænsen på {limit} uger.",
+                {"praktik_assessment": f"Praktik ud over {limit} uger kræver en skriftlig, konkret vurdering."},
+            )
+        return PraktikCheck(weeks, f"Praktikken er planlagt til {shown} uger – forlænget efter konkret vurdering (højst {extended}).")
+    if days >= limit * 7:
+        return PraktikCheck(weeks, f"Praktikken når grænsen på {limit} uger.")
+    return PraktikCheck(weeks)
+
+
+# --- the editor's fields --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgreementInput:
+    """What the editor sends: the raw texts and picked ids (validated by ``validate_agreement``)."""
+
+    citizen_id: str | None
+    company_id: str | None
+    course_kind: str
+    tasks: str = ""
+    schedule: dict[str, list[str]] = field(default_factory=dict)  # hour type → 7 texts
+    health_notes: str = ""
+    contact_id: str | None = None
+    jobformidler_id: str | None = None
+    start_date: str = ""
+    end_date: str = ""
+    praktik_assessment: str = ""
+    follow_up_plan: str = ""  # plan text, see domain.follow_up_cadence; empty = the default plan
+
+
+@dataclass(frozen=True)
+class CleanAgreement:
+    citizen_id: str
+    company_id: str
+    course_kind: str
+    tasks: str
+    schedule: Schedule
+    health_notes: str
+    contact_id: str | None
+    jobformidler_id: str | None
+    start_date: date | None
+    end_date: date | None
+    praktik_assessment: str
+    follow_up_plan: str  # stored JSON
+    warnings: tuple[str, ...] = ()
+
+
+def _text(value: str, name: str, errors: dict[str, str], *, required_message: str = "") -> str:
+    cleaned = value.strip()
+    if required_message and not cleaned:
+        errors[name] = required_message
+    elif len(cleaned) > MAX_TEXT:
+        errors[name] = f"Teksten er for lang (højst {MAX_TEXT} tegn)."
+    return cleaned
+
+
+def _date(value: str, name: str, today: date, errors: dict[str, str]) -> date | None:
+    if not value.strip():
+        return None
+    try:
+        return parse_date(value, today)
+    except DateInputError as exc:
+        errors[name] = exc.message
+        return None
+
+
+def validate_agreement(
+    data: AgreementInput, *, today: date, rules: Rules, complete: bool, earlier_praktik_days: int = 0
+) -> CleanAgreement:
+    """Check every field; raises ValidationError with one Danish message per wrong field.
+
+    ``complete`` is False for a draft (citizen, company and course kind are enough; what is filled in must be
+    right) and True to activate or renegotiate (tasks, contact person, jobformidler, start date, hours and a
+    valid follow-up plan are required).
+    """
+    from aaben_raadgivning.domain.errors import ValidationError
+    from aaben_raadgivning.domain.follow_up_cadence import PlanError, default_plan, parse_plan_text
+
+    agreement_data = load_agreement_data()
+    errors: dict[str, str] = {}
+    if not data.citizen_id:
+        errors["citizen"] = "Vælg borgeren."
+    if not data.company_id:
+        errors["company"] = "Vælg virksomheden."
+    kind = agreement_data.course_kind(data.course_kind)
+    if kind is None:
+        errors["course_kind"] = "Vælg forløbstype."
+    tasks = _text(data.tasks, "tasks", errors, required_message="Beskriv arbejdsopgaverne." if complete else "")
+    health = _text(data.health_notes, "health_notes", errors)
+    assessment = _text(data.praktik_assessment, "praktik_assessment", errors)
+    start = _date(data.start_date, "start_date", today, errors)
+    end = _date(data.end_date, "end_date", today, errors)
+    if complete and start is None and "start_date" not in errors:
+        errors["start_date"] = "Skriv startdatoen."
+    if start and end and end < start:
+        errors["end_date"] = f"Slutdatoen {format_date(end)} ligger før startdatoen {format_date(start)}."
+    if complete and not data.contact_id:
+        errors["contact"] = "Vælg virksomhedens faste kontaktperson."
+    if complete and not data.jobformidler_id:
+        errors["jobformidler"] = "Vælg jobformidleren."
+    schedule, cell_errors = parse_schedule(data.schedule, agreement_data.max_minutes_per_day)
+    if cell_errors:
+        errors["schedule"] = next(iter(cell_errors.values()))
+    else:
+        errors.update(schedule_errors(schedule, kind, agreement_data))
+        if complete and schedule.is_empty() and "schedule" not in errors:
+            errors["schedule"] = "Skriv timerne i ugeskemaet."
+    warnings: list[str] = []
+    if "end_date" not in errors and "schedule" not in errors:
+        check = check_praktik(start, end, schedule.week_minutes("praktik"), assessment, rules, earlier_praktik_days)
+        for name, message in check.errors.items():
+            errors.setdefault(name, message)
+        if check.warning:
+            warnings.append(check.warning)
+    try:
+        plan = parse_plan_text(data.follow_up_plan, rules) if data.follow_up_plan.strip() else default_plan()
+        plan_json = plan.to_json()
+    except PlanError as exc:
+        errors["follow_up_plan"] = exc.message
+        plan_json = ""
+    if errors:
+        raise ValidationError(errors)
+    assert kind is not None and data.citizen_id and data.company_id
+    return CleanAgreement(
+        citizen_id=data.citizen_id,
+        company_id=data.company_id,
+        course_kind=kind.code,
+        tasks=tasks,
+        schedule=schedule,
+        health_notes=health,
+        contact_id=data.contact_id or None,
+        jobformidler_id=data.jobformidler_id or None,
+        start_date=start,
+        end_date=end,
+        praktik_assessment=assessment,
+        follow_up_plan=plan_json,
+        warnings=tuple(warnings),
+    )
+
+
+def schedule_cells(schedule: Schedule) -> dict[str, list[str]]:
+    """A stored schedule as the editor's texts (empty cells for zero)."""
+    return {t: [format_hours(m) if m else "" for m in schedule.day(t)] for t in HOUR_TYPES}
+
+
+def weeks_between(start: date, end: date) -> int:
+    return math.ceil(period_days(start, end) / 7)

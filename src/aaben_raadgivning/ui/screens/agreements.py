@@ -1,0 +1,224 @@
+"""F4 · Aftaler: the company register and the agreements with each company.
+
+Search at the top (name or CVR); the matching companies on the left; the highlighted company's page on
+the right (CVR, address, industry, tasks that suit a few ordinary hours, contact persons) with its
+agreements, active first, then past. Enter on an agreement opens the editor (agreement_editor.py).
+Letter keys work when the cursor is not in the search field; Esc goes back to the search.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from aaben_raadgivning.domain.agreements import Schedule, format_hours, load_agreement_data
+from aaben_raadgivning.domain.cvr import format_cvr
+from aaben_raadgivning.domain.dates import format_date_short
+from aaben_raadgivning.domain.phone import format_phone
+from aaben_raadgivning.store.queries.companies import CompanyDetail, company_detail, search_companies
+from aaben_raadgivning.ui.screens.agreement_dialogs import CompanyDialog, ContactDialog
+from aaben_raadgivning.ui.screens.agreement_editor import AgreementEditor
+from aaben_raadgivning.ui.widgets.key_footer import KeyFooter
+
+COMPANY_ACTIONS = frozenset({"edit_company", "contacts", "new_agreement", "open_agreement"})
+HINT = "Søg efter en virksomhed ovenfor (navn eller CVR), eller tryk n for en ny virksomhed."
+MAX_HITS = 50
+PAGE = 100  # agreements shown per group (active / past)
+
+
+class AgreementsScreen(Screen):
+    CSS_PATH = "agreements.tcss"
+    BINDINGS = [
+        Binding("n", "new_company", "Ny virksomhed"),
+        Binding("r", "edit_company", "Ret virksomhed"),
+        Binding("k", "contacts", "Kontaktpersoner"),
+        Binding("a", "new_agreement", "Ny aftale"),
+        Binding("enter", "open_agreement", "Åbn aftale", show=False),
+        Binding("escape", "back_to_search", "Søg", show=False),
+    ]
+
+    def __init__(self, company_id: str | None = None) -> None:
+        super().__init__()
+        self.company_id = company_id
+        self.detail: CompanyDetail | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="Søg virksomhed: navn eller CVR", id="company-search", compact=True)
+        with Horizontal(id="company-main"):
+            yield OptionList(id="company-list")
+            with Vertical(id="company-pane"):
+                yield Static(HINT, id="company-info")
+                yield Static("", id="agreements-count")
+                yield DataTable(id="agreement-table", cursor_type="row", zebra_stripes=True)
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Borger", "Status", "Ord. t/uge", "Forløb", "Periode")
+        self._search("")
+        if self.company_id:
+            self.show_company(self.company_id)
+        self.query_one("#company-search", Input).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in COMPANY_ACTIONS and self.detail is None:
+            return None
+        return True
+
+    # --- search -----------------------------------------------------------------------------------
+
+    @on(Input.Changed, "#company-search")
+    def _typed(self, event: Input.Changed) -> None:
+        self._search(event.value)
+
+    def _search(self, query: str) -> None:
+        hits = search_companies(self.app.runtime.db, query, limit=MAX_HITS)
+        options = self.query_one("#company-list", OptionList)
+        options.clear_options()
+        options.add_options(Option(f"{hit.name}\n[dim]CVR {format_cvr(hit.cvr)}[/]", id=hit.id) for hit in hits)
+        if hits:
+            options.highlighted = 0
+
+    @on(Input.Submitted, "#company-search")
+    def _submitted(self) -> None:
+        options = self.query_one("#company-list", OptionList)
+        if options.option_count and options.highlighted is not None:
+            self.show_company(options.get_option_at_index(options.highlighted).id)
+            self.query_one(DataTable).focus()
+
+    @on(OptionList.OptionSelected, "#company-list")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.show_company(event.option.id)
+        self.query_one(DataTable).focus()
+
+    @on(OptionList.OptionHighlighted, "#company-list")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if self.query_one("#company-list", OptionList).has_focus:
+            self.show_company(event.option.id)
+
+    def key_down(self) -> None:
+        """Down in the search moves through the companies without leaving the field."""
+        search = self.query_one("#company-search", Input)
+        if search.has_focus:
+            self.query_one("#company-list", OptionList).action_cursor_down()
+
+    def key_up(self) -> None:
+        search = self.query_one("#company-search", Input)
+        if search.has_focus:
+            self.query_one("#company-list", OptionList).action_cursor_up()
+
+    def action_back_to_search(self) -> None:
+        search = self.query_one("#company-search", Input)
+        if not search.has_focus:
+            search.focus()
+        elif search.value:
+            search.value = ""
+
+    # --- the company ------------------------------------------------------------------------------
+
+    def show_company(self, company_id: str | None) -> None:
+        self.company_id = company_id
+        self.detail = company_detail(self.app.runtime.db, company_id, limit=PAGE) if company_id else None
+        info = self.query_one("#company-info", Static)
+        table = self.query_one(DataTable)
+        table.clear()
+        if self.detail is None:
+            info.update(HINT)
+            self.query_one("#agreements-count", Static).update("")
+            self.refresh_bindings()
+            return
+        info.update(company_text(self.detail))
+        data = load_agreement_data()
+        for row in [*self.detail.active, *self.detail.past]:
+            status = data.status_label(row.status)
+            if row.status_reason == "genforhandlet":
+                status = f"Genforh. v{row.version}"
+            elif row.version > 1:
+                status += f" v{row.version}"
+            period = f"{format_date_short(row.start_date) if row.start_date else '–'}–{format_date_short(row.end_date) if row.end_date else ''}"
+            ordinary = Schedule.from_json(row.schedule).week_minutes("ordinary")
+            style = "bold" if row.status == "aktiv" else ("dim" if row.status in ("afsluttet", "afbrudt") else "")
+            table.add_row(
+                Text(row.citizen_name, style=style), status, format_hours(ordinary) if ordinary else "–",
+                data.course_short(row.course_kind), period, key=row.id,
+            )  # fmt: skip
+        d = self.detail
+        shown = len(d.active) + len(d.past)
+        more = f" · viser de {shown} nyeste" if shown < d.active_count + d.past_count else ""
+        self.query_one("#agreements-count", Static).update(f"Aftaler: {d.active_count} aktive/udkast · {d.past_count} afsluttede{more}")
+        self.refresh_bindings()
+
+    def _open(self, dialog, title: str, then=None) -> None:
+        def done(message: str | None) -> None:
+            if message:
+                self.notify(message, title=title, timeout=6)
+                if then is not None:
+                    then(dialog)
+                self._search(self.query_one("#company-search", Input).value)
+                self.show_company(self.company_id)
+
+        self.app.push_screen(dialog, done)
+
+    def action_new_company(self) -> None:
+        def created(dialog) -> None:
+            self.company_id = getattr(dialog, "created_id", self.company_id)
+
+        self._open(CompanyDialog(), "Virksomhed", created)
+
+    def action_edit_company(self) -> None:
+        self._open(CompanyDialog(self.detail.company), "Virksomhed")
+
+    def action_contacts(self) -> None:
+        self._open(ContactDialog(self.detail.company), "Kontaktperson")
+
+    def action_new_agreement(self) -> None:
+        if not self.detail.contacts:
+            self.notify("Virksomheden har ingen kontaktpersoner. Tilføj en med k – aftalen skal have en fast kontaktperson.", severity="warning")
+        self.open_editor(AgreementEditor(company_id=self.detail.company.id))
+
+    @on(DataTable.RowSelected, "#agreement-table")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self.open_editor(AgreementEditor(event.row_key.value))
+
+    def action_open_agreement(self) -> None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            self.notify("Virksomheden har ingen aftaler endnu. Tryk a for en ny aftale.")
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        self.open_editor(AgreementEditor(key))
+
+    def open_editor(self, editor: AgreementEditor) -> None:
+        def closed(_result) -> None:
+            if editor.company_id and editor.company_id != self.company_id:
+                self.company_id = editor.company_id
+            self.show_company(self.company_id)
+
+        self.app.push_screen(editor, closed)
+
+
+def company_text(detail: CompanyDetail) -> Text:
+    company = detail.company
+    head = Text.assemble((company.name, "bold"), ("  CVR ", "dim"), format_cvr(company.cvr) or "–")
+    if company.industry:
+        head.append(f"  ·  {company.industry}")
+    lines = [head]
+    if company.address:
+        lines.append(Text(company.address))
+    if company.suitable_tasks:
+        lines.append(Text.assemble(("Egnede opgaver: ", "dim"), company.suitable_tasks.replace("\n", " ")))
+    if detail.contacts:
+        people = []
+        for contact in detail.contacts:
+            extra = ", ".join(filter(None, [contact.role, format_phone(contact.phone) if contact.phone else "", contact.email]))
+            people.append(f"{contact.name} ({extra})" if extra else contact.name)
+        lines.append(Text.assemble(("Kontakt: ", "dim"), " · ".join(people)))
+    else:
+        lines.append(Text("Ingen kontaktpersoner – tryk k for at tilføje en.", style="italic"))
+    return Text("\n").join(lines)
