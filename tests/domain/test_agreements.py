@@ -10,18 +10,17 @@ import pytest
 
 from aaben_raadgivning.domain.agreements import (
     AgreementInput,
-    HoursInputError,
     Schedule,
     check_praktik,
-    format_hours,
     load_agreement_data,
-    parse_hours,
+    parse_day_hours,
     parse_schedule,
     schedule_cells,
     schedule_errors,
     validate_agreement,
 )
 from aaben_raadgivning.domain.errors import ValidationError
+from aaben_raadgivning.domain.hours import HoursInputError, format_hours
 from aaben_raadgivning.domain.rules import load_rules
 
 TODAY = date(2026, 11, 24)
@@ -33,8 +32,8 @@ RULES = load_rules()
     [("", 0), ("0", 0), ("3", 180), ("3,5", 210), ("3.5", 210), ("7.25", 435), ("7,25", 435), ("2:30", 150),
      ("0:45", 45), ("24", 1440), (" 4 ", 240), ("1,333", 80)],
 )  # fmt: skip
-def test_parse_hours(typed, minutes):
-    assert parse_hours(typed) == minutes
+def test_parse_day_hours(typed, minutes):
+    assert parse_day_hours(typed) == minutes
 
 
 @pytest.mark.parametrize(
@@ -42,9 +41,9 @@ def test_parse_hours(typed, minutes):
     [("25", "Højst 24 timer på en dag"), ("24:01", "Højst 24 timer"), ("2:75", "under 60"), ("-1", "negativt"),
      ("tre", "er ikke et timetal"), ("3,5,5", "er ikke et timetal"), ("1e3", "er ikke et timetal")],
 )  # fmt: skip
-def test_parse_hours_rejects(typed, message):
+def test_parse_day_hours_rejects(typed, message):
     with pytest.raises(HoursInputError) as caught:
-        parse_hours(typed)
+        parse_day_hours(typed)
     assert message in caught.value.message
 
 
@@ -77,7 +76,7 @@ def test_parse_schedule_names_the_cell():
     schedule, errors = parse_schedule({"ordinary": ["2", "", "x"], "praktik": ["", "25"]})
     assert schedule.day("ordinary")[0] == 120
     assert errors == {
-        "schedule.ordinary.2": "Onsdag, ordinære: «x» er ikke et timetal. Skriv fx 3, 3,5 eller 2:30.",
+        "schedule.ordinary.2": "Onsdag, ordinære: «x» er ikke et timetal. Skriv fx 7,5 eller 7:30.",
         "schedule.praktik.1": "Tirsdag, praktik: Højst 24 timer på en dag (skrevet: 25).",
     }
     assert schedule_cells(Schedule({"ordinary": (150, 0, 0, 0, 0, 0, 0)}))["ordinary"][:2] == ["2,5", ""]

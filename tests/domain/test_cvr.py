@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from aaben_raadgivning.domain.cvr import CvrError, checksum_ok, format_cvr, normalize_cvr
+from aaben_raadgivning.domain.cvr import (
+    CvrError,
+    checksum_ok,
+    format_cvr,
+    normalize_cvr,
+)
 
 
 @pytest.mark.parametrize(

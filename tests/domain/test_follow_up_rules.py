@@ -10,7 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from aaben_raadgivning.domain.follow_up_rules import CitizenFollowUpFacts, DerivedTask, derive_tasks
+from aaben_raadgivning.domain.follow_up_rules import (
+    CitizenFollowUpFacts,
+    DerivedTask,
+    derive_tasks,
+)
 from aaben_raadgivning.domain.reference import load_reference
 from aaben_raadgivning.domain.rules import load_rules
 from aaben_raadgivning.domain.workdays import WorkdayCalendar

@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from aaben_raadgivning.domain.clock import to_local
-from aaben_raadgivning.store.actions.citizen_record import assign_jobformidler, record_visitation
+from aaben_raadgivning.store.actions.citizen_record import (
+    assign_jobformidler,
+    record_visitation,
+)
 from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.actions.timeline import add_event, record_no_show
 from aaben_raadgivning.store.models import Agreement, Company, FollowUpTask

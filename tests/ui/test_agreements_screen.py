@@ -8,14 +8,22 @@ from pathlib import Path
 
 from sqlalchemy import select
 from textual.widgets import Input, RadioSet, Select, TextArea
+from ui_helpers import login, screen_text, type_text, wait_for_text
 
-from aaben_raadgivning.store.actions.agreements import activate_agreement, save_agreement
-from aaben_raadgivning.store.models import Agreement, Citizen, Company, CompanyContact, FollowUpTask
+from aaben_raadgivning.store.actions.agreements import (
+    activate_agreement,
+    save_agreement,
+)
+from aaben_raadgivning.store.models import (
+    Agreement,
+    Citizen,
+    Company,
+    CompanyContact,
+    FollowUpTask,
+)
 from aaben_raadgivning.ui.app import AabenApp
 from aaben_raadgivning.ui.screens.agreement_editor import AgreementEditor
 from aaben_raadgivning.ui.screens.agreements import AgreementsScreen
-
-from ui_helpers import login, screen_text, type_text
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "store"))
 from agreement_helpers import agreement_input, make_citizen, make_company  # noqa: E402
@@ -106,8 +114,7 @@ async def test_create_and_activate_an_agreement(world):
         await focus_type(pilot, "#cell-praktik-1", "5")
         await focus_type(pilot, "#start-date", "1.12.2026")
         await focus_type(pilot, "#end-date", "26.2.2027")
-        text = screen_text(app)
-        assert "Ordinære 5 t/uge · 21,7 t/md" in text  # live totals, kept apart
+        text = await wait_for_text(pilot, "Ordinære 5 t/uge · 21,7 t/md")  # live totals, kept apart
         assert "Praktik 5 t/uge · 21,7 t/md" in text
         await pilot.press("ctrl+s")
         await pilot.pause()

@@ -6,11 +6,19 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from aaben_raadgivning.store.actions.agreements import activate_agreement, renegotiate_agreement, save_agreement
-from aaben_raadgivning.store.actions.companies import CompanyInput, ContactInput, create_company
-from aaben_raadgivning.ui.app import AabenApp
-
 from ui_helpers import login, type_text
+
+from aaben_raadgivning.store.actions.agreements import (
+    activate_agreement,
+    renegotiate_agreement,
+    save_agreement,
+)
+from aaben_raadgivning.store.actions.companies import (
+    CompanyInput,
+    ContactInput,
+    create_company,
+)
+from aaben_raadgivning.ui.app import AabenApp
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "store"))
 from agreement_helpers import agreement_input, make_citizen, make_company  # noqa: E402

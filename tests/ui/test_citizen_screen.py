@@ -4,24 +4,36 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from conftest import LOCAL_NOW, PASSWORD
 from sqlalchemy import select
 from textual.widgets import Input, Select
+from ui_helpers import login, screen_text, type_text
 
 from aaben_raadgivning.domain.clock import to_local
-from aaben_raadgivning.store.actions.citizen_record import assign_jobformidler, record_visitation
+from aaben_raadgivning.store.actions.citizen_record import (
+    assign_jobformidler,
+    record_visitation,
+)
 from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.actions.staff import create_staff
 from aaben_raadgivning.store.actions.sub_goals import add_sub_goal
 from aaben_raadgivning.store.actions.timeline import add_event, record_no_show
 from aaben_raadgivning.store.actions.walk_ins import register_walk_in
-from aaben_raadgivning.store.models import AuditEntry, Citizen, Event, FollowUpTask, SubGoal
+from aaben_raadgivning.store.models import (
+    AuditEntry,
+    Citizen,
+    Event,
+    FollowUpTask,
+    SubGoal,
+)
 from aaben_raadgivning.ui.app import AabenApp
 from aaben_raadgivning.ui.screens.citizen import CitizenScreen
-from aaben_raadgivning.ui.screens.citizen_dialogs import EventDetailScreen, EventDialog, SanctionDialog
+from aaben_raadgivning.ui.screens.citizen_dialogs import (
+    EventDetailScreen,
+    EventDialog,
+    SanctionDialog,
+)
 from aaben_raadgivning.ui.widgets.timeline import Timeline
-
-from conftest import LOCAL_NOW, PASSWORD
-from ui_helpers import login, screen_text, type_text
 
 SIZE = (80, 24)
 

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from datetime import date
 
+from follow_up_world import fill_caseload
 from sqlalchemy import select
 from textual.widgets import DataTable, Select, TextArea
+from ui_helpers import login, screen_text, type_text
 
 from aaben_raadgivning.ids import derived_id
 from aaben_raadgivning.store.models import AuditEntry, Event, FollowUpTask
 from aaben_raadgivning.ui.app import AabenApp
 from aaben_raadgivning.ui.screens.citizen import CitizenScreen
-from aaben_raadgivning.ui.screens.follow_up_dialogs import CompleteTaskDialog, ReassignDialog, RescheduleDialog
+from aaben_raadgivning.ui.screens.follow_up_dialogs import (
+    CompleteTaskDialog,
+    ReassignDialog,
+    RescheduleDialog,
+)
 from aaben_raadgivning.ui.screens.follow_up_queue import FollowUpQueueScreen
-
-from follow_up_world import fill_caseload
-from ui_helpers import login, screen_text, type_text
 
 SIZE = (80, 24)
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 from textual.widgets import Input
+from ui_helpers import login, screen_text
 
 from aaben_raadgivning.store.models import AuditEntry
 from aaben_raadgivning.ui.app import AabenApp
 from aaben_raadgivning.ui.screens.counter import CounterScreen
 from aaben_raadgivning.ui.screens.login import LoginScreen, failure_delay
-
-from ui_helpers import login, screen_text
 
 
 @pytest.mark.parametrize(("failures", "delay"), [(0, 0), (1, 1), (2, 2), (3, 4), (5, 16), (6, 30), (20, 30)])

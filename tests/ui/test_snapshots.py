@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from aaben_raadgivning.store.actions.citizens import create_citizen
-from aaben_raadgivning.store.actions.walk_ins import finish_walk_in, register_walk_in, start_walk_in
-from aaben_raadgivning.ui.app import AabenApp
-
 from ui_helpers import login, type_text
+
+from aaben_raadgivning.store.actions.citizens import create_citizen
+from aaben_raadgivning.store.actions.walk_ins import (
+    finish_walk_in,
+    register_walk_in,
+    start_walk_in,
+)
+from aaben_raadgivning.ui.app import AabenApp
 
 
 def fill_day(world) -> None:

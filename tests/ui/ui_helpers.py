@@ -25,3 +25,18 @@ def screen_text(app: App) -> str:
 
 async def type_text(pilot: Pilot, text: str) -> None:
     await pilot.press(*[{" ": "space"}.get(ch, ch) for ch in text])
+
+
+async def wait_for_text(pilot: Pilot, expected: str, timeout: float = 3.0) -> str:
+    """The screen's text once it shows ``expected`` (live updates may take a few refreshes on a busy
+    machine); fails with the text it last saw."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    text = screen_text(pilot.app)
+    while expected not in text and loop.time() < deadline:
+        await pilot.pause(0.05)
+        text = screen_text(pilot.app)
+    assert expected in text, text
+    return text

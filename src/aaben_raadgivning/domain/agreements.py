@@ -21,18 +21,28 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import cache
 from importlib import resources
 
-from aaben_raadgivning.domain.dates import DateInputError, format_date, format_decimal, parse_date
+from aaben_raadgivning.domain.dates import (
+    DateInputError,
+    format_date,
+    format_decimal,
+    parse_date,
+)
+from aaben_raadgivning.domain.hours import (
+    HOUR_KINDS,
+    HoursInputError,
+    format_hours,
+    parse_hours,
+)
 from aaben_raadgivning.domain.rules import Rules
 
-HOUR_TYPES = ("ordinary", "praktik", "loentilskud")
+HOUR_TYPES = HOUR_KINDS  # the same three kinds of hours, planned here and reported in domain.hours
 HOUR_TYPE_LABELS = {"ordinary": "Ordinære timer", "praktik": "Virksomhedspraktik", "loentilskud": "Løntilskud"}
 HOUR_TYPE_SHORT = {"ordinary": "Ordinære", "praktik": "Praktik", "loentilskud": "Løntilskud"}
 WEEKDAYS = ("Mandag", "Tirsdag", "Onsdag", "Torsdag", "Fredag", "Lørdag", "Søndag")
@@ -40,8 +50,6 @@ WEEKDAYS_SHORT = ("Man", "Tir", "Ons", "Tor", "Fre", "Lør", "Søn")
 WEEKS_PER_MONTH = Decimal(52) / Decimal(12)
 MAX_TEXT = 4000
 
-_HOURS_RE = re.compile(r"\d{1,3}([.,]\d{1,4})?")
-_CLOCK_RE = re.compile(r"(\d{1,2}):(\d{2})")
 
 
 # --- data: course kinds, statuses, limits ----------------------------------------------------------------
@@ -114,41 +122,12 @@ def load_agreement_data() -> AgreementData:
 # --- hours -----------------------------------------------------------------------------------------------
 
 
-class HoursInputError(ValueError):
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
-
-
-def parse_hours(text: str, max_minutes: int = 24 * 60) -> int:
-    """Hours typed by a person → whole minutes: "3", "3,5", "7.25", "2:30"; empty is 0."""
-    raw = text.strip()
-    if not raw:
-        return 0
-    clock = _CLOCK_RE.fullmatch(raw)
-    if clock:
-        hours, minutes = int(clock.group(1)), int(clock.group(2))
-        if minutes >= 60:
-            raise HoursInputError(f"«{raw}»: minutterne skal være under 60.")
-        total = hours * 60 + minutes
-    elif _HOURS_RE.fullmatch(raw):
-        total = int((Decimal(raw.replace(",", ".")) * 60).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    elif raw.startswith("-"):
-        raise HoursInputError("Timetallet kan ikke være negativt.")
-    else:
-        raise HoursInputError(f"«{raw}» er ikke et timetal. Skriv fx 3, 3,5 eller 2:30.")
+def parse_day_hours(text: str, max_minutes: int = 24 * 60) -> int:
+    """One schedule cell → whole minutes ("3", "3,5", "7.25", "2:30"; empty is 0), at most ``max_minutes``."""
+    total = parse_hours(text)
     if total > max_minutes:
-        raise HoursInputError(f"Højst {format_hours(max_minutes)} timer på en dag (skrevet: {raw}).")
+        raise HoursInputError(f"Højst {format_hours(max_minutes)} timer på en dag (skrevet: {text.strip()}).")
     return total
-
-
-def format_hours(minutes: int | Decimal, places: int = 2) -> str:
-    """Minutes as Danish hours without needless decimals: 150 → "2,5", 435 → "7,25", 180 → "3"."""
-    hours = Decimal(minutes) / Decimal(60)
-    text = format_decimal(hours, places)
-    if "," in text:
-        text = text.rstrip("0").rstrip(",")
-    return text
 
 
 @dataclass(frozen=True)
@@ -208,7 +187,7 @@ def parse_schedule(cells: dict[str, list[str]], max_minutes_per_day: int | None 
         row = []
         for day, text in enumerate(texts):
             try:
-                row.append(parse_hours(text, limit))
+                row.append(parse_day_hours(text, limit))
             except HoursInputError as exc:
                 errors[f"schedule.{hour_type}.{day}"] = f"{WEEKDAYS[day]}, {HOUR_TYPE_SHORT[hour_type].lower()}: {exc.message}"
                 row.append(0)
@@ -358,7 +337,11 @@ def validate_agreement(
     valid follow-up plan are required).
     """
     from aaben_raadgivning.domain.errors import ValidationError
-    from aaben_raadgivning.domain.follow_up_cadence import PlanError, default_plan, parse_plan_text
+    from aaben_raadgivning.domain.follow_up_cadence import (
+        PlanError,
+        default_plan,
+        parse_plan_text,
+    )
 
     agreement_data = load_agreement_data()
     errors: dict[str, str] = {}

@@ -25,7 +25,7 @@ MONTH_SHORT = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "o
 
 _HOURS_HINT = "Skriv fx 7,5 eller 7:30."
 _MONTH_HINT = "Skriv fx 11.2026, nov 2026 eller «sidste måned»."
-_HOURS_RE = re.compile(r"(\d{1,4})(?:[.,](\d{1,2}))?")
+_HOURS_RE = re.compile(r"(\d{1,4})(?:[.,](\d{1,4}))?")
 _CLOCK_RE = re.compile(r"(\d{1,4}):(\d{1,2})")
 _NUMERIC_MONTH_RE = re.compile(r"(\d{1,2})\s*[./-]\s*(\d{4}|\d{2})")
 _ISO_MONTH_RE = re.compile(r"(\d{4})-(\d{1,2})")
@@ -91,13 +91,11 @@ def parse_hours(text: str, month: date | None = None) -> int:
     return total
 
 
-def format_hours(minutes: int, places: int = 1) -> str:
-    """Minutes as Danish hours: 450 → "7,5"; whole hours without decimals (1800 → "30")."""
-    if minutes % 60 == 0:
-        return str(minutes // 60)
-    value = Decimal(minutes) / 60
-    text = f"{value.quantize(Decimal(1).scaleb(-places)):f}".replace(".", ",")
-    return text
+def format_hours(minutes: int | Decimal, places: int = 2) -> str:
+    """Minutes as Danish hours without needless decimals: 150 → "2,5", 435 → "7,25", 1800 → "30"."""
+    value = (Decimal(minutes) / 60).quantize(Decimal(1).scaleb(-places))
+    text = f"{value:f}".replace(".", ",")
+    return text.rstrip("0").rstrip(",") if "," in text else text
 
 
 def _year(text: str | None, default: int) -> int:
@@ -238,32 +236,3 @@ def sparkline(values: list[int], top: int) -> str:
             index = min(len(SPARK) - 1, int(value * (len(SPARK) - 1) / top) if top else len(SPARK) - 1)
             chars.append(SPARK[index])
     return "".join(chars)
-
-
-# --- the agreement's weekly schedule ----------------------------------------------------------------------
-
-WEEKS_PER_MONTH = Decimal(52) / Decimal(12)  # 4.33: the usual conversion from a weekly to a monthly figure
-
-
-def schedule_minutes(schedule: dict) -> dict[str, list[int]]:
-    """An agreement's schedule (``{"ordinary": [7 × minutes Mon..Sun], "praktik": [...], "loentilskud": [...]}``)
-    with every kind present and seven whole, non-negative minute counts; malformed parts count as zero."""
-    result = {}
-    for kind in HOUR_KINDS:
-        days = schedule.get(kind) if isinstance(schedule, dict) else None
-        values = list(days) if isinstance(days, list | tuple) else []
-        cleaned = []
-        for value in (values + [0] * 7)[:7]:
-            cleaned.append(max(0, int(value)) if isinstance(value, int | float) and not isinstance(value, bool) else 0)
-        result[kind] = cleaned
-    return result
-
-
-def weekly_minutes(schedule: dict) -> dict[str, int]:
-    """Planned minutes per week for each kind of hours."""
-    return {kind: sum(days) for kind, days in schedule_minutes(schedule).items()}
-
-
-def monthly_minutes(weekly: int) -> int:
-    """A weekly figure as an average month (× 52/12), whole minutes."""
-    return int((Decimal(weekly) * WEEKS_PER_MONTH).to_integral_value())

@@ -7,7 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from aaben_raadgivning.domain.dates import WEEKDAY_NAMES, DateInputError, format_time, parse_time
+from aaben_raadgivning.domain.dates import (
+    WEEKDAY_NAMES,
+    DateInputError,
+    format_time,
+    parse_time,
+)
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
 
 Interval = tuple[time, time]

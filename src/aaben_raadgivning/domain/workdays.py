@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-
 EXTRA_DAYS_OFF: dict[str, tuple[int, int]] = {
     "grundlovsdag": (6, 5),
     "juleaftensdag": (12, 24),

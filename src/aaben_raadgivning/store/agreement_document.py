@@ -12,21 +12,30 @@ export fail. No font file is shipped.
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aaben_raadgivning.domain.agreements import Schedule, load_agreement_data
 from aaben_raadgivning.domain.dates import WEEKDAY_NAMES, format_date, weekday_name
 from aaben_raadgivning.domain.errors import NotFoundError
-from aaben_raadgivning.domain.hours import HOUR_KINDS, format_hours, monthly_minutes, schedule_minutes
-from aaben_raadgivning.domain.agreements import load_agreement_data
+from aaben_raadgivning.domain.hours import HOUR_KINDS, format_hours
 from aaben_raadgivning.domain.reference import load_reference
 from aaben_raadgivning.domain.rules import load_rules
-from aaben_raadgivning.store.models import Agreement, Citizen, Company, CompanyContact, FollowUpTask, Office, Staff, SubGoal
+from aaben_raadgivning.store.models import (
+    Agreement,
+    Citizen,
+    Company,
+    CompanyContact,
+    FollowUpTask,
+    Office,
+    Staff,
+    SubGoal,
+)
 
 KIND_COLUMNS = {"ordinary": "Ordinære timer", "praktik": "Virksomhedspraktik", "loentilskud": "Løntilskud"}
 
@@ -96,8 +105,9 @@ class AgreementDocument:
         return {kind: sum(days) for kind, days in self.schedule.items()}
 
     @property
-    def monthly(self) -> dict[str, int]:
-        return {kind: monthly_minutes(minutes) for kind, minutes in self.weekly.items()}
+    def monthly(self) -> dict[str, Decimal]:
+        schedule = Schedule({kind: tuple(days) for kind, days in self.schedule.items()})
+        return {kind: schedule.month_minutes(kind) for kind in self.schedule}
 
     @property
     def title(self) -> str:
@@ -140,10 +150,7 @@ def build_agreement_document(session: Session, agreement_id: str, *, include_hea
     jobformidler = session.get(Staff, agreement.jobformidler_id) if agreement.jobformidler_id else None
     office = session.get(Office, citizen.office_id) if citizen and citizen.office_id else None
     previous = session.get(Agreement, agreement.previous_id) if agreement.previous_id else None
-    try:
-        schedule = json.loads(agreement.schedule or "{}")
-    except ValueError:
-        schedule = {}
+    schedule = Schedule.from_json(agreement.schedule)
     goals = session.scalars(
         select(SubGoal.text)
         .where(SubGoal.agreement_id == agreement.id, SubGoal.deleted_at.is_(None))
@@ -175,7 +182,7 @@ def build_agreement_document(session: Session, agreement_id: str, *, include_hea
         start_date=agreement.start_date,
         end_date=agreement.end_date,
         tasks=agreement.tasks.strip(),
-        schedule=schedule_minutes(schedule),
+        schedule={kind: list(schedule.day(kind)) for kind in HOUR_KINDS},
         goal_hours=load_rules().ordinary_hours_goal,
         sub_goals=tuple(goals),
         follow_ups=follow_ups,
@@ -188,8 +195,8 @@ def build_agreement_document(session: Session, agreement_id: str, *, include_hea
 # --- shared wording -----------------------------------------------------------------------------------------
 
 
-def _hours(minutes: int) -> str:
-    return format_hours(minutes) if minutes else "–"
+def _hours(minutes: int | Decimal, places: int = 2) -> str:
+    return format_hours(minutes, places) if minutes else "–"
 
 
 def schedule_rows(doc: AgreementDocument) -> list[list[str]]:
@@ -200,7 +207,7 @@ def schedule_rows(doc: AgreementDocument) -> list[list[str]]:
     for day in days:
         rows.append([WEEKDAY_NAMES[day].capitalize(), *(_hours(doc.schedule[kind][day]) for kind in kinds)])
     rows.append(["I alt pr. uge", *(_hours(doc.weekly[kind]) for kind in kinds)])
-    rows.append(["Ca. pr. måned", *(_hours(doc.monthly[kind]) for kind in kinds)])
+    rows.append(["Ca. pr. måned", *(_hours(doc.monthly[kind], 1) for kind in kinds)])
     return rows
 
 

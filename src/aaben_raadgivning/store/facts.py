@@ -13,8 +13,14 @@ import json
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from aaben_raadgivning.domain.hours import month_start, weekly_minutes
-from aaben_raadgivning.store.models import Agreement, Citizen, CompanyContact, FollowUpTask
+from aaben_raadgivning.domain.agreements import Schedule
+from aaben_raadgivning.domain.hours import month_start
+from aaben_raadgivning.store.models import (
+    Agreement,
+    Citizen,
+    CompanyContact,
+    FollowUpTask,
+)
 from aaben_raadgivning.store.queries.hours import citizen_month_totals
 
 
@@ -68,23 +74,15 @@ def course_facts(session: Session, citizen: Citizen) -> dict[str, object]:
             select(exists().where(CompanyContact.id == a.contact_id, CompanyContact.deleted_at.is_(None)))
         )
     ]
-    weekly = [weekly_minutes(_schedule(a.schedule)) for a in active]
+    schedules = [Schedule.from_json(a.schedule) for a in active]
     since = month_start(citizen.step_since) if citizen.step_since else None
     months = [m for m in citizen_month_totals(session, citizen.id).values() if since is None or m.month >= since]
     best = max((m.ordinary for m in months), default=0)
     return {
         "active_agreement": bool(active),
-        "active_praktik": any(w["praktik"] > 0 for w in weekly),
-        "active_loentilskud": any(w["loentilskud"] > 0 for w in weekly),
+        "active_praktik": any(s.week_minutes("praktik") > 0 for s in schedules),
+        "active_loentilskud": any(s.week_minutes("loentilskud") > 0 for s in schedules),
         "follow_up_plan": any(_has_plan(a.follow_up_plan) or a.id in planned_visits for a in active),
         "company_contact_person": bool(with_contact),
         "ordinary_hours_best_month": best / 60,
     }
-
-
-def _schedule(text: str) -> dict:
-    try:
-        value = json.loads(text or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}

@@ -38,6 +38,7 @@ from aaben_raadgivning.domain.clock import to_local
 from aaben_raadgivning.domain.dates import format_date
 from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
 from aaben_raadgivning.domain.follow_up_cadence import plan_from_json, plan_visits
+from aaben_raadgivning.domain.hours import format_hours
 from aaben_raadgivning.domain.rules import load_rules
 from aaben_raadgivning.domain.step_models import StepDecision
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
@@ -404,8 +405,6 @@ def renegotiate_agreement(
         tasks = sync_plan_tasks(tx, actor_id, new, calendar)
         before = Schedule.from_json(old.schedule).week_minutes("ordinary")
         after = clean.schedule.week_minutes("ordinary")
-        from aaben_raadgivning.domain.agreements import format_hours
-
         _event(
             tx, actor_id, new, f"Aftale med {_company_name(tx, new)} genforhandlet (version {new.version})",
             f"Ordinære timer om ugen: {format_hours(before)} → {format_hours(after)}",

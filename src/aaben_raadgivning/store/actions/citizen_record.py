@@ -103,7 +103,9 @@ def _recompute(
     tx: Tx, citizen_id: str, actor_id: str, previous_jobformidler: str | None = None, changed: bool = False
 ) -> None:
     """The record's facts for follow-up (project start, step, jobformidler) changed: derive tasks afresh."""
-    from aaben_raadgivning.store.follow_up_recompute import recompute_now  # imports this module's helpers
+    from aaben_raadgivning.store.follow_up_recompute import (
+        recompute_now,  # imports this module's helpers
+    )
 
     recompute_now(tx, citizen_id, actor_id=actor_id, previous_assignee=previous_jobformidler, jobformidler_changed=changed)
 

@@ -10,12 +10,21 @@ from datetime import date
 from aaben_raadgivning.domain.clock import to_local
 from aaben_raadgivning.domain.dates import DateInputError, format_date, parse_date
 from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
-from aaben_raadgivning.domain.follow_up_rules import COMPLETION_REQUIREMENTS, RULE_SUB_GOAL
+from aaben_raadgivning.domain.follow_up_rules import (
+    COMPLETION_REQUIREMENTS,
+    RULE_SUB_GOAL,
+)
 from aaben_raadgivning.domain.reference import Term, load_reference
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
-from aaben_raadgivning.store.actions.citizen_record import add_timeline_event, load_citizen
+from aaben_raadgivning.store.actions.citizen_record import (
+    add_timeline_event,
+    load_citizen,
+)
 from aaben_raadgivning.store.database import Database
-from aaben_raadgivning.store.follow_up_recompute import RESCHEDULED_PREFIX, recompute_now
+from aaben_raadgivning.store.follow_up_recompute import (
+    RESCHEDULED_PREFIX,
+    recompute_now,
+)
 from aaben_raadgivning.store.models import Event, FollowUpTask, Staff
 from aaben_raadgivning.store.transaction import Tx
 

@@ -18,9 +18,15 @@ from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
 from aaben_raadgivning.domain.follow_up_rules import RULE_SUB_GOAL
 from aaben_raadgivning.domain.rules import load_rules
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
-from aaben_raadgivning.store.actions.citizen_record import add_timeline_event, load_citizen
+from aaben_raadgivning.store.actions.citizen_record import (
+    add_timeline_event,
+    load_citizen,
+)
 from aaben_raadgivning.store.database import Database
-from aaben_raadgivning.store.follow_up_recompute import LEGACY_SUB_GOAL_RULE, recompute_now
+from aaben_raadgivning.store.follow_up_recompute import (
+    LEGACY_SUB_GOAL_RULE,
+    recompute_now,
+)
 from aaben_raadgivning.store.models import FollowUpTask, SubGoal
 from aaben_raadgivning.store.transaction import Tx
 

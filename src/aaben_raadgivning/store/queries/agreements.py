@@ -9,11 +9,25 @@ from datetime import date
 
 from sqlalchemy import select
 
-from aaben_raadgivning.domain.agreements import HOUR_TYPES, HOUR_TYPE_SHORT, Schedule, format_hours, load_agreement_data
+from aaben_raadgivning.domain.agreements import (
+    HOUR_TYPE_SHORT,
+    HOUR_TYPES,
+    Schedule,
+    load_agreement_data,
+)
 from aaben_raadgivning.domain.dates import format_date
 from aaben_raadgivning.domain.follow_up_cadence import PlanError, plan_from_json
+from aaben_raadgivning.domain.hours import format_hours
 from aaben_raadgivning.store.database import Database
-from aaben_raadgivning.store.models import Agreement, Citizen, Company, CompanyContact, FollowUpTask, Staff, SubGoal
+from aaben_raadgivning.store.models import (
+    Agreement,
+    Citizen,
+    Company,
+    CompanyContact,
+    FollowUpTask,
+    Staff,
+    SubGoal,
+)
 
 
 @dataclass(frozen=True)

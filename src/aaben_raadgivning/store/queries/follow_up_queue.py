@@ -21,10 +21,21 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from aaben_raadgivning.domain.clock import to_local
-from aaben_raadgivning.domain.dates import format_date_short, iso_week_label, weekday_short
+from aaben_raadgivning.domain.dates import (
+    format_date_short,
+    iso_week_label,
+    weekday_short,
+)
 from aaben_raadgivning.domain.reference import load_reference
 from aaben_raadgivning.store.database import Database
-from aaben_raadgivning.store.models import Agreement, Citizen, Company, Event, FollowUpTask, Staff
+from aaben_raadgivning.store.models import (
+    Agreement,
+    Citizen,
+    Company,
+    Event,
+    FollowUpTask,
+    Staff,
+)
 
 OVERDUE, TODAY, THIS_WEEK, LATER = "overdue", "today", "week", "later"
 GROUPS = (OVERDUE, TODAY, THIS_WEEK, LATER)

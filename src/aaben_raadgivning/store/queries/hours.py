@@ -13,7 +13,13 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aaben_raadgivning.domain.hours import MonthHours, Progress, month_series, month_start, progress
+from aaben_raadgivning.domain.hours import (
+    MonthHours,
+    Progress,
+    month_series,
+    month_start,
+    progress,
+)
 from aaben_raadgivning.domain.rules import load_rules
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import Agreement, Company, HoursReport

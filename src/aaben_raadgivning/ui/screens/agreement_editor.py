@@ -28,23 +28,47 @@ from aaben_raadgivning.domain.agreements import (
     AgreementInput,
     Schedule,
     check_praktik,
-    format_hours,
     load_agreement_data,
     parse_schedule,
     schedule_cells,
 )
 from aaben_raadgivning.domain.clock import to_local
 from aaben_raadgivning.domain.cvr import format_cvr
-from aaben_raadgivning.domain.dates import DateInputError, format_date, format_date_short, parse_date
+from aaben_raadgivning.domain.dates import (
+    DateInputError,
+    format_date,
+    format_date_short,
+    parse_date,
+)
 from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
-from aaben_raadgivning.domain.follow_up_cadence import PlanError, default_plan, parse_plan_text, plan_from_json, plan_visits
+from aaben_raadgivning.domain.follow_up_cadence import (
+    PlanError,
+    default_plan,
+    parse_plan_text,
+    plan_from_json,
+    plan_visits,
+)
+from aaben_raadgivning.domain.hours import format_hours
 from aaben_raadgivning.domain.rules import load_rules
-from aaben_raadgivning.store.actions.agreements import activate_agreement, renegotiate_agreement, save_agreement
+from aaben_raadgivning.store.actions.agreements import (
+    activate_agreement,
+    renegotiate_agreement,
+    save_agreement,
+)
 from aaben_raadgivning.store.actions.staff import list_staff
-from aaben_raadgivning.store.queries.agreements import AgreementDetail, agreement_detail, diff_versions, ordinary_trend
+from aaben_raadgivning.store.queries.agreements import (
+    AgreementDetail,
+    agreement_detail,
+    diff_versions,
+    ordinary_trend,
+)
 from aaben_raadgivning.store.queries.companies import company_contacts
 from aaben_raadgivning.store.queries.search import CitizenHit
-from aaben_raadgivning.ui.screens.agreement_dialogs import AgreementSubGoalDialog, BreakOffAgreementDialog, FinishAgreementDialog
+from aaben_raadgivning.ui.screens.agreement_dialogs import (
+    AgreementSubGoalDialog,
+    BreakOffAgreementDialog,
+    FinishAgreementDialog,
+)
 from aaben_raadgivning.ui.widgets.citizen_search import CitizenSearch, hit_label
 from aaben_raadgivning.ui.widgets.form import Field, show_errors
 from aaben_raadgivning.ui.widgets.key_footer import KeyFooter

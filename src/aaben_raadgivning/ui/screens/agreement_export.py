@@ -13,7 +13,12 @@ from textual.containers import Vertical
 from textual.widgets import Checkbox, Input, RadioButton, RadioSet, Static
 
 from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
-from aaben_raadgivning.store.actions.agreement_export import FORMAT_LABELS, FORMATS, default_file_name, export_agreement
+from aaben_raadgivning.store.actions.agreement_export import (
+    FORMAT_LABELS,
+    FORMATS,
+    default_file_name,
+    export_agreement,
+)
 from aaben_raadgivning.store.models import Agreement, Citizen, Company
 from aaben_raadgivning.ui.widgets.form import Field, show_errors
 from aaben_raadgivning.ui.widgets.form_dialog import FormDialog

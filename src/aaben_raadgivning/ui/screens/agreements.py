@@ -17,11 +17,16 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from aaben_raadgivning.domain.agreements import Schedule, format_hours, load_agreement_data
+from aaben_raadgivning.domain.agreements import Schedule, load_agreement_data
 from aaben_raadgivning.domain.cvr import format_cvr
 from aaben_raadgivning.domain.dates import format_date_short
+from aaben_raadgivning.domain.hours import format_hours
 from aaben_raadgivning.domain.phone import format_phone
-from aaben_raadgivning.store.queries.companies import CompanyDetail, company_detail, search_companies
+from aaben_raadgivning.store.queries.companies import (
+    CompanyDetail,
+    company_detail,
+    search_companies,
+)
 from aaben_raadgivning.ui.screens.agreement_dialogs import CompanyDialog, ContactDialog
 from aaben_raadgivning.ui.screens.agreement_editor import AgreementEditor
 from aaben_raadgivning.ui.widgets.key_footer import KeyFooter

@@ -18,7 +18,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, RadioButton, RadioSet, Select, SelectionList, Static, TextArea
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Input,
+    RadioButton,
+    RadioSet,
+    Select,
+    SelectionList,
+    Static,
+    TextArea,
+)
 
 from aaben_raadgivning.domain.clock import to_local
 from aaben_raadgivning.domain.dates import (
@@ -32,7 +42,12 @@ from aaben_raadgivning.domain.dates import (
 )
 from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
 from aaben_raadgivning.domain.reference import load_reference
-from aaben_raadgivning.domain.step_models import DEFAULT_STEP_MODEL, StepModel, StepModelError, load_step_model
+from aaben_raadgivning.domain.step_models import (
+    DEFAULT_STEP_MODEL,
+    StepModel,
+    StepModelError,
+    load_step_model,
+)
 from aaben_raadgivning.store.actions.citizen_record import (
     advance_step,
     assign_jobformidler,
@@ -41,10 +56,25 @@ from aaben_raadgivning.store.actions.citizen_record import (
     update_plan,
 )
 from aaben_raadgivning.store.actions.staff import list_staff
-from aaben_raadgivning.store.actions.sub_goals import SCORES, STATUSES, add_sub_goal, assess_sub_goal, review_due
-from aaben_raadgivning.store.actions.timeline import add_event, record_no_show, register_sanction, sanction_status
+from aaben_raadgivning.store.actions.sub_goals import (
+    SCORES,
+    STATUSES,
+    add_sub_goal,
+    assess_sub_goal,
+    review_due,
+)
+from aaben_raadgivning.store.actions.timeline import (
+    add_event,
+    record_no_show,
+    register_sanction,
+    sanction_status,
+)
 from aaben_raadgivning.store.models import Event, SubGoal
-from aaben_raadgivning.store.queries.citizen import CitizenSummary, TimelineRow, event_detail
+from aaben_raadgivning.store.queries.citizen import (
+    CitizenSummary,
+    TimelineRow,
+    event_detail,
+)
 from aaben_raadgivning.ui.widgets.form import Field, show_errors
 from aaben_raadgivning.ui.widgets.form_dialog import FormDialog
 

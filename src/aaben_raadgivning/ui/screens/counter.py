@@ -22,12 +22,25 @@ from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
 from aaben_raadgivning.domain.reference import load_reference
 from aaben_raadgivning.domain.walk_ins import CANCELLED, FINISHED, IN_PROGRESS, WAITING
 from aaben_raadgivning.store.actions.audit import record_lookup
-from aaben_raadgivning.store.actions.walk_ins import cancel_walk_in, register_walk_in, start_walk_in
+from aaben_raadgivning.store.actions.walk_ins import (
+    cancel_walk_in,
+    register_walk_in,
+    start_walk_in,
+)
 from aaben_raadgivning.store.queries.search import CitizenHit, citizen_hit
-from aaben_raadgivning.store.queries.walk_ins import DayFigures, WalkInView, day_figures, walk_ins_on
+from aaben_raadgivning.store.queries.walk_ins import (
+    DayFigures,
+    WalkInView,
+    day_figures,
+    walk_ins_on,
+)
 from aaben_raadgivning.ui.screens.new_citizen import NewCitizenDialog
 from aaben_raadgivning.ui.screens.reason_picker import ReasonPicker
-from aaben_raadgivning.ui.screens.walk_in_dialogs import AnonymousWalkInDialog, FinishWalkInDialog, LinkWalkInDialog
+from aaben_raadgivning.ui.screens.walk_in_dialogs import (
+    AnonymousWalkInDialog,
+    FinishWalkInDialog,
+    LinkWalkInDialog,
+)
 from aaben_raadgivning.ui.widgets.citizen_search import CitizenSearch
 from aaben_raadgivning.ui.widgets.key_footer import KeyFooter
 

@@ -28,14 +28,22 @@ from aaben_raadgivning.domain.hours import (
     parse_hours,
     parse_month,
 )
+from aaben_raadgivning.store.actions.hours import (
+    REPORTABLE_STATUSES,
+    latest_reportable_month,
+    register_hours,
+)
 from aaben_raadgivning.store.agreement_document import course_kind_label, status_label
-from aaben_raadgivning.store.actions.hours import REPORTABLE_STATUSES, latest_reportable_month, register_hours
 from aaben_raadgivning.store.models import Citizen
-from aaben_raadgivning.store.queries.hours import AgreementRow, agreement_months, citizen_agreements, citizen_hours
+from aaben_raadgivning.store.queries.hours import (
+    AgreementRow,
+    agreement_months,
+    citizen_agreements,
+    citizen_hours,
+)
 from aaben_raadgivning.ui.widgets.form import Field, show_errors
 from aaben_raadgivning.ui.widgets.form_dialog import FormDialog
 from aaben_raadgivning.ui.widgets.hours_chart import hours_chart
-
 
 
 def agreement_label(row: AgreementRow) -> str:

@@ -11,7 +11,6 @@ from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static
 
-
 WRONG = "Forkerte initialer eller adgangskode."
 MAX_DELAY_SECONDS = 30.0
 

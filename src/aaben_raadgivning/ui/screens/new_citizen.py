@@ -18,7 +18,11 @@ from textual.widgets.option_list import Option
 
 from aaben_raadgivning.domain.cpr import parse_cpr
 from aaben_raadgivning.domain.errors import ValidationError
-from aaben_raadgivning.store.actions.citizens import DuplicateCitizenWarning, PossibleDuplicate, create_citizen
+from aaben_raadgivning.store.actions.citizens import (
+    DuplicateCitizenWarning,
+    PossibleDuplicate,
+    create_citizen,
+)
 from aaben_raadgivning.ui.widgets.citizen_search import citizen_label
 from aaben_raadgivning.ui.widgets.form import Field, clear_errors, show_errors
 

@@ -12,7 +12,11 @@ from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
 from aaben_raadgivning.domain.reference import load_reference
 from aaben_raadgivning.store.actions.follow_ups import validate_follow_up
 from aaben_raadgivning.store.actions.staff import list_staff
-from aaben_raadgivning.store.actions.walk_ins import finish_walk_in, link_walk_in, register_walk_in
+from aaben_raadgivning.store.actions.walk_ins import (
+    finish_walk_in,
+    link_walk_in,
+    register_walk_in,
+)
 from aaben_raadgivning.store.queries.walk_ins import WalkInView
 from aaben_raadgivning.ui.widgets.citizen_search import CitizenSearch
 from aaben_raadgivning.ui.widgets.form import Field, show_errors

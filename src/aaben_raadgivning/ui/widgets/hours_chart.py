@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from aaben_raadgivning.domain.hours import MONTH_SHORT, MonthHours, bar, format_hours, goal_minutes, sparkline
+from aaben_raadgivning.domain.hours import (
+    MONTH_SHORT,
+    MonthHours,
+    bar,
+    format_hours,
+    goal_minutes,
+    sparkline,
+)
 from aaben_raadgivning.store.queries.hours import HoursOverview
 
 GOAL_STYLE = "bold yellow"

@@ -11,7 +11,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import HorizontalGroup
 from textual.widgets import Footer
-from textual.widgets._footer import FooterKey  # the key widget Footer itself uses (not re-exported)
+from textual.widgets._footer import (
+    FooterKey,  # the key widget Footer itself uses (not re-exported)
+)
 
 MAX_ROWS = 4
 PALETTE_WIDTH = 12  # "^p palette" docked on the right of the first row
