@@ -7,7 +7,7 @@ from datetime import date
 from follow_up_world import fill_caseload
 from sqlalchemy import select
 from textual.widgets import DataTable, Select, TextArea
-from ui_helpers import login, screen_text, type_text
+from ui_helpers import login, screen_text, type_text, wait_for_text
 
 from aaben_raadgivning.ids import derived_id
 from aaben_raadgivning.store.models import AuditEntry, Event, FollowUpTask
@@ -35,6 +35,7 @@ def task(db, task_id: str) -> FollowUpTask:
 async def open_queue(pilot, initials: str = "JF") -> None:
     await login(pilot, initials)
     await pilot.press("f5")
+    await wait_for_text(pilot, "Opfølgning · ")  # the header is written once the first page is read
     await pilot.pause()
 
 
