@@ -40,6 +40,8 @@ class Database:
     def transaction(self) -> Iterator[Tx]:
         """One user action: commits rows, change log and audit together, or rolls all back."""
         with self._sessions() as session, session.begin():
+            # Another process (a command-line sync) may have applied newer stamps since we started.
+            self.clock.resume(session.scalar(select(func.max(ChangeLogEntry.hlc))))
             yield Tx(session, self.clock, self.device_id, self.now())
 
     def close(self) -> None:
