@@ -215,7 +215,9 @@ class Applier:
                 continue
             folded = merge.fold(row_entries)
             if folded.purged:
-                continue  # handled by purge()
+                if not self._is_purged(info.name, row_id):
+                    self.purge(info.name, row_id)  # a blanked row from a device that has purged it
+                continue
             if not folded.exists:
                 continue  # changes to a row whose insert has not arrived: kept in change_log until it does
             values = {k: v for k, v in folded.values.items() if k in info.column_set}

@@ -154,6 +154,7 @@ class _Round:
         self.report = SyncReport()
         self.devices = io.root / seg.DEVICES_DIR
         self.own = self.devices / self.me
+        self.corrupt_seen: set[tuple[str, int]] = set()
 
     # share setup ------------------------------------------------------------------------------
 
@@ -242,6 +243,7 @@ class _Round:
             if numbers:
                 files[numbers[0]] = (entry, numbers[1])
         replaceable: set[int] = set()
+        complaints = self._complaints()
         with self.db.engine.connect() as conn:
             recorded = {
                 row[0]: row for row in conn.exec_driver_sql(
@@ -254,7 +256,7 @@ class _Round:
             known = recorded.get(first)
             if known is not None and not known[6]:
                 stat = entry.stat()
-                if (stat.st_size, stat.st_mtime_ns) == (known[3], known[4]):
+                if (stat.st_size, stat.st_mtime_ns) == (known[3], known[4]) and first not in complaints:
                     continue
                 data = self.io.read(path)
                 if seg.checksum(data) == known[2]:
@@ -293,6 +295,19 @@ class _Round:
             if not known[6] and first not in files:
                 self._rewrite(first, json.loads(known[5]))  # missing from the share
         return replaceable
+
+    def _complaints(self) -> set[int]:
+        """Our segments that other devices found damaged (listed in their state.json)."""
+        found: set[int] = set()
+        for entry in self.io.listdir(self.devices):
+            if entry.name == self.me or not entry.is_dir():
+                continue
+            try:
+                state = json.loads(self.io.read(Path(entry.path) / "state.json"))
+                found.update(int(first) for device, first in state.get("corrupt", []) if device == self.me)
+            except (OSError, ValueError, TypeError):
+                continue
+        return found
 
     def _rewrite(self, first: int, header: dict) -> None:
         with self.db.engine.connect() as conn:
@@ -376,12 +391,12 @@ class _Round:
                     continue
                 while True:
                     have = applied.get(peer, 0)
-                    candidates = [(last, path) for first, (last, path) in files.items() if first <= have + 1 < last + 1]
+                    candidates = [(last, path, first) for first, (last, path) in files.items() if first <= have + 1 <= last]
                     if not candidates:
                         if any(first > have + 1 for first in files):
                             blocked[peer] = "gap"
                         break
-                    last, path = max(candidates)
+                    last, path, first = max(candidates)
                     try:
                         data = self.io.read(Path(path))
                         segment = seg.decode(data)
@@ -395,6 +410,7 @@ class _Round:
                         )
                         log.warning("Skipped segment %s: %s", path, exc)
                         blocked[peer] = "corrupt"
+                        self.corrupt_seen.add((peer, first))
                         break
                     waiting = {d: n for d, n in segment.applied.items() if d != self.me and applied.get(d, 0) < n}
                     if waiting:
@@ -447,7 +463,9 @@ class _Round:
             applied = dict(conn.exec_driver_sql("SELECT device_id, applied_seq FROM sync_peers").all())
             own = conn.exec_driver_sql("SELECT max(last_seq) FROM sync_own_segments").scalar() or 0
             conn.rollback()
-        data = (json.dumps({"device": self.me, "own": own, "applied": dict(sorted(applied.items()))}) + "\n").encode()
+        state = {"device": self.me, "own": own, "applied": dict(sorted(applied.items())),
+                 "corrupt": sorted([d, n] for d, n in self.corrupt_seen)}  # fmt: skip
+        data = (json.dumps(state) + "\n").encode()
         try:
             current = self.io.read(self.own / "state.json")
         except FileNotFoundError:

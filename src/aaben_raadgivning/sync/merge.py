@@ -56,6 +56,8 @@ def fold(entries: Iterable[Change]) -> FoldedRow:
     for entry in ordered:
         if entry.op == PURGE:
             purged = True
+        elif entry.op == INSERT and entry.value is None:
+            purged = True  # only a purge blanks a logged row
         elif entry.op == INSERT:
             exists = True
             if entry.value is not None:
