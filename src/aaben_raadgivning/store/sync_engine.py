@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from aaben_raadgivning.store.database import Database
-from aaben_raadgivning.store.sync_apply import Applier, chunks, store_changes
+from aaben_raadgivning.store.sync_apply import Applier, chunks, recompute_conflicts, store_changes
 from aaben_raadgivning.sync import hlc as hlc_module
 from aaben_raadgivning.sync import segments as seg
 from aaben_raadgivning.sync.share import PublishConflict, ShareIO
@@ -474,6 +474,30 @@ class _Round:
             self.io.publish(self.own, "state.json", data, replace=True)
 
 
+def refresh_conflicts_after_local_edits(db: Database) -> None:
+    """A local edit can change the winner of a field that has open conflicts (or settle one by writing
+    the same value); it never creates one. Recompute those rows, as every other replica does when the
+    edit arrives. Watermarked by outbox number, so it is idempotent and survives a crash."""
+    with db.engine.begin() as conn:
+        done = int(_meta(conn, "sync_conflicts_seq") or 0)
+        top = conn.exec_driver_sql("SELECT max(seq) FROM sync_outbox").scalar() or 0
+        if top <= done:
+            return
+        with_conflicts = set(conn.exec_driver_sql("SELECT DISTINCT table_name, row_id FROM sync_conflicts").all())
+        if with_conflicts:
+            rows: dict[str, set[str]] = {}
+            for table, row_id in conn.exec_driver_sql(
+                "SELECT c.table_name, c.row_id FROM sync_outbox AS o JOIN change_log AS c ON c.id = o.change_id "
+                "WHERE o.seq > ?",
+                (done,),
+            ):
+                if (table, row_id) in with_conflicts:
+                    rows.setdefault(table, set()).add(row_id)
+            for table, ids in rows.items():
+                recompute_conflicts(conn, table, sorted(ids))
+        _set_meta(conn, "sync_conflicts_seq", str(top))
+
+
 def sync(
     db: Database,
     share: Path,
@@ -494,6 +518,7 @@ def sync(
         round_ = _Round(db, io, device_name, progress, wall_ms)
         progress(0.0, "Forbinder til fællesmappen")
         round_.check_manifest()
+        refresh_conflicts_after_local_edits(db)
         round_.prepare_own_folder()
         replaceable = round_.check_own_segments()
         round_.export(replaceable)
