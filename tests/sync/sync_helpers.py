@@ -39,7 +39,7 @@ def new_device(template: Path, path: Path) -> Database:
 
 def table_rows(db: Database, table: str) -> list[tuple]:
     with db.engine.connect() as conn:
-        rows = [tuple(r) for r in conn.exec_driver_sql(f'SELECT * FROM "{table}" ORDER BY id').all()]  # noqa: S608
+        rows = [tuple(r) for r in conn.exec_driver_sql(f'SELECT * FROM "{table}" ORDER BY id').all()]
         conn.rollback()
     return rows
 

@@ -18,7 +18,20 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    rule,
+)
+from sync_helpers import (
+    all_changes,
+    independent_merge,
+    new_device,
+    orm_rows,
+    replica_state,
+    template_database,
+)
 
 from aaben_raadgivning.ids import derived_id
 from aaben_raadgivning.store.actions.citizens import create_citizen
@@ -30,15 +43,6 @@ from aaben_raadgivning.store.models import Citizen, Event, FollowUpTask
 from aaben_raadgivning.store.search_index import index_citizen, unindex_citizen
 from aaben_raadgivning.store.sync_engine import SyncError, open_conflicts, sync
 from aaben_raadgivning.sync.share import ShareIO
-
-from sync_helpers import (
-    all_changes,
-    independent_merge,
-    new_device,
-    orm_rows,
-    replica_state,
-    template_database,
-)
 
 settings.register_profile(
     "ci", max_examples=200, stateful_step_count=50, deadline=None,

@@ -31,7 +31,12 @@ from typing import Any
 from sqlalchemy import Connection
 
 from aaben_raadgivning.store.database import Database
-from aaben_raadgivning.store.sync_apply import Applier, chunks, recompute_conflicts, store_changes
+from aaben_raadgivning.store.sync_apply import (
+    Applier,
+    chunks,
+    recompute_conflicts,
+    store_changes,
+)
 from aaben_raadgivning.sync import hlc as hlc_module
 from aaben_raadgivning.sync import segments as seg
 from aaben_raadgivning.sync.share import PublishConflict, ShareIO
