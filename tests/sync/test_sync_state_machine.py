@@ -245,7 +245,9 @@ class SyncMachine(RuleBasedStateMachine):
         path = data.draw(st.sampled_from(files))
         content = path.read_bytes()
         how = data.draw(st.sampled_from(["truncate", "flip", "garbage"]))
-        if how == "truncate":
+        if len(content) < 2:
+            path.write_bytes(b"\x00" * 10)
+        elif how == "truncate":
             path.write_bytes(content[: len(content) // 2])
         elif how == "flip":
             middle = len(content) // 2
