@@ -16,12 +16,13 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, Phase, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
     initialize,
     invariant,
+    precondition,
     rule,
 )
 from sync_helpers import (
@@ -152,6 +153,23 @@ class SyncMachine(RuleBasedStateMachine):
         self._record(index)
 
     @rule(data=st.data())
+    def concurrent_edit(self, data) -> None:
+        """Two devices change the same field of the same citizen while apart."""
+        first, second = data.draw(st.lists(st.integers(0, len(self.devices) - 1), min_size=2, max_size=2, unique=True))
+        shared = sorted(set(self._citizens(first)) & set(self._citizens(second)))
+        if not shared:
+            return
+        citizen_id = data.draw(st.sampled_from(shared))
+        field = data.draw(st.sampled_from(sorted(FIELDS)))
+        for index in (first, second):
+            value = data.draw(st.sampled_from(FIELDS[field]))
+            with self.devices[index].transaction() as tx:
+                citizen = tx.session.get(Citizen, citizen_id)
+                tx.update(citizen, **{field: value})
+                index_citizen(tx.session, citizen.id, citizen.name, citizen.cpr, citizen.phone)
+            self._record(index)
+
+    @rule(data=st.data())
     def delete(self, data) -> None:
         index = data.draw(st.integers(0, len(self.devices) - 1))
         citizens = self._citizens(index)
@@ -204,7 +222,8 @@ class SyncMachine(RuleBasedStateMachine):
     def resolve(self, data) -> None:
         index = data.draw(st.integers(0, len(self.devices) - 1))
         conflicts = open_conflicts(self.devices[index])
-        if not conflicts:
+        event(f"open conflicts when resolving: {bool(conflicts)}")
+        if not conflicts or data.draw(st.integers(0, 2)) != 0:
             return
         conflict = data.draw(st.sampled_from(conflicts))
         choice = data.draw(st.sampled_from(["vinder", "taber", "flettet"]))
@@ -255,6 +274,21 @@ class SyncMachine(RuleBasedStateMachine):
         else:
             path.write_bytes(b"\x00" * 10)
 
+    @precondition(lambda self: 0 < len(self.devices) < 6)
+    @rule(data=st.data())
+    def new_laptop_joins(self, data) -> None:
+        """A new laptop starts from the newest snapshot on the share plus the segments after it."""
+        if data.draw(st.integers(0, 3)) != 0:  # rare
+            return
+        index = len(self.devices)
+        db = new_device(template_database(TEMPLATE_ROOT), self.root / f"device{index}.sqlite3")
+        self.offsets.append(0)
+        db.clock.wall = self._wall(index)
+        self.devices.append(db)
+        self.committed[index] = set()
+        sync(db, self.share, wall_ms=self._wall(index))
+        self.touched.add(index)
+
     @rule(data=st.data(), hours=st.sampled_from([-72, -3, 0, 2, 48]))
     def skew_clock(self, data, hours: int) -> None:
         index = data.draw(st.integers(0, len(self.devices) - 1))
@@ -284,6 +318,12 @@ class SyncMachine(RuleBasedStateMachine):
                 except SyncError as exc:  # pragma: no cover - shown on failure
                     raise AssertionError(str(exc)) from exc
         states = [replica_state(db) for db in self.devices]
+        event(f"open conflicts at the end: {min(len(states[0]['conflicts']), 3)}+")
+        with self.devices[0].engine.connect() as conn:
+            removed = conn.exec_driver_sql("SELECT count(*) FROM sync_own_segments WHERE removed = 1").scalar_one()
+            conn.rollback()
+        event(f"old segments removed on device 0: {bool(removed)}")
+        event(f"devices at the end: {len(self.devices)}")
         for index, state in enumerate(states[1:], start=1):
             for key in state:
                 assert state[key] == states[0][key], f"device {index} differs in {key}"

@@ -30,6 +30,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from aaben_raadgivning.store import sync_snapshot
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.sync_apply import (
     Applier,
@@ -278,7 +279,8 @@ class _Round:
                     continue
                 raise self._clone_error()
             if known is not None:
-                continue  # we removed it (all devices had it); a stale listing
+                self.io.remove(path)  # removed as no longer needed, but a crash left the file
+                continue
             data = self.io.read(path)
             try:
                 segment = seg.decode(data)
@@ -299,6 +301,19 @@ class _Round:
         for first, known in recorded.items():
             if not known[6] and first not in files:
                 self._rewrite(first, json.loads(known[5]))  # missing from the share
+        # Our state.json is written from what we recorded; if it names a later segment than we ever
+        # recorded, another machine is writing as us (even if old segments have since been removed).
+        try:
+            published = int(json.loads(self.io.read(self.own / "state.json")).get("own", 0))
+        except FileNotFoundError:
+            published = 0
+        except (OSError, ValueError, TypeError):
+            published = 0
+        with self.db.engine.connect() as conn:
+            mine = conn.exec_driver_sql("SELECT coalesce(max(last_seq), 0) FROM sync_own_segments").scalar_one()
+            conn.rollback()
+        if published > mine:
+            raise self._clone_error()
         return replaceable
 
     def _complaints(self) -> set[int]:
@@ -400,6 +415,10 @@ class _Round:
                     if not candidates:
                         if any(first > have + 1 for first in files):
                             blocked[peer] = "gap"
+                            self.report.warnings.append(
+                                f"Ældre filer fra computeren {self._peer_name(peer)} er fjernet fra fællesmappen. "
+                                "Denne computer skal startes fra et nyt øjebliksbillede (kontakt support)."
+                            )
                         break
                     last, path, first = max(candidates)
                     try:
@@ -503,6 +522,21 @@ def refresh_conflicts_after_local_edits(db: Database) -> None:
         _set_meta(conn, "sync_conflicts_seq", str(top))
 
 
+SNAPSHOT_MAX_AGE_MS = 24 * 60 * 60 * 1000
+
+
+def _snapshot_due(io: ShareIO, now_ms: int) -> bool:
+    newest = sync_snapshot.list_snapshots(io)
+    return not newest or now_ms - newest[0].created_ms > SNAPSHOT_MAX_AGE_MS
+
+
+def _count_changes(db: Database) -> int:
+    with db.engine.connect() as conn:
+        count = conn.exec_driver_sql("SELECT count(*) FROM change_log").scalar_one()
+        conn.rollback()
+    return count
+
+
 def sync(
     db: Database,
     share: Path,
@@ -511,9 +545,12 @@ def sync(
     progress: Progress | None = None,
     io: ShareIO | None = None,
     wall_ms: Callable[[], int] = hlc_module.wall_clock_ms,
+    snapshot: str = "auto",
 ) -> SyncReport:
     """One full round. Raises ShareUnreachable, SyncRefused (clone / newer share: safe mode), SyncBusy or
-    SyncError; an OSError from the share mid-round leaves everything consistent for the next round."""
+    SyncError; an OSError from the share mid-round leaves everything consistent for the next round.
+    ``snapshot``: "auto" writes a consolidated snapshot when the newest is missing or older than a day,
+    "always" after this round, "never" not at all."""
     started = time.perf_counter()
     io = io or ShareIO(share)
     if not io.reachable():
@@ -524,12 +561,21 @@ def sync(
         progress(0.0, "Forbinder til fællesmappen")
         round_.check_manifest()
         refresh_conflicts_after_local_edits(db)
+        if sync_snapshot.is_empty(db):
+            progress(0.05, "Henter øjebliksbillede (ny computer)")
+            used = sync_snapshot.bootstrap(db, share, io)
+            if used is not None:
+                round_.report.received += _count_changes(db)
         round_.prepare_own_folder()
         replaceable = round_.check_own_segments()
         round_.export(replaceable)
         progress(0.2, "Henter ændringer fra de andre computere")
         round_.import_all()
         round_.publish_state()
+        if snapshot == "always" or (snapshot == "auto" and _snapshot_due(io, wall_ms())):
+            progress(0.95, "Skriver øjebliksbillede")
+            sync_snapshot.write_snapshot(db, share, io)
+        sync_snapshot.remove_old_segments(db, io)
         with db.engine.begin() as conn:
             _set_meta(conn, "sync_last_success", db.now().isoformat(timespec="seconds"))
             round_.report.conflicts = conn.exec_driver_sql("SELECT count(*) FROM sync_conflicts").scalar_one()
