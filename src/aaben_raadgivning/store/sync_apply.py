@@ -25,9 +25,14 @@ CHANGE_COLUMNS = "id, hlc, device_id, table_name, row_id, op, field, value"
 
 
 def _datetime(value: Any) -> Any:
+    """ISO text as logged → SQLAlchemy's SQLite storage format (``YYYY-MM-DD HH:MM:SS.ffffff``)."""
     if value is None or not isinstance(value, str):
         return value
-    return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLAlchemy's SQLite format
+    if len(value) == 19 and value[10] == "T":  # the common cases, without parsing
+        return f"{value[:10]} {value[11:]}.000000"
+    if len(value) == 26 and value[10] == "T":
+        return f"{value[:10]} {value[11:]}"
+    return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _date(value: Any) -> Any:
@@ -48,6 +53,7 @@ class TableInfo:
         self.columns = [column.name for column in table.columns]
         self.column_set = frozenset(self.columns)
         self.convert: dict[str, Callable[[Any], Any]] = {}
+        self._converters: dict[tuple[str, ...], tuple[Callable[[Any], Any] | None, ...]] = {}
         for column in table.columns:
             if isinstance(column.type, DateTime):
                 self.convert[column.name] = _datetime
@@ -59,6 +65,12 @@ class TableInfo:
         self.foreign_keys = [
             (fk.parent.name, fk.column.table.name) for fk in table.foreign_keys if fk.column.table.name in SYNCED_TABLES
         ]
+
+    def converters(self, columns: tuple[str, ...]) -> tuple[Callable[[Any], Any] | None, ...]:
+        cached = self._converters.get(columns)
+        if cached is None:
+            cached = self._converters[columns] = tuple(self.convert.get(c) for c in columns)
+        return cached
 
     def db_value(self, column: str, value: Any) -> Any:
         convert = self.convert.get(column)
@@ -171,8 +183,15 @@ class Applier:
 
     # --- materialise ----------------------------------------------------------------------
 
-    def apply(self, changes: Sequence[Change]) -> list[tuple[str, str]]:
-        """Bring every row the changes touch to its merged state. Returns unknown (table, row) pairs."""
+    def apply(self, changes: Sequence[Change], fresh: dict[str, set[str]] | None = None) -> list[tuple[str, str]]:
+        """Bring every row the changes touch to its merged state. Returns unknown (table, row) pairs.
+        ``fresh``: rows that had no change-log entries before these changes (their entries need not be
+        read back from the database)."""
+        self.fresh = fresh or {}
+        self.parsed: dict[str, dict[str, Any]] = {}
+        self.incoming: dict[tuple[str, str], list[Change]] = defaultdict(list)
+        for change in changes:
+            self.incoming[(change.table_name, change.row_id)].append(change)
         touched: dict[str, set[str]] = defaultdict(set)
         unknown: list[tuple[str, str, str]] = []
         for change in changes:
@@ -183,7 +202,11 @@ class Applier:
             if info is None:
                 unknown.append((change.id, change.table_name, change.row_id))
                 continue
-            if change.op in (merge.UPDATE, merge.DELETE) and change.field not in info.column_set or change.op == merge.INSERT and change.value and not set(json.loads(change.value)) <= info.column_set:
+            strange_field = change.op in (merge.UPDATE, merge.DELETE) and change.field not in info.column_set
+            if change.op == merge.INSERT and change.value:
+                self.parsed[change.id] = parsed = json.loads(change.value)
+                strange_field = not parsed.keys() <= info.column_set
+            if strange_field:
                 unknown.append((change.id, change.table_name, change.row_id))
             touched[change.table_name].add(change.row_id)
         if unknown:
@@ -204,8 +227,27 @@ class Applier:
                 recompute_conflicts(self.conn, table, sorted(rows))
         return [(t, r) for _, t, r in unknown]
 
+    def refold(self, rows: Sequence[tuple[str, str]]) -> None:
+        """Re-merge these rows from all their logged entries (and their conflicts)."""
+        self.fresh, self.parsed = {}, {}
+        by_table: dict[str, set[str]] = defaultdict(set)
+        for table, row_id in rows:
+            by_table[table].add(row_id)
+        recheck: dict[str, set[str]] = defaultdict(set)
+        for table in sorted(by_table, key=lambda n: ORDER.get(n, len(ORDER))):
+            if table in TABLES:
+                self._materialise(TABLES[table], sorted(by_table[table]), recheck)
+        for table, ids in recheck.items():
+            if table in TABLES and table not in APPEND_ONLY_TABLES:
+                recompute_conflicts(self.conn, table, sorted(ids))
+
     def _materialise(self, info: TableInfo, row_ids: list[str], recheck: dict[str, set[str]]) -> None:
-        entries = load_entries(self.conn, info.name, row_ids)
+        fresh = self.fresh.get(info.name, set())
+        stored = [row_id for row_id in row_ids if row_id not in fresh]
+        entries = load_entries(self.conn, info.name, stored) if stored else {}
+        for row_id in row_ids:
+            if row_id in fresh:
+                entries[row_id] = self.incoming[(info.name, row_id)]
         upserts: dict[tuple[str, ...], list[tuple[Any, ...]]] = defaultdict(list)
         indexed: list[tuple[str, dict[str, Any]]] = []
         for row_id in row_ids:
@@ -213,7 +255,7 @@ class Applier:
             if self.purged_any and self._is_purged(info.name, row_id):
                 self._scrub(info.name, row_id)
                 continue
-            folded = merge.fold(row_entries)
+            folded = merge.fold(row_entries, self.parsed)
             if folded.purged:
                 if not self._is_purged(info.name, row_id):
                     self.purge(info.name, row_id)  # a blanked row from a device that has purged it
@@ -227,7 +269,8 @@ class Applier:
                 self._scrub(info.name, row_id)
                 continue
             columns = tuple(sorted(values))
-            upserts[columns].append(tuple(info.db_value(c, values[c]) for c in columns))
+            convert = info.converters(columns)
+            upserts[columns].append(tuple(f(values[c]) if f else values[c] for c, f in zip(columns, convert, strict=True)))
             if any(e.op != merge.INSERT for e in row_entries) or info.name == "conflict_resolutions":
                 recheck[info.name].add(row_id)
             if info.name == "conflict_resolutions":
@@ -259,6 +302,26 @@ class Applier:
             "UPDATE change_log SET value = NULL WHERE table_name = ? AND row_id = ? AND value IS NOT NULL",
             (table, row_id),
         )
+
+
+def fresh_rows(conn: Connection, changes: Sequence[Change]) -> dict[str, set[str]]:
+    """Rows the changes touch that have no entries in the change log yet (call before storing them)."""
+    by_table: dict[str, set[str]] = defaultdict(set)
+    for change in changes:
+        by_table[change.table_name].add(change.row_id)
+    fresh: dict[str, set[str]] = {}
+    for table, ids in by_table.items():
+        known: set[str] = set()
+        listed = sorted(ids)
+        for part in chunks(listed):
+            known.update(
+                row[0] for row in conn.connection.dbapi_connection.execute(
+                    f"SELECT DISTINCT row_id FROM change_log WHERE table_name = ? AND row_id IN ({_marks(len(part))})",
+                    (table, *part),
+                )
+            )  # fmt: skip
+        fresh[table] = ids - known
+    return fresh
 
 
 def search_index_index(conn: Connection, citizen_id: str, values: dict[str, Any]) -> None:

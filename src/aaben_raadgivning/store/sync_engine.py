@@ -32,9 +32,12 @@ from sqlalchemy import Connection
 
 from aaben_raadgivning.store import sync_snapshot
 from aaben_raadgivning.store.database import Database
+from aaben_raadgivning.store.models import APPEND_ONLY_TABLES
 from aaben_raadgivning.store.sync_apply import (
+    TABLES,
     Applier,
     chunks,
+    fresh_rows,
     recompute_conflicts,
     store_changes,
 )
@@ -343,13 +346,13 @@ class _Round:
     def export(self, replaceable: set[int]) -> None:
         while True:
             with self.db.engine.connect() as conn:
-                rows = conn.exec_driver_sql(
+                rows = conn.connection.dbapi_connection.execute(  # plain tuples: this can be many rows
                     "SELECT o.seq, c.id, c.hlc, c.device_id, c.table_name, c.row_id, c.op, c.field, c.value, b.base "
                     "FROM sync_outbox AS o JOIN change_log AS c ON c.id = o.change_id "
                     "LEFT JOIN sync_bases AS b ON b.change_id = c.id "
                     "WHERE o.segment IS NULL ORDER BY o.seq LIMIT ?",
                     (SEGMENT_MAX_CHANGES,),
-                ).all()
+                ).fetchall()
                 if not rows:
                     conn.rollback()
                     return
@@ -363,7 +366,7 @@ class _Round:
             self.progress(0.1, f"Sender {len(changes)} ændringer")
             try:
                 path = self.io.publish(self.own, seg.segment_name(number, number), data,
-                                       replace=number in replaceable, verify=seg.decode)  # fmt: skip
+                                       replace=number in replaceable, verify=seg.verify)  # fmt: skip
             except PublishConflict:
                 raise self._clone_error() from None
             replaceable.discard(number)
@@ -458,8 +461,9 @@ class _Round:
         with self.db.engine.begin() as conn:
             conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
             before = conn.exec_driver_sql("SELECT count(*) FROM sync_conflicts").scalar_one()
+            fresh = fresh_rows(conn, segment.changes)
             store_changes(conn, segment.changes)
-            Applier(conn).apply(segment.changes)
+            Applier(conn).apply(segment.changes, fresh)
             conn.exec_driver_sql(
                 "INSERT INTO sync_peers (device_id, applied_seq, name, last_hlc) VALUES (?, ?, '', ?) "
                 "ON CONFLICT(device_id) DO UPDATE SET applied_seq = excluded.applied_seq, "
@@ -499,25 +503,23 @@ class _Round:
 
 
 def refresh_conflicts_after_local_edits(db: Database) -> None:
-    """A local edit can change the winner of a field that has open conflicts (or settle one by writing
-    the same value); it never creates one. Recompute those rows, as every other replica does when the
-    edit arrives. Watermarked by outbox number, so it is idempotent and survives a crash."""
+    """A local edit changes what counts as overwritten (and the winner) for its field: recompute the
+    conflicts of the rows edited here, as every other replica does when the edit arrives. Watermarked by
+    outbox number, so it is idempotent and survives a crash."""
     with db.engine.begin() as conn:
         done = int(_meta(conn, "sync_conflicts_seq") or 0)
         top = conn.exec_driver_sql("SELECT max(seq) FROM sync_outbox").scalar() or 0
         if top <= done:
             return
-        with_conflicts = set(conn.exec_driver_sql("SELECT DISTINCT table_name, row_id FROM sync_conflicts").all())
-        if with_conflicts:
-            rows: dict[str, set[str]] = {}
-            for table, row_id in conn.exec_driver_sql(
-                "SELECT c.table_name, c.row_id FROM sync_outbox AS o JOIN change_log AS c ON c.id = o.change_id "
-                "WHERE o.seq > ?",
-                (done,),
-            ):
-                if (table, row_id) in with_conflicts:
-                    rows.setdefault(table, set()).add(row_id)
-            for table, ids in rows.items():
+        rows: dict[str, set[str]] = {}
+        for table, row_id in conn.exec_driver_sql(
+            "SELECT c.table_name, c.row_id FROM sync_outbox AS o JOIN change_log AS c ON c.id = o.change_id "
+            "WHERE o.seq > ? AND c.op IN ('update', 'delete')",
+            (done,),
+        ):
+            rows.setdefault(table, set()).add(row_id)
+        for table, ids in rows.items():
+            if table in TABLES and table not in APPEND_ONLY_TABLES:
                 recompute_conflicts(conn, table, sorted(ids))
         _set_meta(conn, "sync_conflicts_seq", str(top))
 
@@ -531,8 +533,9 @@ def _snapshot_due(io: ShareIO, now_ms: int) -> bool:
 
 
 def _count_changes(db: Database) -> int:
+    """Changes from other devices (after starting from a snapshot)."""
     with db.engine.connect() as conn:
-        count = conn.exec_driver_sql("SELECT count(*) FROM change_log").scalar_one()
+        count = conn.exec_driver_sql("SELECT count(*) FROM change_log WHERE device_id != ?", (db.device_id,)).scalar_one()
         conn.rollback()
     return count
 
@@ -572,7 +575,8 @@ def sync(
         progress(0.2, "Henter ændringer fra de andre computere")
         round_.import_all()
         round_.publish_state()
-        if snapshot == "always" or (snapshot == "auto" and _snapshot_due(io, wall_ms())):
+        if snapshot == "always" or (snapshot == "auto" and _count_changes(db) + round_.report.sent
+                                    and _snapshot_due(io, wall_ms())):  # fmt: skip
             progress(0.95, "Skriver øjebliksbillede")
             sync_snapshot.write_snapshot(db, share, io)
         sync_snapshot.remove_old_segments(db, io)

@@ -157,11 +157,14 @@ def write_snapshot(db: Database, share: Path, io: ShareIO | None = None) -> Snap
 
 
 def is_empty(db: Database) -> bool:
+    """Nothing from other devices yet (this laptop may have its own changes): start from a snapshot."""
     with db.engine.connect() as conn:
-        empty = conn.exec_driver_sql("SELECT NOT EXISTS (SELECT 1 FROM change_log)").scalar_one()
         peers = conn.exec_driver_sql("SELECT count(*) FROM sync_peers").scalar_one()
+        others = conn.exec_driver_sql(
+            "SELECT EXISTS (SELECT 1 FROM change_log WHERE device_id != ?)", (db.device_id,)
+        ).scalar_one()
         conn.rollback()
-    return bool(empty) and not peers
+    return not peers and not others
 
 
 def bootstrap(db: Database, share: Path, io: ShareIO | None = None) -> SnapshotInfo | None:
@@ -207,6 +210,8 @@ def _copy_into(db: Database, snapshot: Path, info: SnapshotInfo) -> None:
                 "ON CONFLICT(device_id) DO UPDATE SET applied_seq = max(applied_seq, excluded.applied_seq)",
                 [(device, last) for device, last in info.covers.items() if device != db.device_id],
             )
+            conn.execute("COMMIT")
+            conn.execute("BEGIN IMMEDIATE")
             rows = conn.execute("SELECT id, name, cpr, phone FROM citizens WHERE deleted_at IS NULL").fetchall()
             conn.executemany(
                 "INSERT OR REPLACE INTO citizen_search (rowid, citizen_id, terms) VALUES (?, ?, ?)",
@@ -221,11 +226,26 @@ def _copy_into(db: Database, snapshot: Path, info: SnapshotInfo) -> None:
             conn.execute("DETACH DATABASE snap")
     finally:
         raw.close()
+    _merge_own_rows(db)
     top = None
     with db.engine.connect() as c:
         top = c.exec_driver_sql("SELECT max(hlc) FROM change_log").scalar()
         c.rollback()
     db.clock.resume(top)
+
+
+def _merge_own_rows(db: Database) -> None:
+    """Rows this laptop changed before it joined may also be in the snapshot (the copy kept the local
+    version): merge them field by field from all their entries, like any incoming change."""
+    from aaben_raadgivning.store.sync_apply import Applier
+
+    with db.engine.begin() as conn:
+        own = conn.exec_driver_sql(
+            "SELECT DISTINCT table_name, row_id FROM change_log WHERE device_id = ?", (db.device_id,)
+        ).all()
+        if own:
+            conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+            Applier(conn).refold(own)
 
 
 # --- removing old segments ----------------------------------------------------------------------
