@@ -255,23 +255,29 @@ class Applier:
             if self.purged_any and self._is_purged(info.name, row_id):
                 self._scrub(info.name, row_id)
                 continue
-            folded = merge.fold(row_entries, self.parsed)
-            if folded.purged:
-                if not self._is_purged(info.name, row_id):
-                    self.purge(info.name, row_id)  # a blanked row from a device that has purged it
-                continue
-            if not folded.exists:
-                continue  # changes to a row whose insert has not arrived: kept in change_log until it does
-            values = {k: v for k, v in folded.values.items() if k in info.column_set}
+            single = row_entries[0] if len(row_entries) == 1 else None
+            if single is not None and single.op == merge.INSERT and single.id in self.parsed:
+                values = self.parsed[single.id]  # the common case: a new row, one insert (no fold needed)
+                if not values.keys() <= info.column_set:
+                    values = {k: v for k, v in values.items() if k in info.column_set}
+            else:
+                folded = merge.fold(row_entries, self.parsed)
+                if folded.purged:
+                    if not self._is_purged(info.name, row_id):
+                        self.purge(info.name, row_id)  # a blanked row from a device that has purged it
+                    continue
+                if not folded.exists:
+                    continue  # changes to a row whose insert has not arrived: kept in change_log until it does
+                values = {k: v for k, v in folded.values.items() if k in info.column_set}
             values["id"] = row_id
             if self.purged_any and self._points_at_purged(info, values):
                 self.purge(info.name, row_id)
                 self._scrub(info.name, row_id)
                 continue
-            columns = tuple(sorted(values))
+            columns = tuple(values)
             convert = info.converters(columns)
             upserts[columns].append(tuple(f(values[c]) if f else values[c] for c, f in zip(columns, convert, strict=True)))
-            if any(e.op != merge.INSERT for e in row_entries) or info.name == "conflict_resolutions":
+            if single is None or single.op != merge.INSERT or info.name == "conflict_resolutions":
                 recheck[info.name].add(row_id)
             if info.name == "conflict_resolutions":
                 recheck[str(values.get("table_name"))].add(str(values.get("row_id")))
