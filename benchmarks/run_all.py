@@ -39,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     import bench_memory
     import bench_search
     import bench_startup
+    import bench_sync
     from generate import describe, ensure_dataset
 
     started = time.perf_counter()
@@ -68,6 +69,11 @@ def main(argv: list[str] | None = None) -> int:
     print("\n== 5. Opening a citizen with 5 000 events (issue 3)")
     citizen = bench_citizen.run(30)
     save_results("citizen_open", citizen)
+
+    print("\n== 6. Sync (issue 6)")
+    sync_results = bench_sync.run()
+    print(table(["Mål", "Resultat (median)", "Krav", ""], bench_sync.report(sync_results)))
+    save_results("sync", sync_results)
 
     app, bare = startup["app"], startup["bare"]
     counts = meta["counts"]
@@ -113,6 +119,9 @@ def main(argv: list[str] | None = None) -> int:
          f"{heavy['median_ms']:.1f} ms (p95 {heavy['p95_ms']:.1f}); 10-event citizen {citizen['typical']['median_ms']:.1f} ms",
          f"{heavy['ratio_to_typical']:.1f}× typical", "PASS" if heavy["pass"] else "FAIL"]  # fmt: skip
     )
+    for name, measured, goal, verdict in bench_sync.report(sync_results):
+        if goal:
+            rows.append([f"Sync: {name}", goal, measured, "-", "PASS" if verdict == "OK" else "FAIL"])
     print("\n== Summary")
     print(f"{platform.python_implementation()} {platform.python_version()}, {platform.machine()}, "
           f"{time.strftime('%Y-%m-%d %H:%M')}, benchmarks took {time.perf_counter() - started:.0f} s")  # fmt: skip
