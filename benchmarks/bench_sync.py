@@ -220,8 +220,8 @@ def run(changes: int = 20_000, runs: int = 5, skip_large: bool = False) -> dict:
 def report(results: dict) -> list[list[str]]:
     t = results["throughput"]
     rows = [
-        ["Gennemløb (sendt+anvendt)", f"{t['rate']:,.0f} ændr./s ({t['changes']:,} på {t['total_s']:.2f} s: "
-         f"send {t['send_s']:.2f} + anvend {t['apply_s']:.2f})", f"≥ {TARGET_RATE:,}/s",
+        ["Gennemløb (sendt+anvendt)", (f"{t['rate']:,.0f} ændr./s ({t['changes']:,} på {t['total_s']:.2f} s: "
+         f"send {t['send_s']:.2f} + anvend {t['apply_s']:.2f})"), f"≥ {TARGET_RATE:,}/s",
          "OK" if t["rate"] >= TARGET_RATE else "FOR LANGSOM"],
         ["Forhold til rå executemany", f"{t['ratio']:.2f} (rå {t['raw_s']:.2f} s)", f"≥ {TARGET_RATIO}",
          "OK" if t["ratio"] >= TARGET_RATIO else "FOR LANGSOM"],
@@ -233,8 +233,8 @@ def report(results: dict) -> list[list[str]]:
         rows += [
             ["Intet at gøre, 100.000 borgere", f"{big['noop_large_ms']:.1f} ms", f"≤ {TARGET_NOOP_MS:.0f} ms",
              "OK" if big["noop_large_ms"] <= TARGET_NOOP_MS else "FOR LANGSOM"],
-            ["Ny computer fra øjebliksbillede", f"{big['new_laptop_s']:.1f} s ({big['citizens']:,} borgere, "
-             f"{big['events']:,} hændelser, {human_bytes(big['snapshot_bytes'])})", f"≤ {TARGET_NEW_LAPTOP_S:.0f} s",
+            ["Ny computer fra øjebliksbillede", (f"{big['new_laptop_s']:.1f} s ({big['citizens']:,} borgere, "
+             f"{big['events']:,} hændelser, {human_bytes(big['snapshot_bytes'])})"), f"≤ {TARGET_NEW_LAPTOP_S:.0f} s",
              "OK" if big["new_laptop_s"] <= TARGET_NEW_LAPTOP_S else "FOR LANGSOM"],
             ["(skrive øjebliksbilledet)", f"{big['snapshot_write_s']:.1f} s", "", ""],
         ]  # fmt: skip

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ensure_importable, human_bytes, save_results, table  # noqa: E402
+from _common import ensure_importable, human_bytes, save_results, table
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -33,6 +33,7 @@ def template_database(root: Path) -> Path:
 
 
 def new_device(template: Path, path: Path) -> Database:
+    path.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(template, path)
     return open_database(path, path.parent / "backups")
 

@@ -6,7 +6,11 @@ from sqlalchemy import func, select
 
 from aaben_raadgivning.domain.errors import ValidationError
 from aaben_raadgivning.domain.reference import load_reference
-from aaben_raadgivning.security.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from aaben_raadgivning.security.passwords import (
+    MIN_PASSWORD_LENGTH,
+    hash_password,
+    verify_password,
+)
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import Staff
 

@@ -16,7 +16,10 @@ from aaben_raadgivning.domain.dates import format_date
 from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
 from aaben_raadgivning.domain.rules import load_rules
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
-from aaben_raadgivning.store.actions.citizen_record import add_timeline_event, load_citizen
+from aaben_raadgivning.store.actions.citizen_record import (
+    add_timeline_event,
+    load_citizen,
+)
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import FollowUpTask, SubGoal
 from aaben_raadgivning.store.transaction import Tx

@@ -13,11 +13,23 @@ from sqlalchemy import select
 
 from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
 from aaben_raadgivning.domain.reference import load_reference
-from aaben_raadgivning.domain.walk_ins import CANCELLED, FINISHED, WAITING, linked_citizen, status_of
+from aaben_raadgivning.domain.walk_ins import (
+    CANCELLED,
+    FINISHED,
+    WAITING,
+    linked_citizen,
+    status_of,
+)
 from aaben_raadgivning.store.actions.citizen_record import add_timeline_event
 from aaben_raadgivning.store.actions.follow_ups import FollowUpRequest, add_follow_up
 from aaben_raadgivning.store.database import Database
-from aaben_raadgivning.store.models import Citizen, Event, FollowUpTask, WalkIn, WalkInTransition
+from aaben_raadgivning.store.models import (
+    Citizen,
+    Event,
+    FollowUpTask,
+    WalkIn,
+    WalkInTransition,
+)
 from aaben_raadgivning.store.transaction import Tx
 
 MAX_NOTE = 4000

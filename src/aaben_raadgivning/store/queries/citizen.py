@@ -11,8 +11,15 @@ from sqlalchemy.orm import aliased
 
 from aaben_raadgivning.domain.clock import to_local, to_utc
 from aaben_raadgivning.domain.rules import load_rules
-from aaben_raadgivning.domain.step_models import ExitEvaluation, StepModel, evaluate_exit
-from aaben_raadgivning.store.actions.citizen_record import citizen_model, jobformidler_changes
+from aaben_raadgivning.domain.step_models import (
+    ExitEvaluation,
+    StepModel,
+    evaluate_exit,
+)
+from aaben_raadgivning.store.actions.citizen_record import (
+    citizen_model,
+    jobformidler_changes,
+)
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.facts import citizen_facts
 from aaben_raadgivning.store.models import Citizen, Event, FollowUpTask, Staff, SubGoal

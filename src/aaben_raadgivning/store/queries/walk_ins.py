@@ -9,7 +9,13 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from aaben_raadgivning.domain.clock import local_day_bounds, to_local
-from aaben_raadgivning.domain.walk_ins import FINISHED, IN_PROGRESS, WAITING, linked_citizen, status_of
+from aaben_raadgivning.domain.walk_ins import (
+    FINISHED,
+    IN_PROGRESS,
+    WAITING,
+    linked_citizen,
+    status_of,
+)
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import Citizen, Staff, WalkIn, WalkInTransition
 
