@@ -442,7 +442,7 @@ class _Round:
                     waiting = {d: n for d, n in segment.applied.items() if d != self.me and applied.get(d, 0) < n}
                     if waiting:
                         break  # it builds on changes we do not have yet; after those
-                    self._apply_segment(peer, segment)
+                    self._apply_segment(peer, segment, self._peer_name(peer).strip("«»"))
                     applied[peer] = segment.last
                     done += 1
                     progressed = True
@@ -455,7 +455,7 @@ class _Round:
             name = ""
         return f"«{name}»" if name else peer[:8]
 
-    def _apply_segment(self, peer: str, segment: seg.Segment) -> None:
+    def _apply_segment(self, peer: str, segment: seg.Segment, name: str = "") -> None:
         self.io.step("apply")
         max_hlc = segment.max_hlc
         with self.db.engine.begin() as conn:
@@ -465,10 +465,10 @@ class _Round:
             store_changes(conn, segment.changes)
             Applier(conn).apply(segment.changes, fresh)
             conn.exec_driver_sql(
-                "INSERT INTO sync_peers (device_id, applied_seq, name, last_hlc) VALUES (?, ?, '', ?) "
-                "ON CONFLICT(device_id) DO UPDATE SET applied_seq = excluded.applied_seq, "
+                "INSERT INTO sync_peers (device_id, applied_seq, name, last_hlc) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(device_id) DO UPDATE SET applied_seq = excluded.applied_seq, name = excluded.name, "
                 "last_hlc = max(coalesce(last_hlc, ''), coalesce(excluded.last_hlc, ''))",
-                (peer, segment.last, max_hlc),
+                (peer, segment.last, name if name != peer[:8] else "", max_hlc),
             )
             after = conn.exec_driver_sql("SELECT count(*) FROM sync_conflicts").scalar_one()
             self.io.step("commit")
@@ -586,6 +586,14 @@ def sync(
         progress(1.0, "Færdig")
     round_.report.seconds = time.perf_counter() - started
     return round_.report
+
+
+def device_names(db: Database) -> dict[str, str]:
+    """Names of the other devices as they call themselves on the share (empty when unknown)."""
+    with db.engine.connect() as conn:
+        names = dict(conn.exec_driver_sql("SELECT device_id, name FROM sync_peers").all())
+        conn.rollback()
+    return names
 
 
 def open_conflicts(db: Database) -> list[dict[str, Any]]:
