@@ -33,7 +33,7 @@ class AabenApp(App):
     BINDINGS = [
         Binding("f2", "show_counter", "Åben rådgivning"),
         Binding("f3", "show_citizens", "Borgere"),
-        Binding("f9", "show_sync", "Synkronisering"),
+        Binding("f9", "show_sync", "Synkronisering", show=False),  # in the palette; kept out of every footer
         Binding("ctrl+q", "quit", "Luk", priority=True),
     ]
 
