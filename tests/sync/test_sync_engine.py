@@ -193,3 +193,24 @@ def test_a_clock_far_ahead_is_reported(office):
     sync(a, share, device_name="laptop-a")
     report = sync(b, share, wall_ms=lambda: now)
     assert any("går ca. 72 timer foran" in w and "laptop-a" in w for w in report.warnings)
+
+
+def test_changes_kept_from_a_newer_version_are_applied_once_the_app_understands_them(office):
+    """After an upgrade, what an older version had to keep aside is applied (here: a field it lacked)."""
+    a, b, share, staff = office
+    citizen = create_citizen(a, staff.id, name="Hans")
+    _exchange(share, a, b)
+    _set(a, citizen.id, job_goal="lager")
+    sync(a, share)
+    sync(b, share)
+    with b.engine.begin() as conn:  # as an older B would have it: the change kept, not applied
+        change_id = conn.exec_driver_sql(
+            "SELECT id FROM change_log WHERE field = 'job_goal' AND row_id = ?", (citizen.id,)
+        ).scalar_one()
+        conn.exec_driver_sql("INSERT INTO sync_unknown (change_id, table_name, row_id) VALUES (?, 'citizens', ?)",
+                             (change_id, citizen.id))  # fmt: skip
+        conn.exec_driver_sql("UPDATE citizens SET job_goal = '' WHERE id = ?", (citizen.id,))
+    sync(b, share)
+    assert _citizen(b, citizen.id).job_goal == "lager"
+    with b.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM sync_unknown").scalar_one() == 0

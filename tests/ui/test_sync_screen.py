@@ -4,10 +4,10 @@ conflicts side by side (keep one, or write a merged value), asserted on the scre
 from __future__ import annotations
 
 import dataclasses
-import sys
 from pathlib import Path
 
 from textual.widgets import DataTable, ProgressBar
+from ui_helpers import login, screen_text, type_text
 
 from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.database import open_database
@@ -15,9 +15,6 @@ from aaben_raadgivning.store.models import Citizen
 from aaben_raadgivning.store.sync_engine import open_conflicts, sync
 from aaben_raadgivning.ui.app import AabenApp
 from aaben_raadgivning.ui.screens.sync_conflicts import MergedValueDialog, SyncScreen
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
-from ui_helpers import login, screen_text, type_text  # noqa: E402
 
 SIZE = (80, 24)
 

@@ -527,6 +527,36 @@ def refresh_conflicts_after_local_edits(db: Database) -> None:
 SNAPSHOT_MAX_AGE_MS = 24 * 60 * 60 * 1000
 
 
+def apply_changes_now_understood(db: Database) -> int:
+    """Changes kept from a newer version (``sync_unknown``) that this version now understands — after an
+    upgrade — are applied: their rows are merged again from all their entries. Returns how many."""
+    with db.engine.begin() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT u.change_id, u.table_name, u.row_id, c.op, c.field, c.value FROM sync_unknown AS u "
+            "JOIN change_log AS c ON c.id = u.change_id"
+        ).all()
+        understood = []
+        for change_id, table, row_id, op, field_name, value in rows:
+            info = TABLES.get(table)
+            if info is None:
+                continue
+            if op == "insert":
+                if value is not None and not set(json.loads(value)) <= info.column_set:
+                    continue
+            elif op in ("update", "delete") and field_name not in info.column_set:
+                continue
+            understood.append((change_id, table, row_id))
+        if not understood:
+            return 0
+        conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        Applier(conn).refold(sorted({(table, row_id) for _, table, row_id in understood}))
+        conn.exec_driver_sql(
+            "DELETE FROM sync_unknown WHERE change_id IN (SELECT value FROM json_each(?))",
+            (json.dumps([change_id for change_id, _, _ in understood]),),
+        )
+    return len(understood)
+
+
 def _snapshot_due(io: ShareIO, now_ms: int) -> bool:
     newest = sync_snapshot.list_snapshots(io)
     return not newest or now_ms - newest[0].created_ms > SNAPSHOT_MAX_AGE_MS
@@ -564,6 +594,7 @@ def sync(
         progress(0.0, "Forbinder til fællesmappen")
         round_.check_manifest()
         refresh_conflicts_after_local_edits(db)
+        apply_changes_now_understood(db)
         if sync_snapshot.is_empty(db):
             progress(0.05, "Henter øjebliksbillede (ny computer)")
             used = sync_snapshot.bootstrap(db, share, io)

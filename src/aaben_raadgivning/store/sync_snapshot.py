@@ -148,6 +148,10 @@ def write_snapshot(db: Database, share: Path, io: ShareIO | None = None) -> Snap
         for older in list_snapshots(io)[1:]:  # replaced: remove (sidecar first, so nobody starts on it)
             io.remove(older.path.with_suffix(".json"))
             io.remove(older.path)
+        for entry in io.listdir(folder):  # left by a writer killed before its sidecar (we hold the lease)
+            path = Path(entry.path)
+            if entry.name.startswith("snap-") and path.suffix == ".sqlite3" and not path.with_suffix(".json").exists():
+                io.remove(path)
         return info
     finally:
         _release_lease(io, me)

@@ -102,7 +102,12 @@ class SyncScreen(Screen):
     # --- reading -------------------------------------------------------------------------------
 
     def refresh_all(self) -> None:
-        from aaben_raadgivning.store.sync_engine import device_names, open_conflicts, share_reachable, sync_status
+        from aaben_raadgivning.store.sync_engine import (
+            device_names,
+            open_conflicts,
+            share_reachable,
+            sync_status,
+        )
 
         app: Any = self.app
         db = app.runtime.db
@@ -117,8 +122,8 @@ class SyncScreen(Screen):
         last = "aldrig" if status.last_success is None else _when_utc(status.last_success)
         lines = [
             f"[b]Synkronisering[/b] · {where}",
-            f"Seneste synkronisering: {last} · Venter på at blive sendt: {status.waiting} ændringer · "
-            f"Konflikter: {status.conflicts}",
+            (f"Seneste synkronisering: {last} · Venter på at blive sendt: {status.waiting} ændringer · "
+             f"Konflikter: {status.conflicts}"),
         ]
         if status.safe_mode:
             lines.append(f"[b]Sikker tilstand:[/b] {status.safe_mode}")
