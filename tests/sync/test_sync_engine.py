@@ -214,3 +214,38 @@ def test_changes_kept_from_a_newer_version_are_applied_once_the_app_understands_
     assert _citizen(b, citizen.id).job_goal == "lager"
     with b.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM sync_unknown").scalar_one() == 0
+
+
+def test_a_laptop_compacts_its_own_segments_and_the_others_still_get_everything(office, monkeypatch):
+    from aaben_raadgivning.store import sync_engine
+
+    a, b, share, staff = office
+    monkeypatch.setattr(sync_engine, "COMPACT_AT", 3)
+    folder = share / "devices" / a.device_id
+    names = []
+    for name in ("Ida", "Jon", "Kim", "Lis"):  # B is away: nothing can be removed, so A compacts
+        names.append(name)
+        create_citizen(a, staff.id, name=name)
+        sync(a, share, device_name="laptop-a")
+    ranges = sorted(seg.parse_name(p.name) for p in folder.glob("seg-*.jsonl"))
+    assert any(first < last for first, last in ranges) and len(ranges) <= 3
+
+    def kill_on_compaction(step: str, seen=[]) -> None:  # noqa: B006 - a counter across calls
+        seen.append(step)
+        if step == "rename" and len(list(folder.glob("seg-*.jsonl"))) >= 3:
+            raise Crash(step)
+
+    create_citizen(a, staff.id, name="Mads")
+    names.append("Mads")
+    for _ in range(3):
+        try:
+            sync(a, share, device_name="laptop-a", io=ShareIO(share, kill_on_compaction))
+        except Crash:
+            pass
+    sync(a, share, device_name="laptop-a")
+    sync(b, share)
+    with b.session() as session:
+        assert sorted(c.name for c in session.query(Citizen)) == sorted(names)
+    assert replica_state(a)["citizens"] == replica_state(b)["citizens"]
+    _ok(a)
+    _ok(b)

@@ -35,6 +35,7 @@ from sync_helpers import (
 )
 
 from aaben_raadgivning.ids import derived_id
+from aaben_raadgivning.store import sync_engine
 from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.actions.purge import purge_citizen
 from aaben_raadgivning.store.actions.staff import create_staff
@@ -80,6 +81,8 @@ class SyncMachine(RuleBasedStateMachine):
         self.ticks = 0
         self.committed: dict[int, set[str]] = {}
         self.touched: set[int] = set()
+        self._compact_at = sync_engine.COMPACT_AT
+        sync_engine.COMPACT_AT = 3  # compact often, so kills and damage hit compaction too
 
     # --- set-up -------------------------------------------------------------------------------
 
@@ -124,6 +127,7 @@ class SyncMachine(RuleBasedStateMachine):
             if self.devices:
                 self.final_exchange()
         finally:
+            sync_engine.COMPACT_AT = self._compact_at
             for db in self.devices:
                 db.close()
             shutil.rmtree(self.root, ignore_errors=True)
@@ -324,6 +328,12 @@ class SyncMachine(RuleBasedStateMachine):
             conn.rollback()
         event(f"old segments removed on device 0: {bool(removed)}")
         event(f"devices at the end: {len(self.devices)}")
+        compacted = 0
+        for db in self.devices:
+            with db.engine.connect() as conn:
+                compacted += conn.exec_driver_sql("SELECT count(*) FROM sync_own_segments WHERE last_seq > seq").scalar_one()
+                conn.rollback()
+        event(f"segments were compacted: {bool(compacted)}")
         for index, state in enumerate(states[1:], start=1):
             for key in state:
                 assert state[key] == states[0][key], f"device {index} differs in {key}"

@@ -48,6 +48,7 @@ from aaben_raadgivning.sync.share import PublishConflict, ShareIO
 log = logging.getLogger(__name__)
 
 SEGMENT_MAX_CHANGES = 20_000
+COMPACT_AT = 24  # own live segments on the share before the older ones are merged into one
 CLOCK_AHEAD_WARN_MS = 60 * 60 * 1000  # a remote clock more than an hour ahead is reported
 Progress = Callable[[float, str], None]
 
@@ -246,11 +247,11 @@ class _Round:
         """Compare our folder with what we recorded: adopt our own unrecorded segments (a crash after
         publishing), rewrite damaged or missing ones, refuse when another machine writes as us.
         Returns the sequence numbers of damaged files nobody recorded (free to be replaced)."""
-        files = {}
+        files: dict[tuple[int, int], os.DirEntry] = {}
         for entry in self.io.listdir(self.own):
             numbers = seg.parse_name(entry.name)
             if numbers:
-                files[numbers[0]] = (entry, numbers[1])
+                files[numbers] = entry
         replaceable: set[int] = set()
         complaints = self._complaints()
         with self.db.engine.connect() as conn:
@@ -260,9 +261,12 @@ class _Round:
                 ).all()
             }  # fmt: skip
             conn.rollback()
-        for first, (entry, last) in sorted(files.items()):
+        for (first, last), entry in sorted(files.items()):
             path = Path(entry.path)
             known = recorded.get(first)
+            if known is not None and not known[6] and known[1] != last:
+                self.io.remove(path)  # replaced by a compacted file (or a compaction that was not recorded)
+                continue
             if known is not None and not known[6]:
                 stat = entry.stat()
                 if (stat.st_size, stat.st_mtime_ns) == (known[3], known[4]) and first not in complaints:
@@ -302,7 +306,7 @@ class _Round:
                     )
                 self._record_own(conn, first, last, data, path, segment.header())
         for first, known in recorded.items():
-            if not known[6] and first not in files:
+            if not known[6] and (first, known[1]) not in files:
                 self._rewrite(first, json.loads(known[5]))  # missing from the share
         # Our state.json is written from what we recorded; if it names a later segment than we ever
         # recorded, another machine is writing as us (even if old segments have since been removed).
@@ -379,6 +383,45 @@ class _Round:
                 self._record_own(conn, number, number, data, path, segment.header())
             self.report.sent += len(changes)
             self.report.segments_sent += 1
+
+    def compact(self) -> None:
+        """Merge this device's oldest live segments into one file once there are many (readers take the
+        file covering the most; the parts are removed after the merged file is recorded)."""
+        with self.db.engine.connect() as conn:
+            live = conn.exec_driver_sql(
+                "SELECT seq, last_seq, header FROM sync_own_segments WHERE removed = 0 ORDER BY seq"
+            ).all()
+            conn.rollback()
+        if len(live) < COMPACT_AT:
+            return
+        parts = live[:-1]  # the newest stays as it is (others may be reading it right now)
+        first, last = parts[0][0], parts[-1][1]
+        applied: dict[str, int] = {}
+        for _seq, _last, header in parts:
+            for device, number in json.loads(header).get("applied", {}).items():
+                applied[device] = max(applied.get(device, 0), int(number))
+        with self.db.engine.connect() as conn:
+            rows = conn.connection.dbapi_connection.execute(
+                "SELECT c.id, c.hlc, c.device_id, c.table_name, c.row_id, c.op, c.field, c.value, b.base "
+                "FROM sync_outbox AS o JOIN change_log AS c ON c.id = o.change_id "
+                "LEFT JOIN sync_bases AS b ON b.change_id = c.id WHERE o.segment BETWEEN ? AND ? ORDER BY o.seq",
+                (first, last),
+            ).fetchall()
+            conn.rollback()
+        segment = seg.Segment(self.me, first, last, tuple(seg.Change(*row) for row in rows), applied, self.wall_ms())
+        data = seg.encode(segment)
+        self.progress(0.97, "Samler gamle filer")
+        try:
+            path = self.io.publish(self.own, seg.segment_name(first, last), data, verify=seg.verify)
+        except PublishConflict:
+            self.io.remove(self.own / seg.segment_name(first, last))  # an unrecorded earlier attempt
+            return
+        with self.db.engine.begin() as conn:
+            conn.exec_driver_sql("UPDATE sync_outbox SET segment = ? WHERE segment BETWEEN ? AND ?", (first, first, last))
+            conn.exec_driver_sql("UPDATE sync_own_segments SET removed = 1 WHERE seq > ? AND seq <= ?", (first, last))
+            self._record_own(conn, first, last, data, path, segment.header())
+        for seq, part_last, _header in parts:
+            self.io.remove(self.own / seg.segment_name(seq, part_last))
 
     # other devices ---------------------------------------------------------------------------
 
@@ -605,6 +648,7 @@ def sync(
         round_.export(replaceable)
         progress(0.2, "Henter ændringer fra de andre computere")
         round_.import_all()
+        round_.compact()
         round_.publish_state()
         if snapshot == "always" or (snapshot == "auto" and _count_changes(db) + round_.report.sent
                                     and _snapshot_due(io, wall_ms())):  # fmt: skip
