@@ -12,10 +12,13 @@ from pathlib import Path
 
 def main() -> None:
     database, share, seed = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+    from aaben_raadgivning.store import sync_engine
     from aaben_raadgivning.store.actions.citizens import create_citizen
     from aaben_raadgivning.store.database import open_database
     from aaben_raadgivning.store.models import Citizen, Event
     from aaben_raadgivning.store.sync_engine import SyncBusy, sync
+
+    sync_engine.COMPACT_AT = 4  # compact often, so kills hit compaction too
 
     db = open_database(database, database.parent / "backups")
     rng = random.Random(seed)

@@ -396,19 +396,29 @@ class _Round:
             return
         parts = live[:-1]  # the newest stays as it is (others may be reading it right now)
         first, last = parts[0][0], parts[-1][1]
-        applied: dict[str, int] = {}
-        for _seq, _last, header in parts:
-            for device, number in json.loads(header).get("applied", {}).items():
-                applied[device] = max(applied.get(device, 0), int(number))
+        pieces: list[tuple[int, int, dict[str, int], int]] = []
+        changes: list[seg.Change] = []
         with self.db.engine.connect() as conn:
-            rows = conn.connection.dbapi_connection.execute(
-                "SELECT c.id, c.hlc, c.device_id, c.table_name, c.row_id, c.op, c.field, c.value, b.base "
-                "FROM sync_outbox AS o JOIN change_log AS c ON c.id = o.change_id "
-                "LEFT JOIN sync_bases AS b ON b.change_id = c.id WHERE o.segment BETWEEN ? AND ? ORDER BY o.seq",
-                (first, last),
-            ).fetchall()
+            for seq, part_last, header_text in parts:
+                header = json.loads(header_text)
+                rows = conn.connection.dbapi_connection.execute(
+                    "SELECT c.id, c.hlc, c.device_id, c.table_name, c.row_id, c.op, c.field, c.value, b.base "
+                    "FROM sync_outbox AS o JOIN change_log AS c ON c.id = o.change_id "
+                    "LEFT JOIN sync_bases AS b ON b.change_id = c.id WHERE o.segment = ? ORDER BY o.seq",
+                    (seq,),
+                ).fetchall()
+                sub = [tuple(p) for p in header.get("parts", [])] or [(seq, part_last, header.get("applied", {}), len(rows))]
+                if sum(int(p[3]) for p in sub) != len(rows):
+                    conn.rollback()
+                    return  # not what we wrote (cannot happen; never guess)
+                pieces.extend((int(f), int(pl), dict(a), int(n)) for f, pl, a, n in sub)
+                changes.extend(seg.Change(*row) for row in rows)
             conn.rollback()
-        segment = seg.Segment(self.me, first, last, tuple(seg.Change(*row) for row in rows), applied, self.wall_ms())
+        applied: dict[str, int] = {}
+        for _f, _l, part_applied, _n in pieces:
+            for device, number in part_applied.items():
+                applied[device] = max(applied.get(device, 0), int(number))
+        segment = seg.Segment(self.me, first, last, tuple(changes), applied, self.wall_ms(), parts=tuple(pieces))
         data = seg.encode(segment)
         self.progress(0.97, "Samler gamle filer")
         try:
@@ -482,13 +492,19 @@ class _Round:
                         blocked[peer] = "corrupt"
                         self.corrupt_seen.add((peer, first))
                         break
-                    waiting = {d: n for d, n in segment.applied.items() if d != self.me and applied.get(d, 0) < n}
-                    if waiting:
-                        break  # it builds on changes we do not have yet; after those
-                    self._apply_segment(peer, segment, self._peer_name(peer).strip("«»"))
-                    applied[peer] = segment.last
+                    stuck = False
+                    for part in segment.split():  # a compacted file: its original segments, in order
+                        if part.last <= applied.get(peer, 0):
+                            continue
+                        if any(d != self.me and applied.get(d, 0) < n for d, n in part.applied.items()):
+                            stuck = True  # it builds on changes we do not have yet; after those
+                            break
+                        self._apply_segment(peer, part, self._peer_name(peer).strip("«»"))
+                        applied[peer] = part.last
+                        progressed = True
+                    if stuck:
+                        break
                     done += 1
-                    progressed = True
                     self.progress(0.2 + 0.7 * min(1.0, done / pending), f"Modtager fra {self._peer_name(peer)}")
 
     def _peer_name(self, peer: str) -> str:

@@ -58,13 +58,26 @@ class Segment:
     applied: dict[str, int] = field(default_factory=dict)  # what the writer had applied from others
     created_ms: int = 0
     format: int = FORMAT_VERSION
+    # A compacted segment keeps its parts (first, last, applied, count): a reader applies them one by one,
+    # each after what it depended on, exactly as if the original segments were still there.
+    parts: tuple[tuple[int, int, dict[str, int], int], ...] = ()
 
     @property
     def max_hlc(self) -> str | None:
         return max((c.hlc for c in self.changes), default=None)
 
+    def split(self) -> list[Segment]:
+        if not self.parts:
+            return [self]
+        pieces, start = [], 0
+        for first, last, applied, count in self.parts:
+            pieces.append(Segment(self.device_id, first, last, self.changes[start : start + count], applied,
+                                  self.created_ms, self.format))  # fmt: skip
+            start += count
+        return pieces
+
     def header(self) -> dict[str, Any]:
-        return {
+        header = {
             "format": self.format,
             "device": self.device_id,
             "first": self.first,
@@ -73,6 +86,9 @@ class Segment:
             "applied": dict(sorted(self.applied.items())),
             "created_ms": self.created_ms,
         }
+        if self.parts:
+            header["parts"] = [[f, last, dict(sorted(a.items())), n] for f, last, a, n in self.parts]
+        return header
 
 
 def segment_name(first: int, last: int) -> str:
@@ -146,6 +162,10 @@ def decode(data: bytes) -> Segment:
             applied={str(k): int(v) for k, v in header.get("applied", {}).items()},
             created_ms=int(header.get("created_ms", 0)),
             format=fmt,
+            parts=tuple(
+                (int(f), int(last), {str(k): int(v) for k, v in a.items()}, int(n))
+                for f, last, a, n in header.get("parts", [])
+            ),
         )
     except SegmentError:
         raise
