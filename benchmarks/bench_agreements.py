@@ -36,9 +36,16 @@ def build(root: Path):
     from aaben_raadgivning.domain.agreements import AgreementInput
     from aaben_raadgivning.domain.dates import format_date
     from aaben_raadgivning.runtime import open_runtime
-    from aaben_raadgivning.store.actions.agreements import activate_agreement, save_agreement
+    from aaben_raadgivning.store.actions.agreements import (
+        activate_agreement,
+        save_agreement,
+    )
     from aaben_raadgivning.store.actions.citizens import create_citizen
-    from aaben_raadgivning.store.actions.companies import CompanyInput, ContactInput, create_company
+    from aaben_raadgivning.store.actions.companies import (
+        CompanyInput,
+        ContactInput,
+        create_company,
+    )
     from aaben_raadgivning.store.demo import generate_demo
     from aaben_raadgivning.store.queries.companies import company_contacts
 
@@ -74,7 +81,10 @@ def run(runs: int) -> dict:
     ensure_importable()
     from dataclasses import replace
 
-    from aaben_raadgivning.store.actions.agreements import activate_agreement, save_agreement
+    from aaben_raadgivning.store.actions.agreements import (
+        activate_agreement,
+        save_agreement,
+    )
     from aaben_raadgivning.store.models import Event
     from aaben_raadgivning.store.queries.companies import company_detail
 

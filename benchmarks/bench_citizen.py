@@ -30,10 +30,10 @@ PAGE = 100
 
 def ensure_heavy_citizen(root: Path, meta: dict) -> str:
     """Give one citizen 5 000 events (bulk insert, like the demo generator), once; keep its id in meta."""
+    from generate import META_FILE, _counts
+
     from aaben_raadgivning.config import DB_FILENAME
     from aaben_raadgivning.ids import new_id
-
-    from generate import META_FILE, _counts
 
     if meta.get("heavy_citizen_id"):
         return meta["heavy_citizen_id"]
@@ -93,8 +93,8 @@ def run(runs: int) -> dict:
     ensure_importable()
     from generate import ensure_dataset
 
-    from aaben_raadgivning.store.database import open_database
     from aaben_raadgivning.config import DB_FILENAME
+    from aaben_raadgivning.store.database import open_database
 
     root, meta, _ = ensure_dataset()
     heavy = ensure_heavy_citizen(root, meta)

@@ -29,7 +29,14 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import DATA_ROOT, ensure_importable, median, percentile, save_results, table  # noqa: E402
+from _common import (  # noqa: E402
+    DATA_ROOT,
+    ensure_importable,
+    median,
+    percentile,
+    save_results,
+    table,
+)
 
 CITIZENS = 100_000
 EVENTS_PER_CITIZEN = 10
@@ -148,7 +155,11 @@ def run(runs: int = 30, force: bool = False) -> dict:
     from aaben_raadgivning.store.database import open_database
     from aaben_raadgivning.store.follow_up_recompute import recompute_now
     from aaben_raadgivning.store.models import Citizen
-    from aaben_raadgivning.store.queries.follow_up_queue import SORT_CITIZEN, QueueFilter, load_queue
+    from aaben_raadgivning.store.queries.follow_up_queue import (
+        SORT_CITIZEN,
+        QueueFilter,
+        load_queue,
+    )
 
     root = dataset_root()
     meta_file = root / "dataset.json"

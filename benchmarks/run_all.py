@@ -11,6 +11,7 @@
 5. bench_citizen.py  open a citizen with 5 000 events                                        (≤ 100 ms)
 6. bench_follow_up.py  follow-up queue first page (≤ 100 ms); recompute after an event       (≤ 10 ms)
 7. bench_agreements.py  save an agreement with its plan (≤ 50 ms); open a company with 500 agreements (≤ 100 ms)
+8. bench_sync.py     sync throughput (≥ 5 000 changes/s, ≥ 0.25 × executemany); no-op sync (≤ 50 ms); new laptop (≤ 30 s)
 
 Figures are medians over several runs on a shared machine; ratios use baselines measured in the same
 run. The full figures are saved in benchmarks/.data/latest-results.json.
@@ -25,7 +26,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ensure_importable, human_bytes, save_results, table  # noqa: E402
+from _common import ensure_importable, human_bytes, save_results, table
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     import bench_memory
     import bench_search
     import bench_startup
+    import bench_sync
     from generate import describe, ensure_dataset
 
     started = time.perf_counter()
@@ -80,6 +82,10 @@ def main(argv: list[str] | None = None) -> int:
     agreements = bench_agreements.run(30)
     print(bench_agreements.report(agreements))
     save_results("agreements", agreements)
+    print("\n== 8. Sync (issue 6)")
+    sync_results = bench_sync.run()
+    print(table(["Mål", "Resultat (median)", "Krav", ""], bench_sync.report(sync_results)))
+    save_results("sync", sync_results)
 
     app, bare = startup["app"], startup["bare"]
     counts = meta["counts"]
@@ -148,6 +154,9 @@ def main(argv: list[str] | None = None) -> int:
          f"{opened['median_ms']:.1f} ms (p95 {opened['p95_ms']:.1f}); PK lookup {agreements['pk']['median_ms']:.2f} ms",
          f"{opened['ratio_to_pk']:.0f}× PK lookup", "PASS" if opened["pass"] else "FAIL"]  # fmt: skip
     )
+    for name, measured, goal, verdict in bench_sync.report(sync_results):
+        if goal:
+            rows.append([f"Sync: {name}", goal, measured, "-", "PASS" if verdict == "OK" else "FAIL"])
     print("\n== Summary")
     print(f"{platform.python_implementation()} {platform.python_version()}, {platform.machine()}, "
           f"{time.strftime('%Y-%m-%d %H:%M')}, benchmarks took {time.perf_counter() - started:.0f} s")  # fmt: skip

@@ -7,7 +7,13 @@ import json
 from datetime import date
 
 from aaben_raadgivning.store.actions.citizens import create_citizen
-from aaben_raadgivning.store.models import Agreement, Company, CompanyContact, FollowUpTask, SubGoal
+from aaben_raadgivning.store.models import (
+    Agreement,
+    Company,
+    CompanyContact,
+    FollowUpTask,
+    SubGoal,
+)
 
 
 def make_company(db, name: str = "Bilka Tilst", cvr: str = "12345674") -> tuple[Company, CompanyContact]:

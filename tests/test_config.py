@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from aaben_raadgivning.config import SettingsError, load_settings, resolve_paths, update_setting
+from aaben_raadgivning.config import (
+    SettingsError,
+    load_settings,
+    resolve_paths,
+    update_setting,
+)
 
 
 def test_defaults_are_created_and_read(tmp_path):

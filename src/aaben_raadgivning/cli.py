@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 PROG = "aaben-raadgivning"
 LOG_FILE = "fejl.log"
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+# `sync` only: the share cannot be reached (try later); the sync is refused (a cloned device id, or a share
+# from a newer version: safe mode); another sync is running on this computer.
+EXIT_SHARE_UNREACHABLE, EXIT_SYNC_REFUSED, EXIT_SYNC_BUSY = 3, 4, 5
 
 
 class CliError(Exception):
@@ -132,7 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
         f"  {PROG}                          åbn programmet\n"
         f"  {PROG} --demo                   åbn programmet med demodata\n"
         f"  {PROG} user add --initials JK --name \"Jette Kristensen\" --role jobkonsulent\n"
-        f"  {PROG} check                    kontrollér databasen",
+        f"  {PROG} check                    kontrollér databasen\n"
+        f"  {PROG} sync --share /mnt/faelles   synkronisér med de andre computere",
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}", help="vis versionen og afslut")
     _add_global_options(parser, top_level=True)
@@ -205,6 +209,23 @@ def build_parser() -> argparse.ArgumentParser:
     _add_global_options(check, top_level=False)
     check.add_argument("--repair", action="store_true", help="genopbyg søgeindekset, hvis det ikke stemmer")
     check.set_defaults(handler=_check)
+
+    sync = commands.add_parser(
+        "sync",
+        help="synkronisér med de andre computere via fællesmappen",
+        description="Én synkroniseringsrunde: send denne computers nye ændringer til fællesmappen og hent\n"
+        "de andres. Fællesmappen står i indstillingsfilen ([sync] share) eller gives med --share.\n\n"
+        "Afslutningskoder:\n"
+        "  0  synkroniseret\n"
+        "  1  fejl (se beskeden)\n"
+        "  2  forkerte argumenter, eller ingen fællesmappe angivet\n"
+        "  3  fællesmappen kan ikke nås (ændringerne venter; prøv igen senere)\n"
+        "  4  synkronisering afvist: kopieret enheds-id, eller fællesmappen er fra en nyere version\n"
+        "  5  en anden synkronisering kører allerede på denne computer",
+    )
+    _add_global_options(sync, top_level=False)
+    sync.add_argument("--share", type=Path, metavar="MAPPE", help="fællesmappen (i stedet for indstillingen)")
+    sync.set_defaults(handler=_sync)
     return parser
 
 
@@ -286,6 +307,16 @@ class _ProgressLine:
     def close(self) -> None:
         if self.tty:
             self.stream.write("\n")
+
+
+class _ProgressBar(_ProgressLine):
+    """A text progress bar: ``[#########-----------]  45 %  step``."""
+
+    WIDTH = 24
+
+    def __call__(self, fraction: float, step: str) -> None:
+        filled = int(max(0.0, min(1.0, fraction)) * self.WIDTH)
+        super().__call__(fraction, f"[{'#' * filled}{'-' * (self.WIDTH - filled)}]  {step}")
 
 
 def _thousands(n: int) -> str:
@@ -414,6 +445,50 @@ def _check(args: argparse.Namespace) -> int:
     elif any(not result.ok for result in results):
         print("Kontakt support, og brug ikke databasen til nye sager, før problemet er løst.")
     return EXIT_PROBLEM
+
+
+def _sync(args: argparse.Namespace) -> int:
+    from aaben_raadgivning.store.sync_engine import (
+        ShareUnreachable,
+        SyncBusy,
+        SyncError,
+        SyncRefused,
+        sync,
+    )
+
+    with _runtime(args) as runtime:
+        share = args.share or (Path(runtime.settings.sync_share) if runtime.settings.sync_share else None)
+        if share is None:
+            raise CliError(
+                "Der er ingen fællesmappe. Skriv den i indstillingsfilen under [sync] share = \"…\" "
+                f"({runtime.paths.settings_file}) eller brug --share MAPPE.",
+                EXIT_USAGE,
+            )
+        progress = _ProgressBar(sys.stderr)
+        try:
+            report = sync(runtime.db, share.expanduser(), device_name=runtime.settings.display_device_name,
+                          progress=progress)  # fmt: skip
+        except ShareUnreachable as exc:
+            raise CliError(str(exc), EXIT_SHARE_UNREACHABLE) from None
+        except SyncRefused as exc:
+            raise CliError(str(exc), EXIT_SYNC_REFUSED) from None
+        except SyncBusy as exc:
+            raise CliError(str(exc), EXIT_SYNC_BUSY) from None
+        except SyncError as exc:
+            raise CliError(str(exc)) from None
+        finally:
+            progress.close()
+    for warning in report.warnings:
+        print(f"Advarsel: {warning}", file=sys.stderr)
+    seconds = f"{report.seconds:.1f}".replace(".", ",")
+    new = f" ({_thousands(report.new_conflicts)} nye)" if report.new_conflicts else ""
+    print(
+        f"Synkroniseret på {seconds} s: sendt {_thousands(report.sent)} ændringer, "
+        f"modtaget {_thousands(report.received)} ændringer, konflikter: {_thousands(report.conflicts)}{new}."
+    )
+    if report.conflicts:
+        print("Konflikter afgøres i programmet (Konflikter): behold den ene værdi, eller skriv en samlet.")
+    return EXIT_OK
 
 
 def _open_app(args: argparse.Namespace) -> int:

@@ -93,6 +93,13 @@ idle_lock_minutes = 10
 [calendar]
 # Ekstra fridage ud over helligdagene: grundlovsdag, juleaftensdag, nytaarsaftensdag.
 extra_days_off = ["grundlovsdag", "juleaftensdag", "nytaarsaftensdag"]
+
+[sync]
+# Fællesmappen på kontorets netværk, som computerne synkroniserer igennem, fx "/mnt/faelles/aaben-raadgivning"
+# eller 'S:\\aaben-raadgivning' (en Windows-sti i enkelte anførselstegn). Tom = ingen synkronisering (computeren arbejder alene).
+share = ""
+# Hvor ofte programmet synkroniserer i baggrunden (minutter), når fællesmappen kan nås.
+interval_minutes = 5
 """
 
 
@@ -105,6 +112,8 @@ class Settings:
     idle_lock_minutes: int = 10
     step_model: str = "flere_skal_med"
     extra_days_off: tuple[str, ...] = ("grundlovsdag", "juleaftensdag", "nytaarsaftensdag")
+    sync_share: str = ""
+    sync_interval_minutes: int = 5
 
     @property
     def display_device_name(self) -> str:
@@ -122,6 +131,7 @@ def _settings_from_mapping(data: dict[str, Any]) -> Settings:
     calendar = data.get("calendar", {})
     device = data.get("device", {})
     casework = data.get("casework", {})
+    sync = data.get("sync", {})
     defaults = Settings()
     return Settings(
         office_name=str(office.get("name", defaults.office_name)),
@@ -131,6 +141,8 @@ def _settings_from_mapping(data: dict[str, Any]) -> Settings:
         idle_lock_minutes=int(security.get("idle_lock_minutes", defaults.idle_lock_minutes)),
         step_model=str(casework.get("step_model", defaults.step_model)),
         extra_days_off=tuple(calendar.get("extra_days_off", defaults.extra_days_off)),
+        sync_share=str(sync.get("share", defaults.sync_share)),
+        sync_interval_minutes=max(1, int(sync.get("interval_minutes", defaults.sync_interval_minutes))),
     )
 
 

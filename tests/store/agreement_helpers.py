@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from aaben_raadgivning.domain.agreements import AgreementInput
-from aaben_raadgivning.store.actions.citizen_record import advance_step, record_visitation
+from aaben_raadgivning.store.actions.citizen_record import (
+    advance_step,
+    record_visitation,
+)
 from aaben_raadgivning.store.actions.citizens import create_citizen
-from aaben_raadgivning.store.actions.companies import CompanyInput, ContactInput, create_company
+from aaben_raadgivning.store.actions.companies import (
+    CompanyInput,
+    ContactInput,
+    create_company,
+)
 from aaben_raadgivning.store.queries.companies import company_contacts
 
 

@@ -10,7 +10,12 @@ from aaben_raadgivning.domain.clock import to_local
 from aaben_raadgivning.store.actions.citizen_record import record_visitation
 from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.follow_up_recompute import recompute_now
-from aaben_raadgivning.store.models import Agreement, ChangeLogEntry, Company, FollowUpTask
+from aaben_raadgivning.store.models import (
+    Agreement,
+    ChangeLogEntry,
+    Company,
+    FollowUpTask,
+)
 
 TODAY = date(2026, 11, 24)
 

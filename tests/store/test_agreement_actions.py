@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from agreement_helpers import agreement_input, make_citizen, make_company
 from sqlalchemy import func, select
 
 from aaben_raadgivning.domain.errors import ValidationError
@@ -18,10 +19,20 @@ from aaben_raadgivning.store.actions.agreements import (
     renegotiate_agreement,
     save_agreement,
 )
-from aaben_raadgivning.store.models import Agreement, AuditEntry, ChangeLogEntry, Citizen, Event, FollowUpTask, SubGoal
-from aaben_raadgivning.store.queries.agreements import agreement_detail, diff_versions, ordinary_trend
-
-from agreement_helpers import agreement_input, make_citizen, make_company
+from aaben_raadgivning.store.models import (
+    Agreement,
+    AuditEntry,
+    ChangeLogEntry,
+    Citizen,
+    Event,
+    FollowUpTask,
+    SubGoal,
+)
+from aaben_raadgivning.store.queries.agreements import (
+    agreement_detail,
+    diff_versions,
+    ordinary_trend,
+)
 
 TABLES = (Agreement, FollowUpTask, Event, ChangeLogEntry, AuditEntry, Citizen, SubGoal)
 

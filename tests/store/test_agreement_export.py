@@ -6,15 +6,21 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from agreement_fixtures import (
+    add_agreement_goal,
+    add_plan_visit,
+    citizen_with_agreement,
+)
 from pypdf import PdfReader
 from sqlalchemy import select
 
 from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
-from aaben_raadgivning.store.actions.agreement_export import default_file_name, export_agreement
+from aaben_raadgivning.store.actions.agreement_export import (
+    default_file_name,
+    export_agreement,
+)
 from aaben_raadgivning.store.agreement_document import latin1_safe
 from aaben_raadgivning.store.models import AuditEntry
-
-from agreement_fixtures import add_agreement_goal, add_plan_visit, citizen_with_agreement
 
 HEALTH = "Må ikke løfte over 10 kg – “ryggen”"
 

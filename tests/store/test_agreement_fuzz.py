@@ -6,15 +6,20 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from agreement_helpers import agreement_input, make_citizen, make_company
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from aaben_raadgivning.domain.errors import ValidationError
 from aaben_raadgivning.store.actions.agreements import save_agreement
-from aaben_raadgivning.store.models import Agreement, AuditEntry, ChangeLogEntry, Event, FollowUpTask
-
-from agreement_helpers import agreement_input, make_citizen, make_company
+from aaben_raadgivning.store.models import (
+    Agreement,
+    AuditEntry,
+    ChangeLogEntry,
+    Event,
+    FollowUpTask,
+)
 
 # Which error fields a change to one editor field may lead to.
 ALLOWED = {

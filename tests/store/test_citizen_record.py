@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -20,8 +21,6 @@ from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.actions.staff import create_staff
 from aaben_raadgivning.store.models import AuditEntry, ChangeLogEntry, Citizen, Event
 from aaben_raadgivning.store.queries.citizen import citizen_summary
-
-from datetime import date
 
 TODAY = date(2026, 11, 24)
 

@@ -15,8 +15,17 @@ from aaben_raadgivning.store.actions.companies import (
     update_company,
     update_contact,
 )
-from aaben_raadgivning.store.models import AuditEntry, ChangeLogEntry, Company, CompanyContact
-from aaben_raadgivning.store.queries.companies import company_contacts, company_detail, search_companies
+from aaben_raadgivning.store.models import (
+    AuditEntry,
+    ChangeLogEntry,
+    Company,
+    CompanyContact,
+)
+from aaben_raadgivning.store.queries.companies import (
+    company_contacts,
+    company_detail,
+    search_companies,
+)
 
 
 def counts(db) -> dict[str, int]:

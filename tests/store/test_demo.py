@@ -20,14 +20,14 @@ from aaben_raadgivning.store.demo import DEMO_PASSWORD, DEMO_STAFF, generate_dem
 from aaben_raadgivning.store.integrity import run_checks
 from aaben_raadgivning.store.models import (
     Agreement,
-    Company,
-    CompanyContact,
-    HoursReport,
     AuditEntry,
     ChangeLogEntry,
     Citizen,
+    Company,
+    CompanyContact,
     Event,
     FollowUpTask,
+    HoursReport,
     Office,
     Staff,
     WalkIn,

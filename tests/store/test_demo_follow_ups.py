@@ -11,7 +11,10 @@ from aaben_raadgivning.domain.workdays import WorkdayCalendar
 from aaben_raadgivning.ids import derived_id
 from aaben_raadgivning.store.database import open_database
 from aaben_raadgivning.store.demo import generate_demo
-from aaben_raadgivning.store.demo_follow_ups import HANDLED_BEFORE_DAYS, add_derived_follow_ups
+from aaben_raadgivning.store.demo_follow_ups import (
+    HANDLED_BEFORE_DAYS,
+    add_derived_follow_ups,
+)
 from aaben_raadgivning.store.follow_up_recompute import recompute_now
 from aaben_raadgivning.store.models import ChangeLogEntry, FollowUpTask
 

@@ -21,7 +21,10 @@ from follow_up_helpers import (
 from aaben_raadgivning.domain.rules import load_rules
 from aaben_raadgivning.ids import derived_id
 from aaben_raadgivning.store.actions.citizen_record import assign_jobformidler
-from aaben_raadgivning.store.actions.follow_ups import complete_follow_up, reschedule_follow_up
+from aaben_raadgivning.store.actions.follow_ups import (
+    complete_follow_up,
+    reschedule_follow_up,
+)
 from aaben_raadgivning.store.actions.sub_goals import add_sub_goal
 from aaben_raadgivning.store.actions.timeline import add_event, record_no_show
 from aaben_raadgivning.store.follow_up_recompute import recompute_follow_ups
@@ -197,7 +200,10 @@ def test_a_correction_that_removes_the_contact_brings_the_task_back(world):
 
 
 def test_a_finished_walk_in_is_a_contact_that_moves_the_inactivity_task(world):
-    from aaben_raadgivning.store.actions.walk_ins import finish_walk_in, register_walk_in
+    from aaben_raadgivning.store.actions.walk_ins import (
+        finish_walk_in,
+        register_walk_in,
+    )
 
     citizen = citizen_in_project(world, "Ole Berg", START)
     assert "inactivity@2026-10-15" in tasks(world, citizen.id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from agreement_fixtures import citizen_with_agreement, make_agreement, make_company
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
@@ -13,9 +14,11 @@ from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
 from aaben_raadgivning.domain.hours import MonthHours
 from aaben_raadgivning.store.actions.hours import register_hours
 from aaben_raadgivning.store.models import AuditEntry, ChangeLogEntry, HoursReport
-from aaben_raadgivning.store.queries.hours import agreement_months, citizen_agreements, citizen_hours
-
-from agreement_fixtures import citizen_with_agreement, make_agreement, make_company
+from aaben_raadgivning.store.queries.hours import (
+    agreement_months,
+    citizen_agreements,
+    citizen_hours,
+)
 
 NOV, OCT, SEP = date(2026, 11, 1), date(2026, 10, 1), date(2026, 9, 1)
 

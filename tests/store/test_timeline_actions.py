@@ -10,9 +10,18 @@ from sqlalchemy import func, select
 from aaben_raadgivning.domain.errors import ValidationError
 from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.actions.sub_goals import add_sub_goal, assess_sub_goal
-from aaben_raadgivning.store.actions.timeline import add_event, record_no_show, register_sanction, sanction_status
+from aaben_raadgivning.store.actions.timeline import (
+    add_event,
+    record_no_show,
+    register_sanction,
+    sanction_status,
+)
 from aaben_raadgivning.store.models import Event, FollowUpTask
-from aaben_raadgivning.store.queries.citizen import TimelineFilter, citizen_summary, timeline_page
+from aaben_raadgivning.store.queries.citizen import (
+    TimelineFilter,
+    citizen_summary,
+    timeline_page,
+)
 
 NOW = datetime(2026, 11, 24, 10, 15)
 

@@ -8,8 +8,14 @@ import pytest
 from sqlalchemy import func, select
 
 from aaben_raadgivning.domain.errors import ValidationError
-from aaben_raadgivning.store.actions.citizens import DuplicateCitizenWarning, create_citizen
-from aaben_raadgivning.store.actions.follow_ups import FollowUpRequest, validate_follow_up
+from aaben_raadgivning.store.actions.citizens import (
+    DuplicateCitizenWarning,
+    create_citizen,
+)
+from aaben_raadgivning.store.actions.follow_ups import (
+    FollowUpRequest,
+    validate_follow_up,
+)
 from aaben_raadgivning.store.actions.walk_ins import (
     cancel_walk_in,
     finish_walk_in,

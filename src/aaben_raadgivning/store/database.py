@@ -44,6 +44,8 @@ class Database:
     def transaction(self) -> Iterator[Tx]:
         """One user action: commits rows, change log and audit together, or rolls all back."""
         with self._sessions() as session, session.begin():
+            # Another process (a command-line sync) may have applied newer stamps since we started.
+            self.clock.resume(session.scalar(select(func.max(ChangeLogEntry.hlc))))
             tx = Tx(session, self.clock, self.device_id, self.now())
             tx.calendar = self.calendar
             yield tx

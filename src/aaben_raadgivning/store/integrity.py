@@ -29,6 +29,11 @@ TABLE_NAMES = {
     "sub_goals": "delmål",
     "audit_log": "logningen af opslag og ændringer",
     "change_log": "ændringsloggen",
+    "conflict_resolutions": "afgjorte synkroniseringskonflikter",
+    "companies": "virksomheder",
+    "company_contacts": "kontaktpersoner",
+    "agreements": "aftaler",
+    "hours_reports": "timeopgørelser",
 }
 MAX_DETAILS = 5  # lines shown per problem; the rest are counted
 
@@ -124,7 +129,7 @@ def check_change_log(connection: Connection) -> tuple[Problem, ...]:
     problems = []
     for table in sorted(SYNCED_TABLES):
         missing = connection.exec_driver_sql(
-            f"SELECT count(*) FROM {table} AS t WHERE NOT EXISTS ("  # noqa: S608 - table names are ours
+            f"SELECT count(*) FROM {table} AS t WHERE NOT EXISTS ("
             "SELECT 1 FROM change_log AS c WHERE c.table_name = ? AND c.row_id = t.id AND c.op = 'insert')",
             (table,),
         ).scalar_one()
@@ -153,11 +158,28 @@ def check_change_log(connection: Connection) -> tuple[Problem, ...]:
     return tuple(problems)
 
 
+def check_sync_outbox(connection: Connection) -> tuple[Problem, ...]:
+    """Every change made on this computer must be queued for (or already on) the share."""
+    missing = connection.exec_driver_sql(
+        "SELECT count(*) FROM change_log AS c WHERE c.device_id = (SELECT value FROM local_meta WHERE key = "
+        "'device_id') AND NOT EXISTS (SELECT 1 FROM sync_outbox AS o WHERE o.change_id = c.id)"
+    ).scalar_one()
+    if not missing:
+        return ()
+    return (
+        Problem(
+            "sync",
+            f"{_rows(missing)} i ændringsloggen er lavet her, men står ikke i køen til de andre computere.",
+        ),
+    )
+
+
 CHECKS: tuple[tuple[str, Callable[[Connection], tuple[Problem, ...]]], ...] = (
     ("Databasefilen er hel", check_file),
     ("Alle henvisninger mellem tabeller peger på noget, der findes", check_foreign_keys),
     ("Søgeindekset svarer til borgerne", check_search_index),
     ("Ændringsloggen er komplet til synkronisering", check_change_log),
+    ("Alle ændringer herfra står i kø til fællesmappen", check_sync_outbox),
 )
 
 

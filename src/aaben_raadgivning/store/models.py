@@ -310,8 +310,112 @@ class AuditEntry(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
 
 
+class ConflictResolution(Base):
+    """A person resolved a sync conflict: the losing change ``change_id`` has been seen and decided on
+    (append-only and synced, so the conflict disappears on every laptop)."""
+
+    __tablename__ = "conflict_resolutions"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    change_id: Mapped[str] = mapped_column(ID, index=True)  # the losing change_log entry
+    table_name: Mapped[str] = mapped_column(String(64))
+    row_id: Mapped[str] = mapped_column(ID)
+    field: Mapped[str] = mapped_column(String(64))
+    choice: Mapped[str] = mapped_column(String(16))  # vinder / taber / flettet
+    resolved_at: Mapped[datetime] = mapped_column(DateTime)
+    resolved_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), default=None)
+
+    __table_args__ = (Index("ix_conflict_resolutions_row", "table_name", "row_id"),)
+
+
+# --- sync bookkeeping: local to this device, never synced (see store/sync_engine.py) -------------
+
+
+class SyncOutbox(Base):
+    """This device's own change-log entries in commit order (filled by a trigger); ``segment`` is the
+    segment file on the share that carries the entry, NULL while it waits to be sent."""
+
+    __tablename__ = "sync_outbox"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    change_id: Mapped[str] = mapped_column(ID, unique=True)
+    segment: Mapped[int | None] = mapped_column(Integer, index=True, default=None)
+
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+
+class SyncBase(Base):
+    """For an update/delete entry: the version of the field it overwrote (the newest stamp the writing
+    device had for that field). Tells a knowing overwrite from a concurrent edit (a conflict)."""
+
+    __tablename__ = "sync_bases"
+    change_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    base: Mapped[str | None] = mapped_column(String(80), default=None)
+
+
+class SyncPeer(Base):
+    """Another device seen on the share, and how far its segments have been applied here (contiguous)."""
+
+    __tablename__ = "sync_peers"
+    device_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    applied_seq: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    last_hlc: Mapped[str | None] = mapped_column(String(80), default=None)
+
+
+class SyncOwnSegment(Base):
+    """A segment file this device wrote to its own folder on the share."""
+
+    __tablename__ = "sync_own_segments"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    mtime_ns: Mapped[int] = mapped_column(Integer)
+    header: Mapped[str] = mapped_column(Text)  # the header JSON, so a damaged file can be rewritten as it was
+    removed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SyncConflict(Base):
+    """An open conflict: a change that lost to a concurrent change of the same field. Recomputed from the
+    change log, so every laptop with the same changes has the same list."""
+
+    __tablename__ = "sync_conflicts"
+    loser_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    table_name: Mapped[str] = mapped_column(String(64))
+    row_id: Mapped[str] = mapped_column(ID)
+    field: Mapped[str] = mapped_column(String(64))
+    loser_value: Mapped[str | None] = mapped_column(Text, default=None)
+    loser_hlc: Mapped[str] = mapped_column(String(80))
+    loser_device: Mapped[str] = mapped_column(String(36))
+    winner_id: Mapped[str] = mapped_column(ID)
+    winner_value: Mapped[str | None] = mapped_column(Text, default=None)
+    winner_hlc: Mapped[str] = mapped_column(String(80))
+    winner_device: Mapped[str] = mapped_column(String(36))
+
+    __table_args__ = (Index("ix_sync_conflicts_row", "table_name", "row_id"),)
+
+
+class SyncUnknown(Base):
+    """A change this app version cannot apply (table or field from a newer version). The entry itself is
+    kept in change_log; this list lets a later version apply it."""
+
+    __tablename__ = "sync_unknown"
+    change_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    table_name: Mapped[str] = mapped_column(String(64), index=True)
+    row_id: Mapped[str] = mapped_column(ID)
+
+
+class SyncPurged(Base):
+    """A row removed by a GDPR purge (the citizen and every row that pointed at it): never re-created."""
+
+    __tablename__ = "sync_purged"
+    table_name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    row_id: Mapped[str] = mapped_column(ID, primary_key=True)
+
+
 # Tables whose rows never change after insert: their change log holds only inserts.
-APPEND_ONLY_TABLES = frozenset({"walk_ins", "walk_in_transitions", "events", "audit_log", "hours_reports"})
+APPEND_ONLY_TABLES = frozenset(
+    {"walk_ins", "walk_in_transitions", "events", "audit_log", "hours_reports", "conflict_resolutions"}
+)
 # Tables changed field by field.
 MUTABLE_TABLES = frozenset(
     {

@@ -73,6 +73,10 @@ class Tx:
         obj.deleted_at = self.now
         self._log(obj.__tablename__, obj.id, "delete", "deleted_at", to_plain(self.now))
 
+    def purge(self, table: str, row_id: str) -> None:
+        """Log a GDPR purge of a row; the sync removes the row and what points at it on every device."""
+        self._log(table, row_id, "purge", None, None)
+
     def audit(
         self,
         staff_id: str | None,

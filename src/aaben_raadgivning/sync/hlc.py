@@ -41,8 +41,7 @@ class HybridLogicalClock:
         makes new changes look older than old ones."""
         if last_stamp:
             ms, counter, _ = decode(last_stamp)
-            if (ms, counter) > (self.last_ms, self.counter):
-                self.last_ms, self.counter = ms, counter
+            self.last_ms, self.counter = max((self.last_ms, self.counter), (ms, counter))
 
     def now(self) -> str:
         physical = self.wall()

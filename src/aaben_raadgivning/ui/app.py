@@ -35,6 +35,7 @@ class AabenApp(App):
         Binding("f3", "show_citizens", "Borgere"),
         Binding("f4", "show_agreements", "Aftaler"),
         Binding("f5", "show_follow_ups", "Opfølgning"),
+        Binding("f9", "show_sync", "Synkronisering", show=False),  # in the palette; kept out of every footer
         Binding("ctrl+q", "quit", "Luk", priority=True),
     ]
 
@@ -49,6 +50,7 @@ class AabenApp(App):
         self.staff: Staff | None = None
         self.office_id: str | None = None
         self.current_citizen_id: str | None = None  # the citizen last shown on F3, shown again on return
+        self.sync_message = ""  # the outcome of the last sync round, shown on F9
 
     @property
     def runtime(self) -> Runtime:
@@ -57,7 +59,7 @@ class AabenApp(App):
         return self._runtime
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("show_counter", "show_citizens", "show_agreements", "show_follow_ups") and self.staff is None:
+        if action in ("show_counter", "show_citizens", "show_agreements", "show_follow_ups", "show_sync") and self.staff is None:
             return False  # hidden until someone has logged in
         return True
 
@@ -124,6 +126,9 @@ class AabenApp(App):
         self.office_id = default_office_id(self.runtime.db)
         self.sub_title = f"{staff.initials} · {staff.name}"
         self.switch_screen(self._counter())
+        if self.settings.sync_share:  # background sync: now and every few minutes
+            self.set_interval(self.settings.sync_interval_minutes * 60, self.start_sync)
+            self.call_after_refresh(self.start_sync)
 
     def _counter(self) -> Screen:
         from aaben_raadgivning.ui.screens.counter import CounterScreen
@@ -207,6 +212,53 @@ class AabenApp(App):
         if not made and isinstance(self.screen, CitizenScreen):
             self.screen.show_citizen(citizen_id)  # already on F3: show this citizen afresh
 
+    def action_show_sync(self) -> None:
+        from aaben_raadgivning.ui.screens.sync_conflicts import SyncScreen
+
+        self._show_main(SyncScreen, SyncScreen)
+
+    def start_sync(self, manual: bool = False) -> None:
+        """One sync round in a worker thread (never blocks the UI); F9 shows its progress."""
+        if not self.settings.sync_share:
+            if manual:
+                self.notify("Der er ingen fællesmappe i indstillingerne ([sync] share).", severity="warning")
+            return
+        self._sync_worker(manual)
+
+    @work(thread=True, exclusive=True, group="sync")
+    def _sync_worker(self, manual: bool) -> None:
+        from aaben_raadgivning.store.sync_engine import SyncError, sync
+
+        def progress(fraction: float, step: str) -> None:
+            self.call_from_thread(self._sync_progress, fraction, step)
+
+        try:
+            report = sync(self.runtime.db, Path(self.settings.sync_share).expanduser(),
+                          device_name=self.settings.display_device_name, progress=progress)  # fmt: skip
+        except (SyncError, OSError) as exc:
+            self.call_from_thread(self._sync_done, f"Ikke synkroniseret: {exc}", manual, True)
+            return
+        message = (f"Seneste runde: sendt {report.sent}, modtaget {report.received} ændringer, "
+                   f"konflikter: {report.conflicts}.")  # fmt: skip
+        if report.warnings:
+            message += " " + " ".join(report.warnings)
+        self.call_from_thread(self._sync_done, message, manual or bool(report.new_conflicts), False)
+
+    def _sync_progress(self, fraction: float, step: str) -> None:
+        from aaben_raadgivning.ui.screens.sync_conflicts import SyncScreen
+
+        if isinstance(self.screen, SyncScreen):
+            self.screen.show_progress(fraction, step)
+
+    def _sync_done(self, message: str, tell: bool, failed: bool) -> None:
+        from aaben_raadgivning.ui.screens.sync_conflicts import SyncScreen
+
+        self.sync_message = message
+        if tell:
+            self.notify(message, title="Synkronisering", severity="error" if failed else "information")
+        if isinstance(self.screen, SyncScreen):
+            self.screen.refresh_all()
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Danish palette commands: the screen's own actions first, then the app-wide ones."""
         for binding in screen.BINDINGS:
@@ -217,6 +269,7 @@ class AabenApp(App):
             yield SystemCommand("Borgere", "Borgerens sag og tidslinje (F3)", self.action_show_citizens)
             yield SystemCommand("Aftaler", "Virksomheder og aftaler om forløb (F4)", self.action_show_agreements)
             yield SystemCommand("Opfølgning", "Opgaver til i dag og fremover (F5)", self.action_show_follow_ups)
+            yield SystemCommand("Synkronisering", "Status, synkronisér nu og konflikter (F9)", self.action_show_sync)
         yield SystemCommand("Vis taster", "Vis alle taster for skærmen", self.action_show_help_panel)
         yield SystemCommand("Skift farvetema", "Vælg et andet farvetema", self.action_change_theme)
         yield SystemCommand("Afslut programmet", "Luk Åben Rådgivning (Ctrl+Q)", self.action_quit)

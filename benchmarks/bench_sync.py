@@ -1,0 +1,257 @@
+"""Issue 6 targets: sync throughput, a sync with nothing to do, and a new laptop from a snapshot.
+
+    PYTHONPATH=src python benchmarks/bench_sync.py [--changes 20000] [--runs 5] [--skip-large]
+
+1. Throughput: laptop A has N new timeline events (written through the real Tx, so each is one change);
+   one round on A sends them, one round on a fresh laptop B applies them. Target ≥ 5 000 changes/s
+   (N / (send + apply)), and as a ratio against a raw SQLite ``executemany`` insert of the same rows into
+   the same schema (same pragmas, one transaction), measured run by run in the same process: raw time /
+   sync time ≥ 0.25.
+2. No-op: a round with nothing to send or receive, on a small database and on the 100 000-citizen
+   dataset (generate.py); target ≤ 50 ms for both (independent of size).
+3. New laptop: the 100 000-citizen / ~1 000 000-event dataset is written as a snapshot to the share;
+   an empty laptop starts from it (copy + verify + one local transaction + search index) in ≤ 30 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import ensure_importable, human_bytes, median, save_results, table
+
+TARGET_RATE = 5_000
+TARGET_RATIO = 0.25
+TARGET_NOOP_MS = 50.0
+TARGET_NEW_LAPTOP_S = 30.0
+
+
+def _template(root: Path) -> Path:
+    from aaben_raadgivning.store.database import open_database
+
+    path = root / "template.sqlite3"
+    open_database(path, root / "backups").close()
+    conn = sqlite3.connect(path)
+    conn.execute("DELETE FROM local_meta")
+    conn.commit()
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return path
+
+
+def _device(template: Path, path: Path):
+    from aaben_raadgivning.store.database import open_database
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, path)
+    return open_database(path, path.parent / "backups")
+
+
+def _fill(db, changes: int) -> None:
+    from aaben_raadgivning.store.actions.citizens import create_citizen
+    from aaben_raadgivning.store.models import Event
+
+    citizen = create_citizen(db, None, name="Åse Østergaard")
+    done = 0
+    while done < changes - 2:
+        with db.transaction() as tx:
+            for _ in range(min(2_000, changes - 2 - done)):
+                tx.add(Event(citizen_id=citizen.id, kind="samtale", occurred_at=tx.now, recorded_at=tx.now,
+                             summary="Opfølgende samtale", details="Talt om praktik og CV."))  # fmt: skip
+                done += 1
+
+
+def _raw_insert(template: Path, target: Path, rows: list[tuple], columns: list[str]) -> float:
+    shutil.copyfile(template, target)
+    conn = sqlite3.connect(target, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    names = ", ".join(columns)
+    started = time.perf_counter()
+    conn.execute("BEGIN")
+    conn.executemany(f"INSERT INTO events ({names}) VALUES ({','.join('?' * len(columns))})", rows)
+    conn.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return elapsed
+
+
+def throughput(changes: int, runs: int) -> dict:
+    from aaben_raadgivning.store.database import open_database
+    from aaben_raadgivning.store.sync_engine import sync
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        template = _template(root)
+        source = _device(template, root / "source" / "db.sqlite3")
+        _fill(source, changes)
+        source.close()
+        with sqlite3.connect(root / "source" / "db.sqlite3") as conn:
+            columns = [row[1] for row in conn.execute("PRAGMA table_info(events)")]
+            citizen_rows = conn.execute("SELECT * FROM events").fetchall()
+        sends, applies, raws, totals = [], [], [], []
+        counted = 0
+        for run in range(runs):
+            run_dir = root / f"run{run}"
+            shutil.copytree(root / "source", run_dir / "a")
+            a = open_database(run_dir / "a" / "db.sqlite3", run_dir / "a" / "backups")
+            b = _device(template, run_dir / "b" / "db.sqlite3")
+            share = run_dir / "share"
+            share.mkdir()
+            raws.append(_raw_insert(template, run_dir / "raw.sqlite3", citizen_rows, columns))
+            started = time.perf_counter()
+            sent = sync(a, share, snapshot="never")
+            middle = time.perf_counter()
+            received = sync(b, share, snapshot="never")
+            ended = time.perf_counter()
+            assert sent.sent == received.received >= changes, (sent, received)
+            counted = sent.sent
+            sends.append(middle - started)
+            applies.append(ended - middle)
+            totals.append(ended - started)
+            a.close()
+            b.close()
+            shutil.rmtree(run_dir)
+    total = median(totals)
+    ratios = sorted(raw / tot for raw, tot in zip(raws, totals, strict=True))
+    return {
+        "changes": counted,
+        "send_s": median(sends),
+        "apply_s": median(applies),
+        "total_s": total,
+        "rate": counted / total,
+        "raw_s": median(raws),
+        "ratio": median(ratios),
+    }
+
+
+def noop_small(runs: int) -> float:
+    from aaben_raadgivning.store.sync_engine import sync
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        template = _template(root)
+        share = root / "share"
+        share.mkdir()
+        a = _device(template, root / "a" / "db.sqlite3")
+        b = _device(template, root / "b" / "db.sqlite3")
+        _fill(a, 200)
+        sync(a, share)
+        sync(b, share)
+        sync(a, share)
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            report = sync(b, share)
+            times.append((time.perf_counter() - started) * 1000)
+            assert report.sent == report.received == 0
+        a.close()
+        b.close()
+    return median(times)
+
+
+def large(runs: int) -> dict:
+    from generate import ensure_dataset
+
+    from aaben_raadgivning.config import DB_FILENAME
+    from aaben_raadgivning.store.database import open_database
+    from aaben_raadgivning.store.sync_engine import sync
+    from aaben_raadgivning.store.sync_snapshot import write_snapshot
+
+    data_dir, meta, _ = ensure_dataset()
+    with tempfile.TemporaryDirectory(dir=data_dir.parent) as tmp:
+        root = Path(tmp)
+        source_dir = root / "source"
+        source_dir.mkdir()
+        with sqlite3.connect(data_dir / DB_FILENAME) as src, sqlite3.connect(source_dir / DB_FILENAME) as dst:
+            src.backup(dst)
+        source = open_database(source_dir / DB_FILENAME, source_dir / "backups")
+        share = root / "share"
+        share.mkdir()
+        started = time.perf_counter()
+        info = write_snapshot(source, share)
+        snapshot_s = time.perf_counter() - started
+        source.close()
+        assert info is not None
+        template = _template(root)
+        laptop = _device(template, root / "laptop" / DB_FILENAME)
+        started = time.perf_counter()
+        report = sync(laptop, share, snapshot="never")
+        new_laptop_s = time.perf_counter() - started
+        with laptop.engine.connect() as conn:
+            citizens = conn.exec_driver_sql("SELECT count(*) FROM citizens").scalar_one()
+            events = conn.exec_driver_sql("SELECT count(*) FROM events").scalar_one()
+            indexed = conn.exec_driver_sql("SELECT count(*) FROM citizen_search").scalar_one()
+            conn.rollback()
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            noop = sync(laptop, share, snapshot="never")
+            times.append((time.perf_counter() - started) * 1000)
+            assert noop.sent == noop.received == 0
+        laptop.close()
+    return {
+        "snapshot_bytes": info.size,
+        "snapshot_write_s": snapshot_s,
+        "new_laptop_s": new_laptop_s,
+        "new_laptop_changes": report.received,
+        "citizens": citizens,
+        "events": events,
+        "indexed": indexed,
+        "noop_large_ms": median(times),
+        "dataset_citizens": meta.get("counts", {}).get("citizens"),
+    }
+
+
+def run(changes: int = 20_000, runs: int = 5, skip_large: bool = False) -> dict:
+    ensure_importable()
+    results: dict = {"throughput": throughput(changes, runs), "noop_small_ms": noop_small(max(11, runs))}
+    if not skip_large:
+        results["large"] = large(max(11, runs))
+    return results
+
+
+def report(results: dict) -> list[list[str]]:
+    t = results["throughput"]
+    rows = [
+        ["Gennemløb (sendt+anvendt)", (f"{t['rate']:,.0f} ændr./s ({t['changes']:,} på {t['total_s']:.2f} s: "
+         f"send {t['send_s']:.2f} + anvend {t['apply_s']:.2f})"), f"≥ {TARGET_RATE:,}/s",
+         "OK" if t["rate"] >= TARGET_RATE else "FOR LANGSOM"],
+        ["Forhold til rå executemany", f"{t['ratio']:.2f} (rå {t['raw_s']:.2f} s)", f"≥ {TARGET_RATIO}",
+         "OK" if t["ratio"] >= TARGET_RATIO else "FOR LANGSOM"],
+        ["Intet at gøre, lille db", f"{results['noop_small_ms']:.1f} ms", f"≤ {TARGET_NOOP_MS:.0f} ms",
+         "OK" if results["noop_small_ms"] <= TARGET_NOOP_MS else "FOR LANGSOM"],
+    ]  # fmt: skip
+    if "large" in results:
+        big = results["large"]
+        rows += [
+            ["Intet at gøre, 100.000 borgere", f"{big['noop_large_ms']:.1f} ms", f"≤ {TARGET_NOOP_MS:.0f} ms",
+             "OK" if big["noop_large_ms"] <= TARGET_NOOP_MS else "FOR LANGSOM"],
+            ["Ny computer fra øjebliksbillede", (f"{big['new_laptop_s']:.1f} s ({big['citizens']:,} borgere, "
+             f"{big['events']:,} hændelser, {human_bytes(big['snapshot_bytes'])})"), f"≤ {TARGET_NEW_LAPTOP_S:.0f} s",
+             "OK" if big["new_laptop_s"] <= TARGET_NEW_LAPTOP_S else "FOR LANGSOM"],
+            ["(skrive øjebliksbilledet)", f"{big['snapshot_write_s']:.1f} s", "", ""],
+        ]  # fmt: skip
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--changes", type=int, default=20_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--skip-large", action="store_true", help="skip the 100 000-citizen parts")
+    args = parser.parse_args(argv)
+    results = run(args.changes, args.runs, args.skip_large)
+    print(table(["Mål", "Resultat (median)", "Krav", ""], report(results)))
+    save_results("sync", results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,698 @@
+"""One sync round over the office share: send this device's new changes, apply everyone else's.
+
+The share (a folder, typically a mounted SMB share)::
+
+    aaben-raadgivning-sync.json          format version of the share (a newer one → safe mode)
+    devices/<device-id>/device.json      the device's name, for people
+    devices/<device-id>/state.json       how far it has applied everyone's segments (for clean-up)
+    devices/<device-id>/seg-*.jsonl      its write-once, checksummed segments (sync/segments.py)
+    snapshots/                           consolidated snapshots for new laptops (store/sync_snapshot.py)
+
+Only the owner writes its folder, so nothing depends on network file locking. Every step is idempotent:
+the outbox records which segment carries each own change; ``sync_peers`` records, per other device, the
+last segment applied (in the same local transaction as its changes). A crash anywhere is repaired by the
+next round: a published-but-unrecorded own segment is recognised and adopted; a damaged own segment is
+rewritten; a damaged segment of another device is skipped with a warning (and its owner rewrites it).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection
+
+from aaben_raadgivning.store import sync_snapshot
+from aaben_raadgivning.store.database import Database
+from aaben_raadgivning.store.models import APPEND_ONLY_TABLES
+from aaben_raadgivning.store.sync_apply import (
+    TABLES,
+    Applier,
+    chunks,
+    fresh_rows,
+    recompute_conflicts,
+    store_changes,
+)
+from aaben_raadgivning.sync import hlc as hlc_module
+from aaben_raadgivning.sync import segments as seg
+from aaben_raadgivning.sync.share import PublishConflict, ShareIO
+
+log = logging.getLogger(__name__)
+
+SEGMENT_MAX_CHANGES = 20_000
+COMPACT_AT = 24  # own live segments on the share before the older ones are merged into one
+CLOCK_AHEAD_WARN_MS = 60 * 60 * 1000  # a remote clock more than an hour ahead is reported
+Progress = Callable[[float, str], None]
+
+
+class SyncError(Exception):
+    """A sync that could not run; the message is Danish."""
+
+
+class ShareUnreachable(SyncError):
+    pass
+
+
+class SyncRefused(SyncError):
+    """The sync must not run: a cloned device id, or a share written by a newer version (safe mode)."""
+
+    def __init__(self, message: str, *, safe_mode: bool = False) -> None:
+        super().__init__(message)
+        self.safe_mode = safe_mode
+
+
+class SyncBusy(SyncError):
+    pass
+
+
+@dataclass
+class SyncReport:
+    sent: int = 0  # own changes written to the share
+    received: int = 0  # changes from other devices applied here
+    segments_sent: int = 0
+    segments_received: int = 0
+    conflicts: int = 0  # open conflicts after the round
+    new_conflicts: int = 0
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """What the header shows (cheap: a few indexed queries, no share access)."""
+
+    last_success: datetime | None
+    waiting: int  # own changes not yet on the share
+    conflicts: int
+    safe_mode: str | None  # the Danish reason, when the share is from a newer version
+
+
+# --- local bookkeeping --------------------------------------------------------------------------
+
+
+def _meta(conn: Connection, key: str) -> str | None:
+    return conn.exec_driver_sql("SELECT value FROM local_meta WHERE key = ?", (key,)).scalar()
+
+
+def _set_meta(conn: Connection, key: str, value: str | None) -> None:
+    if value is None:
+        conn.exec_driver_sql("DELETE FROM local_meta WHERE key = ?", (key,))
+    else:
+        conn.exec_driver_sql("INSERT OR REPLACE INTO local_meta (key, value) VALUES (?, ?)", (key, value))
+
+
+def sync_status(db: Database) -> SyncStatus:
+    with db.engine.connect() as conn:
+        last = _meta(conn, "sync_last_success")
+        waiting = conn.exec_driver_sql("SELECT count(*) FROM sync_outbox WHERE segment IS NULL").scalar_one()
+        conflicts = conn.exec_driver_sql("SELECT count(*) FROM sync_conflicts").scalar_one()
+        safe = _meta(conn, "sync_safe_mode")
+        conn.rollback()
+    return SyncStatus(datetime.fromisoformat(last) if last else None, waiting, conflicts, safe)
+
+
+def share_reachable(share: Path) -> bool:
+    return ShareIO(share).reachable()
+
+
+@contextmanager
+def _device_lock(db: Database):
+    """One sync at a time per database (the app's background sync and a command-line sync)."""
+    database = db.engine.url.database
+    path = Path(f"{database}.sync.lock") if database else None
+    if path is None:
+        yield
+        return
+    handle = open(path, "a+b")  # noqa: SIM115 - held for the duration
+    try:
+        try:
+            if os.name == "nt":
+                import msvcrt
+
+                msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise SyncBusy("En anden synkronisering kører allerede på denne computer. Prøv igen om lidt.") from None
+        yield
+    finally:
+        handle.close()  # releases the lock (also when the process is killed)
+
+
+# --- the round ----------------------------------------------------------------------------------
+
+
+class _Round:
+    def __init__(self, db: Database, io: ShareIO, device_name: str, progress: Progress | None,
+                 wall_ms: Callable[[], int]) -> None:  # fmt: skip
+        self.db = db
+        self.io = io
+        self.me = db.device_id
+        self.device_name = device_name
+        self.progress = progress or (lambda _f, _s: None)
+        self.wall_ms = wall_ms
+        self.report = SyncReport()
+        self.devices = io.root / seg.DEVICES_DIR
+        self.own = self.devices / self.me
+        self.corrupt_seen: set[tuple[str, int]] = set()
+
+    # share setup ------------------------------------------------------------------------------
+
+    def check_manifest(self) -> None:
+        path = self.io.root / seg.MANIFEST_NAME
+        try:
+            data = self.io.read(path)
+        except FileNotFoundError:
+            try:
+                self.io.publish(self.io.root, seg.MANIFEST_NAME, seg.manifest_bytes(), verify=seg.manifest_format)
+            except PublishConflict:
+                pass
+            data = self.io.read(path)
+        try:
+            fmt = seg.manifest_format(data)
+        except seg.SegmentError as exc:
+            raise SyncError(f"Fællesmappen kan ikke bruges: {exc}.") from None
+        with self.db.engine.begin() as conn:
+            if fmt > seg.FORMAT_VERSION:
+                message = (
+                    f"Fællesmappen er skrevet af en nyere version af Åben Rådgivning (format {fmt}). "
+                    "Denne computer arbejder videre alene (sikker tilstand) og synkroniserer ikke, "
+                    "før programmet er opdateret."
+                )
+                _set_meta(conn, "sync_safe_mode", message)
+            else:
+                _set_meta(conn, "sync_safe_mode", None)
+        if fmt > seg.FORMAT_VERSION:
+            raise SyncRefused(message, safe_mode=True)
+
+    def prepare_own_folder(self) -> None:
+        self.io.mkdir(self.own)
+        for entry in self.io.listdir(self.own):
+            if entry.name.startswith(seg.TMP_PREFIX):
+                self.io.remove(Path(entry.path))  # left by a crashed run of ours
+        info = (json.dumps({"device": self.me, "name": self.device_name}, ensure_ascii=False) + "\n").encode()
+        try:
+            current = self.io.read(self.own / "device.json")
+        except FileNotFoundError:
+            current = b""
+        if current != info:
+            self.io.publish(self.own, "device.json", info, replace=True)
+
+    # own segments ----------------------------------------------------------------------------
+
+    def _clone_error(self) -> SyncRefused:
+        return SyncRefused(
+            "Denne computer har samme enheds-id som en anden computer (sandsynligvis en kopieret disk), og "
+            "der er skrevet ændringer på fællesmappen, som ikke stammer herfra. Synkronisering er stoppet, så "
+            "intet blandes sammen. Kontakt support: computeren skal have et nyt enheds-id."
+        )
+
+    def _own_changes_known(self, conn: Connection, segment: seg.Segment) -> bool:
+        ids = [c.id for c in segment.changes]
+        found = 0
+        for part in chunks(ids):
+            found += conn.exec_driver_sql(
+                f"SELECT count(*) FROM sync_outbox WHERE change_id IN ({','.join('?' * len(part))})", tuple(part)
+            ).scalar_one()
+        return found == len(ids)
+
+    def _own_changes(self, conn: Connection, segment_no: int) -> list[seg.Change]:
+        rows = conn.exec_driver_sql(
+            "SELECT c.id, c.hlc, c.device_id, c.table_name, c.row_id, c.op, c.field, c.value, b.base "
+            "FROM sync_outbox AS o JOIN change_log AS c ON c.id = o.change_id "
+            "LEFT JOIN sync_bases AS b ON b.change_id = c.id WHERE o.segment = ? ORDER BY o.seq",
+            (segment_no,),
+        ).all()
+        return [seg.Change(*row) for row in rows]
+
+    def _record_own(self, conn: Connection, first: int, last: int, data: bytes, path: Path, header: dict) -> None:
+        stat = path.stat()
+        conn.exec_driver_sql(
+            "INSERT OR REPLACE INTO sync_own_segments (seq, last_seq, sha256, size, mtime_ns, header, removed) "
+            "VALUES (?,?,?,?,?,?,0)",
+            (first, last, seg.checksum(data), stat.st_size, stat.st_mtime_ns, json.dumps(header)),
+        )
+
+    def check_own_segments(self) -> set[int]:
+        """Compare our folder with what we recorded: adopt our own unrecorded segments (a crash after
+        publishing), rewrite damaged or missing ones, refuse when another machine writes as us.
+        Returns the sequence numbers of damaged files nobody recorded (free to be replaced)."""
+        files: dict[tuple[int, int], os.DirEntry] = {}
+        for entry in self.io.listdir(self.own):
+            numbers = seg.parse_name(entry.name)
+            if numbers:
+                files[numbers] = entry
+        replaceable: set[int] = set()
+        complaints = self._complaints()
+        with self.db.engine.connect() as conn:
+            recorded = {
+                row[0]: row for row in conn.exec_driver_sql(
+                    "SELECT seq, last_seq, sha256, size, mtime_ns, header, removed FROM sync_own_segments"
+                ).all()
+            }  # fmt: skip
+            conn.rollback()
+        for (first, last), entry in sorted(files.items()):
+            path = Path(entry.path)
+            known = recorded.get(first)
+            if known is not None and not known[6] and known[1] != last:
+                self.io.remove(path)  # replaced by a compacted file (or a compaction that was not recorded)
+                continue
+            if known is not None and not known[6]:
+                stat = entry.stat()
+                if (stat.st_size, stat.st_mtime_ns) == (known[3], known[4]) and first not in complaints:
+                    continue
+                data = self.io.read(path)
+                if seg.checksum(data) == known[2]:
+                    with self.db.engine.begin() as conn:
+                        conn.exec_driver_sql(
+                            "UPDATE sync_own_segments SET size = ?, mtime_ns = ? WHERE seq = ?",
+                            (stat.st_size, stat.st_mtime_ns, first),
+                        )
+                    continue
+                try:
+                    seg.decode(data)
+                except seg.SegmentError:
+                    self._rewrite(first, json.loads(known[5]))  # damaged on the share: write it again
+                    continue
+                raise self._clone_error()
+            if known is not None:
+                self.io.remove(path)  # removed as no longer needed, but a crash left the file
+                continue
+            data = self.io.read(path)
+            try:
+                segment = seg.decode(data)
+            except seg.SegmentError:
+                replaceable.add(first)
+                continue
+            with self.db.engine.begin() as conn:
+                if segment.device_id != self.me or not self._own_changes_known(conn, segment):
+                    raise self._clone_error()
+                # Ours, published by a run that was killed before it could record it: adopt it.
+                ids = [c.id for c in segment.changes]
+                for part in chunks(ids):
+                    conn.exec_driver_sql(
+                        f"UPDATE sync_outbox SET segment = ? WHERE change_id IN ({','.join('?' * len(part))})",
+                        (first, *part),
+                    )
+                self._record_own(conn, first, last, data, path, segment.header())
+        for first, known in recorded.items():
+            if not known[6] and (first, known[1]) not in files:
+                self._rewrite(first, json.loads(known[5]))  # missing from the share
+        # Our state.json is written from what we recorded; if it names a later segment than we ever
+        # recorded, another machine is writing as us (even if old segments have since been removed).
+        try:
+            published = int(json.loads(self.io.read(self.own / "state.json")).get("own", 0))
+        except FileNotFoundError:
+            published = 0
+        except (OSError, ValueError, TypeError):
+            published = 0
+        with self.db.engine.connect() as conn:
+            mine = conn.exec_driver_sql("SELECT coalesce(max(last_seq), 0) FROM sync_own_segments").scalar_one()
+            conn.rollback()
+        if published > mine:
+            raise self._clone_error()
+        return replaceable
+
+    def _complaints(self) -> set[int]:
+        """Our segments that other devices found damaged (listed in their state.json)."""
+        found: set[int] = set()
+        for entry in self.io.listdir(self.devices):
+            if entry.name == self.me or not entry.is_dir():
+                continue
+            try:
+                state = json.loads(self.io.read(Path(entry.path) / "state.json"))
+                found.update(int(first) for device, first in state.get("corrupt", []) if device == self.me)
+            except (OSError, ValueError, TypeError):
+                continue
+        return found
+
+    def _rewrite(self, first: int, header: dict) -> None:
+        with self.db.engine.connect() as conn:
+            changes = self._own_changes(conn, first)
+            conn.rollback()
+        header = dict(header, count=len(changes))
+        data = seg.encode_with_header(header, changes)
+        path = self.io.publish(self.own, seg.segment_name(first, header["last"]), data, replace=True, verify=seg.decode)
+        with self.db.engine.begin() as conn:
+            self._record_own(conn, first, header["last"], data, path, header)
+        self.report.warnings.append(f"En beskadiget eller manglende fil fra denne computer er skrevet igen ({path.name}).")
+
+    def export(self, replaceable: set[int]) -> None:
+        while True:
+            with self.db.engine.connect() as conn:
+                rows = conn.connection.dbapi_connection.execute(  # plain tuples: this can be many rows
+                    "SELECT o.seq, c.id, c.hlc, c.device_id, c.table_name, c.row_id, c.op, c.field, c.value, b.base "
+                    "FROM sync_outbox AS o JOIN change_log AS c ON c.id = o.change_id "
+                    "LEFT JOIN sync_bases AS b ON b.change_id = c.id "
+                    "WHERE o.segment IS NULL ORDER BY o.seq LIMIT ?",
+                    (SEGMENT_MAX_CHANGES,),
+                ).fetchall()
+                if not rows:
+                    conn.rollback()
+                    return
+                last = conn.exec_driver_sql("SELECT max(last_seq) FROM sync_own_segments").scalar() or 0
+                applied = dict(conn.exec_driver_sql("SELECT device_id, applied_seq FROM sync_peers").all())
+                conn.rollback()
+            number = last + 1
+            changes = tuple(seg.Change(*row[1:]) for row in rows)
+            segment = seg.Segment(self.me, number, number, changes, applied, self.wall_ms())
+            data = seg.encode(segment)
+            self.progress(0.1, f"Sender {len(changes)} ændringer")
+            try:
+                path = self.io.publish(self.own, seg.segment_name(number, number), data,
+                                       replace=number in replaceable, verify=seg.verify)  # fmt: skip
+            except PublishConflict:
+                raise self._clone_error() from None
+            replaceable.discard(number)
+            with self.db.engine.begin() as conn:
+                seqs = [row[0] for row in rows]
+                conn.exec_driver_sql(
+                    "UPDATE sync_outbox SET segment = ? WHERE seq BETWEEN ? AND ? AND segment IS NULL",
+                    (number, seqs[0], seqs[-1]),
+                )
+                self._record_own(conn, number, number, data, path, segment.header())
+            self.report.sent += len(changes)
+            self.report.segments_sent += 1
+
+    def compact(self) -> None:
+        """Merge this device's oldest live segments into one file once there are many (readers take the
+        file covering the most; the parts are removed after the merged file is recorded)."""
+        with self.db.engine.connect() as conn:
+            live = conn.exec_driver_sql(
+                "SELECT seq, last_seq, header FROM sync_own_segments WHERE removed = 0 ORDER BY seq"
+            ).all()
+            conn.rollback()
+        if len(live) < COMPACT_AT:
+            return
+        parts = live[:-1]  # the newest stays as it is (others may be reading it right now)
+        first, last = parts[0][0], parts[-1][1]
+        pieces: list[tuple[int, int, dict[str, int], int]] = []
+        changes: list[seg.Change] = []
+        with self.db.engine.connect() as conn:
+            for seq, part_last, header_text in parts:
+                header = json.loads(header_text)
+                rows = conn.connection.dbapi_connection.execute(
+                    "SELECT c.id, c.hlc, c.device_id, c.table_name, c.row_id, c.op, c.field, c.value, b.base "
+                    "FROM sync_outbox AS o JOIN change_log AS c ON c.id = o.change_id "
+                    "LEFT JOIN sync_bases AS b ON b.change_id = c.id WHERE o.segment = ? ORDER BY o.seq",
+                    (seq,),
+                ).fetchall()
+                sub = [tuple(p) for p in header.get("parts", [])] or [(seq, part_last, header.get("applied", {}), len(rows))]
+                if sum(int(p[3]) for p in sub) != len(rows):
+                    conn.rollback()
+                    return  # not what we wrote (cannot happen; never guess)
+                pieces.extend((int(f), int(pl), dict(a), int(n)) for f, pl, a, n in sub)
+                changes.extend(seg.Change(*row) for row in rows)
+            conn.rollback()
+        applied: dict[str, int] = {}
+        for _f, _l, part_applied, _n in pieces:
+            for device, number in part_applied.items():
+                applied[device] = max(applied.get(device, 0), int(number))
+        segment = seg.Segment(self.me, first, last, tuple(changes), applied, self.wall_ms(), parts=tuple(pieces))
+        data = seg.encode(segment)
+        self.progress(0.97, "Samler gamle filer")
+        try:
+            path = self.io.publish(self.own, seg.segment_name(first, last), data, verify=seg.verify)
+        except PublishConflict:
+            self.io.remove(self.own / seg.segment_name(first, last))  # an unrecorded earlier attempt
+            return
+        with self.db.engine.begin() as conn:
+            conn.exec_driver_sql("UPDATE sync_outbox SET segment = ? WHERE segment BETWEEN ? AND ?", (first, first, last))
+            conn.exec_driver_sql("UPDATE sync_own_segments SET removed = 1 WHERE seq > ? AND seq <= ?", (first, last))
+            self._record_own(conn, first, last, data, path, segment.header())
+        for seq, part_last, _header in parts:
+            self.io.remove(self.own / seg.segment_name(seq, part_last))
+
+    # other devices ---------------------------------------------------------------------------
+
+    def import_all(self) -> None:
+        peers_on_share = sorted(
+            e.name for e in self.io.listdir(self.devices) if e.is_dir() and e.name != self.me
+            and not e.name.startswith(".")
+        )  # fmt: skip
+        with self.db.engine.connect() as conn:
+            applied = dict(conn.exec_driver_sql("SELECT device_id, applied_seq FROM sync_peers").all())
+            conn.rollback()
+        listings: dict[str, dict[int, tuple[int, str]]] = {}
+        for peer in peers_on_share:
+            files: dict[int, tuple[int, str]] = {}
+            for entry in self.io.listdir(self.devices / peer):
+                numbers = seg.parse_name(entry.name)
+                if numbers and numbers[1] > applied.get(peer, 0):
+                    first, last = numbers
+                    if first not in files or files[first][0] < last:
+                        files[first] = (last, entry.path)
+            if files:
+                listings[peer] = files
+        if not listings:
+            return
+        pending = sum(len(f) for f in listings.values())
+        blocked: dict[str, str] = {}
+        progressed = True
+        done = 0
+        while progressed:
+            progressed = False
+            for peer, files in listings.items():
+                if peer in blocked:
+                    continue
+                while True:
+                    have = applied.get(peer, 0)
+                    candidates = [(last, path, first) for first, (last, path) in files.items() if first <= have + 1 <= last]
+                    if not candidates:
+                        if any(first > have + 1 for first in files):
+                            blocked[peer] = "gap"
+                            self.report.warnings.append(
+                                f"Ældre filer fra computeren {self._peer_name(peer)} er fjernet fra fællesmappen. "
+                                "Denne computer skal startes fra et nyt øjebliksbillede (kontakt support)."
+                            )
+                        break
+                    last, path, first = max(candidates)
+                    try:
+                        data = self.io.read(Path(path))
+                        segment = seg.decode(data)
+                        if segment.device_id != peer:
+                            raise seg.SegmentError("filen ligger i en anden computers mappe")
+                    except FileNotFoundError:
+                        break  # removed meanwhile (compacted); the next round lists again
+                    except seg.SegmentError as exc:
+                        self.report.warnings.append(
+                            f"Filen {Path(path).name} fra computeren {self._peer_name(peer)} er sprunget over: {exc}."
+                        )
+                        log.warning("Skipped segment %s: %s", path, exc)
+                        blocked[peer] = "corrupt"
+                        self.corrupt_seen.add((peer, first))
+                        break
+                    stuck = False
+                    for part in segment.split():  # a compacted file: its original segments, in order
+                        if part.last <= applied.get(peer, 0):
+                            continue
+                        if any(d != self.me and applied.get(d, 0) < n for d, n in part.applied.items()):
+                            stuck = True  # it builds on changes we do not have yet; after those
+                            break
+                        self._apply_segment(peer, part, self._peer_name(peer).strip("«»"))
+                        applied[peer] = part.last
+                        progressed = True
+                    if stuck:
+                        break
+                    done += 1
+                    self.progress(0.2 + 0.7 * min(1.0, done / pending), f"Modtager fra {self._peer_name(peer)}")
+
+    def _peer_name(self, peer: str) -> str:
+        try:
+            name = json.loads(self.io.read(self.devices / peer / "device.json")).get("name") or ""
+        except (OSError, ValueError):
+            name = ""
+        return f"«{name}»" if name else peer[:8]
+
+    def _apply_segment(self, peer: str, segment: seg.Segment, name: str = "") -> None:
+        self.io.step("apply")
+        max_hlc = segment.max_hlc
+        with self.db.engine.begin() as conn:
+            conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+            before = conn.exec_driver_sql("SELECT count(*) FROM sync_conflicts").scalar_one()
+            fresh = fresh_rows(conn, segment.changes)
+            store_changes(conn, segment.changes)
+            Applier(conn).apply(segment.changes, fresh)
+            conn.exec_driver_sql(
+                "INSERT INTO sync_peers (device_id, applied_seq, name, last_hlc) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(device_id) DO UPDATE SET applied_seq = excluded.applied_seq, name = excluded.name, "
+                "last_hlc = max(coalesce(last_hlc, ''), coalesce(excluded.last_hlc, ''))",
+                (peer, segment.last, name if name != peer[:8] else "", max_hlc),
+            )
+            after = conn.exec_driver_sql("SELECT count(*) FROM sync_conflicts").scalar_one()
+            self.io.step("commit")
+        self.io.step("after-commit")
+        self.report.received += len(segment.changes)
+        self.report.segments_received += 1
+        self.report.new_conflicts += max(0, after - before)
+        if max_hlc:
+            self.db.clock.receive(max_hlc)
+            ahead = hlc_module.decode(max_hlc)[0] - self.wall_ms()
+            if ahead > CLOCK_AHEAD_WARN_MS:
+                hours = ahead / 3_600_000
+                self.report.warnings.append(
+                    f"Uret på computeren {self._peer_name(peer)} går ca. {hours:.0f} timer foran. "
+                    "Synkroniseringen virker stadig, men bed om at få uret stillet."
+                )
+
+    def publish_state(self) -> None:
+        with self.db.engine.connect() as conn:
+            applied = dict(conn.exec_driver_sql("SELECT device_id, applied_seq FROM sync_peers").all())
+            own = conn.exec_driver_sql("SELECT max(last_seq) FROM sync_own_segments").scalar() or 0
+            conn.rollback()
+        state = {"device": self.me, "own": own, "applied": dict(sorted(applied.items())),
+                 "corrupt": sorted([d, n] for d, n in self.corrupt_seen)}  # fmt: skip
+        data = (json.dumps(state) + "\n").encode()
+        try:
+            current = self.io.read(self.own / "state.json")
+        except FileNotFoundError:
+            current = b""
+        if current != data:
+            self.io.publish(self.own, "state.json", data, replace=True)
+
+
+def refresh_conflicts_after_local_edits(db: Database) -> None:
+    """A local edit changes what counts as overwritten (and the winner) for its field: recompute the
+    conflicts of the rows edited here, as every other replica does when the edit arrives. Watermarked by
+    outbox number, so it is idempotent and survives a crash."""
+    with db.engine.begin() as conn:
+        done = int(_meta(conn, "sync_conflicts_seq") or 0)
+        top = conn.exec_driver_sql("SELECT max(seq) FROM sync_outbox").scalar() or 0
+        if top <= done:
+            return
+        rows: dict[str, set[str]] = {}
+        for table, row_id in conn.exec_driver_sql(
+            "SELECT c.table_name, c.row_id FROM sync_outbox AS o JOIN change_log AS c ON c.id = o.change_id "
+            "WHERE o.seq > ? AND c.op IN ('update', 'delete')",
+            (done,),
+        ):
+            rows.setdefault(table, set()).add(row_id)
+        for table, ids in rows.items():
+            if table in TABLES and table not in APPEND_ONLY_TABLES:
+                recompute_conflicts(conn, table, sorted(ids))
+        _set_meta(conn, "sync_conflicts_seq", str(top))
+
+
+SNAPSHOT_MAX_AGE_MS = 24 * 60 * 60 * 1000
+
+
+def apply_changes_now_understood(db: Database) -> int:
+    """Changes kept from a newer version (``sync_unknown``) that this version now understands — after an
+    upgrade — are applied: their rows are merged again from all their entries. Returns how many."""
+    with db.engine.begin() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT u.change_id, u.table_name, u.row_id, c.op, c.field, c.value FROM sync_unknown AS u "
+            "JOIN change_log AS c ON c.id = u.change_id"
+        ).all()
+        understood = []
+        for change_id, table, row_id, op, field_name, value in rows:
+            info = TABLES.get(table)
+            if info is None:
+                continue
+            if op == "insert":
+                if value is not None and not set(json.loads(value)) <= info.column_set:
+                    continue
+            elif op in ("update", "delete") and field_name not in info.column_set:
+                continue
+            understood.append((change_id, table, row_id))
+        if not understood:
+            return 0
+        conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        Applier(conn).refold(sorted({(table, row_id) for _, table, row_id in understood}))
+        conn.exec_driver_sql(
+            "DELETE FROM sync_unknown WHERE change_id IN (SELECT value FROM json_each(?))",
+            (json.dumps([change_id for change_id, _, _ in understood]),),
+        )
+    return len(understood)
+
+
+def _snapshot_due(io: ShareIO, now_ms: int) -> bool:
+    newest = sync_snapshot.list_snapshots(io)
+    return not newest or now_ms - newest[0].created_ms > SNAPSHOT_MAX_AGE_MS
+
+
+def _count_changes(db: Database) -> int:
+    """Changes from other devices (after starting from a snapshot)."""
+    with db.engine.connect() as conn:
+        count = conn.exec_driver_sql("SELECT count(*) FROM change_log WHERE device_id != ?", (db.device_id,)).scalar_one()
+        conn.rollback()
+    return count
+
+
+def sync(
+    db: Database,
+    share: Path,
+    *,
+    device_name: str = "",
+    progress: Progress | None = None,
+    io: ShareIO | None = None,
+    wall_ms: Callable[[], int] = hlc_module.wall_clock_ms,
+    snapshot: str = "auto",
+) -> SyncReport:
+    """One full round. Raises ShareUnreachable, SyncRefused (clone / newer share: safe mode), SyncBusy or
+    SyncError; an OSError from the share mid-round leaves everything consistent for the next round.
+    ``snapshot``: "auto" writes a consolidated snapshot when the newest is missing or older than a day,
+    "always" after this round, "never" not at all."""
+    started = time.perf_counter()
+    io = io or ShareIO(share)
+    if not io.reachable():
+        raise ShareUnreachable(f"Fællesmappen {share} kan ikke nås. Ændringerne venter her, til den kan.")
+    progress = progress or (lambda _f, _s: None)
+    with _device_lock(db):
+        round_ = _Round(db, io, device_name, progress, wall_ms)
+        progress(0.0, "Forbinder til fællesmappen")
+        round_.check_manifest()
+        refresh_conflicts_after_local_edits(db)
+        apply_changes_now_understood(db)
+        if sync_snapshot.is_empty(db):
+            progress(0.05, "Henter øjebliksbillede (ny computer)")
+            used = sync_snapshot.bootstrap(db, share, io)
+            if used is not None:
+                round_.report.received += _count_changes(db)
+        round_.prepare_own_folder()
+        replaceable = round_.check_own_segments()
+        round_.export(replaceable)
+        progress(0.2, "Henter ændringer fra de andre computere")
+        round_.import_all()
+        round_.compact()
+        round_.publish_state()
+        if snapshot == "always" or (snapshot == "auto" and _count_changes(db) + round_.report.sent
+                                    and _snapshot_due(io, wall_ms())):  # fmt: skip
+            progress(0.95, "Skriver øjebliksbillede")
+            sync_snapshot.write_snapshot(db, share, io)
+        sync_snapshot.remove_old_segments(db, io)
+        with db.engine.begin() as conn:
+            _set_meta(conn, "sync_last_success", db.now().isoformat(timespec="seconds"))
+            round_.report.conflicts = conn.exec_driver_sql("SELECT count(*) FROM sync_conflicts").scalar_one()
+        progress(1.0, "Færdig")
+    round_.report.seconds = time.perf_counter() - started
+    return round_.report
+
+
+def device_names(db: Database) -> dict[str, str]:
+    """Names of the other devices as they call themselves on the share (empty when unknown)."""
+    with db.engine.connect() as conn:
+        names = dict(conn.exec_driver_sql("SELECT device_id, name FROM sync_peers").all())
+        conn.rollback()
+    return names
+
+
+def open_conflicts(db: Database) -> list[dict[str, Any]]:
+    """The open conflicts, oldest first, as plain dicts (for the conflicts screen and tests)."""
+    with db.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT loser_id, table_name, row_id, field, loser_value, loser_hlc, loser_device, winner_id, "
+            "winner_value, winner_hlc, winner_device FROM sync_conflicts ORDER BY loser_hlc, loser_id"
+        ).mappings().all()
+        conn.rollback()
+    return [dict(row) for row in rows]

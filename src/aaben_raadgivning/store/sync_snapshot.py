@@ -1,0 +1,346 @@
+"""Consolidated snapshots on the share (new laptops start from one) and removal of old segments.
+
+A snapshot is an SQLite file made with ``VACUUM INTO`` (a consistent copy, no locks on the share), with
+this device's local-only bookkeeping removed, published as ``snapshots/snap-<ms>-<device>.sqlite3`` and
+then described by a sidecar ``….json`` (SHA-256, size, format, schema revision, and for every device the
+last segment it contains). Readers only trust a snapshot whose sidecar exists and whose bytes match it,
+so a half-copied snapshot is never used. Only one device writes a snapshot at a time: it holds
+``snapshots/lease.json`` (created exclusively; an expired lease is taken over by renaming it away first).
+Snapshots are never changed; a newer one replaces the older ones, which its writer then removes.
+
+A new laptop (empty database) copies the newest valid snapshot into its own database in one local
+transaction, then syncs the segments written after it. Segments are removed by their owner only when
+every device known on the share has applied them *and* the newest snapshot contains them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from aaben_raadgivning.store import migrate, search_index
+from aaben_raadgivning.store.database import Database
+from aaben_raadgivning.store.models import Base
+from aaben_raadgivning.sync import segments as seg
+from aaben_raadgivning.sync.share import PublishConflict, ShareIO
+
+LEASE_NAME = "lease.json"
+LEASE_SECONDS = 15 * 60
+# Local bookkeeping that must not travel in a snapshot (it describes the writer, not the data).
+LOCAL_ONLY = ("local_meta", "sync_outbox", "sync_own_segments", "sync_peers")
+
+
+@dataclass(frozen=True)
+class SnapshotInfo:
+    path: Path
+    sha256: str
+    size: int
+    created_ms: int
+    device_id: str
+    schema: str
+    covers: dict[str, int]  # device id -> last segment contained
+
+
+def _snapshots_dir(io: ShareIO) -> Path:
+    return io.root / seg.SNAPSHOTS_DIR
+
+
+def list_snapshots(io: ShareIO) -> list[SnapshotInfo]:
+    """Snapshots with a readable sidecar, newest first (bytes are verified only when used)."""
+    found = []
+    for entry in io.listdir(_snapshots_dir(io)):
+        if not (entry.name.startswith("snap-") and entry.name.endswith(".json")):
+            continue
+        try:
+            meta = json.loads(io.read(Path(entry.path)))
+            if int(meta["format"]) > seg.FORMAT_VERSION:
+                continue
+            found.append(SnapshotInfo(Path(entry.path).with_suffix(".sqlite3"), meta["sha256"], int(meta["size"]),
+                                      int(meta["created_ms"]), meta["device"], meta["schema"],
+                                      {str(k): int(v) for k, v in meta["covers"].items()}))  # fmt: skip
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    found.sort(key=lambda s: (s.created_ms, s.device_id), reverse=True)
+    return found
+
+
+# --- the lease ----------------------------------------------------------------------------------
+
+
+def _take_lease(io: ShareIO, me: str) -> bool:
+    folder = _snapshots_dir(io)
+    io.mkdir(folder)
+    lease = folder / LEASE_NAME
+    body = (json.dumps({"device": me, "expires": time.time() + LEASE_SECONDS}) + "\n").encode()
+    try:
+        io.publish(folder, LEASE_NAME, body)
+        return True
+    except PublishConflict:
+        pass
+    try:
+        current = json.loads(io.read(lease))
+        if current.get("device") != me and float(current.get("expires", 0)) > time.time():
+            return False
+        stale = folder / f"{seg.TMP_PREFIX}lease-{me}-{time.time_ns()}"
+        os.rename(lease, stale)  # only one device's rename of the expired lease succeeds
+        os.unlink(stale)
+        io.publish(folder, LEASE_NAME, body)
+        return True
+    except (OSError, ValueError):
+        return False
+
+
+def _release_lease(io: ShareIO, me: str) -> None:
+    lease = _snapshots_dir(io) / LEASE_NAME
+    try:
+        if json.loads(io.read(lease)).get("device") == me:
+            io.remove(lease)
+    except (OSError, ValueError):
+        pass
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def write_snapshot(db: Database, share: Path, io: ShareIO | None = None) -> SnapshotInfo | None:
+    """Write a snapshot of this database to the share (call right after a successful sync). Returns None
+    when another device holds the lease."""
+    io = io or ShareIO(share)
+    me = db.device_id
+    if not _take_lease(io, me):
+        return None
+    try:
+        folder = _snapshots_dir(io)
+        with tempfile.TemporaryDirectory() as tmp:
+            local = Path(tmp) / "snapshot.sqlite3"
+            with db.engine.connect() as conn:
+                covers = dict(conn.exec_driver_sql("SELECT device_id, applied_seq FROM sync_peers").all())
+                covers[me] = conn.exec_driver_sql(
+                    "SELECT coalesce(max(last_seq), 0) FROM sync_own_segments"
+                ).scalar_one()
+                conn.rollback()
+            # covers was read first: the copy holds at least that much (more is harmless: re-applied
+            # changes are idempotent)
+            raw = db.engine.raw_connection()
+            try:
+                raw.driver_connection.execute("VACUUM INTO ?", (str(local),))
+            finally:
+                raw.close()
+            with sqlite3.connect(local) as snap:
+                for table in LOCAL_ONLY:
+                    snap.execute(f"DELETE FROM {table}")
+                snap.execute("DELETE FROM citizen_search")  # derived; rebuilt by the receiver
+            with sqlite3.connect(local) as snap:
+                snap.execute("VACUUM")
+            data = local.read_bytes()
+        created = time.time_ns() // 1_000_000
+        name = f"snap-{created:015d}-{me}"
+        io.publish(folder, name + ".sqlite3", data)
+        meta = {"format": seg.FORMAT_VERSION, "device": me, "created_ms": created, "sha256": seg.checksum(data),
+                "size": len(data), "schema": migrate.SCHEMA_HEAD, "covers": dict(sorted(covers.items()))}  # fmt: skip
+        io.publish(folder, name + ".json", (json.dumps(meta) + "\n").encode())
+        info = list_snapshots(io)[0]
+        for older in list_snapshots(io)[1:]:  # replaced: remove (sidecar first, so nobody starts on it)
+            io.remove(older.path.with_suffix(".json"))
+            io.remove(older.path)
+        for entry in io.listdir(folder):  # left by a writer killed before its sidecar (we hold the lease)
+            path = Path(entry.path)
+            if entry.name.startswith("snap-") and path.suffix == ".sqlite3" and not path.with_suffix(".json").exists():
+                io.remove(path)
+        return info
+    finally:
+        _release_lease(io, me)
+
+
+# --- a new laptop -------------------------------------------------------------------------------
+
+
+def is_empty(db: Database) -> bool:
+    """Nothing from other devices yet (this laptop may have its own changes): start from a snapshot."""
+    with db.engine.connect() as conn:
+        peers = conn.exec_driver_sql("SELECT count(*) FROM sync_peers").scalar_one()
+        others = conn.exec_driver_sql(
+            "SELECT EXISTS (SELECT 1 FROM change_log WHERE device_id != ?)", (db.device_id,)
+        ).scalar_one()
+        conn.rollback()
+    return not peers and not others
+
+
+def bootstrap(db: Database, share: Path, io: ShareIO | None = None) -> SnapshotInfo | None:
+    """Fill a database that has nothing from other devices from the newest valid snapshot. Returns the
+    snapshot used, or None when there is none (then every segment is applied instead).
+
+    A brand-new laptop (no changes at all) takes the snapshot file as its database (copied next to it,
+    checked, renamed into place): as fast as the disk. A laptop with changes of its own, or a snapshot
+    from another schema version, gets the snapshot's rows copied in with one local transaction."""
+    io = io or ShareIO(share)
+    for info in list_snapshots(io):
+        database = Path(db.engine.url.database or "")
+        with tempfile.TemporaryDirectory(dir=database.parent) as tmp:
+            local = Path(tmp) / "snapshot.sqlite3"
+            try:
+                size, digest = _copy_file(io, info.path, local)
+            except FileNotFoundError:
+                continue
+            if size != info.size or digest != info.sha256:
+                continue  # damaged or half-copied: try an older one
+            if info.schema == migrate.SCHEMA_HEAD and _has_no_changes(db):
+                _take_file(db, local, database, info)
+            else:
+                _copy_into(db, local, info)
+        return info
+    return None
+
+
+def _copy_file(io: ShareIO, source: Path, target: Path) -> tuple[int, str]:
+    import hashlib
+
+    io.step("read")
+    digest = hashlib.sha256()
+    size = 0
+    with open(source, "rb") as src, open(target, "wb") as dst:
+        while chunk := src.read(4 * 1024 * 1024):
+            digest.update(chunk)
+            dst.write(chunk)
+            size += len(chunk)
+        dst.flush()
+        os.fsync(dst.fileno())
+    return size, digest.hexdigest()
+
+
+def _has_no_changes(db: Database) -> bool:
+    with db.engine.connect() as conn:
+        empty = conn.exec_driver_sql("SELECT NOT EXISTS (SELECT 1 FROM change_log)").scalar_one()
+        conn.rollback()
+    return bool(empty)
+
+
+def _take_file(db: Database, snapshot: Path, database: Path, info: SnapshotInfo) -> None:
+    """Make the (verified) snapshot this laptop's database, under this laptop's device id."""
+    with sqlite3.connect(snapshot, isolation_level=None) as conn:
+        conn.execute("BEGIN")
+        conn.execute("INSERT INTO local_meta (key, value) VALUES ('device_id', ?)", (db.device_id,))
+        conn.executemany(
+            "INSERT INTO sync_peers (device_id, applied_seq, name, last_hlc) VALUES (?, ?, '', NULL)",
+            [(device, last) for device, last in info.covers.items() if device != db.device_id],
+        )
+        rows = conn.execute("SELECT id, name, cpr, phone FROM citizens WHERE deleted_at IS NULL").fetchall()
+        conn.executemany(
+            "INSERT OR REPLACE INTO citizen_search (rowid, citizen_id, terms) VALUES (?, ?, ?)",
+            [(search_index.search_rowid(cid), cid, search_index.citizen_terms(name, cpr, phone))
+             for cid, name, cpr, phone in rows],
+        )  # fmt: skip
+        conn.execute("COMMIT")
+        conn.execute("PRAGMA journal_mode=WAL")
+    conn.close()
+    db.engine.dispose()  # no connection may hold the old file while it is replaced
+    for suffix in ("-wal", "-shm"):
+        try:
+            os.unlink(f"{database}{suffix}")
+        except FileNotFoundError:
+            pass
+    os.replace(snapshot, database)
+    with db.engine.connect() as c:
+        top = c.exec_driver_sql("SELECT max(hlc) FROM change_log").scalar()
+        c.rollback()
+    db.clock.resume(top)
+
+
+def _columns(conn: sqlite3.Connection, schema: str, table: str) -> list[str]:
+    return [row[1] for row in conn.execute(f'PRAGMA {schema}.table_info("{table}")')]
+
+
+def _copy_into(db: Database, snapshot: Path, info: SnapshotInfo) -> None:
+    tables = [t.name for t in Base.metadata.sorted_tables if t.name not in LOCAL_ONLY]
+    raw = db.engine.raw_connection()
+    try:
+        conn = raw.driver_connection
+        conn.execute("ATTACH DATABASE ? AS snap", (str(snapshot),))
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("PRAGMA defer_foreign_keys = ON")
+            for table in tables:
+                theirs = set(_columns(conn, "snap", table))
+                common = [c for c in _columns(conn, "main", table) if c in theirs]
+                if not common:
+                    continue
+                names = ", ".join(f'"{c}"' for c in common)
+                conn.execute(f'INSERT OR IGNORE INTO main."{table}" ({names}) SELECT {names} FROM snap."{table}"')
+            conn.executemany(
+                "INSERT INTO sync_peers (device_id, applied_seq, name, last_hlc) VALUES (?, ?, '', NULL) "
+                "ON CONFLICT(device_id) DO UPDATE SET applied_seq = max(applied_seq, excluded.applied_seq)",
+                [(device, last) for device, last in info.covers.items() if device != db.device_id],
+            )
+            conn.execute("COMMIT")
+            conn.execute("BEGIN IMMEDIATE")
+            rows = conn.execute("SELECT id, name, cpr, phone FROM citizens WHERE deleted_at IS NULL").fetchall()
+            conn.executemany(
+                "INSERT OR REPLACE INTO citizen_search (rowid, citizen_id, terms) VALUES (?, ?, ?)",
+                [(search_index.search_rowid(cid), cid, search_index.citizen_terms(name, cpr, phone))
+                 for cid, name, cpr, phone in rows],
+            )  # fmt: skip
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        finally:
+            conn.execute("DETACH DATABASE snap")
+    finally:
+        raw.close()
+    _merge_own_rows(db)
+    top = None
+    with db.engine.connect() as c:
+        top = c.exec_driver_sql("SELECT max(hlc) FROM change_log").scalar()
+        c.rollback()
+    db.clock.resume(top)
+
+
+def _merge_own_rows(db: Database) -> None:
+    """Rows this laptop changed before it joined may also be in the snapshot (the copy kept the local
+    version): merge them field by field from all their entries, like any incoming change."""
+    from aaben_raadgivning.store.sync_apply import Applier
+
+    with db.engine.begin() as conn:
+        own = conn.exec_driver_sql(
+            "SELECT DISTINCT table_name, row_id FROM change_log WHERE device_id = ?", (db.device_id,)
+        ).all()
+        if own:
+            conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+            Applier(conn).refold(own)
+
+
+# --- removing old segments ----------------------------------------------------------------------
+
+
+def remove_old_segments(db: Database, io: ShareIO) -> int:
+    """Remove own segments that every known device has applied and the newest snapshot contains."""
+    me = db.device_id
+    devices = io.root / seg.DEVICES_DIR
+    others = [e for e in io.listdir(devices) if e.is_dir() and e.name != me]
+    snapshots = list_snapshots(io)
+    if not snapshots:
+        return 0
+    safe = snapshots[0].covers.get(me, 0)
+    for entry in others:
+        try:
+            state = json.loads(io.read(Path(entry.path) / "state.json"))
+            safe = min(safe, int(state.get("applied", {}).get(me, 0)))
+        except (OSError, ValueError, TypeError):
+            return 0  # a device that has not told what it has: keep everything
+    removed = 0
+    with db.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT seq, last_seq FROM sync_own_segments WHERE removed = 0 AND last_seq <= ?", (safe,)
+        ).all()
+        conn.rollback()
+    for first, last in rows:
+        with db.engine.begin() as conn:  # recorded first: a crash leaves a file nobody needs, never a gap
+            conn.exec_driver_sql("UPDATE sync_own_segments SET removed = 1 WHERE seq = ?", (first,))
+        io.remove(io.root / seg.DEVICES_DIR / me / seg.segment_name(first, last))
+        removed += 1
+    return removed

@@ -1,0 +1,122 @@
+"""The merge rules, as pure functions of a row's change-log entries (no database here).
+
+- A row's state is, per field, the value of the entry with the greatest stamp (HLC, device id — the
+  stamp string sorts that way) among the entries that set the field: an ``insert`` sets every field
+  it carries, an ``update`` or ``delete`` (tombstone) sets one. The row exists once any insert is known.
+  Folding in stamp order makes the result independent of the order changes arrived in.
+- A ``purge`` entry removes the row for good (GDPR): it is never materialised again.
+- Conflicts: an update/delete entry L *lost a conflict* when it is not the field's winner, its value
+  differs from the winner's, and nobody overwrote it knowingly — no entry of the field has as its
+  ``base`` (the version its writer had when writing) L itself, or a version at least as new as L holding
+  the same value — and no person has resolved it. Inserts never
+  count as conflict losers: rows several laptops derive independently (deterministic ids) merge
+  silently. This is a pure function of the set of entries, so every replica with the same changes has
+  the same conflict list.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from aaben_raadgivning.sync.segments import Change
+
+INSERT, UPDATE, DELETE, PURGE = "insert", "update", "delete", "purge"
+
+
+@dataclass(frozen=True)
+class FoldedRow:
+    exists: bool
+    purged: bool
+    values: dict[str, Any]
+    # field -> the winning entry (for conflict computation and display)
+    winners: dict[str, Change]
+
+
+@dataclass(frozen=True)
+class Conflict:
+    loser: Change
+    winner: Change
+
+    @property
+    def field(self) -> str:
+        return self.loser.field or ""
+
+
+def _stamp(change: Change) -> tuple[str, str]:
+    return (change.hlc, change.id)
+
+
+def fold(entries: Iterable[Change], parsed: dict[str, dict[str, Any]] | None = None) -> FoldedRow:
+    """``parsed``: insert values already decoded, by change id (an optimisation only)."""
+    ordered = sorted(entries, key=_stamp)
+    parsed = parsed or {}
+    values: dict[str, Any] = {}
+    winners: dict[str, Change] = {}
+    exists = purged = False
+    for entry in ordered:
+        if entry.op == PURGE:
+            purged = True
+        elif entry.op == INSERT and entry.value is None:
+            purged = True  # only a purge blanks a logged row
+        elif entry.op == INSERT:
+            exists = True
+            if entry.value is not None:
+                row = parsed.get(entry.id) or json.loads(entry.value)
+                values.update(row)
+                for key in row:
+                    winners[key] = entry
+        elif entry.op in (UPDATE, DELETE) and entry.field is not None:
+            values[entry.field] = json.loads(entry.value) if entry.value is not None else None
+            winners[entry.field] = entry
+    if purged:
+        return FoldedRow(False, True, {}, {})
+    return FoldedRow(exists, False, values, winners)
+
+
+def _field_value(entry: Change, field: str) -> Any:
+    if entry.value is None:
+        return None
+    value = json.loads(entry.value)
+    return value.get(field) if entry.op == INSERT else value
+
+
+def conflicts(entries: Sequence[Change], resolved: Iterable[str] = ()) -> list[Conflict]:
+    """Open conflicts of one row (see the module docstring). ``resolved``: loser ids a person resolved."""
+    folded = fold(entries)
+    if folded.purged:
+        return []
+    done = set(resolved)
+    # per field: the versions writers had when they wrote (their bases), with the value each showed
+    setters: dict[str, dict[str, Change]] = {}
+    for entry in entries:
+        if entry.op == INSERT and entry.value is not None:
+            for key in json.loads(entry.value):
+                setters.setdefault(key, {})[entry.hlc] = entry
+        elif entry.field is not None:
+            setters.setdefault(entry.field, {})[entry.hlc] = entry
+    seen: dict[str, list[tuple[str, Any]]] = {}
+    for entry in entries:
+        if entry.base is not None and entry.field is not None:
+            base = setters.get(entry.field, {}).get(entry.base)
+            value = _field_value(base, entry.field) if base is not None else None
+            seen.setdefault(entry.field, []).append((entry.base, value))
+    found = []
+    for entry in entries:
+        if entry.op not in (UPDATE, DELETE) or entry.field is None or entry.id in done:
+            continue
+        winner = folded.winners.get(entry.field)
+        if winner is None or winner.id == entry.id:
+            continue
+        mine = _field_value(entry, entry.field)
+        # Overwritten knowingly: a writer had this very version, or the same value from a version at
+        # least as new (two laptops that wrote the same value, then one of them was edited on).
+        if any(stamp == entry.hlc or (stamp >= entry.hlc and value == mine) for stamp, value in seen.get(entry.field, [])):
+            continue
+        if _field_value(winner, entry.field) == _field_value(entry, entry.field):
+            continue
+        found.append(Conflict(entry, winner))
+    found.sort(key=lambda c: _stamp(c.loser))
+    return found

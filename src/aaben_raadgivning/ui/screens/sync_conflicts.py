@@ -1,0 +1,235 @@
+"""F9 Synkronisering: the sync state, a manual sync with its progress bar, and the conflicts, side by side.
+
+A conflict is a field two laptops changed while apart: the value in force (the deterministic winner) and
+the other value, each with when and on which computer. Keep the one in force, take the other, or write a
+merged value; the decision syncs to every laptop.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Input, ProgressBar, Static
+
+from aaben_raadgivning.ui.widgets.form import Field, show_errors
+from aaben_raadgivning.ui.widgets.form_dialog import FormDialog
+from aaben_raadgivning.ui.widgets.key_footer import KeyFooter
+
+FIELD_LABELS = {"name": "navn", "phone": "telefon", "cpr": "CPR-nummer", "housing_area": "boligområde",
+                "deleted_at": "slettet", "status": "status", "due_date": "frist"}  # fmt: skip
+
+
+def _when(hlc: str) -> str:
+    from aaben_raadgivning.domain.clock import to_local
+    from aaben_raadgivning.domain.dates import format_date
+    from aaben_raadgivning.sync.hlc import decode
+
+    moment = to_local(datetime.fromtimestamp(decode(hlc)[0] / 1000, UTC).replace(tzinfo=None))
+    return f"{format_date(moment.date())} kl. {moment:%H.%M}"
+
+
+def _value(text: str | None) -> str:
+    if text is None:
+        return "(tom)"
+    value = json.loads(text)
+    return "(tom)" if value in (None, "") else str(value)
+
+
+class MergedValueDialog(FormDialog):
+    """Write a merged value for the conflicting field."""
+
+    def __init__(self, label: str, start: str) -> None:
+        super().__init__()
+        self._label = label
+        self._start = start
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(f"[b]Skriv en samlet værdi for {self._label}[/b]")
+            yield Field("Værdi", Input(self._start, id="merged", compact=True), "merged")
+            yield from self.buttons("Gem")
+
+    def action_save(self) -> None:
+        value = self.query_one("#merged", Input).value.strip()
+        if not value:
+            show_errors(self, {"merged": "Skriv værdien, eller tryk Esc og behold en af de to."})
+            return
+        self.dismiss(value)
+
+
+class SyncScreen(Screen):
+    DEFAULT_CSS = """
+    SyncScreen #sync-status { height: auto; padding: 0 1; }
+    SyncScreen #sync-progress { padding: 0 1; height: 1; }
+    SyncScreen #conflicts { height: 1fr; }
+    SyncScreen #sides { height: auto; max-height: 8; }
+    SyncScreen .side { width: 1fr; height: auto; padding: 0 1; border: round $primary; }
+    """
+    BINDINGS = [
+        Binding("ctrl+y", "sync_now", "Synkronisér nu", priority=True),
+        Binding("ctrl+b", "keep_winner", "Behold gældende", priority=True),
+        Binding("ctrl+t", "take_loser", "Brug den anden", priority=True),
+        Binding("ctrl+e", "write_merged", "Skriv samlet", priority=True),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="sync-status")
+        yield ProgressBar(total=100, show_eta=False, id="sync-progress")
+        yield DataTable(id="conflicts", cursor_type="row", zebra_stripes=True)
+        with Horizontal(id="sides"):
+            yield Static("", id="side-winner", classes="side")
+            yield Static("", id="side-loser", classes="side")
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#conflicts", DataTable)
+        table.add_column("Post", key="what", width=22)
+        table.add_column("Felt", key="field", width=12)
+        table.add_column("Gældende", key="winner", width=16)
+        table.add_column("Anden værdi", key="loser", width=16)
+        self.conflicts: list[dict[str, Any]] = []
+        self.refresh_all()
+        table.focus()
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def refresh_all(self) -> None:
+        from aaben_raadgivning.store.sync_engine import (
+            device_names,
+            open_conflicts,
+            share_reachable,
+            sync_status,
+        )
+
+        app: Any = self.app
+        db = app.runtime.db
+        status = sync_status(db)
+        share = app.settings.sync_share
+        if not share:
+            where = "Ingen fællesmappe i indstillingerne ([sync] share) – computeren arbejder alene."
+        elif share_reachable(Path(share)):
+            where = f"Fællesmappen kan nås: {share}"
+        else:
+            where = f"Fællesmappen kan ikke nås: {share}"
+        last = "aldrig" if status.last_success is None else _when_utc(status.last_success)
+        lines = [
+            f"[b]Synkronisering[/b] · {where}",
+            (f"Seneste synkronisering: {last} · Venter på at blive sendt: {status.waiting} ændringer · "
+             f"Konflikter: {status.conflicts}"),
+        ]
+        if status.safe_mode:
+            lines.append(f"[b]Sikker tilstand:[/b] {status.safe_mode}")
+        if app.sync_message:
+            lines.append(app.sync_message)
+        self.query_one("#sync-status", Static).update("\n".join(lines))
+        self.names = device_names(db)
+        self.names[db.device_id] = app.settings.display_device_name + " (denne computer)"
+        self.conflicts = open_conflicts(db)
+        table = self.query_one("#conflicts", DataTable)
+        table.clear()
+        for conflict in self.conflicts:
+            table.add_row(self._what(conflict), FIELD_LABELS.get(conflict["field"], conflict["field"]),
+                          _value(conflict["winner_value"])[:16], _value(conflict["loser_value"])[:16],
+                          key=conflict["loser_id"])  # fmt: skip
+        self._show_sides()
+
+    def _what(self, conflict: dict[str, Any]) -> str:
+        from aaben_raadgivning.store.integrity import TABLE_NAMES
+
+        db = self.app.runtime.db  # type: ignore[attr-defined]
+        if conflict["table_name"] == "citizens":
+            row_id = conflict["row_id"]
+            with db.engine.connect() as conn:
+                name = conn.exec_driver_sql("SELECT name FROM citizens WHERE id = ?", (row_id,)).scalar()
+                conn.rollback()
+            return f"Borger: {name or row_id[:8]}"
+        return TABLE_NAMES.get(conflict["table_name"], conflict["table_name"]).capitalize()
+
+    def selected(self) -> dict[str, Any] | None:
+        table = self.query_one("#conflicts", DataTable)
+        if not self.conflicts or table.cursor_row < 0 or table.cursor_row >= len(self.conflicts):
+            return None
+        return self.conflicts[table.cursor_row]
+
+    def _device(self, device_id: str) -> str:
+        return self.names.get(device_id) or f"computer {device_id[:8]}"
+
+    def _show_sides(self) -> None:
+        conflict = self.selected()
+        winner, loser = self.query_one("#side-winner", Static), self.query_one("#side-loser", Static)
+        if conflict is None:
+            winner.update("Ingen konflikter. Når to computere har ændret det samme felt, mens de var adskilt, vises det her.")
+            loser.update("")
+            return
+        winner.update(f"[b]Gældende værdi[/b]\n{_value(conflict['winner_value'])}\n"
+                      f"{_when(conflict['winner_hlc'])} · {self._device(conflict['winner_device'])}")  # fmt: skip
+        loser.update(f"[b]Anden værdi[/b]\n{_value(conflict['loser_value'])}\n"
+                     f"{_when(conflict['loser_hlc'])} · {self._device(conflict['loser_device'])}")  # fmt: skip
+
+    @on(DataTable.RowHighlighted, "#conflicts")
+    def _highlighted(self) -> None:
+        self._show_sides()
+
+    # --- actions -------------------------------------------------------------------------------
+
+    def _resolve(self, choice: str, merged: Any = None) -> None:
+        from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
+        from aaben_raadgivning.store.actions.sync_conflicts import resolve_conflict
+
+        conflict = self.selected()
+        if conflict is None:
+            self.notify("Der er ingen konflikt at afgøre.", severity="warning")
+            return
+        app: Any = self.app
+        try:
+            resolve_conflict(app.runtime.db, app.staff.id, conflict["loser_id"], choice, merged)
+        except (NotFoundError, ValidationError) as exc:
+            self.notify(str(getattr(exc, "message", exc)), title="Ikke afgjort", severity="error")
+            self.refresh_all()
+            return
+        self.notify("Konflikten er afgjort og sendes med næste synkronisering.", title="Afgjort")
+        self.refresh_all()
+
+    def action_keep_winner(self) -> None:
+        self._resolve("vinder")
+
+    def action_take_loser(self) -> None:
+        self._resolve("taber")
+
+    def action_write_merged(self) -> None:
+        conflict = self.selected()
+        if conflict is None:
+            self.notify("Der er ingen konflikt at afgøre.", severity="warning")
+            return
+        label = FIELD_LABELS.get(conflict["field"], conflict["field"])
+
+        def done(value: str | None) -> None:
+            if value is not None:
+                self._resolve("flettet", value)
+
+        self.app.push_screen(MergedValueDialog(label, _value(conflict["winner_value"])), done)
+
+    def action_sync_now(self) -> None:
+        app: Any = self.app
+        app.start_sync(manual=True)
+
+    def show_progress(self, fraction: float, step: str) -> None:
+        self.query_one("#sync-progress", ProgressBar).update(progress=int(fraction * 100))
+        self.query_one("#sync-status", Static).update(f"[b]Synkroniserer…[/b] {step}")
+
+
+def _when_utc(moment: datetime) -> str:
+    from aaben_raadgivning.domain.clock import to_local
+    from aaben_raadgivning.domain.dates import format_date
+
+    local = to_local(moment)
+    return f"{format_date(local.date())} kl. {local:%H.%M}"
+

@@ -1,0 +1,135 @@
+"""`aaben-raadgivning sync`: one round from the command line, its summary and its exit codes."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import sys
+
+import pytest
+
+from aaben_raadgivning.cli import (
+    EXIT_OK,
+    EXIT_SHARE_UNREACHABLE,
+    EXIT_SYNC_BUSY,
+    EXIT_SYNC_REFUSED,
+    EXIT_USAGE,
+    main,
+)
+from aaben_raadgivning.config import update_setting
+from aaben_raadgivning.store.actions.citizens import create_citizen
+from aaben_raadgivning.store.database import open_database
+from aaben_raadgivning.store.queries.search import search_citizens
+from aaben_raadgivning.sync.segments import MANIFEST_NAME
+
+
+@pytest.fixture
+def run(capsys, monkeypatch):
+    def runner(*argv: str) -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        assert "Traceback" not in out + err
+        return code, out, err
+
+    return runner
+
+
+def _db(data):
+    return open_database(data / "aaben-raadgivning.sqlite3", data / "backups")
+
+
+def _add_citizen(data, name: str) -> str:
+    db = _db(data)
+    try:
+        return create_citizen(db, None, name=name).id
+    finally:
+        db.close()
+
+
+def test_two_laptops_exchange_a_citizen_with_a_summary(run, tmp_path):
+    share = tmp_path / "share"
+    share.mkdir()
+    a, b = tmp_path / "a", tmp_path / "b"
+    run("--data-dir", str(b), "sync", "--share", str(share))
+    _add_citizen(a, "Åse Østergaard")
+    code, out, err = run("--data-dir", str(a), "sync", "--share", str(share))
+    assert code == EXIT_OK
+    assert "sendt 2 ændringer, modtaget 0 ændringer, konflikter: 0" in out  # the citizen and its audit entry
+    assert "100 %" in err and "[########################]" in err
+    code, out, _ = run("--data-dir", str(b), "sync", "--share", str(share))
+    assert code == EXIT_OK and "sendt 0 ændringer, modtaget 2 ændringer" in out
+    db = _db(b)
+    try:  # the citizen arrived and can be found by search on the other laptop
+        assert [hit.name for hit in search_citizens(db, "ostergaard")] == ["Åse Østergaard"]
+    finally:
+        db.close()
+    assert (share / MANIFEST_NAME).exists() and len(list((share / "devices").iterdir())) == 2
+
+
+def test_the_share_from_the_settings_file_is_used(run, tmp_path):
+    share = tmp_path / "share"
+    share.mkdir()
+    data = tmp_path / "a"
+    run("--data-dir", str(data), "user", "list")  # creates settings.toml
+    update_setting(data / "settings.toml", "sync.share", str(share))
+    _add_citizen(data, "Bo")
+    code, out, _ = run("--data-dir", str(data), "sync")
+    assert code == EXIT_OK and "sendt" in out
+    assert list((share / "devices").iterdir())
+
+
+def test_without_a_share_the_user_is_told_where_to_set_it(run, tmp_path):
+    code, _, err = run("--data-dir", str(tmp_path / "a"), "sync")
+    assert code == EXIT_USAGE and "[sync] share" in err and "--share" in err
+
+
+def test_an_unreachable_share_has_its_own_exit_code_and_keeps_changes_waiting(run, tmp_path):
+    data = tmp_path / "a"
+    _add_citizen(data, "Bo")
+    code, _, err = run("--data-dir", str(data), "sync", "--share", str(tmp_path / "ikke-monteret"))
+    assert code == EXIT_SHARE_UNREACHABLE and "kan ikke nås" in err
+    from aaben_raadgivning.store.sync_engine import sync_status
+
+    db = _db(data)
+    try:
+        assert sync_status(db).waiting == 2
+    finally:
+        db.close()
+
+
+def test_a_share_from_a_newer_version_puts_sync_in_safe_mode(run, tmp_path):
+    share = tmp_path / "share"
+    share.mkdir()
+    (share / MANIFEST_NAME).write_text(json.dumps({"format": 99}))
+    code, _, err = run("--data-dir", str(tmp_path / "a"), "sync", "--share", str(share))
+    assert code == EXIT_SYNC_REFUSED and "nyere version" in err and "sikker tilstand" in err
+    assert not (share / "devices").exists()  # nothing written
+
+
+def test_a_cloned_laptop_is_refused_with_a_clear_message(run, tmp_path):
+    share = tmp_path / "share"
+    share.mkdir()
+    a, clone = tmp_path / "a", tmp_path / "clone"
+    _add_citizen(a, "Ada")
+    shutil.copytree(a, clone)  # a copied disk: same device id
+    _add_citizen(a, "Bo")
+    _add_citizen(clone, "Cai")
+    assert run("--data-dir", str(a), "sync", "--share", str(share))[0] == EXIT_OK
+    code, _, err = run("--data-dir", str(clone), "sync", "--share", str(share))
+    assert code == EXIT_SYNC_REFUSED and "samme enheds-id" in err
+    assert run("--data-dir", str(a), "sync", "--share", str(share))[0] == EXIT_OK  # the original goes on
+
+
+def test_a_second_sync_on_the_same_computer_waits_its_turn(run, tmp_path):
+    import fcntl
+
+    share = tmp_path / "share"
+    share.mkdir()
+    data = tmp_path / "a"
+    _add_citizen(data, "Bo")
+    with open(data / "aaben-raadgivning.sqlite3.sync.lock", "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        code, _, err = run("--data-dir", str(data), "sync", "--share", str(share))
+    assert code == EXIT_SYNC_BUSY and "kører allerede" in err

@@ -1,0 +1,101 @@
+"""Pilot tests of F9 Synkronisering: the sync state, the manual sync with its progress bar, and the
+conflicts side by side (keep one, or write a merged value), asserted on the screen and in the database."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from textual.widgets import DataTable, ProgressBar
+from ui_helpers import login, screen_text, type_text
+
+from aaben_raadgivning.store.actions.citizens import create_citizen
+from aaben_raadgivning.store.database import open_database
+from aaben_raadgivning.store.models import Citizen
+from aaben_raadgivning.store.sync_engine import open_conflicts, sync
+from aaben_raadgivning.ui.app import AabenApp
+from aaben_raadgivning.ui.screens.sync_conflicts import MergedValueDialog, SyncScreen
+
+SIZE = (80, 24)
+
+
+def _with_share(world, share: Path) -> None:
+    world.runtime.settings = dataclasses.replace(world.runtime.settings, sync_share=str(share), device_name="skranken")
+
+
+def _other_laptop(tmp_path: Path, share: Path):
+    other = open_database(tmp_path / "other" / "db.sqlite3", tmp_path / "other" / "backups")
+    sync(other, share, device_name="beboerhuset")
+    return other
+
+
+def _set(db, citizen_id: str, **fields) -> None:
+    with db.transaction() as tx:
+        tx.update(tx.session.get(Citizen, citizen_id), **fields)
+
+
+async def test_f9_shows_the_state_and_a_manual_sync_sends_with_a_progress_bar(world, tmp_path):
+    share = tmp_path / "share"
+    share.mkdir()
+    _with_share(world, share)
+    create_citizen(world.db, world.jk.id, name="Åse Hansen")
+    app = AabenApp(world.runtime)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        await app.workers.wait_for_complete()  # the sync right after log-in
+        await pilot.press("f9")
+        await pilot.pause()
+        assert isinstance(app.screen, SyncScreen)
+        text = screen_text(app)
+        assert "Fællesmappen kan nås" in text and "Venter på at blive sendt: 0" in text
+        assert "Ingen konflikter" in text
+        create_citizen(world.db, world.jk.id, name="Bo Berg")
+        app.screen.refresh_all()
+        await pilot.pause()
+        assert "Venter på at blive sendt: 2" in screen_text(app)
+        await pilot.press("ctrl+y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.query_one("#sync-progress", ProgressBar).progress == 100
+        text = screen_text(app)
+        assert "Venter på at blive sendt: 0" in text and "sendt 2" in text
+    assert any(p.name.startswith("seg-") for p in (share / "devices" / world.db.device_id).iterdir())
+
+
+async def test_a_conflict_is_shown_side_by_side_and_a_merged_value_syncs(world, tmp_path):
+    share = tmp_path / "share"
+    share.mkdir()
+    _with_share(world, share)
+    citizen = create_citizen(world.db, world.jk.id, name="Åse Hansen")
+    sync(world.db, share, device_name="skranken")
+    other = _other_laptop(tmp_path, share)
+    _set(world.db, citizen.id, housing_area="Nord")
+    _set(other, citizen.id, housing_area="Syd")
+    sync(other, share, device_name="beboerhuset")
+    app = AabenApp(world.runtime)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        await app.workers.wait_for_complete()
+        await pilot.press("f9")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Konflikter: 1" in text and "Borger: Åse Hansen" in text
+        assert "Gældende værdi" in text and "Anden værdi" in text and "beboerhuset" in text
+        table = app.screen.query_one("#conflicts", DataTable)
+        assert [str(c) for c in table.get_row_at(0)][1:] == ["boligområde", "Syd", "Nord"]
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert isinstance(app.screen, MergedValueDialog)
+        await pilot.press("home", "ctrl+k")  # clear the suggested value (the one in force)
+        await type_text(pilot, "Nord og Syd")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "Konflikter: 0" in screen_text(app)
+    with world.db.session() as session:
+        assert session.get(Citizen, citizen.id).housing_area == "Nord og Syd"
+    sync(world.db, share, device_name="skranken")
+    sync(other, share, device_name="beboerhuset")
+    with other.session() as session:
+        assert session.get(Citizen, citizen.id).housing_area == "Nord og Syd"
+    assert open_conflicts(other) == []
+    other.close()
