@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.reactive import reactive
 from textual.screen import Screen
 
 from aaben_raadgivning.runtime import Runtime, RuntimeOpener
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from aaben_raadgivning.store.models import Staff
 
 log = logging.getLogger(__name__)
+
+BADGE_REFRESH_SECONDS = 20
 
 
 class AabenApp(App):
@@ -39,8 +42,13 @@ class AabenApp(App):
         Binding("ctrl+q", "quit", "Luk", priority=True),
     ]
 
+    # The sync state shown at the right of every footer (ui/widgets/sync_badge.py); "" when no share is set up.
+    sync_badge: reactive[str] = reactive("")
+
     def __init__(self, source: Runtime | RuntimeOpener) -> None:
         super().__init__()
+        self._sync_running = False
+        self._sync_failed = False
         self._opener = source if isinstance(source, RuntimeOpener) else None
         self._runtime = source if isinstance(source, Runtime) else None
         self.settings = source.settings
@@ -128,7 +136,23 @@ class AabenApp(App):
         self.switch_screen(self._counter())
         if self.settings.sync_share:  # background sync: now and every few minutes
             self.set_interval(self.settings.sync_interval_minutes * 60, self.start_sync)
+            self.set_interval(BADGE_REFRESH_SECONDS, self.refresh_sync_badge)  # "n venter" grows with every action
             self.call_after_refresh(self.start_sync)
+
+    def refresh_sync_badge(self) -> None:
+        """Read the sync state (a few indexed queries on the local database, never the share)."""
+        from aaben_raadgivning.store.sync_engine import sync_status
+        from aaben_raadgivning.ui.widgets.sync_badge import sync_badge
+
+        if self.staff is None or self._runtime is None or not self.settings.sync_share:
+            self.sync_badge = ""
+            return
+        status = sync_status(self.runtime.db)
+        self.sync_badge = sync_badge(
+            configured=True, running=self._sync_running, failed=self._sync_failed,
+            last_success=status.last_success, waiting=status.waiting, conflicts=status.conflicts,
+            safe_mode=bool(status.safe_mode), now=self.runtime.db.now(),
+        )  # fmt: skip
 
     def _counter(self) -> Screen:
         from aaben_raadgivning.ui.screens.counter import CounterScreen
@@ -223,6 +247,8 @@ class AabenApp(App):
             if manual:
                 self.notify("Der er ingen fællesmappe i indstillingerne ([sync] share).", severity="warning")
             return
+        self._sync_running = True
+        self.refresh_sync_badge()
         self._sync_worker(manual)
 
     @work(thread=True, exclusive=True, group="sync")
@@ -254,6 +280,8 @@ class AabenApp(App):
         from aaben_raadgivning.ui.screens.sync_conflicts import SyncScreen
 
         self.sync_message = message
+        self._sync_running, self._sync_failed = False, failed
+        self.refresh_sync_badge()
         if tell:
             self.notify(message, title="Synkronisering", severity="error" if failed else "information")
         if isinstance(self.screen, SyncScreen):

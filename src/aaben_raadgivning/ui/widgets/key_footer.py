@@ -10,7 +10,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import HorizontalGroup
-from textual.widgets import Footer
+from textual.widgets import Footer, Label
 from textual.widgets._footer import (
     FooterKey,  # the key widget Footer itself uses (not re-exported)
 )
@@ -23,6 +23,8 @@ class KeyFooter(Footer):
     DEFAULT_CSS = """
     KeyFooter { layout: vertical; height: auto; max-height: 4; }
     KeyFooter .key-row { width: 100%; height: 1; }
+    KeyFooter .badge-spacer { width: 1fr; }
+    KeyFooter .sync-badge { width: auto; padding: 0 1; color: $text-muted; }
     """
 
     def __init__(self, **kwargs) -> None:
@@ -43,10 +45,11 @@ class KeyFooter(Footer):
                 seen.add(binding.action)
                 keys.append((binding, enabled, tooltip))
         width = self._width = self.app.size.width
+        badge = getattr(self.app, "sync_badge", "")
         # First fit: each key goes into the first row with room, so a short key may fill a gap in an
         # earlier row; the order of declaration is kept otherwise.
         rows: list[list[tuple[Binding, bool, str]]] = [[]]
-        used = [PALETTE_WIDTH if self.show_command_palette else 0]
+        used = [(PALETTE_WIDTH if self.show_command_palette else 0) + (len(badge) + 2 if badge else 0)]
         for item in keys:
             needed = self._key_width(item[0])
             row = next((n for n, filled in enumerate(used) if not rows[n] or filled + needed <= width), None)
@@ -68,6 +71,10 @@ class KeyFooter(Footer):
                         disabled=not enabled,
                         tooltip=tooltip,
                     ).data_bind(compact=Footer.compact)
+                if number == 0 and badge:
+                    # Right-aligned before the docked palette key (two widgets docked right would overlap).
+                    yield Label("", classes="badge-spacer")
+                    yield Label(badge, classes="sync-badge")
                 if number == 0 and self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
                     palette = active.get(self.app.COMMAND_PALETTE_BINDING)
                     if palette is not None:
@@ -81,6 +88,10 @@ class KeyFooter(Footer):
                             disabled=not enabled,
                             tooltip=binding.tooltip or binding.description,
                         )
+
+    def on_mount(self) -> None:
+        if hasattr(self.app, "sync_badge"):
+            self.watch(self.app, "sync_badge", lambda _old, _new: self.recompose(), init=False)
 
     def on_resize(self, event: events.Resize) -> None:
         if self._bindings_ready and self.app.size.width != self._width:
