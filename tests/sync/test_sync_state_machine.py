@@ -5,7 +5,7 @@ on the share, clock skew. After every step: integrity ok and no committed change
 At the end, after a fault-free exchange: every replica identical (rows, conflicts, change log, search
 index) and equal to an independent merge of all changes.
 
-Profiles: ``HYPOTHESIS_PROFILE=ci`` runs 200 examples × 50 steps (see README "Synkronisering").
+Runs 200 examples × 50 steps by default (what CI runs); ``HYPOTHESIS_PROFILE=dev`` is a quicker run.
 """
 
 from __future__ import annotations
@@ -46,19 +46,18 @@ from aaben_raadgivning.store.search_index import index_citizen, unindex_citizen
 from aaben_raadgivning.store.sync_engine import SyncError, open_conflicts, sync
 from aaben_raadgivning.sync.share import ShareIO
 
-settings.register_profile(
-    "ci", max_examples=200, stateful_step_count=50, deadline=None,
+# The profile applies to this state machine only (not globally, so the other property tests keep theirs).
+# The default is what the issue asks of CI: 200 examples × 50 steps; "dev" is a quicker run while working.
+PROFILES = {
+    "ci": {"max_examples": 200, "stateful_step_count": 50},
+    "dev": {"max_examples": 25, "stateful_step_count": 30},
+    "debug": {"max_examples": 40, "stateful_step_count": 30, "phases": [Phase.generate]},
+}
+MACHINE_SETTINGS = settings(
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)  # fmt: skip
-settings.register_profile(
-    "dev", max_examples=25, stateful_step_count=30, deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)  # fmt: skip
-settings.register_profile(
-    "debug", max_examples=40, stateful_step_count=30, deadline=None, phases=[Phase.generate],
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)  # fmt: skip
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+    **PROFILES[os.environ.get("HYPOTHESIS_PROFILE", "ci")],
+)
 
 TEMPLATE_ROOT = Path(tempfile.gettempdir()) / f"aaben-sync-template-{os.getpid()}"
 START_MS = 1_795_000_000_000
@@ -351,4 +350,5 @@ class SyncMachine(RuleBasedStateMachine):
             assert [p.message for r in run_checks(db) for p in r.problems] == []
 
 
+SyncMachine.TestCase.settings = MACHINE_SETTINGS
 TestSync = SyncMachine.TestCase
