@@ -189,3 +189,38 @@ async def test_registering_a_month_again_says_so_and_saves_a_correction(world):
         assert "okt 12" in screen_text(app)
     first, second = reports(world.db)
     assert second.corrects_id == first.id and second.ordinary_minutes == 720
+
+
+async def test_the_agreement_editor_registers_hours_offers_the_exit_and_prints(world, tmp_path):
+    """F10 in the editor registers a month (goal reached in trin 3 → the exit is offered); F11 prints."""
+    from aaben_raadgivning.ui.screens.agreement_editor import AgreementEditor
+    from aaben_raadgivning.ui.screens.agreement_export import AgreementExportDialog
+
+    citizen, _company, _contact, agreement = citizen_with_agreement(world)
+    with world.db.transaction() as tx:
+        tx.update(
+            tx.session.get(Citizen, citizen.id), step_model="flere_skal_med", step_model_version=1, step="trin3",
+            step_since=date(2026, 9, 1), visitation="projekt",
+        )  # fmt: skip
+    app = AabenApp(world.runtime)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await login(pilot, "JF")
+        app.open_agreement(agreement.id)
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, AgreementEditor)
+        await pilot.press("f10")
+        await pilot.pause()
+        await fill_hours(pilot, "november", "31")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, AdvanceDialog)  # trin 3 ends on the goal: the exit is offered
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, AgreementEditor)
+        await pilot.press("f11")
+        await pilot.pause()
+        assert isinstance(app.screen, AgreementExportDialog)
+    assert [(r.month, r.ordinary_minutes) for r in reports(world.db)] == [(date(2026, 11, 1), 31 * 60)]
+    with world.db.session() as session:
+        assert session.get(Citizen, citizen.id).step == "trin3"  # Esc: nothing recorded

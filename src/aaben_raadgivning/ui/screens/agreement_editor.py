@@ -469,9 +469,38 @@ class AgreementEditor(Screen):
     def action_hours(self) -> None:
         from aaben_raadgivning.ui.screens.hours_dialogs import HoursDialog
 
-        if self.detail:
-            agreement = self.detail.agreement
-            self._dialog(HoursDialog(agreement.citizen_id, agreement.id), "Timer")
+        if not self.detail:
+            return
+        agreement = self.detail.agreement
+        dialog = HoursDialog(agreement.citizen_id, agreement.id)
+
+        async def done(message: str | None) -> None:
+            if not message:
+                return
+            await self._reload(agreement.id)
+            if dialog.goal_month is None or not self._offer_step_exit(agreement.citizen_id, message):
+                self.notify(message, title="Timer", timeout=8)
+
+        self.app.push_screen(dialog, done)
+
+    def _offer_step_exit(self, citizen_id: str, message: str) -> bool:
+        """The month reached the ordinary-hours goal: when the citizen's step ends on it (trin 3), offer to
+        record the exit, as the citizen screen does. Returns whether the offer was made."""
+        from aaben_raadgivning.store.queries.citizen import citizen_summary
+        from aaben_raadgivning.ui.screens.citizen_dialogs import AdvanceDialog
+        from aaben_raadgivning.ui.screens.hours_dialogs import goal_is_exit_criterion
+
+        summary = citizen_summary(self.app.runtime.db, citizen_id, self.today())
+        if summary is None or not goal_is_exit_criterion(summary.model, summary.citizen.step):
+            return False
+        intro = f"{message.splitlines()[-1]}\nRegistrér nu, at borgeren afslutter trinnet – eller tryk Esc for at vente."
+
+        def done(result: str | None) -> None:
+            if result:
+                self.notify(result, title="Trin", timeout=8)
+
+        self.app.push_screen(AdvanceDialog(summary, intro), done)
+        return True
 
     def action_export(self) -> None:
         from aaben_raadgivning.ui.screens.agreement_export import AgreementExportDialog
