@@ -212,3 +212,31 @@ async def test_the_list_loads_more_rows_when_scrolled_to_the_end(world):
             await pilot.pause()
         assert screen.loaded == 120 and screen.exhausted
         assert len({r.id for r in screen.rows if r is not None}) == 120
+
+
+async def test_a_manual_task_from_the_citizen_screen_lands_in_the_queue(world):
+    from aaben_raadgivning.store.actions.citizens import create_citizen
+    from aaben_raadgivning.ui.screens.follow_up_dialogs import NewTaskDialog
+
+    citizen = create_citizen(world.db, world.jk.id, name="Ole Berg")
+    app = AabenApp(world.runtime)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await login(pilot, "JF")
+        app.open_citizen(citizen.id)
+        await pilot.pause()
+        await pilot.press("g")
+        await pilot.pause()
+        assert isinstance(app.screen, NewTaskDialog)
+        await pilot.press("ctrl+s")  # nothing filled in: Danish messages, nothing written
+        await pilot.pause()
+        assert "Skriv hvad der skal følges op på." in screen_text(app)
+        await type_text(pilot, "28.11")  # a Saturday: moved to Monday
+        await pilot.press("tab", "tab", "tab")
+        await type_text(pilot, "Ring om CV")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("f5")
+        await wait_for_text(pilot, "30.11 man uge 49 Ole Berg")
+    with world.db.session() as session:
+        task = session.scalars(select(FollowUpTask).where(FollowUpTask.rule == "manuel")).one()
+    assert (task.citizen_id, task.due_date, task.reason, task.assignee_id) == (citizen.id, date(2026, 11, 30), "Ring om CV", world.jf.id)

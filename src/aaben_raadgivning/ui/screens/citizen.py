@@ -78,7 +78,7 @@ CITIZEN_ACTIONS = frozenset(
     {
         "visitation", "plan", "jobformidler", "advance", "break_off", "new_event", "correct_event", "no_show",
         "sanction", "new_sub_goal", "assess_sub_goal", "toggle_cpr", "filter", "open_event", "register_hours",
-        "agreements",
+        "agreements", "new_follow_up",
     }
 )  # fmt: skip
 HINT = "Søg efter en borger ovenfor: navn, CPR eller telefon.\nVælg med pilene, og tryk Enter."
@@ -206,6 +206,7 @@ class CitizenScreen(Screen):
         Binding("d", "new_sub_goal", "Nyt delmål"),
         Binding("e", "assess_sub_goal", "Vurdér delmål"),
         Binding("c", "toggle_cpr", "Vis CPR"),
+        Binding("g", "new_follow_up", "Ny opfølgning"),
         Binding("h", "register_hours", "Timer"),
         Binding("o", "agreements", "Aftaler"),
         Binding("f", "filter", "Filter"),
@@ -486,6 +487,12 @@ class CitizenScreen(Screen):
             return
         self.notify("Fuldt CPR-nummer vist. Visningen er logget. Tryk c for at skjule det igen.", title="CPR")
         self.refresh_summary()
+
+    def action_new_follow_up(self) -> None:
+        from aaben_raadgivning.ui.screens.follow_up_dialogs import NewTaskDialog
+
+        citizen = self.summary.citizen
+        self._open(NewTaskDialog(citizen.id, citizen.name), "Opfølgning")
 
     # --- ordinary hours and agreements ---------------------------------------------------------------
 

@@ -147,12 +147,17 @@ class ReassignDialog(_TaskDialog):
 
 
 class NewTaskDialog(_TaskDialog):
-    """A manual task for the citizen of the selected row."""
+    """A manual task for a citizen (from the queue: the selected row's citizen; or from the citizen screen)."""
+
+    def __init__(self, citizen_id: str, citizen_name: str) -> None:
+        FormDialog.__init__(self)
+        self.citizen_id = citizen_id
+        self.citizen_name = citizen_name
 
     def compose(self) -> ComposeResult:
         kinds = [(t.label, t.code) for t in load_reference().follow_up_kinds.active()]
         with Vertical(classes="dialog"):
-            yield self.heading("Ny opfølgning")
+            yield Static(f"Ny opfølgning · {self.citizen_name}", classes="dialog-title")
             yield Field("Frist (fx 3.12, i morgen, +7)", Input(id="due", compact=True), "due_date")
             yield Field("Slags", Select(kinds, value="manuel", allow_blank=False, id="kind", compact=True), "kind")
             yield Field(
@@ -182,7 +187,7 @@ class NewTaskDialog(_TaskDialog):
         except ValidationError as exc:
             show_errors(self, exc.errors)
             return
-        result = self.attempt(add_manual_follow_up, self.row.citizen_id, request, kind=self.select_value("#kind"))
+        result = self.attempt(add_manual_follow_up, self.citizen_id, request, kind=self.select_value("#kind"))
         if result is _FAILED:
             return
         text = f"Opfølgning oprettet med frist {weekday_name(request.due_date)} {format_date(request.due_date)}."

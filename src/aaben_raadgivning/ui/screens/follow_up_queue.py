@@ -271,7 +271,7 @@ class FollowUpQueueScreen(Screen):
         if row.citizen_id is None:
             self.notify("Opgaven har ingen borger. Vælg en opgave for den borger, den nye opgave gælder.")
             return
-        self.app.push_screen(NewTaskDialog(row), self._after)
+        self.app.push_screen(NewTaskDialog(row.citizen_id, row.citizen_name), self._after)
 
     def action_open_citizen(self) -> None:
         row = self._chosen()
