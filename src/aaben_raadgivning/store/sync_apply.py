@@ -52,6 +52,9 @@ class TableInfo:
         self.name = table.name
         self.columns = [column.name for column in table.columns]
         self.column_set = frozenset(self.columns)
+        # The app never writes None into these; a None here can only be a value blanked by a purge on
+        # another laptop whose purge entry has not arrived yet (see _materialise).
+        self.not_null = frozenset(c.name for c in table.columns if not c.nullable and not c.primary_key)
         self.convert: dict[str, Callable[[Any], Any]] = {}
         self._converters: dict[tuple[str, ...], tuple[Callable[[Any], Any] | None, ...]] = {}
         for column in table.columns:
@@ -269,6 +272,10 @@ class Applier:
                 if not folded.exists:
                     continue  # changes to a row whose insert has not arrived: kept in change_log until it does
                 values = {k: v for k, v in folded.values.items() if k in info.column_set}
+                if any(values.get(c, "") is None for c in info.not_null):
+                    # A change blanked by a purge elsewhere (a segment rewritten after the purge) arrived
+                    # before the purge entry itself: keep it in change_log; the purge will scrub the row.
+                    continue
             values["id"] = row_id
             if self.purged_any and self._points_at_purged(info, values):
                 self.purge(info.name, row_id)
