@@ -60,6 +60,7 @@ from aaben_raadgivning.store.models import (
     Staff,
     SubGoal,
 )
+from aaben_raadgivning.store.queries.agreements import chain_root
 from aaben_raadgivning.store.transaction import Tx
 
 RULE = "agreement_plan"
@@ -89,18 +90,6 @@ def load_agreement(tx: Tx, agreement_id: str) -> Agreement:
     if agreement is None or agreement.deleted_at is not None:
         raise NotFoundError("Aftalen findes ikke (længere).")
     return agreement
-
-
-def chain_root(session, agreement: Agreement) -> Agreement:
-    root = agreement
-    seen = {root.id}
-    while root.previous_id:
-        previous = session.get(Agreement, root.previous_id)
-        if previous is None or previous.id in seen:
-            break
-        seen.add(previous.id)
-        root = previous
-    return root
 
 
 def input_of(agreement: Agreement) -> AgreementInput:

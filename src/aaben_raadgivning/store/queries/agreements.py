@@ -50,8 +50,8 @@ class Change:
     new: str
 
 
-def chain_of(session, agreement: Agreement) -> list[Agreement]:
-    """All versions of an agreement, oldest first (version 1 … the newest)."""
+def chain_root(session, agreement: Agreement) -> Agreement:
+    """Version 1 of an agreement (following ``previous_id``; a loop from bad data stops where it closes)."""
     root = agreement
     seen = {root.id}
     while root.previous_id:
@@ -60,7 +60,12 @@ def chain_of(session, agreement: Agreement) -> list[Agreement]:
             break
         seen.add(previous.id)
         root = previous
-    chain = [root]
+    return root
+
+
+def chain_of(session, agreement: Agreement) -> list[Agreement]:
+    """All versions of an agreement, oldest first (version 1 … the newest)."""
+    chain = [chain_root(session, agreement)]
     while True:
         newer = session.scalars(
             select(Agreement).where(Agreement.previous_id == chain[-1].id, Agreement.deleted_at.is_(None)).order_by(Agreement.created_at)

@@ -7,8 +7,6 @@ on success the dialog returns the Danish text the screen shows as a notification
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,7 +14,6 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, RadioButton, RadioSet, Select, Static, TextArea
 
 from aaben_raadgivning.domain.cvr import format_cvr
-from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
 from aaben_raadgivning.store.actions.agreements import (
     BREAK_OFF_ROUTES,
     add_agreement_sub_goal,
@@ -35,24 +32,14 @@ from aaben_raadgivning.store.actions.companies import (
 from aaben_raadgivning.store.models import Company, CompanyContact
 from aaben_raadgivning.store.queries.companies import company_contacts
 from aaben_raadgivning.ui.widgets.form import Field, show_errors
-from aaben_raadgivning.ui.widgets.form_dialog import FormDialog
+from aaben_raadgivning.ui.widgets.form_dialog import FAILED, FormDialog
 
-_FAILED = object()
 NEW_CONTACT = "__ny__"
 
 
 class _Dialog(FormDialog):
     CSS_PATH = ["dialogs.tcss", "citizen_dialogs.tcss", "agreements.tcss"]
 
-    def attempt(self, action: Callable, *args, **kwargs) -> object:
-        app = self.app
-        try:
-            return action(app.runtime.db, app.staff.id, *args, **kwargs)
-        except ValidationError as exc:
-            show_errors(self, exc.errors)
-        except NotFoundError as exc:
-            show_errors(self, {"general": exc.message})
-        return _FAILED
 
     def value(self, selector: str) -> str:
         widget = self.query_one(selector)
@@ -109,7 +96,7 @@ class CompanyDialog(_Dialog):
     def action_save(self) -> None:
         if self.company is not None:
             changed = self.attempt(update_company, self.company.id, self._data())
-            if changed is not _FAILED:
+            if changed is not FAILED:
                 self.dismiss(f"{self.value('#name').strip()} er gemt." if changed else "Virksomheden er uændret.")
             return
         contacts = ()
@@ -122,7 +109,7 @@ class CompanyDialog(_Dialog):
                 show_errors(self, {"contact_name": "Skriv kontaktpersonens navn."})
                 return
         company = self.attempt(create_company, self._data(), contacts)
-        if company is not _FAILED:
+        if company is not FAILED:
             self.created_id = company.id
             self.dismiss(f"{company.name} er oprettet.")
 
@@ -179,11 +166,11 @@ class ContactDialog(_Dialog):
         contact = self._selected()
         if contact is None:
             result = self.attempt(add_contact, self.company.id, data)
-            if result is not _FAILED:
+            if result is not FAILED:
                 self.dismiss(f"Kontaktperson {result.name} er tilføjet.")
         else:
             result = self.attempt(update_contact, contact.id, data)
-            if result is not _FAILED:
+            if result is not FAILED:
                 self.dismiss(f"Kontaktperson {data.name.strip()} er gemt." if result else "Kontaktpersonen er uændret.")
 
     def action_remove(self) -> None:
@@ -191,7 +178,7 @@ class ContactDialog(_Dialog):
         if contact is None:
             show_errors(self, {"contact": "Vælg den kontaktperson, der skal fjernes."})
             return
-        if self.attempt(remove_contact, contact.id) is not _FAILED:
+        if self.attempt(remove_contact, contact.id) is not FAILED:
             self.dismiss(f"Kontaktperson {contact.name} er fjernet.")
 
 
@@ -213,7 +200,7 @@ class FinishAgreementDialog(_Dialog):
         self.query_one("#note", TextArea).focus()
 
     def action_save(self) -> None:
-        if self.attempt(finish_agreement, self.agreement_id, self.value("#note")) is not _FAILED:
+        if self.attempt(finish_agreement, self.agreement_id, self.value("#note")) is not FAILED:
             self.dismiss("Aftalen er afsluttet.")
 
 
@@ -246,7 +233,7 @@ class BreakOffAgreementDialog(_Dialog):
         routes = list(BREAK_OFF_ROUTES)
         route = routes[index] if 0 <= index < len(routes) else ""
         result = self.attempt(break_off_agreement, self.agreement_id, reason=self.value("#reason"), route=route)
-        if result is not _FAILED:
+        if result is not FAILED:
             step = f" {result.decision.message}" if result.decision else " Borgerens trin er uændret."
             self.dismiss("Aftalen er afbrudt." + step)
 
@@ -270,5 +257,5 @@ class AgreementSubGoalDialog(_Dialog):
     @on(Input.Submitted, "#text")
     def action_save(self) -> None:
         goal = self.attempt(add_agreement_sub_goal, self.agreement_id, self.value("#text"), calendar=self.app.runtime.calendar)
-        if goal is not _FAILED:
+        if goal is not FAILED:
             self.dismiss(f"Delmål oprettet: {goal.text}")

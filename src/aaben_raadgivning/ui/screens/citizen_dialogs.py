@@ -9,7 +9,6 @@ as a notification.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import date, datetime
 
 from rich.text import Text
@@ -40,7 +39,6 @@ from aaben_raadgivning.domain.dates import (
     parse_datetime,
     weekday_name,
 )
-from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
 from aaben_raadgivning.domain.reference import load_reference
 from aaben_raadgivning.domain.step_models import (
     DEFAULT_STEP_MODEL,
@@ -76,9 +74,7 @@ from aaben_raadgivning.store.queries.citizen import (
     event_detail,
 )
 from aaben_raadgivning.ui.widgets.form import Field, show_errors
-from aaben_raadgivning.ui.widgets.form_dialog import FormDialog
-
-_FAILED = object()
+from aaben_raadgivning.ui.widgets.form_dialog import FAILED, FormDialog
 
 
 def staff_labels(db) -> dict[str, str]:
@@ -102,16 +98,6 @@ class _Dialog(FormDialog):
     def heading(self, what: str) -> Static:
         return Static(f"{what} · {self.summary.citizen.name}", classes="dialog-title")
 
-    def attempt(self, action: Callable, *args, **kwargs) -> object:
-        """Run a store action as the logged-in staff member; on refusal show why and return _FAILED."""
-        app = self.app
-        try:
-            return action(app.runtime.db, app.staff.id, *args, **kwargs)
-        except ValidationError as exc:
-            show_errors(self, exc.errors)
-        except NotFoundError as exc:
-            show_errors(self, {"general": exc.message})
-        return _FAILED
 
     def text_of(self, selector: str) -> str:
         widget = self.query_one(selector)
@@ -168,7 +154,7 @@ class VisitationDialog(_Dialog):
             record_visitation, self.citizen_id, outcome.code if outcome else "", self.text_of("#note"),
             default_model=self.app.runtime.settings.step_model,
         )  # fmt: skip
-        if decision is not _FAILED:
+        if decision is not FAILED:
             self.dismiss(decision.message)
 
 
@@ -222,7 +208,7 @@ class PlanDialog(_Dialog):
             parallel_efforts=list(self.query_one("#parallel-efforts", SelectionList).selected),
             cv_status=self.select_value("#cv-status"),
         )
-        if changed is not _FAILED:
+        if changed is not FAILED:
             self.dismiss("Planen er gemt." if changed else "Planen er uændret.")
 
 
@@ -256,7 +242,7 @@ class JobformidlerDialog(_Dialog):
             show_errors(self, {"staff": "Vælg en medarbejder."})
             return
         count = self.attempt(assign_jobformidler, self.citizen_id, staff_id, self.text_of("#reason"))
-        if count is not _FAILED:
+        if count is not FAILED:
             name = staff_labels(self.app.runtime.db).get(staff_id, "")
             self.dismiss(f"Jobformidler: {name} · {count} skift i alt")
 
@@ -305,7 +291,7 @@ class AdvanceDialog(_Dialog):
         reasons = self.query("#override-reason")
         reason = reasons.first(Input).value.strip() if reasons else ""
         decision = self.attempt(advance_step, self.citizen_id, override_reason=reason or None)
-        if decision is not _FAILED:
+        if decision is not FAILED:
             self.dismiss(decision.message)
 
 
@@ -335,7 +321,7 @@ class BreakOffDialog(_Dialog):
             reason=self.text_of("#reason"),
             rehab_target_group=self.query_one("#rehab", Checkbox).value,
         )
-        if decision is not _FAILED:
+        if decision is not FAILED:
             self.dismiss(decision.message)
 
 
@@ -411,7 +397,7 @@ class EventDialog(_Dialog):
             occurred_at=occurred_at,
             corrects_id=self.original.id if self.original else None,
         )
-        if event is not _FAILED:
+        if event is not FAILED:
             label = load_reference().event_kinds.label(event.kind)
             self.dismiss(f"Rettelse gemt: {label}" if self.original else f"Hændelse gemt: {label}")
 
@@ -437,7 +423,7 @@ class NoShowDialog(_Dialog):
         result = self.attempt(
             record_no_show, self.citizen_id, calendar=self.app.runtime.calendar, what=self.text_of("#what")
         )
-        if result is _FAILED:
+        if result is FAILED:
             return
         _event, task = result
         who = staff_labels(self.app.runtime.db).get(task.assignee_id, "")
@@ -493,7 +479,7 @@ class SanctionDialog(_Dialog):
             assessment=self.text_of("#assessment"),
             grounds_considered=self.text_of("#grounds"),
         )
-        if event is not _FAILED:
+        if event is not FAILED:
             self.dismiss(f"Sanktion registreret: {event.summary}")
 
 
@@ -516,7 +502,7 @@ class SubGoalDialog(_Dialog):
     def action_save(self) -> None:
         calendar = self.app.runtime.calendar
         goal = self.attempt(add_sub_goal, self.citizen_id, self.text_of("#text"), calendar=calendar)
-        if goal is not _FAILED:
+        if goal is not FAILED:
             first = review_due(today_of(self.app), calendar)
             self.dismiss(f"Delmål oprettet. Første vurdering {format_date(first)}.")
 
@@ -553,7 +539,7 @@ class AssessSubGoalDialog(_Dialog):
             calendar=self.app.runtime.calendar,
             status=self.select_value("#status"),
         )
-        if goal is not _FAILED:
+        if goal is not FAILED:
             self.dismiss(f"Delmål vurderet: {score} – {SCORES[int(score)]} · {STATUSES[goal.status]}")
 
 

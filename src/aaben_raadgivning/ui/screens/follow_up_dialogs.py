@@ -7,15 +7,13 @@ success the dialog returns the Danish text the queue shows as a notification.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Select, Static, TextArea
 
 from aaben_raadgivning.domain.clock import to_local
 from aaben_raadgivning.domain.dates import format_date, weekday_name
-from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
+from aaben_raadgivning.domain.errors import ValidationError
 from aaben_raadgivning.domain.reference import load_reference
 from aaben_raadgivning.store.actions.follow_ups import (
     add_manual_follow_up,
@@ -28,9 +26,7 @@ from aaben_raadgivning.store.actions.follow_ups import (
 )
 from aaben_raadgivning.store.queries.follow_up_queue import QueueRow, staff_choices
 from aaben_raadgivning.ui.widgets.form import Field, show_errors
-from aaben_raadgivning.ui.widgets.form_dialog import FormDialog
-
-_FAILED = object()
+from aaben_raadgivning.ui.widgets.form_dialog import FAILED, FormDialog
 
 
 def _due_text(row: QueueRow) -> str:
@@ -50,14 +46,6 @@ class _TaskDialog(FormDialog):
     def task_line(self) -> Static:
         return Static(f"{self.row.kind_label}, frist {_due_text(self.row)}\n{self.row.reason}", classes="dialog-hint")
 
-    def attempt(self, action: Callable, *args, **kwargs) -> object:
-        try:
-            return action(self.app.runtime.db, self.app.staff.id, *args, **kwargs)
-        except ValidationError as exc:
-            show_errors(self, exc.errors)
-        except NotFoundError as exc:
-            show_errors(self, {"general": exc.message})
-        return _FAILED
 
     def select_value(self, selector: str) -> str:
         value = self.query_one(selector, Select).value
@@ -90,7 +78,7 @@ class CompleteTaskDialog(_TaskDialog):
             complete_follow_up, self.row.id, kind=kind, note=self.query_one("#note", TextArea).text,
             calendar=self.app.runtime.calendar,
         )  # fmt: skip
-        if result is _FAILED:
+        if result is FAILED:
             return
         label = load_reference().event_kinds.label(kind)
         self.dismiss(f"Opfølgning udført · {label} registreret på {self.row.citizen_name}s tidslinje.")
@@ -117,7 +105,7 @@ class RescheduleDialog(_TaskDialog):
             reschedule_follow_up, self.row.id, due_text=self.query_one("#due", Input).value,
             reason=self.query_one("#reason", Input).value, calendar=self.app.runtime.calendar,
         )  # fmt: skip
-        if result is _FAILED:
+        if result is FAILED:
             return
         due = result.task.due_date
         text = f"Fristen er flyttet til {weekday_name(due)} {format_date(due)}."
@@ -140,7 +128,7 @@ class ReassignDialog(_TaskDialog):
     def action_save(self) -> None:
         assignee = self.select_value("#assignee")
         result = self.attempt(reassign_follow_up, self.row.id, assignee)
-        if result is _FAILED:
+        if result is FAILED:
             return
         label = dict((sid, label) for label, sid in staff_choices(self.app.runtime.db)).get(assignee, "")
         self.dismiss(f"Opgaven er givet videre til {label}.")
@@ -188,7 +176,7 @@ class NewTaskDialog(_TaskDialog):
             show_errors(self, exc.errors)
             return
         result = self.attempt(add_manual_follow_up, self.citizen_id, request, kind=self.select_value("#kind"))
-        if result is _FAILED:
+        if result is FAILED:
             return
         text = f"Opfølgning oprettet med frist {weekday_name(request.due_date)} {format_date(request.due_date)}."
         self.dismiss(f"{request.notice} {text}".strip())
