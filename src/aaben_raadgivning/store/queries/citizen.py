@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, literal_column, or_, select
 from sqlalchemy.orm import aliased
 
 from aaben_raadgivning.domain.clock import to_local, to_utc
@@ -70,9 +70,13 @@ def citizen_summary(db: Database, citizen_id: str, today: date) -> CitizenSummar
                 .group_by(Event.kind)
             ).all()
         )
+        # "+status" keeps SQLite off the (status, due_date) index: with it, MIN() walks *all* open tasks in
+        # due-date order (8 ms with 20 000 open tasks) instead of reading this citizen's few tasks.
         next_due = session.scalar(
             select(func.min(FollowUpTask.due_date)).where(
-                FollowUpTask.citizen_id == citizen_id, FollowUpTask.status == "open", FollowUpTask.deleted_at.is_(None)
+                FollowUpTask.citizen_id == citizen_id,
+                literal_column("+follow_up_tasks.status") == "open",
+                FollowUpTask.deleted_at.is_(None),
             )
         )
         sub_goals = session.scalar(
