@@ -225,6 +225,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_global_options(sync, top_level=False)
     sync.add_argument("--share", type=Path, metavar="MAPPE", help="fællesmappen (i stedet for indstillingen)")
+    sync.add_argument(
+        "--snapshot", action="store_true",
+        help="skriv et nyt samlet øjebliksbillede til nye computere nu (ellers højst ét i døgnet)",
+    )  # fmt: skip
     sync.set_defaults(handler=_sync)
     return parser
 
@@ -467,7 +471,7 @@ def _sync(args: argparse.Namespace) -> int:
         progress = _ProgressBar(sys.stderr)
         try:
             report = sync(runtime.db, share.expanduser(), device_name=runtime.settings.display_device_name,
-                          progress=progress)  # fmt: skip
+                          progress=progress, snapshot="always" if args.snapshot else "auto")  # fmt: skip
         except ShareUnreachable as exc:
             raise CliError(str(exc), EXIT_SHARE_UNREACHABLE) from None
         except SyncRefused as exc:

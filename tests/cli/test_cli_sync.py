@@ -133,3 +133,31 @@ def test_a_second_sync_on_the_same_computer_waits_its_turn(run, tmp_path):
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         code, _, err = run("--data-dir", str(data), "sync", "--share", str(share))
     assert code == EXIT_SYNC_BUSY and "kører allerede" in err
+
+
+def test_snapshot_flag_writes_a_new_snapshot_now(run, tmp_path):
+    """A snapshot is written at most once a day on its own; --snapshot asks for a new one now."""
+    share = tmp_path / "share"
+    share.mkdir()
+    a = tmp_path / "a"
+
+    def snapshots() -> list[str]:
+        return sorted(p.name for p in (share / "snapshots").glob("*.sqlite3"))
+
+    for name in ("Åse Hansen", "Bo Berg"):
+        _add_citizen(a, name)
+        assert run("--data-dir", str(a), "sync", "--share", str(share))[0] == EXIT_OK
+    before = snapshots()
+    assert before  # the first snapshot exists
+    _add_citizen(a, "Cai Dahl")
+    assert run("--data-dir", str(a), "sync", "--share", str(share))[0] == EXIT_OK
+    assert snapshots() == before  # not again the same day
+    assert run("--data-dir", str(a), "sync", "--share", str(share), "--snapshot")[0] == EXIT_OK
+    assert snapshots() != before  # a newer one
+    code, out, _ = run("--data-dir", str(tmp_path / "new"), "sync", "--share", str(share))
+    assert code == EXIT_OK
+    db = _db(tmp_path / "new")
+    try:  # the new laptop has everything
+        assert {hit.name for hit in search_citizens(db, "cai")} == {"Cai Dahl"}
+    finally:
+        db.close()
