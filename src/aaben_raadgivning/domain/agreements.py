@@ -42,6 +42,9 @@ from aaben_raadgivning.domain.hours import (
 )
 from aaben_raadgivning.domain.rules import Rules
 
+# follow_up_tasks.rule of an active agreement's plan visits (made and kept by the agreement actions)
+PLAN_TASK_RULE = "agreement_plan"
+
 HOUR_TYPES = HOUR_KINDS  # the same three kinds of hours, planned here and reported in domain.hours
 HOUR_TYPE_LABELS = {"ordinary": "Ordinære timer", "praktik": "Virksomhedspraktik", "loentilskud": "Løntilskud"}
 HOUR_TYPE_SHORT = {"ordinary": "Ordinære", "praktik": "Praktik", "loentilskud": "Løntilskud"}

@@ -25,6 +25,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from aaben_raadgivning.config import DEFAULT_SETTINGS_TEXT
+from aaben_raadgivning.domain.agreements import PLAN_TASK_RULE
 from aaben_raadgivning.domain.clock import to_local, to_utc
 from aaben_raadgivning.domain.cpr import generate_cpr
 from aaben_raadgivning.domain.open_hours import OpenHours
@@ -914,7 +915,7 @@ def _write_companies_and_agreements(world: _World, session: Session, calendar: W
                 done = visit.due < world.today
                 writer.add(
                     "follow_up_tasks", id=derived_id(citizen_id, key), citizen_id=citizen_id, kind="aftaleopfoelgning",
-                    rule="agreement_plan", reason=f"Opfølgning på aftalen med {company_name} (besøg {number} af {len(visits)})",
+                    rule=PLAN_TASK_RULE, reason=f"Opfølgning på aftalen med {company_name} (besøg {number} af {len(visits)})",
                     due_date=visit.due, assignee_id=jf, status="done" if done else "open", subject_id=agreement_id,
                     created_by=jf, created_at=created, rule_key=key, agreement_id=agreement_id,
                     completed_at=world.clock.utc(datetime.combine(visit.due, time(14))) if done else None,

@@ -15,7 +15,11 @@ from datetime import date, timedelta
 
 from sqlalchemy import insert, select
 
-from aaben_raadgivning.domain.follow_up_rules import RULE_SUB_GOAL, derive_tasks
+from aaben_raadgivning.domain.follow_up_rules import (
+    RULE_SUB_GOAL,
+    RULES_DERIVED,
+    derive_tasks,
+)
 from aaben_raadgivning.domain.rules import load_rules
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
 from aaben_raadgivning.ids import derived_id, new_id
@@ -49,8 +53,7 @@ def add_derived_follow_ups(db: Database, *, today: date, calendar: WorkdayCalend
                 session.scalars(
                     select(FollowUpTask.citizen_id).where(
                         FollowUpTask.citizen_id.in_(chunk),
-                        FollowUpTask.rule_key.is_not(None),
-                        FollowUpTask.rule != "agreement_plan",  # the agreement actions' own tasks
+                        FollowUpTask.rule.in_(RULES_DERIVED),
                     )
                 )
             )

@@ -26,6 +26,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from aaben_raadgivning.domain.agreements import (
+    PLAN_TASK_RULE,
     AgreementInput,
     CleanAgreement,
     Schedule,
@@ -63,7 +64,7 @@ from aaben_raadgivning.store.models import (
 from aaben_raadgivning.store.queries.agreements import chain_root
 from aaben_raadgivning.store.transaction import Tx
 
-RULE = "agreement_plan"
+RULE = PLAN_TASK_RULE
 KIND = "aftaleopfoelgning"
 RENEGOTIATED = "genforhandlet"
 BREAK_OFF_ROUTES = {"trin2": "Tilbage til trin 2 (nyt match)", "rehab": "Rehabiliteringsforløb"}

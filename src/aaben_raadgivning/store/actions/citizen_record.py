@@ -275,12 +275,14 @@ def break_off_course(
     the rehab route."""
     reason = _clean(reason, "reason", required=True, message="Skriv hvorfor forløbet er afbrudt.")
     with db.transaction() as tx:
-        return apply_break_off(tx, actor_id, citizen_id, reason=reason, rehab_target_group=rehab_target_group)
+        decision = apply_break_off(tx, actor_id, citizen_id, reason=reason, rehab_target_group=rehab_target_group)
+        _recompute(tx, citizen_id, actor_id)
+        return decision
 
 
 def apply_break_off(tx: Tx, actor_id: str, citizen_id: str, *, reason: str, rehab_target_group: bool) -> StepDecision:
     """The step rule of a broken-off course inside a caller's transaction (also used when an agreement is
-    broken off)."""
+    broken off). The caller recomputes the follow-ups once, after all its changes."""
     if rehab_target_group:
         require_authority(load_actor(tx, actor_id), "vurdere, at borgeren er i målgruppen for rehabilitering")
     citizen = load_citizen(tx, citizen_id)
@@ -291,7 +293,6 @@ def apply_break_off(tx: Tx, actor_id: str, citizen_id: str, *, reason: str, reha
         raise ValidationError.single("step", decision.message)
     _apply_step(tx, actor_id, citizen, decision, "rehab" if rehab_target_group else "trin", reason)
     tx.audit(actor_id, "update", "citizen", citizen.id, citizen.id, f"Virksomhedsforløb afbrudt: {reason}")
-    _recompute(tx, citizen.id, actor_id)
     return decision
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from aaben_raadgivning.domain.agreements import (
     HOUR_TYPE_SHORT,
     HOUR_TYPES,
+    PLAN_TASK_RULE,
     Schedule,
     load_agreement_data,
 )
@@ -88,7 +89,7 @@ def agreement_detail(db: Database, agreement_id: str) -> AgreementDetail | None:
                 select(FollowUpTask)
                 .where(
                     FollowUpTask.citizen_id == agreement.citizen_id,
-                    FollowUpTask.rule == "agreement_plan",
+                    FollowUpTask.rule == PLAN_TASK_RULE,
                     FollowUpTask.rule_key.like(f"agreement:{versions[0].id}:%"),
                     FollowUpTask.deleted_at.is_(None),
                 )
