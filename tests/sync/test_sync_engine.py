@@ -10,6 +10,7 @@ import pytest
 from sync_helpers import new_device, replica_state, template_database
 
 from aaben_raadgivning.ids import derived_id, new_id
+from aaben_raadgivning.store.actions.citizen_record import update_plan
 from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.actions.purge import purge_citizen
 from aaben_raadgivning.store.actions.staff import create_staff
@@ -86,6 +87,63 @@ def test_concurrent_edits_keep_both_values_and_the_resolution_syncs(office):
     assert [h.name for h in search_citizens(a, "11111111")] == ["Åse Hansen"]
     _ok(a)
     _ok(b)
+
+
+def test_the_conflict_says_who_wrote_each_value(office):
+    a, b, share, staff = office
+    bente = create_staff(b, initials="BM", name="Bente Madsen", role="boligsocial", password="hemmelig1")
+    citizen = create_citizen(a, staff.id, name="Åse Hansen")
+    _exchange(share, a, b)
+    cv = _citizen(a, citizen.id).cv_status
+    for db, who, goal in ((a, staff.id, "Kok"), (b, bente.id, "Tømrer")):
+        update_plan(db, who, citizen.id, job_goal=goal, resources="", barriers="", parallel_efforts=[], cv_status=cv)
+    _exchange(share, a, b)
+    conflicts = [c for c in open_conflicts(a) if c["field"] == "job_goal"]
+    assert conflicts == [c for c in open_conflicts(b) if c["field"] == "job_goal"]
+    by = {json.loads(c["winner_value"]): c["winner_by"] for c in conflicts}
+    by.update({json.loads(c["loser_value"]): c["loser_by"] for c in conflicts})
+    assert by == {"Kok": "Jette (JK)", "Tømrer": "Bente Madsen (BM)"}
+
+
+def test_every_change_of_an_action_records_who_made_it_and_system_work_records_nobody(office):
+    a, _b, _share, staff = office
+    citizen = create_citizen(a, staff.id, name="Åse Hansen")
+    cv = _citizen(a, citizen.id).cv_status
+    # update_plan logs the field change before its audit entry: that entry is stamped too
+    update_plan(a, staff.id, citizen.id, job_goal="Kok", resources="", barriers="", parallel_efforts=[], cv_status=cv)
+    _set(a, citizen.id, phone="11111111")  # no audit entry: nobody to name
+    with a.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT field, staff_id FROM change_log WHERE table_name = 'citizens' AND op = 'update'"
+        ).all()
+    assert sorted(rows) == [("job_goal", staff.id), ("phone", None)]
+
+
+def test_text_with_unicode_line_separators_syncs_intact(office):
+    a, b, share, staff = office
+    note = "Linje 1\u2028linje 2\x85 \u2029slut\x1c"  # str.splitlines() would cut a segment line at each
+    citizen = create_citizen(a, staff.id, name="Åse Hansen")
+    with a.transaction() as tx:
+        event = tx.add(Event(citizen_id=citizen.id, kind="samtale", occurred_at=tx.now, recorded_at=tx.now,
+                             summary="Samtale", details=note))  # fmt: skip
+    _exchange(share, a, b)
+    with b.session() as session:
+        assert session.get(Event, event.id).details == note
+    assert sync(b, share).warnings == []
+
+
+def test_segment_lines_from_before_staff_was_recorded_are_read():
+    old_line = json.dumps(["c1", "0001-00001-dev", "citizens", "r1", "update", "name", '"Bo"', None])
+    data = seg.encode_lines({"format": 1, "device": "dev", "first": 1, "last": 1, "count": 1}, [old_line])
+    (change,) = seg.decode(data).changes
+    assert (change.row_id, change.value, change.base, change.staff_id) == ("r1", '"Bo"', None, None)
+
+
+def test_a_line_holding_two_changes_is_refused():
+    line = json.dumps(["c1", "h", "citizens", "r1", "update", "name", '"Bo"', None])
+    data = seg.encode_lines({"format": 1, "device": "dev", "first": 1, "last": 1, "count": 2}, [line + "," + line])
+    with pytest.raises(seg.SegmentError):
+        seg.decode(data)
 
 
 def test_a_derived_row_made_on_two_laptops_becomes_one_row(office):
@@ -183,6 +241,71 @@ def test_a_purge_removes_the_citizen_everywhere_and_late_changes_stay_removed(of
         assert search_citizens(db, "sletmig") == []
         _ok(db)
     assert replica_state(a) == replica_state(b)
+
+
+def _share_files_containing(share: Path, *needles: str) -> list[str]:
+    found = []
+    for path in share.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            found += [f"{path.relative_to(share)}: {n}" for n in needles if n.encode() in data]
+    return found
+
+
+def test_a_purge_leaves_no_personal_data_in_the_files_on_the_share(office):
+    a, b, share, staff = office
+    citizen = create_citizen(b, staff.id, name="Frida Sletmig", phone="33333333")  # made on B: in B's files
+    with b.transaction() as tx:
+        tx.add(Event(citizen_id=citizen.id, kind="samtale", occurred_at=tx.now, recorded_at=tx.now,
+                     summary="Talte om Fridas helbred"))  # fmt: skip
+    sync(b, share, snapshot="always")  # in B's file and in a snapshot…
+    sync(a, share)  # …and on A
+    assert {f.split("/")[0] for f in _share_files_containing(share, "Sletmig", "helbred")} == {"devices", "snapshots"}
+    purge_citizen(a, staff.id, citizen.id, "Borgeren har bedt om sletning")
+    reports = [sync(a, share), sync(b, share), sync(a, share)]
+    assert _share_files_containing(share, "Sletmig", "33333333", "helbred") == []
+    assert reports[1].scrubbed >= 1 and reports[1].warnings == []
+    laptop_c = new_device(template_database(share.parent / "template-c"), share.parent / "c" / "db.sqlite3")
+    sync(laptop_c, share)  # a new laptop starting from the share now
+    assert _citizen(laptop_c, citizen.id) is None
+    assert replica_state(laptop_c) == replica_state(a) == replica_state(b)
+    laptop_c.close()
+
+
+def test_after_a_purge_the_database_files_hold_no_trace_of_the_citizen(office):
+    a, b, share, staff = office
+    citizen = create_citizen(a, staff.id, name="Frida Sletmig", phone="33333333")
+    _exchange(share, a, b)
+    purge_citizen(a, staff.id, citizen.id, "Borgeren har bedt om sletning")
+    _exchange(share, a, b)
+    for db in (a, b):
+        with db.engine.connect() as conn:  # what a copy of the laptop's disk would show
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        data = Path(db.engine.url.database).read_bytes()
+        assert b"Sletmig" not in data and b"33333333" not in data and b"sletmig" not in data
+
+
+def test_a_scrub_killed_before_it_was_recorded_is_finished_by_the_next_round(office):
+    a, b, share, staff = office
+    citizen = create_citizen(b, staff.id, name="Frida Sletmig")
+    _exchange(share, a, b)
+    purge_citizen(a, staff.id, citizen.id, "Borgeren har bedt om sletning")
+    sync(a, share)
+    steps: list[str] = []
+
+    def kill_after_the_rewrite(step: str) -> None:
+        steps.append(step)
+        if step == "fsync-dir" and "apply" in steps:  # the rewritten file is in place, not yet recorded
+            raise Crash(step)
+
+    with pytest.raises(Crash):
+        sync(b, share, io=ShareIO(share, kill_after_the_rewrite))
+    report = sync(b, share)  # not mistaken for another computer writing as B
+    assert report.warnings == []
+    assert _share_files_containing(share / "devices", "Sletmig") == []
+    _exchange(share, a, b)
+    assert replica_state(a) == replica_state(b)
+    _ok(b)
 
 
 def test_a_clock_far_ahead_is_reported(office):

@@ -9,6 +9,7 @@ from pathlib import Path
 from textual.widgets import DataTable, ProgressBar
 from ui_helpers import login, screen_text, type_text
 
+from aaben_raadgivning.store.actions.citizen_record import update_plan
 from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.database import open_database
 from aaben_raadgivning.store.models import Citizen
@@ -98,4 +99,29 @@ async def test_a_conflict_is_shown_side_by_side_and_a_merged_value_syncs(world, 
     with other.session() as session:
         assert session.get(Citizen, citizen.id).housing_area == "Nord og Syd"
     assert open_conflicts(other) == []
+    other.close()
+
+
+async def test_each_side_of_a_conflict_says_who_wrote_it(world, tmp_path):
+    share = tmp_path / "share"
+    share.mkdir()
+    _with_share(world, share)
+    citizen = create_citizen(world.db, world.jk.id, name="Åse Hansen")
+    sync(world.db, share, device_name="skranken")
+    other = _other_laptop(tmp_path, share)
+    with world.db.session() as session:
+        cv = session.get(Citizen, citizen.id).cv_status
+    for db, who, goal in ((world.db, world.jk.id, "Kok"), (other, world.jf.id, "Tømrer")):
+        update_plan(db, who, citizen.id, job_goal=goal, resources="", barriers="", parallel_efforts=[], cv_status=cv)
+    sync(other, share, device_name="beboerhuset")
+    app = AabenApp(world.runtime)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await login(pilot)
+        await app.workers.wait_for_complete()
+        await pilot.press("f9")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Konflikter:" in text and "jobmål" in text
+        assert "Jette Kristensen (JK)" in text and "Jakob Frederiksen (JF)" in text
+        assert "beboerhuset" in text and "skranken (denne" in text
     other.close()

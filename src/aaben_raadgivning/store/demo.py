@@ -181,7 +181,8 @@ class _BulkWriter:
         if values:
             raise KeyError(f"{table} has no column(s) {sorted(values)}")
         self._pending[table].append(tuple(stored))
-        self._log.append((new_id(), self._hlc(), self._device_id, table, row_id, "insert", None, _JSON(plain)))
+        # (no staff: demo data is system work)
+        self._log.append((new_id(), self._hlc(), self._device_id, table, row_id, "insert", None, _JSON(plain), None))
         self.counts[table] += 1
         return row_id
 

@@ -290,6 +290,9 @@ class ChangeLogEntry(Base):
     op: Mapped[str] = mapped_column(String(8))
     field: Mapped[str | None] = mapped_column(String(64), default=None)
     value: Mapped[str | None] = mapped_column(Text, default=None)
+    # Who made the change: the person of the action's audit entry (None: system work, or older entries).
+    # Not a foreign key: an entry from another laptop may arrive before that person's staff row.
+    staff_id: Mapped[str | None] = mapped_column(ID, default=None)
 
     __table_args__ = (Index("ix_change_log_row", "table_name", "row_id"),)
 

@@ -134,7 +134,11 @@ def write_snapshot(db: Database, share: Path, io: ShareIO | None = None) -> Snap
             with sqlite3.connect(local) as snap:
                 for table in LOCAL_ONLY:
                     snap.execute(f"DELETE FROM {table}")
-                snap.execute("DELETE FROM citizen_search")  # derived; rebuilt by the receiver
+                # Derived, rebuilt by the receiver. Dropped and made again rather than emptied: a full-text
+                # index keeps the terms of deleted rows (a purged citizen's name and CPR) until it merges.
+                (ddl,) = snap.execute("SELECT sql FROM sqlite_master WHERE name = 'citizen_search'").fetchone()
+                snap.execute("DROP TABLE citizen_search")
+                snap.execute(ddl)
             with sqlite3.connect(local) as snap:
                 snap.execute("VACUUM")
             data = local.read_bytes()

@@ -4,6 +4,10 @@ A user action opens one ``Tx``; everything it writes — the rows, their change-
 audit entry — commits together or not at all. Mutable rows are changed through ``update`` so each
 changed field gets its own change-log entry (the sync merges field by field); append-only rows are
 only ever ``add``-ed.
+
+Every change-log entry records who made it: the person of the transaction's audit entry (each action
+writes one), stamped also on the entries logged before the audit call. The sync carries it, so the
+conflicts screen can say who wrote each value.
 """
 
 from __future__ import annotations
@@ -31,20 +35,24 @@ class Tx:
         self._clock = clock
         self._device_id = device_id
         self.now = now
+        self.staff_id: str | None = None  # who acts (from the first audit entry naming a person)
+        self._unstamped: list[ChangeLogEntry] = []
 
     def _log(self, table: str, row_id: str, op: str, field: str | None, value: Any) -> None:
-        self.session.add(
-            ChangeLogEntry(
-                id=new_id(),
-                hlc=self._clock.now(),
-                device_id=self._device_id,
-                table_name=table,
-                row_id=row_id,
-                op=op,
-                field=field,
-                value=dumps(value),
-            )
+        entry = ChangeLogEntry(
+            id=new_id(),
+            hlc=self._clock.now(),
+            device_id=self._device_id,
+            table_name=table,
+            row_id=row_id,
+            op=op,
+            field=field,
+            value=dumps(value),
+            staff_id=self.staff_id,
         )
+        self.session.add(entry)
+        if self.staff_id is None:
+            self._unstamped.append(entry)
 
     def add(self, obj: Any) -> Any:
         """Insert a new row and log it whole."""
@@ -86,6 +94,11 @@ class Tx:
         citizen_id: str | None = None,
         detail: str = "",
     ) -> AuditEntry:
+        if staff_id is not None and self.staff_id is None:
+            self.staff_id = staff_id
+            for entry in self._unstamped:
+                entry.staff_id = staff_id
+            self._unstamped.clear()
         return self.add(
             AuditEntry(
                 at=self.now,

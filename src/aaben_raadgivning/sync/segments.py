@@ -9,6 +9,10 @@ read as a database, *is* an SQLite file (see store/sync_snapshot.py).
 
 Names: ``seg-<first>-<last>.jsonl`` with 10-digit sequence numbers; a normal segment has first == last,
 a compacted one covers a range. Temporary files start with ``.tmp-`` and are never read.
+
+A change line is the JSON array ``[id, hlc, table, row_id, op, field, value, base, staff_id]``. Readers
+take the elements they know and ignore the rest, so an element added at the end (``staff_id`` was) needs
+no new format number: an older version reads the first eight.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 FORMAT_VERSION = 1
 MANIFEST_NAME = "aaben-raadgivning-sync.json"
@@ -31,9 +35,11 @@ class SegmentError(ValueError):
     """A segment that must not be applied (damaged, half-written, or from an unknown format)."""
 
 
-@dataclass(frozen=True)
-class Change:
-    """One change-log entry as it travels: ``value`` is the JSON text exactly as logged."""
+class Change(NamedTuple):
+    """One change-log entry as it travels: ``value`` is the JSON text exactly as logged; ``staff_id`` is
+    the person whose action made it (None for system work and entries from before it was recorded).
+    A named tuple, not a dataclass: a sync handles tens of thousands of these, and ``change[:8]`` is the
+    change-log row."""
 
     id: str
     hlc: str
@@ -44,9 +50,11 @@ class Change:
     field: str | None
     value: str | None
     base: str | None = None
+    staff_id: str | None = None
 
     def line(self) -> list[Any]:
-        return [self.id, self.hlc, self.table_name, self.row_id, self.op, self.field, self.value, self.base]
+        return [self.id, self.hlc, self.table_name, self.row_id, self.op, self.field, self.value, self.base,
+                self.staff_id]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -104,12 +112,15 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def encode_with_header(header: dict[str, Any], changes: tuple[Change, ...] | list[Change]) -> bytes:
-    parts = [_dumps(header)]
-    parts.extend(_dumps(change.line()) for change in changes)
-    body = ("\n".join(parts) + "\n").encode("utf-8")
-    footer = _dumps({"sha256": hashlib.sha256(body).hexdigest(), "count": len(changes)}) + "\n"
+def encode_lines(header: dict[str, Any], lines: list[str]) -> bytes:
+    """A segment from change lines that are already JSON text (the export has SQLite write them)."""
+    body = (_dumps(header) + "\n" + "".join(line + "\n" for line in lines)).encode("utf-8")
+    footer = _dumps({"sha256": hashlib.sha256(body).hexdigest(), "count": len(lines)}) + "\n"
     return body + footer.encode("utf-8")
+
+
+def encode_with_header(header: dict[str, Any], changes: tuple[Change, ...] | list[Change]) -> bytes:
+    return encode_lines(header, [_dumps(change.line()) for change in changes])
 
 
 def encode(segment: Segment) -> bytes:
@@ -138,20 +149,29 @@ def verify(data: bytes) -> tuple[bytes, dict[str, Any]]:
     return body, footer
 
 
+def _split_lines(body: bytes) -> list[str]:
+    # Only "\n" ends a line: JSON escapes it inside strings, but not U+2028, U+0085 and friends, which
+    # str.splitlines() would also cut at (a note containing one must not make the file unreadable).
+    return body.decode("utf-8").split("\n")[:-1]
+
+
 def decode(data: bytes) -> Segment:
     body, footer = verify(data)
     try:
-        lines = body.decode("utf-8").splitlines()
+        lines = _split_lines(body)
         header = json.loads(lines[0])
         fmt = int(header["format"])
         if fmt > FORMAT_VERSION:
             raise SegmentError(f"filen er i et nyere format ({fmt}); opdatér programmet")
         device = str(header["device"])
+        # One parse for all lines (per-line json.loads calls cost more than the parsing itself).
+        entries = json.loads("[" + ",".join(lines[1:]) + "]")
         changes = tuple(
-            Change(id=e[0], hlc=e[1], device_id=device, table_name=e[2], row_id=e[3], op=e[4], field=e[5],
-                   value=e[6], base=e[7])
-            for e in map(json.loads, lines[1:])
-        )  # fmt: skip
+            Change(e[0], e[1], device, e[2], e[3], e[4], e[5], e[6], e[7], e[8] if len(e) > 8 else None)
+            for e in entries
+        )
+        if len(changes) != len(lines) - 1:
+            raise SegmentError("en linje indeholder mere end én ændring")
         if len(changes) != int(header["count"]) or len(changes) != int(footer.get("count", len(changes))):
             raise SegmentError("antallet af ændringer passer ikke")
         return Segment(

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,8 +24,22 @@ from aaben_raadgivning.ui.widgets.form import Field, show_errors
 from aaben_raadgivning.ui.widgets.form_dialog import FormDialog
 from aaben_raadgivning.ui.widgets.key_footer import KeyFooter
 
-FIELD_LABELS = {"name": "navn", "phone": "telefon", "cpr": "CPR-nummer", "housing_area": "boligområde",
-                "deleted_at": "slettet", "status": "status", "due_date": "frist"}  # fmt: skip
+FIELD_LABELS = {
+    "name": "navn", "phone": "telefon", "email": "e-mail", "cpr": "CPR-nummer", "birth_date": "fødselsdato",
+    "sex": "køn", "housing_area": "boligområde", "address": "adresse", "deleted_at": "slettet",
+    "status": "status", "status_reason": "årsag", "due_date": "frist", "benefit_type": "ydelse",
+    "readiness": "parathed", "office_id": "kontor", "jobkonsulent_id": "jobkonsulent",
+    "jobformidler_id": "jobformidler", "step": "trin", "step_since": "trin siden", "visitation": "visitation",
+    "route": "spor", "project_start": "projektstart", "job_goal": "jobmål", "resources": "ressourcer",
+    "barriers": "barrierer", "parallel_efforts": "parallelle indsatser", "cv_status": "CV-status",
+    "self_supporting": "selvforsørgende", "cvr": "CVR-nummer", "industry": "branche",
+    "suitable_tasks": "egnede opgaver", "notes": "noter", "role": "rolle", "company_id": "virksomhed",
+    "course_kind": "forløbstype", "tasks": "arbejdsopgaver", "schedule": "ugeskema",
+    "health_notes": "helbredsoplysninger", "contact_id": "kontaktperson", "start_date": "start",
+    "end_date": "slut", "praktik_assessment": "vurdering af praktik", "follow_up_plan": "opfølgningsplan",
+    "kind": "art", "reason": "begrundelse", "assignee_id": "ansvarlig", "note": "note", "text": "tekst",
+    "initials": "initialer", "active": "aktiv", "password_hash": "adgangskode",
+}  # fmt: skip
 
 
 def _when(hlc: str) -> str:
@@ -169,10 +184,13 @@ class SyncScreen(Screen):
             winner.update("Ingen konflikter. Når to computere har ændret det samme felt, mens de var adskilt, vises det her.")
             loser.update("")
             return
-        winner.update(f"[b]Gældende værdi[/b]\n{_value(conflict['winner_value'])}\n"
-                      f"{_when(conflict['winner_hlc'])} · {self._device(conflict['winner_device'])}")  # fmt: skip
-        loser.update(f"[b]Anden værdi[/b]\n{_value(conflict['loser_value'])}\n"
-                     f"{_when(conflict['loser_hlc'])} · {self._device(conflict['loser_device'])}")  # fmt: skip
+        winner.update(f"[b]Gældende værdi[/b]\n{escape(_value(conflict['winner_value']))}\n{self._origin(conflict, 'winner')}")
+        loser.update(f"[b]Anden værdi[/b]\n{escape(_value(conflict['loser_value']))}\n{self._origin(conflict, 'loser')}")
+
+    def _origin(self, conflict: dict[str, Any], side: str) -> str:
+        """Who, when, where: «Jens Jensen (JJ) · 24.11.2026 kl. 10.15 · Beboerhuset»."""
+        who = conflict.get(f"{side}_by") or "ukendt person"
+        return f"{escape(who)}\n{_when(conflict[f'{side}_hlc'])} · {self._device(conflict[f'{side}_device'])}"
 
     @on(DataTable.RowHighlighted, "#conflicts")
     def _highlighted(self) -> None:
