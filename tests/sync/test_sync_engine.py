@@ -19,6 +19,7 @@ from aaben_raadgivning.store.integrity import run_checks
 from aaben_raadgivning.store.models import Citizen, Event, FollowUpTask
 from aaben_raadgivning.store.queries.search import search_citizens
 from aaben_raadgivning.store.sync_engine import open_conflicts, sync, sync_status
+from aaben_raadgivning.store.sync_snapshot import list_snapshots
 from aaben_raadgivning.sync import segments as seg
 from aaben_raadgivning.sync.hlc import wall_clock_ms
 from aaben_raadgivning.sync.share import ShareIO
@@ -270,6 +271,48 @@ def test_a_purge_leaves_no_personal_data_in_the_files_on_the_share(office):
     assert _citizen(laptop_c, citizen.id) is None
     assert replica_state(laptop_c) == replica_state(a) == replica_state(b)
     laptop_c.close()
+
+
+def test_a_laptop_with_own_work_that_starts_from_a_snapshot_takes_its_purges_and_edits(office):
+    """A has only sent so far (it never received anything), so its next round starts from B's snapshot
+    while A still holds its own rows: B's purge of one of them and B's edit of another must win there."""
+    a, b, share, staff = office
+    kept = create_citizen(a, staff.id, name="Åse Hansen", phone="12345678")
+    purged = create_citizen(a, staff.id, name="Frida Sletmig", phone="33333333")
+    with a.transaction() as tx:
+        tx.add(Event(citizen_id=purged.id, kind="samtale", occurred_at=tx.now, recorded_at=tx.now, summary="Samtale"))
+    sync(a, share)
+    sync(b, share)
+    _set(b, kept.id, phone="87654321")
+    purge_citizen(b, staff.id, purged.id, "Borgeren har bedt om sletning")
+    sync(b, share, snapshot="always")
+    report = sync(a, share)
+    assert report.segments_received == 0 and report.received > 0  # it came from the snapshot
+    assert _citizen(a, purged.id) is None
+    assert _citizen(a, kept.id).phone == "87654321"
+    assert search_citizens(a, "sletmig") == []
+    with a.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM events WHERE citizen_id = ?", (purged.id,)).scalar() == 0
+        assert conn.exec_driver_sql(
+            "SELECT count(*) FROM change_log WHERE row_id = ? AND value IS NOT NULL", (purged.id,)
+        ).scalar() == 0
+    _exchange(share, a, b)
+    _ok(a)
+    assert replica_state(a) == replica_state(b)
+
+
+def test_a_new_snapshot_replaces_one_from_a_laptop_whose_clock_ran_ahead(office):
+    a, b, share, staff = office
+    sync(a, share, snapshot="always")
+    [ahead] = list_snapshots(ShareIO(share))
+    future = ahead.created_ms + 3 * 24 * 3_600_000  # as if A's clock had been three days ahead
+    sidecar = ahead.path.with_suffix(".json")
+    meta = json.loads(sidecar.read_text())
+    sidecar.write_text(json.dumps(dict(meta, created_ms=future)) + "\n")
+    create_citizen(b, staff.id, name="Åse Hansen")
+    sync(b, share, snapshot="always")
+    [newest] = list_snapshots(ShareIO(share))  # B's, although B's clock is "behind"; A's is removed
+    assert newest.device_id == b.device_id and newest.created_ms > future
 
 
 def test_after_a_purge_the_database_files_hold_no_trace_of_the_citizen(office):

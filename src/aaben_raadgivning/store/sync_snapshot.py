@@ -23,6 +23,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import Connection
+
 from aaben_raadgivning.store import migrate, search_index
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import Base
@@ -142,7 +144,10 @@ def write_snapshot(db: Database, share: Path, io: ShareIO | None = None) -> Snap
             with sqlite3.connect(local) as snap:
                 snap.execute("VACUUM")
             data = local.read_bytes()
-        created = time.time_ns() // 1_000_000
+        # Newer than every snapshot already there, even from a laptop whose clock is behind (or in the
+        # same millisecond): otherwise the new one would sort as older and be removed as replaced.
+        existing = list_snapshots(io)
+        created = max(time.time_ns() // 1_000_000, existing[0].created_ms + 1 if existing else 0)
         name = f"snap-{created:015d}-{me}"
         io.publish(folder, name + ".sqlite3", data)
         meta = {"format": seg.FORMAT_VERSION, "device": me, "created_ms": created, "sha256": seg.checksum(data),
@@ -260,62 +265,62 @@ def _columns(conn: sqlite3.Connection, schema: str, table: str) -> list[str]:
 
 
 def _copy_into(db: Database, snapshot: Path, info: SnapshotInfo) -> None:
+    """Copy the snapshot's rows into a database that has changes of its own, and merge the two, in one
+    local transaction (a crash leaves the laptop as it was, and the next round starts over)."""
     tables = [t.name for t in Base.metadata.sorted_tables if t.name not in LOCAL_ONLY]
-    raw = db.engine.raw_connection()
-    try:
-        conn = raw.driver_connection
-        conn.execute("ATTACH DATABASE ? AS snap", (str(snapshot),))
+    with db.engine.connect() as conn:
+        dbapi = conn.connection.dbapi_connection
+        dbapi.execute("ATTACH DATABASE ? AS snap", (str(snapshot),))  # (not allowed inside a transaction)
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            conn.execute("PRAGMA defer_foreign_keys = ON")
-            for table in tables:
-                theirs = set(_columns(conn, "snap", table))
-                common = [c for c in _columns(conn, "main", table) if c in theirs]
-                if not common:
-                    continue
-                names = ", ".join(f'"{c}"' for c in common)
-                conn.execute(f'INSERT OR IGNORE INTO main."{table}" ({names}) SELECT {names} FROM snap."{table}"')
-            conn.executemany(
-                "INSERT INTO sync_peers (device_id, applied_seq, name, last_hlc) VALUES (?, ?, '', NULL) "
-                "ON CONFLICT(device_id) DO UPDATE SET applied_seq = max(applied_seq, excluded.applied_seq)",
-                [(device, last) for device, last in info.covers.items() if device != db.device_id],
-            )
-            conn.execute("COMMIT")
-            conn.execute("BEGIN IMMEDIATE")
-            rows = conn.execute("SELECT id, name, cpr, phone FROM citizens WHERE deleted_at IS NULL").fetchall()
-            conn.executemany(
-                "INSERT OR REPLACE INTO citizen_search (rowid, citizen_id, terms) VALUES (?, ?, ?)",
-                [(search_index.search_rowid(cid), cid, search_index.citizen_terms(name, cpr, phone))
-                 for cid, name, cpr, phone in rows],
-            )  # fmt: skip
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+            with conn.begin():
+                conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+                for table in tables:
+                    theirs = set(_columns(dbapi, "snap", table))
+                    common = [c for c in _columns(dbapi, "main", table) if c in theirs]
+                    if not common:
+                        continue
+                    names = ", ".join(f'"{c}"' for c in common)
+                    conn.exec_driver_sql(f'INSERT OR IGNORE INTO main."{table}" ({names}) SELECT {names} FROM snap."{table}"')
+                peers = [(device, last) for device, last in info.covers.items() if device != db.device_id]
+                if peers:
+                    conn.exec_driver_sql(
+                        "INSERT INTO sync_peers (device_id, applied_seq, name, last_hlc) VALUES (?, ?, '', NULL) "
+                        "ON CONFLICT(device_id) DO UPDATE SET applied_seq = max(applied_seq, excluded.applied_seq)",
+                        peers,
+                    )
+                _merge_own_rows(conn, db.device_id)
+                rows = conn.exec_driver_sql("SELECT id, name, cpr, phone FROM citizens WHERE deleted_at IS NULL").all()
+                conn.exec_driver_sql("DELETE FROM citizen_search")
+                if rows:
+                    conn.exec_driver_sql(
+                        "INSERT INTO citizen_search (rowid, citizen_id, terms) VALUES (?, ?, ?)",
+                        [(search_index.search_rowid(cid), cid, search_index.citizen_terms(name, cpr, phone))
+                         for cid, name, cpr, phone in rows],
+                    )  # fmt: skip
         finally:
-            conn.execute("DETACH DATABASE snap")
-    finally:
-        raw.close()
-    _merge_own_rows(db)
-    top = None
+            dbapi.execute("DETACH DATABASE snap")
     with db.engine.connect() as c:
         top = c.exec_driver_sql("SELECT max(hlc) FROM change_log").scalar()
         c.rollback()
     db.clock.resume(top)
 
 
-def _merge_own_rows(db: Database) -> None:
-    """Rows this laptop changed before it joined may also be in the snapshot (the copy kept the local
-    version): merge them field by field from all their entries, like any incoming change."""
+def _merge_own_rows(conn: Connection, me: str) -> None:
+    """The copy kept the local version of rows this laptop changed before it joined. Those the snapshot
+    says were purged elsewhere are purged here too (rows, their children and the logged values); the
+    others are merged field by field from all their entries, like any incoming change."""
     from aaben_raadgivning.store.sync_apply import Applier
 
-    with db.engine.begin() as conn:
-        own = conn.exec_driver_sql(
-            "SELECT DISTINCT table_name, row_id FROM change_log WHERE device_id = ?", (db.device_id,)
-        ).all()
-        if own:
-            conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
-            Applier(conn).refold(own)
+    applier = Applier(conn)
+    purged = conn.exec_driver_sql(
+        "SELECT DISTINCT p.table_name, p.row_id FROM sync_purged AS p JOIN change_log AS c "
+        "ON c.table_name = p.table_name AND c.row_id = p.row_id AND c.value IS NOT NULL AND c.op != 'purge'"
+    ).all()
+    for table, row_id in purged:
+        applier.purge(table, row_id)
+    own = conn.exec_driver_sql("SELECT DISTINCT table_name, row_id FROM change_log WHERE device_id = ?", (me,)).all()
+    if own:
+        applier.refold([(table, row_id) for table, row_id in own])
 
 
 # --- removing old segments ----------------------------------------------------------------------
