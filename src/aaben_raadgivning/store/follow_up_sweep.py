@@ -37,7 +37,13 @@ from aaben_raadgivning.domain.clock import local_day_bounds, to_local
 from aaben_raadgivning.domain.follow_up_rules import RULES_DERIVED, date_boundaries
 from aaben_raadgivning.domain.rules import Rules
 from aaben_raadgivning.store.follow_up_facts import dated_kinds
-from aaben_raadgivning.store.models import Agreement, Citizen, Event, FollowUpTask, LocalMeta
+from aaben_raadgivning.store.models import (
+    Agreement,
+    Citizen,
+    Event,
+    FollowUpTask,
+    LocalMeta,
+)
 
 SWEEP_DATE_KEY = "follow_up_sweep_date"  # local_meta: the Danish date of this database's last sweep
 _IN_CHUNK = 500  # ids per IN (...) list

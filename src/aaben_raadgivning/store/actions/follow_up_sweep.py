@@ -44,6 +44,7 @@ class SweepResult:
     created: int = 0
     moved: int = 0
     removed: int = 0
+    updated: int = 0
     batches: int = 0
     seconds: float = 0.0
 
@@ -58,7 +59,7 @@ class SweepResult:
         return (
             f"Opfølgningerne er opdateret til {format_date(self.day)}: {self.candidates} borgere gennemgået, "
             f"{self.changed_citizens} med ændringer ({self.created} nye, {self.moved} flyttet, "
-            f"{self.removed} fjernet)."
+            f"{self.removed} fjernet, {self.updated} med ny tekst)."
         )
 
 
@@ -101,6 +102,7 @@ def sweep_follow_ups(
                     result.created += len(found.created)
                     result.moved += len(found.moved)
                     result.removed += len(found.removed)
+                    result.updated += len(found.updated)
             if changed:
                 tx.audit(
                     None, AUDIT_ACTION, "follow_up_task",
