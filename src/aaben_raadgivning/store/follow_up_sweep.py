@@ -12,12 +12,13 @@ differ only when one of these lies in (D1, D2] — one query per kind of boundar
   (citizen, occurred_at) — not a seek, there is no index on ``occurred_at`` alone — and then reads just
   the candidates' events in the range through the same index.
 - **project start** and the end of its LAB § 31 period (``citizens.project_start``; table scan, there is
-  no index on it);
+  no index on it — the same scan lists the tombstoned citizens);
 - **company course start** and the end of its first period (the monthly-contact rule ends, the inactivity
   rule takes over): any agreement's ``start_date`` (a renegotiated course counts from its first version's
   start, which is some agreement's start date; table scan, no index on it);
 - and, not date-bound, **tombstoned citizens with open derived tasks** (a deletion that arrived by sync):
-  the recompute removes those tasks.
+  the recompute removes those tasks (their tasks are looked up by ``citizen_id``, never by scanning the
+  open tasks: that took 0.3 s with 110 000 open tasks).
 
 The SQL reads a slightly wider window for month periods (31.03 + 1 month = 30.04); Python then keeps only
 citizens whose exact boundary lies in the range. Without a recorded last sweep (a new database, a laptop
@@ -102,18 +103,27 @@ def _events_crossed(session: Session, lo: date, hi: date, *, forward: bool) -> s
     return found
 
 
-def _project_starts_crossed(session: Session, lo: date, hi: date, rules: Rules) -> set[str]:
+def _citizens_crossed(session: Session, lo: date, hi: date, rules: Rules) -> tuple[set[str], set[str]]:
+    """One scan of ``citizens``: (those whose project start or LAB § 31 period end lies in (lo, hi], the
+    tombstoned ones)."""
     back_lo, back_hi = _period_window(lo, hi, rules.jobsamtaler_period_months)
     start = Citizen.project_start
     rows = session.execute(
-        select(Citizen.id, start).where(
-            Citizen.deleted_at.is_(None),
-            or_(and_(start > lo, start <= hi), and_(start >= back_lo, start <= back_hi)),
+        select(Citizen.id, start, Citizen.deleted_at).where(
+            or_(
+                Citizen.deleted_at.is_not(None),
+                and_(start > lo, start <= hi),
+                and_(start >= back_lo, start <= back_hi),
+            )
         )
     )
-    return {
-        row.id for row in rows if any(_crossed(b, lo, hi) for b in date_boundaries(row.project_start, (), rules))
-    }
+    crossed, tombstoned = set(), set()
+    for row in rows:
+        if row.deleted_at is not None:
+            tombstoned.add(row.id)
+        elif any(_crossed(b, lo, hi) for b in date_boundaries(row.project_start, (), rules)):
+            crossed.add(row.id)
+    return crossed, tombstoned
 
 
 def _course_starts_crossed(session: Session, lo: date, hi: date, rules: Rules) -> set[str]:
@@ -132,34 +142,37 @@ def _course_starts_crossed(session: Session, lo: date, hi: date, rules: Rules) -
     }
 
 
-def tombstoned_with_open_tasks(session: Session) -> set[str]:
-    """Deleted citizens that still have open derived tasks (the recompute removes them)."""
-    return set(
-        session.scalars(
-            select(FollowUpTask.citizen_id)
-            .join(Citizen, Citizen.id == FollowUpTask.citizen_id)
-            .where(
-                Citizen.deleted_at.is_not(None),
-                FollowUpTask.status == "open",
-                FollowUpTask.deleted_at.is_(None),
-                FollowUpTask.rule.in_(RULES_DERIVED),
+def _with_open_derived_tasks(session: Session, citizen_ids: set[str]) -> set[str]:
+    """Those of the (tombstoned) citizens that still have open derived tasks: the recompute removes them."""
+    found: set[str] = set()
+    for chunk in _chunks(citizen_ids):
+        found.update(
+            session.scalars(
+                select(FollowUpTask.citizen_id)
+                .where(
+                    FollowUpTask.citizen_id.in_(chunk),
+                    FollowUpTask.status == "open",
+                    FollowUpTask.deleted_at.is_(None),
+                    FollowUpTask.rule.in_(RULES_DERIVED),
+                )
+                .distinct()
             )
-            .distinct()
         )
-    )
+    return found
 
 
 def sweep_candidates(session: Session, since: date | None, today: date, rules: Rules) -> list[str]:
     """The citizens whose derived tasks may differ between ``since`` (the last sweep; None = never) and
     ``today``, sorted. A wider set is harmless (the recompute writes nothing for an unchanged citizen)."""
-    if since is None:
-        found = set(session.scalars(select(Citizen.id).where(Citizen.deleted_at.is_(None))))
-    elif since == today:
-        found = set()
+    if since is None or since == today:
+        found: set[str] = set()
+        if since is None:
+            found = set(session.scalars(select(Citizen.id).where(Citizen.deleted_at.is_(None))))
+        tombstoned = set(session.scalars(select(Citizen.id).where(Citizen.deleted_at.is_not(None))))
     else:
         lo, hi = sorted((since, today))
-        found = _events_crossed(session, lo, hi, forward=today > since)
-        found |= _project_starts_crossed(session, lo, hi, rules)
+        found, tombstoned = _citizens_crossed(session, lo, hi, rules)
+        found |= _events_crossed(session, lo, hi, forward=today > since)
         found |= _course_starts_crossed(session, lo, hi, rules)
-    found |= tombstoned_with_open_tasks(session)
+    found |= _with_open_derived_tasks(session, tombstoned)
     return sorted(found)
