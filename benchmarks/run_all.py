@@ -12,6 +12,7 @@
 6. bench_follow_up.py  follow-up queue first page (≤ 100 ms); recompute after an event       (≤ 10 ms)
 7. bench_agreements.py  save an agreement with its plan (≤ 50 ms); open a company with 500 agreements (≤ 100 ms)
 8. bench_sync.py     sync throughput (≥ 5 000 changes/s, ≥ 0.25 × executemany); no-op sync (≤ 50 ms); new laptop (≤ 30 s)
+9. bench_follow_up_sweep.py  daily follow-up sweep, one day step on the 100 000-citizen dataset       (≤ 1 s)
 
 Figures are medians over several runs on a shared machine; ratios use baselines measured in the same
 run. The full figures are saved in benchmarks/.data/latest-results.json.
@@ -42,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     import bench_agreements
     import bench_citizen
     import bench_follow_up
+    import bench_follow_up_sweep
     import bench_memory
     import bench_search
     import bench_startup
@@ -86,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     sync_results = bench_sync.run()
     print(table(["Mål", "Resultat (median)", "Krav", ""], bench_sync.report(sync_results)))
     save_results("sync", sync_results)
+
+    print("\n== 9. Daily follow-up sweep, one day step (100 000 citizens)")
+    sweep = bench_follow_up_sweep.run(7)
 
     app, bare = startup["app"], startup["bare"]
     counts = meta["counts"]
@@ -153,6 +158,13 @@ def main(argv: list[str] | None = None) -> int:
         ["Open a company with 500 agreements", f"≤ {bench_agreements.OPEN_TARGET_MS:g} ms",
          f"{opened['median_ms']:.1f} ms (p95 {opened['p95_ms']:.1f}); PK lookup {agreements['pk']['median_ms']:.2f} ms",
          f"{opened['ratio_to_pk']:.0f}× PK lookup", "PASS" if opened["pass"] else "FAIL"]  # fmt: skip
+    )
+    sm, sr = sweep["medians_ms"], sweep["ratios_to_recompute"]
+    rows.append(
+        ["Follow-up sweep, one day step (100 000 citizens)", f"≤ {bench_follow_up_sweep.TARGET_MS:g} ms",
+         f"nothing to write {sm['again']:.0f} ms, with its changes {sm['step']:.0f} ms "
+         f"(candidate queries {sm['candidates']:.0f} ms)",
+         f"{sr['again']:.0f}× one recompute", "PASS" if sweep["pass"] else "FAIL"]  # fmt: skip
     )
     for name, measured, goal, verdict in bench_sync.report(sync_results):
         if goal:

@@ -230,6 +230,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="skriv et nyt samlet øjebliksbillede til nye computere nu (ellers højst ét i døgnet)",
     )  # fmt: skip
     sync.set_defaults(handler=_sync)
+
+    sweep = commands.add_parser(
+        "follow-up-sweep",
+        help="opdatér opfølgningsopgaverne til dagens dato",
+        description="Opdatér de afledte opfølgningsopgaver til dagens dato (fx når et virksomhedsforløbs\n"
+        "første år eller en periode efter LAB § 31 er slut). Programmet gør det selv, når det åbnes og\n"
+        "når datoen skifter; kommandoen er til en planlagt kørsel. Højst én gang om dagen: en ny kørsel\n"
+        "samme dag gør ingenting.",
+    )
+    _add_global_options(sweep, top_level=False)
+    sweep.set_defaults(handler=_follow_up_sweep)
     return parser
 
 
@@ -492,6 +503,19 @@ def _sync(args: argparse.Namespace) -> int:
     )
     if report.conflicts:
         print("Konflikter afgøres i programmet (Konflikter): behold den ene værdi, eller skriv en samlet.")
+    return EXIT_OK
+
+
+def _follow_up_sweep(args: argparse.Namespace) -> int:
+    from aaben_raadgivning.store.actions.follow_up_sweep import sweep_follow_ups
+
+    with _runtime(args) as runtime:
+        progress = _ProgressBar(sys.stderr)
+        try:
+            result = sweep_follow_ups(runtime.db, progress=progress)
+        finally:
+            progress.close()
+    print(result.describe())
     return EXIT_OK
 
 

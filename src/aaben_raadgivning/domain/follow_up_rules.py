@@ -16,6 +16,12 @@ drop open tasks whose key is gone, never touch done ones). Keys:
 
 All numbers come from :class:`Rules`; every due date is moved to the next working day by the
 :class:`WorkdayCalendar`. A citizen not in the project gets only the event-driven tasks (no-show, delmål).
+
+Time: the rules read ``today`` only as ``today >= b`` for a few *boundary* dates ``b`` of a citizen — the
+day of each event (events after today are ignored), the project start and the end of its LAB § 31 period,
+the company course start and the end of its first period (:func:`date_boundaries`). So a citizen's derived
+tasks can differ between two days D1 < D2 only when one of those dates lies in (D1, D2]: the daily sweep
+(store.actions.follow_up_sweep) recomputes exactly such citizens. Keep it so when adding a rule.
 """
 
 from __future__ import annotations
@@ -96,6 +102,23 @@ class DerivedTask:
         return f"{self.key}@{self.occurrence}" if self.occurrence else self.key
 
 
+def add_period(start: date, months: int) -> date:
+    """The first day after a period of ``months`` calendar months from ``start`` (31.01 + 1 → 28.02)."""
+    return start + relativedelta(months=months)
+
+
+def date_boundaries(project_start: date | None, course_starts: tuple[date, ...], rules: Rules) -> tuple[date, ...]:
+    """The dates other than event days on which a citizen's derived tasks can change as days pass: the
+    project start and the end of its LAB § 31 period; each possible company course start and the end of
+    its first period (the monthly-contact rule ends, the inactivity rule takes over)."""
+    found: list[date] = []
+    if project_start is not None:
+        found += [project_start, add_period(project_start, rules.jobsamtaler_period_months)]
+    for start in course_starts:
+        found += [start, add_period(start, rules.follow_up_first_period_months)]
+    return tuple(found)
+
+
 def _past(dates: tuple[date, ...], today: date) -> list[date]:
     return sorted(d for d in dates if d <= today)
 
@@ -106,7 +129,7 @@ def _monthly_contact(facts: CitizenFollowUpFacts, rules: Rules, cal: WorkdayCale
         return []
     # A course that starts later already has its first contact due a month after the start, so the task
     # exists without waiting for something else to trigger a recompute on the day the course begins.
-    period_end = start + relativedelta(months=rules.follow_up_first_period_months)
+    period_end = add_period(start, rules.follow_up_first_period_months)
     if facts.today >= period_end:
         return []
     contacts = [d for d in _past(facts.contact_dates, facts.today) if d >= start]
@@ -180,7 +203,7 @@ def _lab31(facts: CitizenFollowUpFacts, rules: Rules, cal: WorkdayCalendar) -> l
     if start is None or start > facts.today or minimum == 0:
         return []
     months = rules.jobsamtaler_period_months
-    period_end = start + relativedelta(months=months)  # first day after the period
+    period_end = add_period(start, months)  # first day after the period
     if facts.today >= period_end:
         return []
     held = [d for d in _past(facts.jobsamtale_dates, facts.today) if d >= start]

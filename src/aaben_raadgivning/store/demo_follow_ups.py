@@ -85,5 +85,10 @@ def add_derived_follow_ups(db: Database, *, today: date, calendar: WorkdayCalend
 
 
 def with_derived_follow_ups(db: Database, summary, *, today: date, calendar: WorkdayCalendar | None = None):
-    """The demo generator's hook: add the derived tasks and count them in the summary's follow-ups."""
+    """The demo generator's hook: add the derived tasks and count them in the summary's follow-ups. The
+    tasks are those of ``today``, so today counts as swept (store.actions.follow_up_sweep): the first start
+    does not recompute every citizen and bring back the old tasks left out above."""
+    from aaben_raadgivning.store.actions.follow_up_sweep import mark_swept
+
+    mark_swept(db, today)
     return replace(summary, follow_ups=summary.follow_ups + add_derived_follow_ups(db, today=today, calendar=calendar))

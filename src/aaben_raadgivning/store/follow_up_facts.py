@@ -30,6 +30,13 @@ def _kinds() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(t.code for t in terms if t.contact), frozenset(t.code for t in terms if t.personal)
 
 
+def dated_kinds() -> frozenset[str]:
+    """The event kinds whose *day* a rule compares with today (contacts, personal contacts, no-shows,
+    jobsamtaler): such an event counts only from its day on, so it can change the tasks as days pass."""
+    contact_kinds, personal_kinds = _kinds()
+    return contact_kinds | personal_kinds | {NO_SHOW_KIND, JOBSAMTALE_KIND}
+
+
 def in_project(citizen: Citizen) -> bool:
     """In the project: visitated in (project start set), not gone on another route (rehab, underretning),
     not self-supporting and not at the step model's terminal step."""

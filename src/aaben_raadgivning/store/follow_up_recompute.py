@@ -46,10 +46,11 @@ class RecomputeResult:
     created: list[str] = field(default_factory=list)  # rule keys
     moved: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)  # reason, kind or assignee of an open task changed
 
     @property
     def changed(self) -> bool:
-        return bool(self.created or self.moved or self.removed)
+        return bool(self.created or self.moved or self.removed or self.updated)
 
 
 def is_rescheduled(task: FollowUpTask) -> bool:
@@ -134,7 +135,8 @@ def recompute_follow_ups(
         handed_over = jobformidler_changed and (previous_assignee is None or row.assignee_id == previous_assignee)
         if assignee and (row.assignee_id is None or handed_over):
             changes["assignee_id"] = assignee
-        tx.update(row, **changes)
+        if tx.update(row, **changes) and key not in result.created and key not in result.moved:
+            result.updated.append(key)
     for row in rows:
         if row.status == "open" and row.deleted_at is None and row.rule in RULES_DERIVED and row.rule_key not in wanted:
             tx.tombstone(row)

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BADGE_REFRESH_SECONDS = 20
+SWEEP_CHECK_SECONDS = 3600  # how often an open app checks whether the date changed (follow-up sweep)
 
 
 class AabenApp(App):
@@ -59,6 +60,8 @@ class AabenApp(App):
         self.office_id: str | None = None
         self.current_citizen_id: str | None = None  # the citizen last shown on F3, shown again on return
         self.sync_message = ""  # the outcome of the last sync round, shown on F9
+        self._swept_on = None  # the Danish date the follow-up sweep last ran for in this app
+        self._sweep_running = False
 
     @property
     def runtime(self) -> Runtime:
@@ -134,6 +137,8 @@ class AabenApp(App):
         self.office_id = default_office_id(self.runtime.db)
         self.sub_title = f"{staff.initials} · {staff.name}"
         self.switch_screen(self._counter())
+        self.set_interval(SWEEP_CHECK_SECONDS, self.start_follow_up_sweep)  # the date may change while open
+        self.start_follow_up_sweep()
         if self.settings.sync_share:  # background sync: now and every few minutes
             self.set_interval(self.settings.sync_interval_minutes * 60, self.start_sync)
             self.set_interval(BADGE_REFRESH_SECONDS, self.refresh_sync_badge)  # "n venter" grows with every action
@@ -286,6 +291,41 @@ class AabenApp(App):
             self.notify(message, title="Synkronisering", severity="error" if failed else "information")
         if isinstance(self.screen, SyncScreen):
             self.screen.refresh_all()
+
+    def start_follow_up_sweep(self) -> None:
+        """Bring derived follow-up tasks up to today's date in a worker thread (at most once a day; see
+        store.actions.follow_up_sweep); the queue is refreshed if it is showing."""
+        from aaben_raadgivning.domain.clock import to_local
+
+        if self.staff is None or self._runtime is None or self._sweep_running:
+            return
+        today = to_local(self.runtime.db.now()).date()
+        if today == self._swept_on:
+            return
+        self._sweep_running = True
+        self._sweep_worker(today)
+
+    @work(thread=True, group="follow-up-sweep")
+    def _sweep_worker(self, today) -> None:
+        from aaben_raadgivning.store.actions.follow_up_sweep import sweep_follow_ups
+
+        try:
+            result = sweep_follow_ups(self.runtime.db, today)
+        except Exception:  # a failed sweep is retried at the next check; the app goes on
+            log.exception("Follow-up sweep failed")
+            self.call_from_thread(self._sweep_done, None, False)
+            return
+        log.info("%s", result.describe())
+        self.call_from_thread(self._sweep_done, today, result.changed)
+
+    def _sweep_done(self, today, changed: bool) -> None:
+        from aaben_raadgivning.ui.screens.follow_up_queue import FollowUpQueueScreen
+
+        self._sweep_running = False
+        if today is not None:
+            self._swept_on = today
+        if changed and isinstance(self.screen, FollowUpQueueScreen) and self.screen.is_mounted:
+            self.screen.reload()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Danish palette commands: the screen's own actions first, then the app-wide ones."""

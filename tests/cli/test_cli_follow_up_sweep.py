@@ -1,0 +1,62 @@
+"""`aaben-raadgivning follow-up-sweep`: the daily follow-up sweep for a scheduled run."""
+
+from __future__ import annotations
+
+import io
+import sys
+
+import pytest
+
+from aaben_raadgivning.cli import EXIT_OK, main
+from aaben_raadgivning.domain.clock import to_local, utc_now
+from aaben_raadgivning.domain.dates import format_date
+from aaben_raadgivning.store.actions.citizen_record import record_visitation
+from aaben_raadgivning.store.actions.citizens import create_citizen
+from aaben_raadgivning.store.actions.staff import create_staff
+from aaben_raadgivning.store.database import open_database
+from aaben_raadgivning.store.follow_up_sweep import last_sweep_date
+
+
+@pytest.fixture
+def run(capsys, monkeypatch):
+    def runner(*argv: str) -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        assert "Traceback" not in out + err
+        return code, out, err
+
+    return runner
+
+
+def test_sweep_once_a_day_from_the_command_line(run, tmp_path):
+    data = tmp_path / "data"
+    run("--data-dir", str(data), "check")  # creates the database
+    db = open_database(data / "aaben-raadgivning.sqlite3", data / "backups")
+    try:
+        staff = create_staff(db, initials="JK", name="Jette Kristensen", role="jobkonsulent", password="hemmelig1")
+        citizen = create_citizen(db, staff.id, name="Åse Østergaard")
+        record_visitation(db, staff.id, citizen.id, "projekt")
+    finally:
+        db.close()
+    today = format_date(to_local(utc_now()).date())
+
+    code, out, err = run("--data-dir", str(data), "follow-up-sweep")
+    assert code == EXIT_OK
+    assert f"Opfølgningerne er opdateret til {today}: 1 borgere gennemgået, 0 med ændringer" in out
+    assert "100 %" in err
+    code, out, _ = run("--data-dir", str(data), "follow-up-sweep")
+    assert (code, out.strip()) == (EXIT_OK, f"Opfølgningerne er allerede opdateret i dag ({today}).")
+    db = open_database(data / "aaben-raadgivning.sqlite3", data / "backups")
+    try:
+        with db.session() as session:
+            assert last_sweep_date(session) == to_local(utc_now()).date()
+    finally:
+        db.close()
+
+
+def test_the_command_is_in_the_help(run):
+    code, out, _ = run("--help")
+    assert code == EXIT_OK and "follow-up-sweep" in out and "opdatér opfølgningsopgaverne" in out
+    code, out, _ = run("follow-up-sweep", "--help")
+    assert code == EXIT_OK and "Opdatér de afledte opfølgningsopgaver til dagens dato" in out
