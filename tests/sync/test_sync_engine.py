@@ -301,6 +301,27 @@ def test_a_laptop_with_own_work_that_starts_from_a_snapshot_takes_its_purges_and
     assert replica_state(a) == replica_state(b)
 
 
+def test_a_purge_holds_when_the_laptop_then_starts_from_an_older_snapshot_of_its_own(office):
+    """A has never received anything (B has sent nothing), so its next round starts from the newest
+    snapshot — its own, written before the purge and still holding the citizen."""
+    a, b, share, staff = office
+    citizen = create_citizen(a, staff.id, name="Frida Sletmig", phone="33333333")
+    with a.transaction() as tx:
+        tx.add(Event(citizen_id=citizen.id, kind="samtale", occurred_at=tx.now, recorded_at=tx.now, summary="Samtale"))
+    sync(a, share, snapshot="always")
+    purge_citizen(a, staff.id, citizen.id, "Borgeren har bedt om sletning")
+    sync(a, share)
+    assert _citizen(a, citizen.id) is None
+    assert search_citizens(a, "sletmig") == []
+    with a.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM events WHERE citizen_id = ?", (citizen.id,)).scalar() == 0
+    _exchange(share, a, b)
+    _ok(a)
+    assert _citizen(b, citizen.id) is None
+    assert replica_state(a) == replica_state(b)
+    assert _share_files_containing(share, "Sletmig", "33333333") == []
+
+
 def test_a_new_snapshot_replaces_one_from_a_laptop_whose_clock_ran_ahead(office):
     a, b, share, staff = office
     sync(a, share, snapshot="always")

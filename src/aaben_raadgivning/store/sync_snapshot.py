@@ -311,12 +311,21 @@ def _merge_own_rows(conn: Connection, me: str) -> None:
     others are merged field by field from all their entries, like any incoming change."""
     from aaben_raadgivning.store.sync_apply import Applier
 
+    from aaben_raadgivning.store.sync_apply import TABLES
+
     applier = Applier(conn)
-    purged = conn.exec_driver_sql(
-        "SELECT DISTINCT p.table_name, p.row_id FROM sync_purged AS p JOIN change_log AS c "
+    # Purged (here or in the snapshot) but with values left: a local row the snapshot purged, or a row an
+    # older snapshot still holds that was purged here since (the copy put it back).
+    purged = set(conn.exec_driver_sql(
+        "SELECT p.table_name, p.row_id FROM sync_purged AS p JOIN change_log AS c "
         "ON c.table_name = p.table_name AND c.row_id = p.row_id AND c.value IS NOT NULL AND c.op != 'purge'"
-    ).all()
-    for table, row_id in purged:
+    ).all())  # fmt: skip
+    for table in TABLES:
+        purged.update(conn.exec_driver_sql(
+            f'SELECT p.table_name, p.row_id FROM sync_purged AS p JOIN "{table}" AS t ON t.id = p.row_id '
+            "WHERE p.table_name = ?", (table,),
+        ).all())  # fmt: skip
+    for table, row_id in sorted(purged):
         applier.purge(table, row_id)
     own = conn.exec_driver_sql("SELECT DISTINCT table_name, row_id FROM change_log WHERE device_id = ?", (me,)).all()
     if own:
