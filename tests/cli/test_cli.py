@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import sqlite3
@@ -14,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from aaben_raadgivning import __version__
-from aaben_raadgivning.cli import main
 from aaben_raadgivning.store.actions.staff import authenticate
 from aaben_raadgivning.store.database import open_database
 from aaben_raadgivning.store.queries.search import search_citizens
@@ -22,18 +20,6 @@ from aaben_raadgivning.store.queries.search import search_citizens
 SRC = Path(__file__).resolve().parents[2] / "src"
 
 
-@pytest.fixture
-def run(capsys, monkeypatch):
-    """main(argv) → (exit code, stdout, stderr); ``stdin`` feeds standard input."""
-
-    def runner(*argv: str, stdin: str = "") -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        assert "Traceback" not in out + err
-        return code, out, err
-
-    return runner
 
 
 @pytest.fixture

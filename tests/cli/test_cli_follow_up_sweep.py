@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import io
-import sys
-
-import pytest
-
-from aaben_raadgivning.cli import EXIT_OK, main
+from aaben_raadgivning.cli import EXIT_OK
 from aaben_raadgivning.domain.clock import to_local, utc_now
 from aaben_raadgivning.domain.dates import format_date
 from aaben_raadgivning.store.actions.citizen_record import record_visitation
@@ -15,18 +10,6 @@ from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.actions.staff import create_staff
 from aaben_raadgivning.store.database import open_database
 from aaben_raadgivning.store.follow_up_sweep import last_sweep_date
-
-
-@pytest.fixture
-def run(capsys, monkeypatch):
-    def runner(*argv: str) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        assert "Traceback" not in out + err
-        return code, out, err
-
-    return runner
 
 
 def test_sweep_once_a_day_from_the_command_line(run, tmp_path):

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
-import sys
-
-import pytest
 
 from aaben_raadgivning.cli import (
     EXIT_OK,
@@ -15,25 +11,12 @@ from aaben_raadgivning.cli import (
     EXIT_SYNC_BUSY,
     EXIT_SYNC_REFUSED,
     EXIT_USAGE,
-    main,
 )
 from aaben_raadgivning.config import update_setting
 from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.database import open_database
 from aaben_raadgivning.store.queries.search import search_citizens
 from aaben_raadgivning.sync.segments import MANIFEST_NAME
-
-
-@pytest.fixture
-def run(capsys, monkeypatch):
-    def runner(*argv: str) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        assert "Traceback" not in out + err
-        return code, out, err
-
-    return runner
 
 
 def _db(data):
