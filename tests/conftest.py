@@ -62,3 +62,22 @@ def world(tmp_path: Path, clock: FixedClock) -> Iterator[World]:
     mark_swept(runtime.db, LOCAL_NOW.date())
     yield World(runtime, clock, jk, jf)
     runtime.close()
+
+
+@pytest.fixture
+def run(capsys, monkeypatch):
+    """The command line: main(argv) → (exit code, stdout, stderr), run in-process as a user would type it;
+    ``stdin`` feeds standard input. A traceback on either stream fails the test: users get Danish messages."""
+    import io
+    import sys
+
+    from aaben_raadgivning.cli import main
+
+    def runner(*argv: str, stdin: str = "") -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        assert "Traceback" not in out + err
+        return code, out, err
+
+    return runner
