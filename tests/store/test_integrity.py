@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from aaben_raadgivning.ids import new_id
 from aaben_raadgivning.store.actions.citizens import create_citizen
+from aaben_raadgivning.store.actions.purge import purge_citizen
 from aaben_raadgivning.store.actions.walk_ins import finish_walk_in, register_walk_in
 from aaben_raadgivning.store.integrity import repair_search_index, run_checks
 from aaben_raadgivning.store.models import AuditEntry, Citizen, Event
@@ -116,3 +117,15 @@ def test_corrupt_file_is_reported():
     [problem] = check_file(DamagedConnection())
     assert "beskadiget" in problem.message and "btreeInitPage" in problem.message
     assert "sikkerhedskopi" in problem.message and not problem.repairable
+
+
+def test_a_purged_citizen_still_present_is_found(filled):
+    """What the sync bug of a laptop starting from an older snapshot left behind: the purge recorded, the
+    citizen and its values still there."""
+    world, citizens = filled
+    purge_citizen(world.db, world.jk.id, citizens[1].id, "Borgeren har bedt om sletning")
+    assert _problems(world.db) == []
+    _raw(world, "INSERT INTO sync_purged (table_name, row_id) VALUES ('citizens', ?)", (citizens[2].id,))
+    messages = _problems(world.db)
+    assert "1 række i borgere er slettet efter anmodning (GDPR), men findes stadig her. Kontakt support." in messages
+    assert any(m.startswith("Ændringsloggen har stadig 1 værdi fra rækker, der er slettet") for m in messages)

@@ -18,6 +18,7 @@ from aaben_raadgivning.store.actions.sync_conflicts import resolve_conflict
 from aaben_raadgivning.store.integrity import run_checks
 from aaben_raadgivning.store.models import Citizen, Event, FollowUpTask
 from aaben_raadgivning.store.queries.search import search_citizens
+from aaben_raadgivning.store.sync_apply import Applier
 from aaben_raadgivning.store.sync_engine import open_conflicts, sync, sync_status
 from aaben_raadgivning.store.sync_snapshot import list_snapshots
 from aaben_raadgivning.sync import segments as seg
@@ -436,3 +437,22 @@ def test_a_laptop_compacts_its_own_segments_and_the_others_still_get_everything(
     assert replica_state(a)["citizens"] == replica_state(b)["citizens"]
     _ok(a)
     _ok(b)
+
+
+def test_a_purged_row_found_standing_is_purged_again_when_merged(office):
+    """Defence in depth: however a purged row came back (a bug, a restored file), merging it removes it."""
+    a, _b, _share, staff = office
+    citizen = create_citizen(a, staff.id, name="Frida Sletmig")
+    with a.engine.connect() as conn:
+        row = conn.exec_driver_sql("SELECT * FROM citizens WHERE id = ?", (citizen.id,)).one()
+        conn.rollback()
+    purge_citizen(a, staff.id, citizen.id, "Borgeren har bedt om sletning")
+    with a.engine.begin() as conn:
+        conn.exec_driver_sql(f"INSERT INTO citizens VALUES ({','.join('?' * len(row))})", tuple(row))
+    assert "1 række i borgere er slettet efter anmodning (GDPR), men findes stadig her. Kontakt support." in [
+        p.message for r in run_checks(a) for p in r.problems
+    ]
+    with a.engine.begin() as conn:
+        Applier(conn).refold([("citizens", citizen.id)])
+    assert _citizen(a, citizen.id) is None
+    _ok(a)

@@ -40,7 +40,7 @@ MAX_DETAILS = 5  # lines shown per problem; the rest are counted
 
 @dataclass(frozen=True)
 class Problem:
-    check: str  # which check found it: "integrity", "foreign_keys", "search_index", "change_log"
+    check: str  # which check found it: "integrity", "foreign_keys", "search_index", "change_log", "sync", "purge"
     message: str  # Danish
     repairable: bool = False
 
@@ -174,12 +174,44 @@ def check_sync_outbox(connection: Connection) -> tuple[Problem, ...]:
     )
 
 
+def check_purged(connection: Connection) -> tuple[Problem, ...]:
+    """A purged (GDPR) row must be gone, and its values blanked in the change log, on every computer."""
+    problems = []
+    for table in sorted(SYNCED_TABLES):
+        left = connection.exec_driver_sql(
+            f"SELECT count(*) FROM sync_purged AS p JOIN {table} AS t ON t.id = p.row_id WHERE p.table_name = ?",
+            (table,),
+        ).scalar_one()
+        if left:
+            problems.append(
+                Problem(
+                    "purge",
+                    f"{_rows(left)} i {_table(table)} er slettet efter anmodning (GDPR), men findes stadig her. "
+                    "Kontakt support.",
+                )
+            )
+    values = connection.exec_driver_sql(
+        "SELECT count(*) FROM sync_purged AS p JOIN change_log AS c "
+        "ON c.table_name = p.table_name AND c.row_id = p.row_id AND c.value IS NOT NULL"
+    ).scalar_one()
+    if values:
+        problems.append(
+            Problem(
+                "purge",
+                f"Ændringsloggen har stadig {values} {'værdi' if values == 1 else 'værdier'} fra rækker, der er "
+                "slettet efter anmodning (GDPR). Kontakt support.",
+            )
+        )
+    return tuple(problems)
+
+
 CHECKS: tuple[tuple[str, Callable[[Connection], tuple[Problem, ...]]], ...] = (
     ("Databasefilen er hel", check_file),
     ("Alle henvisninger mellem tabeller peger på noget, der findes", check_foreign_keys),
     ("Søgeindekset svarer til borgerne", check_search_index),
     ("Ændringsloggen er komplet til synkronisering", check_change_log),
     ("Alle ændringer herfra står i kø til fællesmappen", check_sync_outbox),
+    ("Oplysninger slettet efter anmodning (GDPR) er væk", check_purged),
 )
 
 

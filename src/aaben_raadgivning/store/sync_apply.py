@@ -302,7 +302,10 @@ class Applier:
         for row_id in row_ids:
             row_entries = entries.get(row_id, [])
             if self.purged_any and self._is_purged(info.name, row_id):
-                self._scrub(info.name, row_id)
+                if self._exists(info.name, row_id):
+                    self.purge(info.name, row_id)  # never left standing, however it came back
+                else:
+                    self._scrub(info.name, row_id)
                 continue
             single = row_entries[0] if len(row_entries) == 1 else None
             if single is not None and single.op == merge.INSERT and single.id in self.parsed:
@@ -360,6 +363,9 @@ class Applier:
             values.get(column) is not None and self._is_purged(parent, values[column])
             for column, parent in info.foreign_keys
         )
+
+    def _exists(self, table: str, row_id: str) -> bool:
+        return self.conn.exec_driver_sql(f'SELECT 1 FROM "{table}" WHERE id = ?', (row_id,)).first() is not None
 
     def _scrub(self, table: str, row_id: str) -> None:
         self.conn.exec_driver_sql(
