@@ -10,6 +10,7 @@ import pytest
 from sync_helpers import new_device, replica_state, template_database
 
 from aaben_raadgivning.ids import derived_id, new_id
+from aaben_raadgivning.store import sync_snapshot
 from aaben_raadgivning.store.actions.citizen_record import update_plan
 from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.actions.purge import purge_citizen
@@ -302,25 +303,42 @@ def test_a_laptop_with_own_work_that_starts_from_a_snapshot_takes_its_purges_and
     assert replica_state(a) == replica_state(b)
 
 
-def test_a_purge_holds_when_the_laptop_then_starts_from_an_older_snapshot_of_its_own(office):
-    """A has never received anything (B has sent nothing), so its next round starts from the newest
-    snapshot — its own, written before the purge and still holding the citizen."""
+def test_a_purge_holds_when_the_laptop_then_starts_from_a_snapshot_written_before_it(office):
+    """A has never received anything, so its next round starts from B's snapshot (which holds B's own
+    work too) — written before A's purge and still holding the citizen: the copy must not bring it back."""
     a, b, share, staff = office
     citizen = create_citizen(a, staff.id, name="Frida Sletmig", phone="33333333")
     with a.transaction() as tx:
         tx.add(Event(citizen_id=citizen.id, kind="samtale", occurred_at=tx.now, recorded_at=tx.now, summary="Samtale"))
-    sync(a, share, snapshot="always")
-    purge_citizen(a, staff.id, citizen.id, "Borgeren har bedt om sletning")
     sync(a, share)
+    create_citizen(b, staff.id, name="Åse Hansen")
+    sync(b, share, snapshot="always")
+    purge_citizen(a, staff.id, citizen.id, "Borgeren har bedt om sletning")
+    report = sync(a, share)
+    assert report.segments_received == 0 and report.received > 0  # it came from the snapshot
     assert _citizen(a, citizen.id) is None
     assert search_citizens(a, "sletmig") == []
     with a.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM events WHERE citizen_id = ?", (citizen.id,)).scalar() == 0
+    _ok(a)
     _exchange(share, a, b)
     _ok(a)
     assert _citizen(b, citizen.id) is None
     assert replica_state(a) == replica_state(b)
     assert _share_files_containing(share, "Sletmig", "33333333") == []
+
+
+def test_a_lone_laptop_does_not_start_over_from_its_own_snapshot(office, monkeypatch):
+    """The first laptop of an office (nobody else has sent anything) writes snapshots, but never copies
+    one back into itself: that would re-read the whole database every round."""
+    a, _b, share, staff = office
+    sync(a, share, snapshot="always")
+    copied = []
+    monkeypatch.setattr(sync_snapshot, "_copy_into", lambda *args: copied.append(args))
+    monkeypatch.setattr(sync_snapshot, "_take_file", lambda *args: copied.append(args))
+    create_citizen(a, staff.id, name="Åse Hansen")
+    report = sync(a, share)
+    assert copied == [] and report.sent > 0 and report.received == 0
 
 
 def test_a_new_snapshot_replaces_one_from_a_laptop_whose_clock_ran_ahead(office):

@@ -189,6 +189,10 @@ def bootstrap(db: Database, share: Path, io: ShareIO | None = None) -> SnapshotI
     from another schema version, gets the snapshot's rows copied in with one local transaction."""
     io = io or ShareIO(share)
     for info in list_snapshots(io):
+        if not any(device != db.device_id and last > 0 for device, last in info.covers.items()):
+            # Nothing from another laptop in it (typically this laptop's own, when it is the only one that
+            # has sent anything): nothing to start from, and copying it back every round would be costly.
+            return None
         database = Path(db.engine.url.database or "")
         with tempfile.TemporaryDirectory(dir=database.parent) as tmp:
             local = Path(tmp) / "snapshot.sqlite3"
