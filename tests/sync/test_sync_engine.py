@@ -336,9 +336,15 @@ def test_a_lone_laptop_does_not_start_over_from_its_own_snapshot(office, monkeyp
     copied = []
     monkeypatch.setattr(sync_snapshot, "_copy_into", lambda *args: copied.append(args))
     monkeypatch.setattr(sync_snapshot, "_take_file", lambda *args: copied.append(args))
-    create_citizen(a, staff.id, name="Åse Hansen")
-    report = sync(a, share)
+    citizen = create_citizen(a, staff.id, name="Åse Hansen")
+    report = sync(a, share, snapshot="always")
     assert copied == [] and report.sent > 0 and report.received == 0
+    monkeypatch.undo()
+    laptop_c = new_device(template_database(share.parent / "template-c"), share.parent / "c" / "db.sqlite3")
+    sync(laptop_c, share)  # a new laptop still starts from A's snapshot
+    assert _citizen(laptop_c, citizen.id).name == "Åse Hansen"
+    assert replica_state(laptop_c) == replica_state(a)
+    laptop_c.close()
 
 
 def test_a_new_snapshot_replaces_one_from_a_laptop_whose_clock_ran_ahead(office):

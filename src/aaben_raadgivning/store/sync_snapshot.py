@@ -189,9 +189,9 @@ def bootstrap(db: Database, share: Path, io: ShareIO | None = None) -> SnapshotI
     from another schema version, gets the snapshot's rows copied in with one local transaction."""
     io = io or ShareIO(share)
     for info in list_snapshots(io):
-        if not any(device != db.device_id and last > 0 for device, last in info.covers.items()):
-            # Nothing from another laptop in it (typically this laptop's own, when it is the only one that
-            # has sent anything): nothing to start from, and copying it back every round would be costly.
+        if info.device_id == db.device_id:
+            # This laptop's own (it is the only one that has sent anything): it holds nothing new here,
+            # and copying it back every round would re-read the whole database each time.
             return None
         database = Path(db.engine.url.database or "")
         with tempfile.TemporaryDirectory(dir=database.parent) as tmp:
