@@ -230,6 +230,14 @@ def run(changes: int = 20_000, runs: int = 5, skip_large: bool = False) -> dict:
     return results
 
 
+def _new_laptop_verdict(big: dict) -> str:
+    # A new laptop that got less than the dataset is a failure however fast it was (and the no-op round
+    # after it then ran on a smaller database than it claims).
+    if big.get("dataset_citizens") is not None and big["citizens"] != big["dataset_citizens"]:
+        return f"MANGLER DATA ({big['citizens']:,} af {big['dataset_citizens']:,} borgere)"
+    return "OK" if big["new_laptop_s"] <= TARGET_NEW_LAPTOP_S else "FOR LANGSOM"
+
+
 def report(results: dict) -> list[list[str]]:
     t = results["throughput"]
     rows = [
@@ -249,7 +257,7 @@ def report(results: dict) -> list[list[str]]:
              "OK" if big["noop_large_ms"] <= TARGET_NOOP_MS else "FOR LANGSOM"],
             ["Ny computer fra øjebliksbillede", (f"{big['new_laptop_s']:.1f} s ({big['citizens']:,} borgere, "
              f"{big['events']:,} hændelser, {human_bytes(big['snapshot_bytes'])})"), f"≤ {TARGET_NEW_LAPTOP_S:.0f} s",
-             "OK" if big["new_laptop_s"] <= TARGET_NEW_LAPTOP_S else "FOR LANGSOM"],
+             _new_laptop_verdict(big)],
             ["(skrive øjebliksbilledet)", f"{big['snapshot_write_s']:.1f} s", "", ""],
         ]  # fmt: skip
     return rows
