@@ -28,6 +28,7 @@ from sqlalchemy import Connection
 from aaben_raadgivning.store import migrate, search_index
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import Base
+from aaben_raadgivning.store.sync_apply import TABLES, Applier
 from aaben_raadgivning.sync import segments as seg
 from aaben_raadgivning.sync.share import PublishConflict, ShareIO
 
@@ -313,10 +314,6 @@ def _merge_own_rows(conn: Connection, me: str) -> None:
     """The copy kept the local version of rows this laptop changed before it joined. Those the snapshot
     says were purged elsewhere are purged here too (rows, their children and the logged values); the
     others are merged field by field from all their entries, like any incoming change."""
-    from aaben_raadgivning.store.sync_apply import Applier
-
-    from aaben_raadgivning.store.sync_apply import TABLES
-
     applier = Applier(conn)
     # Purged (here or in the snapshot) but with values left: a local row the snapshot purged, or a row an
     # older snapshot still holds that was purged here since (the copy put it back).
