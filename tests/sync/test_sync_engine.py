@@ -13,9 +13,11 @@ from aaben_raadgivning.ids import derived_id, new_id
 from aaben_raadgivning.store import sync_snapshot
 from aaben_raadgivning.store.actions.citizen_record import update_plan
 from aaben_raadgivning.store.actions.citizens import create_citizen
+from aaben_raadgivning.store.actions.follow_up_sweep import mark_swept
 from aaben_raadgivning.store.actions.purge import purge_citizen
 from aaben_raadgivning.store.actions.staff import create_staff
 from aaben_raadgivning.store.actions.sync_conflicts import resolve_conflict
+from aaben_raadgivning.store.follow_up_sweep import last_sweep_date
 from aaben_raadgivning.store.integrity import run_checks
 from aaben_raadgivning.store.models import Citizen, Event, FollowUpTask
 from aaben_raadgivning.store.queries.search import search_citizens
@@ -480,3 +482,20 @@ def test_a_purged_row_found_standing_is_purged_again_when_merged(office):
         Applier(conn).refold([("citizens", citizen.id)])
     assert _citizen(a, citizen.id) is None
     _ok(a)
+
+
+def test_a_new_laptop_takes_the_day_the_follow_ups_were_last_brought_up_to_date(office):
+    """The snapshot's tasks are up to date as of its writer's last sweep: a new laptop sweeps from that
+    day on instead of recomputing every citizen (minutes on a large office) on its first start."""
+    a, _b, share, staff = office
+    create_citizen(a, staff.id, name="Åse Hansen")
+    mark_swept(a, date(2026, 11, 23))
+    sync(a, share, snapshot="always")
+    laptop_c = new_device(template_database(share.parent / "template-c"), share.parent / "c" / "db.sqlite3")
+    sync(laptop_c, share)
+    with laptop_c.session() as session:
+        assert last_sweep_date(session) == date(2026, 11, 23)
+    with laptop_c.engine.connect() as conn:  # the writer's own bookkeeping stays behind
+        assert conn.exec_driver_sql("SELECT value FROM local_meta WHERE key = 'device_id'").scalar() == laptop_c.device_id
+        conn.rollback()
+    laptop_c.close()

@@ -21,8 +21,9 @@ differ only when one of these lies in (D1, D2] — one query per kind of boundar
   open tasks: that took 0.3 s with 110 000 open tasks).
 
 The SQL reads a slightly wider window for month periods (31.03 + 1 month = 30.04); Python then keeps only
-citizens whose exact boundary lies in the range. Without a recorded last sweep (a new database, a laptop
-made from a snapshot: ``local_meta`` is never synced) every citizen is a candidate once.
+citizens whose exact boundary lies in the range. Without a recorded last sweep (a new database;
+``local_meta`` is never synced) every citizen is a candidate once; a laptop made from a snapshot gets the
+snapshot writer's sweep date with it (store.sync_snapshot keeps that one entry).
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ from sqlalchemy import Connection
 
 from aaben_raadgivning.store import migrate, search_index
 from aaben_raadgivning.store.database import Database
+from aaben_raadgivning.store.follow_up_sweep import SWEEP_DATE_KEY
 from aaben_raadgivning.store.models import Base
 from aaben_raadgivning.store.sync_apply import TABLES, Applier
 from aaben_raadgivning.sync import segments as seg
@@ -34,7 +35,9 @@ from aaben_raadgivning.sync.share import PublishConflict, ShareIO
 
 LEASE_NAME = "lease.json"
 LEASE_SECONDS = 15 * 60
-# Local bookkeeping that must not travel in a snapshot (it describes the writer, not the data).
+# Local bookkeeping that must not travel in a snapshot (it describes the writer, not the data). One
+# local_meta entry does describe the data: the day the derived follow-up tasks were last brought up to
+# date, so a new laptop made from the snapshot sweeps from there instead of recomputing every citizen.
 LOCAL_ONLY = ("local_meta", "sync_outbox", "sync_own_segments", "sync_peers")
 
 
@@ -136,7 +139,10 @@ def write_snapshot(db: Database, share: Path, io: ShareIO | None = None) -> Snap
                 raw.close()
             with sqlite3.connect(local) as snap:
                 for table in LOCAL_ONLY:
-                    snap.execute(f"DELETE FROM {table}")
+                    if table == "local_meta":
+                        snap.execute("DELETE FROM local_meta WHERE key != ?", (SWEEP_DATE_KEY,))
+                    else:
+                        snap.execute(f"DELETE FROM {table}")
                 # Derived, rebuilt by the receiver. Dropped and made again rather than emptied: a full-text
                 # index keeps the terms of deleted rows (a purged citizen's name and CPR) until it merges.
                 (ddl,) = snap.execute("SELECT sql FROM sqlite_master WHERE name = 'citizen_search'").fetchone()
