@@ -35,6 +35,16 @@ def _set(db, citizen_id: str, **fields) -> None:
         tx.update(tx.session.get(Citizen, citizen_id), **fields)
 
 
+def _citizen_on_two_laptops(world, tmp_path: Path):
+    """This laptop ("skranken", the app's) and another ("beboerhuset") on one share, both with Åse Hansen."""
+    share = tmp_path / "share"
+    share.mkdir()
+    _with_share(world, share)
+    citizen = create_citizen(world.db, world.jk.id, name="Åse Hansen")
+    sync(world.db, share, device_name="skranken")
+    return share, citizen, _other_laptop(tmp_path, share)
+
+
 async def test_f9_shows_the_state_and_a_manual_sync_sends_with_a_progress_bar(world, tmp_path):
     share = tmp_path / "share"
     share.mkdir()
@@ -64,12 +74,7 @@ async def test_f9_shows_the_state_and_a_manual_sync_sends_with_a_progress_bar(wo
 
 
 async def test_a_conflict_is_shown_side_by_side_and_a_merged_value_syncs(world, tmp_path):
-    share = tmp_path / "share"
-    share.mkdir()
-    _with_share(world, share)
-    citizen = create_citizen(world.db, world.jk.id, name="Åse Hansen")
-    sync(world.db, share, device_name="skranken")
-    other = _other_laptop(tmp_path, share)
+    share, citizen, other = _citizen_on_two_laptops(world, tmp_path)
     _set(world.db, citizen.id, housing_area="Nord")
     _set(other, citizen.id, housing_area="Syd")
     sync(other, share, device_name="beboerhuset")
@@ -103,12 +108,7 @@ async def test_a_conflict_is_shown_side_by_side_and_a_merged_value_syncs(world, 
 
 
 async def test_each_side_of_a_conflict_says_who_wrote_it(world, tmp_path):
-    share = tmp_path / "share"
-    share.mkdir()
-    _with_share(world, share)
-    citizen = create_citizen(world.db, world.jk.id, name="Åse Hansen")
-    sync(world.db, share, device_name="skranken")
-    other = _other_laptop(tmp_path, share)
+    share, citizen, other = _citizen_on_two_laptops(world, tmp_path)
     with world.db.session() as session:
         cv = session.get(Citizen, citizen.id).cv_status
     for db, who, goal in ((world.db, world.jk.id, "Kok"), (other, world.jf.id, "Tømrer")):
