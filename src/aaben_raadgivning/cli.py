@@ -264,6 +264,16 @@ def _runtime(args: argparse.Namespace) -> Iterator[Runtime]:
         runtime.close()
 
 
+def _existing_database(args: argparse.Namespace):
+    """The app's paths, for commands that only make sense on a database that is already there."""
+    from aaben_raadgivning.config import resolve_paths
+
+    paths = resolve_paths(args.data_dir, demo=args.demo)
+    if not paths.database.exists():
+        raise CliError(f"Der er ingen database i {paths.data_dir}. Tjek mappen (--data-dir).")
+    return paths
+
+
 def _read_password(from_stdin: bool, stdin: TextIO) -> str:
     if from_stdin:
         return stdin.readline().rstrip("\r\n")
@@ -429,13 +439,10 @@ def _print_results(results: Sequence[Any], settings_problems: list[str]) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from aaben_raadgivning.config import resolve_paths
     from aaben_raadgivning.store.database import open_database
     from aaben_raadgivning.store.integrity import repair_search_index, run_checks
 
-    paths = resolve_paths(args.data_dir, demo=args.demo)
-    if not paths.database.exists():
-        raise CliError(f"Der er ingen database i {paths.data_dir}. Tjek mappen (--data-dir).")
+    paths = _existing_database(args)
     settings_problems = _settings_problems(args)
     db = open_database(paths.database, paths.backup_dir)
     try:
@@ -509,6 +516,7 @@ def _sync(args: argparse.Namespace) -> int:
 def _follow_up_sweep(args: argparse.Namespace) -> int:
     from aaben_raadgivning.store.actions.follow_up_sweep import sweep_follow_ups
 
+    _existing_database(args)  # a mistyped folder in a scheduled task must fail, not sweep a new empty database
     with _runtime(args) as runtime:
         progress = _ProgressBar(sys.stderr)
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aaben_raadgivning.cli import EXIT_OK
+from aaben_raadgivning.cli import EXIT_OK, EXIT_PROBLEM
 from aaben_raadgivning.domain.clock import to_local, utc_now
 from aaben_raadgivning.domain.dates import format_date
 from aaben_raadgivning.store.actions.citizen_record import record_visitation
@@ -14,7 +14,6 @@ from aaben_raadgivning.store.follow_up_sweep import last_sweep_date
 
 def test_sweep_once_a_day_from_the_command_line(run, tmp_path):
     data = tmp_path / "data"
-    run("--data-dir", str(data), "check")  # creates the database
     db = open_database(data / "aaben-raadgivning.sqlite3", data / "backups")
     try:
         staff = create_staff(db, initials="JK", name="Jette Kristensen", role="jobkonsulent", password="hemmelig1")
@@ -43,3 +42,12 @@ def test_the_command_is_in_the_help(run):
     assert code == EXIT_OK and "follow-up-sweep" in out and "opdatér opfølgningsopgaverne" in out
     code, out, _ = run("follow-up-sweep", "--help")
     assert code == EXIT_OK and "Opdatér de afledte opfølgningsopgaver til dagens dato" in out
+
+
+def test_a_folder_without_a_database_is_refused_not_swept(run, tmp_path):
+    """A mistyped --data-dir in a scheduled task must fail loudly, not create and sweep an empty database."""
+    data = tmp_path / "stavet-forkert"
+    code, out, err = run("--data-dir", str(data), "follow-up-sweep")
+    assert code == EXIT_PROBLEM and out == ""
+    assert f"Der er ingen database i {data}. Tjek mappen (--data-dir)." in err
+    assert not (data / "aaben-raadgivning.sqlite3").exists()
