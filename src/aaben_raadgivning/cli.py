@@ -142,7 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_global_options(parser, top_level=True)
     commands = parser.add_subparsers(title="kommandoer", metavar="KOMMANDO", dest="command")
 
-    user = commands.add_parser("user", help="opret og vis medarbejdere", description="Medarbejdere (brugere).")
+    user = commands.add_parser("user", help="medarbejdere: opret, vis, ny adgangskode, deaktivér",
+                               description="Medarbejdere (brugere).")  # fmt: skip
     _add_global_options(user, top_level=False)
     user_commands = user.add_subparsers(title="kommandoer", metavar="KOMMANDO", dest="user_command")
     user.set_defaults(handler=lambda _args: _usage(user))
@@ -169,7 +170,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     listing = user_commands.add_parser("list", help="vis medarbejdere", description="Vis aktive medarbejdere.")
     _add_global_options(listing, top_level=False)
+    listing.add_argument("--all", action="store_true", help="vis også deaktiverede medarbejdere")
     listing.set_defaults(handler=_user_list)
+
+    password = user_commands.add_parser(
+        "password",
+        help="giv en medarbejder en ny adgangskode",
+        description="Giv en medarbejder en ny adgangskode (den spørges om to gange). Den nye adgangskode "
+        "gælder på alle computere, når de har synkroniseret.",
+    )
+    _add_global_options(password, top_level=False)
+    password.add_argument("--initials", required=True, metavar="INITIALER", help="fx JK")
+    password.add_argument(
+        "--password-stdin", action="store_true", help="læs adgangskoden fra første linje på standard input"
+    )
+    password.set_defaults(handler=_user_password)
+
+    for name, active, summary, text in (
+        ("deactivate", False, "deaktivér en medarbejder", "Deaktivér en medarbejder (fx ved fratrædelse): kan "
+         "ikke længere logge ind, på nogen computer, når de har synkroniseret. Navnet står stadig på alt, "
+         "vedkommende har skrevet."),
+        ("activate", True, "aktivér en medarbejder igen", "Aktivér en deaktiveret medarbejder igen."),
+    ):  # fmt: skip
+        switch = user_commands.add_parser(name, help=summary, description=text)
+        _add_global_options(switch, top_level=False)
+        switch.add_argument("--initials", required=True, metavar="INITIALER", help="fx JK")
+        switch.set_defaults(handler=_user_set_active, active=active)
 
     demo = commands.add_parser(
         "demo",
@@ -274,12 +300,12 @@ def _existing_database(args: argparse.Namespace):
     return paths
 
 
-def _read_password(from_stdin: bool, stdin: TextIO) -> str:
+def _read_password(from_stdin: bool, stdin: TextIO, nothing_done: str = "Intet er oprettet") -> str:
     if from_stdin:
         return stdin.readline().rstrip("\r\n")
     first = getpass.getpass("Adgangskode: ")
     if getpass.getpass("Gentag adgangskoden: ") != first:
-        raise CliError("Adgangskoderne er ikke ens. Intet er oprettet; prøv igen.")
+        raise CliError(f"Adgangskoderne er ikke ens. {nothing_done}; prøv igen.")
     return first
 
 
@@ -300,7 +326,7 @@ def _user_list(args: argparse.Namespace) -> int:
     from aaben_raadgivning.store.actions.staff import list_staff
 
     with _runtime(args) as runtime:
-        staff = list_staff(runtime.db)
+        staff = list_staff(runtime.db, include_inactive=args.all)
     if not staff:
         print(f"Der er ingen medarbejdere endnu. Opret en med «{PROG} user add».")
         return EXIT_OK
@@ -308,8 +334,43 @@ def _user_list(args: argparse.Namespace) -> int:
     width = max(len("Navn"), *(len(member.name) for member in staff))
     print(f"{'Initialer':<10} {'Navn':<{width}}  Rolle")
     for member in staff:
-        print(f"{member.initials:<10} {member.name:<{width}}  {label(member.role)}")
+        state = "" if member.active else "  (deaktiveret)"
+        print(f"{member.initials:<10} {member.name:<{width}}  {label(member.role)}{state}")
     return EXIT_OK
+
+
+def _user_password(args: argparse.Namespace) -> int:
+    from aaben_raadgivning.store.actions.staff import reset_password
+
+    with _runtime(args) as runtime:
+        # ask only once the account is known to exist (no typing a password twice for a typo in initials)
+        _known_account(runtime.db, args.initials)
+        password = _read_password(args.password_stdin, sys.stdin, nothing_done="Adgangskoden er ikke ændret")
+        staff = reset_password(runtime.db, initials=args.initials, password=password)
+    print(f"{staff.initials} ({staff.name}) har fået en ny adgangskode. Den gælder på de andre computere, "
+          "når de har synkroniseret.")  # fmt: skip
+    return EXIT_OK
+
+
+def _user_set_active(args: argparse.Namespace) -> int:
+    from aaben_raadgivning.store.actions.staff import set_staff_active
+
+    with _runtime(args) as runtime:
+        staff = set_staff_active(runtime.db, initials=args.initials, active=args.active)
+    if staff.active:
+        print(f"{staff.initials} ({staff.name}) kan logge ind igen.")
+    else:
+        print(f"{staff.initials} ({staff.name}) er deaktiveret og kan ikke længere logge ind. Det gælder på de "
+              "andre computere, når de har synkroniseret.")  # fmt: skip
+    return EXIT_OK
+
+
+def _known_account(db, initials: str) -> None:
+    from aaben_raadgivning.store.actions.staff import list_staff, normalize_initials
+
+    wanted = normalize_initials(initials)
+    if not any(member.initials == wanted for member in list_staff(db, include_inactive=True)):
+        raise CliError(f"Der er ingen medarbejder med initialerne {wanted}.")
 
 
 class _ProgressLine:

@@ -72,6 +72,69 @@ def test_passwords_typed_twice_must_match(run, data, monkeypatch):
     assert code == 1 and "ikke ens" in err
 
 
+def test_user_password_gives_a_new_password(run, data, monkeypatch):
+    _add_user(run, data)
+    answers = iter(["nyhemmelig", "nyhemmelig"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+    code, out, _ = run("--data-dir", str(data), "user", "password", "--initials", "ab")
+    assert code == 0 and "AB (Anne Bak) har fået en ny adgangskode" in out
+    db = _db(data)
+    assert authenticate(db, "AB", "nyhemmelig") is not None
+    assert authenticate(db, "AB", "hemmelig1") is None
+    db.close()
+
+
+@pytest.mark.parametrize(
+    ("initials", "stdin", "message"),
+    [
+        ("XY", "nyhemmelig\n", "Der er ingen medarbejder med initialerne XY."),
+        ("AB", "kort\n", "Adgangskoden skal have mindst 6 tegn."),
+    ],
+)
+def test_user_password_refusals_keep_the_old_password(run, data, initials, stdin, message):
+    _add_user(run, data)
+    code, _, err = run("--data-dir", str(data), "user", "password", "--initials", initials, "--password-stdin",
+                       stdin=stdin)  # fmt: skip
+    assert code == 1 and message in err
+    db = _db(data)
+    assert authenticate(db, "AB", "hemmelig1") is not None
+    db.close()
+
+
+def test_user_password_asks_only_for_a_known_account(run, data, monkeypatch):
+    _add_user(run, data)
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": pytest.fail("asked for a password"))
+    code, _, err = run("--data-dir", str(data), "user", "password", "--initials", "XY")
+    assert code == 1 and "ingen medarbejder med initialerne XY" in err
+
+
+def test_user_deactivate_and_activate(run, data):
+    _add_user(run, data)
+    _add_user(run, data, initials="cd")
+    code, out, _ = run("--data-dir", str(data), "user", "deactivate", "--initials", "ab")
+    assert code == 0 and "AB (Anne Bak) er deaktiveret" in out
+    db = _db(data)
+    assert authenticate(db, "AB", "hemmelig1") is None
+    db.close()
+    _, listed, _ = run("--data-dir", str(data), "user", "list")
+    assert "AB " not in listed and "CD " in listed
+    _, listed_all, _ = run("--data-dir", str(data), "user", "list", "--all")
+    assert "AB         Anne Bak  Jobkonsulent  (deaktiveret)" in listed_all
+    code, _, err = run("--data-dir", str(data), "user", "deactivate", "--initials", "AB")
+    assert code == 1 and "AB er allerede deaktiveret." in err
+    code, out, _ = run("--data-dir", str(data), "user", "activate", "--initials", "AB")
+    assert code == 0 and "kan logge ind igen" in out
+    db = _db(data)
+    assert authenticate(db, "AB", "hemmelig1") is not None
+    db.close()
+
+
+def test_the_last_active_account_cannot_be_deactivated(run, data):
+    _add_user(run, data)
+    code, _, err = run("--data-dir", str(data), "user", "deactivate", "--initials", "AB")
+    assert code == 1 and "AB er den eneste aktive medarbejder" in err
+
+
 @pytest.mark.parametrize(
     "argv",
     [
@@ -80,6 +143,9 @@ def test_passwords_typed_twice_must_match(run, data, monkeypatch):
         ["user"],
         ["user", "add", "--initials", "AB"],
         ["user", "add", "--initials", "AB", "--name", "A", "--role", "chef"],
+        ["user", "password"],
+        ["user", "deactivate"],
+        ["user", "list", "--alle"],
         ["demo"],
         ["demo", "--citizens", "mange"],
         ["demo", "--citizens", "-5"],

@@ -9,14 +9,15 @@ from pathlib import Path
 import pytest
 from sync_helpers import new_device, replica_state, template_database
 
+from aaben_raadgivning.domain.errors import ValidationError
 from aaben_raadgivning.ids import derived_id, new_id
 from aaben_raadgivning.store import sync_snapshot
 from aaben_raadgivning.store.actions.citizen_record import update_plan
 from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.actions.follow_up_sweep import mark_swept
 from aaben_raadgivning.store.actions.purge import purge_citizen
-from aaben_raadgivning.store.actions.staff import create_staff
-from aaben_raadgivning.store.actions.sync_conflicts import resolve_conflict
+from aaben_raadgivning.store.actions.staff import authenticate, create_staff, reset_password, set_staff_active
+from aaben_raadgivning.store.actions.sync_conflicts import merge_refusal, resolve_conflict
 from aaben_raadgivning.store.follow_up_sweep import last_sweep_date
 from aaben_raadgivning.store.integrity import run_checks
 from aaben_raadgivning.store.models import Citizen, Event, FollowUpTask
@@ -499,3 +500,48 @@ def test_a_new_laptop_takes_the_day_the_follow_ups_were_last_brought_up_to_date(
         assert conn.exec_driver_sql("SELECT value FROM local_meta WHERE key = 'device_id'").scalar() == laptop_c.device_id
         conn.rollback()
     laptop_c.close()
+
+
+def test_a_new_password_and_a_deactivation_reach_the_other_laptop(office):
+    """After a lost laptop or a colleague leaving, access is cut on every laptop at its next sync."""
+    a, b, share, staff = office
+    create_staff(a, initials="JF", name="Jakob", role="jobformidler", password="hemmelig1")
+    _exchange(share, a, b)
+    assert authenticate(b, "JK", "hemmelig1") is not None
+    reset_password(a, initials="JK", password="nyhemmelig")
+    set_staff_active(a, initials="JF", active=False)
+    assert authenticate(b, "JF", "hemmelig1") is not None  # not yet: B has not synced
+    _exchange(share, a, b)
+    assert authenticate(b, "JK", "hemmelig1") is None
+    assert authenticate(b, "JK", "nyhemmelig").id == staff.id
+    assert authenticate(b, "JF", "hemmelig1") is None
+    _ok(b)
+
+
+@pytest.mark.parametrize(
+    ("table", "field", "refused"),
+    [
+        ("staff", "password_hash", "En adgangskode kan ikke skrives her"),
+        ("staff", "active", "Feltet er ja/nej"),
+        ("citizens", "self_supporting", "Feltet er ja/nej"),
+        ("citizens", "housing_area", None),
+        ("staff", "name", None),
+    ],
+)
+def test_which_conflicts_can_take_a_typed_merged_value(table, field, refused):
+    message = merge_refusal(table, field)
+    assert (message is None) if refused is None else (refused in message)
+
+
+def test_a_typed_merged_password_is_refused_and_nothing_changes(office):
+    a, b, share, staff = office
+    reset_password(a, initials="JK", password="fraa1234")
+    reset_password(b, initials="JK", password="frab1234")
+    _exchange(share, a, b)
+    (conflict,) = open_conflicts(a)
+    assert conflict["field"] == "password_hash"
+    with pytest.raises(ValidationError, match="En adgangskode kan ikke skrives her"):
+        resolve_conflict(a, staff.id, conflict["loser_id"], "flettet", "hemmelig")
+    assert len(open_conflicts(a)) == 1
+    assert authenticate(a, "JK", "hemmelig") is None
+    _ok(a)

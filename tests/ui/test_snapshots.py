@@ -56,3 +56,17 @@ def test_new_citizen_dialog(world, snap_compare):
         await pilot.pause()
 
     assert snap_compare(AabenApp(world.runtime), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_change_password_dialog_with_an_error(world, snap_compare):
+    async def run_before(pilot) -> None:
+        await login(pilot)
+        await pilot.app.run_action("change_password")
+        await pilot.pause()
+        await type_text(pilot, "forkert")
+        await pilot.press("enter")
+        await type_text(pilot, "kort")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+
+    assert snap_compare(AabenApp(world.runtime), terminal_size=(80, 24), run_before=run_before)

@@ -11,6 +11,7 @@ from ui_helpers import login, screen_text, type_text
 
 from aaben_raadgivning.store.actions.citizen_record import update_plan
 from aaben_raadgivning.store.actions.citizens import create_citizen
+from aaben_raadgivning.store.actions.staff import authenticate, change_own_password, reset_password
 from aaben_raadgivning.store.database import open_database
 from aaben_raadgivning.store.models import Citizen
 from aaben_raadgivning.store.sync_engine import open_conflicts, sync
@@ -124,4 +125,35 @@ async def test_each_side_of_a_conflict_says_who_wrote_it(world, tmp_path):
         assert "Konflikter:" in text and "jobmål" in text
         assert "Jette Kristensen (JK)" in text and "Jakob Frederiksen (JF)" in text
         assert "beboerhuset" in text and "skranken (denne" in text
+    other.close()
+
+
+async def test_a_password_conflict_hides_both_values_and_cannot_be_merged(world, tmp_path):
+    """JK changes her password here while a colleague resets it on the other laptop: the conflict is shown
+    without the hashes, a typed «merged» password is refused, and keeping one side works."""
+    share, _citizen, other = _citizen_on_two_laptops(world, tmp_path)
+    change_own_password(world.db, world.jk.id, current="hemmelig1", new="minegen1", repeat="minegen1")
+    reset_password(other, initials="JK", password="fraandre1")
+    sync(other, share, device_name="beboerhuset")
+    app = AabenApp(world.runtime)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await login(pilot, password="minegen1")
+        await app.workers.wait_for_complete()
+        await pilot.press("f9")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "adgangskode" in text and "(skjult)" in text and "scrypt" not in text
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert isinstance(app.screen, SyncScreen)  # no dialog to type a password hash into
+        assert "En adgangskode kan ikke skrives her" in "\n".join(n.message for n in app._notifications)
+        await pilot.press("ctrl+b")  # keep the one in force
+        await pilot.pause()
+        assert "Konflikter: 0" in screen_text(app)
+    assert open_conflicts(world.db) == []
+    winner = [p for p in ("minegen1", "fraandre1") if authenticate(world.db, "JK", p) is not None]
+    assert len(winner) == 1
+    sync(world.db, share, device_name="skranken")
+    sync(other, share, device_name="beboerhuset")
+    assert authenticate(other, "JK", winner[0]) is not None and open_conflicts(other) == []
     other.close()

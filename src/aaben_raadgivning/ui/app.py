@@ -246,6 +246,18 @@ class AabenApp(App):
 
         self._show_main(SyncScreen, SyncScreen)
 
+    def action_change_password(self) -> None:
+        from aaben_raadgivning.ui.screens.account_dialogs import ChangePasswordDialog
+
+        if self.staff is None:
+            return
+
+        def done(staff_id: str | None) -> None:
+            if staff_id is not None:
+                self.notify("Din adgangskode er skiftet.", title="Adgangskode")
+
+        self.push_screen(ChangePasswordDialog(), done)
+
     def start_sync(self, manual: bool = False) -> None:
         """One sync round in a worker thread (never blocks the UI); F9 shows its progress."""
         if not self.settings.sync_share:
@@ -338,6 +350,7 @@ class AabenApp(App):
             yield SystemCommand("Aftaler", "Virksomheder og aftaler om forløb (F4)", self.action_show_agreements)
             yield SystemCommand("Opfølgning", "Opgaver til i dag og fremover (F5)", self.action_show_follow_ups)
             yield SystemCommand("Synkronisering", "Status, synkronisér nu og konflikter (F9)", self.action_show_sync)
+            yield SystemCommand("Skift adgangskode", "Skift din egen adgangskode", self.action_change_password)
         yield SystemCommand("Vis taster", "Vis alle taster for skærmen", self.action_show_help_panel)
         yield SystemCommand("Skift farvetema", "Vælg et andet farvetema", self.action_change_theme)
         yield SystemCommand("Afslut programmet", "Luk Åben Rådgivning (Ctrl+Q)", self.action_quit)

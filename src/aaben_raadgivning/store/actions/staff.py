@@ -1,10 +1,14 @@
-"""User actions on staff accounts: create one, and log in."""
+"""User actions on staff accounts: create one, log in, change or reset a password, deactivate one.
+
+Staff rows sync like any other record, so a new password or a deactivation reaches every laptop at
+its next sync: after a lost laptop or a colleague leaving, this is how access is cut everywhere.
+"""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from aaben_raadgivning.domain.errors import ValidationError
+from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
 from aaben_raadgivning.domain.reference import load_reference
 from aaben_raadgivning.security.passwords import (
     MIN_PASSWORD_LENGTH,
@@ -31,8 +35,7 @@ def create_staff(
     if not load_reference().roles.has_active(role):
         roles = ", ".join(term.code for term in load_reference().roles.active())
         errors["role"] = f"Ukendt rolle «{role}». Vælg en af: {roles}."
-    if len(password) < MIN_PASSWORD_LENGTH:
-        errors["password"] = f"Adgangskoden skal have mindst {MIN_PASSWORD_LENGTH} tegn."
+    errors.update(_password_errors(password))
     if errors:
         raise ValidationError(errors)
     with db.transaction() as tx:
@@ -55,6 +58,79 @@ def create_staff(
     return staff
 
 
+def _password_errors(password: str, repeat: str | None = None) -> dict[str, str]:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return {"password": f"Adgangskoden skal have mindst {MIN_PASSWORD_LENGTH} tegn."}
+    if repeat is not None and repeat != password:
+        return {"repeat": "Adgangskoderne er ikke ens."}
+    return {}
+
+
+def _account(tx, initials: str) -> Staff:
+    """The (not deleted) account with these initials, active or not."""
+    staff = tx.session.scalar(
+        select(Staff).where(Staff.initials == normalize_initials(initials), Staff.deleted_at.is_(None))
+    )
+    if staff is None:
+        raise NotFoundError(f"Der er ingen medarbejder med initialerne {normalize_initials(initials)}.")
+    return staff
+
+
+def change_own_password(db: Database, staff_id: str, *, current: str, new: str, repeat: str) -> None:
+    """The logged-in person changes their own password: the current one must be right. A wrong current
+    password is audited (someone may be trying at a screen left open) and changes nothing."""
+    errors = _password_errors(new, repeat)
+    if not errors and new == current:
+        errors["password"] = "Den nye adgangskode skal være en anden end den nuværende."
+    with db.transaction() as tx:
+        staff = tx.session.get(Staff, staff_id)
+        if staff is None or staff.deleted_at is not None or not staff.active:
+            raise NotFoundError("Medarbejderen findes ikke længere.")
+        if not verify_password(current, staff.password_hash):
+            tx.audit(staff_id, "password_change_failed", "staff", staff_id)
+            errors = {"current": "Den nuværende adgangskode er forkert.", **errors}
+        elif not errors:
+            tx.update(staff, password_hash=hash_password(new))
+            tx.audit(staff_id, "password_changed", "staff", staff_id, detail="Adgangskode skiftet")
+            return
+    raise ValidationError(errors)
+
+
+def reset_password(db: Database, *, initials: str, password: str, actor_id: str | None = None) -> Staff:
+    """Give an account a new password (the command line, e.g. for a colleague who forgot theirs)."""
+    errors = _password_errors(password)
+    if errors:
+        raise ValidationError(errors)
+    with db.transaction() as tx:
+        staff = _account(tx, initials)
+        tx.update(staff, password_hash=hash_password(password))
+        tx.audit(actor_id, "password_reset", "staff", staff.id, detail=f"Ny adgangskode til {staff.initials}")
+    return staff
+
+
+def set_staff_active(db: Database, *, initials: str, active: bool, actor_id: str | None = None) -> Staff:
+    """Deactivate an account (can no longer log in, anywhere, once synced) or activate it again.
+    Its name stays on everything it wrote."""
+    with db.transaction() as tx:
+        staff = _account(tx, initials)
+        if staff.active == active:
+            state = "aktiv" if active else "deaktiveret"
+            raise ValidationError.single("initials", f"{staff.initials} er allerede {state}.")
+        if not active:
+            others = tx.session.scalar(
+                select(func.count()).select_from(Staff)
+                .where(Staff.active, Staff.deleted_at.is_(None), Staff.id != staff.id)
+            )  # fmt: skip
+            if not others:
+                raise ValidationError.single(
+                    "initials", f"{staff.initials} er den eneste aktive medarbejder; opret en anden først."
+                )
+        tx.update(staff, active=active)
+        action, word = ("activate", "aktiveret igen") if active else ("deactivate", "deaktiveret")
+        tx.audit(actor_id, action, "staff", staff.id, detail=f"Medarbejder {staff.initials} {word}")
+    return staff
+
+
 def authenticate(db: Database, initials: str, password: str) -> Staff | None:
     """The staff member if initials and password match an active account; every attempt is audited."""
     initials = normalize_initials(initials)
@@ -72,11 +148,12 @@ def authenticate(db: Database, initials: str, password: str) -> Staff | None:
         return None
 
 
-def list_staff(db: Database) -> list[Staff]:
+def list_staff(db: Database, *, include_inactive: bool = False) -> list[Staff]:
+    query = select(Staff).where(Staff.deleted_at.is_(None)).order_by(Staff.initials)
+    if not include_inactive:
+        query = query.where(Staff.active)
     with db.session() as session:
-        return list(
-            session.scalars(select(Staff).where(Staff.active, Staff.deleted_at.is_(None)).order_by(Staff.initials))
-        )
+        return list(session.scalars(query))
 
 
 def count_staff(db: Database) -> int:

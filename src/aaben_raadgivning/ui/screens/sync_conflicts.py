@@ -51,7 +51,12 @@ def _when(hlc: str) -> str:
     return f"{format_date(moment.date())} kl. {moment:%H.%M}"
 
 
-def _value(text: str | None) -> str:
+HIDDEN_FIELDS = frozenset({"password_hash"})  # shown as «(skjult)», never on screen
+
+
+def _value(text: str | None, field: str = "") -> str:
+    if field in HIDDEN_FIELDS:
+        return "(skjult)"
     if text is None:
         return "(tom)"
     value = json.loads(text)
@@ -152,7 +157,8 @@ class SyncScreen(Screen):
         table.clear()
         for conflict in self.conflicts:
             table.add_row(self._what(conflict), FIELD_LABELS.get(conflict["field"], conflict["field"]),
-                          _value(conflict["winner_value"])[:16], _value(conflict["loser_value"])[:16],
+                          _value(conflict["winner_value"], conflict["field"])[:16],
+                          _value(conflict["loser_value"], conflict["field"])[:16],
                           key=conflict["loser_id"])  # fmt: skip
         self._show_sides()
 
@@ -184,8 +190,8 @@ class SyncScreen(Screen):
             winner.update("Ingen konflikter. Når to computere har ændret det samme felt, mens de var adskilt, vises det her.")
             loser.update("")
             return
-        winner.update(f"[b]Gældende værdi[/b]\n{escape(_value(conflict['winner_value']))}\n{self._origin(conflict, 'winner')}")
-        loser.update(f"[b]Anden værdi[/b]\n{escape(_value(conflict['loser_value']))}\n{self._origin(conflict, 'loser')}")
+        winner.update(f"[b]Gældende værdi[/b]\n{escape(_value(conflict['winner_value'], conflict['field']))}\n{self._origin(conflict, 'winner')}")
+        loser.update(f"[b]Anden værdi[/b]\n{escape(_value(conflict['loser_value'], conflict['field']))}\n{self._origin(conflict, 'loser')}")
 
     def _origin(self, conflict: dict[str, Any], side: str) -> str:
         """Who, when, where: «Jens Jensen (JJ) · 24.11.2026 kl. 10.15 · Beboerhuset»."""
@@ -227,13 +233,19 @@ class SyncScreen(Screen):
         if conflict is None:
             self.notify("Der er ingen konflikt at afgøre.", severity="warning")
             return
+        from aaben_raadgivning.store.actions.sync_conflicts import merge_refusal
+
+        refusal = merge_refusal(conflict["table_name"], conflict["field"])
+        if refusal:
+            self.notify(refusal, title="Ikke muligt", severity="warning")
+            return
         label = FIELD_LABELS.get(conflict["field"], conflict["field"])
 
         def done(value: str | None) -> None:
             if value is not None:
                 self._resolve("flettet", value)
 
-        self.app.push_screen(MergedValueDialog(label, _value(conflict["winner_value"])), done)
+        self.app.push_screen(MergedValueDialog(label, _value(conflict["winner_value"], conflict["field"])), done)
 
     def action_sync_now(self) -> None:
         app: Any = self.app
