@@ -17,7 +17,8 @@ from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.actions.follow_up_sweep import mark_swept
 from aaben_raadgivning.store.actions.purge import purge_citizen
 from aaben_raadgivning.store.actions.staff import authenticate, create_staff, reset_password, set_staff_active
-from aaben_raadgivning.store.actions.sync_conflicts import merge_refusal, resolve_conflict
+from aaben_raadgivning.store.actions.sync_conflicts import resolve_conflict
+from aaben_raadgivning.store.conflict_values import merge_refusal
 from aaben_raadgivning.store.follow_up_sweep import last_sweep_date
 from aaben_raadgivning.store.integrity import run_checks
 from aaben_raadgivning.store.models import Citizen, Event, FollowUpTask
@@ -545,3 +546,24 @@ def test_a_typed_merged_password_is_refused_and_nothing_changes(office):
     assert len(open_conflicts(a)) == 1
     assert authenticate(a, "JK", "hemmelig") is None
     _ok(a)
+
+
+def test_a_date_conflict_takes_a_merged_date_typed_the_danish_way(office):
+    """A merged value for a date is typed as dates are everywhere else; a bad one is refused in Danish
+    and changes nothing (it used to end in a Python error)."""
+    a, b, share, staff = office
+    citizen = create_citizen(a, staff.id, name="Åse")
+    _exchange(share, a, b)
+    _set(a, citizen.id, project_start=date(2026, 11, 2))
+    _set(b, citizen.id, project_start=date(2026, 11, 9))
+    _exchange(share, a, b)
+    (conflict,) = open_conflicts(a)
+    with pytest.raises(ValidationError, match="«30.02.2026» er ikke en gyldig dato"):
+        resolve_conflict(a, staff.id, conflict["loser_id"], "flettet", "30.02.2026")
+    assert len(open_conflicts(a)) == 1
+    resolve_conflict(a, staff.id, conflict["loser_id"], "flettet", "16.11.2026")
+    _exchange(share, a, b)
+    for db in (a, b):
+        assert _citizen(db, citizen.id).project_start == date(2026, 11, 16)
+        assert open_conflicts(db) == []
+        _ok(db)

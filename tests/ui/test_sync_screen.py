@@ -4,6 +4,7 @@ conflicts side by side (keep one, or write a merged value), asserted on the scre
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 from pathlib import Path
 
 from textual.widgets import DataTable, ProgressBar
@@ -156,4 +157,42 @@ async def test_a_password_conflict_hides_both_values_and_cannot_be_merged(world,
     sync(world.db, share, device_name="skranken")
     sync(other, share, device_name="beboerhuset")
     assert authenticate(other, "JK", winner[0]) is not None and open_conflicts(other) == []
+    other.close()
+
+
+async def test_a_date_conflict_is_shown_and_merged_the_danish_way(world, tmp_path):
+    share, citizen, other = _citizen_on_two_laptops(world, tmp_path)
+    _set(world.db, citizen.id, project_start=date(2026, 11, 2), jobkonsulent_id=world.jk.id)
+    _set(other, citizen.id, project_start=date(2026, 11, 9), jobkonsulent_id=world.jf.id)
+    sync(other, share, device_name="beboerhuset")
+    app = AabenApp(world.runtime)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await login(pilot)
+        await app.workers.wait_for_complete()
+        await pilot.press("f9")
+        await pilot.pause()
+        table = app.screen.query_one("#conflicts", DataTable)
+        rows = {str(table.get_row_at(i)[1]): [str(c) for c in table.get_row_at(i)][2:] for i in range(table.row_count)}
+        assert rows["projektstart"] == ["09.11.2026", "02.11.2026"]
+        assert rows["jobkonsulent"] == ["Jakob Frederikse", "Jette Kristensen"]  # names, not ids (cut at 16)
+        table.move_cursor(row=list(rows).index("projektstart"))
+        await pilot.pause()
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, MergedValueDialog)
+        assert dialog.query_one("#merged").value == "09.11.2026"  # typed as dates are typed everywhere
+        await pilot.press("home", "ctrl+k")
+        await type_text(pilot, "30.02.2026")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is dialog  # stays open with the reason under the field
+        assert "«30.02.2026» er ikke en gyldig dato." in screen_text(app)
+        await pilot.press("home", "ctrl+k")
+        await type_text(pilot, "16.11.2026")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, SyncScreen)
+    with world.db.session() as session:
+        assert session.get(Citizen, citizen.id).project_start == date(2026, 11, 16)
     other.close()

@@ -262,7 +262,7 @@ class AabenApp(App):
         """One sync round in a worker thread (never blocks the UI); F9 shows its progress."""
         if not self.settings.sync_share:
             if manual:
-                self.notify("Der er ingen fællesmappe i indstillingerne ([sync] share).", severity="warning")
+                self.notify("Der er ingen fællesmappe i indstillingerne ([sync] share).", severity="warning", markup=False)
             return
         self._sync_running = True
         self.refresh_sync_badge()
@@ -300,7 +300,8 @@ class AabenApp(App):
         self._sync_running, self._sync_failed = False, failed
         self.refresh_sync_badge()
         if tell:
-            self.notify(message, title="Synkronisering", severity="error" if failed else "information")
+            # plain text: a path such as S:\\[faelles] or an error message is not markup
+            self.notify(message, title="Synkronisering", severity="error" if failed else "information", markup=False)
         if isinstance(self.screen, SyncScreen):
             self.screen.refresh_all()
 

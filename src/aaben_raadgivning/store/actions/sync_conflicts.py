@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from aaben_raadgivning.domain.clock import to_local
 from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
+from aaben_raadgivning.store.conflict_values import parse_merged
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import Base, ConflictResolution
 from aaben_raadgivning.store.sync_apply import recompute_conflicts
@@ -36,36 +38,10 @@ def _python_value(model: Any, field: str, plain: Any) -> Any:
     return plain
 
 
-def merge_refusal(table: str, field: str) -> str | None:
-    """Why no merged value can be typed for this field (only one of the two sides can be kept), or None:
-    a password hash, or a yes/no field."""
-    if (table, field) == ("staff", "password_hash"):
-        return "En adgangskode kan ikke skrives her. Behold en af de to, og giv evt. en ny adgangskode."
-    model = _model_for(table)
-    column = model.__table__.columns.get(field) if model is not None else None
-    if column is not None and getattr(column.type, "python_type", None) is bool:
-        return "Feltet er ja/nej: behold en af de to værdier."
-    return None
-
-
-def _mergeable(model: Any, table: str, field: str, merged: Any) -> Any:
-    """The merged value as the column takes it (a number must be one), or a Danish refusal."""
-    refusal = merge_refusal(table, field)
-    if refusal:
-        raise ValidationError.single("merged", refusal)
-    column = model.__table__.columns.get(field)
-    python_type = getattr(column.type, "python_type", None) if column is not None else None
-    if python_type in (int, float) and isinstance(merged, str):
-        try:
-            return python_type(merged.strip().replace(",", "."))
-        except ValueError:
-            raise ValidationError.single("merged", f"«{merged}» er ikke et tal.") from None
-    return merged
-
-
 def resolve_conflict(db: Database, actor_id: str, loser_id: str, choice: str, merged: Any = None) -> None:
     """``choice``: "vinder" (keep the current value), "taber" (take the losing value) or "flettet"
-    (write ``merged``, a plain value). Resolves every open conflict of that field."""
+    (write ``merged``, the text as typed: only for the fields ``conflict_values`` allows, and parsed
+    there). Resolves every open conflict of that field."""
     if choice not in CHOICES:
         raise ValidationError.single("choice", "Vælg at beholde den ene værdi eller skrive en samlet værdi.")
     with db.transaction() as tx:
@@ -81,7 +57,7 @@ def resolve_conflict(db: Database, actor_id: str, loser_id: str, choice: str, me
         if row is None:
             raise NotFoundError("Posten findes ikke længere.")
         if choice == "flettet":
-            merged = _mergeable(model, table, field, merged)
+            merged = parse_merged(table, field, str(merged or ""), to_local(db.now()).date())
         if choice != "vinder":
             plain = json.loads(loser_value) if choice == "taber" and loser_value is not None else merged
             value = _python_value(model, field, plain)

@@ -7,7 +7,6 @@ merged value; the decision syncs to every laptop.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, ProgressBar, Static
 
+from aaben_raadgivning.store.conflict_values import display_value, editable_value, merge_refusal, record_label
 from aaben_raadgivning.ui.widgets.form import Field, show_errors
 from aaben_raadgivning.ui.widgets.form_dialog import FormDialog
 from aaben_raadgivning.ui.widgets.key_footer import KeyFooter
@@ -51,25 +51,16 @@ def _when(hlc: str) -> str:
     return f"{format_date(moment.date())} kl. {moment:%H.%M}"
 
 
-HIDDEN_FIELDS = frozenset({"password_hash"})  # shown as «(skjult)», never on screen
-
-
-def _value(text: str | None, field: str = "") -> str:
-    if field in HIDDEN_FIELDS:
-        return "(skjult)"
-    if text is None:
-        return "(tom)"
-    value = json.loads(text)
-    return "(tom)" if value in (None, "") else str(value)
-
-
 class MergedValueDialog(FormDialog):
-    """Write a merged value for the conflicting field."""
+    """Write a merged value for the conflicting field (checked as the store will check it, so a bad
+    date is corrected here instead of after the dialog has closed)."""
 
-    def __init__(self, label: str, start: str) -> None:
+    def __init__(self, label: str, start: str, table: str, field: str) -> None:
         super().__init__()
         self._label = label
         self._start = start
+        self._table = table
+        self._field = field
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -78,9 +69,18 @@ class MergedValueDialog(FormDialog):
             yield from self.buttons("Gem")
 
     def action_save(self) -> None:
+        from aaben_raadgivning.domain.clock import to_local
+        from aaben_raadgivning.domain.errors import ValidationError
+        from aaben_raadgivning.store.conflict_values import parse_merged
+
         value = self.query_one("#merged", Input).value.strip()
         if not value:
             show_errors(self, {"merged": "Skriv værdien, eller tryk Esc og behold en af de to."})
+            return
+        try:
+            parse_merged(self._table, self._field, value, to_local(self.app.runtime.db.now()).date())  # type: ignore[attr-defined]
+        except ValidationError as exc:
+            show_errors(self, exc.errors)
             return
         self.dismiss(value)
 
@@ -134,21 +134,21 @@ class SyncScreen(Screen):
         status = sync_status(db)
         share = app.settings.sync_share
         if not share:
-            where = "Ingen fællesmappe i indstillingerne ([sync] share) – computeren arbejder alene."
+            where = "Ingen fællesmappe i indstillingerne (\\[sync] share) – computeren arbejder alene."
         elif share_reachable(Path(share)):
-            where = f"Fællesmappen kan nås: {share}"
+            where = f"Fællesmappen kan nås: {escape(share)}"
         else:
-            where = f"Fællesmappen kan ikke nås: {share}"
+            where = f"Fællesmappen kan ikke nås: {escape(share)}"
         last = "aldrig" if status.last_success is None else _when_utc(status.last_success)
         lines = [
             f"[b]Synkronisering[/b] · {where}",
-            (f"Seneste synkronisering: {last} · Venter på at blive sendt: {status.waiting} ændringer · "
+            (f"Seneste synkronisering: {last} · Venter på at blive sendt: {status.waiting} {'ændring' if status.waiting == 1 else 'ændringer'} · "
              f"Konflikter: {status.conflicts}"),
         ]
         if status.safe_mode:
-            lines.append(f"[b]Sikker tilstand:[/b] {status.safe_mode}")
+            lines.append(f"[b]Sikker tilstand:[/b] {escape(status.safe_mode)}")
         if app.sync_message:
-            lines.append(app.sync_message)
+            lines.append(escape(app.sync_message))
         self.query_one("#sync-status", Static).update("\n".join(lines))
         self.names = device_names(db)
         self.names[db.device_id] = app.settings.display_device_name + " (denne computer)"
@@ -157,22 +157,12 @@ class SyncScreen(Screen):
         table.clear()
         for conflict in self.conflicts:
             table.add_row(self._what(conflict), FIELD_LABELS.get(conflict["field"], conflict["field"]),
-                          _value(conflict["winner_value"], conflict["field"])[:16],
-                          _value(conflict["loser_value"], conflict["field"])[:16],
+                          self._shown(conflict, "winner")[:16], self._shown(conflict, "loser")[:16],
                           key=conflict["loser_id"])  # fmt: skip
         self._show_sides()
 
     def _what(self, conflict: dict[str, Any]) -> str:
-        from aaben_raadgivning.store.integrity import TABLE_NAMES
-
-        db = self.app.runtime.db  # type: ignore[attr-defined]
-        if conflict["table_name"] == "citizens":
-            row_id = conflict["row_id"]
-            with db.engine.connect() as conn:
-                name = conn.exec_driver_sql("SELECT name FROM citizens WHERE id = ?", (row_id,)).scalar()
-                conn.rollback()
-            return f"Borger: {name or row_id[:8]}"
-        return TABLE_NAMES.get(conflict["table_name"], conflict["table_name"]).capitalize()
+        return record_label(self.app.runtime.db, conflict["table_name"], conflict["row_id"])  # type: ignore[attr-defined]
 
     def selected(self) -> dict[str, Any] | None:
         table = self.query_one("#conflicts", DataTable)
@@ -190,8 +180,12 @@ class SyncScreen(Screen):
             winner.update("Ingen konflikter. Når to computere har ændret det samme felt, mens de var adskilt, vises det her.")
             loser.update("")
             return
-        winner.update(f"[b]Gældende værdi[/b]\n{escape(_value(conflict['winner_value'], conflict['field']))}\n{self._origin(conflict, 'winner')}")
-        loser.update(f"[b]Anden værdi[/b]\n{escape(_value(conflict['loser_value'], conflict['field']))}\n{self._origin(conflict, 'loser')}")
+        winner.update(f"[b]Gældende værdi[/b]\n{escape(self._shown(conflict, 'winner'))}\n{self._origin(conflict, 'winner')}")
+        loser.update(f"[b]Anden værdi[/b]\n{escape(self._shown(conflict, 'loser'))}\n{self._origin(conflict, 'loser')}")
+
+    def _shown(self, conflict: dict[str, Any], side: str) -> str:
+        db = self.app.runtime.db  # type: ignore[attr-defined]
+        return display_value(db, conflict["table_name"], conflict["field"], conflict[f"{side}_value"])
 
     def _origin(self, conflict: dict[str, Any], side: str) -> str:
         """Who, when, where: «Jens Jensen (JJ) · 24.11.2026 kl. 10.15 · Beboerhuset»."""
@@ -233,8 +227,6 @@ class SyncScreen(Screen):
         if conflict is None:
             self.notify("Der er ingen konflikt at afgøre.", severity="warning")
             return
-        from aaben_raadgivning.store.actions.sync_conflicts import merge_refusal
-
         refusal = merge_refusal(conflict["table_name"], conflict["field"])
         if refusal:
             self.notify(refusal, title="Ikke muligt", severity="warning")
@@ -245,7 +237,8 @@ class SyncScreen(Screen):
             if value is not None:
                 self._resolve("flettet", value)
 
-        self.app.push_screen(MergedValueDialog(label, _value(conflict["winner_value"], conflict["field"])), done)
+        start = editable_value(conflict["table_name"], conflict["field"], conflict["winner_value"])
+        self.app.push_screen(MergedValueDialog(label, start, conflict["table_name"], conflict["field"]), done)
 
     def action_sync_now(self) -> None:
         app: Any = self.app
