@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 from textual.widgets import Input
-from ui_helpers import login, screen_text
+from ui_helpers import login, screen_text, type_text
 
 from aaben_raadgivning.store.models import AuditEntry
 from aaben_raadgivning.ui.app import AabenApp
@@ -89,3 +89,58 @@ async def test_unusable_database_is_explained_in_danish(tmp_path):
         text = screen_text(app)
         assert "nyere version af Åben Rådgivning" in text and "Ctrl+Q" in text
         assert app.screen.query_one("#initials", Input).disabled
+
+
+async def test_log_out_lets_a_colleague_log_in_as_themselves(world):
+    app = AabenApp(world.runtime)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await login(pilot)
+        await pilot.press("f12")
+        await pilot.pause()
+        assert isinstance(app.screen, LoginScreen)
+        assert app.staff is None and app.sub_title == ""
+        assert "Du er logget ud." in [n.message for n in app._notifications]
+        await pilot.press("f2")  # the main screens are closed until someone logs in again
+        await pilot.pause()
+        assert isinstance(app.screen, LoginScreen)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Log ud" not in titles and "Åben rådgivning" not in titles
+        await login(pilot, "JF")
+        assert isinstance(app.screen, CounterScreen)
+        assert app.staff.initials == "JF" and "JF" in app.sub_title
+    with world.db.session() as session:
+        actions = session.execute(
+            select(AuditEntry.action, AuditEntry.staff_id).where(AuditEntry.action.in_(("login", "logout")))
+            .order_by(AuditEntry.at, AuditEntry.id)
+        ).all()  # fmt: skip
+    assert sorted(actions) == sorted([("login", world.jk.id), ("logout", world.jk.id), ("login", world.jf.id)])
+
+
+async def test_log_out_waits_for_an_open_dialog(world):
+    """Typed work in a dialog is never thrown away by logging out."""
+    app = AabenApp(world.runtime)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await login(pilot)
+        await pilot.press("ctrl+r")  # anonymous walk-in dialog
+        await pilot.pause()
+        dialog = app.screen
+        await pilot.press("f12")
+        await pilot.pause()
+        assert app.screen is dialog and app.staff is not None
+        assert "Luk det åbne vindue først" in "\n".join(n.message for n in app._notifications)
+        await pilot.press("escape")
+        await pilot.press("f12")
+        await pilot.pause()
+        assert isinstance(app.screen, LoginScreen)
+
+
+async def test_log_out_from_the_palette(world):
+    app = AabenApp(world.runtime)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        await pilot.press("ctrl+p")
+        await type_text(pilot, "Log ud")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LoginScreen)

@@ -23,12 +23,19 @@ from textual.screen import Screen
 from aaben_raadgivning.runtime import Runtime, RuntimeOpener
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from aaben_raadgivning.store.models import Staff
 
 log = logging.getLogger(__name__)
 
 BADGE_REFRESH_SECONDS = 20
 SWEEP_CHECK_SECONDS = 3600  # how often an open app checks whether the date changed (follow-up sweep)
+
+
+LOGGED_IN_ACTIONS = frozenset(
+    {"show_counter", "show_citizens", "show_agreements", "show_follow_ups", "show_sync", "log_out", "change_password"}
+)
 
 
 class AabenApp(App):
@@ -40,6 +47,7 @@ class AabenApp(App):
         Binding("f4", "show_agreements", "Aftaler"),
         Binding("f5", "show_follow_ups", "Opfølgning"),
         Binding("f9", "show_sync", "Synkronisering", show=False),  # in the palette; kept out of every footer
+        Binding("f12", "log_out", "Log ud", show=False, priority=True),  # also from inside a dialog (refused there)
         Binding("ctrl+q", "quit", "Luk", priority=True),
     ]
 
@@ -62,6 +70,7 @@ class AabenApp(App):
         self.sync_message = ""  # the outcome of the last sync round, shown on F9
         self._swept_on = None  # the Danish date the follow-up sweep last ran for in this app
         self._sweep_running = False
+        self._session_timers: list[Timer] = []  # started at log-in, stopped at log-out
 
     @property
     def runtime(self) -> Runtime:
@@ -70,7 +79,7 @@ class AabenApp(App):
         return self._runtime
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("show_counter", "show_citizens", "show_agreements", "show_follow_ups", "show_sync") and self.staff is None:
+        if action in LOGGED_IN_ACTIONS and self.staff is None:
             return False  # hidden until someone has logged in
         return True
 
@@ -137,12 +146,37 @@ class AabenApp(App):
         self.office_id = default_office_id(self.runtime.db)
         self.sub_title = f"{staff.initials} · {staff.name}"
         self.switch_screen(self._counter())
-        self.set_interval(SWEEP_CHECK_SECONDS, self.start_follow_up_sweep)  # the date may change while open
+        timers = self._session_timers
+        timers.append(self.set_interval(SWEEP_CHECK_SECONDS, self.start_follow_up_sweep))  # the date may change
         self.start_follow_up_sweep()
         if self.settings.sync_share:  # background sync: now and every few minutes
-            self.set_interval(self.settings.sync_interval_minutes * 60, self.start_sync)
-            self.set_interval(BADGE_REFRESH_SECONDS, self.refresh_sync_badge)  # "n venter" grows with every action
+            timers.append(self.set_interval(self.settings.sync_interval_minutes * 60, self.start_sync))
+            timers.append(self.set_interval(BADGE_REFRESH_SECONDS, self.refresh_sync_badge))  # "n venter" grows
             self.call_after_refresh(self.start_sync)
+
+    def action_log_out(self) -> None:
+        """Back to the log-in screen, so a colleague at a shared laptop works (and is logged) as
+        themselves. Refused while a dialog or an editor is open: logging out must not lose typed work."""
+        from aaben_raadgivning.store.actions.staff import log_out
+        from aaben_raadgivning.ui.screens.login import LoginScreen
+
+        if self.staff is None:
+            return
+        if len(self.screen_stack) > 2:
+            self.notify("Luk det åbne vindue først (Esc eller Gem), så intet går tabt.", title="Ikke logget ud",
+                        severity="warning")  # fmt: skip
+            return
+        log_out(self.runtime.db, self.staff.id)
+        for timer in self._session_timers:
+            timer.stop()
+        self._session_timers.clear()
+        self.staff = None
+        self.office_id = None
+        self.current_citizen_id = None
+        self.sub_title = ""
+        self.sync_badge = ""
+        self.switch_screen(LoginScreen())
+        self.notify("Du er logget ud.", title="Log ud")
 
     def refresh_sync_badge(self) -> None:
         """Read the sync state (a few indexed queries on the local database, never the share)."""
@@ -352,6 +386,7 @@ class AabenApp(App):
             yield SystemCommand("Opfølgning", "Opgaver til i dag og fremover (F5)", self.action_show_follow_ups)
             yield SystemCommand("Synkronisering", "Status, synkronisér nu og konflikter (F9)", self.action_show_sync)
             yield SystemCommand("Skift adgangskode", "Skift din egen adgangskode", self.action_change_password)
+            yield SystemCommand("Log ud", "Log ud, så en kollega kan logge ind (F12)", self.action_log_out)
         yield SystemCommand("Vis taster", "Vis alle taster for skærmen", self.action_show_help_panel)
         yield SystemCommand("Skift farvetema", "Vælg et andet farvetema", self.action_change_theme)
         yield SystemCommand("Afslut programmet", "Luk Åben Rådgivning (Ctrl+Q)", self.action_quit)

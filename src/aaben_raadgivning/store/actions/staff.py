@@ -1,4 +1,4 @@
-"""User actions on staff accounts: create one, log in, change or reset a password, deactivate one.
+"""User actions on staff accounts: create one, log in and out, change or reset a password, deactivate one.
 
 Staff rows sync like any other record, so a new password or a deactivation reaches every laptop at
 its next sync: after a lost laptop or a colleague leaving, this is how access is cut everywhere.
@@ -146,6 +146,12 @@ def authenticate(db: Database, initials: str, password: str) -> Staff | None:
             return staff
         tx.audit(None, "login_failed", "staff", None, detail=f"Initialer: {initials}")
         return None
+
+
+def log_out(db: Database, staff_id: str) -> None:
+    """End a session at a shared laptop (audited like the log-in, so the log shows who worked when)."""
+    with db.transaction() as tx:
+        tx.audit(staff_id, "logout", "staff", staff_id)
 
 
 def list_staff(db: Database, *, include_inactive: bool = False) -> list[Staff]:
