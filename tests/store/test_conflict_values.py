@@ -55,7 +55,6 @@ def test_references_are_shown_by_name(world):
         ("agreements", "tasks", "Lager og kasse", "Lager og kasse"),
         ("citizens", "project_start", "1.12.2026", date(2026, 12, 1)),
         ("follow_up_tasks", "due_date", "fredag", date(2026, 11, 27)),
-        ("citizens", "housing_area", "", ""),  # may be empty (the column allows it)
     ],
 )
 def test_typed_merged_values_that_are_taken(table, field, typed, taken):
@@ -67,7 +66,10 @@ def test_typed_merged_values_that_are_taken(table, field, typed, taken):
     [
         ("citizens", "project_start", "31.02.2026", "«31.02.2026» er ikke en gyldig dato.", False),
         ("follow_up_tasks", "due_date", "", "Dato mangler.", False),
-        ("citizens", "name", " ", "Feltet må ikke være tomt.", False),
+        ("citizens", "name", " ", "Skriv værdien, eller behold en af de to.", False),
+        ("citizens", "housing_area", "", "Skriv værdien, eller behold en af de to.", False),
+        ("citizens", "name", "Å" * 201, "Teksten er for lang: højst 200 tegn.", False),
+        ("company_contacts", "email", "ikke en adresse", "Feltet kan ikke skrives frit her", True),
         ("citizens", "cpr", "010203-1234", "Feltet kan ikke skrives frit her", True),
         ("citizens", "jobkonsulent_id", "JK", "Feltet kan ikke skrives frit her", True),
         ("agreements", "schedule", "mandag 8-12", "Feltet kan ikke skrives frit her", True),

@@ -23,7 +23,7 @@ FREE_TEXT: dict[str, frozenset[str]] = {
     "staff": frozenset({"name"}),
     "citizens": frozenset({"name", "housing_area", "job_goal", "resources", "barriers"}),
     "companies": frozenset({"name", "address", "industry", "suitable_tasks", "notes"}),
-    "company_contacts": frozenset({"name", "role", "phone", "email"}),
+    "company_contacts": frozenset({"name", "role"}),  # phone and e-mail have their form's checks
     "agreements": frozenset({"status_reason", "tasks", "health_notes", "praktik_assessment"}),
     "follow_up_tasks": frozenset({"reason", "note"}),
     "sub_goals": frozenset({"text"}),
@@ -99,8 +99,11 @@ def parse_merged(table: str, field: str, text: str, today: date) -> Any:
             raise ValidationError.single("merged", exc.message) from None
     column = _column(table, field)
     value = text.strip()
-    if not value and column is not None and not column.nullable and column.default is None:  # e.g. a name
-        raise ValidationError.single("merged", "Feltet må ikke være tomt.")
+    if not value:  # an empty field is one of the two sides or a form's job, never a "merge"
+        raise ValidationError.single("merged", "Skriv værdien, eller behold en af de to.")
+    limit = getattr(column.type, "length", None) if column is not None else None
+    if limit and len(value) > limit:
+        raise ValidationError.single("merged", f"Teksten er for lang: højst {limit} tegn.")
     return value
 
 

@@ -74,9 +74,6 @@ class MergedValueDialog(FormDialog):
         from aaben_raadgivning.store.conflict_values import parse_merged
 
         value = self.query_one("#merged", Input).value.strip()
-        if not value:
-            show_errors(self, {"merged": "Skriv værdien, eller tryk Esc og behold en af de to."})
-            return
         try:
             parse_merged(self._table, self._field, value, to_local(self.app.runtime.db.now()).date())  # type: ignore[attr-defined]
         except ValidationError as exc:
