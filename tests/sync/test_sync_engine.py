@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from sync_helpers import new_device, replica_state, template_database
 
 from aaben_raadgivning.domain.errors import ValidationError
@@ -204,6 +205,35 @@ def test_a_sync_killed_after_publishing_loses_nothing_and_sends_nothing_twice(of
     assert sorted((share / "devices" / a.device_id).glob("seg-*.jsonl")) == files
     sync(b, share)
     assert _citizen(b, citizen.id).name == "Dan"
+
+
+def test_an_unrecorded_own_file_damaged_after_another_laptop_read_it_never_changes_content(office):
+    """A's sync is killed after publishing (the file is not recorded on A), B applies the file, then
+    the file is damaged on the share. A must not publish other changes under that number: B has it
+    and would never read it again (the state machine found this: B never got A's later event)."""
+    a, b, share, staff = office
+    citizen = create_citizen(a, staff.id, name="Dan")
+
+    def kill_after_rename(step: str) -> None:
+        if step == "fsync-dir":
+            raise Crash(step)
+
+    with pytest.raises(Crash):
+        sync(a, share, device_name="laptop-a", io=ShareIO(share, kill_after_rename))
+    sync(b, share)
+    assert _citizen(b, citizen.id).name == "Dan"
+    with a.transaction() as tx:
+        tx.add(Event(citizen_id=citizen.id, kind="samtale", occurred_at=tx.now, recorded_at=tx.now, summary="Efter"))
+    (damaged,) = sorted((share / "devices" / a.device_id).glob("seg-*.jsonl"))
+    damaged.write_bytes(damaged.read_bytes()[:-20])
+    sync(a, share, device_name="laptop-a")
+    assert seg.decode(damaged.read_bytes()).changes == ()  # the number now carries nothing
+    _exchange(share, a, b)
+    with b.session() as session:
+        assert [e.summary for e in session.scalars(select(Event).where(Event.citizen_id == citizen.id))] == ["Efter"]
+    assert replica_state(a) == replica_state(b)
+    _ok(a)
+    _ok(b)
 
 
 def test_changes_from_a_newer_version_are_kept_not_dropped(office):

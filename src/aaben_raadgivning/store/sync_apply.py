@@ -148,6 +148,8 @@ def load_entries(conn: Connection, table: str, row_ids: Sequence[str]) -> dict[s
 
 def store_changes(conn: Connection, changes: Sequence[Change]) -> None:
     """Add remote entries to the local change log (idempotent: an entry already here is skipped)."""
+    if not changes:
+        return  # an empty segment (one that replaced a damaged file); executemany would take [] as no rows
     conn.exec_driver_sql(
         f"INSERT OR IGNORE INTO change_log ({CHANGE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
         [(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[9]) for c in changes],

@@ -259,16 +259,14 @@ class _Round:
             (first, last, seg.checksum(data), stat.st_size, stat.st_mtime_ns, json.dumps(header)),
         )
 
-    def check_own_segments(self) -> set[int]:
+    def check_own_segments(self) -> None:
         """Compare our folder with what we recorded: adopt our own unrecorded segments (a crash after
-        publishing), rewrite damaged or missing ones, refuse when another machine writes as us.
-        Returns the sequence numbers of damaged files nobody recorded (free to be replaced)."""
+        publishing), rewrite damaged or missing ones, refuse when another machine writes as us."""
         files: dict[tuple[int, int], os.DirEntry] = {}
         for entry in self.io.listdir(self.own):
             numbers = seg.parse_name(entry.name)
             if numbers:
                 files[numbers] = entry
-        replaceable: set[int] = set()
         complaints = self._complaints()
         with self.db.engine.connect() as conn:
             recorded = {
@@ -313,7 +311,11 @@ class _Round:
             try:
                 segment = seg.decode(data)
             except seg.SegmentError:
-                replaceable.add(first)
+                # Ours, from a run killed before it could record it, and damaged since. What it held is
+                # unknown here, and another device may have applied it while it was whole: this number
+                # must never carry other changes. It becomes an empty segment; its changes (still unsent
+                # as far as we know) go out in the next one, and a device that has them ignores repeats.
+                self._publish_empty(first, last)
                 continue
             with self.db.engine.begin() as conn:
                 if segment.device_id != self.me or not self._own_changes_known(conn, segment):
@@ -342,7 +344,14 @@ class _Round:
             conn.rollback()
         if published > mine:
             raise self._clone_error()
-        return replaceable
+
+    def _publish_empty(self, first: int, last: int) -> None:
+        header = seg.Segment(self.me, first, last, (), {}, self.wall_ms()).header()
+        data = seg.encode_lines(header, [])
+        path = self.io.publish(self.own, seg.segment_name(first, last), data, replace=True, verify=seg.decode)
+        with self.db.engine.begin() as conn:
+            self._record_own(conn, first, last, data, path, header)
+        log.warning("Own unrecorded segment %s was damaged; replaced by an empty one", path)
 
     def _complaints(self) -> set[int]:
         """Our segments that other devices found damaged (listed in their state.json)."""
@@ -401,7 +410,7 @@ class _Round:
         self.report.scrubbed += len(segments)
         return len(segments)
 
-    def export(self, replaceable: set[int]) -> None:
+    def export(self) -> None:
         while True:
             with self.db.engine.connect() as conn:
                 # SQLite writes each change's line (the JSON array of Change.line()) itself: that is
@@ -427,11 +436,9 @@ class _Round:
             self.progress(0.1, f"Sender {len(rows)} ændringer")
             try:
                 # (no verify: publish compares the bytes read back with these, which we just encoded)
-                path = self.io.publish(self.own, seg.segment_name(number, number), data,
-                                       replace=number in replaceable)  # fmt: skip
+                path = self.io.publish(self.own, seg.segment_name(number, number), data)
             except PublishConflict:
                 raise self._clone_error() from None
-            replaceable.discard(number)
             with self.db.engine.begin() as conn:
                 conn.exec_driver_sql(
                     "UPDATE sync_outbox SET segment = ? WHERE seq BETWEEN ? AND ? AND segment IS NULL",
@@ -749,8 +756,8 @@ def sync(
             if used is not None:
                 round_.report.received += _count_changes(db)
         round_.prepare_own_folder()
-        replaceable = round_.check_own_segments()
-        round_.export(replaceable)
+        round_.check_own_segments()
+        round_.export()
         progress(0.2, "Henter ændringer fra de andre computere")
         round_.import_all()
         round_.scrub_purged()
