@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import PASSWORD
 from textual.widgets import Input
-from ui_helpers import login, screen_text, type_text, wait_for_text
+from ui_helpers import login, run_from_palette, screen_text, type_text, wait_for_text
 
 from aaben_raadgivning.store.actions.staff import authenticate
 from aaben_raadgivning.ui.app import AabenApp
@@ -13,11 +13,7 @@ from aaben_raadgivning.ui.screens.counter import CounterScreen
 
 
 async def _open_from_palette(pilot) -> None:
-    await pilot.press("ctrl+p")
-    await type_text(pilot, "Skift adgangskode")
-    await pilot.pause(0.3)  # the palette searches in the background
-    await pilot.press("enter")
-    await pilot.pause()
+    await run_from_palette(pilot, "Skift adgangskode")
     assert isinstance(pilot.app.screen, ChangePasswordDialog)
 
 

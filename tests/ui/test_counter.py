@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 from textual.widgets import DataTable, Input
-from ui_helpers import login, screen_text, type_text
+from ui_helpers import login, run_from_palette, screen_text, type_text
 
 from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.actions.walk_ins import register_walk_in
@@ -225,12 +225,7 @@ async def test_every_counter_action_is_in_the_danish_command_palette(world):
     app = AabenApp(world.runtime)
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await type_text(pilot, "Anonym")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await pilot.pause()
+        await run_from_palette(pilot, "Anonym")
         assert app.screen.__class__.__name__ == "AnonymousWalkInDialog"
         await pilot.press("escape")
         await pilot.pause()

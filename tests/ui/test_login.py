@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 from textual.widgets import Input
-from ui_helpers import login, screen_text, type_text
+from ui_helpers import login, run_from_palette, screen_text
 
 from aaben_raadgivning.store.models import AuditEntry
 from aaben_raadgivning.ui.app import AabenApp
@@ -138,9 +138,5 @@ async def test_log_out_from_the_palette(world):
     app = AabenApp(world.runtime)
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot)
-        await pilot.press("ctrl+p")
-        await type_text(pilot, "Log ud")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await pilot.pause()
+        await run_from_palette(pilot, "Log ud")
         assert isinstance(app.screen, LoginScreen)

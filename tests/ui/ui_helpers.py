@@ -40,3 +40,28 @@ async def wait_for_text(pilot: Pilot, expected: str, timeout: float = 3.0) -> st
         text = screen_text(pilot.app)
     assert expected in text, text
     return text
+
+
+async def run_from_palette(pilot: Pilot, text: str, timeout: float = 5.0) -> None:
+    """Open the command palette, type ``text`` and run the first command it finds. The palette searches
+    in the background, so this waits until a command is listed (a fixed pause is flaky on a busy machine)."""
+    import asyncio
+
+    from textual.command import CommandList, CommandPalette
+
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await type_text(pilot, text)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        found = pilot.app.screen.query(CommandList)
+        if found and found.first().option_count and found.first().highlighted is not None:
+            break
+        await pilot.pause(0.05)
+    else:
+        raise AssertionError(f"the command palette found nothing for {text!r}")
+    await pilot.press("enter")
+    while isinstance(pilot.app.screen, CommandPalette) and loop.time() < deadline:
+        await pilot.pause(0.05)
+    await pilot.pause()
