@@ -188,16 +188,21 @@ def test_a_damaged_segment_is_skipped_with_a_warning_and_rewritten_by_its_owner(
     _ok(b)
 
 
-def test_a_sync_killed_after_publishing_loses_nothing_and_sends_nothing_twice(office):
-    a, b, share, staff = office
-    citizen = create_citizen(a, staff.id, name="Dan")
+def _killed_after_publishing(db, share: Path) -> None:
+    """A sync of ``db`` killed right after its segment was renamed into place (not yet recorded)."""
 
     def kill_after_rename(step: str) -> None:
         if step == "fsync-dir":
             raise Crash(step)
 
     with pytest.raises(Crash):
-        sync(a, share, device_name="laptop-a", io=ShareIO(share, kill_after_rename))
+        sync(db, share, device_name="laptop-a", io=ShareIO(share, kill_after_rename))
+
+
+def test_a_sync_killed_after_publishing_loses_nothing_and_sends_nothing_twice(office):
+    a, b, share, staff = office
+    citizen = create_citizen(a, staff.id, name="Dan")
+    _killed_after_publishing(a, share)
     assert sync_status(a).waiting == 2  # not recorded locally…
     files = sorted((share / "devices" / a.device_id).glob("seg-*.jsonl"))
     report = sync(a, share, device_name="laptop-a")  # …but recognised as ours and adopted
@@ -213,13 +218,7 @@ def test_an_unrecorded_own_file_damaged_after_another_laptop_read_it_never_chang
     and would never read it again (the state machine found this: B never got A's later event)."""
     a, b, share, staff = office
     citizen = create_citizen(a, staff.id, name="Dan")
-
-    def kill_after_rename(step: str) -> None:
-        if step == "fsync-dir":
-            raise Crash(step)
-
-    with pytest.raises(Crash):
-        sync(a, share, device_name="laptop-a", io=ShareIO(share, kill_after_rename))
+    _killed_after_publishing(a, share)
     sync(b, share)
     assert _citizen(b, citizen.id).name == "Dan"
     with a.transaction() as tx:

@@ -37,6 +37,14 @@ def _set(db, citizen_id: str, **fields) -> None:
         tx.update(tx.session.get(Citizen, citizen_id), **fields)
 
 
+async def _open_f9(pilot) -> None:
+    """Log in, let the sync after log-in finish, and open F9."""
+    await login(pilot)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.press("f9")
+    await pilot.pause()
+
+
 def _citizen_on_two_laptops(world, tmp_path: Path):
     """This laptop ("skranken", the app's) and another ("beboerhuset") on one share, both with Åse Hansen."""
     share = tmp_path / "share"
@@ -82,10 +90,7 @@ async def test_a_conflict_is_shown_side_by_side_and_a_merged_value_syncs(world, 
     sync(other, share, device_name="beboerhuset")
     app = AabenApp(world.runtime)
     async with app.run_test(size=SIZE) as pilot:
-        await login(pilot)
-        await app.workers.wait_for_complete()
-        await pilot.press("f9")
-        await pilot.pause()
+        await _open_f9(pilot)
         text = screen_text(app)
         assert "Konflikter: 1" in text and "Borger: Åse Hansen" in text
         assert "Gældende værdi" in text and "Anden værdi" in text and "beboerhuset" in text
@@ -118,10 +123,7 @@ async def test_each_side_of_a_conflict_says_who_wrote_it(world, tmp_path):
     sync(other, share, device_name="beboerhuset")
     app = AabenApp(world.runtime)
     async with app.run_test(size=(100, 30)) as pilot:
-        await login(pilot)
-        await app.workers.wait_for_complete()
-        await pilot.press("f9")
-        await pilot.pause()
+        await _open_f9(pilot)
         text = screen_text(app)
         assert "Konflikter:" in text and "jobmål" in text
         assert "Jette Kristensen (JK)" in text and "Jakob Frederiksen (JF)" in text
@@ -167,10 +169,7 @@ async def test_a_date_conflict_is_shown_and_merged_the_danish_way(world, tmp_pat
     sync(other, share, device_name="beboerhuset")
     app = AabenApp(world.runtime)
     async with app.run_test(size=(100, 30)) as pilot:
-        await login(pilot)
-        await app.workers.wait_for_complete()
-        await pilot.press("f9")
-        await pilot.pause()
+        await _open_f9(pilot)
         table = app.screen.query_one("#conflicts", DataTable)
         rows = {str(table.get_row_at(i)[1]): [str(c) for c in table.get_row_at(i)][2:] for i in range(table.row_count)}
         assert rows["projektstart"] == ["09.11.2026", "02.11.2026"]
