@@ -334,7 +334,7 @@ class AabenApp(App):
         self._sync_running, self._sync_failed = False, failed
         self.refresh_sync_badge()
         if tell:
-            # plain text: a path such as S:\\[faelles] or an error message is not markup
+            # plain text: a Windows path or an error message may hold "[" or "\\", which markup would eat
             self.notify(message, title="Synkronisering", severity="error" if failed else "information", markup=False)
         if isinstance(self.screen, SyncScreen):
             self.screen.refresh_all()
