@@ -340,11 +340,11 @@ def _user_list(args: argparse.Namespace) -> int:
 
 
 def _user_password(args: argparse.Namespace) -> int:
-    from aaben_raadgivning.store.actions.staff import reset_password
+    from aaben_raadgivning.store.actions.staff import require_account, reset_password
 
     with _runtime(args) as runtime:
         # ask only once the account is known to exist (no typing a password twice for a typo in initials)
-        _known_account(runtime.db, args.initials)
+        require_account(runtime.db, args.initials)
         password = _read_password(args.password_stdin, sys.stdin, nothing_done="Adgangskoden er ikke ændret")
         staff = reset_password(runtime.db, initials=args.initials, password=password)
     print(f"{staff.initials} ({staff.name}) har fået en ny adgangskode. Den gælder på de andre computere, "
@@ -363,14 +363,6 @@ def _user_set_active(args: argparse.Namespace) -> int:
         print(f"{staff.initials} ({staff.name}) er deaktiveret og kan ikke længere logge ind. Det gælder på de "
               "andre computere, når de har synkroniseret.")  # fmt: skip
     return EXIT_OK
-
-
-def _known_account(db, initials: str) -> None:
-    from aaben_raadgivning.store.actions.staff import list_staff, normalize_initials
-
-    wanted = normalize_initials(initials)
-    if not any(member.initials == wanted for member in list_staff(db, include_inactive=True)):
-        raise CliError(f"Der er ingen medarbejder med initialerne {wanted}.")
 
 
 class _ProgressLine:

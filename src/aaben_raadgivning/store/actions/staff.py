@@ -66,14 +66,21 @@ def _password_errors(password: str, repeat: str | None = None) -> dict[str, str]
     return {}
 
 
-def _account(tx, initials: str) -> Staff:
-    """The (not deleted) account with these initials, active or not."""
-    staff = tx.session.scalar(
+def _account(session, initials: str) -> Staff:
+    """The (not deleted) account with these initials, active or not; NotFoundError (Danish) if none."""
+    staff = session.scalar(
         select(Staff).where(Staff.initials == normalize_initials(initials), Staff.deleted_at.is_(None))
     )
     if staff is None:
         raise NotFoundError(f"Der er ingen medarbejder med initialerne {normalize_initials(initials)}.")
     return staff
+
+
+def require_account(db: Database, initials: str) -> Staff:
+    """Check that an account exists before asking for anything else (the command line asks for a new
+    password only then)."""
+    with db.session() as session:
+        return _account(session, initials)
 
 
 def change_own_password(db: Database, staff_id: str, *, current: str, new: str, repeat: str) -> None:
@@ -102,7 +109,7 @@ def reset_password(db: Database, *, initials: str, password: str, actor_id: str 
     if errors:
         raise ValidationError(errors)
     with db.transaction() as tx:
-        staff = _account(tx, initials)
+        staff = _account(tx.session, initials)
         tx.update(staff, password_hash=hash_password(password))
         tx.audit(actor_id, "password_reset", "staff", staff.id, detail=f"Ny adgangskode til {staff.initials}")
     return staff
@@ -112,7 +119,7 @@ def set_staff_active(db: Database, *, initials: str, active: bool, actor_id: str
     """Deactivate an account (can no longer log in, anywhere, once synced) or activate it again.
     Its name stays on everything it wrote."""
     with db.transaction() as tx:
-        staff = _account(tx, initials)
+        staff = _account(tx.session, initials)
         if staff.active == active:
             state = "aktiv" if active else "deaktiveret"
             raise ValidationError.single("initials", f"{staff.initials} er allerede {state}.")
