@@ -1,8 +1,9 @@
-"""Hybrid logical clock (HLC).
+"""Hybrid logical clock (HLC). The rules are C1-C9 in docs/sync-spec.md.
 
 Timestamps are strings that sort lexicographically in causal order: wall-clock milliseconds,
 a counter for events within the same millisecond (or while the wall clock lags behind), and the
-device id as a deterministic tie-breaker. Format: ``000001764000000000-00000-<device>``.
+device id as a deterministic tie-breaker. Format: ``001764000000000-00000-<device>`` (15 digits of
+milliseconds, 5 of counter).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 _MS_WIDTH = 15
 _COUNTER_WIDTH = 5
 MAX_COUNTER = 10**_COUNTER_WIDTH - 1
+MAX_AHEAD_MS = 60 * 60 * 1000  # a stamp further ahead of the wall clock than this is not taken in
 
 
 def wall_clock_ms() -> int:
@@ -35,13 +37,23 @@ class HybridLogicalClock:
     wall: Callable[[], int] = field(default=wall_clock_ms, repr=False)
     last_ms: int = 0
     counter: int = 0
+    # Drift bound (C8): None = unbounded. A laptop whose clock runs far ahead must not drag every
+    # other laptop's stamps along with it.
+    max_ahead_ms: int | None = MAX_AHEAD_MS
 
-    def resume(self, last_stamp: str | None) -> None:
+    def _too_far_ahead(self, ms: int, physical: int) -> bool:
+        return self.max_ahead_ms is not None and ms - physical > self.max_ahead_ms
+
+    def resume(self, last_stamp: str | None) -> bool:
         """Continue after the newest stamp this device ever issued, so a clock set back never
-        makes new changes look older than old ones."""
-        if last_stamp:
-            ms, counter, _ = decode(last_stamp)
-            self.last_ms, self.counter = max((self.last_ms, self.counter), (ms, counter))
+        makes new changes look older than old ones. False: the stamp was too far ahead and ignored."""
+        if not last_stamp:
+            return True
+        ms, counter, _ = decode(last_stamp)
+        if self._too_far_ahead(ms, self.wall()):
+            return False
+        self.last_ms, self.counter = max((self.last_ms, self.counter), (ms, counter))
+        return True
 
     def now(self) -> str:
         physical = self.wall()
@@ -53,10 +65,14 @@ class HybridLogicalClock:
                 self.last_ms, self.counter = self.last_ms + 1, 0
         return encode(self.last_ms, self.counter, self.device_id)
 
-    def receive(self, remote_stamp: str) -> None:
-        """Advance past a stamp seen from another device (keeps causality across devices)."""
+    def receive(self, remote_stamp: str) -> bool:
+        """Advance past a stamp seen from another device (keeps causality across devices).
+        False: the stamp was too far ahead of the wall clock and was not taken in (the clock still ticks)."""
         remote_ms, remote_counter, _ = decode(remote_stamp)
         physical = self.wall()
+        taken = not self._too_far_ahead(remote_ms, physical)
+        if not taken:
+            remote_ms = -1  # as if there were no remote stamp: below every real millisecond
         top = max(physical, self.last_ms, remote_ms)
         if top == self.last_ms == remote_ms:
             self.counter = max(self.counter, remote_counter) + 1
@@ -67,3 +83,4 @@ class HybridLogicalClock:
         else:
             self.counter = 0
         self.last_ms = top
+        return taken
