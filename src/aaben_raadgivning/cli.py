@@ -3,7 +3,8 @@
 Start-up time matters (the counter opens the app many times a day), so this module imports only the
 standard library at import time. The store (SQLAlchemy) is imported by the command that needs it and
 Textual only when the app itself is opened. Every failure a user can cause ends in a short Danish
-message and exit code 1; bad arguments give the usage and exit code 2; never a traceback.
+message and exit code 1; bad arguments give the usage and exit code 2; a damaged or vanished local
+database exit code 6; a read-only data folder or a full disk exit code 7; never a traceback.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 # `sync` only: the share cannot be reached (try later); the sync is refused (a cloned device id, or a share
 # from a newer version: safe mode); another sync is running on this computer.
 EXIT_SHARE_UNREACHABLE, EXIT_SYNC_REFUSED, EXIT_SYNC_BUSY = 3, 4, 5
+# Any command: the local database is damaged, or missing where one has been (restore the backup the
+# message names); nothing can be written (read-only data folder, full disk).
+EXIT_DATABASE_DAMAGED, EXIT_NOT_WRITABLE = 6, 7
 
 
 class CliError(Exception):
@@ -230,7 +234,8 @@ def build_parser() -> argparse.ArgumentParser:
         "check",
         help="kontrollér databasen",
         description="Kontrollér databasefilen, henvisninger, søgeindeks og ændringslog.\n"
-        "Afslutter med 0, når alt er i orden, og 1, når der er fundet problemer.",
+        "Afslutter med 0, når alt er i orden, 1, når der er fundet problemer, og 6, når databasefilen er\n"
+        "beskadiget eller mangler (beskeden siger, hvordan den seneste sikkerhedskopi hentes).",
     )
     _add_global_options(check, top_level=False)
     check.add_argument("--repair", action="store_true", help="genopbyg søgeindekset, hvis det ikke stemmer")
@@ -247,7 +252,9 @@ def build_parser() -> argparse.ArgumentParser:
         "  2  forkerte argumenter, eller ingen fællesmappe angivet\n"
         "  3  fællesmappen kan ikke nås (ændringerne venter; prøv igen senere)\n"
         "  4  synkronisering afvist: kopieret enheds-id, eller fællesmappen er fra en nyere version\n"
-        "  5  en anden synkronisering kører allerede på denne computer",
+        "  5  en anden synkronisering kører allerede på denne computer\n"
+        "  6  databasen på denne computer er beskadiget eller mangler (se beskeden)\n"
+        "  7  der kan ikke skrives: mappen er skrivebeskyttet, eller disken er fuld",
     )
     _add_global_options(sync, top_level=False)
     sync.add_argument("--share", type=Path, metavar="MAPPE", help="fællesmappen (i stedet for indstillingen)")
@@ -280,10 +287,10 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 @contextmanager
-def _runtime(args: argparse.Namespace) -> Iterator[Runtime]:
+def _runtime(args: argparse.Namespace, *, allow_new_database: bool = False) -> Iterator[Runtime]:
     from aaben_raadgivning.runtime import open_runtime
 
-    runtime = open_runtime(args.data_dir, demo=args.demo)
+    runtime = open_runtime(args.data_dir, demo=args.demo, allow_new_database=allow_new_database)
     try:
         yield runtime
     finally:
@@ -293,9 +300,10 @@ def _runtime(args: argparse.Namespace) -> Iterator[Runtime]:
 def _existing_database(args: argparse.Namespace):
     """The app's paths, for commands that only make sense on a database that is already there."""
     from aaben_raadgivning.config import resolve_paths
+    from aaben_raadgivning.store.database_file import inspect
 
     paths = resolve_paths(args.data_dir, demo=args.demo)
-    if not paths.database.exists():
+    if inspect(paths.database, paths.backup_dir):  # a database that has vanished raises DatabaseMissing
         raise CliError(f"Der er ingen database i {paths.data_dir}. Tjek mappen (--data-dir).")
     return paths
 
@@ -410,7 +418,7 @@ def _demo(args: argparse.Namespace) -> int:
     from aaben_raadgivning.domain.open_hours import OpenHours
     from aaben_raadgivning.store.demo import DEMO_PASSWORD, DEMO_STAFF, generate_demo
 
-    with _runtime(args) as runtime:
+    with _runtime(args, allow_new_database=True) as runtime:  # demo data may always start afresh
         progress = _ProgressLine(sys.stderr)
         try:
             summary = generate_demo(
@@ -493,11 +501,19 @@ def _print_results(results: Sequence[Any], settings_problems: list[str]) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from aaben_raadgivning.store.database import open_database
+    from aaben_raadgivning.store.database_file import DatabaseFileError, damaged, quick_check
     from aaben_raadgivning.store.integrity import repair_search_index, run_checks
 
-    paths = _existing_database(args)
     settings_problems = _settings_problems(args)
-    db = open_database(paths.database, paths.backup_dir)
+    try:
+        paths = _existing_database(args)
+        # Every page, before the open below may write (migration, device id) or a check trips over damage.
+        damage = quick_check(paths.database)
+        if damage:
+            raise damaged(paths.database, paths.backup_dir, "; ".join(damage))
+        db = open_database(paths.database, paths.backup_dir)
+    except DatabaseFileError as exc:
+        return _report_unusable_database(exc, args, settings_problems)
     try:
         print(f"Kontrollerer {paths.database}")
         results = run_checks(db)
@@ -520,6 +536,20 @@ def _check(args: argparse.Namespace) -> int:
     elif any(not result.ok for result in results):
         print("Kontakt support, og brug ikke databasen til nye sager, før problemet er løst.")
     return EXIT_PROBLEM
+
+
+def _report_unusable_database(exc: OSError, args: argparse.Namespace, settings_problems: list[str]) -> int:
+    """``check`` on a database that cannot be opened: the diagnosis as one failed check, and its exit code."""
+    from aaben_raadgivning.config import resolve_paths
+
+    print(f"Kontrollerer {resolve_paths(args.data_dir, demo=args.demo).database}")
+    _print_results([], settings_problems)
+    print("  [FEJL] Databasefilen kan åbnes")
+    print("         " + str(exc).replace("\n", "\n         "))
+    code = _database_exit_code(exc)
+    if code == EXIT_DATABASE_DAMAGED:
+        print("Brug ikke programmet på denne computer, før databasen er hentet tilbage.")
+    return code
 
 
 def _sync(args: argparse.Namespace) -> int:
@@ -592,41 +622,66 @@ def _open_app(args: argparse.Namespace) -> int:
 # --- errors ------------------------------------------------------------------------------------
 
 
-def _known_error_message(exc: BaseException) -> str | None:
-    """The Danish message for a failure a user can cause, or None for a bug."""
+def _database_exit_code(exc: OSError) -> int:
+    from aaben_raadgivning.store.database_file import DatabaseNotWritable
+
+    return EXIT_NOT_WRITABLE if isinstance(exc, DatabaseNotWritable) else EXIT_DATABASE_DAMAGED
+
+
+def _database_problem(exc: BaseException, args: argparse.Namespace) -> OSError | None:
+    """The local database's own problem (damaged, missing, read-only, full disk) behind ``exc``, if any."""
+    from aaben_raadgivning.config import resolve_paths
+    from aaben_raadgivning.store.database_file import DatabaseFileError, classify
+
+    if isinstance(exc, DatabaseFileError):
+        return exc
+    if isinstance(exc, OSError):  # a plain file error names its own file (see _known_error)
+        return None
+    paths = resolve_paths(args.data_dir, demo=args.demo)
+    return classify(exc, paths.database, paths.backup_dir)
+
+
+def _known_error(exc: BaseException, args: argparse.Namespace) -> tuple[str, int] | None:
+    """The Danish message and exit code for a failure a user can cause, or None for a bug."""
     from aaben_raadgivning.config import SettingsError
     from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
     from aaben_raadgivning.domain.open_hours import OpenHoursError
     from aaben_raadgivning.store.migrate import MigrationError
 
     if isinstance(exc, ValidationError):
-        return "\n".join(exc.errors.values())
+        return "\n".join(exc.errors.values()), EXIT_PROBLEM
     if isinstance(exc, OpenHoursError):
-        return f"Åbningstiderne i indstillingsfilen er forkerte: {exc.message}"
+        return f"Åbningstiderne i indstillingsfilen er forkerte: {exc.message}", EXIT_PROBLEM
     if isinstance(exc, NotFoundError):
-        return exc.message
+        return exc.message, EXIT_PROBLEM
     from aaben_raadgivning.domain.step_models import StepModelError
 
     if isinstance(exc, StepModelError):
-        return f"Trinmodellen i indstillingsfilen kan ikke bruges: {exc.message}"
+        return f"Trinmodellen i indstillingsfilen kan ikke bruges: {exc.message}", EXIT_PROBLEM
     if isinstance(exc, SettingsError | MigrationError):
-        return str(exc)
+        return str(exc), EXIT_PROBLEM
+    problem = _database_problem(exc, args)
+    if problem is not None:
+        return str(problem), _database_exit_code(problem)
     from aaben_raadgivning.store.export import ExportError
 
     if isinstance(exc, ExportError):
-        return str(exc)
+        return str(exc), EXIT_PROBLEM
     if isinstance(exc, OSError):
+        import errno
+
         from aaben_raadgivning.store.export import describe_os_error
 
         where = f"{exc.filename}: " if exc.filename else ""
-        return f"Filen eller mappen kan ikke bruges ({where}{describe_os_error(exc)})."
+        code = EXIT_NOT_WRITABLE if exc.errno in (errno.EROFS, errno.ENOSPC, errno.EDQUOT) else EXIT_PROBLEM
+        return f"Filen eller mappen kan ikke bruges ({where}{describe_os_error(exc)}).", code
     from sqlalchemy.exc import DBAPIError
 
     if isinstance(exc, DBAPIError):
         detail = str(exc.orig) if exc.orig is not None else str(exc)
         if "locked" in detail:
-            return "Databasen er optaget af et andet program. Prøv igen om lidt."
-        return f"Databasen kan ikke læses eller skrives ({detail})."
+            return "Databasen er optaget af et andet program. Prøv igen om lidt.", EXIT_PROBLEM
+        return f"Databasen kan ikke læses eller skrives ({detail}).", EXIT_PROBLEM
     return None
 
 
@@ -660,10 +715,11 @@ class _LogFileHandler(logging.Handler):
 
 
 def _report_error(exc: BaseException, args: argparse.Namespace) -> int:
-    message = _known_error_message(exc)
-    if message is not None:
+    known = _known_error(exc, args)
+    if known is not None:
+        message, code = known
         print(message, file=sys.stderr)
-        return EXIT_PROBLEM
+        return code
     # A bug: keep the details in the log file for support, show the user a short message.
     log_file = _log_file(args)
     saved = _append(log_file, "".join(traceback.format_exception(exc)) + "\n")

@@ -43,14 +43,21 @@ class RuntimeOpener:
     settings: Settings
     demo: bool = False
     now: Callable[[], datetime] = field(default=utc_now, repr=False)
+    # Create a new database even where one has been (see store/database_file.py); demo data always may.
+    allow_new_database: bool = False
 
     @classmethod
     def prepare(
-        cls, data_dir: Path | None = None, demo: bool = False, now: Callable[[], datetime] = utc_now
+        cls,
+        data_dir: Path | None = None,
+        demo: bool = False,
+        now: Callable[[], datetime] = utc_now,
+        *,
+        allow_new_database: bool = False,
     ) -> RuntimeOpener:
         paths = resolve_paths(data_dir, demo=demo)
         paths.ensure()
-        return cls(paths, load_settings(paths.settings_file), demo, now)
+        return cls(paths, load_settings(paths.settings_file), demo, now, allow_new_database)
 
     def open(self) -> Runtime:
         from aaben_raadgivning.domain.open_hours import OpenHours
@@ -62,12 +69,17 @@ class RuntimeOpener:
 
         calendar = WorkdayCalendar(self.settings.extra_days_off)
         open_hours = OpenHours.parse(self.settings.open_hours, calendar=calendar)  # closed on helligdage
-        db = open_database(self.paths.database, self.paths.backup_dir, now=self.now)
+        allow_new = self.allow_new_database or self.demo
+        db = open_database(self.paths.database, self.paths.backup_dir, now=self.now, allow_new=allow_new)
         db.calendar = calendar  # derived follow-up deadlines skip the configured days off too
         return Runtime(self.paths, self.settings, db, calendar, open_hours, self.demo)
 
 
 def open_runtime(
-    data_dir: Path | None = None, demo: bool = False, now: Callable[[], datetime] = utc_now
+    data_dir: Path | None = None,
+    demo: bool = False,
+    now: Callable[[], datetime] = utc_now,
+    *,
+    allow_new_database: bool = False,
 ) -> Runtime:
-    return RuntimeOpener.prepare(data_dir, demo, now).open()
+    return RuntimeOpener.prepare(data_dir, demo, now, allow_new_database=allow_new_database).open()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -9,12 +10,13 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from aaben_raadgivning.domain.clock import utc_now
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
 from aaben_raadgivning.ids import new_id
-from aaben_raadgivning.store import migrate
+from aaben_raadgivning.store import database_file, migrate
 from aaben_raadgivning.store.engine import make_engine
 from aaben_raadgivning.store.models import ChangeLogEntry, LocalMeta
 from aaben_raadgivning.store.transaction import Tx
@@ -63,13 +65,33 @@ def _device_id(engine: Engine) -> str:
         return meta.value
 
 
-def open_database(database: Path, backup_dir: Path, now: Callable[[], datetime] = utc_now) -> Database:
-    """Open (creating or upgrading as needed) the database file and return a ready Database."""
-    database.parent.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(database)
-    migrate.upgrade(engine, database, backup_dir)
-    device_id = _device_id(engine)
-    clock = HybridLogicalClock(device_id)
-    with Session(engine) as session:
-        clock.resume(session.scalar(select(func.max(ChangeLogEntry.hlc))))
+def open_database(
+    database: Path, backup_dir: Path, now: Callable[[], datetime] = utc_now, *, allow_new: bool = False
+) -> Database:
+    """Open (creating or upgrading as needed) the database file and return a ready Database.
+
+    The file is checked before anything writes to it (see ``database_file``): a damaged file, or a
+    missing one where a database has been, raises a ``DatabaseFileError`` with a Danish message.
+    ``allow_new`` creates a new database even then (demo data). A read-only folder or a full disk
+    while opening raises ``DatabaseNotWritable``.
+    """
+    database_file.inspect(database, backup_dir, allow_new=allow_new)
+    try:
+        database.parent.mkdir(parents=True, exist_ok=True)
+        engine = make_engine(database)
+        try:
+            migrate.upgrade(engine, database, backup_dir)
+            device_id = _device_id(engine)
+            clock = HybridLogicalClock(device_id)
+            with Session(engine) as session:
+                clock.resume(session.scalar(select(func.max(ChangeLogEntry.hlc))))
+        except BaseException:
+            engine.dispose()
+            raise
+    except (DBAPIError, sqlite3.Error, OSError) as exc:
+        problem = database_file.classify(exc, database, backup_dir)
+        if problem is None or problem is exc:
+            raise
+        raise problem from exc
+    database_file.mark_existing(database)
     return Database(engine=engine, device_id=device_id, clock=clock, now=now)

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
+
+from aaben_raadgivning.store import database_file
 
 # The newest revision in migrations/versions (a test checks it against Alembic's own head).
 SCHEMA_HEAD = "0005"
@@ -42,8 +45,12 @@ def backup_database(database: Path, backup_dir: Path, label: str) -> Path:
     backup_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     target = backup_dir / f"{database.stem}-{stamp}-{label}.sqlite3"
-    with sqlite3.connect(database) as source, sqlite3.connect(target) as copy:
-        source.backup(copy)
+    try:
+        with closing(sqlite3.connect(database)) as source, closing(sqlite3.connect(target)) as copy:
+            source.backup(copy)
+    except BaseException:
+        target.unlink(missing_ok=True)  # a half copy (e.g. a full disk) must never be offered as "the newest backup"
+        raise
     return target
 
 
@@ -77,6 +84,9 @@ def upgrade(engine: Engine, database: Path, backup_dir: Path) -> Path | None:
             command.upgrade(config, "head")
     except Exception as exc:  # any failure: the transaction rolled back, the old file is intact
         log.exception("Migration from %s to %s failed", revision, SCHEMA_HEAD)
+        problem = database_file.classify(exc, database, backup_dir)
+        if problem is not None:  # a full disk or read-only folder says so, not "could not be upgraded"
+            raise problem from exc
         where = f" En kopi af databasen ligger i {backup}." if backup else ""
         raise MigrationError(f"Databasen kunne ikke opdateres til den nye version: {exc}.{where}") from exc
     log.info("Database %s migrated from %s to %s (backup: %s)", database, revision, SCHEMA_HEAD, backup)
