@@ -56,3 +56,70 @@ def test_step_model_setting_defaults_and_unknown_model_is_reported(tmp_path):
     update_setting(path, "casework.step_model", "ukendt")
     with pytest.raises(StepModelError, match="ukendt"):
         open_runtime(tmp_path)
+
+
+def _problems(tmp_path, text: str) -> str:
+    path = tmp_path / "settings.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SettingsError) as excinfo:
+        load_settings(path)
+    message = str(excinfo.value)
+    assert str(path) in message
+    return message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[sync]\nshaer = '/mnt/x'\n", 'ukendt indstilling "shaer" i [sync] — mente du "share"?'),
+        ("[ofice]\nname = 'x'\n", "ukendt afsnit [ofice] — mente du [office]?"),
+        ("share = '/mnt/x'\n", 'indstillingen "share" skal stå under [sync]'),
+        ("[counter.open_hours]\nmandg = '09.00-12.00'\n", 'ukendt ugedag "mandg" i [counter] open_hours — mente du "mandag"?'),
+        ("[security]\nidle_lock_minutes = 'ti'\n", '[security] idle_lock_minutes skal være et helt antal minutter fra 1 til 1440, fx 10 (ikke "ti")'),
+        ("[sync]\ninterval_minutes = 0\n", "[sync] interval_minutes skal være et helt antal minutter fra 1 til 1440"),
+        ("[sync]\nshare = 5\n", "[sync] share skal være en tekst i anførselstegn (ikke 5)"),
+        ("[calendar]\nextra_days_off = 'grundlovsdag'\n", "[calendar] extra_days_off skal være en liste af tekster"),
+        ('[sync]\nshare = "S:\\bolig"\n', "skriv teksten i enkelte anførselstegn"),  # \b is a backspace in TOML
+        ("[office]\nhousing_area = '" + "x" * 201 + "'\n", "[office] housing_area må højst være 200 tegn"),
+    ],
+)
+def test_each_bad_key_is_named_in_danish(tmp_path, text, expected):
+    assert expected in _problems(tmp_path, text)
+
+
+def test_every_problem_is_listed_at_once(tmp_path):
+    message = _problems(tmp_path, "[sync]\nshaer = 'x'\ninterval_minutes = -1\n[security]\nidle_lock_minutes = true\n")
+    assert message.count("\n  - ") == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[office\nname = 'x'\n", "linje 1, kolonne 8: der mangler ] efter afsnittets navn"),
+        ("[office]\nname 'x'\n", "linje 2, kolonne 6: der mangler = efter navnet"),
+        ('[sync]\nshare = "S:\\aaben"\n', "linje 2, kolonne 14: en \\ i en tekst i dobbelte anførselstegn"),
+        ("[office]\nname = Kontoret\n", "linje 2, kolonne 8: en ugyldig værdi (tekst skal stå i anførselstegn)"),
+        ("[office]\nname = 'x\n", "sidst i filen: en tekst mangler sit afsluttende anførselstegn"),
+        ('[office]\nname = "x\n', "linje 2, kolonne 10: en tekst mangler sit afsluttende anførselstegn"),
+        ("[office]\nname = 'a'\nname = 'b'\n", "linje 3, kolonne 11: indstillingen står to gange"),
+        ("[office]\nname =", "sidst i filen"),
+    ],
+)
+def test_a_toml_syntax_error_is_reported_in_danish_with_line_and_column(tmp_path, text, expected):
+    message = _problems(tmp_path, text)
+    assert expected in message
+    assert not any(word in message for word in ("Expected", "Invalid", "line", "column"))
+
+
+def test_a_byte_order_mark_is_accepted_and_a_non_utf8_file_is_explained(tmp_path):
+    path = tmp_path / "settings.toml"
+    path.write_bytes("\ufeff[office]\nname = 'Kontoret'\n".encode())
+    assert load_settings(path).office_name == "Kontoret"
+    path.write_bytes("[office]\nname = 'K\xf8ge'\n".encode("latin-1"))
+    with pytest.raises(SettingsError, match="ikke gemt som UTF-8"):
+        load_settings(path)
+
+
+def test_the_default_file_has_no_problems(tmp_path):
+    settings = load_settings(tmp_path / "settings.toml")
+    assert settings.sync_interval_minutes == 5 and settings.open_hours["fredag"] == ""

@@ -490,7 +490,7 @@ def _print_results(results: Sequence[Any], settings_problems: list[str]) -> int:
     total = len(settings_problems)
     print(f"  [{'OK' if not settings_problems else 'FEJL':<4}] Indstillingsfilen kan læses")
     for message in settings_problems:
-        print(f"         {message}")
+        print("         " + message.replace("\n", "\n         "))
     for result in results:
         print(f"  [{'OK' if result.ok else 'FEJL':<4}] {result.title}")
         for problem in result.problems:

@@ -7,8 +7,11 @@ tomllib and written with tomlkit so comments a user wrote in the file survive.
 
 from __future__ import annotations
 
+import difflib
+import re
 import socket
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -124,26 +127,148 @@ class SettingsError(ValueError):
     """The settings file could not be read; the message is Danish and names the file."""
 
 
-def _settings_from_mapping(data: dict[str, Any]) -> Settings:
-    office = data.get("office", {})
-    counter = data.get("counter", {})
-    security = data.get("security", {})
-    calendar = data.get("calendar", {})
-    device = data.get("device", {})
-    casework = data.get("casework", {})
-    sync = data.get("sync", {})
-    defaults = Settings()
-    return Settings(
-        office_name=str(office.get("name", defaults.office_name)),
-        housing_area=str(office.get("housing_area", defaults.housing_area)),
-        device_name=str(device.get("name", defaults.device_name)),
-        open_hours={str(k): str(v) for k, v in counter.get("open_hours", {}).items()},
-        idle_lock_minutes=int(security.get("idle_lock_minutes", defaults.idle_lock_minutes)),
-        step_model=str(casework.get("step_model", defaults.step_model)),
-        extra_days_off=tuple(calendar.get("extra_days_off", defaults.extra_days_off)),
-        sync_share=str(sync.get("share", defaults.sync_share)),
-        sync_interval_minutes=max(1, int(sync.get("interval_minutes", defaults.sync_interval_minutes))),
-    )
+# What each key may hold: (Settings field, kind). Kinds: text, minutes (whole number in a range),
+# names (a list of texts), hours (a table of weekday = text).
+_SCHEMA: dict[str, dict[str, tuple[str, str]]] = {
+    "office": {"name": ("office_name", "text"), "housing_area": ("housing_area", "text")},
+    "device": {"name": ("device_name", "text")},
+    "counter": {"open_hours": ("open_hours", "hours")},
+    "casework": {"step_model": ("step_model", "text")},
+    "security": {"idle_lock_minutes": ("idle_lock_minutes", "minutes")},
+    "calendar": {"extra_days_off": ("extra_days_off", "names")},
+    "sync": {"share": ("sync_share", "text"), "interval_minutes": ("sync_interval_minutes", "minutes")},
+}
+MINUTES_RANGE = (1, 1440)  # at least a minute, at most a day
+MAX_TEXT_LENGTH = 200
+
+# tomllib's messages (Python 3.11–3.13), in Danish; the position is added from the message's end.
+_TOML_MESSAGES = (
+    ("Invalid statement", "linjen kan ikke forstås (skriv fx navn = \"værdi\" eller [afsnit])"),
+    ("Expected '=' after a key", "der mangler = efter navnet"),
+    ("Expected ']' at the end of a table", "der mangler ] efter afsnittets navn"),
+    ("Expected ']]'", "der mangler ]] efter afsnittets navn"),
+    ("Expected \"'\"", "en tekst mangler sit afsluttende anførselstegn"),
+    ("Expected", "der mangler et tegn"),
+    ("Cannot declare", "afsnittet står to gange"),
+    ("Cannot overwrite a value", "indstillingen står to gange"),
+    ("Duplicate inline table key", "indstillingen står to gange"),
+    ("Cannot mutate immutable namespace", "afsnittet er allerede skrevet"),
+    ("Cannot redefine namespace", "afsnittet er allerede skrevet"),
+    ("Found invalid character", "et tegn, der ikke må stå der"),
+    ("Invalid initial character for a key", "navnet begynder med et tegn, der ikke må stå der"),
+    ("Unclosed array", "en liste mangler sin ]"),
+    ("Unclosed inline table", "en tabel mangler sin }"),
+    ("Unterminated string", "en tekst mangler sit afsluttende anførselstegn"),
+    ("Unescaped '\\' in a string", "en \\ i en tekst i dobbelte anførselstegn: skriv Windows-stier i enkelte "
+     "anførselstegn, fx 'S:\\aaben-raadgivning'"),
+    ("Invalid hex value", "en ugyldig \\u-kode i en tekst"),
+    ("Escaped character", "en ugyldig \\u-kode i en tekst"),
+    ("Illegal character '\\n'", "en tekst mangler sit afsluttende anførselstegn"),
+    ("Illegal character", "et tegn, der ikke må stå i en tekst"),
+    ("Invalid date", "en ugyldig dato"),
+    ("Invalid value", "en ugyldig værdi (tekst skal stå i anførselstegn)"),
+)  # fmt: skip
+_TOML_POSITION_RE = re.compile(r"\(at line (\d+), column (\d+)\)|\(at end of document\)")
+
+
+def _toml_error(path: Path, exc: tomllib.TOMLDecodeError) -> SettingsError:
+    text = str(exc)
+    reason = next((danish for english, danish in _TOML_MESSAGES if text.startswith(english)), "ugyldig TOML")
+    position = _TOML_POSITION_RE.search(text)
+    if position and position.group(1):
+        where = f"linje {position.group(1)}, kolonne {position.group(2)}"
+    else:
+        where = "sidst i filen"
+    return SettingsError(f"Indstillingsfilen {path} kan ikke læses: {where}: {reason}.")
+
+
+def _suggestion(name: str, known: list[str], quote: Callable[[str], str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    return f" — mente du {quote(close[0])}?" if close else f" (kendte: {', '.join(map(quote, known))})"
+
+
+def _quoted(name: str) -> str:
+    return f'"{name}"'
+
+
+def _section(name: str) -> str:
+    return f"[{name}]"
+
+
+def _value(kind: str, where: str, value: Any, problems: list[str]) -> Any:
+    """The value of one key, checked; None (and a Danish problem) when it cannot be used."""
+    shown = repr(value) if not isinstance(value, str) else f'"{value}"'
+    if kind == "text":
+        if not isinstance(value, str):
+            problems.append(f"{where} skal være en tekst i anførselstegn (ikke {shown})")
+        elif len(value) > MAX_TEXT_LENGTH:
+            problems.append(f"{where} må højst være {MAX_TEXT_LENGTH} tegn")
+        elif any(not char.isprintable() for char in value):
+            problems.append(f"{where} indeholder et kontroltegn; står der en \\ i dobbelte anførselstegn, så "
+                            "skriv teksten i enkelte anførselstegn, fx 'S:\\bolig'")
+        else:
+            return value
+    elif kind == "minutes":
+        low, high = MINUTES_RANGE
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            problems.append(f"{where} skal være et helt antal minutter fra {low} til {high}, fx 10 (ikke {shown})")
+        else:
+            return value
+    elif kind == "names":
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            problems.append(f'{where} skal være en liste af tekster, fx ["grundlovsdag"] (ikke {shown})')
+        else:
+            return tuple(value)
+    elif kind == "hours":
+        if not isinstance(value, dict):
+            problems.append(f"{where} skal være et afsnit med en linje pr. ugedag")
+            return None
+        hours = {}
+        for day, text in value.items():
+            if day not in WEEKDAYS:
+                problems.append(f"ukendt ugedag {_quoted(day)} i {where}{_suggestion(day, list(WEEKDAYS), _quoted)}")
+            elif not isinstance(text, str):
+                problems.append(f'{where}.{day} skal være en tekst, fx "09.00-12.00" (ikke {text!r})')
+            else:
+                hours[day] = text
+        return hours
+    return None
+
+
+def _top_level_key(key: str) -> str:
+    """A key written above every section, e.g. ``share = …`` without ``[sync]``."""
+    homes = [section for section, keys in _SCHEMA.items() if key in keys]
+    if homes:
+        return f"indstillingen {_quoted(key)} skal stå under [{homes[0]}]"
+    known = sorted({name for keys in _SCHEMA.values() for name in keys})
+    return f"ukendt indstilling {_quoted(key)} øverst i filen{_suggestion(key, known, _quoted)}"
+
+
+def _settings_from_mapping(data: dict[str, Any]) -> tuple[Settings, list[str]]:
+    """The settings and the Danish problems with them (one per key); defaults stand in for bad values."""
+    problems: list[str] = []
+    values: dict[str, Any] = {}
+    for section, content in data.items():
+        keys = _SCHEMA.get(section)
+        if keys is None and not isinstance(content, dict):
+            problems.append(_top_level_key(section))
+            continue
+        if keys is None:
+            problems.append(f"ukendt afsnit [{section}]{_suggestion(section, list(_SCHEMA), _section)}")
+            continue
+        if not isinstance(content, dict):
+            problems.append(f"[{section}] skal være et afsnit (en linje [{section}] med indstillinger under)")
+            continue
+        for key, value in content.items():
+            if key not in keys:
+                known = list(keys)
+                problems.append(f"ukendt indstilling {_quoted(key)} i [{section}]{_suggestion(key, known, _quoted)}")
+                continue
+            field_name, kind = keys[key]
+            checked = _value(kind, f"[{section}] {key}", value, problems)
+            if checked is not None:
+                values[field_name] = checked
+    return Settings(**values), problems
 
 
 def load_settings(path: Path) -> Settings:
@@ -151,12 +276,23 @@ def load_settings(path: Path) -> Settings:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(DEFAULT_SETTINGS_TEXT, encoding="utf-8")
+    raw = path.read_bytes()
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-        return _settings_from_mapping(data)
-    except (tomllib.TOMLDecodeError, ValueError, TypeError) as exc:
-        raise SettingsError(f"Indstillingsfilen {path} kan ikke læses: {exc}") from exc
+        text = raw.decode("utf-8-sig")  # Notepad may start the file with a byte-order mark
+    except UnicodeDecodeError as exc:
+        raise SettingsError(
+            f"Indstillingsfilen {path} kan ikke læses: den er ikke gemt som UTF-8 (byte {exc.start + 1}). "
+            "Gem den igen med tegnsættet UTF-8."
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise _toml_error(path, exc) from None
+    settings, problems = _settings_from_mapping(data)
+    if problems:
+        listed = "\n".join(f"  - {problem}" for problem in problems)
+        raise SettingsError(f"Indstillingsfilen {path} har fejl:\n{listed}")
+    return settings
 
 
 def update_setting(path: Path, dotted_key: str, value: Any) -> None:

@@ -372,3 +372,13 @@ def test_importing_the_cli_does_not_load_textual_or_the_database(tmp_path):
     result = _python("-c", code, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_a_misspelt_setting_is_named_by_every_command_and_by_check(run, data):
+    _add_user(run, data)
+    settings = data / "settings.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("share =", "shaer ="), encoding="utf-8")
+    code, _, err = run("--data-dir", str(data), "user", "list")
+    assert code == 1 and 'ukendt indstilling "shaer" i [sync] — mente du "share"?' in err
+    code, out, _ = run("--data-dir", str(data), "check")
+    assert code == 1 and '           - ukendt indstilling "shaer"' in out
