@@ -1,4 +1,5 @@
-"""The merge rules, as pure functions of a row's change-log entries (no database here).
+"""The merge rules, as pure functions of a row's change-log entries (no database here). The rules are
+M1-M12 in docs/sync-spec.md; in short:
 
 - A row's state is, per field, the value of the entry with the greatest stamp (HLC, device id — the
   stamp string sorts that way) among the entries that set the field: an ``insert`` sets every field
@@ -63,11 +64,10 @@ def fold(entries: Iterable[Change], parsed: dict[str, dict[str, Any]] | None = N
             purged = True  # only a purge blanks a logged row
         elif entry.op == INSERT:
             exists = True
-            if entry.value is not None:
-                row = parsed.get(entry.id) or json.loads(entry.value)
-                values.update(row)
-                for key in row:
-                    winners[key] = entry
+            row = parsed.get(entry.id) or json.loads(entry.value)
+            values.update(row)
+            for key in row:
+                winners[key] = entry
         elif entry.op in (UPDATE, DELETE) and entry.field is not None:
             values[entry.field] = json.loads(entry.value) if entry.value is not None else None
             winners[entry.field] = entry
@@ -100,22 +100,20 @@ def conflicts(entries: Sequence[Change], resolved: Iterable[str] = ()) -> list[C
     seen: dict[str, list[tuple[str, Any]]] = {}
     for entry in entries:
         if entry.base is not None and entry.field is not None:
-            base = setters.get(entry.field, {}).get(entry.base)
-            value = _field_value(base, entry.field) if base is not None else None
-            seen.setdefault(entry.field, []).append((entry.base, value))
+            base = setters[entry.field].get(entry.base)
+            if base is not None:  # a version not (yet) known here holds no known value (M9)
+                seen.setdefault(entry.field, []).append((entry.base, _field_value(base, entry.field)))
     found = []
     for entry in entries:
         if entry.op not in (UPDATE, DELETE) or entry.field is None or entry.id in done:
             continue
-        winner = folded.winners.get(entry.field)
-        if winner is None or winner.id == entry.id:
-            continue
+        winner = folded.winners[entry.field]
         mine = _field_value(entry, entry.field)
-        # Overwritten knowingly: a writer had this very version, or the same value from a version at
+        if winner.id == entry.id or _field_value(winner, entry.field) == mine:
+            continue  # the winner itself, or the same value: nothing was lost (M8)
+        # Overwritten knowingly (M9): a writer had this very version, or the same value from a version at
         # least as new (two laptops that wrote the same value, then one of them was edited on).
-        if any(stamp == entry.hlc or (stamp >= entry.hlc and value == mine) for stamp, value in seen.get(entry.field, [])):
-            continue
-        if _field_value(winner, entry.field) == _field_value(entry, entry.field):
+        if any(stamp >= entry.hlc and (stamp == entry.hlc or value == mine) for stamp, value in seen.get(entry.field, [])):
             continue
         found.append(Conflict(entry, winner))
     found.sort(key=lambda c: _stamp(c.loser))
