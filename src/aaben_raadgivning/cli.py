@@ -95,6 +95,20 @@ def _count(text: str) -> int:
     return value
 
 
+def _demo_bound(name: str) -> Callable[[str], int]:
+    """A count for the demo command, at most ``store.demo.<name>`` (imported only when the demo is run)."""
+
+    def parse(text: str) -> int:
+        from aaben_raadgivning.store import demo
+
+        value, high = _count(text), getattr(demo, name)
+        if value > high:
+            raise argparse.ArgumentTypeError(f"«{text}» er for mange; højst {high:,}".replace(",", "."))
+        return value
+
+    return parse
+
+
 def _rate(text: str) -> float:
     try:
         value = float(text.replace(",", "."))  # decimal comma
@@ -209,8 +223,8 @@ def build_parser() -> argparse.ArgumentParser:
         "Demomedarbejderne JK, JF, BM og LE har adgangskoden demo1234.",
     )
     _add_global_options(demo, top_level=False)
-    demo.add_argument("--citizens", type=_count, required=True, metavar="ANTAL", help="antal borgere, fx 300")
-    demo.add_argument("--days", type=_count, default=120, metavar="DAGE", help="så mange dage tilbage (standard 120)")
+    demo.add_argument("--citizens", type=_demo_bound("MAX_CITIZENS"), required=True, metavar="ANTAL", help="antal borgere, fx 300")
+    demo.add_argument("--days", type=_demo_bound("MAX_DAYS"), default=120, metavar="DAGE", help="så mange dage tilbage (standard 120)")
     demo.add_argument(
         "--events-per-citizen",
         type=_rate,

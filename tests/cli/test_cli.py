@@ -382,3 +382,18 @@ def test_a_misspelt_setting_is_named_by_every_command_and_by_check(run, data):
     assert code == 1 and 'ukendt indstilling "shaer" i [sync] — mente du "share"?' in err
     code, out, _ = run("--data-dir", str(data), "check")
     assert code == 1 and '           - ukendt indstilling "shaer"' in out
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "says"),
+    [
+        ("--days", "999999999", "«999999999» er for mange; højst 3.650"),
+        ("--citizens", str(10**20), f"«{10**20}» er for mange; højst 1.000.000"),
+        ("--events-per-citizen", "inf", "skal være mellem 0 og 1000"),
+    ],
+)
+def test_demo_sizes_are_bounded_with_a_danish_usage_error(run, data, option, value, says):
+    argv = {"--citizens": "5", option: value}
+    code, _, err = run("--data-dir", str(data), "demo", *(part for item in argv.items() for part in item))
+    assert code == 2 and says in err
+    assert not data.exists()

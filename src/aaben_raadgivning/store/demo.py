@@ -62,6 +62,10 @@ DEMO_STAFF = (
 DEMO_OFFICE = "Fremskudt Jobcenter Vibeholmparken"
 DEMO_HOUSING_AREA = "Vibeholmparken"
 
+# Upper bounds for a demo: a large municipality's caseload over ten years (more is a typo, or days of work).
+MAX_CITIZENS = 1_000_000
+MAX_DAYS = 3_650
+MAX_EVENTS_PER_CITIZEN = 1_000
 BATCH_ROWS = 5_000  # rows per bulk insert
 CITIZENS_PER_TX = 2_000  # citizens (with their events) per transaction
 
@@ -1051,8 +1055,10 @@ def generate_demo(
     Adds to what is there: the demo staff and the office are reused if present. ``open_hours``
     defaults to the default settings' hours, ``calendar`` to the standard Danish one.
     """
-    if citizens < 0 or days < 0 or events_per_citizen < 0:
-        raise ValueError("Antal borgere, dage og hændelser kan ikke være negative.")
+    for value, high, what in ((citizens, MAX_CITIZENS, "borgere"), (days, MAX_DAYS, "dage"),
+                              (events_per_citizen, MAX_EVENTS_PER_CITIZEN, "hændelser pr. borger")):  # fmt: skip
+        if not 0 <= value <= high:
+            raise ValueError(f"Antal {what} skal være mellem 0 og {high:,}.".replace(",", "."))
     started_at = time_module.perf_counter()
     report = progress or (lambda _fraction, _step: None)
     calendar = calendar or WorkdayCalendar()
