@@ -242,6 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_global_options(export, top_level=False)
     export.add_argument("--json", required=True, metavar="FIL", help="filen, der skrives; - betyder standard output")
+    export.add_argument("--force", action="store_true", help="erstat filen, hvis den findes (kun en almindelig fil)")
     export.set_defaults(handler=_export)
 
     check = commands.add_parser(
@@ -465,7 +466,7 @@ def _export(args: argparse.Namespace) -> int:
 
     with _runtime(args) as runtime:
         try:
-            result = export_json(runtime.db, args.json, stdout=sys.stdout)
+            result = export_json(runtime.db, args.json, stdout=sys.stdout, overwrite=args.force)
         except BrokenPipeError:
             # The reader (e.g. `head`) stopped early; keep Python from complaining again at exit.
             import os

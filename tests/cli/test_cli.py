@@ -397,3 +397,33 @@ def test_demo_sizes_are_bounded_with_a_danish_usage_error(run, data, option, val
     code, _, err = run("--data-dir", str(data), "demo", *(part for item in argv.items() for part in item))
     assert code == 2 and says in err
     assert not data.exists()
+
+
+def test_export_never_replaces_a_file_without_force(run, data, tmp_path):
+    _add_user(run, data)
+    target = tmp_path / "eksport.json"
+    target.write_text("vigtigt dokument", encoding="utf-8")
+    code, _, err = run("--data-dir", str(data), "export", "--json", str(target))
+    assert code == 1 and "findes allerede" in err and "--force" in err
+    assert target.read_text(encoding="utf-8") == "vigtigt dokument"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["data", "eksport.json"]  # no temporary file
+    code, _, _ = run("--data-dir", str(data), "export", "--json", str(target), "--force")
+    assert code == 0 and json.loads(target.read_text(encoding="utf-8"))["staff"][0]["initials"] == "AB"
+
+
+@pytest.mark.parametrize("kind", ["devnull", "fifo", "folder", "link-to-devnull"])
+def test_export_never_writes_to_something_that_is_not_a_regular_file(run, data, tmp_path, kind):
+    _add_user(run, data)
+    target = tmp_path / "mål"
+    if kind == "devnull":
+        target = Path(os.devnull)
+    elif kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "folder":
+        target.mkdir()
+    else:
+        target.symlink_to(os.devnull)
+    code, _, err = run("--data-dir", str(data), "export", "--json", str(target), "--force")
+    assert code == 1 and ("ikke en almindelig fil" in err or "er en mappe" in err)
+    with sqlite3.connect(data / "aaben-raadgivning.sqlite3") as conn:
+        assert conn.execute("SELECT count(*) FROM audit_log WHERE action = 'export'").fetchone() == (0,)

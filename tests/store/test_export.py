@@ -98,7 +98,7 @@ def test_failed_export_leaves_no_file_and_no_audit(filled, tmp_path, monkeypatch
 
     monkeypatch.setattr(export_module, "write_json", disk_full)
     with pytest.raises(ExportError, match="disken er fuld"):
-        export_json(world.db, target)
+        export_json(world.db, target, overwrite=True)
     assert target.read_text(encoding="utf-8") == "tidligere eksport"  # the old file is untouched
     assert [p.name for p in target.parent.iterdir()] == ["eksport.json"]  # no temporary file left behind
     assert _export_audits(world.db) == []

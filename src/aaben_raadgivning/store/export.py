@@ -13,6 +13,7 @@ import errno
 import getpass
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -90,6 +91,7 @@ def describe_os_error(exc: OSError) -> str:
         errno.ENOTDIR: "er ikke en mappe",
         errno.EISDIR: "er en mappe",
         errno.ENOSPC: "disken er fuld",
+        errno.EDQUOT: "diskkvoten er opbrugt",
         errno.EROFS: "skrivebeskyttet",
         errno.EPIPE: "modtageren lukkede forbindelsen",
     }
@@ -155,10 +157,39 @@ def _audit(db: Database, destination: str, counts: dict[str, int], actor_id: str
         tx.audit(actor_id, "export", "database", detail=_describe(destination, counts, complete))
 
 
+def _check_target(target: Path, overwrite: bool) -> None:
+    """Only a new file, or (with ``overwrite``) a regular file, is ever replaced: never a folder, a device
+    such as /dev/null or a named pipe."""
+    try:
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise ExportError(f"{target} kan ikke bruges: {describe_os_error(exc)}. Der er ikke skrevet nogen fil.") from exc
+    if stat.S_ISDIR(mode):
+        raise ExportError(f"{target} er en mappe. Angiv et filnavn, fx {target / 'eksport.json'}.")
+    if not stat.S_ISREG(mode):
+        raise ExportError(
+            f"{target} er ikke en almindelig fil (fx en enhed eller en navngiven pipe); eksporten skrives kun til "
+            "en fil. Brug «--json -» for at skrive til standard output. Der er ikke skrevet nogen fil."
+        )
+    if not overwrite:
+        raise ExportError(
+            f"Filen {target} findes allerede. Vælg et andet filnavn, eller brug --force for at erstatte den. "
+            "Der er ikke skrevet nogen fil."
+        )
+
+
 def export_json(
-    db: Database, destination: str | Path, *, stdout: TextIO | None = None, actor_id: str | None = None
+    db: Database,
+    destination: str | Path,
+    *,
+    stdout: TextIO | None = None,
+    actor_id: str | None = None,
+    overwrite: bool = False,
 ) -> ExportResult:
-    """Export everything to the file ``destination`` (or ``"-"`` for ``stdout``) and audit it."""
+    """Export everything to the file ``destination`` (or ``"-"`` for ``stdout``) and audit it. An existing
+    file is replaced only with ``overwrite``, and only if it is a regular file."""
     now = db.now()
     if str(destination) == STDOUT:
         assert stdout is not None, "stdout is needed for '-'"
@@ -175,8 +206,7 @@ def export_json(
         return ExportResult(STDOUT, counts)
 
     target = Path(destination).expanduser().absolute()
-    if target.is_dir():
-        raise ExportError(f"{target} er en mappe. Angiv et filnavn, fx {target / 'eksport.json'}.")
+    _check_target(target, overwrite)
     try:
         # Same directory as the target, so the final rename cannot cross file systems.
         handle = tempfile.NamedTemporaryFile(
@@ -190,8 +220,12 @@ def export_json(
             counts = write_json(db, handle, now)
             handle.flush()
             os.fsync(handle.fileno())
+        _check_target(target, overwrite)  # again: the export took a while, something may have appeared there
         _audit(db, str(target), counts, actor_id)
         os.replace(temp, target)
+    except ExportError:
+        temp.unlink(missing_ok=True)
+        raise
     except OSError as exc:
         temp.unlink(missing_ok=True)
         raise ExportError(
