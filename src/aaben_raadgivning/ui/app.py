@@ -14,12 +14,15 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.worker import WorkerFailed
 
+from aaben_raadgivning.logs import write_crash_report
 from aaben_raadgivning.runtime import Runtime, RuntimeOpener
 
 if TYPE_CHECKING:
@@ -31,6 +34,7 @@ log = logging.getLogger(__name__)
 
 BADGE_REFRESH_SECONDS = 20
 SWEEP_CHECK_SECONDS = 3600  # how often an open app checks whether the date changed (follow-up sweep)
+EXIT_CRASH = 70  # EX_SOFTWARE: the program stopped on an error of its own
 
 
 LOGGED_IN_ACTIONS = frozenset(
@@ -71,6 +75,30 @@ class AabenApp(App):
         self._swept_on = None  # the Danish date the follow-up sweep last ran for in this app
         self._sweep_running = False
         self._session_timers: list[Timer] = []  # started at log-in, stopped at log-out
+        self._log_dir = source.paths.log_dir
+        self.crash_message: str | None = None  # the Danish words printed after an unexpected error closed the app
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An unexpected error anywhere in the app (a worker's too): log it without personal data, close the
+        app and say so in Danish. Replaces Textual's traceback with local variables, which would show
+        citizens' data on the screen."""
+        if isinstance(error, WorkerFailed) and isinstance(error.error, Exception):
+            error = error.error
+        self._return_code = EXIT_CRASH
+        if self._exception is None:  # the test pilot re-raises the first error, so tests still fail on bugs
+            self._exception = error
+            self._exception_event.set()
+        log_file = write_crash_report(self._log_dir, error)
+        if self.crash_message is None:
+            self.crash_message = crash_message(log_file, self._log_dir)
+        self._close_messages_no_wait()
+
+    def _print_error_renderables(self) -> None:
+        """After the app has closed: the Danish message instead of Textual's tracebacks."""
+        if self.crash_message is not None:
+            self._exit_renderables.clear()
+            self.error_console.print(Text(self.crash_message), soft_wrap=True)
+        super()._print_error_renderables()
 
     @property
     def runtime(self) -> Runtime:
@@ -305,6 +333,7 @@ class AabenApp(App):
     @work(thread=True, exclusive=True, group="sync")
     def _sync_worker(self, manual: bool) -> None:
         from aaben_raadgivning.store.sync_engine import SyncError, sync
+        from aaben_raadgivning.ui.widgets.form import STORAGE_ERRORS, storage_problem
 
         def progress(fraction: float, step: str) -> None:
             self.call_from_thread(self._sync_progress, fraction, step)
@@ -314,6 +343,11 @@ class AabenApp(App):
                           device_name=self.settings.display_device_name, progress=progress)  # fmt: skip
         except (SyncError, OSError) as exc:
             self.call_from_thread(self._sync_done, f"Ikke synkroniseret: {exc}", manual, True)
+            return
+        except STORAGE_ERRORS as exc:  # the local database (busy, full); its message would quote SQL parameters
+            log.warning("Sync stopped on the local database", exc_info=exc)
+            message = f"Ikke synkroniseret: {storage_problem(exc)}. Der prøves igen ved næste runde."
+            self.call_from_thread(self._sync_done, message, manual, True)
             return
         message = (f"Seneste runde: sendt {report.sent}, modtaget {report.received} ændringer, "
                    f"konflikter: {report.conflicts}.")  # fmt: skip
@@ -399,8 +433,24 @@ def _runner(screen: Screen, action: str):
     return run
 
 
+def crash_message(log_file: Path | None, log_dir: Path) -> str:
+    """What the user reads after an unexpected error. Every action commits in one transaction, so what was
+    saved is kept and the action that failed is saved entirely or not at all."""
+    if log_file is not None:
+        where = f"Detaljerne (uden personoplysninger) er skrevet i logfilen {log_file}."
+    else:
+        where = f"Detaljerne kunne ikke skrives i logfilen i {log_dir}."
+    return (
+        "Der opstod en uventet fejl, og Åben Rådgivning er lukket.\n"
+        "Alt, der var gemt, er bevaret. Det, der ikke var gemt, skal skrives igen; tjek også det, du var ved "
+        "at gemme, da fejlen opstod.\n"
+        f"{where} Send den gerne til den, der hjælper med programmet."
+    )
+
+
 def run_tui(data_dir: Path | None = None, demo: bool = False) -> int:
-    """Run the app. Errors reading the settings stop it before start; database errors show in the app.
+    """Run the app. Errors reading the settings stop it before start; database errors show in the app;
+    an unexpected error ends it with a Danish message and EXIT_CRASH (details in the log file).
 
     The garbage collector is paused during start-up (imports create many long-lived objects and would
     trigger repeated full collections); it is frozen and re-enabled once the database is open.
@@ -419,9 +469,17 @@ def run_tui(data_dir: Path | None = None, demo: bool = False) -> int:
     app = AabenApp(opener)
     try:
         app.run()
+    except Exception as exc:  # outside Textual's own handling (e.g. the terminal driver)
+        log_dir = opener.paths.log_dir
+        print(crash_message(write_crash_report(log_dir, exc), log_dir), file=sys.stderr)
+        return EXIT_CRASH
     finally:
+        gc.enable()  # also when start-up never finished
         if app._runtime is not None:
             app._runtime.close()
+    if app.return_code == EXIT_CRASH:
+        log.info("TUI stopped after an unexpected error")
+        return EXIT_CRASH
     if app.runtime_error:
         print(app.runtime_error, file=sys.stderr)
         return 1

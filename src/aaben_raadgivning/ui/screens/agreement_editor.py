@@ -40,7 +40,7 @@ from aaben_raadgivning.domain.dates import (
     format_date_short,
     parse_date,
 )
-from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
+from aaben_raadgivning.domain.errors import ValidationError
 from aaben_raadgivning.domain.follow_up_cadence import (
     PlanError,
     default_plan,
@@ -70,7 +70,7 @@ from aaben_raadgivning.ui.screens.agreement_dialogs import (
     FinishAgreementDialog,
 )
 from aaben_raadgivning.ui.widgets.citizen_search import CitizenSearch, hit_label
-from aaben_raadgivning.ui.widgets.form import Field, show_errors
+from aaben_raadgivning.ui.widgets.form import REFUSALS, Field, refusal_errors, show_errors
 from aaben_raadgivning.ui.widgets.key_footer import KeyFooter
 
 SENSITIVE = "⚠ følsomme helbredsoplysninger"
@@ -362,13 +362,14 @@ class AgreementEditor(Screen):
     def _run(self, action, *args, **kwargs):
         try:
             result = action(self.app.runtime.db, self.app.staff.id, *args, **kwargs)
-        except ValidationError as exc:
-            show_errors(self, exc.errors)
-            self._show_general(exc.errors)
-            self.notify("Aftalen er ikke gemt. Ret felterne med rød tekst.", severity="error", title="Ikke gemt")
-            return None
-        except NotFoundError as exc:
-            show_errors(self, {"general": exc.message})
+        except REFUSALS as exc:
+            errors = refusal_errors(exc)
+            show_errors(self, errors)
+            self._show_general(errors)
+            if isinstance(exc, ValidationError):
+                self.notify("Aftalen er ikke gemt. Ret felterne med rød tekst.", severity="error", title="Ikke gemt")
+            else:
+                self.notify(" ".join(errors.values()), severity="error", title="Ikke gemt", markup=False)
             return None
         show_errors(self, {})
         return result

@@ -12,7 +12,6 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Checkbox, Input, RadioButton, RadioSet, Static
 
-from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
 from aaben_raadgivning.store.actions.agreement_export import (
     FORMAT_LABELS,
     FORMATS,
@@ -20,8 +19,8 @@ from aaben_raadgivning.store.actions.agreement_export import (
     export_agreement,
 )
 from aaben_raadgivning.store.models import Agreement, Citizen, Company
-from aaben_raadgivning.ui.widgets.form import Field, show_errors
-from aaben_raadgivning.ui.widgets.form_dialog import FormDialog
+from aaben_raadgivning.ui.widgets.form import Field
+from aaben_raadgivning.ui.widgets.form_dialog import FAILED, FormDialog
 
 FORMAT_ORDER = ("pdf", "md")
 
@@ -86,16 +85,10 @@ class AgreementExportDialog(FormDialog):
     @on(Input.Submitted, "#path")
     def action_save(self) -> None:
         fmt = self._format()
-        app = self.app
-        try:
-            path = export_agreement(
-                app.runtime.db, app.staff.id, self.agreement_id, self.query_one("#path", Input).value,
-                fmt=fmt, include_health=self.query_one("#health", Checkbox).value,
-            )  # fmt: skip
-        except ValidationError as exc:
-            show_errors(self, exc.errors)
-            return
-        except NotFoundError as exc:
-            show_errors(self, {"general": exc.message})
+        path = self.attempt(
+            export_agreement, self.agreement_id, self.query_one("#path", Input).value,
+            fmt=fmt, include_health=self.query_one("#health", Checkbox).value,
+        )  # fmt: skip
+        if path is FAILED:
             return
         self.dismiss(f"Aftalen er gemt som {FORMAT_LABELS[fmt]}: {path}")

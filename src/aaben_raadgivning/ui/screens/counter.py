@@ -18,7 +18,6 @@ from textual.widgets import DataTable, Sparkline, Static
 
 from aaben_raadgivning.domain.clock import to_local
 from aaben_raadgivning.domain.dates import format_date_long, format_time
-from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
 from aaben_raadgivning.domain.reference import load_reference
 from aaben_raadgivning.domain.walk_ins import CANCELLED, FINISHED, IN_PROGRESS, WAITING
 from aaben_raadgivning.store.actions.audit import record_lookup
@@ -42,6 +41,7 @@ from aaben_raadgivning.ui.screens.walk_in_dialogs import (
     LinkWalkInDialog,
 )
 from aaben_raadgivning.ui.widgets.citizen_search import CitizenSearch
+from aaben_raadgivning.ui.widgets.form import REFUSALS, refusal_text
 from aaben_raadgivning.ui.widgets.key_footer import KeyFooter
 
 REFRESH_SECONDS = 30
@@ -191,8 +191,8 @@ class CounterScreen(Screen):
                     app.runtime.db, app.staff.id, reason=reason, citizen_id=hit.id,
                     office_id=app.office_id, search_criterion=criterion,
                 )
-            except (ValidationError, NotFoundError) as exc:
-                self.notify(str(exc), title="Ikke registreret", severity="error")
+            except REFUSALS as exc:
+                self.notify(refusal_text(exc), title="Ikke registreret", severity="error", markup=False)
                 return
             label = load_reference().walk_in_reasons.label(reason)
             self.notify(f"{hit.name} venter nu · {label}", title="Ankomst registreret")
@@ -226,8 +226,8 @@ class CounterScreen(Screen):
     def _run(self, action, *args) -> bool:
         try:
             action(self.app.runtime.db, self.app.staff.id, *args)
-        except (ValidationError, NotFoundError) as exc:
-            self.notify(str(exc), severity="error")
+        except REFUSALS as exc:
+            self.notify(refusal_text(exc), severity="error", markup=False)
             return False
         self.refresh_all()
         return True

@@ -19,7 +19,6 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Select, Static
 
 from aaben_raadgivning.domain.clock import to_local
-from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
 from aaben_raadgivning.domain.hours import (
     HoursInputError,
     MonthHours,
@@ -42,7 +41,7 @@ from aaben_raadgivning.store.queries.hours import (
     citizen_hours,
 )
 from aaben_raadgivning.ui.widgets.form import Field, show_errors
-from aaben_raadgivning.ui.widgets.form_dialog import FormDialog
+from aaben_raadgivning.ui.widgets.form_dialog import FAILED, FormDialog
 from aaben_raadgivning.ui.widgets.hours_chart import hours_chart
 
 
@@ -171,15 +170,8 @@ class HoursDialog(FormDialog):
             show_errors(self, errors)
             return
         app = self.app
-        try:
-            result = register_hours(
-                app.runtime.db, app.staff.id, agreement_id, month, note=self.query_one("#note", Input).value, **minutes
-            )
-        except ValidationError as exc:
-            show_errors(self, exc.errors)
-            return
-        except NotFoundError as exc:
-            show_errors(self, {"general": exc.message})
+        result = self.attempt(register_hours, agreement_id, month, note=self.query_one("#note", Input).value, **minutes)
+        if result is FAILED:
             return
         overview = citizen_hours(app.runtime.db, self.citizen_id, _today(app))
         total = next((m for m in overview.series if m.month == month), None)

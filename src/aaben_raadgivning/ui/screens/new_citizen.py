@@ -24,7 +24,7 @@ from aaben_raadgivning.store.actions.citizens import (
     create_citizen,
 )
 from aaben_raadgivning.ui.widgets.citizen_search import citizen_label
-from aaben_raadgivning.ui.widgets.form import Field, clear_errors, show_errors
+from aaben_raadgivning.ui.widgets.form import STORAGE_ERRORS, Field, clear_errors, refusal_errors, show_errors
 
 
 def prefill_from_query(query: str) -> dict[str, str]:
@@ -119,6 +119,9 @@ class NewCitizenDialog(ModalScreen[str | None]):
         except DuplicateCitizenWarning as warning:
             clear_errors(self)
             self._show_duplicates(warning.duplicates)
+            return
+        except STORAGE_ERRORS as exc:
+            show_errors(self, refusal_errors(exc))
             return
         if citizen.cpr:
             for message in parse_cpr(citizen.cpr).warnings:

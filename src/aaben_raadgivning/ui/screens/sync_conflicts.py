@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, ProgressBar, Static
 
 from aaben_raadgivning.store.conflict_values import display_value, editable_value, merge_refusal, record_label
-from aaben_raadgivning.ui.widgets.form import Field, show_errors
+from aaben_raadgivning.ui.widgets.form import REFUSALS, Field, refusal_text, show_errors
 from aaben_raadgivning.ui.widgets.form_dialog import FormDialog
 from aaben_raadgivning.ui.widgets.key_footer import KeyFooter
 
@@ -196,7 +196,6 @@ class SyncScreen(Screen):
     # --- actions -------------------------------------------------------------------------------
 
     def _resolve(self, choice: str, merged: Any = None) -> None:
-        from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
         from aaben_raadgivning.store.actions.sync_conflicts import resolve_conflict
 
         conflict = self.selected()
@@ -206,8 +205,8 @@ class SyncScreen(Screen):
         app: Any = self.app
         try:
             resolve_conflict(app.runtime.db, app.staff.id, conflict["loser_id"], choice, merged)
-        except (NotFoundError, ValidationError) as exc:
-            self.notify(str(getattr(exc, "message", exc)), title="Ikke afgjort", severity="error")
+        except REFUSALS as exc:
+            self.notify(refusal_text(exc), title="Ikke afgjort", severity="error", markup=False)
             self.refresh_all()
             return
         self.notify("Konflikten er afgjort og sendes med næste synkronisering.", title="Afgjort")

@@ -8,7 +8,7 @@ from textual.containers import Vertical
 from textual.widgets import Checkbox, Input, Select, Static, TextArea
 
 from aaben_raadgivning.domain.clock import to_local
-from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
+from aaben_raadgivning.domain.errors import ValidationError
 from aaben_raadgivning.domain.reference import load_reference
 from aaben_raadgivning.store.actions.follow_ups import validate_follow_up
 from aaben_raadgivning.store.actions.staff import list_staff
@@ -20,7 +20,7 @@ from aaben_raadgivning.store.actions.walk_ins import (
 from aaben_raadgivning.store.queries.walk_ins import WalkInView
 from aaben_raadgivning.ui.widgets.citizen_search import CitizenSearch
 from aaben_raadgivning.ui.widgets.form import Field, show_errors
-from aaben_raadgivning.ui.widgets.form_dialog import FormDialog
+from aaben_raadgivning.ui.widgets.form_dialog import FAILED, FormDialog
 
 
 class AnonymousWalkInDialog(FormDialog):
@@ -41,21 +41,13 @@ class AnonymousWalkInDialog(FormDialog):
 
     @on(Input.Submitted, "#note")
     def action_save(self) -> None:
-        app = self.app
         reason = self.query_one("#reason", Select).value
         note = self.query_one("#note", Input).value
-        try:
-            walk_in = register_walk_in(
-                app.runtime.db,
-                app.staff.id,
-                reason=reason if isinstance(reason, str) else "",
-                note=note,
-                office_id=app.office_id,
-            )
-        except ValidationError as exc:
-            show_errors(self, exc.errors)
-            return
-        self.dismiss(walk_in.id)
+        walk_in = self.attempt(
+            register_walk_in, reason=reason if isinstance(reason, str) else "", note=note, office_id=self.app.office_id
+        )
+        if walk_in is not FAILED:
+            self.dismiss(walk_in.id)
 
 
 class FinishWalkInDialog(FormDialog):
@@ -106,12 +98,10 @@ class FinishWalkInDialog(FormDialog):
                     today=to_local(app.runtime.db.now()).date(),
                     calendar=app.runtime.calendar,
                 )
-            finish_walk_in(app.runtime.db, app.staff.id, self.view.id, outcome=outcome, follow_up=follow_up)
         except ValidationError as exc:
             show_errors(self, exc.errors)
             return
-        except NotFoundError as exc:
-            show_errors(self, {"general": exc.message})
+        if self.attempt(finish_walk_in, self.view.id, outcome=outcome, follow_up=follow_up) is FAILED:
             return
         if follow_up is not None and follow_up.notice:
             self.notify(follow_up.notice, title="Frist flyttet", timeout=8)
@@ -146,10 +136,5 @@ class LinkWalkInDialog(FormDialog):
         self._link(event.hit.id)
 
     def _link(self, citizen_id: str) -> None:
-        try:
-            link_walk_in(self.app.runtime.db, self.app.staff.id, self.view.id, citizen_id)
-        except (ValidationError, NotFoundError) as exc:
-            message = exc.message if isinstance(exc, NotFoundError) else str(exc)
-            show_errors(self, {"general": message})
-            return
-        self.dismiss(citizen_id)
+        if self.attempt(link_walk_in, self.view.id, citizen_id) is not FAILED:
+            self.dismiss(citizen_id)

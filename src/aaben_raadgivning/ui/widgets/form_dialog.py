@@ -11,10 +11,9 @@ from textual.containers import Horizontal
 from textual.screen import ModalScreen
 from textual.widgets import Button
 
-from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
-from aaben_raadgivning.ui.widgets.form import show_errors
+from aaben_raadgivning.ui.widgets.form import FAILED, attempt_action
 
-FAILED = object()  # what ``attempt`` returns when the action was refused (the reasons are on the form)
+__all__ = ["FAILED", "FormDialog"]
 
 
 class FormDialog(ModalScreen[str | None]):
@@ -38,15 +37,10 @@ class FormDialog(ModalScreen[str | None]):
         raise NotImplementedError
 
     def attempt(self, action: Callable, *args, **kwargs) -> object:
-        """Run a store action as the logged-in staff member; on refusal show why and return FAILED."""
+        """Run a store action as the logged-in staff member; on refusal or a failed save show why and
+        return FAILED (the dialog stays open)."""
         app = self.app
-        try:
-            return action(app.runtime.db, app.staff.id, *args, **kwargs)
-        except ValidationError as exc:
-            show_errors(self, exc.errors)
-        except NotFoundError as exc:
-            show_errors(self, {"general": exc.message})
-        return FAILED
+        return attempt_action(self, action, app.runtime.db, app.staff.id, *args, **kwargs)
 
     def buttons(self, save_label: str) -> ComposeResult:
         with Horizontal(classes="dialog-buttons"):
