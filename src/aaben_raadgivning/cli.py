@@ -325,7 +325,10 @@ def _existing_database(args: argparse.Namespace):
 
 def _read_password(from_stdin: bool, stdin: TextIO, nothing_done: str = "Intet er oprettet") -> str:
     if from_stdin:
-        return stdin.readline().rstrip("\r\n")
+        try:
+            return stdin.readline().rstrip("\r\n")
+        except UnicodeDecodeError:
+            raise CliError(f"Adgangskoden på standard input er ikke UTF-8-tekst. {nothing_done}.") from None
     first = getpass.getpass("Adgangskode: ")
     if getpass.getpass("Gentag adgangskoden: ") != first:
         raise CliError(f"Adgangskoderne er ikke ens. {nothing_done}; prøv igen.")

@@ -427,3 +427,36 @@ def test_export_never_writes_to_something_that_is_not_a_regular_file(run, data, 
     assert code == 1 and ("ikke en almindelig fil" in err or "er en mappe" in err)
     with sqlite3.connect(data / "aaben-raadgivning.sqlite3") as conn:
         assert conn.execute("SELECT count(*) FROM audit_log WHERE action = 'export'").fetchone() == (0,)
+
+
+def test_a_name_that_is_not_valid_text_is_refused_in_danish(run, data):
+    """`--name $'\\xff'`: Python hands the undecodable byte over as a lone surrogate."""
+    code, _, err = run("--data-dir", str(data), "user", "add", "--initials", "AB", "--name", "Anne\udcff",
+                       "--role", "jobkonsulent", "--password-stdin", stdin="hemmelig1\n")  # fmt: skip
+    assert code == 1 and "ødelagt tegn" in err
+    code, _, err = run("--data-dir", str(data), "user", "add", "--initials", "AB", "--name", "Anne\u202eBak",
+                       "--role", "jobkonsulent", "--password-stdin", stdin="hemmelig1\n")  # fmt: skip
+    assert code == 1 and "skriveretningen" in err
+    _, out, _ = run("--data-dir", str(data), "user", "list")
+    assert "ingen medarbejdere" in out
+
+
+def test_a_password_on_standard_input_that_is_not_utf8_is_refused(run, data, monkeypatch):
+    import io
+
+    class Undecodable(io.StringIO):
+        def readline(self, *_args):
+            raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
+
+    monkeypatch.setattr(sys, "stdin", Undecodable())
+    from aaben_raadgivning.cli import main
+
+    assert main(["--data-dir", str(data), "user", "add", "--initials", "AB", "--name", "Anne Bak",
+                 "--role", "jobkonsulent", "--password-stdin"]) == 1  # fmt: skip
+
+
+def test_a_password_with_undecodable_bytes_hashes_instead_of_crashing():
+    from aaben_raadgivning.security.passwords import hash_password, verify_password
+
+    stored = hash_password("hemme\udcfflig")
+    assert verify_password("hemme\udcfflig", stored) and not verify_password("hemmelig", stored)

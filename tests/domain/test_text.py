@@ -2,7 +2,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aaben_raadgivning.domain.text import fold, index_terms, query_terms
+from aaben_raadgivning.domain.errors import ValidationError
+from aaben_raadgivning.domain.text import clean_text, fold, index_terms, query_terms
 
 
 def matches(query: str, *record: str) -> bool:
@@ -179,3 +180,47 @@ def test_canonical_fold_is_always_indexed(text: str) -> None:
     # Whatever the index adds, a query typed exactly like the record must find it.
     terms = index_terms(text)
     assert all(any(term.startswith(q) for term in terms) for q in query_terms(text))
+
+
+# --- clean_text: what may be stored ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("Anne\x00Bak", "kontroltegn (U+0000)"),
+        ("Anne\x1b[31mBak", "kontroltegn (U+001B)"),
+        ("Anne\u202eBak", "vender skriveretningen (U+202E)"),
+        ("Anne\u2066Bak\u2069", "vender skriveretningen (U+2066)"),
+        ("Anne\udcffBak", "ødelagt tegn"),  # a byte that was not UTF-8 on the command line (surrogateescape)
+        ("x" * 201, "for lang (højst 200 tegn)"),
+    ],
+)
+def test_clean_text_refuses_what_cannot_be_stored_in_danish(text, says):
+    with pytest.raises(ValidationError) as excinfo:
+        clean_text(text, "name", max_length=200)
+    assert says in excinfo.value.errors["name"]
+
+
+def test_clean_text_tidies_a_name_and_keeps_line_breaks_in_free_text():
+    assert clean_text("  Anne \t Bak\n", "name") == "Anne Bak"
+    assert clean_text("A\u030ase", "name") == "Åse"  # composed, so search and duplicates see one spelling
+    assert clean_text("første\r\nanden\tlinje  ", "note", multiline=True) == "første\nanden\tlinje"
+    with pytest.raises(ValidationError):
+        clean_text("første\x07linje", "note", multiline=True)
+
+
+def test_clean_text_can_collect_the_problem_with_other_fields():
+    errors = {"cpr": "forkert"}
+    assert clean_text("A\x00", "name", errors=errors) == "A\x00"
+    assert set(errors) == {"cpr", "name"}
+
+
+@given(st.text())
+def test_clean_text_either_refuses_or_returns_storable_text(text):
+    try:
+        cleaned = clean_text(text, "note", multiline=True)
+    except ValidationError:
+        return
+    cleaned.encode("utf-8")  # never a surrogate
+    assert not any(c in cleaned for c in "\x00\x1b\u202e\u2066")

@@ -1,4 +1,7 @@
-"""Search folding for Danish names, CPR and phone numbers.
+"""Text as it is stored, and search folding for Danish names, CPR and phone numbers.
+
+``clean_text`` is the one check every action runs on a name or free text before it is stored: no
+control characters, no hidden direction overrides, no broken characters, and a length limit.
 
 Records are indexed under several spellings ("Østergård" also as "oestergard", "ostergard", …) and a
 query matches when every query term is a prefix of some index term. Queries are only folded, never
@@ -10,6 +13,8 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+
+from aaben_raadgivning.domain.errors import ValidationError
 
 _APOSTROPHES_RE = re.compile(r"['’`]")  # "O'Brien" is searched as "obrien"
 _ASCII_SEPARATORS_RE = re.compile(r"[^a-z0-9]+")
@@ -30,6 +35,61 @@ _MAX_AMBIGUOUS = 4  # 2**4 spellings per word at most; longer words get only the
 # A run of digit groups ("010190-1234", "+45 12 34 56 78"), not touching letters; commas end a run.
 _DIGIT_RUN_RE = re.compile(r"(?<!\w)(\+)?(\d+(?:[ \-./]+\d+)*)(?!\w)")
 _char_cache: dict[str, str] = {}
+# Invisible characters that reorder how text is shown ("Trojan Source"): a name could read differently
+# on screen than it is stored and searched.
+_DIRECTION_CONTROLS = frozenset(chr(code) for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
+NAME_LENGTH = 200  # the name columns' length
+
+
+def _forbidden(char: str, multiline: bool) -> str | None:
+    """Why ``char`` cannot be stored (Danish), or None."""
+    if char in _DIRECTION_CONTROLS:
+        return f"et usynligt tegn, der vender skriveretningen (U+{ord(char):04X})"
+    category = unicodedata.category(char)
+    if category == "Cs":
+        return "et ødelagt tegn (fx fra et forkert tegnsæt)"
+    if category == "Cc" and not (multiline and char in "\n\t"):
+        return f"et kontroltegn (U+{ord(char):04X})"
+    return None
+
+
+def text_problem(text: str, *, max_length: int | None = None, multiline: bool = False) -> str | None:
+    """The Danish reason ``text`` cannot be stored as it is, or None (see clean_text)."""
+    for char in text:
+        reason = _forbidden(char, multiline)
+        if reason:
+            return f"Teksten indeholder {reason}, som ikke kan gemmes. Skriv den igen uden."
+    if max_length is not None and len(text) > max_length:
+        return f"Teksten er for lang (højst {max_length} tegn)."
+    return None
+
+
+def clean_text(
+    text: str,
+    field: str,
+    *,
+    max_length: int | None = None,
+    multiline: bool = False,
+    errors: dict[str, str] | None = None,
+) -> str:
+    """``text`` as it is stored: composed (NFC), without surrounding space; on one line (runs of spaces,
+    tabs and line breaks become one space) unless ``multiline``. Raises ValidationError for ``field``
+    if it holds a control character, a direction override or a broken (surrogate) character, or is
+    longer than ``max_length``; with ``errors``, the problem is added there instead (for actions that
+    report every field at once)."""
+    if multiline:
+        text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    else:
+        text = " ".join(text.split())
+    problem = text_problem(text, multiline=multiline)  # before normalising: NFC keeps surrogates as they are
+    if problem is None:
+        text = unicodedata.normalize("NFC", text)
+        problem = text_problem(text, max_length=max_length, multiline=multiline)
+    if problem and errors is not None:
+        errors.setdefault(field, problem)
+    elif problem:
+        raise ValidationError.single(field, problem)
+    return text
 
 
 def _plain(char: str) -> str:

@@ -13,9 +13,14 @@ N, R, P = 2**14, 8, 1  # 16 MiB per hash: slow for an attacker with a stolen lap
 MIN_PASSWORD_LENGTH = 6
 
 
+def _bytes(password: str) -> bytes:
+    # surrogatepass: a password that reached us with undecodable bytes still hashes instead of crashing
+    return password.encode("utf-8", "surrogatepass")
+
+
 def hash_password(password: str) -> str:
     salt = os.urandom(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=N, r=R, p=P, dklen=32)
+    digest = hashlib.scrypt(_bytes(password), salt=salt, n=N, r=R, p=P, dklen=32)
     return f"scrypt${N}${R}${P}${salt.hex()}${digest.hex()}"
 
 
@@ -25,7 +30,7 @@ def verify_password(password: str, stored: str) -> bool:
         if scheme != "scrypt":
             return False
         digest = hashlib.scrypt(
-            password.encode(), salt=bytes.fromhex(salt_hex), n=int(n), r=int(r), p=int(p), dklen=32
+            _bytes(password), salt=bytes.fromhex(salt_hex), n=int(n), r=int(r), p=int(p), dklen=32
         )
     except (ValueError, TypeError):
         return False

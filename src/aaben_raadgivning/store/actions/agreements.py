@@ -42,6 +42,7 @@ from aaben_raadgivning.domain.follow_up_cadence import plan_from_json, plan_visi
 from aaben_raadgivning.domain.hours import format_hours
 from aaben_raadgivning.domain.rules import load_rules
 from aaben_raadgivning.domain.step_models import StepDecision
+from aaben_raadgivning.domain.text import clean_text
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
 from aaben_raadgivning.ids import derived_id
 from aaben_raadgivning.store.actions.citizen_record import (
@@ -315,9 +316,7 @@ def activate_agreement(db: Database, actor_id: str, agreement_id: str, *, calend
 
 def finish_agreement(db: Database, actor_id: str, agreement_id: str, note: str = "") -> Agreement:
     """aktiv → afsluttet (the course ended as planned); open future plan tasks are removed."""
-    note = note.strip()
-    if len(note) > 4000:
-        raise ValidationError.single("reason", "Teksten er for lang (højst 4000 tegn).")
+    note = clean_text(note, "reason", max_length=4000, multiline=True)
     with db.transaction() as tx:
         agreement = load_agreement(tx, agreement_id)
         if not load_agreement_data().can_move(agreement.status, "afsluttet"):
@@ -340,7 +339,7 @@ def break_off_agreement(db: Database, actor_id: str, agreement_id: str, *, reaso
     """aktiv → afbrudt with a reason; the citizen's step rule follows in the same transaction: back to
     trin 2 for a new match (``route="trin2"``) or the rehab route (``"rehab"``, the jobkonsulent's call)."""
     errors: dict[str, str] = {}
-    reason = reason.strip()
+    reason = clean_text(reason, "reason", multiline=True, errors=errors)
     if not reason:
         errors["reason"] = "Skriv hvorfor forløbet er afbrudt."
     elif len(reason) > 4000:

@@ -19,6 +19,7 @@ from aaben_raadgivning.domain.step_models import (
     plan_break_off,
     plan_visitation,
 )
+from aaben_raadgivning.domain.text import clean_text
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.facts import citizen_facts
 from aaben_raadgivning.store.models import Citizen, Event, Staff
@@ -114,9 +115,7 @@ def _clean(text: str, field: str, *, required: bool = False, message: str = "") 
     text = text.strip()
     if required and not text:
         raise ValidationError.single(field, message or "Feltet skal udfyldes.")
-    if len(text) > MAX_TEXT:
-        raise ValidationError.single(field, f"Teksten er for lang (højst {MAX_TEXT} tegn).")
-    return text
+    return clean_text(text, field, max_length=MAX_TEXT, multiline=True)
 
 
 def _apply_step(tx: Tx, actor_id: str, citizen: Citizen, decision: StepDecision, kind: str, note: str = "") -> None:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from aaben_raadgivning.domain.cpr import CprError, CprInfo, parse_cpr
 from aaben_raadgivning.domain.errors import ValidationError
 from aaben_raadgivning.domain.phone import normalize_phone
-from aaben_raadgivning.domain.text import fold
+from aaben_raadgivning.domain.text import NAME_LENGTH, clean_text, fold
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import Citizen
 from aaben_raadgivning.store.search_index import index_citizen
@@ -50,7 +50,7 @@ class DuplicateCitizenWarning(Exception):
 
 def validate_new_citizen(name: str, cpr_text: str = "", phone_text: str = "") -> NewCitizen:
     errors: dict[str, str] = {}
-    clean_name = " ".join(name.split())
+    clean_name = clean_text(name, "name", errors=errors)
     if not clean_name:
         errors["name"] = "Navn mangler."
     elif len(clean_name) > 200:
@@ -111,6 +111,7 @@ def create_citizen(
     """Create a citizen from minimal counter data. Raises ValidationError (nothing written) or
     DuplicateCitizenWarning (nothing written) unless ``accept_duplicates``."""
     new = validate_new_citizen(name, cpr, phone)
+    housing_area = clean_text(housing_area, "housing_area", max_length=NAME_LENGTH)
     with db.transaction() as tx:
         duplicates = find_possible_duplicates(tx.session, new)
         if duplicates and not accept_duplicates:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from aaben_raadgivning.domain.cvr import CvrError, normalize_cvr
 from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
 from aaben_raadgivning.domain.phone import normalize_phone
+from aaben_raadgivning.domain.text import clean_text
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import Company, CompanyContact
 from aaben_raadgivning.store.transaction import Tx
@@ -39,10 +40,7 @@ class ContactInput:
 
 
 def _limited(value: str, name: str, limit: int, errors: dict[str, str]) -> str:
-    value = value.strip()
-    if len(value) > limit:
-        errors[name] = f"Teksten er for lang (højst {limit} tegn)."
-    return value
+    return clean_text(value, name, max_length=limit, multiline=limit > 200, errors=errors)
 
 
 def validate_company(data: CompanyInput) -> dict[str, str | None]:

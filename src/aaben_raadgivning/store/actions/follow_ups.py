@@ -15,6 +15,7 @@ from aaben_raadgivning.domain.follow_up_rules import (
     RULE_SUB_GOAL,
 )
 from aaben_raadgivning.domain.reference import Term, load_reference
+from aaben_raadgivning.domain.text import clean_text
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
 from aaben_raadgivning.store.actions.citizen_record import (
     add_timeline_event,
@@ -150,11 +151,9 @@ def complete_follow_up(
     errors: dict[str, str] = {}
     if kind not in {t.code for t in completion_kinds()}:
         errors["kind"] = "Vælg hvordan kontakten foregik."
-    note = note.strip()
+    note = clean_text(note, "note", max_length=MAX_TEXT, multiline=True, errors=errors)
     if not note:
         errors["note"] = "Skriv kort, hvad kontakten gav."
-    elif len(note) > MAX_TEXT:
-        errors["note"] = f"Teksten er for lang (højst {MAX_TEXT} tegn)."
     if errors:
         raise ValidationError(errors)
     with db.transaction() as tx:
@@ -195,7 +194,7 @@ def reschedule_follow_up(
     """Give an open task a new due date (Danish input) with a reason. The date is kept by later recomputes
     (the note starts with «Flyttet …», see store.follow_up_recompute)."""
     errors: dict[str, str] = {}
-    reason = reason.strip()
+    reason = clean_text(reason, "reason", multiline=True, errors=errors)
     if not reason:
         errors["reason"] = "Skriv hvorfor fristen flyttes."
     elif len(reason) > 500:

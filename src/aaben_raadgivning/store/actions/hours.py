@@ -20,6 +20,7 @@ from aaben_raadgivning.domain.hours import (
     max_minutes_in_month,
     month_start,
 )
+from aaben_raadgivning.domain.text import clean_text
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import Agreement, HoursReport
 from aaben_raadgivning.store.queries.hours import current_report
@@ -65,8 +66,8 @@ def register_hours(
     """Register (or correct) the actual minutes of one calendar month under one agreement."""
     month = month_start(month)
     minutes = {"ordinary": ordinary, "praktik": praktik, "loentilskud": loentilskud}
-    note = note.strip()
     errors: dict[str, str] = {}
+    note = clean_text(note, "note", multiline=True, errors=errors)
     limit = max_minutes_in_month(month)
     for kind in HOUR_KINDS:
         value = minutes[kind]

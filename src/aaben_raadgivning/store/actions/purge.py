@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
+from aaben_raadgivning.domain.text import clean_text
 from aaben_raadgivning.store.actions.citizen_record import AUTHORITY_ROLE, load_actor
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import Citizen
@@ -25,7 +26,7 @@ class PurgeResult:
 
 def purge_citizen(db: Database, actor_id: str, citizen_id: str, reason: str) -> PurgeResult:
     """Purge a citizen (only a jobkonsulent, with a reason). Raises NotFoundError / ValidationError."""
-    reason = reason.strip()
+    reason = clean_text(reason, "reason", max_length=4000, multiline=True)
     if not reason:
         raise ValidationError.single("reason", "Skriv hvorfor borgerens oplysninger slettes.")
     with db.transaction() as tx:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
 from aaben_raadgivning.domain.reference import load_reference
+from aaben_raadgivning.domain.text import NAME_LENGTH, clean_text
 from aaben_raadgivning.security.passwords import (
     MIN_PASSWORD_LENGTH,
     hash_password,
@@ -30,7 +31,8 @@ def create_staff(
     errors: dict[str, str] = {}
     if not initials or not initials.isalnum() or len(initials) > 12:
         errors["initials"] = "Initialer skal være 1–12 bogstaver eller cifre."
-    if not name.strip():
+    name = clean_text(name, "name", max_length=NAME_LENGTH, errors=errors)
+    if not name:
         errors["name"] = "Navn mangler."
     if not load_reference().roles.has_active(role):
         roles = ", ".join(term.code for term in load_reference().roles.active())
@@ -47,7 +49,7 @@ def create_staff(
         staff = tx.add(
             Staff(
                 initials=initials,
-                name=name.strip(),
+                name=name,
                 role=role,
                 password_hash=hash_password(password),
                 active=True,

@@ -17,6 +17,7 @@ from aaben_raadgivning.domain.dates import format_date
 from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
 from aaben_raadgivning.domain.follow_up_rules import RULE_SUB_GOAL
 from aaben_raadgivning.domain.rules import load_rules
+from aaben_raadgivning.domain.text import clean_text
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
 from aaben_raadgivning.store.actions.citizen_record import (
     add_timeline_event,
@@ -57,7 +58,7 @@ def add_sub_goal(
 ) -> SubGoal:
     """A new delmål (its assessment task comes from the follow-up recompute); ``agreement_id`` when it belongs
     to a company course."""
-    text = text.strip()
+    text = clean_text(text, "text", multiline=True)
     if not text:
         raise ValidationError.single("text", "Skriv delmålet.")
     if len(text) > 500:
@@ -90,7 +91,8 @@ def assess_sub_goal(
         errors["score"] = "Vælg en vurdering fra 1 til 5."
     if status not in STATUSES:
         errors["status"] = "Ukendt status for delmålet."
-    if not note.strip():
+    note = clean_text(note, "note", max_length=4000, multiline=True, errors=errors)
+    if not note:
         errors["note"] = "Skriv en kort begrundelse for vurderingen."
     if errors:
         raise ValidationError(errors)

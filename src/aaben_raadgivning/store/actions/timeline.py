@@ -14,6 +14,7 @@ from aaben_raadgivning.domain.dates import format_date
 from aaben_raadgivning.domain.errors import ValidationError
 from aaben_raadgivning.domain.follow_up_rules import RULE_NO_SHOW
 from aaben_raadgivning.domain.reference import load_reference
+from aaben_raadgivning.domain.text import clean_text
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
 from aaben_raadgivning.ids import derived_id
 from aaben_raadgivning.store.actions.citizen_record import (
@@ -58,13 +59,12 @@ def add_event(
     kinds = load_reference().event_kinds
     if not kinds.has_active(kind):
         errors["kind"] = "Vælg en slags hændelse."
-    summary = summary.strip()
+    summary = clean_text(summary, "summary", errors=errors)
     if not summary:
         errors["summary"] = "Skriv en kort overskrift."
     elif len(summary) > 300:
         errors["summary"] = "Overskriften er for lang (højst 300 tegn)."
-    if len(details) > MAX_TEXT:
-        errors["details"] = f"Teksten er for lang (højst {MAX_TEXT} tegn)."
+    details = clean_text(details, "details", max_length=MAX_TEXT, multiline=True, errors=errors)
     if errors:
         raise ValidationError(errors)
     with db.transaction() as tx:
@@ -101,7 +101,7 @@ def record_no_show(
 
     The task is the follow-up engine's ``no_show:<date>`` task (store.follow_up_recompute), so it disappears
     once a personal contact is recorded. None only when a personal contact after the no-show already exists."""
-    what = what.strip() or "Samtale"
+    what = clean_text(what, "what", max_length=200) or "Samtale"
     with db.transaction() as tx:
         citizen = load_citizen(tx, citizen_id)
         when = _check_when(tx, occurred_at)
@@ -173,9 +173,11 @@ def register_sanction(
     errors: dict[str, str] = {}
     if not load_reference().sanction_kinds.has_active(kind):
         errors["kind"] = "Vælg en sanktion."
-    if not assessment.strip():
+    assessment = clean_text(assessment, "assessment", max_length=MAX_TEXT, multiline=True, errors=errors)
+    grounds_considered = clean_text(grounds_considered, "grounds", max_length=MAX_TEXT, multiline=True, errors=errors)
+    if not assessment:
         errors["assessment"] = "Skriv den konkrete vurdering: hvorfor sanktionen fremmer borgerens rådighed."
-    if not grounds_considered.strip():
+    if not grounds_considered:
         errors["grounds"] = "Skriv hvilke rimelige grunde der er overvejet (fx psykisk sygdom, hjemløshed, misbrug)."
     if errors:
         raise ValidationError(errors)

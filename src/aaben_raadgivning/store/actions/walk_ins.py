@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
 from aaben_raadgivning.domain.reference import load_reference
+from aaben_raadgivning.domain.text import clean_text
 from aaben_raadgivning.domain.walk_ins import (
     CANCELLED,
     FINISHED,
@@ -43,9 +44,7 @@ def _check_reason(reason: str) -> None:
 
 
 def _check_note(note: str, field: str = "note") -> str:
-    if len(note) > MAX_NOTE:
-        raise ValidationError.single(field, f"Teksten er for lang (højst {MAX_NOTE} tegn).")
-    return note.strip()
+    return clean_text(note, field, max_length=MAX_NOTE, multiline=True)
 
 
 def _citizen(tx: Tx, citizen_id: str) -> Citizen:
