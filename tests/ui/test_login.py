@@ -91,6 +91,51 @@ async def test_unusable_database_is_explained_in_danish(tmp_path):
         assert app.screen.query_one("#initials", Input).disabled
 
 
+async def test_the_wait_after_wrong_passwords_survives_restarting_the_app(world, monkeypatch):
+    slept: list[float] = []
+
+    async def fake_sleep(self, seconds: float) -> None:
+        slept.append(seconds)
+
+    monkeypatch.setattr(LoginScreen, "_sleep", fake_sleep)
+    app = AabenApp(world.runtime)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(3):
+            await login(pilot, "JK", "forkert")
+    assert slept == [1.0, 2.0, 4.0]
+    world.clock.advance(seconds=1)  # the app is closed and opened again a second later
+    restarted = AabenApp(world.runtime)
+    async with restarted.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await restarted.workers.wait_for_complete()
+        assert slept[-1] == 3.0  # the rest of the 4 s wait, not a fresh start
+        await login(pilot, "JK", "forkert")
+    assert slept[-1] == 8.0  # the fourth failure in a row, counted across the restart
+    restarted = AabenApp(world.runtime)
+    async with restarted.run_test(size=(80, 24)) as pilot:
+        await restarted.workers.wait_for_complete()
+        await login(pilot)
+        assert isinstance(restarted.screen, CounterScreen)
+    from aaben_raadgivning.store.actions.staff import login_failures
+
+    assert login_failures(world.db).count == 0  # a successful log-in clears the count
+
+
+async def test_a_damaged_database_is_explained_in_the_app(tmp_path):
+    from aaben_raadgivning.runtime import RuntimeOpener, open_runtime
+
+    open_runtime(tmp_path).close()
+    database = tmp_path / "aaben-raadgivning.sqlite3"
+    database.write_bytes(b"not a database" * 500)
+    app = AabenApp(RuntimeOpener.prepare(tmp_path))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "er beskadiget" in app.runtime_error and "sikkerhedskopi" in app.runtime_error
+        assert "beskadiget" in screen_text(app) and app.screen.query_one("#initials", Input).disabled
+    assert database.read_bytes() == b"not a database" * 500
+
+
 async def test_log_out_lets_a_colleague_log_in_as_themselves(world):
     app = AabenApp(world.runtime)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:

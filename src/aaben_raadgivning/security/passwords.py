@@ -11,6 +11,15 @@ import os
 
 N, R, P = 2**14, 8, 1  # 16 MiB per hash: slow for an attacker with a stolen laptop, ~50 ms for us
 MIN_PASSWORD_LENGTH = 6
+MAX_LOGIN_DELAY_SECONDS = 30.0
+
+
+def login_delay(failures: int) -> float:
+    """Seconds to wait before the next log-in after the n-th consecutive failure: 1, 2, 4, 8 … capped
+    (slows guessing on a lost laptop)."""
+    if failures <= 0:
+        return 0.0
+    return min(MAX_LOGIN_DELAY_SECONDS, 2.0 ** min(failures - 1, 32))
 
 
 def _bytes(password: str) -> bytes:

@@ -6,7 +6,11 @@ its next sync: after a lost laptop or a colleague leaving, this is how access is
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
 from aaben_raadgivning.domain.reference import load_reference
@@ -14,10 +18,15 @@ from aaben_raadgivning.domain.text import NAME_LENGTH, clean_text
 from aaben_raadgivning.security.passwords import (
     MIN_PASSWORD_LENGTH,
     hash_password,
+    login_delay,
     verify_password,
 )
 from aaben_raadgivning.store.database import Database
-from aaben_raadgivning.store.models import Staff
+from aaben_raadgivning.store.models import LocalMeta, Staff
+
+# local_meta (this laptop only, never synced): consecutive failed log-ins and when the last one was,
+# as "<count> <ISO time>", so the growing wait survives closing and reopening the app.
+LOGIN_FAILURES_KEY = "login_failures"
 
 
 def normalize_initials(initials: str) -> str:
@@ -140,8 +149,39 @@ def set_staff_active(db: Database, *, initials: str, active: bool, actor_id: str
     return staff
 
 
+@dataclass(frozen=True)
+class LoginFailures:
+    """Consecutive failed log-ins on this laptop since the last successful one."""
+
+    count: int = 0
+    last: datetime | None = None
+
+    def wait(self, now: datetime) -> float:
+        """Seconds still to wait before the next attempt (0 when it may be made now)."""
+        if self.last is None:
+            return 0.0
+        return max(0.0, login_delay(self.count) - max(0.0, (now - self.last).total_seconds()))
+
+
+def _login_failures(session: Session) -> LoginFailures:
+    meta = session.get(LocalMeta, LOGIN_FAILURES_KEY)
+    if meta is None:
+        return LoginFailures()
+    try:
+        count, last = meta.value.split(" ", 1)
+        return LoginFailures(int(count), datetime.fromisoformat(last))
+    except ValueError:  # unreadable: count it as one failure now rather than none
+        return LoginFailures(1, None)
+
+
+def login_failures(db: Database) -> LoginFailures:
+    with db.session() as session:
+        return _login_failures(session)
+
+
 def authenticate(db: Database, initials: str, password: str) -> Staff | None:
-    """The staff member if initials and password match an active account; every attempt is audited."""
+    """The staff member if initials and password match an active account; every attempt is audited.
+    A failure is counted on this laptop (``login_failures``), a success clears the count."""
     initials = normalize_initials(initials)
     with db.transaction() as tx:
         staff = tx.session.scalar(
@@ -150,9 +190,14 @@ def authenticate(db: Database, initials: str, password: str) -> Staff | None:
         # Verify even for unknown initials so the time taken does not reveal which initials exist.
         stored = staff.password_hash if staff else "scrypt$16384$8$1$00$00"
         ok = verify_password(password, stored) and staff is not None
+        failures = tx.session.get(LocalMeta, LOGIN_FAILURES_KEY)
         if ok:
+            if failures is not None:
+                tx.session.delete(failures)
             tx.audit(staff.id, "login", "staff", staff.id)
             return staff
+        count = _login_failures(tx.session).count + 1
+        tx.session.merge(LocalMeta(key=LOGIN_FAILURES_KEY, value=f"{count} {tx.now.isoformat()}"))
         tx.audit(None, "login_failed", "staff", None, detail=f"Initialer: {initials}")
         return None
 

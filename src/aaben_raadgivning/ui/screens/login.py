@@ -1,9 +1,11 @@
 """The log-in screen: initials and password. A wrong attempt says only that, and each further
-wrong attempt waits longer before the next try (slows guessing on a lost laptop)."""
+wrong attempt waits longer before the next try (slows guessing on a lost laptop). The count is kept
+in the database, so closing and reopening the app does not start the wait over."""
 
 from __future__ import annotations
 
 import asyncio
+import math
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -11,15 +13,9 @@ from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static
 
+from aaben_raadgivning.security.passwords import login_delay as failure_delay
+
 WRONG = "Forkerte initialer eller adgangskode."
-MAX_DELAY_SECONDS = 30.0
-
-
-def failure_delay(failures: int) -> float:
-    """Seconds to wait after the n-th consecutive failure: 1, 2, 4, 8 … capped."""
-    if failures <= 0:
-        return 0.0
-    return min(MAX_DELAY_SECONDS, 2.0 ** (failures - 1))
 
 
 class LoginScreen(Screen):
@@ -28,7 +24,7 @@ class LoginScreen(Screen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.failures = 0
+        self.failures = 0  # consecutive failures on this laptop, as the database counts them
 
     def compose(self) -> ComposeResult:
         app = self.app
@@ -54,13 +50,30 @@ class LoginScreen(Screen):
             message.update(self.app.runtime_error + "\nTryk Ctrl+Q for at lukke.")
             self._set_busy(True)
             return
-        from aaben_raadgivning.store.actions.staff import count_staff
+        from aaben_raadgivning.store.actions.staff import count_staff, login_failures
 
-        if count_staff(self.app.runtime.db) == 0:
+        db = self.app.runtime.db
+        if count_staff(db) == 0:
             message.update(
                 "Der er ingen medarbejdere endnu. Opret den første med:\n"
                 "aaben-raadgivning user add --initials AB --name \"Navn\" --role jobkonsulent"
             )
+            return
+        failures = login_failures(db)
+        self.failures = failures.count
+        remaining = failures.wait(db.now())
+        if remaining > 0:  # wrong attempts before the app was closed: their wait is not over
+            self._wait_before_next_try(remaining)
+
+    @work(exclusive=True, group="login")
+    async def _wait_before_next_try(self, seconds: float) -> None:
+        message = self.query_one("#login-message", Static)
+        self._set_busy(True)
+        message.update(f"{WRONG} Vent {math.ceil(seconds):g} sekunder.")
+        await self._sleep(seconds)
+        message.update("")
+        self._set_busy(False)
+        self.query_one("#initials", Input).focus()
 
     @on(Input.Submitted, "#initials")
     def _to_password(self) -> None:
@@ -82,7 +95,7 @@ class LoginScreen(Screen):
 
     @work(exclusive=True, group="login")
     async def _try_login(self, initials: str, password: str) -> None:
-        from aaben_raadgivning.store.actions.staff import authenticate
+        from aaben_raadgivning.store.actions.staff import authenticate, login_failures
 
         message = self.query_one("#login-message", Static)
         self._set_busy(True)
@@ -90,12 +103,13 @@ class LoginScreen(Screen):
         if self.app.runtime_error:
             self.refresh_state()
             return
-        staff = await asyncio.to_thread(authenticate, self.app.runtime.db, initials, password)
+        db = self.app.runtime.db
+        staff = await asyncio.to_thread(authenticate, db, initials, password)
         if staff is not None:
             self.failures = 0
             self.app.logged_in(staff)
             return
-        self.failures += 1
+        self.failures = (await asyncio.to_thread(login_failures, db)).count
         delay = failure_delay(self.failures)
         if delay:
             message.update(f"{WRONG} Vent {delay:g} sekunder.")
