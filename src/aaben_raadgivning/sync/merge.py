@@ -69,17 +69,20 @@ def fold(entries: Iterable[Change], parsed: dict[str, dict[str, Any]] | None = N
             for key in row:
                 winners[key] = entry
         elif entry.op in (UPDATE, DELETE) and entry.field is not None:
-            values[entry.field] = json.loads(entry.value) if entry.value is not None else None
+            values[entry.field] = _value(entry)
             winners[entry.field] = entry
     if purged:
         return FoldedRow(False, True, {}, {})
     return FoldedRow(exists, False, values, winners)
 
 
+def _value(entry: Change) -> Any:
+    """The entry's decoded value; None also for a value blanked by a purge."""
+    return None if entry.value is None else json.loads(entry.value)
+
+
 def _field_value(entry: Change, field: str) -> Any:
-    if entry.value is None:
-        return None
-    value = json.loads(entry.value)
+    value = _value(entry)
     return value.get(field) if entry.op == INSERT else value
 
 
@@ -99,7 +102,7 @@ def conflicts(entries: Sequence[Change], resolved: Iterable[str] = ()) -> list[C
             setters.setdefault(entry.field, {})[entry.hlc] = entry
     seen: dict[str, list[tuple[str, Any]]] = {}
     for entry in entries:
-        if entry.base is not None and entry.field is not None:
+        if entry.field is not None:
             base = setters[entry.field].get(entry.base)
             if base is not None:  # a version not (yet) known here holds no known value (M9)
                 seen.setdefault(entry.field, []).append((entry.base, _field_value(base, entry.field)))
@@ -108,7 +111,7 @@ def conflicts(entries: Sequence[Change], resolved: Iterable[str] = ()) -> list[C
         if entry.op not in (UPDATE, DELETE) or entry.field is None or entry.id in done:
             continue
         winner = folded.winners[entry.field]
-        mine = _field_value(entry, entry.field)
+        mine = _value(entry)
         if winner.id == entry.id or _field_value(winner, entry.field) == mine:
             continue  # the winner itself, or the same value: nothing was lost (M8)
         # Overwritten knowingly (M9): a writer had this very version, or the same value from a version at
