@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -17,7 +17,7 @@ from aaben_raadgivning.domain.clock import utc_now
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
 from aaben_raadgivning.ids import new_id
 from aaben_raadgivning.store import database_file, migrate
-from aaben_raadgivning.store.engine import make_engine
+from aaben_raadgivning.store.engine import make_engine, writer
 from aaben_raadgivning.store.models import ChangeLogEntry, LocalMeta
 from aaben_raadgivning.store.transaction import Tx
 from aaben_raadgivning.sync.hlc import HybridLogicalClock
@@ -35,6 +35,12 @@ class Database:
 
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.writer = writer(self.engine)
+        self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
+
+    def write(self) -> AbstractContextManager[Connection]:
+        """A write transaction on a plain connection (BEGIN IMMEDIATE: waits for another writer)."""
+        return self.writer.begin()
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -45,7 +51,7 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
         """One user action: commits rows, change log and audit together, or rolls all back."""
-        with self._sessions() as session, session.begin():
+        with self._write_sessions() as session, session.begin():
             # Another process (a command-line sync) may have applied newer stamps since we started.
             self.clock.resume(session.scalar(select(func.max(ChangeLogEntry.hlc))))
             tx = Tx(session, self.clock, self.device_id, self.now())

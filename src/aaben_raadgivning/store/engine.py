@@ -25,8 +25,16 @@ def _on_connect(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+# Execution option naming how a transaction begins. Reads begin DEFERRED (in WAL they never wait);
+# every write begins IMMEDIATE: it takes the write lock first, so a second writer (the background
+# sync, a command-line sync, another instance) makes it wait under the busy timeout. A deferred write
+# that read first would fail at once with SQLITE_BUSY_SNAPSHOT when someone else committed meanwhile.
+BEGIN_MODE = "aaben_begin"
+
+
 def _on_begin(connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    mode = connection.get_execution_options().get(BEGIN_MODE)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
 
 
 def make_engine(database: Path) -> Engine:
@@ -34,3 +42,8 @@ def make_engine(database: Path) -> Engine:
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
     return engine
+
+
+def writer(engine: Engine) -> Engine:
+    """The same engine (same pool, same events) whose transactions begin IMMEDIATE: use it for writes."""
+    return engine.execution_options(**{BEGIN_MODE: "IMMEDIATE"})

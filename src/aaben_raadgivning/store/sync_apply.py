@@ -438,3 +438,25 @@ def recompute_conflicts(conn: Connection, table: str, row_ids: Sequence[str]) ->
             "loser_device, winner_id, winner_value, winner_hlc, winner_device) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             rows,
         )
+
+
+def apply_batches(changes: Sequence[Change], size: int) -> list[list[Change]]:
+    """Split one segment's changes into batches of about ``size`` that can each be applied and committed on
+    their own, so a person's save waits for one batch, not for a whole 20 000-change segment.
+
+    A row's changes always stay together (a row is merged from all its entries), and rows come in the
+    models' dependency order (parents before children) and, within a table, in the order the other laptop
+    first wrote them — so a row a batch points at is in the same batch or an earlier one. Should a foreign
+    key still fail, the caller applies the rest of the segment in one transaction instead."""
+    if len(changes) <= size:
+        return [list(changes)]
+    groups: dict[tuple[str, str], list[Change]] = {}
+    for change in changes:
+        groups.setdefault((change.table_name, change.row_id), []).append(change)
+    order = sorted(groups, key=lambda key: ORDER.get(key[0], len(ORDER)))  # stable: first-written order kept
+    batches: list[list[Change]] = [[]]
+    for key in order:
+        if batches[-1] and len(batches[-1]) + len(groups[key]) > size:
+            batches.append([])
+        batches[-1].extend(groups[key])
+    return batches

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
 
 from aaben_raadgivning.store import sync_snapshot
 from aaben_raadgivning.store.database import Database
@@ -37,6 +38,7 @@ from aaben_raadgivning.store.models import APPEND_ONLY_TABLES
 from aaben_raadgivning.store.sync_apply import (
     TABLES,
     Applier,
+    apply_batches,
     chunks,
     fresh_rows,
     recompute_conflicts,
@@ -49,6 +51,8 @@ from aaben_raadgivning.sync.share import PublishConflict, ShareIO
 log = logging.getLogger(__name__)
 
 SEGMENT_MAX_CHANGES = 20_000
+# Changes applied per write transaction: small enough that a save made meanwhile waits only a moment.
+APPLY_BATCH = 1_000
 COMPACT_AT = 24  # own live segments on the share before the older ones are merged into one
 CLOCK_AHEAD_WARN_MS = 60 * 60 * 1000  # a remote clock more than an hour ahead is reported
 Progress = Callable[[float, str], None]
@@ -198,7 +202,7 @@ class _Round:
             fmt = seg.manifest_format(data)
         except seg.SegmentError as exc:
             raise SyncError(f"Fællesmappen kan ikke bruges: {exc}.") from None
-        with self.db.engine.begin() as conn:
+        with self.db.write() as conn:
             if fmt > seg.FORMAT_VERSION:
                 message = (
                     f"Fællesmappen er skrevet af en nyere version af Åben Rådgivning (format {fmt}). "
@@ -287,7 +291,7 @@ class _Round:
                     continue
                 data = self.io.read(path)
                 if seg.checksum(data) == known[2]:
-                    with self.db.engine.begin() as conn:
+                    with self.db.write() as conn:
                         conn.exec_driver_sql(
                             "UPDATE sync_own_segments SET size = ?, mtime_ns = ? WHERE seq = ?",
                             (stat.st_size, stat.st_mtime_ns, first),
@@ -300,7 +304,7 @@ class _Round:
                     continue
                 if data == self._encode_own(first, json.loads(known[5])):
                     # our own rewrite (after a purge, or of a damaged file), killed before it was recorded
-                    with self.db.engine.begin() as conn:
+                    with self.db.write() as conn:
                         self._record_own(conn, first, last, data, path, json.loads(known[5]))
                     continue
                 raise self._clone_error()
@@ -317,7 +321,7 @@ class _Round:
                 # as far as we know) go out in the next one, and a device that has them ignores repeats.
                 self._publish_empty(first, last)
                 continue
-            with self.db.engine.begin() as conn:
+            with self.db.write() as conn:
                 if segment.device_id != self.me or not self._own_changes_known(conn, segment):
                     raise self._clone_error()
                 # Ours, published by a run that was killed before it could record it: adopt it.
@@ -349,7 +353,7 @@ class _Round:
         header = seg.Segment(self.me, first, last, (), {}, self.wall_ms()).header()
         data = seg.encode_lines(header, [])
         path = self.io.publish(self.own, seg.segment_name(first, last), data, replace=True, verify=seg.decode)
-        with self.db.engine.begin() as conn:
+        with self.db.write() as conn:
             self._record_own(conn, first, last, data, path, header)
         log.warning("Own unrecorded segment %s was damaged; replaced by an empty one", path)
 
@@ -376,7 +380,7 @@ class _Round:
     def _rewrite(self, first: int, header: dict, *, damaged: bool = True) -> None:
         data = self._encode_own(first, header)
         path = self.io.publish(self.own, seg.segment_name(first, header["last"]), data, replace=True, verify=seg.decode)
-        with self.db.engine.begin() as conn:
+        with self.db.write() as conn:
             self._record_own(conn, first, header["last"], data, path, header)
         if damaged:
             self.report.warnings.append(
@@ -405,7 +409,7 @@ class _Round:
         for first, header in segments:
             self.progress(0.93, "Fjerner slettede personoplysninger fra fællesmappen")
             self._rewrite(first, json.loads(header), damaged=False)
-        with self.db.engine.begin() as conn:
+        with self.db.write() as conn:
             _set_meta(conn, "sync_scrubbed_purges", str(top))
         self.report.scrubbed += len(segments)
         return len(segments)
@@ -439,7 +443,7 @@ class _Round:
                 path = self.io.publish(self.own, seg.segment_name(number, number), data)
             except PublishConflict:
                 raise self._clone_error() from None
-            with self.db.engine.begin() as conn:
+            with self.db.write() as conn:
                 conn.exec_driver_sql(
                     "UPDATE sync_outbox SET segment = ? WHERE seq BETWEEN ? AND ? AND segment IS NULL",
                     (number, rows[0][0], rows[-1][0]),
@@ -492,7 +496,7 @@ class _Round:
         except PublishConflict:
             self.io.remove(self.own / seg.segment_name(first, last))  # an unrecorded earlier attempt
             return
-        with self.db.engine.begin() as conn:
+        with self.db.write() as conn:
             conn.exec_driver_sql("UPDATE sync_outbox SET segment = ? WHERE segment BETWEEN ? AND ?", (first, first, last))
             conn.exec_driver_sql("UPDATE sync_own_segments SET removed = 1 WHERE seq > ? AND seq <= ?", (first, last))
             self._record_own(conn, first, last, data, path, segment.header())
@@ -581,37 +585,65 @@ class _Round:
         return f"«{name}»" if name else peer[:8]
 
     def _apply_segment(self, peer: str, segment: seg.Segment, name: str = "") -> None:
+        """Apply one segment of ``peer``. Large segments are applied in batches, each its own short write
+        transaction, so a person saving meanwhile waits at most for one batch; the segment counts as
+        applied (``sync_peers``) only with the last batch. A crash between batches re-applies the whole
+        segment next round, which is harmless: applying a change twice leaves the same state."""
         self.io.step("apply")
         max_hlc = segment.max_hlc
-        with self.db.engine.begin() as conn:
-            conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
-            before = conn.exec_driver_sql("SELECT count(*) FROM sync_conflicts").scalar_one()
-            fresh = fresh_rows(conn, segment.changes)
-            store_changes(conn, segment.changes)
-            Applier(conn).apply(segment.changes, fresh)
-            conn.exec_driver_sql(
-                "INSERT INTO sync_peers (device_id, applied_seq, name, last_hlc) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(device_id) DO UPDATE SET applied_seq = excluded.applied_seq, name = excluded.name, "
-                "last_hlc = max(coalesce(last_hlc, ''), coalesce(excluded.last_hlc, ''))",
-                (peer, segment.last, name if name != peer[:8] else "", max_hlc),
-            )
-            after = conn.exec_driver_sql("SELECT count(*) FROM sync_conflicts").scalar_one()
-            if any(change.op == "purge" for change in segment.changes):
-                _note_purge_for_snapshot(conn, peer, segment.last)
-            self.io.step("commit")
+        batches = apply_batches(segment.changes, APPLY_BATCH)
+        new_conflicts = 0
+        for index, batch in enumerate(batches):
+            last = index == len(batches) - 1
+            try:
+                new_conflicts += self._apply_batch(peer, segment, batch, last, name)
+            except IntegrityError:
+                if len(batches) == 1:
+                    raise
+                # A batch pointed at a row in a later batch: the rest goes in one transaction.
+                rest = [change for later in batches[index:] for change in later]
+                new_conflicts += self._apply_batch(peer, segment, rest, True, name)
+                break
+            if index == 0 and not last:
+                self.io.step("apply-batch")  # (tests: a kill between two batches of one segment)
         self.io.step("after-commit")
         self.report.received += len(segment.changes)
         self.report.segments_received += 1
-        self.report.new_conflicts += max(0, after - before)
+        self.report.new_conflicts += new_conflicts
         if max_hlc:
-            self.db.clock.receive(max_hlc)
-            ahead = hlc_module.decode(max_hlc)[0] - self.wall_ms()
-            if ahead > CLOCK_AHEAD_WARN_MS:
-                hours = ahead / 3_600_000
-                self.report.warnings.append(
-                    f"Uret på computeren {self._peer_name(peer)} går ca. {hours:.0f} timer foran. "
-                    "Synkroniseringen virker stadig, men bed om at få uret stillet."
+            self._receive_clock(peer, max_hlc)
+
+    def _apply_batch(self, peer: str, segment: seg.Segment, changes: list[seg.Change], last: bool, name: str) -> int:
+        """One write transaction: the changes, and with the last batch the segment's bookkeeping. Returns
+        how many new conflicts it made."""
+        with self.db.write() as conn:
+            conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+            before = conn.exec_driver_sql("SELECT count(*) FROM sync_conflicts").scalar_one()
+            fresh = fresh_rows(conn, changes)
+            store_changes(conn, changes)
+            Applier(conn).apply(changes, fresh)
+            if last:
+                conn.exec_driver_sql(
+                    "INSERT INTO sync_peers (device_id, applied_seq, name, last_hlc) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(device_id) DO UPDATE SET applied_seq = excluded.applied_seq, name = excluded.name, "
+                    "last_hlc = max(coalesce(last_hlc, ''), coalesce(excluded.last_hlc, ''))",
+                    (peer, segment.last, name if name != peer[:8] else "", segment.max_hlc),
                 )
+                if any(change.op == "purge" for change in segment.changes):
+                    _note_purge_for_snapshot(conn, peer, segment.last)
+            after = conn.exec_driver_sql("SELECT count(*) FROM sync_conflicts").scalar_one()
+            self.io.step("commit" if last else "commit-batch")
+        return max(0, after - before)
+
+    def _receive_clock(self, peer: str, max_hlc: str) -> None:
+        self.db.clock.receive(max_hlc)
+        ahead = hlc_module.decode(max_hlc)[0] - self.wall_ms()
+        if ahead > CLOCK_AHEAD_WARN_MS:
+            hours = ahead / 3_600_000
+            self.report.warnings.append(
+                f"Uret på computeren {self._peer_name(peer)} går ca. {hours:.0f} timer foran. "
+                "Synkroniseringen virker stadig, men bed om at få uret stillet."
+            )
 
     def publish_state(self) -> None:
         with self.db.engine.connect() as conn:
@@ -633,7 +665,7 @@ def refresh_conflicts_after_local_edits(db: Database) -> None:
     """A local edit changes what counts as overwritten (and the winner) for its field: recompute the
     conflicts of the rows edited here, as every other replica does when the edit arrives. Watermarked by
     outbox number, so it is idempotent and survives a crash."""
-    with db.engine.begin() as conn:
+    with db.write() as conn:
         done = int(_meta(conn, "sync_conflicts_seq") or 0)
         top = conn.exec_driver_sql("SELECT max(seq) FROM sync_outbox").scalar() or 0
         if top <= done:
@@ -677,7 +709,7 @@ def _purges_need_snapshot(db: Database, io: ShareIO) -> bool:
     newest = snapshots[0].covers if snapshots else None
     left = {device: seq for device, seq in needed.items() if newest is not None and newest.get(device, 0) < seq}
     if left != needed:
-        with db.engine.begin() as conn:
+        with db.write() as conn:
             _set_meta(conn, PURGES_KEY, json.dumps(left, sort_keys=True) if left else None)
     return bool(left)
 
@@ -685,7 +717,7 @@ def _purges_need_snapshot(db: Database, io: ShareIO) -> bool:
 def apply_changes_now_understood(db: Database) -> int:
     """Changes kept from a newer version (``sync_unknown``) that this version now understands — after an
     upgrade — are applied: their rows are merged again from all their entries. Returns how many."""
-    with db.engine.begin() as conn:
+    with db.write() as conn:
         rows = conn.exec_driver_sql(
             "SELECT u.change_id, u.table_name, u.row_id, c.op, c.field, c.value FROM sync_unknown AS u "
             "JOIN change_log AS c ON c.id = u.change_id"
@@ -771,7 +803,7 @@ def sync(
             if sync_snapshot.write_snapshot(db, share, io) is not None:
                 _purges_need_snapshot(db, io)  # the new snapshot contains them: forget them
         sync_snapshot.remove_old_segments(db, io)
-        with db.engine.begin() as conn:
+        with db.write() as conn:
             _set_meta(conn, "sync_last_success", db.now().isoformat(timespec="seconds"))
             round_.report.conflicts = conn.exec_driver_sql("SELECT count(*) FROM sync_conflicts").scalar_one()
         progress(1.0, "Færdig")

@@ -279,7 +279,7 @@ def _copy_into(db: Database, snapshot: Path, info: SnapshotInfo) -> None:
     """Copy the snapshot's rows into a database that has changes of its own, and merge the two, in one
     local transaction (a crash leaves the laptop as it was, and the next round starts over)."""
     tables = [t.name for t in Base.metadata.sorted_tables if t.name not in LOCAL_ONLY]
-    with db.engine.connect() as conn:
+    with db.writer.connect() as conn:  # (its begin() below is IMMEDIATE)
         dbapi = conn.connection.dbapi_connection
         dbapi.execute("ATTACH DATABASE ? AS snap", (str(snapshot),))  # (not allowed inside a transaction)
         try:
@@ -364,7 +364,7 @@ def remove_old_segments(db: Database, io: ShareIO) -> int:
         ).all()
         conn.rollback()
     for first, last in rows:
-        with db.engine.begin() as conn:  # recorded first: a crash leaves a file nobody needs, never a gap
+        with db.write() as conn:  # recorded first: a crash leaves a file nobody needs, never a gap
             conn.exec_driver_sql("UPDATE sync_own_segments SET removed = 1 WHERE seq = ?", (first,))
         io.remove(io.root / seg.DEVICES_DIR / me / seg.segment_name(first, last))
         removed += 1

@@ -66,8 +66,8 @@ class SweepResult:
 def mark_swept(db: Database, day: date) -> None:
     """Record ``day`` as swept without sweeping: for a database whose tasks were all derived on that day
     (the demo generator, test fixtures)."""
-    with db.session() as session, session.begin():
-        record_sweep_date(session, day)
+    with db.transaction() as tx:
+        record_sweep_date(tx.session, day)
 
 
 def sweep_follow_ups(
