@@ -100,6 +100,12 @@ class AabenApp(App):
             self.error_console.print(Text(self.crash_message), soft_wrap=True)
         super()._print_error_renderables()
 
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
+               markup: bool = True) -> None:  # fmt: skip
+        """Always plain text: notifications quote names, notes and paths, which must show as typed (a name
+        with "[/bold]" in it would raise as markup). Screens' and widgets' notify calls end here."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
     @property
     def runtime(self) -> Runtime:
         if self._runtime is None:

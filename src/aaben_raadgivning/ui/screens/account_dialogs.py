@@ -18,7 +18,7 @@ class ChangePasswordDialog(FormDialog):
     def compose(self) -> ComposeResult:
         staff = self.app.staff
         with Vertical(classes="dialog"):
-            yield Static(f"Skift adgangskode · {staff.initials} ({staff.name})", classes="dialog-title")
+            yield Static(f"Skift adgangskode · {staff.initials} ({staff.name})", classes="dialog-title", markup=False)
             yield Static(
                 "Den nye adgangskode gælder på de andre computere, når de har synkroniseret.", classes="dialog-hint"
             )

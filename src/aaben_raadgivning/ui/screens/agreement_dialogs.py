@@ -33,6 +33,7 @@ from aaben_raadgivning.store.models import Company, CompanyContact
 from aaben_raadgivning.store.queries.companies import company_contacts
 from aaben_raadgivning.ui.widgets.form import Field, show_errors
 from aaben_raadgivning.ui.widgets.form_dialog import FAILED, FormDialog
+from aaben_raadgivning.ui.widgets.plain import plain_options
 
 NEW_CONTACT = "__ny__"
 
@@ -128,8 +129,8 @@ class ContactDialog(_Dialog):
         self.contacts = company_contacts(self.app.runtime.db, self.company.id)
         options = [("Ny kontaktperson", NEW_CONTACT), *((c.name + (f" ({c.role})" if c.role else ""), c.id) for c in self.contacts)]
         with Vertical(classes="dialog tight"):
-            yield Static(f"Kontaktpersoner · {self.company.name}", classes="dialog-title")
-            yield Field("Kontaktperson", Select(options, value=NEW_CONTACT, allow_blank=False, id="contact", compact=True), "contact")
+            yield Static(f"Kontaktpersoner · {self.company.name}", classes="dialog-title", markup=False)
+            yield Field("Kontaktperson", Select(plain_options(options), value=NEW_CONTACT, allow_blank=False, id="contact", compact=True), "contact")
             with Horizontal(classes="dialog-row"):
                 yield Field("Navn", Input(id="contact-name", compact=True), "name")
                 yield Field("Rolle", Input(id="contact-role", compact=True), "role")
@@ -190,7 +191,7 @@ class FinishAgreementDialog(_Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(f"Afslut aftale · {self.title_text}", classes="dialog-title")
+            yield Static(f"Afslut aftale · {self.title_text}", classes="dialog-title", markup=False)
             yield Static("Forløbet er gennemført. Planlagte opfølgninger fra i dag og frem fjernes.", classes="dialog-hint")
             yield Field("Bemærkning (valgfri)", TextArea(id="note", compact=True), "reason")
             yield Static("", id="form-error")
@@ -214,7 +215,7 @@ class BreakOffAgreementDialog(_Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(f"Afbryd aftale · {self.title_text}", classes="dialog-title")
+            yield Static(f"Afbryd aftale · {self.title_text}", classes="dialog-title", markup=False)
             yield Field("Hvorfor er forløbet afbrudt?", TextArea(id="reason", compact=True), "reason")
             yield Field(
                 "Borgerens videre forløb",

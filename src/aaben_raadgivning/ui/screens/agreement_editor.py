@@ -72,6 +72,7 @@ from aaben_raadgivning.ui.screens.agreement_dialogs import (
 from aaben_raadgivning.ui.widgets.citizen_search import CitizenSearch, hit_label
 from aaben_raadgivning.ui.widgets.form import REFUSALS, Field, refusal_errors, show_errors
 from aaben_raadgivning.ui.widgets.key_footer import KeyFooter
+from aaben_raadgivning.ui.widgets.plain import plain_options
 
 SENSITIVE = "⚠ følsomme helbredsoplysninger"
 ACTIVE_ONLY = frozenset({"finish", "break_off", "renegotiate"})
@@ -161,10 +162,10 @@ class AgreementEditor(Screen):
             yield Field("Virksomhed", Static("", id="company-name"), "company")
             with Horizontal(classes="editor-row"):
                 yield Field("Forløbstype", Select(kinds, prompt="Vælg", id="course-kind", compact=True, **selected(agreement.course_kind if agreement else None)), "course_kind")
-                yield Field("Fast kontaktperson", Select(contact_options, prompt="Vælg", id="contact", compact=True, **selected(agreement.contact_id if agreement else None)), "contact")
+                yield Field("Fast kontaktperson", Select(plain_options(contact_options), prompt="Vælg", id="contact", compact=True, **selected(agreement.contact_id if agreement else None)), "contact")
             with Horizontal(classes="editor-row"):
                 default_jf = agreement.jobformidler_id if agreement else (self.app.staff.id if self.app.staff and self.app.staff.role == "jobformidler" else None)
-                yield Field("Jobformidler", Select(staff_options, prompt="Vælg", id="jobformidler", compact=True, **selected(default_jf)), "jobformidler")
+                yield Field("Jobformidler", Select(plain_options(staff_options), prompt="Vælg", id="jobformidler", compact=True, **selected(default_jf)), "jobformidler")
                 yield Field("Start", Input(format_date(agreement.start_date) if agreement and agreement.start_date else "", id="start-date", compact=True, placeholder="dd.mm.åååå"), "start_date")
                 yield Field("Slut", Input(format_date(agreement.end_date) if agreement and agreement.end_date else "", id="end-date", compact=True, placeholder="dd.mm.åååå"), "end_date")
             yield Field("Arbejdsopgaver", TextArea(agreement.tasks if agreement else "", id="tasks", compact=True), "tasks")
@@ -228,7 +229,7 @@ class AgreementEditor(Screen):
             else:
                 title = f"Aftale · version {a.version} · {status}"
             company = detail.company
-            self.query_one("#citizen-name", Static).update(detail.citizen_name)
+            self.query_one("#citizen-name", Static).update(Text(detail.citizen_name))
         else:
             title = "Ny aftale (gemmes som udkast)"
             from aaben_raadgivning.store.models import Company
@@ -236,9 +237,9 @@ class AgreementEditor(Screen):
             with db.session() as session:
                 company = session.get(Company, self.company_id) if self.company_id else None
             if self.citizen is not None:
-                self.query_one("#citizen-name", Static).update(hit_label(self.citizen))
+                self.query_one("#citizen-name", Static).update(Text(hit_label(self.citizen)))
         self.query_one("#editor-title", Static).update(Text(title, style="bold"))
-        self.query_one("#company-name", Static).update(f"{company.name} · CVR {format_cvr(company.cvr) or '–'}" if company else "–")
+        self.query_one("#company-name", Static).update(Text(f"{company.name} · CVR {format_cvr(company.cvr) or '–'}" if company else "–"))
         self._show_sub_goals()
         self._show_history()
 
@@ -378,7 +379,7 @@ class AgreementEditor(Screen):
         known = {f.field_name for f in self.query(Field)}
         general = [m for name, m in errors.items() if name not in known]
         error_line = self.query_one("#form-error", Static)
-        error_line.update("\n".join(general))
+        error_line.update(Text("\n".join(general)))
         error_line.set_class(bool(general), "-shown")
         if errors:
             first = next((f for f in self.query(Field) if f.field_name in errors), None)

@@ -51,7 +51,7 @@ class AgreementExportDialog(FormDialog):
         directory = self.directory or default_export_dir(self.app.runtime.paths.data_dir)
         path = directory / default_file_name(names[0], names[1], names[2], "pdf")
         with Vertical(classes="dialog", id="export-dialog"):
-            yield Static(f"Udskriv aftale · {names[1]} · {names[0]}", classes="dialog-title")
+            yield Static(f"Udskriv aftale · {names[1]} · {names[0]}", classes="dialog-title", markup=False)
             yield Static(
                 "Et dokument borgeren, virksomhedens kontaktperson og jobformidleren kan læse og skrive under på. "
                 "Udskriften logges.",

@@ -30,6 +30,7 @@ from aaben_raadgivning.store.queries.companies import (
 from aaben_raadgivning.ui.screens.agreement_dialogs import CompanyDialog, ContactDialog
 from aaben_raadgivning.ui.screens.agreement_editor import AgreementEditor
 from aaben_raadgivning.ui.widgets.key_footer import KeyFooter
+from aaben_raadgivning.ui.widgets.plain import plain_cells
 
 COMPANY_ACTIONS = frozenset({"edit_company", "contacts", "new_agreement", "open_agreement"})
 HINT = "Søg efter en virksomhed ovenfor (navn eller CVR), eller tryk n for en ny virksomhed."
@@ -86,7 +87,9 @@ class AgreementsScreen(Screen):
         hits = search_companies(self.app.runtime.db, query, limit=MAX_HITS)
         options = self.query_one("#company-list", OptionList)
         options.clear_options()
-        options.add_options(Option(f"{hit.name}\n[dim]CVR {format_cvr(hit.cvr)}[/]", id=hit.id) for hit in hits)
+        options.add_options(
+            Option(Text.assemble(hit.name, "\n", (f"CVR {format_cvr(hit.cvr)}", "dim")), id=hit.id) for hit in hits
+        )
         if hits:
             options.highlighted = 0
 
@@ -150,8 +153,8 @@ class AgreementsScreen(Screen):
             ordinary = Schedule.from_json(row.schedule).week_minutes("ordinary")
             style = "bold" if row.status == "aktiv" else ("dim" if row.status in ("afsluttet", "afbrudt") else "")
             table.add_row(
-                Text(row.citizen_name, style=style), status, format_hours(ordinary) if ordinary else "–",
-                data.course_short(row.course_kind), period, key=row.id,
+                *plain_cells(Text(row.citizen_name, style=style), status, format_hours(ordinary) if ordinary else "–",
+                             data.course_short(row.course_kind), period), key=row.id,
             )  # fmt: skip
         d = self.detail
         shown = len(d.active) + len(d.past)
@@ -162,7 +165,7 @@ class AgreementsScreen(Screen):
     def _open(self, dialog, title: str, then=None) -> None:
         def done(message: str | None) -> None:
             if message:
-                self.notify(message, title=title, timeout=6)
+                self.notify(message, title=title, timeout=6, markup=False)  # it may name the company
                 if then is not None:
                     then(dialog)
                 self._search(self.query_one("#company-search", Input).value)

@@ -75,6 +75,7 @@ from aaben_raadgivning.store.queries.citizen import (
 )
 from aaben_raadgivning.ui.widgets.form import Field, show_errors
 from aaben_raadgivning.ui.widgets.form_dialog import FAILED, FormDialog
+from aaben_raadgivning.ui.widgets.plain import plain_options
 
 
 def staff_labels(db) -> dict[str, str]:
@@ -96,7 +97,7 @@ class _Dialog(FormDialog):
         self.citizen_id = summary.citizen.id
 
     def heading(self, what: str) -> Static:
-        return Static(f"{what} · {self.summary.citizen.name}", classes="dialog-title")
+        return Static(f"{what} · {self.summary.citizen.name}", classes="dialog-title", markup=False)
 
 
     def text_of(self, selector: str) -> str:
@@ -141,7 +142,7 @@ class VisitationDialog(_Dialog):
     def _describe(self) -> None:
         outcome = self._outcome()
         text = f"{outcome.description}\n→ {outcome.action}" if outcome else ""
-        self.query_one("#outcome-description", Static).update(text)
+        self.query_one("#outcome-description", Static).update(Text(text))
 
     def _outcome(self):
         index = self.query_one("#outcome", RadioSet).pressed_index
@@ -220,13 +221,13 @@ class JobformidlerDialog(_Dialog):
         now = summary.jobformidler or "ingen endnu"
         with Vertical(classes="dialog"):
             yield self.heading("Jobformidler")
-            yield Static(f"Nuværende jobformidler: {now} · {summary.jobformidler_changes} skift indtil nu", id="jf-now")
+            yield Static(f"Nuværende jobformidler: {now} · {summary.jobformidler_changes} skift indtil nu", id="jf-now", markup=False)
             yield Static(
                 "Kontinuitet betyder meget: hvert skift af sagsbehandler mindsker borgerens chance for job. "
                 "Skift kun, når det er nødvendigt, og skriv hvorfor.",
                 id="continuity-warning",
             )
-            yield Field("Ny jobformidler", Select(options, prompt="Vælg medarbejder", id="staff", compact=True), "staff")
+            yield Field("Ny jobformidler", Select(plain_options(options), prompt="Vælg medarbejder", id="staff", compact=True), "staff")
             label = "Hvorfor skiftes jobformidleren?" if current else "Bemærkning (valgfri ved første tildeling)"
             yield Field(label, Input(id="reason", compact=True), "reason")
             yield Static("", id="form-error")
@@ -264,16 +265,16 @@ class AdvanceDialog(_Dialog):
         with Vertical(classes="dialog"):
             yield self.heading("Trin videre")
             if self.intro:
-                yield Static(self.intro, id="advance-intro", classes="criterion-met")
+                yield Static(self.intro, id="advance-intro", classes="criterion-met", markup=False)
             target = following.label if following else "—"
-            yield Static(f"Fra «{model.step_label(citizen.step)}» til «{target}»")
+            yield Static(f"Fra «{model.step_label(citizen.step)}» til «{target}»", markup=False)
             if evaluation is None or evaluation.all_met:
                 yield Static("✓ Alle kriterier for at afslutte trinnet er opfyldt.", classes="criterion-met")
             else:
                 yield Static("Mangler:", classes="dialog-hint")
                 for result in evaluation.unmet:
                     lock = " (kan ikke erstattes af en begrundelse)" if not result.overridable else ""
-                    yield Static(f"✗ {result.missing}{lock}", classes="criterion-missing")
+                    yield Static(f"✗ {result.missing}{lock}", classes="criterion-missing", markup=False)
                 yield Field(
                     "Begrundelse for at gå videre alligevel (logges)",
                     Input(id="override-reason", compact=True),
@@ -351,7 +352,7 @@ class EventDialog(_Dialog):
                 yield Static(
                     f"Retter {format_date(to_local(original.occurred_at).date())} «{original.summary}». "
                     "Den oprindelige hændelse bevares og markeres som rettet.",
-                    classes="dialog-hint",
+                    classes="dialog-hint", markup=False,
                 )
             yield Field(
                 "Slags",
@@ -442,7 +443,7 @@ class SanctionDialog(_Dialog):
             if not check.allowed:
                 yield Static("Sanktionen kan ikke registreres. Mangler:", classes="criterion-missing")
                 for missing in check.missing:
-                    yield Static(f"✗ {missing}", classes="criterion-missing sanction-missing")
+                    yield Static(f"✗ {missing}", classes="criterion-missing sanction-missing", markup=False)
                 yield Static("Registrér det manglende i tidslinjen (n: Ny hændelse) og prøv igen.", classes="dialog-hint")
                 with Horizontal(classes="dialog-buttons"):
                     yield Button("Luk (Esc)", id="cancel", variant="primary", compact=True)
@@ -519,7 +520,7 @@ class AssessSubGoalDialog(_Dialog):
         statuses = [(label, code) for code, label in STATUSES.items()]
         with Vertical(classes="dialog"):
             yield self.heading("Vurdér delmål")
-            yield Field("Delmål", Select(goals, value=self.selected_id, allow_blank=False, id="goal", compact=True), "sub_goal")
+            yield Field("Delmål", Select(plain_options(goals), value=self.selected_id, allow_blank=False, id="goal", compact=True), "sub_goal")
             yield Field("Fremgang (1–5)", Select(scores, prompt="Vælg vurdering", id="score", compact=True), "score")
             yield Field("Begrundelse", Input(id="note", compact=True), "note")
             yield Field("Status", Select(statuses, value="aktiv", allow_blank=False, id="status", compact=True), "status")
@@ -606,13 +607,13 @@ class EventDetailScreen(ModalScreen[str | None]):
         recorded = to_local(event.recorded_at)
         who = staff.get(event.staff_id or "", "—")
         with VerticalScroll(classes="dialog event-detail"):
-            yield Static(f"{kinds.label(event.kind)} · {format_date_long(occurred.date())} kl. {format_time(occurred.time())}", classes="dialog-title")
+            yield Static(f"{kinds.label(event.kind)} · {format_date_long(occurred.date())} kl. {format_time(occurred.time())}", classes="dialog-title", markup=False)
             yield Static(Text(event.summary, style="bold"))
             if event.details:
                 yield Static(event.details, classes="event-details", markup=False)
             for line in data_lines(event, staff, self.model):
                 yield Static(line, markup=False)
-            yield Static(f"Registreret {format_datetime(recorded)} af {who}", classes="dialog-hint")
+            yield Static(f"Registreret {format_datetime(recorded)} af {who}", classes="dialog-hint", markup=False)
             if event.corrects_id:
                 original = event_detail(app.runtime.db, event.corrects_id)
                 if original is not None:

@@ -43,6 +43,7 @@ from aaben_raadgivning.ui.screens.walk_in_dialogs import (
 from aaben_raadgivning.ui.widgets.citizen_search import CitizenSearch
 from aaben_raadgivning.ui.widgets.form import REFUSALS, refusal_text
 from aaben_raadgivning.ui.widgets.key_footer import KeyFooter
+from aaben_raadgivning.ui.widgets.plain import escape, plain_cells
 
 REFRESH_SECONDS = 30
 _ORDER = {WAITING: 0, IN_PROGRESS: 1, FINISHED: 2, CANCELLED: 2}
@@ -130,9 +131,9 @@ class CounterScreen(Screen):
         settings = runtime.settings
         place = " · ".join(part for part in (settings.office_name, settings.housing_area) if part)
         self.query_one("#counter-status", Static).update(
-            f"[b]Åben rådgivning[/b] · {place}\n"
+            f"[b]Åben rådgivning[/b] · {escape(place)}\n"
             f"{format_date_long(now.date())} kl. {format_time(now.time())} · "
-            f"[b]{runtime.open_hours.status_text(now)}[/b] · {self.app.staff.initials}"
+            f"[b]{runtime.open_hours.status_text(now)}[/b] · {escape(self.app.staff.initials)}"
         )
         self._fill_queue(now)
         self._fill_figures(views, now)
@@ -143,17 +144,16 @@ class CounterScreen(Screen):
         table.clear()
         reasons = load_reference().walk_in_reasons
         for view in self.views:
-            who = view.citizen_name or Text(f"Anonym: {view.note}", style="italic")
+            who = Text(view.citizen_name) if view.citizen_name else Text(f"Anonym: {view.note}", style="italic")
             waited = f"{view.waiting_minutes(now)} min" if view.status in (WAITING, IN_PROGRESS) else ""
-            table.add_row(
-                format_time(view.arrived_at.time()), waited, who, reasons.label(view.reason), status_text(view), key=view.id
-            )
+            cells = format_time(view.arrived_at.time()), waited, who, reasons.label(view.reason), status_text(view)
+            table.add_row(*plain_cells(*cells), key=view.id)
         if selected is not None and selected.id in {v.id for v in self.views}:
             table.move_cursor(row=table.get_row_index(selected.id))
 
     def _fill_figures(self, views: list[WalkInView], now: datetime) -> None:
         figures = day_figures(views)
-        self.query_one("#figures-text", Static).update(figures_text(figures))
+        self.query_one("#figures-text", Static).update(Text(figures_text(figures)))
         hours = chart_hours(self.app.runtime.open_hours.hours_span(now.date()), figures.per_hour)
         self.query_one("#arrivals", Sparkline).data = [figures.per_hour.get(hour, 0) for hour in hours]
         self.query_one("#arrivals-axis", Static).update(f"Ankomster pr. time {hours[0]:02d}–{hours[-1] + 1:02d}")
@@ -195,7 +195,7 @@ class CounterScreen(Screen):
                 self.notify(refusal_text(exc), title="Ikke registreret", severity="error", markup=False)
                 return
             label = load_reference().walk_in_reasons.label(reason)
-            self.notify(f"{hit.name} venter nu · {label}", title="Ankomst registreret")
+            self.notify(f"{hit.name} venter nu · {label}", title="Ankomst registreret", markup=False)
             self.query_one(CitizenSearch).clear()
             self.refresh_all()
 
@@ -239,7 +239,7 @@ class CounterScreen(Screen):
             return
         if self._run(start_walk_in, view.id):
             who = view.citizen_name or "Anonym henvendelse"
-            self.notify(f"Du hjælper nu {who}", title="Startet")
+            self.notify(f"Du hjælper nu {who}", title="Startet", markup=False)
 
     def action_finish(self) -> None:
         view = self._focused_or_first(IN_PROGRESS) or self._focused_or_first(WAITING)

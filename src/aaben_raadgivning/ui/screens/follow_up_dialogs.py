@@ -27,6 +27,7 @@ from aaben_raadgivning.store.actions.follow_ups import (
 from aaben_raadgivning.store.queries.follow_up_queue import QueueRow, staff_choices
 from aaben_raadgivning.ui.widgets.form import Field, show_errors
 from aaben_raadgivning.ui.widgets.form_dialog import FAILED, FormDialog
+from aaben_raadgivning.ui.widgets.plain import plain_options
 
 
 def _due_text(row: QueueRow) -> str:
@@ -41,10 +42,10 @@ class _TaskDialog(FormDialog):
         self.row = row
 
     def heading(self, what: str) -> Static:
-        return Static(f"{what} · {self.row.citizen_name}", classes="dialog-title")
+        return Static(f"{what} · {self.row.citizen_name}", classes="dialog-title", markup=False)
 
     def task_line(self) -> Static:
-        return Static(f"{self.row.kind_label}, frist {_due_text(self.row)}\n{self.row.reason}", classes="dialog-hint")
+        return Static(f"{self.row.kind_label}, frist {_due_text(self.row)}\n{self.row.reason}", classes="dialog-hint", markup=False)
 
 
     def select_value(self, selector: str) -> str:
@@ -118,7 +119,7 @@ class ReassignDialog(_TaskDialog):
         with Vertical(classes="dialog"):
             yield self.heading("Giv opgaven videre")
             yield self.task_line()
-            yield Field("Til", Select(choices, prompt="Vælg medarbejder", id="assignee", compact=True), "assignee")
+            yield Field("Til", Select(plain_options(choices), prompt="Vælg medarbejder", id="assignee", compact=True), "assignee")
             yield Static("", id="form-error")
             yield from self.buttons("Giv videre")
 
@@ -145,12 +146,12 @@ class NewTaskDialog(_TaskDialog):
     def compose(self) -> ComposeResult:
         kinds = [(t.label, t.code) for t in load_reference().follow_up_kinds.active()]
         with Vertical(classes="dialog"):
-            yield Static(f"Ny opfølgning · {self.citizen_name}", classes="dialog-title")
+            yield Static(f"Ny opfølgning · {self.citizen_name}", classes="dialog-title", markup=False)
             yield Field("Frist (fx 3.12, i morgen, +7)", Input(id="due", compact=True), "due_date")
             yield Field("Slags", Select(kinds, value="manuel", allow_blank=False, id="kind", compact=True), "kind")
             yield Field(
                 "Ansvarlig",
-                Select(staff_choices(self.app.runtime.db), value=self.app.staff.id, allow_blank=False, id="assignee",
+                Select(plain_options(staff_choices(self.app.runtime.db)), value=self.app.staff.id, allow_blank=False, id="assignee",
                        compact=True),
                 "assignee",
             )  # fmt: skip

@@ -42,6 +42,7 @@ from aaben_raadgivning.ui.screens.follow_up_dialogs import (
     RescheduleDialog,
 )
 from aaben_raadgivning.ui.widgets.key_footer import KeyFooter
+from aaben_raadgivning.ui.widgets.plain import escape, plain_cells, plain_options
 
 LOAD_MORE_MARGIN = 5  # rows from the end when the next page is read
 _GROUP_STYLE = {OVERDUE: "bold red", TODAY: "bold yellow"}
@@ -68,7 +69,7 @@ def _cell(text: str, width: int) -> Text:
 
 
 def header_text(mine: bool, initials: str, counts: dict[str, int], sort: str) -> str:
-    who = f"Mine ({initials})" if mine else "Alle"
+    who = f"Mine ({escape(initials)})" if mine else "Alle"
     parts = [f"{GROUP_LABELS[g]} {counts.get(g, 0)}" for g in GROUPS]
     order = "" if sort == SORT_DUE else " · efter borger"
     return f"[b]Opfølgning[/b] · {who} · " + " · ".join(parts) + order
@@ -115,9 +116,9 @@ class FollowUpQueueScreen(Screen):
             table.add_column(label, key=key, width=width)
         db = self.app.runtime.db
         staff = self.query_one("#fu-staff", Select)
-        staff.set_options([*staff_choices(db), ("Uden ansvarlig", "__none__")])
+        staff.set_options(plain_options([*staff_choices(db), ("Uden ansvarlig", "__none__")]))
         staff.disabled = True  # "Mine" shows the user's own tasks
-        self.query_one("#fu-area", Select).set_options([(area, area) for area in housing_areas(db)])
+        self.query_one("#fu-area", Select).set_options(plain_options((area, area) for area in housing_areas(db)))
         self.reload()
         table.focus()
         self.watch(table, "scroll_y", self._scrolled, init=False)
@@ -190,7 +191,7 @@ class FollowUpQueueScreen(Screen):
             contact = format_date_short(row.last_contact) if row.last_contact else "–"
             cells = (row.citizen_name, row.kind_label, row.reason, row.company_name)
             texts = [_cell(text, width) for text, width in zip(cells, self.widths[1:5], strict=True)]
-            table.add_row(due, *texts, contact, key=row.id)
+            table.add_row(*plain_cells(due, *texts, contact), key=row.id)
             self.rows.append(row)
         self.loaded += len(rows)
         self.exhausted = len(rows) < PAGE_SIZE
@@ -219,16 +220,17 @@ class FollowUpQueueScreen(Screen):
             detail.update("")
             return
         contact = format_date(row.last_contact) if row.last_contact else "ingen registreret"
-        lines = [
-            f"[b]{row.citizen_name}[/b] · {row.kind_label} · frist {format_date(row.due_date)}"
+        text = Text.assemble(
+            (row.citizen_name, "bold"),
+            f" · {row.kind_label} · frist {format_date(row.due_date)}"
             f" · ansvarlig {row.assignee_initials or 'ingen'} · sidste kontakt {contact}",
-            row.reason,
-        ]
+        )
         if row.company_name:
-            lines[0] += f" · {row.company_name}"
-        if row.note:
-            lines.append(row.note)
-        detail.update("\n".join(lines))
+            text.append(f" · {row.company_name}")
+        for line in (row.reason, row.note):
+            if line:
+                text.append("\n" + line)
+        detail.update(text)
 
     @on(Select.Changed)
     def _filter_changed(self) -> None:

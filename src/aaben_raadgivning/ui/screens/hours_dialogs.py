@@ -43,6 +43,7 @@ from aaben_raadgivning.store.queries.hours import (
 from aaben_raadgivning.ui.widgets.form import Field, show_errors
 from aaben_raadgivning.ui.widgets.form_dialog import FAILED, FormDialog
 from aaben_raadgivning.ui.widgets.hours_chart import hours_chart
+from aaben_raadgivning.ui.widgets.plain import plain_options
 
 
 def agreement_label(row: AgreementRow) -> str:
@@ -78,7 +79,7 @@ class HoursDialog(FormDialog):
         chosen = self.agreement_id if any(r.id == self.agreement_id for r in rows) else (rows[0].id if rows else None)
         month = latest_reportable_month(_today(self.app))
         with Vertical(classes="dialog tight", id="hours-dialog"):
-            yield Static(f"Registrér timer · {_citizen_name(db, self.citizen_id)}", classes="dialog-title")
+            yield Static(f"Registrér timer · {_citizen_name(db, self.citizen_id)}", classes="dialog-title", markup=False)
             yield Static(
                 "Faktiske timer i en kalendermåned. Kun ordinære timer tæller med i målet; praktik og løntilskud "
                 "registreres for sig.",
@@ -91,7 +92,7 @@ class HoursDialog(FormDialog):
                 )  # fmt: skip
             yield Field(
                 "Aftale",
-                Select(options, id="agreement", compact=True, prompt="Vælg aftale", **({"value": chosen} if chosen else {})),
+                Select(plain_options(options), id="agreement", compact=True, prompt="Vælg aftale", **({"value": chosen} if chosen else {})),
                 "agreement",
             )
             yield Field(
@@ -209,7 +210,8 @@ class AgreementsScreen(ModalScreen[OverviewResult | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog agreements-overview"):
             yield Static(
-                f"Aftaler og timer · {_citizen_name(self.app.runtime.db, self.citizen_id)}", classes="dialog-title"
+                f"Aftaler og timer · {_citizen_name(self.app.runtime.db, self.citizen_id)}", classes="dialog-title",
+                markup=False,
             )
             yield DataTable(id="agreements", cursor_type="row", zebra_stripes=True)
             yield Static("", id="hours-chart")

@@ -67,7 +67,7 @@ class NewCitizenDialog(ModalScreen[str | None]):
             yield Static("", id="form-error")
             with Vertical(id="duplicates"):
                 yield Static("Borgeren findes måske allerede:", classes="dialog-title")
-                yield OptionList(id="duplicate-list")
+                yield OptionList(id="duplicate-list", markup=False)  # names as typed
                 yield Static("Vælg den rigtige borger, eller tryk Ctrl+S for at oprette alligevel.", classes="dialog-hint")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Fortryd", id="cancel", compact=True)

@@ -27,10 +27,11 @@ class ReasonPicker(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(f"Årsag til henvendelsen · {self.who}", classes="dialog-title")
+            yield Static(f"Årsag til henvendelsen · {self.who}", classes="dialog-title", markup=False)
             yield OptionList(
                 *(Option(f"{number}  {term.label}", id=term.code) for number, term in enumerate(self.reasons, 1)),
                 id="reason-list",
+                markup=False,
             )
             yield Static("Tast nummeret, eller vælg med pilene og Enter. Esc fortryder.", classes="dialog-hint")
 

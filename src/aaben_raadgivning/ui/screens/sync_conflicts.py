@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,6 +22,7 @@ from aaben_raadgivning.store.conflict_values import display_value, editable_valu
 from aaben_raadgivning.ui.widgets.form import REFUSALS, Field, refusal_text, show_errors
 from aaben_raadgivning.ui.widgets.form_dialog import FormDialog
 from aaben_raadgivning.ui.widgets.key_footer import KeyFooter
+from aaben_raadgivning.ui.widgets.plain import escape, plain_cells
 
 FIELD_LABELS = {
     "name": "navn", "phone": "telefon", "email": "e-mail", "cpr": "CPR-nummer", "birth_date": "fødselsdato",
@@ -64,7 +64,7 @@ class MergedValueDialog(FormDialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(f"[b]Skriv en samlet værdi for {self._label}[/b]")
+            yield Static(f"[b]Skriv en samlet værdi for {escape(self._label)}[/b]")
             yield Field("Værdi", Input(self._start, id="merged", compact=True), "merged")
             yield from self.buttons("Gem")
 
@@ -153,8 +153,8 @@ class SyncScreen(Screen):
         table = self.query_one("#conflicts", DataTable)
         table.clear()
         for conflict in self.conflicts:
-            table.add_row(self._what(conflict), FIELD_LABELS.get(conflict["field"], conflict["field"]),
-                          self._shown(conflict, "winner")[:16], self._shown(conflict, "loser")[:16],
+            table.add_row(*plain_cells(self._what(conflict), FIELD_LABELS.get(conflict["field"], conflict["field"]),
+                                       self._shown(conflict, "winner")[:16], self._shown(conflict, "loser")[:16]),
                           key=conflict["loser_id"])  # fmt: skip
         self._show_sides()
 
@@ -187,7 +187,7 @@ class SyncScreen(Screen):
     def _origin(self, conflict: dict[str, Any], side: str) -> str:
         """Who, when, where: «Jens Jensen (JJ) · 24.11.2026 kl. 10.15 · Beboerhuset»."""
         who = conflict.get(f"{side}_by") or "ukendt person"
-        return f"{escape(who)}\n{_when(conflict[f'{side}_hlc'])} · {self._device(conflict[f'{side}_device'])}"
+        return f"{escape(who)}\n{_when(conflict[f'{side}_hlc'])} · {escape(self._device(conflict[f'{side}_device']))}"
 
     @on(DataTable.RowHighlighted, "#conflicts")
     def _highlighted(self) -> None:
@@ -242,7 +242,7 @@ class SyncScreen(Screen):
 
     def show_progress(self, fraction: float, step: str) -> None:
         self.query_one("#sync-progress", ProgressBar).update(progress=int(fraction * 100))
-        self.query_one("#sync-status", Static).update(f"[b]Synkroniserer…[/b] {step}")
+        self.query_one("#sync-status", Static).update(f"[b]Synkroniserer…[/b] {escape(step)}")
 
 
 def _when_utc(moment: datetime) -> str:

@@ -21,6 +21,7 @@ from aaben_raadgivning.store.queries.walk_ins import WalkInView
 from aaben_raadgivning.ui.widgets.citizen_search import CitizenSearch
 from aaben_raadgivning.ui.widgets.form import Field, show_errors
 from aaben_raadgivning.ui.widgets.form_dialog import FAILED, FormDialog
+from aaben_raadgivning.ui.widgets.plain import plain_options
 
 
 class AnonymousWalkInDialog(FormDialog):
@@ -63,13 +64,13 @@ class FinishWalkInDialog(FormDialog):
         reason = load_reference().walk_in_reasons.label(self.view.reason)
         staff_options = [(f"{s.initials} · {s.name}", s.id) for s in list_staff(app.runtime.db)]
         with Vertical(classes="dialog"):
-            yield Static(f"Afslut henvendelse · {who}", classes="dialog-title")
-            yield Static(f"Årsag: {reason}", classes="dialog-hint")
+            yield Static(f"Afslut henvendelse · {who}", classes="dialog-title", markup=False)
+            yield Static(f"Årsag: {reason}", classes="dialog-hint", markup=False)
             yield Field("Hvad blev resultatet?", TextArea(id="outcome", compact=True), "outcome")
             yield Checkbox("Opret opfølgning", id="with-follow-up", compact=True)
             with Vertical(id="follow-up-fields"):
                 yield Field("Frist", Input(id="due", compact=True, placeholder="fx 1.12, i morgen, +7, fredag"), "due_date")
-                yield Field("Til", Select(staff_options, value=app.staff.id, allow_blank=False, id="assignee", compact=True), "assignee")
+                yield Field("Til", Select(plain_options(staff_options), value=app.staff.id, allow_blank=False, id="assignee", compact=True), "assignee")
                 yield Field("Hvad skal følges op?", Input(id="follow-up-reason", compact=True), "reason")
             yield Static("", id="form-error")
             yield from self.buttons("Afslut")
@@ -118,7 +119,7 @@ class LinkWalkInDialog(FormDialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static("Knyt henvendelsen til en borger", classes="dialog-title")
-            yield Static(f"Anonym henvendelse: {self.view.note}", classes="dialog-hint")
+            yield Static(f"Anonym henvendelse: {self.view.note}", classes="dialog-hint", markup=False)
             yield CitizenSearch(self.app.runtime.db)
             yield Static("", id="form-error")
             yield Static("Søg, vælg med pilene og tryk Enter. Esc fortryder.", classes="dialog-hint")

@@ -74,7 +74,7 @@ class CitizenSearch(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder=self._placeholder, id="search-input", compact=True)
-        yield OptionList(id="search-hits")
+        yield OptionList(id="search-hits", markup=False)  # names as typed
         yield Static("Der er flere træf – skriv mere af navnet, CPR eller telefon", id="search-more")
 
     @property

@@ -63,7 +63,7 @@ def show_errors(root: DOMNode, errors: dict[str, str], general_id: str = "form-e
     for field in root.query(Field):
         error = field.query_one(f"#error-{field.field_name}", Static)
         message = errors.get(field.field_name, "")
-        error.update(message)
+        error.update(Text(message))  # a message may quote what was typed
         error.set_class(not message, "-empty")
     known = {field.field_name for field in root.query(Field)}
     leftovers = [message for name, message in errors.items() if name not in known]
