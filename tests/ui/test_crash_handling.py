@@ -102,7 +102,8 @@ def test_the_command_returns_70_and_prints_only_the_danish_message(tmp_path, mon
 
 
 def _locked(*args, **kwargs):
-    raise OperationalError("INSERT INTO walk_ins ...", {"note": "secret"}, sqlite3.OperationalError("database is locked"))
+    locked = sqlite3.OperationalError("database is locked")
+    raise OperationalError("INSERT INTO walk_ins ...", {"note": "secret"}, locked)
 
 
 @pytest.fixture

@@ -109,7 +109,8 @@ async def test_agreements_show_company_citizen_and_tasks_as_typed(world):
 async def test_follow_up_queue_shows_name_and_reason_as_typed(world):
     citizen = _citizen(world)
     create_staff(world.db, initials="BB", name="Bo [/b] Berg", role="jobformidler", password="hemmelig1")
-    request = validate_follow_up("26.11.2026", world.jk.id, f"Ring om {NOTE}", date(2026, 11, 24), world.runtime.calendar)
+    request = validate_follow_up("26.11.2026", world.jk.id, f"Ring om {NOTE}", date(2026, 11, 24),
+                                 world.runtime.calendar)  # fmt: skip
     add_manual_follow_up(world.db, world.jk.id, citizen.id, request)
     app = AabenApp(world.runtime)
     async with app.run_test(size=SIZE) as pilot:

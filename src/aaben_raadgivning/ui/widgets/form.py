@@ -93,7 +93,8 @@ def refusal_errors(exc: Exception) -> dict[str, str]:
     if isinstance(exc, NotFoundError):
         return {"general": exc.message}
     log.warning("A save failed", exc_info=exc)  # the log's formatter leaves the message (SQL parameters) out
-    return {"general": f"Kunne ikke gemme: {storage_problem(exc)}. Det skrevne er ikke gemt, men står her stadig. Prøv igen."}
+    reason = storage_problem(exc)
+    return {"general": f"Kunne ikke gemme: {reason}. Det skrevne er ikke gemt, men står her stadig. Prøv igen."}
 
 
 def refusal_text(exc: Exception) -> str:
