@@ -34,6 +34,8 @@ EXIT_SHARE_UNREACHABLE, EXIT_SYNC_REFUSED, EXIT_SYNC_BUSY = 3, 4, 5
 # Any command: the local database is damaged, or missing where one has been (restore the backup the
 # message names); nothing can be written (read-only data folder, full disk).
 EXIT_DATABASE_DAMAGED, EXIT_NOT_WRITABLE = 6, 7
+# `sync` only: the round ran, but changes of another computer are missing on the share (a gap): not a success.
+EXIT_SYNC_INCOMPLETE = 8
 
 
 class CliError(Exception):
@@ -265,11 +267,13 @@ def build_parser() -> argparse.ArgumentParser:
         "  0  synkroniseret\n"
         "  1  fejl (se beskeden)\n"
         "  2  forkerte argumenter, eller ingen fællesmappe angivet\n"
-        "  3  fællesmappen kan ikke nås (ændringerne venter; prøv igen senere)\n"
+        "  3  fællesmappen kan ikke nås, eller mappen er ikke denne computers fællesmappe (tom, ikke\n"
+        "     tilsluttet, et andet kontors); intet er skrevet i den, og ændringerne venter her\n"
         "  4  synkronisering afvist: kopieret enheds-id, eller fællesmappen er fra en nyere version\n"
         "  5  en anden synkronisering kører allerede på denne computer\n"
         "  6  databasen på denne computer er beskadiget eller mangler (se beskeden)\n"
-        "  7  der kan ikke skrives: mappen er skrivebeskyttet, eller disken er fuld",
+        "  7  der kan ikke skrives: mappen er skrivebeskyttet, eller disken er fuld\n"
+        "  8  synkroniseret, men ændringer fra en anden computer mangler på fællesmappen (se beskeden)",
     )
     _add_global_options(sync, top_level=False)
     sync.add_argument("--share", type=Path, metavar="MAPPE", help="fællesmappen (i stedet for indstillingen)")
@@ -278,6 +282,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="skriv et nyt samlet øjebliksbillede til nye computere nu (ellers højst ét i døgnet)",
     )  # fmt: skip
     sync.set_defaults(handler=_sync)
+
+    share = commands.add_parser(
+        "share", help="fællesmappen: sæt en ny op, eller flyt computeren til en anden",
+        description="Kontorets fællesmappe har en identitet. En computer synkroniserer kun med den fællesmappe,\n"
+        "den hører til, og afviser en tom eller fremmed mappe (fx et drev, der ikke er tilsluttet).",
+    )  # fmt: skip
+    share_commands = share.add_subparsers(title="kommandoer", metavar="KOMMANDO", dest="share_command")
+    share.set_defaults(handler=lambda _args: _usage(share))
+    init = share_commands.add_parser(
+        "init", help="sæt en ny, tom mappe op som kontorets fællesmappe (én gang pr. kontor)",
+        description="Sæt en eksisterende, tom mappe op som kontorets fællesmappe. Gøres én gang pr. kontor;\n"
+        "derefter skriver hver computer mappen i indstillingerne ([sync] share) og synkroniserer.",
+    )  # fmt: skip
+    _add_global_options(init, top_level=False)
+    init.add_argument("--share", type=Path, metavar="MAPPE", required=True, help="den tomme mappe")
+    init.set_defaults(handler=_share_init)
+    join = share_commands.add_parser(
+        "join", help="flyt denne computer til en anden fællesmappe",
+        description="Gør MAPPE til denne computers fællesmappe. Hørte computeren til en anden, begynder den\n"
+        "forfra på den nye: alle dens egne ændringer sendes igen, og de andres hentes igen. Intet\n"
+        "slettes fra den gamle fællesmappe. Husk også at rette [sync] share i indstillingerne.",
+    )  # fmt: skip
+    _add_global_options(join, top_level=False)
+    join.add_argument("--share", type=Path, metavar="MAPPE", required=True, help="den nye fællesmappe")
+    join.set_defaults(handler=_share_join)
 
     sweep = commands.add_parser(
         "follow-up-sweep",
@@ -603,6 +632,8 @@ def _sync(args: argparse.Namespace) -> int:
             progress.close()
     for warning in report.warnings:
         print(f"Advarsel: {warning}", file=sys.stderr)
+    for gap in report.gaps:
+        print(f"Fejl: {gap}", file=sys.stderr)
     seconds = f"{report.seconds:.1f}".replace(".", ",")
     new = f" ({_thousands(report.new_conflicts)} nye)" if report.new_conflicts else ""
     print(
@@ -611,6 +642,34 @@ def _sync(args: argparse.Namespace) -> int:
     )
     if report.conflicts:
         print("Konflikter afgøres i programmet (Konflikter): behold den ene værdi, eller skriv en samlet.")
+    return EXIT_SYNC_INCOMPLETE if report.gaps else EXIT_OK
+
+
+def _share_init(args: argparse.Namespace) -> int:
+    from aaben_raadgivning.store.sync_share import ShareIdentityError, create_share
+
+    try:
+        create_share(args.share.expanduser())
+    except ShareIdentityError as exc:
+        raise CliError(str(exc), EXIT_SHARE_UNREACHABLE) from None
+    print(f"Fællesmappen {args.share} er sat op. Skriv den i hver computers indstillinger ([sync] share) og "
+          "synkronisér.")  # fmt: skip
+    return EXIT_OK
+
+
+def _share_join(args: argparse.Namespace) -> int:
+    from aaben_raadgivning.store.sync_share import ShareIdentityError, join_share
+
+    with _runtime(args) as runtime:
+        try:
+            moved = join_share(runtime.db, args.share.expanduser())
+        except ShareIdentityError as exc:
+            raise CliError(str(exc), EXIT_SHARE_UNREACHABLE) from None
+    if moved:
+        print(f"Computeren hører nu til fællesmappen {args.share}. Alle dens ændringer sendes dertil ved næste "
+              "synkronisering. Husk at rette [sync] share i indstillingerne.")  # fmt: skip
+    else:
+        print(f"Computeren hører til fællesmappen {args.share}.")
     return EXIT_OK
 
 

@@ -16,6 +16,7 @@ from aaben_raadgivning.config import update_setting
 from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.database import open_database
 from aaben_raadgivning.store.queries.search import search_citizens
+from aaben_raadgivning.store.sync_share import create_share
 from aaben_raadgivning.sync.segments import MANIFEST_NAME
 
 
@@ -34,6 +35,7 @@ def _add_citizen(data, name: str) -> str:
 def test_two_laptops_exchange_a_citizen_with_a_summary(run, tmp_path):
     share = tmp_path / "share"
     share.mkdir()
+    create_share(share)
     a, b = tmp_path / "a", tmp_path / "b"
     run("--data-dir", str(b), "sync", "--share", str(share))
     _add_citizen(a, "Åse Østergaard")
@@ -54,6 +56,7 @@ def test_two_laptops_exchange_a_citizen_with_a_summary(run, tmp_path):
 def test_the_share_from_the_settings_file_is_used(run, tmp_path):
     share = tmp_path / "share"
     share.mkdir()
+    create_share(share)
     data = tmp_path / "a"
     run("--data-dir", str(data), "user", "list")  # creates settings.toml
     update_setting(data / "settings.toml", "sync.share", str(share))
@@ -85,6 +88,7 @@ def test_an_unreachable_share_has_its_own_exit_code_and_keeps_changes_waiting(ru
 def test_a_share_from_a_newer_version_puts_sync_in_safe_mode(run, tmp_path):
     share = tmp_path / "share"
     share.mkdir()
+    create_share(share)
     (share / MANIFEST_NAME).write_text(json.dumps({"format": 99}))
     code, _, err = run("--data-dir", str(tmp_path / "a"), "sync", "--share", str(share))
     assert code == EXIT_SYNC_REFUSED and "nyere version" in err and "sikker tilstand" in err
@@ -94,6 +98,7 @@ def test_a_share_from_a_newer_version_puts_sync_in_safe_mode(run, tmp_path):
 def test_a_cloned_laptop_is_refused_with_a_clear_message(run, tmp_path):
     share = tmp_path / "share"
     share.mkdir()
+    create_share(share)
     a, clone = tmp_path / "a", tmp_path / "clone"
     _add_citizen(a, "Ada")
     shutil.copytree(a, clone)  # a copied disk: same device id
@@ -110,6 +115,7 @@ def test_a_second_sync_on_the_same_computer_waits_its_turn(run, tmp_path):
 
     share = tmp_path / "share"
     share.mkdir()
+    create_share(share)
     data = tmp_path / "a"
     _add_citizen(data, "Bo")
     with open(data / "aaben-raadgivning.sqlite3.sync.lock", "a+b") as handle:
@@ -122,6 +128,7 @@ def test_snapshot_flag_writes_a_new_snapshot_now(run, tmp_path):
     """A snapshot is written at most once a day on its own; --snapshot asks for a new one now."""
     share = tmp_path / "share"
     share.mkdir()
+    create_share(share)
     a = tmp_path / "a"
 
     def snapshots() -> list[str]:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from aaben_raadgivning.store.database import Database
+from aaben_raadgivning.store.sync_share import SHARE_ID_NAME, create_share
 
 
 @pytest.fixture
@@ -16,6 +17,8 @@ def share_for() -> Callable[[Database, Path], Path]:
 
     def join(db: Database, path: Path) -> Path:
         path.mkdir(parents=True, exist_ok=True)
+        if not (path / SHARE_ID_NAME).exists():
+            create_share(path)
         return path
 
     return join

@@ -17,7 +17,12 @@ from aaben_raadgivning.store.actions.citizen_record import update_plan
 from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.actions.follow_up_sweep import mark_swept
 from aaben_raadgivning.store.actions.purge import purge_citizen
-from aaben_raadgivning.store.actions.staff import authenticate, create_staff, reset_password, set_staff_active
+from aaben_raadgivning.store.actions.staff import (
+    authenticate,
+    create_staff,
+    reset_password,
+    set_staff_active,
+)
 from aaben_raadgivning.store.actions.sync_conflicts import resolve_conflict
 from aaben_raadgivning.store.conflict_values import merge_refusal
 from aaben_raadgivning.store.follow_up_sweep import last_sweep_date
@@ -26,6 +31,7 @@ from aaben_raadgivning.store.models import Citizen, Event, FollowUpTask
 from aaben_raadgivning.store.queries.search import search_citizens
 from aaben_raadgivning.store.sync_apply import Applier
 from aaben_raadgivning.store.sync_engine import open_conflicts, sync, sync_status
+from aaben_raadgivning.store.sync_share import create_share
 from aaben_raadgivning.store.sync_snapshot import list_snapshots
 from aaben_raadgivning.sync import segments as seg
 from aaben_raadgivning.sync.hlc import wall_clock_ms
@@ -42,6 +48,7 @@ def office(tmp_path):
     template = template_database(tmp_path / "template")
     share = tmp_path / "share"
     share.mkdir()
+    create_share(share)
     a = new_device(template, tmp_path / "a" / "db.sqlite3")
     b = new_device(template, tmp_path / "b" / "db.sqlite3")
     staff = create_staff(a, initials="JK", name="Jette", role="jobkonsulent", password="hemmelig1")

@@ -18,6 +18,7 @@ from sync_helpers import new_device, replica_state, template_database
 from aaben_raadgivning.store.database import open_database
 from aaben_raadgivning.store.integrity import run_checks
 from aaben_raadgivning.store.sync_engine import sync
+from aaben_raadgivning.store.sync_share import create_share
 
 WORKER = Path(__file__).with_name("sync_worker.py")
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -29,6 +30,7 @@ CHAOS_SECONDS = float(os.environ.get("SYNC_CHAOS_SECONDS", "12"))
 def test_eight_processes_killed_at_random_lose_nothing(tmp_path):
     share = tmp_path / "share"
     share.mkdir()
+    create_share(share)
     template = template_database(tmp_path / "template")
     paths = []
     for index in range(DEVICES):

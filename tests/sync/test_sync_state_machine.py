@@ -44,6 +44,7 @@ from aaben_raadgivning.store.integrity import run_checks
 from aaben_raadgivning.store.models import Citizen, Event, FollowUpTask
 from aaben_raadgivning.store.search_index import index_citizen, unindex_citizen
 from aaben_raadgivning.store.sync_engine import SyncError, open_conflicts, sync
+from aaben_raadgivning.store.sync_share import create_share
 from aaben_raadgivning.sync.share import ShareIO
 
 # The profile applies to this state machine only (not globally, so the other property tests keep theirs).
@@ -75,6 +76,7 @@ class SyncMachine(RuleBasedStateMachine):
         self.root = Path(tempfile.mkdtemp(prefix="sync-sm-"))
         self.share = self.root / "share"
         self.share.mkdir()
+        create_share(self.share)
         self.devices = []
         self.offsets: list[int] = []
         self.ticks = 0

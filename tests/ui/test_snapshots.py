@@ -17,6 +17,7 @@ from aaben_raadgivning.store.actions.walk_ins import (
     register_walk_in,
     start_walk_in,
 )
+from aaben_raadgivning.store.sync_share import create_share
 from aaben_raadgivning.ui.app import AabenApp
 
 
@@ -97,6 +98,7 @@ def test_sync_screen_with_conflicts(pinned_hlc, world, snap_compare, tmp_path):
     world.runtime.settings = dataclasses.replace(world.runtime.settings, device_name="skranken")
     share = tmp_path / "share"
     share.mkdir()
+    create_share(share)
     other = open_database(tmp_path / "other" / "db.sqlite3", tmp_path / "other" / "backups", now=world.clock)
     citizen = create_citizen(world.db, world.jk.id, name="Åse Hansen")
     for db, name in ((world.db, "skranken"), (other, "beboerhuset"), (world.db, "skranken")):

@@ -9,6 +9,7 @@ import pytest
 from ui_helpers import login, screen_text, wait_for_text
 
 from aaben_raadgivning.store.actions.citizens import create_citizen
+from aaben_raadgivning.store.sync_share import create_share
 from aaben_raadgivning.ui.app import AabenApp
 from aaben_raadgivning.ui.widgets.sync_badge import sync_badge
 
@@ -40,6 +41,7 @@ def test_badge_text(changes, shown):
 async def test_every_screen_shows_the_sync_state_and_what_waits(world, tmp_path):
     share = tmp_path / "share"
     share.mkdir()
+    create_share(share)
     world.runtime.settings = dataclasses.replace(world.runtime.settings, sync_share=str(share), device_name="skranken")
     app = AabenApp(world.runtime)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -12,10 +12,15 @@ from ui_helpers import login, screen_text, type_text
 
 from aaben_raadgivning.store.actions.citizen_record import update_plan
 from aaben_raadgivning.store.actions.citizens import create_citizen
-from aaben_raadgivning.store.actions.staff import authenticate, change_own_password, reset_password
+from aaben_raadgivning.store.actions.staff import (
+    authenticate,
+    change_own_password,
+    reset_password,
+)
 from aaben_raadgivning.store.database import open_database
 from aaben_raadgivning.store.models import Citizen
 from aaben_raadgivning.store.sync_engine import open_conflicts, sync
+from aaben_raadgivning.store.sync_share import create_share
 from aaben_raadgivning.ui.app import AabenApp
 from aaben_raadgivning.ui.screens.sync_conflicts import MergedValueDialog, SyncScreen
 
@@ -49,6 +54,7 @@ def _citizen_on_two_laptops(world, tmp_path: Path):
     """This laptop ("skranken", the app's) and another ("beboerhuset") on one share, both with Åse Hansen."""
     share = tmp_path / "share"
     share.mkdir()
+    create_share(share)
     _with_share(world, share)
     citizen = create_citizen(world.db, world.jk.id, name="Åse Hansen")
     sync(world.db, share, device_name="skranken")
@@ -58,6 +64,7 @@ def _citizen_on_two_laptops(world, tmp_path: Path):
 async def test_f9_shows_the_state_and_a_manual_sync_sends_with_a_progress_bar(world, tmp_path):
     share = tmp_path / "share"
     share.mkdir()
+    create_share(share)
     _with_share(world, share)
     create_citizen(world.db, world.jk.id, name="Åse Hansen")
     app = AabenApp(world.runtime)

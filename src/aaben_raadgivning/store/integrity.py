@@ -7,6 +7,8 @@ the citizens table. Everything else points at a backup or support, because guess
 
 from __future__ import annotations
 
+import json
+
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -174,6 +176,21 @@ def check_sync_outbox(connection: Connection) -> tuple[Problem, ...]:
     )
 
 
+def check_sync_gaps(connection: Connection) -> tuple[Problem, ...]:
+    """Changes of another computer that the last sync could not get (a file missing on the share)."""
+    text = connection.exec_driver_sql("SELECT value FROM local_meta WHERE key = 'sync_gaps'").scalar()
+    gaps: dict[str, int] = json.loads(text) if text else {}
+    names = dict(connection.exec_driver_sql("SELECT device_id, name FROM sync_peers").all())
+    return tuple(
+        Problem(
+            "sync",
+            f"Der mangler ændringer fra computeren {names.get(device) or device[:8]} efter fil nr. {after}; "
+            "de senere kan ikke modtages. Synkronisér den computer, så sender den dem igen.",
+        )
+        for device, after in sorted(gaps.items())
+    )
+
+
 def check_purged(connection: Connection) -> tuple[Problem, ...]:
     """A purged (GDPR) row must be gone, and its values blanked in the change log, on every computer."""
     problems = []
@@ -211,6 +228,7 @@ CHECKS: tuple[tuple[str, Callable[[Connection], tuple[Problem, ...]]], ...] = (
     ("Søgeindekset svarer til borgerne", check_search_index),
     ("Ændringsloggen er komplet til synkronisering", check_change_log),
     ("Alle ændringer herfra står i kø til fællesmappen", check_sync_outbox),
+    ("Alle ændringer fra de andre computere kan modtages", check_sync_gaps),
     ("Oplysninger slettet efter anmodning (GDPR) er væk", check_purged),
 )
 

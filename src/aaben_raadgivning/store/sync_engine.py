@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from aaben_raadgivning.store import sync_snapshot
+from aaben_raadgivning.store import sync_share, sync_snapshot
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import APPEND_ONLY_TABLES
 from aaben_raadgivning.store.sync_apply import (
@@ -66,6 +66,10 @@ class ShareUnreachable(SyncError):
     pass
 
 
+class WrongShare(ShareUnreachable):
+    """The folder is not this laptop's share (empty, unmounted, another office's): nothing was written."""
+
+
 class SyncRefused(SyncError):
     """The sync must not run: a cloned device id, or a share written by a newer version (safe mode)."""
 
@@ -88,6 +92,9 @@ class SyncReport:
     new_conflicts: int = 0
     scrubbed: int = 0  # own files on the share rewritten without the data of purged citizens
     warnings: list[str] = field(default_factory=list)
+    # Changes of another device this laptop cannot get yet (a file missing on the share): the round is
+    # not a success while any remain (the command exits non-zero, F9 shows it, check reports it).
+    gaps: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -185,6 +192,8 @@ class _Round:
         self.devices = io.root / seg.DEVICES_DIR
         self.own = self.devices / self.me
         self.corrupt_seen: set[tuple[str, int]] = set()
+        self.listing_complete = True
+        self.known_devices: list[str] = []
 
     # share setup ------------------------------------------------------------------------------
 
@@ -192,12 +201,8 @@ class _Round:
         path = self.io.root / seg.MANIFEST_NAME
         try:
             data = self.io.read(path)
-        except FileNotFoundError:
-            try:
-                self.io.publish(self.io.root, seg.MANIFEST_NAME, seg.manifest_bytes(), verify=seg.manifest_format)
-            except PublishConflict:
-                pass
-            data = self.io.read(path)
+        except FileNotFoundError:  # (check_share saw it a moment ago: the share went away)
+            raise ShareUnreachable(f"Fællesmappen {self.io.root} kan ikke nås lige nu. Intet er skrevet.") from None
         try:
             fmt = seg.manifest_format(data)
         except seg.SegmentError as exc:
@@ -505,11 +510,35 @@ class _Round:
 
     # other devices ---------------------------------------------------------------------------
 
-    def import_all(self) -> None:
-        peers_on_share = sorted(
+    def list_devices(self) -> list[str]:
+        """The other devices' folders on the share. A device seen once is known for good: one that is
+        missing from a listing (an SMB hiccup, a folder moved away) makes the listing incomplete, which
+        stops every clean-up this round — absence is never evidence that a device has what we sent."""
+        listed = {
             e.name for e in self.io.listdir(self.devices) if e.is_dir() and e.name != self.me
             and not e.name.startswith(".")
-        )  # fmt: skip
+        }  # fmt: skip
+        with self.db.engine.connect() as conn:
+            known = set(json.loads(_meta(conn, "sync_known_devices") or "[]"))
+            known |= set(conn.exec_driver_sql("SELECT device_id FROM sync_peers").scalars().all())
+            conn.rollback()
+        missing = sorted(known - listed)
+        if missing:
+            self.listing_complete = False
+            names = ", ".join(self._peer_name(device) for device in missing)
+            self.report.warnings.append(
+                f"Fællesmappen viser ikke alle kendte computere lige nu (mangler: {names}). Intet er ryddet op "
+                "på fællesmappen; prøv igen senere."
+            )
+            log.warning("Device listing lacks known devices: %s", missing)
+        if listed - known:
+            with self.db.write() as conn:
+                _set_meta(conn, "sync_known_devices", json.dumps(sorted(known | listed)))
+        self.known_devices = sorted(known | listed)
+        return sorted(listed)
+
+    def import_all(self) -> None:
+        peers_on_share = self.list_devices()
         with self.db.engine.connect() as conn:
             applied = dict(conn.exec_driver_sql("SELECT device_id, applied_seq FROM sync_peers").all())
             conn.rollback()
@@ -524,10 +553,17 @@ class _Round:
                         files[first] = (last, entry.path)
             if files:
                 listings[peer] = files
+        blocked: dict[str, str] = {}
+        try:
+            self._import_listed(listings, applied, blocked)
+        finally:
+            self._record_gaps(peers_on_share, blocked, applied)
+
+    def _import_listed(self, listings: dict[str, dict[int, tuple[int, str]]], applied: dict[str, int],
+                       blocked: dict[str, str]) -> None:  # fmt: skip
         if not listings:
             return
         pending = sum(len(f) for f in listings.values())
-        blocked: dict[str, str] = {}
         progressed = True
         done = 0
         while progressed:
@@ -541,10 +577,6 @@ class _Round:
                     if not candidates:
                         if any(first > have + 1 for first in files):
                             blocked[peer] = "gap"
-                            self.report.warnings.append(
-                                f"Ældre filer fra computeren {self._peer_name(peer)} er fjernet fra fællesmappen. "
-                                "Denne computer skal startes fra et nyt øjebliksbillede (kontakt support)."
-                            )
                         break
                     last, path, first = max(candidates)
                     try:
@@ -576,6 +608,29 @@ class _Round:
                         break
                     done += 1
                     self.progress(0.2 + 0.7 * min(1.0, done / pending), f"Modtager fra {self._peer_name(peer)}")
+
+    def _record_gaps(self, listed: list[str], blocked: dict[str, str], applied: dict[str, int]) -> None:
+        """Remember (and report) every device whose next segment is missing from the share while later ones
+        are there: changes this laptop cannot get. Its owner sends the missing ones again as soon as it
+        reads our state.json (see repair_gaps); until then F9, ``check`` and the exit code say so."""
+        with self.db.engine.connect() as conn:
+            gaps: dict[str, int] = json.loads(_meta(conn, "sync_gaps") or "{}")
+            conn.rollback()
+        before = dict(gaps)
+        for peer in listed:
+            if blocked.get(peer) == "gap":
+                gaps[peer] = applied.get(peer, 0)
+            elif peer in gaps and applied.get(peer, 0) > gaps[peer]:
+                del gaps[peer]
+        if gaps != before:
+            with self.db.write() as conn:
+                _set_meta(conn, "sync_gaps", json.dumps(gaps, sort_keys=True) if gaps else None)
+        for peer, have in sorted(gaps.items()):
+            self.report.gaps.append(
+                f"Der mangler ændringer fra computeren {self._peer_name(peer)} (efter fil nr. {have}), og de "
+                "senere kan derfor ikke modtages endnu. Computeren sender dem igen, næste gang den "
+                "synkroniserer; sker det ikke, så start den og synkronisér den."
+            )
 
     def _peer_name(self, peer: str) -> str:
         try:
@@ -644,6 +699,73 @@ class _Round:
                 f"Uret på computeren {self._peer_name(peer)} går ca. {hours:.0f} timer foran. "
                 "Synkroniseringen virker stadig, men bed om at få uret stillet."
             )
+
+    def _states(self) -> dict[str, dict[str, Any] | None]:
+        """Every known device's state.json as read now (None: missing or unreadable)."""
+        states: dict[str, dict[str, Any] | None] = {}
+        for device in self.known_devices:
+            try:
+                state = json.loads(self.io.read(self.devices / device / "state.json"))
+                states[device] = state if isinstance(state, dict) else None
+            except (OSError, ValueError):
+                states[device] = None
+        return states
+
+    def clean_up(self) -> None:
+        """Send again what another device lacks, then remove own segments nobody needs any more.
+
+        Removal needs positive evidence, read in this round: the device listing showed every known
+        device, each one's state.json was read and says it applied the segment, and the newest snapshot
+        contains it. Anything less (a hiccup, a device that never wrote its state) keeps the files."""
+        states = self._states()
+        applied_here = {device: int(state.get("applied", {}).get(self.me, 0))
+                        for device, state in states.items() if state is not None}  # fmt: skip
+        if applied_here:
+            self.repair_gaps(min(applied_here.values()))
+        if not self.listing_complete or any(state is None for state in states.values()):
+            return
+        snapshots = sync_snapshot.list_snapshots(self.io)
+        if not snapshots:
+            return
+        safe = min([snapshots[0].covers.get(self.me, 0), *applied_here.values()])
+        with self.db.engine.connect() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT seq, last_seq FROM sync_own_segments WHERE removed = 0 AND last_seq <= ?", (safe,)
+            ).all()
+            conn.rollback()
+        for first, last in rows:
+            with self.db.write() as conn:  # recorded first: a crash leaves a file nobody needs, never a gap
+                conn.exec_driver_sql("UPDATE sync_own_segments SET removed = 1 WHERE seq = ?", (first,))
+            self.io.remove(self.own / seg.segment_name(first, last))
+
+    def repair_gaps(self, lowest_applied: int) -> int:
+        """A device whose state.json says it has applied fewer of our segments than we keep on the share
+        (restored from a backup, or it read a share where they had been removed) cannot get the rest: send
+        the removed ones after ``lowest_applied`` again, from our change log. Returns how many."""
+        with self.db.engine.connect() as conn:
+            rows = conn.exec_driver_sql(
+                # (not the parts of a compacted segment: their changes belong to the compacted one)
+                "SELECT s.seq, s.header FROM sync_own_segments AS s WHERE s.removed = 1 AND s.last_seq > ? "
+                "AND NOT EXISTS (SELECT 1 FROM sync_own_segments AS o WHERE o.seq < s.seq AND o.last_seq >= s.seq) "
+                "ORDER BY s.seq",
+                (lowest_applied,),
+            ).all()
+            conn.rollback()
+        for first, header in rows:
+            self._rewrite(first, json.loads(header), damaged=False)
+        if rows:
+            self.report.warnings.append(
+                f"{len(rows)} tidligere sendte filer herfra er sendt igen, fordi en anden computer manglede dem."
+            )
+            log.warning("Re-sent %d removed own segments (a device had applied only up to %d)", len(rows), lowest_applied)
+        return len(rows)
+
+    def share_now(self) -> float:
+        """The share's clock: the modification time of our state.json, written (or checked) just now."""
+        try:
+            return (self.own / "state.json").stat().st_mtime
+        except OSError:
+            return time.time()
 
     def publish_state(self) -> None:
         with self.db.engine.connect() as conn:
@@ -779,6 +901,10 @@ def sync(
     with _device_lock(db), _no_cyclic_gc():
         round_ = _Round(db, io, device_name, progress, wall_ms)
         progress(0.0, "Forbinder til fællesmappen")
+        try:
+            share_id = sync_share.check_share(db, io)  # before anything is written there
+        except sync_share.ShareIdentityError as exc:
+            raise WrongShare(str(exc)) from None
         round_.check_manifest()
         refresh_conflicts_after_local_edits(db)
         apply_changes_now_understood(db)
@@ -787,6 +913,7 @@ def sync(
             used = sync_snapshot.bootstrap(db, share, io)
             if used is not None:
                 round_.report.received += _count_changes(db)
+                sync_share.remember_share(db, share_id)  # (a snapshot taken as the database holds no share id)
         round_.prepare_own_folder()
         round_.check_own_segments()
         round_.export()
@@ -795,6 +922,7 @@ def sync(
         round_.scrub_purged()
         round_.compact()
         round_.publish_state()
+        sync_snapshot.remove_stale_files(io, round_.share_now())
         if snapshot == "always" or (snapshot == "auto" and (
             _purges_need_snapshot(db, io)
             or (_count_changes(db) + round_.report.sent and _snapshot_due(io, wall_ms()))
@@ -802,7 +930,7 @@ def sync(
             progress(0.95, "Skriver øjebliksbillede")
             if sync_snapshot.write_snapshot(db, share, io) is not None:
                 _purges_need_snapshot(db, io)  # the new snapshot contains them: forget them
-        sync_snapshot.remove_old_segments(db, io)
+        round_.clean_up()
         with db.write() as conn:
             _set_meta(conn, "sync_last_success", db.now().isoformat(timespec="seconds"))
             round_.report.conflicts = conn.exec_driver_sql("SELECT count(*) FROM sync_conflicts").scalar_one()

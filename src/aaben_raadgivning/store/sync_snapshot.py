@@ -339,33 +339,27 @@ def _merge_own_rows(conn: Connection, me: str) -> None:
         applier.refold([(table, row_id) for table, row_id in own])
 
 
-# --- removing old segments ----------------------------------------------------------------------
+# --- stale files ----------------------------------------------------------------------------------
+
+STALE_SECONDS = 2 * 60 * 60  # far longer than any snapshot takes to write
 
 
-def remove_old_segments(db: Database, io: ShareIO) -> int:
-    """Remove own segments that every known device has applied and the newest snapshot contains."""
-    me = db.device_id
-    devices = io.root / seg.DEVICES_DIR
-    others = [e for e in io.listdir(devices) if e.is_dir() and e.name != me]
-    snapshots = list_snapshots(io)
-    if not snapshots:
-        return 0
-    safe = snapshots[0].covers.get(me, 0)
-    for entry in others:
-        try:
-            state = json.loads(io.read(Path(entry.path) / "state.json"))
-            safe = min(safe, int(state.get("applied", {}).get(me, 0)))
-        except (OSError, ValueError, TypeError):
-            return 0  # a device that has not told what it has: keep everything
+def remove_stale_files(io: ShareIO, now: float) -> int:
+    """Remove what writers killed mid-way left in the snapshot folder: temporary files and snapshots
+    without a sidecar, once they are older than STALE_SECONDS. ``now`` should be the share's own clock
+    (the modification time of a file just written there), so a laptop whose clock is wrong neither
+    removes a file being written nor keeps junk for ever. Returns how many were removed."""
     removed = 0
-    with db.engine.connect() as conn:
-        rows = conn.exec_driver_sql(
-            "SELECT seq, last_seq FROM sync_own_segments WHERE removed = 0 AND last_seq <= ?", (safe,)
-        ).all()
-        conn.rollback()
-    for first, last in rows:
-        with db.write() as conn:  # recorded first: a crash leaves a file nobody needs, never a gap
-            conn.exec_driver_sql("UPDATE sync_own_segments SET removed = 1 WHERE seq = ?", (first,))
-        io.remove(io.root / seg.DEVICES_DIR / me / seg.segment_name(first, last))
-        removed += 1
+    for entry in io.listdir(_snapshots_dir(io)):
+        path = Path(entry.path)
+        orphan = entry.name.startswith("snap-") and path.suffix == ".sqlite3" and not path.with_suffix(".json").exists()
+        if not (entry.name.startswith(seg.TMP_PREFIX) or orphan):
+            continue
+        try:
+            age = now - entry.stat().st_mtime
+        except FileNotFoundError:
+            continue
+        if age > STALE_SECONDS:
+            io.remove(path)
+            removed += 1
     return removed

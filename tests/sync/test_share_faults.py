@@ -1,0 +1,240 @@
+"""A wrong, empty or flaky share never costs a change (issue 12 §1).
+
+Each test is a fault an office meets: the share's drive not mounted (an empty folder), a mistyped path,
+another office's share, a listing of the share that momentarily lacks folders, a laptop restored from a
+backup. The promise: nothing is written to a folder that is not this laptop's share, nothing is removed
+without positive evidence, and a change another laptop lacks is sent again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from sync_helpers import new_device, replica_state, template_database
+
+from aaben_raadgivning.store.actions.citizens import create_citizen
+from aaben_raadgivning.store.actions.staff import create_staff
+from aaben_raadgivning.store.database import open_database
+from aaben_raadgivning.store.integrity import run_checks
+from aaben_raadgivning.store.sync_engine import WrongShare, sync, sync_status
+from aaben_raadgivning.store.sync_share import SHARE_ID_NAME, create_share, join_share
+from aaben_raadgivning.sync import segments as seg
+from aaben_raadgivning.sync.share import ShareIO
+
+
+@pytest.fixture
+def office(tmp_path):
+    """Laptops A and B on share S, both synced once; A has a jobkonsulent."""
+    template = template_database(tmp_path / "template")
+    share = tmp_path / "S"
+    share.mkdir()
+    create_share(share)
+    a = new_device(template, tmp_path / "a" / "db.sqlite3")
+    b = new_device(template, tmp_path / "b" / "db.sqlite3")
+    staff = create_staff(a, initials="JK", name="Jette", role="jobkonsulent", password="hemmelig1")
+    sync(a, share, device_name="laptop-a")
+    sync(b, share, device_name="laptop-b")
+    sync(a, share, device_name="laptop-a")
+    yield a, b, share, staff, template
+    a.close()
+    b.close()
+
+
+def _edits(db, staff_id: str, count: int) -> list[str]:
+    return [create_citizen(db, staff_id, name=f"Borger {i}", accept_duplicates=True).id for i in range(count)]
+
+
+def _names(db) -> set[str]:
+    with db.engine.connect() as conn:
+        names = set(conn.exec_driver_sql("SELECT name FROM citizens").scalars().all())
+        conn.rollback()
+    return names
+
+
+def _problems(db) -> list[str]:
+    return [p.message for r in run_checks(db) for p in r.problems]
+
+
+def _copy_database(source: Path, target: Path) -> None:
+    for suffix in ("", "-wal"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+        if Path(f"{source}{suffix}").exists():
+            shutil.copyfile(f"{source}{suffix}", f"{target}{suffix}")
+    Path(f"{target}-shm").unlink(missing_ok=True)
+
+
+def _exchange(share: Path, *dbs) -> None:
+    for _ in range(2):
+        for db in dbs:
+            sync(db, share, snapshot="never")
+
+
+def test_an_empty_folder_is_refused_and_nothing_is_written_or_lost(office, tmp_path):
+    a, b, share, staff, _ = office
+    _edits(a, staff.id, 15)
+    empty = tmp_path / "E"  # an unmounted mount point, a mistyped path
+    empty.mkdir()
+    with pytest.raises(WrongShare, match="mappen er tom"):
+        sync(a, empty, snapshot="always")
+    assert list(empty.iterdir()) == []
+    assert sync_status(a).waiting > 15  # still queued here
+    sync(a, share)
+    sync(b, share)
+    assert {f"Borger {i}" for i in range(15)} <= _names(b)
+    assert _problems(a) == [] and _problems(b) == []
+
+
+def test_another_offices_share_is_refused(office, tmp_path):
+    a, _b, _share, staff, _ = office
+    other = tmp_path / "other"
+    other.mkdir()
+    create_share(other)
+    _edits(a, staff.id, 2)
+    with pytest.raises(WrongShare, match="andet kontor"):
+        sync(a, other)
+    assert sorted(p.name for p in other.iterdir()) == sorted([SHARE_ID_NAME, seg.MANIFEST_NAME])
+
+
+def test_a_new_laptop_refuses_a_folder_that_was_never_set_up(tmp_path):
+    template = template_database(tmp_path / "template")
+    c = new_device(template, tmp_path / "c" / "db.sqlite3")
+    folder = tmp_path / "not-a-share"
+    folder.mkdir()
+    with pytest.raises(WrongShare, match="share init"):
+        sync(c, folder)
+    assert list(folder.iterdir()) == []
+
+
+def test_share_init_refuses_a_folder_in_use(tmp_path):
+    from aaben_raadgivning.store.sync_share import ShareIdentityError
+
+    folder = tmp_path / "x"
+    folder.mkdir()
+    (folder / "regnskab.xlsx").write_text("x")
+    with pytest.raises(ShareIdentityError, match="ikke tom"):
+        create_share(folder)
+    share = tmp_path / "s"
+    share.mkdir()
+    create_share(share)
+    with pytest.raises(ShareIdentityError, match="allerede"):
+        create_share(share)
+
+
+class _HiccupIO(ShareIO):
+    """The share's devices/ folder lists as empty (an SMB hiccup) while ``hiccup`` is set."""
+
+    hiccup = True
+
+    def listdir(self, path: Path) -> list[os.DirEntry]:
+        if self.hiccup and path == self.root / seg.DEVICES_DIR:
+            self.step("list")
+            return []
+        return super().listdir(path)
+
+
+def test_an_empty_listing_removes_nothing_and_every_change_arrives(office):
+    a, b, share, staff, _ = office
+    _edits(a, staff.id, 5)
+    report = sync(a, share, io=_HiccupIO(share), snapshot="always")
+    assert any("viser ikke alle kendte computere" in w for w in report.warnings)
+    own = a.device_id
+    assert any(seg.parse_name(p.name) for p in (share / seg.DEVICES_DIR / own).iterdir())  # nothing removed
+    sync(b, share)
+    assert {f"Borger {i}" for i in range(5)} <= _names(b)
+    assert _problems(b) == []
+
+
+def test_a_gap_is_reported_loudly_and_repaired_by_its_owner(office, tmp_path):
+    """B is restored from an older copy after A removed segments B had applied: B lacks them."""
+    a, b, share, staff, _ = office
+    b_file = Path(b.engine.url.database)
+    old_copy = tmp_path / "b-old"
+    b.close()
+    _copy_database(b_file, old_copy)
+    b = open_database(b_file, b_file.parent / "backups")
+    _edits(a, staff.id, 4)
+    sync(a, share)
+    sync(b, share)
+    _edits(a, staff.id, 1)
+    sync(a, share, snapshot="always")  # B has applied everything: A removes its old segments
+    sync(b, share)
+    sync(a, share, snapshot="always")
+    live = [seg.parse_name(p.name) for p in (share / seg.DEVICES_DIR / a.device_id).iterdir()]
+    assert (1, 1) not in live  # removed: every known laptop had applied it
+    b.close()
+    _copy_database(old_copy, b_file)  # the restore: B forgets what it had applied
+    b = open_database(b_file, b_file.parent / "backups")
+    _edits(a, staff.id, 1)
+    sync(a, share, snapshot="never")  # a new segment after the gap
+    report = sync(b, share)
+    assert report.gaps and "mangler ændringer" in report.gaps[0]
+    assert any("Der mangler ændringer" in p for p in _problems(b))
+    sync(a, share)  # A reads B's state.json and sends the missing segments again
+    report = sync(b, share)
+    assert report.gaps == []
+    assert _problems(b) == []
+    assert _names(a) == _names(b)
+    b.close()
+
+
+def test_stale_temporary_files_in_the_snapshot_folder_are_cleaned_up(office):
+    a, _b, share, _staff, _ = office
+    folder = share / seg.SNAPSHOTS_DIR
+    folder.mkdir(exist_ok=True)
+    stale, fresh = folder / f"{seg.TMP_PREFIX}gammel", folder / f"{seg.TMP_PREFIX}ny"
+    stale.write_bytes(b"x" * 100)
+    fresh.write_bytes(b"y")
+    old = time.time() - 3 * 3600
+    os.utime(stale, (old, old))
+    orphan = folder / "snap-000000000000001-dead.sqlite3"  # a snapshot whose writer died before its sidecar
+    orphan.write_bytes(b"z")
+    os.utime(orphan, (old, old))
+    sync(a, share, snapshot="never")
+    assert not stale.exists() and not orphan.exists()
+    assert fresh.exists()  # may be another laptop's snapshot being written right now
+
+
+def test_join_moves_a_laptop_to_a_new_share_with_all_its_changes(office, tmp_path):
+    a, b, share, staff, template = office
+    _edits(a, staff.id, 3)
+    _exchange(share, a, b)
+    new = tmp_path / "N"
+    new.mkdir()
+    create_share(new)
+    with pytest.raises(WrongShare):
+        sync(a, new)
+    assert join_share(a, new) is True
+    sync(a, new)
+    c = new_device(template, tmp_path / "c" / "db.sqlite3")
+    sync(c, new)
+    assert _names(c) == _names(a)
+    assert replica_state(c)["citizens"] == replica_state(a)["citizens"]
+    c.close()
+
+
+def test_a_share_from_before_identities_is_adopted_by_its_own_laptops_only(office, tmp_path):
+    a, b, share, staff, template = office
+    (share / SHARE_ID_NAME).unlink()  # as every share was before this version
+    for db in (a, b):
+        with db.write() as conn:
+            conn.exec_driver_sql("DELETE FROM local_meta WHERE key = 'sync_share_id'")
+    sync(a, share)
+    sync(b, share)
+    share_id = json.loads((share / SHARE_ID_NAME).read_text())["share_id"]
+    for db in (a, b):
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT value FROM local_meta WHERE key = 'sync_share_id'").scalar() == share_id
+            conn.rollback()
+    stranger = tmp_path / "stranger"
+    stranger.mkdir()
+    create_share(stranger)
+    (stranger / SHARE_ID_NAME).unlink()
+    with b.write() as conn:
+        conn.exec_driver_sql("DELETE FROM local_meta WHERE key = 'sync_share_id'")
+    with pytest.raises(WrongShare, match="aldrig synkroniseret"):
+        sync(b, stranger)
