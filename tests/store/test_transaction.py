@@ -165,3 +165,11 @@ def test_tx_knows_the_time_of_the_action(world):
     with world.db.transaction() as tx:
         assert tx.now == world.db.now()
         assert isinstance(tx.now, datetime)
+
+
+def test_t6_an_audit_entry_with_only_an_action_has_empty_entity_and_detail(world):
+    with world.db.transaction() as tx:
+        entry = tx.audit(world.jk.id, "login")
+    with world.db.session() as session:
+        stored = session.get(AuditEntry, entry.id)
+        assert (stored.entity, stored.entity_id, stored.citizen_id, stored.detail) == ("", None, None, "")

@@ -106,6 +106,7 @@ class SyncStatus:
     waiting: int  # own changes not yet on the share
     conflicts: int
     safe_mode: str | None  # the Danish reason, when the share is from a newer version
+    gaps: int = 0  # other devices whose changes cannot be received yet (see _Round._record_gaps)
 
 
 # --- local bookkeeping --------------------------------------------------------------------------
@@ -128,8 +129,9 @@ def sync_status(db: Database) -> SyncStatus:
         waiting = conn.exec_driver_sql("SELECT count(*) FROM sync_outbox WHERE segment IS NULL").scalar_one()
         conflicts = conn.exec_driver_sql("SELECT count(*) FROM sync_conflicts").scalar_one()
         safe = _meta(conn, "sync_safe_mode")
+        gaps = len(json.loads(_meta(conn, "sync_gaps") or "{}"))
         conn.rollback()
-    return SyncStatus(datetime.fromisoformat(last) if last else None, waiting, conflicts, safe)
+    return SyncStatus(datetime.fromisoformat(last) if last else None, waiting, conflicts, safe, gaps)
 
 
 def share_reachable(share: Path) -> bool:
