@@ -642,7 +642,12 @@ def _sync(args: argparse.Namespace) -> int:
     )
     if report.conflicts:
         print("Konflikter afgøres i programmet (Konflikter): behold den ene værdi, eller skriv en samlet.")
-    return EXIT_SYNC_INCOMPLETE if report.gaps else EXIT_OK
+    if report.gaps:
+        return EXIT_SYNC_INCOMPLETE
+    if args.snapshot and not report.snapshot_written:
+        print("Fejl: det bestilte øjebliksbillede er ikke skrevet (se advarslen). Prøv igen om lidt.", file=sys.stderr)
+        return EXIT_PROBLEM
+    return EXIT_OK
 
 
 def _share_init(args: argparse.Namespace) -> int:

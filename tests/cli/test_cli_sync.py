@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 
 from aaben_raadgivning.cli import (
     EXIT_OK,
@@ -151,3 +152,41 @@ def test_snapshot_flag_writes_a_new_snapshot_now(run, tmp_path):
         assert {hit.name for hit in search_citizens(db, "cai")} == {"Cai Dahl"}
     finally:
         db.close()
+
+
+def test_share_init_then_an_empty_folder_is_refused_with_exit_3_and_nothing_written(run, tmp_path):
+    share, empty = tmp_path / "share", tmp_path / "unmounted"
+    share.mkdir()
+    empty.mkdir()
+    code, out, _ = run("share", "init", "--share", str(share))
+    assert code == EXIT_OK and "er sat op" in out
+    code, _, err = run("share", "init", "--share", str(share))
+    assert code == EXIT_SHARE_UNREACHABLE and "allerede en fællesmappe" in err
+    data = tmp_path / "a"
+    _add_citizen(data, "Bo")
+    assert run("--data-dir", str(data), "sync", "--share", str(share))[0] == EXIT_OK
+    _add_citizen(data, "Ida")
+    code, out, err = run("--data-dir", str(data), "sync", "--share", str(empty))
+    assert code == EXIT_SHARE_UNREACHABLE
+    assert "ikke denne computers fællesmappe: mappen er tom" in err and "Traceback" not in err
+    assert list(empty.iterdir()) == []
+    code, out, _ = run("--data-dir", str(data), "sync", "--share", str(share))
+    assert code == EXIT_OK and "sendt 2 ændringer" in out  # Ida and her audit entry, kept safely meanwhile
+
+
+def test_share_join_moves_the_laptop_and_a_requested_snapshot_that_failed_exits_1(run, tmp_path):
+    old, new = tmp_path / "old", tmp_path / "new"
+    for folder in (old, new):
+        folder.mkdir()
+        create_share(folder)
+    data = tmp_path / "a"
+    _add_citizen(data, "Bo")
+    assert run("--data-dir", str(data), "sync", "--share", str(old))[0] == EXIT_OK
+    code, _, err = run("--data-dir", str(data), "sync", "--share", str(new))
+    assert code == EXIT_SHARE_UNREACHABLE and "share join" in err
+    code, out, _ = run("--data-dir", str(data), "share", "join", "--share", str(new))
+    assert code == EXIT_OK and "hører nu til fællesmappen" in out
+    (new / "snapshots").mkdir()
+    (new / "snapshots" / "lease.json").write_text(json.dumps({"device": "x", "expires": time.time() + 600}))
+    code, out, err = run("--data-dir", str(data), "sync", "--share", str(new), "--snapshot")
+    assert code == 1 and "sendt 2 ændringer" in out and "øjebliksbillede er ikke skrevet" in err

@@ -20,6 +20,7 @@ SEED_VALUES = {
     "self_supporting_goal_percent": 40,
     "self_supporting_after_months": 12,
     "no_show_follow_up_working_days": 1,
+    "max_clock_ahead_minutes": 60,  # technical (sync), not from the seeds
 }
 
 

@@ -238,3 +238,34 @@ def test_a_share_from_before_identities_is_adopted_by_its_own_laptops_only(offic
         conn.exec_driver_sql("DELETE FROM local_meta WHERE key = 'sync_share_id'")
     with pytest.raises(WrongShare, match="aldrig synkroniseret"):
         sync(b, stranger)
+
+
+def test_a_lease_and_a_snapshot_from_a_clock_years_ahead_do_not_freeze_snapshots(office):
+    """A laptop whose clock ran ten years ahead left its snapshot lease and a snapshot stamped in 2036."""
+    from aaben_raadgivning.store.sync_snapshot import LEASE_NAME, list_snapshots
+
+    a, b, share, staff, _ = office
+    sync(a, share, snapshot="always")
+    ten_years_ms = 10 * 365 * 24 * 3_600_000
+    [snapshot] = list_snapshots(ShareIO(share))
+    sidecar = snapshot.path.with_suffix(".json")
+    sidecar.write_text(json.dumps(dict(json.loads(sidecar.read_text()), created_ms=snapshot.created_ms + ten_years_ms)))
+    lease = share / seg.SNAPSHOTS_DIR / LEASE_NAME
+    lease.write_text(json.dumps({"device": a.device_id, "expires": time.time() + ten_years_ms / 1000}))
+    create_citizen(b, staff.id, name="Åse Hansen")
+    report = sync(b, share)  # "auto": due, because the newest snapshot is implausibly far ahead
+    assert report.snapshot_written
+    [newest] = list_snapshots(ShareIO(share))
+    assert newest.device_id == b.device_id and newest.created_ms < snapshot.created_ms + ten_years_ms
+
+
+def test_a_requested_snapshot_that_could_not_be_written_is_not_reported_as_done(office, run):
+    from aaben_raadgivning.store.sync_snapshot import LEASE_NAME
+
+    a, b, share, staff, _ = office
+    folder = share / seg.SNAPSHOTS_DIR
+    folder.mkdir(exist_ok=True)
+    (folder / LEASE_NAME).write_text(json.dumps({"device": "someone-else", "expires": time.time() + 600}))
+    report = sync(b, share, snapshot="always")
+    assert not report.snapshot_written
+    assert any("ikke skrevet et nyt øjebliksbillede" in w for w in report.warnings)

@@ -398,7 +398,8 @@ def test_a_new_snapshot_replaces_one_from_a_laptop_whose_clock_ran_ahead(office)
     create_citizen(b, staff.id, name="Åse Hansen")
     sync(b, share, snapshot="always")
     [newest] = list_snapshots(ShareIO(share))  # B's, although B's clock is "behind"; A's is removed
-    assert newest.device_id == b.device_id and newest.created_ms > future
+    # ...and stamped with B's own time: a future stamp is not carried on (issue 12 §5)
+    assert newest.device_id == b.device_id and newest.created_ms < future
 
 
 def test_after_a_purge_the_database_files_hold_no_trace_of_the_citizen(office):
@@ -444,7 +445,22 @@ def test_a_clock_far_ahead_is_reported(office):
     create_citizen(a, staff.id, name="Gitte")
     sync(a, share, device_name="laptop-a")
     report = sync(b, share, wall_ms=lambda: now)
-    assert any("går ca. 72 timer foran" in w and "laptop-a" in w for w in report.warnings)
+    assert any("går ca. 3 dage foran" in w and "laptop-a" in w for w in report.warnings)
+    # issue 12 §5: A's changes arrived, but A's time did not poison B's clock
+    assert [c.name for c in _citizens(b)].count("Gitte") == 1
+    create_citizen(b, staff.id, name="Hans")
+    with b.engine.connect() as conn:
+        newest_b = conn.exec_driver_sql("SELECT max(hlc) FROM change_log WHERE device_id = ?", (b.device_id,)).scalar()
+        conn.rollback()
+    assert int(newest_b.split("-")[0]) < now + 3_600_000
+    a.clock.wall = lambda: now  # A's clock is set right; B's own-clock check warned nobody else
+    report = sync(a, share, device_name="laptop-a", wall_ms=lambda: now + 3 * 24 * 3_600_000)
+    assert any("Uret på denne computer går ca. 3 dage foran" in w for w in report.warnings)
+
+
+def _citizens(db) -> list[Citizen]:
+    with db.session() as session:
+        return list(session.scalars(select(Citizen)))
 
 
 def test_changes_kept_from_a_newer_version_are_applied_once_the_app_understands_them(office):

@@ -73,6 +73,7 @@ _SPECS: dict[str, _Spec] = {
     "self_supporting_goal_percent": _Spec(int, 0, 100),
     "self_supporting_after_months": _Spec(int, 1, 60),
     "no_show_follow_up_working_days": _Spec(int, 0, 30),
+    "max_clock_ahead_minutes": _Spec(int, 5, 7 * 24 * 60),
 }
 
 
@@ -106,6 +107,8 @@ class Rules:
     self_supporting_after_months: int
     no_show_follow_up_working_days: int
     """Personal contact after an udeblivelse within this many working days (0 = the same day)."""
+    max_clock_ahead_minutes: int
+    """Sync: a stamp from another laptop further ahead of this laptop's clock is not taken into its clock."""
     notes: tuple[RuleNote, ...] = field(default=(), compare=False, repr=False)
 
     @staticmethod

@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from aaben_raadgivning.domain.clock import utc_now
+from aaben_raadgivning.domain.rules import load_rules
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
 from aaben_raadgivning.ids import new_id
 from aaben_raadgivning.store import database_file, migrate
@@ -88,7 +89,10 @@ def open_database(
         try:
             migrate.upgrade(engine, database, backup_dir)
             device_id = _device_id(engine)
-            clock = HybridLogicalClock(device_id)
+            # A stamp further ahead of this laptop's clock than the rule allows is not taken into the clock
+            # (a laptop with a wrong clock must not drag every other laptop's stamps into the future).
+            ahead_ms = load_rules().max_clock_ahead_minutes * 60_000
+            clock = HybridLogicalClock(device_id, max_ahead_ms=ahead_ms)
             with Session(engine) as session:
                 clock.resume(session.scalar(select(func.max(ChangeLogEntry.hlc))))
         except BaseException:

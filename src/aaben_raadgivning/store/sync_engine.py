@@ -95,6 +95,7 @@ class SyncReport:
     # Changes of another device this laptop cannot get yet (a file missing on the share): the round is
     # not a success while any remain (the command exits non-zero, F9 shows it, check reports it).
     gaps: list[str] = field(default_factory=list)
+    snapshot_written: bool = False
     seconds: float = 0.0
 
 
@@ -693,13 +694,28 @@ class _Round:
         return max(0, after - before)
 
     def _receive_clock(self, peer: str, max_hlc: str) -> None:
-        self.db.clock.receive(max_hlc)
-        ahead = hlc_module.decode(max_hlc)[0] - self.wall_ms()
-        if ahead > CLOCK_AHEAD_WARN_MS:
-            hours = ahead / 3_600_000
+        """Take the peer's newest stamp into our clock — unless it lies further ahead of our wall clock than
+        the rules allow: then its changes are kept (nothing is lost) but its time is not, and the warning
+        names that laptop, whose clock is the wrong one."""
+        if self.db.clock.receive(max_hlc):
+            return
+        hours = (hlc_module.decode(max_hlc)[0] - self.wall_ms()) / 3_600_000
+        warning = (
+            f"Uret på computeren {self._peer_name(peer)} går ca. {_hours(hours)} foran. Dens ændringer er "
+            "modtaget, men dens tid bruges ikke. Bed om at få uret stillet på den computer."
+        )
+        if warning not in self.report.warnings:
+            self.report.warnings.append(warning)
+        log.warning("Device %s stamps %.1f h ahead of this clock", peer[:8], hours)
+
+    def check_own_clock(self) -> None:
+        """Compare this laptop's clock with the share's (the time on the file we just wrote there)."""
+        wrong_ms = self.wall_ms() - self.share_now() * 1000
+        if abs(wrong_ms) > (self.db.clock.max_ahead_ms or CLOCK_AHEAD_WARN_MS):
+            way = "foran" if wrong_ms > 0 else "bagud"
             self.report.warnings.append(
-                f"Uret på computeren {self._peer_name(peer)} går ca. {hours:.0f} timer foran. "
-                "Synkroniseringen virker stadig, men bed om at få uret stillet."
+                f"Uret på denne computer går ca. {_hours(abs(wrong_ms) / 3_600_000)} {way} i forhold til "
+                "fællesmappen. Stil uret, så ændringerne herfra får det rigtige tidspunkt."
             )
 
     def _states(self) -> dict[str, dict[str, Any] | None]:
@@ -785,6 +801,12 @@ class _Round:
             self.io.publish(self.own, "state.json", data, replace=True)
 
 
+def _hours(hours: float) -> str:
+    if hours >= 48:
+        return f"{hours / 24:.0f} dage"
+    return "1 time" if round(hours) == 1 else f"{hours:.0f} timer"
+
+
 def refresh_conflicts_after_local_edits(db: Database) -> None:
     """A local edit changes what counts as overwritten (and the winner) for its field: recompute the
     conflicts of the rows edited here, as every other replica does when the edit arrives. Watermarked by
@@ -868,9 +890,14 @@ def apply_changes_now_understood(db: Database) -> int:
     return len(understood)
 
 
-def _snapshot_due(io: ShareIO, now_ms: int) -> bool:
+def _snapshot_due(io: ShareIO, now_ms: int, slack_ms: int) -> bool:
+    """No snapshot, the newest older than a day, or the newest stamped implausibly far ahead of this
+    laptop's clock (a laptop whose clock ran ahead must not stop new snapshots until its time comes)."""
     newest = sync_snapshot.list_snapshots(io)
-    return not newest or now_ms - newest[0].created_ms > SNAPSHOT_MAX_AGE_MS
+    if not newest:
+        return True
+    age = now_ms - newest[0].created_ms
+    return age > SNAPSHOT_MAX_AGE_MS or -age > slack_ms
 
 
 def _count_changes(db: Database) -> int:
@@ -924,14 +951,21 @@ def sync(
         round_.scrub_purged()
         round_.compact()
         round_.publish_state()
+        round_.check_own_clock()
         sync_snapshot.remove_stale_files(io, round_.share_now())
         if snapshot == "always" or (snapshot == "auto" and (
             _purges_need_snapshot(db, io)
-            or (_count_changes(db) + round_.report.sent and _snapshot_due(io, wall_ms()))
+            or (_count_changes(db) + round_.report.sent and _snapshot_due(io, wall_ms(), db.clock.max_ahead_ms or 0))
         )):  # fmt: skip
             progress(0.95, "Skriver øjebliksbillede")
             if sync_snapshot.write_snapshot(db, share, io) is not None:
+                round_.report.snapshot_written = True
                 _purges_need_snapshot(db, io)  # the new snapshot contains them: forget them
+            else:
+                round_.report.warnings.append(
+                    "Der er ikke skrevet et nyt øjebliksbillede: en anden computer er ved at skrive et. "
+                    "Det prøves igen ved næste synkronisering."
+                )
         round_.clean_up()
         with db.write() as conn:
             _set_meta(conn, "sync_last_success", db.now().isoformat(timespec="seconds"))

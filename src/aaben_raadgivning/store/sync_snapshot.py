@@ -78,7 +78,7 @@ def list_snapshots(io: ShareIO) -> list[SnapshotInfo]:
 # --- the lease ----------------------------------------------------------------------------------
 
 
-def _take_lease(io: ShareIO, me: str) -> bool:
+def _take_lease(io: ShareIO, me: str, clock_slack_s: float) -> bool:
     folder = _snapshots_dir(io)
     io.mkdir(folder)
     lease = folder / LEASE_NAME
@@ -90,7 +90,12 @@ def _take_lease(io: ShareIO, me: str) -> bool:
         pass
     try:
         current = json.loads(io.read(lease))
-        if current.get("device") != me and float(current.get("expires", 0)) > time.time():
+        expires, now = float(current.get("expires", 0)), time.time()
+        # A lease is held until it expires — unless its expiry lies further ahead than any honest holder
+        # writes it (a laptop whose clock ran ahead): then it is stale, or a bad clock could freeze
+        # snapshots (and the removal of purged data from them) for years.
+        plausible = expires <= now + LEASE_SECONDS + clock_slack_s
+        if current.get("device") != me and now < expires and plausible:
             return False
         stale = folder / f"{seg.TMP_PREFIX}lease-{me}-{time.time_ns()}"
         os.rename(lease, stale)  # only one device's rename of the expired lease succeeds
@@ -118,7 +123,8 @@ def write_snapshot(db: Database, share: Path, io: ShareIO | None = None) -> Snap
     when another device holds the lease."""
     io = io or ShareIO(share)
     me = db.device_id
-    if not _take_lease(io, me):
+    slack_ms = db.clock.max_ahead_ms or 0
+    if not _take_lease(io, me, slack_ms / 1000):
         return None
     try:
         folder = _snapshots_dir(io)
@@ -154,16 +160,20 @@ def write_snapshot(db: Database, share: Path, io: ShareIO | None = None) -> Snap
         # Newer than every snapshot already there, even from a laptop whose clock is behind (or in the
         # same millisecond): otherwise the new one would sort as older and be removed as replaced.
         existing = list_snapshots(io)
-        created = max(time.time_ns() // 1_000_000, existing[0].created_ms + 1 if existing else 0)
+        now_ms = time.time_ns() // 1_000_000
+        # (but not after one stamped implausibly far ahead: that one is removed below, not followed)
+        plausible = [info.created_ms for info in existing if info.created_ms <= now_ms + slack_ms]
+        created = max([now_ms, *(ms + 1 for ms in plausible)])
         name = f"snap-{created:015d}-{me}"
         io.publish(folder, name + ".sqlite3", data)
         meta = {"format": seg.FORMAT_VERSION, "device": me, "created_ms": created, "sha256": seg.checksum(data),
                 "size": len(data), "schema": migrate.SCHEMA_HEAD, "covers": dict(sorted(covers.items()))}  # fmt: skip
         io.publish(folder, name + ".json", (json.dumps(meta) + "\n").encode())
-        info = list_snapshots(io)[0]
-        for older in list_snapshots(io)[1:]:  # replaced: remove (sidecar first, so nobody starts on it)
-            io.remove(older.path.with_suffix(".json"))
-            io.remove(older.path)
+        info = next(s for s in list_snapshots(io) if s.path.name == name + ".sqlite3")
+        for older in list_snapshots(io):  # replaced: remove (sidecar first, so nobody starts on it)
+            if older.path != info.path:
+                io.remove(older.path.with_suffix(".json"))
+                io.remove(older.path)
         for entry in io.listdir(folder):  # left by a writer killed before its sidecar (we hold the lease)
             path = Path(entry.path)
             if entry.name.startswith("snap-") and path.suffix == ".sqlite3" and not path.with_suffix(".json").exists():
