@@ -308,6 +308,21 @@ def build_parser() -> argparse.ArgumentParser:
     join.add_argument("--share", type=Path, metavar="MAPPE", required=True, help="den nye fællesmappe")
     join.set_defaults(handler=_share_join)
 
+    device = commands.add_parser(
+        "device", help="denne computers enheds-id", description="Denne computers enheds-id på fællesmappen."
+    )
+    device_commands = device.add_subparsers(title="kommandoer", metavar="KOMMANDO", dest="device_command")
+    device.set_defaults(handler=lambda _args: _usage(device))
+    reset = device_commands.add_parser(
+        "reset", help="giv computeren et nyt enheds-id (efter en kopieret disk)",
+        description="Giv denne computer et nyt enheds-id. Bruges, når synkroniseringen er stoppet, fordi to\n"
+        "computere har samme id (en kopieret disk). Ændringer lavet her, som ikke allerede ligger på\n"
+        "fællesmappen, sendes under det nye id; intet går tabt. Fællesmappen skal kunne nås.",
+    )  # fmt: skip
+    _add_global_options(reset, top_level=False)
+    reset.add_argument("--share", type=Path, metavar="MAPPE", help="fællesmappen (i stedet for indstillingen)")
+    reset.set_defaults(handler=_device_reset)
+
     sweep = commands.add_parser(
         "follow-up-sweep",
         help="opdatér opfølgningsopgaverne til dagens dato",
@@ -650,6 +665,22 @@ def _sync(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _device_reset(args: argparse.Namespace) -> int:
+    from aaben_raadgivning.store.sync_device import DeviceResetError, reset_device
+
+    with _runtime(args) as runtime:
+        share = args.share or (Path(runtime.settings.sync_share) if runtime.settings.sync_share else None)
+        if share is None:
+            raise CliError("Der er ingen fællesmappe. Brug --share MAPPE.", EXIT_USAGE)
+        try:
+            done = reset_device(runtime.db, share.expanduser())
+        except DeviceResetError as exc:
+            raise CliError(str(exc), EXIT_SHARE_UNREACHABLE) from None
+    print(f"Computeren har fået et nyt enheds-id ({done.new_id[:8]}). {_thousands(done.relabelled)} ændringer "
+          "herfra sendes under det nye id ved næste synkronisering. Synkronisér nu.")  # fmt: skip
+    return EXIT_OK
+
+
 def _share_init(args: argparse.Namespace) -> int:
     from aaben_raadgivning.store.sync_share import ShareIdentityError, create_share
 
@@ -802,11 +833,17 @@ def _report_error(exc: BaseException, args: argparse.Namespace) -> int:
         message, code = known
         print(message, file=sys.stderr)
         return code
-    # A bug: keep the details in the log file for support, show the user a short message.
+    # A bug: the log gets its type and frames for support, never its message (an SQLAlchemy error quotes the
+    # statement's parameters: names, CPR numbers) nor locals; the terminal gets a Danish sentence only.
+    from aaben_raadgivning.logs import describe_exception
+
     log_file = _log_file(args)
-    saved = _append(log_file, "".join(traceback.format_exception(exc)) + "\n")
-    where = f" Detaljer er gemt i {log_file}." if saved else ""
-    print(f"Der opstod en uventet fejl: {exc.__class__.__name__}: {exc}.{where}", file=sys.stderr)
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+    saved = _append(log_file, f"{stamp} CRITICAL unexpected error in «{args.command}»\n{describe_exception(exc)}\n")
+    where = (f"Detaljerne (uden personoplysninger) er skrevet i logfilen {log_file}." if saved
+             else f"Detaljerne kunne ikke skrives i logfilen {log_file}.")  # fmt: skip
+    print(f"Der opstod en uventet fejl, og kommandoen er stoppet. {where} Send den gerne til den, der hjælper "
+          "med programmet.", file=sys.stderr)  # fmt: skip
     return EXIT_PROBLEM
 
 

@@ -21,6 +21,7 @@ from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.actions.staff import create_staff
 from aaben_raadgivning.store.database import open_database
 from aaben_raadgivning.store.integrity import run_checks
+from aaben_raadgivning.store.models import Citizen
 from aaben_raadgivning.store.sync_engine import WrongShare, sync, sync_status
 from aaben_raadgivning.store.sync_share import SHARE_ID_NAME, create_share, join_share
 from aaben_raadgivning.sync import segments as seg
@@ -269,3 +270,51 @@ def test_a_requested_snapshot_that_could_not_be_written_is_not_reported_as_done(
     report = sync(b, share, snapshot="always")
     assert not report.snapshot_written
     assert any("ikke skrevet et nyt øjebliksbillede" in w for w in report.warnings)
+
+
+def test_a_cloned_disk_is_refused_and_device_reset_strands_nothing(office, tmp_path, run):
+    """Laptop C is a copy of A's disk. Both go on working; A syncs first, so C is refused (exit 4). After
+    ``device reset`` on C, every change made on either laptop reaches every laptop."""
+    a, b, share, staff, _ = office
+    _edits(a, staff.id, 2)  # unsent on A when the disk is copied: both have them
+    c_dir = tmp_path / "c"
+    c_dir.mkdir()
+    a_file = Path(a.engine.url.database)
+    a.close()
+    _copy_database(a_file, c_dir / "aaben-raadgivning.sqlite3")
+    a = open_database(a_file, a_file.parent / "backups")
+    c = open_database(c_dir / "aaben-raadgivning.sqlite3", c_dir / "backups")
+    assert c.device_id == a.device_id
+    on_a = _edits(a, staff.id, 3)
+    with c.transaction() as tx:  # C's own work since the copy
+        tx.update(_first_citizen(tx), housing_area="Nord")
+    on_c = create_citizen(c, staff.id, name="Kun på C", accept_duplicates=True).id
+    sync(a, share)
+    c.close()
+    code, _, err = run("--data-dir", str(c_dir), "sync", "--share", str(share))
+    assert code == 4 and "device reset" in err
+    code, out, _ = run("--data-dir", str(c_dir), "device", "reset", "--share", str(share))
+    assert code == 0 and "nyt enheds-id" in out
+    c = open_database(c_dir / "aaben-raadgivning.sqlite3", c_dir / "backups")
+    assert c.device_id != a.device_id
+    for _ in range(2):
+        for db in (c, a, b):
+            sync(db, share)
+    assert on_c in {cid for cid in _ids(a)} and set(on_a) <= _ids(c)
+    assert replica_state(a) == replica_state(b) == replica_state(c)
+    assert _problems(a) == [] and _problems(b) == [] and _problems(c) == []
+    c.close()
+    a.close()
+
+
+def _first_citizen(tx):
+    from sqlalchemy import select
+
+    return tx.session.scalars(select(Citizen)).first()
+
+
+def _ids(db) -> set[str]:
+    with db.engine.connect() as conn:
+        ids = set(conn.exec_driver_sql("SELECT id FROM citizens").scalars().all())
+        conn.rollback()
+    return ids

@@ -242,7 +242,8 @@ class _Round:
         return SyncRefused(
             "Denne computer har samme enheds-id som en anden computer (sandsynligvis en kopieret disk), og "
             "der er skrevet ændringer på fællesmappen, som ikke stammer herfra. Synkronisering er stoppet, så "
-            "intet blandes sammen. Kontakt support: computeren skal have et nyt enheds-id."
+            "intet blandes sammen. Giv denne computer et nyt enheds-id med «aaben-raadgivning device reset»; "
+            "dens ændringer sendes så under det nye id, og intet går tabt."
         )
 
     def _own_changes_known(self, conn: Connection, segment: seg.Segment) -> bool:
