@@ -14,7 +14,6 @@ import getpass
 import logging
 import re
 import sys
-import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -835,13 +834,13 @@ def _report_error(exc: BaseException, args: argparse.Namespace) -> int:
         return code
     # A bug: the log gets its type and frames for support, never its message (an SQLAlchemy error quotes the
     # statement's parameters: names, CPR numbers) nor locals; the terminal gets a Danish sentence only.
-    from aaben_raadgivning.logs import describe_exception
+    from aaben_raadgivning.logs import write_crash_report
 
     log_file = _log_file(args)
-    stamp = time.strftime("%Y-%m-%d %H:%M:%S")
-    saved = _append(log_file, f"{stamp} CRITICAL unexpected error in «{args.command}»\n{describe_exception(exc)}\n")
-    where = (f"Detaljerne (uden personoplysninger) er skrevet i logfilen {log_file}." if saved
-             else f"Detaljerne kunne ikke skrives i logfilen {log_file}.")  # fmt: skip
+    if write_crash_report(log_file.parent, exc, log_file.name) is not None:
+        where = f"Detaljerne (uden personoplysninger) er skrevet i logfilen {log_file}."
+    else:
+        where = f"Detaljerne kunne ikke skrives i logfilen {log_file}."
     print(f"Der opstod en uventet fejl, og kommandoen er stoppet. {where} Send den gerne til den, der hjælper "
           "med programmet.", file=sys.stderr)  # fmt: skip
     return EXIT_PROBLEM

@@ -68,10 +68,10 @@ def close_logging() -> None:
         _handler = None
 
 
-def write_crash_report(log_dir: Path, error: BaseException) -> Path | None:
+def write_crash_report(log_dir: Path, error: BaseException, filename: str = LOG_FILENAME) -> Path | None:
     """Append an unexpected error to the log file (directly, so it works whether or not logging is set
     up); the file's path, or None when it could not be written."""
-    path = log_dir / LOG_FILENAME
+    path = log_dir / filename
     stamp = time.strftime("%Y-%m-%d %H:%M:%S")
     try:
         log_dir.mkdir(parents=True, exist_ok=True)
