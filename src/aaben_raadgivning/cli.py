@@ -815,12 +815,15 @@ def _append(path: Path, text: str) -> bool:
 
 class _LogFileHandler(logging.Handler):
     """Sends library log records (e.g. a failed migration's traceback) to the log file, never to the
-    terminal; without a handler, Python's last-resort handler would print them on stderr."""
+    terminal; without a handler, Python's last-resort handler would print them on stderr. A record's
+    exception is written as type and frames only, as in the app's log (see logs.py)."""
 
     def __init__(self, path: Path) -> None:
+        from aaben_raadgivning.logs import SafeFormatter
+
         super().__init__(logging.WARNING)
         self.path = path
-        self.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        self.setFormatter(SafeFormatter())
 
     def emit(self, record: logging.LogRecord) -> None:
         _append(self.path, self.format(record) + "\n")  # a log that cannot be written is not worth a crash

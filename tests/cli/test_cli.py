@@ -319,7 +319,8 @@ def test_library_log_records_go_to_the_log_file_not_the_terminal(data, tmp_path)
     assert result.returncode == 1
     assert result.stderr.strip() == "Databasen kunne ikke opdateres til den nye version."
     log = (data / "logs" / "fejl.log").read_text(encoding="utf-8")
-    assert "Migration failed" in log and "RuntimeError: disk I/O error" in log
+    assert "Migration failed" in log and "RuntimeError" in log
+    assert "disk I/O error" not in log  # exception messages may quote personal data: type and frames only
 
 
 def test_data_dir_that_is_a_file(run, tmp_path):
