@@ -40,10 +40,18 @@ from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.actions.purge import purge_citizen
 from aaben_raadgivning.store.actions.staff import create_staff
 from aaben_raadgivning.store.actions.sync_conflicts import resolve_conflict
+from aaben_raadgivning.store.database import open_database
 from aaben_raadgivning.store.integrity import run_checks
 from aaben_raadgivning.store.models import Citizen, Event, FollowUpTask
 from aaben_raadgivning.store.search_index import index_citizen, unindex_citizen
-from aaben_raadgivning.store.sync_engine import SyncError, open_conflicts, sync
+from aaben_raadgivning.store.sync_device import reset_device
+from aaben_raadgivning.store.sync_engine import (
+    SyncError,
+    SyncRefused,
+    WrongShare,
+    open_conflicts,
+    sync,
+)
 from aaben_raadgivning.store.sync_share import create_share
 from aaben_raadgivning.sync.share import ShareIO
 
@@ -70,6 +78,14 @@ class Crash(Exception):
     """A simulated kill -9 at an I/O step (not an OSError, so nothing cleans up after it)."""
 
 
+class _EmptyListing(ShareIO):
+    def listdir(self, path: Path):
+        if path == self.root / "devices":
+            self.step("list")
+            return []
+        return super().listdir(path)
+
+
 class SyncMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
@@ -82,6 +98,7 @@ class SyncMachine(RuleBasedStateMachine):
         self.ticks = 0
         self.committed: dict[int, set[str]] = {}
         self.touched: set[int] = set()
+        self.others: dict[int, object] = {}  # a second connection per laptop (a person saving during a sync)
         self._compact_at = sync_engine.COMPACT_AT
         sync_engine.COMPACT_AT = 3  # compact often, so kills and damage hit compaction too
 
@@ -129,7 +146,7 @@ class SyncMachine(RuleBasedStateMachine):
                 self.final_exchange()
         finally:
             sync_engine.COMPACT_AT = self._compact_at
-            for db in self.devices:
+            for db in [*self.devices, *self.others.values()]:
                 db.close()
             shutil.rmtree(self.root, ignore_errors=True)
 
@@ -294,7 +311,94 @@ class SyncMachine(RuleBasedStateMachine):
         sync(db, self.share, wall_ms=self._wall(index))
         self.touched.add(index)
 
-    @rule(data=st.data(), hours=st.sampled_from([-72, -3, 0, 2, 48]))
+    @rule(data=st.data(), empty=st.booleans())
+    def sync_against_a_wrong_folder(self, data, empty: bool) -> None:
+        """An unmounted share (an empty folder) or another office's share: refused, nothing written there."""
+        index = data.draw(st.integers(0, len(self.devices) - 1))
+        folder = Path(tempfile.mkdtemp(dir=self.root, prefix="wrong-"))
+        if not empty:
+            create_share(folder)
+        before = sorted(p.name for p in folder.iterdir())
+        try:
+            sync(self.devices[index], folder, wall_ms=self._wall(index))
+        except WrongShare:
+            pass
+        else:  # pragma: no cover - shown on failure
+            raise AssertionError("a sync against a wrong folder was not refused")
+        assert sorted(p.name for p in folder.iterdir()) == before
+        self.touched.add(index)
+
+    @rule(data=st.data())
+    def sync_with_an_empty_listing(self, data) -> None:
+        """The share's devices/ folder lists as empty for one round (an SMB hiccup)."""
+        index = data.draw(st.integers(0, len(self.devices) - 1))
+        sync(self.devices[index], self.share, io=_EmptyListing(self.share), wall_ms=self._wall(index))
+        self.touched.add(index)
+
+    @rule(data=st.data(), at=st.sampled_from(["list", "read", "apply", "after-commit", "write"]))
+    def save_during_sync(self, data, at: str) -> None:
+        """A person saves on the same laptop (another connection, as the app's own UI does) while it syncs."""
+        index = data.draw(st.integers(0, len(self.devices) - 1))
+        person = self._second_connection(index)
+        saved = []
+
+        def fault(step: str) -> None:
+            if step == at and not saved:
+                saved.append(create_citizen(person, self.staff.id, name="Under synk", accept_duplicates=True).id)
+
+        sync(self.devices[index], self.share, io=ShareIO(self.share, fault), wall_ms=self._wall(index))
+        event(f"saved during sync: {bool(saved)}")
+        self._record(index)
+
+    def _second_connection(self, index: int):
+        if index not in self.others:
+            db = self.devices[index]
+            self.others[index] = open_database(Path(db.engine.url.database), self.root / "backups")
+            self.others[index].clock.wall = self._wall(index)
+        return self.others[index]
+
+    @precondition(lambda self: 0 < len(self.devices) < 6)
+    @rule(data=st.data())
+    def cloned_disk(self, data) -> None:
+        """A laptop's disk is copied; both go on working. The copy is refused, reset, and nothing is lost."""
+        if data.draw(st.integers(0, 2)) != 0:  # rare
+            return
+        source = data.draw(st.integers(0, len(self.devices) - 1))
+        original = self.devices[source]
+        index = len(self.devices)
+        path = self.root / f"device{index}.sqlite3"
+        with original.write() as conn:
+            conn.exec_driver_sql("SELECT 1")
+        raw = original.engine.raw_connection()
+        try:
+            raw.driver_connection.execute("VACUUM INTO ?", (str(path),))
+        finally:
+            raw.close()
+        self.offsets.append(0)
+        self.committed[index] = set(self.committed[source])
+        clone = open_database(path, self.root / "backups")
+        clone.clock.wall = self._wall(index)
+        self.devices.append(clone)
+        assert clone.device_id == original.device_id
+        create_citizen(original, self.staff.id, name="Original", accept_duplicates=True)
+        create_citizen(clone, self.staff.id, name="Kopi", accept_duplicates=True)
+        self._record(source)
+        self._record(index)
+        sync(original, self.share, wall_ms=self._wall(source))
+        try:
+            sync(clone, self.share, wall_ms=self._wall(index))
+        except SyncRefused:
+            pass
+        else:  # pragma: no cover - shown on failure
+            raise AssertionError("a cloned disk was not refused")
+        reset_device(clone, self.share)
+        clone.close()
+        self.devices[index] = clone = open_database(path, self.root / "backups")
+        clone.clock.wall = self._wall(index)
+        sync(clone, self.share, wall_ms=self._wall(index))
+        self.touched.update({source, index})
+
+    @rule(data=st.data(), hours=st.sampled_from([-72, -3, 0, 2, 48, 24 * 365 * 10]))
     def skew_clock(self, data, hours: int) -> None:
         index = data.draw(st.integers(0, len(self.devices) - 1))
         self.offsets[index] = hours * 3_600_000
