@@ -185,3 +185,35 @@ async def test_log_out_from_the_palette(world):
         await login(pilot)
         await run_from_palette(pilot, "Log ud")
         assert isinstance(app.screen, LoginScreen)
+
+
+def _shown(app, selector: str) -> str:
+    """A Static's whole text as shown (wrapping in the narrow log-in box would split it on screen)."""
+    return app.screen.query_one(selector).render().plain
+
+
+async def test_a_database_error_shows_a_path_with_brackets_and_backslashes_as_it_is(tmp_path):
+    """The message quotes the database's path: «[/bold]» in it raised a markup error, «[b]» vanished."""
+    from aaben_raadgivning.runtime import RuntimeOpener, open_runtime
+
+    data = tmp_path / "Markup [/bold] [b]mappe[/b] C:\\x"
+    open_runtime(data).close()
+    (data / "aaben-raadgivning.sqlite3").write_bytes(b"not a database" * 500)
+    app = AabenApp(RuntimeOpener.prepare(data))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        shown = _shown(app, "#login-message")
+        assert "er beskadiget" in shown and str(data / "aaben-raadgivning.sqlite3") in shown
+        assert shown.endswith("Tryk Ctrl+Q for at lukke.")
+
+
+async def test_the_office_name_is_shown_as_written(world):
+    import dataclasses
+
+    world.runtime.settings = dataclasses.replace(world.runtime.settings, office_name="Nord [b]2[/b] \\ Syd")
+    app = AabenApp(world.runtime)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert _shown(app, "#login-office") == "Nord [b]2[/b] \\ Syd"
+        assert "Nord [b]2[/b] \\ Syd" in screen_text(app)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import math
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Center, Vertical
@@ -30,7 +31,8 @@ class LoginScreen(Screen):
         app = self.app
         with Center(), Vertical(id="login-box"):
             yield Static("Åben Rådgivning", id="login-title")
-            yield Static(app.settings.office_name + (" · DEMODATA" if app.demo else ""), id="login-office")
+            office = app.settings.office_name + (" · DEMODATA" if app.demo else "")
+            yield Static(Text(office), id="login-office")  # as written in the settings file
             yield Label("Initialer")
             yield Input(id="initials", max_length=12, compact=True)
             yield Label("Adgangskode")
@@ -47,7 +49,8 @@ class LoginScreen(Screen):
         """Called by the app when the database has opened (or failed to)."""
         message = self.query_one("#login-message", Static)
         if self.app.runtime_error:
-            message.update(self.app.runtime_error + "\nTryk Ctrl+Q for at lukke.")
+            # plain text: the message names the database's path, and a "[" or "\\" in it would be read as markup
+            message.update(Text(self.app.runtime_error + "\nTryk Ctrl+Q for at lukke."))
             self._set_busy(True)
             return
         from aaben_raadgivning.store.actions.staff import count_staff, login_failures
