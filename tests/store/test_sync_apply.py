@@ -1,0 +1,111 @@
+"""store/sync_apply.py, the database side of the merge (docs/sync-spec.md A1-A6), below the sync engine:
+what the models' metadata tells the merge, how logged values become column values, and the order rows
+are written in."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from aaben_raadgivning.store.actions.citizens import create_citizen
+from aaben_raadgivning.store import sync_apply
+from aaben_raadgivning.store.models import SYNCED_TABLES, Base
+from aaben_raadgivning.store.sync_apply import TABLES, Applier, TableInfo, store_changes
+from aaben_raadgivning.sync.hlc import encode
+from aaben_raadgivning.sync.segments import Change
+
+
+@pytest.fixture
+def citizens() -> TableInfo:
+    return TableInfo(Base.metadata.tables["citizens"])
+
+
+def test_a1_table_info_is_read_from_the_models(citizens):
+    table = Base.metadata.tables["citizens"]
+    assert citizens.name == "citizens"
+    assert citizens.columns == [c.name for c in table.columns] and citizens.column_set == set(citizens.columns)
+    assert {"name", "created_at", "housing_area"} <= citizens.not_null
+    assert "id" not in citizens.not_null and "phone" not in citizens.not_null
+    assert ("office_id", "offices") in citizens.foreign_keys and ("jobkonsulent_id", "staff") in citizens.foreign_keys
+    assert TABLES["citizens"].columns == citizens.columns
+
+
+def test_a1_every_synced_table_is_known_parents_before_children():
+    tables = sync_apply._synced_tables()
+    assert list(tables) == [t.name for t in Base.metadata.sorted_tables if t.name in SYNCED_TABLES]
+    assert set(tables) == SYNCED_TABLES
+    assert all(info.name == name for name, info in tables.items())
+    assert list(tables) == list(TABLES)
+
+
+@pytest.mark.parametrize("column, logged, stored", [
+    pytest.param("created_at", "2026-11-24T10:15:00", "2026-11-24 10:15:00.000000", id="datetime to the second"),
+    pytest.param("created_at", "2026-11-24T10:15:00.123456", "2026-11-24 10:15:00.123456", id="datetime with µs"),
+    pytest.param("created_at", "2026-11-24T10:15", "2026-11-24 10:15:00.000000", id="datetime in another ISO form"),
+    pytest.param("created_at", None, None, id="datetime null"),
+    pytest.param("birth_date", "1980-05-01", "1980-05-01", id="date"),
+    pytest.param("birth_date", "1980-05-01T00:00:00", "1980-05-01", id="date logged with a time"),
+    pytest.param("birth_date", None, None, id="date null"),
+    pytest.param("self_supporting", True, 1, id="bool true"),
+    pytest.param("self_supporting", False, 0, id="bool false"),
+    pytest.param("self_supporting", None, None, id="bool null"),
+    pytest.param("name", "Ada", "Ada", id="text as logged"),
+])  # fmt: skip
+def test_a1_logged_values_become_the_columns_storage_format(citizens, column, logged, stored):
+    assert citizens.db_value(column, logged) == stored
+    assert citizens.row_maker((column,))({column: logged}) == [stored]
+
+
+def test_a1_a_row_maker_picks_and_converts_columns_in_the_order_asked(citizens):
+    values = {"id": "c1", "name": "Ada", "created_at": "2026-11-24T10:15:00", "self_supporting": True, "x": 1}
+    columns = ("self_supporting", "id", "created_at", "name")
+    make = citizens.row_maker(columns)
+    assert make(values) == [1, "c1", "2026-11-24 10:15:00.000000", "Ada"]
+    assert citizens.row_maker(columns) is make  # made once per column set
+    assert citizens.row_maker(("id", "self_supporting"))(values) == ["c1", 1]
+    assert citizens.row_maker(("name",))(values) == ["Ada"]
+
+
+def _office_and_citizen(world) -> tuple[Change, Change]:
+    """A new office and a citizen pointing at it, as another laptop logged them."""
+    template = create_citizen(world.db, world.jk.id, name="Ada Hansen")
+    with world.db.engine.connect() as conn:
+        logged = conn.exec_driver_sql(
+            "SELECT value FROM change_log WHERE row_id = ? AND op = 'insert'", (template.id,)).scalar_one()  # fmt: skip
+    row = json.loads(logged) | {"id": "c-new", "office_id": "o-new", "name": "Bo Berg"}
+    office = {"id": "o-new", "name": "Kontoret", "housing_area": "", "created_at": "2026-11-24T10:00:00",
+              "deleted_at": None}  # fmt: skip
+    stamp = encode(1_764_000_000_000, 0, "remote")
+    return (Change("z-office", stamp, "remote", "offices", "o-new", "insert", None, json.dumps(office)),
+            Change("a-citizen", encode(1_764_000_000_001, 0, "remote"), "remote", "citizens", "c-new", "insert",
+                   None, json.dumps(row)))  # fmt: skip
+
+
+def _citizen_office(world) -> str | None:
+    with world.db.engine.connect() as conn:
+        return conn.exec_driver_sql("SELECT office_id FROM citizens WHERE id = 'c-new'").scalar()
+
+
+def test_a1_rows_are_written_parents_first_whatever_order_the_changes_come_in(world):
+    office, citizen = _office_and_citizen(world)
+    with world.db.engine.begin() as conn:
+        store_changes(conn, [citizen, office])
+        Applier(conn).apply([citizen, office])
+    assert _citizen_office(world) == "o-new"
+
+
+def test_a4_refold_writes_parents_first_too(world):
+    office, citizen = _office_and_citizen(world)
+    with world.db.engine.begin() as conn:
+        store_changes(conn, [citizen, office])
+        Applier(conn).refold([("citizens", "c-new"), ("offices", "o-new")])
+    assert _citizen_office(world) == "o-new"
+
+
+def test_a4_refold_passes_over_a_table_this_version_does_not_know(world):
+    office, citizen = _office_and_citizen(world)
+    with world.db.engine.begin() as conn:
+        store_changes(conn, [citizen, office])
+        Applier(conn).refold([("citizens", "c-new"), ("tables_of_a_newer_version", "r1"), ("offices", "o-new")])
+    assert _citizen_office(world) == "o-new"
