@@ -81,3 +81,18 @@ def run(capsys, monkeypatch):
         return code, out, err
 
     return runner
+
+
+@pytest.fixture
+def share_for():
+    """``share_for(db, path)``: the office share at ``path`` (set up on first use; a laptop's first sync
+    joins it)."""
+    from aaben_raadgivning.store.sync_share import SHARE_ID_NAME, create_share
+
+    def join(_db, path: Path) -> Path:
+        path.mkdir(parents=True, exist_ok=True)
+        if not (path / SHARE_ID_NAME).exists():
+            create_share(path)
+        return path
+
+    return join
