@@ -109,3 +109,19 @@ def test_a4_refold_passes_over_a_table_this_version_does_not_know(world):
         store_changes(conn, [citizen, office])
         Applier(conn).refold([("citizens", "c-new"), ("tables_of_a_newer_version", "r1"), ("offices", "o-new")])
     assert _citizen_office(world) == "o-new"
+
+
+def test_a5_refold_recomputes_the_rows_conflicts(world):
+    office, citizen = _office_and_citizen(world)
+    base = citizen.hlc
+    edits = [Change("e1", encode(1_764_000_000_010, 0, "remote"), "remote", "citizens", "c-new", "update", "name",
+                    json.dumps("Bo Holm"), base),
+             Change("e2", encode(1_764_000_000_020, 0, "other"), "other", "citizens", "c-new", "update", "name",
+                    json.dumps("Bo Bech"), base)]  # fmt: skip
+    with world.db.engine.begin() as conn:
+        store_changes(conn, [office, citizen, *edits])
+        Applier(conn).refold([("offices", "o-new"), ("citizens", "c-new")])
+    with world.db.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT table_name, row_id, field, loser_id, winner_id FROM sync_conflicts").all() == [
+            ("citizens", "c-new", "name", "e1", "e2")]  # fmt: skip
+        assert conn.exec_driver_sql("SELECT name FROM citizens WHERE id = 'c-new'").scalar_one() == "Bo Bech"
