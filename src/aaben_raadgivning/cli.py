@@ -306,6 +306,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_global_options(join, top_level=False)
     join.add_argument("--share", type=Path, metavar="MAPPE", required=True, help="den nye fællesmappe")
     join.set_defaults(handler=_share_join)
+    retire = share_commands.add_parser(
+        "retire", help="tag en bortkommen eller kasseret computer ud af fællesmappen",
+        description="Tag en computer ud af fællesmappen (bortkommet, stjålet eller kasseret). De andre computere\n"
+        "venter så ikke længere på den, før de rydder gamle filer op. Dens filer kan stadig læses; dens mappe\n"
+        "under devices/ må fjernes bagefter. Computeren angives med sit navn eller sit enheds-id.",
+    )  # fmt: skip
+    _add_global_options(retire, top_level=False)
+    retire.add_argument("--share", type=Path, metavar="MAPPE", help="fællesmappen (i stedet for indstillingen)")
+    retire.add_argument("--device", required=True, metavar="NAVN", help="computerens navn eller enheds-id")
+    retire.set_defaults(handler=_share_retire)
 
     device = commands.add_parser(
         "device", help="denne computers enheds-id", description="Denne computers enheds-id på fællesmappen."
@@ -677,6 +687,21 @@ def _device_reset(args: argparse.Namespace) -> int:
             raise CliError(str(exc), EXIT_SHARE_UNREACHABLE) from None
     print(f"Computeren har fået et nyt enheds-id ({done.new_id[:8]}). {_thousands(done.relabelled)} ændringer "
           "herfra sendes under det nye id ved næste synkronisering. Synkronisér nu.")  # fmt: skip
+    return EXIT_OK
+
+
+def _share_retire(args: argparse.Namespace) -> int:
+    from aaben_raadgivning.store.sync_share import ShareIdentityError, retire_device
+
+    with _runtime(args) as runtime:
+        share = args.share or (Path(runtime.settings.sync_share) if runtime.settings.sync_share else None)
+        if share is None:
+            raise CliError("Der er ingen fællesmappe. Brug --share MAPPE.", EXIT_USAGE)
+        try:
+            device, name = retire_device(runtime.db, share.expanduser(), args.device)
+        except ShareIdentityError as exc:
+            raise CliError(str(exc), EXIT_SHARE_UNREACHABLE) from None
+    print(f"Computeren {name or device[:8]} er taget ud af fællesmappen. Dens mappe devices/{device} kan nu fjernes.")
     return EXIT_OK
 
 

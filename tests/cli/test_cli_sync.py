@@ -190,3 +190,18 @@ def test_share_join_moves_the_laptop_and_a_requested_snapshot_that_failed_exits_
     (new / "snapshots" / "lease.json").write_text(json.dumps({"device": "x", "expires": time.time() + 600}))
     code, out, err = run("--data-dir", str(data), "sync", "--share", str(new), "--snapshot")
     assert code == 1 and "sendt 2 ændringer" in out and "øjebliksbillede er ikke skrevet" in err
+
+
+def test_share_retire_names_the_laptop_and_refuses_an_unknown_one(run, tmp_path):
+    share = tmp_path / "share"
+    share.mkdir()
+    create_share(share)
+    a, b = tmp_path / "a", tmp_path / "b"
+    for data, name in ((a, "skranken"), (b, "beboerhuset")):
+        run("--data-dir", str(data), "user", "list")
+        update_setting(data / "settings.toml", "device.name", name)
+        assert run("--data-dir", str(data), "sync", "--share", str(share))[0] == EXIT_OK
+    code, out, _ = run("--data-dir", str(a), "share", "retire", "--share", str(share), "--device", "beboerhuset")
+    assert code == EXIT_OK and "beboerhuset er taget ud af fællesmappen" in out
+    code, _, err = run("--data-dir", str(a), "share", "retire", "--share", str(share), "--device", "kælderen")
+    assert code == EXIT_SHARE_UNREACHABLE and "ingen computere" in err

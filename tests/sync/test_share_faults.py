@@ -318,3 +318,23 @@ def _ids(db) -> set[str]:
         ids = set(conn.exec_driver_sql("SELECT id FROM citizens").scalars().all())
         conn.rollback()
     return ids
+
+
+def test_a_retired_laptop_is_no_longer_waited_for_and_its_folder_may_go(office, tmp_path, run):
+    from aaben_raadgivning.store.sync_share import retire_device
+
+    a, b, share, staff, _ = office
+    _edits(a, staff.id, 2)
+    sync(a, share, snapshot="always")
+    b_folder = share / seg.DEVICES_DIR / b.device_id
+    shutil.rmtree(b_folder)  # B was stolen; its folder removed without retiring it first
+    report = sync(a, share, snapshot="always")
+    assert any("laptop-b" in w or b.device_id[:8] in w for w in report.warnings)  # missing: nothing removed
+    assert any(seg.parse_name(p.name) for p in (share / seg.DEVICES_DIR / a.device_id).iterdir())
+    b_folder.mkdir()
+    (b_folder / "device.json").write_text(json.dumps({"device": b.device_id, "name": "laptop-b"}))
+    assert retire_device(a, share, "laptop-b") == (b.device_id, "laptop-b")
+    shutil.rmtree(b_folder)
+    report = sync(a, share, snapshot="always")
+    assert not any("viser ikke alle" in w for w in report.warnings)
+    assert not any(seg.parse_name(p.name) for p in (share / seg.DEVICES_DIR / a.device_id).iterdir())

@@ -526,7 +526,8 @@ class _Round:
             known = set(json.loads(_meta(conn, "sync_known_devices") or "[]"))
             known |= set(conn.exec_driver_sql("SELECT device_id FROM sync_peers").scalars().all())
             conn.rollback()
-        missing = sorted(known - listed)
+        retired = sync_share.retired_devices(self.io)  # (no longer waited for; their files are still read)
+        missing = sorted(known - listed - retired)
         if missing:
             self.listing_complete = False
             names = ", ".join(self._peer_name(device) for device in missing)
@@ -538,7 +539,7 @@ class _Round:
         if listed - known:
             with self.db.write() as conn:
                 _set_meta(conn, "sync_known_devices", json.dumps(sorted(known | listed)))
-        self.known_devices = sorted(known | listed)
+        self.known_devices = sorted((known | listed) - retired)
         return sorted(listed)
 
     def import_all(self) -> None:

@@ -197,3 +197,54 @@ def join_share(db: Database, share: Path) -> bool:
             conn.exec_driver_sql("UPDATE sync_outbox SET segment = NULL")
         _set_meta(conn, SHARE_ID_KEY, share_id)
     return moved
+
+
+# --- retired devices ---------------------------------------------------------------------------------
+
+RETIRED_DIR = "retired"
+
+
+def retired_devices(io: ShareIO) -> set[str]:
+    """Devices retired from the share (a lost or scrapped laptop): nobody waits for them any more."""
+    return {
+        entry.name.removesuffix(".json") for entry in io.listdir(io.root / RETIRED_DIR)
+        if entry.name.endswith(".json") and not entry.name.startswith(".")
+    }  # fmt: skip
+
+
+def find_device(io: ShareIO, wanted: str) -> tuple[str, str]:
+    """The device on the share whose name (device.json) or id (or the start of it) is ``wanted``:
+    (id, name). Raises ShareIdentityError when none or several match."""
+    found = []
+    for entry in io.listdir(io.root / seg.DEVICES_DIR):
+        if not entry.is_dir():
+            continue
+        try:
+            name = str(json.loads(io.read(Path(entry.path) / "device.json")).get("name") or "")
+        except (OSError, ValueError, AttributeError):
+            name = ""
+        if wanted and (entry.name.startswith(wanted) or name.casefold() == wanted.casefold()):
+            found.append((entry.name, name))
+    if len(found) != 1:
+        what = "ingen" if not found else "flere"
+        raise ShareIdentityError(f"Der er {what} computere på fællesmappen, der hedder «{wanted}» eller har det id.")
+    return found[0]
+
+
+def retire_device(db: Database, share: Path, wanted: str) -> tuple[str, str]:
+    """Retire a lost or scrapped laptop from the share (``share retire``): the other laptops stop waiting
+    for it before they remove old files. Its own files stay readable; its folder may be removed afterwards.
+    Returns (id, name)."""
+    io = ShareIO(share)
+    if check_share(db, io) is None:  # pragma: no cover - check_share raises instead
+        raise ShareIdentityError("")
+    device, name = find_device(io, wanted)
+    if device == db.device_id:
+        raise ShareIdentityError("En computer kan ikke tage sig selv ud af fællesmappen.")
+    io.mkdir(io.root / RETIRED_DIR)
+    body = (json.dumps({"device": device, "name": name, "retired_by": db.device_id}) + "\n").encode()
+    try:
+        io.publish(io.root / RETIRED_DIR, f"{device}.json", body)
+    except PublishConflict:
+        pass  # already retired
+    return device, name
