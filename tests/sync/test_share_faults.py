@@ -338,3 +338,23 @@ def test_a_retired_laptop_is_no_longer_waited_for_and_its_folder_may_go(office, 
     report = sync(a, share, snapshot="always")
     assert not any("viser ikke alle" in w for w in report.warnings)
     assert not any(seg.parse_name(p.name) for p in (share / seg.DEVICES_DIR / a.device_id).iterdir())
+
+
+def test_a_new_laptop_killed_right_after_its_snapshot_still_joins_next_time(office, tmp_path, monkeypatch):
+    from aaben_raadgivning.store import sync_share
+
+    a, _b, share, staff, template = office
+    _edits(a, staff.id, 3)
+    sync(a, share, snapshot="always")
+    c = new_device(template, tmp_path / "c" / "db.sqlite3")
+
+    def killed(*_args):
+        raise KeyboardInterrupt  # (as good as a kill here: nothing after it runs)
+
+    monkeypatch.setattr(sync_share, "remember_share", killed)
+    with pytest.raises(KeyboardInterrupt):
+        sync(c, share)
+    monkeypatch.undo()
+    sync(c, share)
+    assert _names(c) == _names(a)
+    c.close()

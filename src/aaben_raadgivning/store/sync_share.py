@@ -65,12 +65,15 @@ def remember_share(db: Database, share_id: str) -> None:
         _set_meta(conn, SHARE_ID_KEY, share_id)
 
 
-def has_synced(db: Database) -> bool:
-    """True once this laptop has sent or received anything through a share."""
+def has_synced(db: Database, *, received: bool = False) -> bool:
+    """True once this laptop has sent anything through a share (or, with ``received``, received anything).
+    Only sending binds a laptop to a share: its segment numbers continue there. A laptop that has only
+    received (a new laptop started from a snapshot, killed before it remembered the share) joins safely."""
+    query = "SELECT EXISTS (SELECT 1 FROM sync_own_segments)"
+    if received:
+        query += " OR EXISTS (SELECT 1 FROM sync_peers)"
     with db.engine.connect() as conn:
-        synced = conn.exec_driver_sql(
-            "SELECT EXISTS (SELECT 1 FROM sync_own_segments) OR EXISTS (SELECT 1 FROM sync_peers)"
-        ).scalar_one()
+        synced = conn.exec_driver_sql(query).scalar_one()
         conn.rollback()
     return bool(synced)
 
@@ -187,7 +190,7 @@ def join_share(db: Database, share: Path) -> bool:
     known = remembered_share(db)
     if known == share_id:
         return False
-    moved = known is not None or has_synced(db)
+    moved = known is not None or has_synced(db, received=True)
     with db.write() as conn:
         if moved:
             for key in _SHARE_META:

@@ -169,7 +169,9 @@ def write_snapshot(db: Database, share: Path, io: ShareIO | None = None) -> Snap
         meta = {"format": seg.FORMAT_VERSION, "device": me, "created_ms": created, "sha256": seg.checksum(data),
                 "size": len(data), "schema": migrate.SCHEMA_HEAD, "covers": dict(sorted(covers.items()))}  # fmt: skip
         io.publish(folder, name + ".json", (json.dumps(meta) + "\n").encode())
-        info = next(s for s in list_snapshots(io) if s.path.name == name + ".sqlite3")
+        info = next((s for s in list_snapshots(io) if s.path.name == name + ".sqlite3"), None)
+        if info is None:  # not listed back (a flaky listing): remove nothing now; the next writer will
+            return None
         for older in list_snapshots(io):  # replaced: remove (sidecar first, so nobody starts on it)
             if older.path != info.path:
                 io.remove(older.path.with_suffix(".json"))
