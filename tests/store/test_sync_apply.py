@@ -125,3 +125,17 @@ def test_a5_refold_recomputes_the_rows_conflicts(world):
         assert conn.exec_driver_sql("SELECT table_name, row_id, field, loser_id, winner_id FROM sync_conflicts").all() == [
             ("citizens", "c-new", "name", "e1", "e2")]  # fmt: skip
         assert conn.exec_driver_sql("SELECT name FROM citizens WHERE id = 'c-new'").scalar_one() == "Bo Bech"
+
+
+def test_a2_a_row_arriving_after_the_purge_of_its_parent_is_purged_too(world):
+    office, citizen = _office_and_citizen(world)
+    purge = Change("p1", encode(1_764_000_000_050, 0, "remote"), "remote", "offices", "o-new", "purge", None, None)
+    for changes in ([office], [purge], [citizen]):
+        with world.db.engine.begin() as conn:
+            store_changes(conn, changes)
+            Applier(conn).apply(changes)
+    with world.db.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM citizens WHERE id = 'c-new'").scalar_one() == 0
+        assert conn.exec_driver_sql("SELECT value FROM change_log WHERE row_id = 'c-new'").scalar_one() is None
+        assert conn.exec_driver_sql("SELECT table_name FROM sync_purged WHERE row_id IN ('c-new', 'o-new') "
+                                    "ORDER BY table_name").scalars().all() == ["citizens", "offices"]  # fmt: skip
