@@ -27,6 +27,8 @@ BASE = {"configured": True, "running": False, "failed": False, "last_success": d
         ({"conflicts": 1}, "⇅ 10.05 · 1 konflikt"),
         ({"conflicts": 2, "waiting": 1}, "⇅ 10.05 · 1 venter · 2 konflikter"),
         ({"failed": True, "waiting": 4}, "⇅ ✗ 10.05 · 4 venter"),
+        ({"gaps": 1}, "⇅ ✗ 10.05 · mangler ændringer"),  # another laptop's changes cannot be received
+        ({"wrong_share": True, "failed": True, "waiting": 4}, "⇅ ✗ 10.05 · forkert mappe · 4 venter"),
         ({"last_success": None, "waiting": 2}, "⇅ aldrig · 2 venter"),
         ({"last_success": datetime(2026, 11, 20, 14, 0)}, "⇅ 20.11 15.00"),  # not today: the date too
         ({"last_success": datetime(2026, 6, 20, 14, 0)}, "⇅ 20.06 16.00"),  # summer time

@@ -4,9 +4,11 @@ conflicts side by side (keep one, or write a merged value), asserted on the scre
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import select
 from textual.widgets import DataTable, ProgressBar
 from ui_helpers import login, screen_text, type_text
 
@@ -19,7 +21,7 @@ from aaben_raadgivning.store.actions.staff import (
 )
 from aaben_raadgivning.store.database import open_database
 from aaben_raadgivning.store.models import Citizen
-from aaben_raadgivning.store.sync_engine import open_conflicts, sync
+from aaben_raadgivning.store.sync_engine import open_conflicts, sync, sync_status
 from aaben_raadgivning.store.sync_share import create_share
 from aaben_raadgivning.ui.app import AabenApp
 from aaben_raadgivning.ui.screens.sync_conflicts import MergedValueDialog, SyncScreen
@@ -202,3 +204,107 @@ async def test_a_date_conflict_is_shown_and_merged_the_danish_way(world, tmp_pat
     with world.db.session() as session:
         assert session.get(Citizen, citizen.id).project_start == date(2026, 11, 16)
     other.close()
+
+
+# --- problems the user must act on: a gap, a folder that is not this laptop's share -----------------
+
+
+def notified(app) -> str:
+    return "\n".join(n.message for n in app._notifications)
+
+
+def problem_box(app) -> str:
+    """The red box on F9 as plain text (it wraps on screen), or "" when it is hidden."""
+    box = app.screen.query_one("#sync-problem")
+    return box.render().plain if box.display else ""
+
+
+def _gap_from_the_other_laptop(world, tmp_path: Path):
+    """The other laptop sends two files; the first vanishes from the share before this laptop reads it."""
+    share, _citizen, other = _citizen_on_two_laptops(world, tmp_path)
+    for name in ("Bo Berg", "Carl Carlsen"):
+        create_citizen(other, world.jk.id, name=name)
+        sync(other, share, device_name="beboerhuset")
+    (share / "devices" / other.device_id / "seg-0000000001-0000000001.jsonl").unlink()
+    return share, other
+
+
+def _names(db) -> set[str]:
+    with db.session() as session:
+        return set(session.scalars(select(Citizen.name)))
+
+
+async def test_a_gap_is_a_failed_round_shown_on_f9_until_the_other_laptop_sends_again(world, tmp_path):
+    share, other = _gap_from_the_other_laptop(world, tmp_path)
+    app = AabenApp(world.runtime)
+    async with app.run_test(size=(100, 40), notifications=True) as pilot:
+        await login(pilot)
+        await app.workers.wait_for_complete()  # the background sync after log-in
+        assert "Der mangler ændringer fra computeren «beboerhuset»" in notified(app)  # although in the background
+        assert app.sync_badge.startswith("⇅ ✗") and "mangler ændringer" in app.sync_badge
+        assert "mangler ændringer" in screen_text(app)
+        await pilot.press("f9")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Der mangler ændringer fra en anden computer" in text
+        assert "Ikke alle ændringer kunne modtages." in text
+        assert "«beboerhuset» (efter fil nr. 0)" in problem_box(app)
+        assert sync_status(world.db).gaps == 1
+        assert not {"Bo Berg", "Carl Carlsen"} & _names(world.db)
+        sync(other, share, device_name="beboerhuset")  # the other laptop reads the state and sends again
+        await pilot.press("ctrl+y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert problem_box(app) == "" and "Der mangler ændringer" not in screen_text(app)
+        assert "✗" not in app.sync_badge and "mangler" not in app.sync_badge
+    assert {"Bo Berg", "Carl Carlsen"} <= _names(world.db)
+    other.close()
+
+
+async def test_a_gap_recorded_earlier_shows_while_the_share_cannot_be_reached(world, tmp_path):
+    """After a restart with the share unmounted, the gap found before is still shown as a problem."""
+    _with_share(world, tmp_path / "ikke-tilsluttet")
+    with world.db.write() as conn:
+        conn.exec_driver_sql("INSERT INTO local_meta (key, value) VALUES ('sync_gaps', ?)", (json.dumps({"b" * 32: 0}),))
+    app = AabenApp(world.runtime)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await _open_f9(pilot)
+        text = screen_text(app)
+        assert "Fællesmappen kan ikke nås" in text
+        assert "Der mangler ændringer fra en anden computer" in text
+        assert "Den anden computer sender dem igen" in problem_box(app)
+        assert app.sync_badge.startswith("⇅ ✗") and "mangler ændringer" in app.sync_badge
+
+
+async def test_a_folder_that_is_not_this_laptops_share_is_refused_loudly(world, tmp_path):
+    share = tmp_path / "share"
+    share.mkdir()
+    create_share(share)
+    sync(world.db, share, device_name="skranken")  # this laptop belongs to the office share
+    empty = tmp_path / "Z [drev]"  # an unmounted mount point; the brackets must show as typed
+    empty.mkdir()
+    _with_share(world, empty)
+    create_citizen(world.db, world.jk.id, name="Åse Hansen")
+    app = AabenApp(world.runtime)
+    async with app.run_test(size=(100, 40), notifications=True) as pilot:
+        await login(pilot)
+        await app.workers.wait_for_complete()  # the background sync after log-in
+        refusal = f"Mappen {empty} er ikke denne computers fællesmappe"
+        assert refusal in notified(app)  # not an offline round: said although in the background
+        assert app.sync_badge.startswith("⇅ ✗") and "forkert mappe" in app.sync_badge
+        await pilot.press("f9")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Intet synkroniseres, før mappen er rettet" in text
+        assert "kan nås" not in text  # the folder is there, but it is the wrong one
+        assert refusal in problem_box(app) and "share join" in problem_box(app)
+        app.start_sync()  # the next background round: the same problem is not repeated every few minutes
+        await app.workers.wait_for_complete()
+        assert notified(app).count(refusal) == 1
+        await pilot.press("ctrl+y")  # asked for: said again
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert notified(app).count(refusal) == 2
+        waiting = sync_status(world.db).waiting  # Åse Hansen and what came with her, kept here
+        assert waiting > 0 and f"Venter på at blive sendt: {waiting} ændringer" in screen_text(app)
+    assert list(empty.iterdir()) == []  # nothing written there

@@ -11,6 +11,7 @@ import gc
 import logging
 import sys
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,11 +36,32 @@ log = logging.getLogger(__name__)
 BADGE_REFRESH_SECONDS = 20
 SWEEP_CHECK_SECONDS = 3600  # how often an open app checks whether the date changed (follow-up sweep)
 EXIT_CRASH = 70  # EX_SOFTWARE: the program stopped on an error of its own
+PROBLEM_NOTICE_SECONDS = 30  # a sync problem the user must act on is a long message: time to read it
 
 
 LOGGED_IN_ACTIONS = frozenset(
     {"show_counter", "show_citizens", "show_agreements", "show_follow_ups", "show_sync", "log_out", "change_password"}
 )
+
+
+@dataclass(frozen=True)
+class SyncOutcome:
+    """One sync round as the app shows it: the line on F9, and what the user must act on."""
+
+    message: str
+    failed: bool = False
+    tell: bool = False  # a notification, also for a background round (new conflicts, a manual sync)
+    gaps: tuple[str, ...] = ()  # changes of other computers that cannot be received (report.gaps)
+    wrong_share: str | None = None  # the refusal: the folder is not this laptop's share (not offline)
+
+    @property
+    def problem(self) -> str | None:
+        """The notification for a problem that will not go away by itself (None when there is none)."""
+        if self.wrong_share:
+            return f"Ikke synkroniseret: {self.wrong_share}"
+        if self.gaps:
+            return "Ikke alle ændringer kunne modtages. " + " ".join(self.gaps) + " Se Synkronisering (F9)."
+        return None
 
 
 class AabenApp(App):
@@ -62,6 +84,7 @@ class AabenApp(App):
         super().__init__()
         self._sync_running = False
         self._sync_failed = False
+        self._told_problem: str | None = None  # the sync problem last notified (not repeated every round)
         self._opener = source if isinstance(source, RuntimeOpener) else None
         self._runtime = source if isinstance(source, Runtime) else None
         self.settings = source.settings
@@ -72,6 +95,8 @@ class AabenApp(App):
         self.office_id: str | None = None
         self.current_citizen_id: str | None = None  # the citizen last shown on F3, shown again on return
         self.sync_message = ""  # the outcome of the last sync round, shown on F9
+        self.sync_gaps: tuple[str, ...] = ()  # the last round's gaps, listed on F9 while any remain
+        self.sync_wrong_share: str | None = None  # the last round's refusal of the folder, shown on F9
         self._swept_on = None  # the Danish date the follow-up sweep last ran for in this app
         self._sweep_running = False
         self._session_timers: list[Timer] = []  # started at log-in, stopped at log-out
@@ -224,7 +249,8 @@ class AabenApp(App):
         self.sync_badge = sync_badge(
             configured=True, running=self._sync_running, failed=self._sync_failed,
             last_success=status.last_success, waiting=status.waiting, conflicts=status.conflicts,
-            safe_mode=bool(status.safe_mode), now=self.runtime.db.now(),
+            safe_mode=bool(status.safe_mode), now=self.runtime.db.now(), gaps=status.gaps,
+            wrong_share=self.sync_wrong_share is not None,
         )  # fmt: skip
 
     def _counter(self) -> Screen:
@@ -338,7 +364,7 @@ class AabenApp(App):
 
     @work(thread=True, exclusive=True, group="sync")
     def _sync_worker(self, manual: bool) -> None:
-        from aaben_raadgivning.store.sync_engine import SyncError, sync
+        from aaben_raadgivning.store.sync_engine import SyncError, WrongShare, sync
         from aaben_raadgivning.ui.widgets.form import STORAGE_ERRORS, storage_problem
 
         def progress(fraction: float, step: str) -> None:
@@ -347,19 +373,25 @@ class AabenApp(App):
         try:
             report = sync(self.runtime.db, Path(self.settings.sync_share).expanduser(),
                           device_name=self.settings.display_device_name, progress=progress)  # fmt: skip
+        except WrongShare as exc:  # not "offline": nothing syncs until the folder or the settings are put right
+            message = "Ikke synkroniseret: mappen er ikke denne computers fællesmappe."
+            outcome = SyncOutcome(message, failed=True, wrong_share=str(exc))
         except (SyncError, OSError) as exc:
-            self.call_from_thread(self._sync_done, f"Ikke synkroniseret: {exc}", manual, True)
-            return
+            outcome = SyncOutcome(f"Ikke synkroniseret: {exc}", failed=True, tell=manual)
         except STORAGE_ERRORS as exc:  # the local database (busy, full); its message would quote SQL parameters
             log.warning("Sync stopped on the local database", exc_info=exc)
             message = f"Ikke synkroniseret: {storage_problem(exc)}. Der prøves igen ved næste runde."
-            self.call_from_thread(self._sync_done, message, manual, True)
-            return
-        message = (f"Seneste runde: sendt {report.sent}, modtaget {report.received} ændringer, "
-                   f"konflikter: {report.conflicts}.")  # fmt: skip
-        if report.warnings:
-            message += " " + " ".join(report.warnings)
-        self.call_from_thread(self._sync_done, message, manual or bool(report.new_conflicts), False)
+            outcome = SyncOutcome(message, failed=True, tell=manual)
+        else:
+            message = (f"Seneste runde: sendt {report.sent}, modtaget {report.received} ændringer, "
+                       f"konflikter: {report.conflicts}.")  # fmt: skip
+            if report.warnings:
+                message += " " + " ".join(report.warnings)
+            if report.gaps:  # not a success: changes of another computer cannot be received
+                message += " Ikke alle ændringer kunne modtages."
+            outcome = SyncOutcome(message, failed=bool(report.gaps), tell=manual or bool(report.new_conflicts),
+                                  gaps=tuple(report.gaps))  # fmt: skip
+        self.call_from_thread(self._sync_done, outcome, manual)
 
     def _sync_progress(self, fraction: float, step: str) -> None:
         from aaben_raadgivning.ui.screens.sync_conflicts import SyncScreen
@@ -367,15 +399,21 @@ class AabenApp(App):
         if isinstance(self.screen, SyncScreen):
             self.screen.show_progress(fraction, step)
 
-    def _sync_done(self, message: str, tell: bool, failed: bool) -> None:
+    def _sync_done(self, outcome: SyncOutcome, manual: bool) -> None:
         from aaben_raadgivning.ui.screens.sync_conflicts import SyncScreen
 
-        self.sync_message = message
-        self._sync_running, self._sync_failed = False, failed
+        self.sync_message, self.sync_gaps, self.sync_wrong_share = outcome.message, outcome.gaps, outcome.wrong_share
+        self._sync_running, self._sync_failed = False, outcome.failed
         self.refresh_sync_badge()
-        if tell:
-            # plain text: a Windows path or an error message may hold "[" or "\\", which markup would eat
-            self.notify(message, title="Synkronisering", severity="error" if failed else "information", markup=False)
+        problem = outcome.problem
+        if problem is not None:
+            # The user must act, so background rounds say it too; the same problem again only on request
+            # (every few minutes over the counter's work would be noise; the badge and F9 keep showing it).
+            if manual or problem != self._told_problem:
+                self.notify(problem, title="Synkronisering", severity="error", timeout=PROBLEM_NOTICE_SECONDS)
+        elif outcome.tell:
+            self.notify(outcome.message, title="Synkronisering", severity="error" if outcome.failed else "information")
+        self._told_problem = problem
         if isinstance(self.screen, SyncScreen):
             self.screen.refresh_all()
 

@@ -1,5 +1,9 @@
 """F9 Synkronisering: the sync state, a manual sync with its progress bar, and the conflicts, side by side.
 
+Problems that need the user stand out in a red box above the rest: a folder that is not this laptop's
+share (not "offline": nothing syncs until the path or the mount is put right) and changes of another
+computer that cannot be received because a file is missing on the share (a gap).
+
 A conflict is a field two laptops changed while apart: the value in force (the deterministic winner) and
 the other value, each with when and on which computer. Keep the one in force, take the other, or write a
 merged value; the decision syncs to every laptop.
@@ -11,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -51,6 +56,10 @@ def _when(hlc: str) -> str:
     return f"{format_date(moment.date())} kl. {moment:%H.%M}"
 
 
+GAP_HELP = ("Den anden computer sender dem igen, næste gang den synkroniserer; sker det ikke, så start den og "
+            "synkronisér den. Synkronisér derefter her (Ctrl+Y).")
+
+
 class MergedValueDialog(FormDialog):
     """Write a merged value for the conflicting field (checked as the store will check it, so a bad
     date is corrected here instead of after the dialog has closed)."""
@@ -86,6 +95,7 @@ class SyncScreen(Screen):
     DEFAULT_CSS = """
     SyncScreen #sync-status { height: auto; padding: 0 1; }
     SyncScreen #sync-progress { padding: 0 1; height: 1; }
+    SyncScreen #sync-problem { height: auto; max-height: 12; padding: 0 1; border: heavy $error; color: $error; }
     SyncScreen #conflicts { height: 1fr; }
     SyncScreen #sides { height: auto; max-height: 8; }
     SyncScreen .side { width: 1fr; height: auto; padding: 0 1; border: round $primary; }
@@ -99,6 +109,7 @@ class SyncScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="sync-status")
+        yield Static("", id="sync-problem")
         yield ProgressBar(total=100, show_eta=False, id="sync-progress")
         yield DataTable(id="conflicts", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="sides"):
@@ -132,6 +143,8 @@ class SyncScreen(Screen):
         share = app.settings.sync_share
         if not share:
             where = "Ingen fællesmappe i indstillingerne (\\[sync] share) – computeren arbejder alene."
+        elif app.sync_wrong_share:  # reachable, but not this laptop's share: «kan nås» would mislead
+            where = f"Mappen i indstillingerne: {escape(share)}"
         elif share_reachable(Path(share)):
             where = f"Fællesmappen kan nås: {escape(share)}"
         else:
@@ -147,6 +160,7 @@ class SyncScreen(Screen):
         if app.sync_message:
             lines.append(escape(app.sync_message))
         self.query_one("#sync-status", Static).update("\n".join(lines))
+        self._show_problem(status.gaps)
         self.names = device_names(db)
         self.names[db.device_id] = app.settings.display_device_name + " (denne computer)"
         self.conflicts = open_conflicts(db)
@@ -157,6 +171,22 @@ class SyncScreen(Screen):
                                        self._shown(conflict, "winner")[:16], self._shown(conflict, "loser")[:16]),
                           key=conflict["loser_id"])  # fmt: skip
         self._show_sides()
+
+    def _show_problem(self, gaps: int) -> None:
+        """The problems that need the user, as plain text (they quote paths and computer names)."""
+        app: Any = self.app
+        parts: list[Text] = []
+        if app.sync_wrong_share:
+            parts.append(Text.assemble(("Intet synkroniseres, før mappen er rettet\n", "bold"), app.sync_wrong_share))
+        if gaps:  # the state in the database (also after a restart); the last round's messages name who
+            who = "en anden computer" if gaps == 1 else f"{gaps} andre computere"
+            parts.append(Text.assemble(
+                (f"Der mangler ændringer fra {who}: de kan ikke modtages, da en fil mangler i fællesmappen\n", "bold"),
+                "\n".join(app.sync_gaps) or GAP_HELP,
+            ))  # fmt: skip
+        box = self.query_one("#sync-problem", Static)
+        box.update(Text("\n").join(parts))
+        box.display = bool(parts)
 
     def _what(self, conflict: dict[str, Any]) -> str:
         return record_label(self.app.runtime.db, conflict["table_name"], conflict["row_id"])  # type: ignore[attr-defined]

@@ -25,6 +25,7 @@ class KeyFooter(Footer):
     KeyFooter .key-row { width: 100%; height: 1; }
     KeyFooter .badge-spacer { width: 1fr; }
     KeyFooter .sync-badge { width: auto; padding: 0 1; color: $text-muted; }
+    KeyFooter .sync-badge.-problem { color: $error; text-style: bold; }
     """
 
     def __init__(self, **kwargs) -> None:
@@ -74,7 +75,7 @@ class KeyFooter(Footer):
                 if number == 0 and badge:
                     # Right-aligned before the docked palette key (two widgets docked right would overlap).
                     yield Label("", classes="badge-spacer")
-                    yield Label(badge, classes="sync-badge")
+                    yield Label(badge, classes="sync-badge -problem" if "✗" in badge else "sync-badge")
                 if number == 0 and self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
                     palette = active.get(self.app.COMMAND_PALETTE_BINDING)
                     if palette is not None:
