@@ -8,7 +8,6 @@ the citizens table. Everything else points at a backup or support, because guess
 from __future__ import annotations
 
 import json
-
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
