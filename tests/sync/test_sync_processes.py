@@ -24,6 +24,7 @@ WORKER = Path(__file__).with_name("sync_worker.py")
 SRC = Path(__file__).resolve().parents[2] / "src"
 DEVICES = 8
 CHAOS_SECONDS = float(os.environ.get("SYNC_CHAOS_SECONDS", "12"))
+MIN_LIFE_SECONDS = 3.0  # a process is killed only after living this long: it has started working
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
@@ -46,6 +47,7 @@ def test_eight_processes_killed_at_random_lose_nothing(tmp_path):
 
     rng = random.Random(7)
     procs = [start(i, i) for i in range(DEVICES)]
+    started = [time.monotonic()] * DEVICES
     kills = 0
     deadline = time.monotonic() + CHAOS_SECONDS
     try:
@@ -55,10 +57,13 @@ def test_eight_processes_killed_at_random_lose_nothing(tmp_path):
             proc = procs[index]
             if proc.poll() is not None:  # it died by itself: that is a bug
                 raise AssertionError(proc.stderr.read().decode(errors="replace")[-3000:])
+            if time.monotonic() - started[index] < MIN_LIFE_SECONDS:
+                continue  # (on a busy CI machine a fresh process needs a moment before it does anything)
             proc.send_signal(signal.SIGKILL)
             proc.wait()
             kills += 1
             procs[index] = start(index, rng.randrange(10**6))
+            started[index] = time.monotonic()
     finally:
         for proc in procs:
             if proc.poll() is None:
