@@ -96,3 +96,15 @@ def share_for():
         return path
 
     return join
+
+
+@pytest.fixture(autouse=True)
+def _steady_cursor(request, monkeypatch):
+    """Snapshot tests: a text cursor that blinks every 0.5 s made a screenshot depend on how fast a busy
+    machine ran the test. In snapshot modules the cursor stays visible (as on the first frame)."""
+    if "snapshot" not in request.node.path.name:
+        return
+    from textual.widgets import Input, TextArea
+
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: setattr(self, "_cursor_visible", True))
+    monkeypatch.setattr(TextArea, "_toggle_cursor_blink_visible", lambda self: None)
