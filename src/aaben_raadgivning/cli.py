@@ -10,6 +10,7 @@ database exit code 6; a read-only data folder or a full disk exit code 7; never 
 from __future__ import annotations
 
 import argparse
+import errno
 import getpass
 import logging
 import re
@@ -652,6 +653,14 @@ def _sync(args: argparse.Namespace) -> int:
             raise CliError(str(exc), EXIT_SYNC_BUSY) from None
         except SyncError as exc:
             raise CliError(str(exc)) from None
+        except OSError as exc:  # the share went away or failed mid-round: every step is redone next round
+            full = exc.errno in (errno.ENOSPC, errno.EROFS)
+            raise CliError(
+                f"Synkroniseringen blev afbrudt af en filfejl ({exc.strerror or type(exc).__name__}"
+                f"{': ' + str(exc.filename) if exc.filename else ''}). Intet er tabt: det, der ikke nåede frem, "
+                "sendes ved næste synkronisering.",
+                EXIT_NOT_WRITABLE if full else EXIT_SHARE_UNREACHABLE,
+            ) from None
         finally:
             progress.close()
     for warning in report.warnings:

@@ -205,3 +205,26 @@ def test_share_retire_names_the_laptop_and_refuses_an_unknown_one(run, tmp_path)
     assert code == EXIT_OK and "beboerhuset er taget ud af fællesmappen" in out
     code, _, err = run("--data-dir", str(a), "share", "retire", "--share", str(share), "--device", "kælderen")
     assert code == EXIT_SHARE_UNREACHABLE and "ingen computere" in err
+
+
+def test_a_share_that_fails_mid_round_gives_a_danish_message_and_exit_3(run, tmp_path, monkeypatch):
+    import errno
+
+    from aaben_raadgivning.sync.share import ShareIO
+
+    share = tmp_path / "share"
+    share.mkdir()
+    create_share(share)
+    data = tmp_path / "a"
+    _add_citizen(data, "Bo")
+
+    def publish(self, folder, name, data, **_kw):
+        raise OSError(errno.EIO, "Input/output error", str(folder / name))
+
+    monkeypatch.setattr(ShareIO, "publish", publish)
+    code, _, err = run("--data-dir", str(data), "sync", "--share", str(share))
+    assert code == EXIT_SHARE_UNREACHABLE
+    assert "afbrudt af en filfejl (Input/output error" in err and "Intet er tabt" in err and "Traceback" not in err
+    monkeypatch.undo()
+    code, out, _ = run("--data-dir", str(data), "sync", "--share", str(share))
+    assert code == EXIT_OK and "sendt 2 ændringer" in out
