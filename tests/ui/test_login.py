@@ -132,6 +132,7 @@ async def test_a_damaged_database_is_explained_in_the_app(tmp_path):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "er beskadiget" in app.runtime_error and "sikkerhedskopi" in app.runtime_error
+        assert app.runtime_exit_code == 6  # as every command: the database is damaged
         assert "beskadiget" in screen_text(app) and app.screen.query_one("#initials", Input).disabled
     assert database.read_bytes() == b"not a database" * 500
 

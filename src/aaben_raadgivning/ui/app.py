@@ -91,6 +91,7 @@ class AabenApp(App):
         self.demo = source.demo
         self.runtime_ready = asyncio.Event()
         self.runtime_error: str | None = None
+        self.runtime_exit_code = 1  # the command line's exit code for the error in runtime_error
         self.staff: Staff | None = None
         self.office_id: str | None = None
         self.current_citizen_id: str | None = None  # the citizen last shown on F3, shown again on return
@@ -163,6 +164,7 @@ class AabenApp(App):
             runtime = self._opener.open()
         except (MigrationError, OpenHoursError, StepModelError, OSError) as exc:
             log.exception("Could not open the database")
+            self.runtime_exit_code = _exit_code_for(exc)
             self.call_from_thread(self._database_failed, str(exc))
             return
         self._runtime = runtime
@@ -526,5 +528,16 @@ def run_tui(data_dir: Path | None = None, demo: bool = False) -> int:
         return EXIT_CRASH
     if app.runtime_error:
         print(app.runtime_error, file=sys.stderr)
-        return 1
+        return app.runtime_exit_code
     return 0
+
+
+def _exit_code_for(exc: BaseException) -> int:
+    """The same exit codes as the command line: 6 damaged or missing database, 7 nothing can be written."""
+    from aaben_raadgivning.store.database_file import DatabaseFileError, DatabaseNotWritable
+
+    if isinstance(exc, DatabaseNotWritable):
+        return 7
+    if isinstance(exc, DatabaseFileError):
+        return 6
+    return 1
