@@ -229,6 +229,13 @@ def report(results: list[dict]) -> str:
                   "whole sync", "baseline", "p99 ratio", f"0 failed, p99 ≤ {TARGET_P99_MS:g} ms"], rows)  # fmt: skip
 
 
+def default_batch() -> int:
+    ensure_importable()
+    from aaben_raadgivning.store import sync_engine
+
+    return sync_engine.APPLY_BATCH
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--child"]:
@@ -239,10 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--actions", type=int, default=200)
     parser.add_argument("--batches", default="", help="APPLY_BATCH values to compare, e.g. 250,500,1000,2000")
     args = parser.parse_args(argv)
-    ensure_importable()
-    from aaben_raadgivning.store import sync_engine
-
-    batches = [int(b) for b in args.batches.split(",") if b] or [sync_engine.APPLY_BATCH]
+    batches = [int(b) for b in args.batches.split(",") if b] or [default_batch()]
     results = [measure(args.changes, args.actions, batch) for batch in batches]
     print(report(results))
     for result in results:

@@ -13,6 +13,7 @@
 7. bench_agreements.py  save an agreement with its plan (≤ 50 ms); open a company with 500 agreements (≤ 100 ms)
 8. bench_sync.py     sync throughput (≥ 5 000 changes/s, ≥ 0.25 × executemany); no-op sync (≤ 50 ms); new laptop (≤ 30 s)
 9. bench_follow_up_sweep.py  daily follow-up sweep, one day step on the 100 000-citizen dataset       (≤ 1 s)
+10. bench_concurrent_saves.py  saves while a sync applies 20 000 changes: 0 failed, p99 wait      (≤ 250 ms)
 
 Figures are medians over several runs on a shared machine; ratios use baselines measured in the same
 run. The full figures are saved in benchmarks/.data/latest-results.json.
@@ -42,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import bench_agreements
     import bench_citizen
+    import bench_concurrent_saves
     import bench_follow_up
     import bench_follow_up_sweep
     import bench_memory
@@ -91,6 +93,11 @@ def main(argv: list[str] | None = None) -> int:
 
     print("\n== 9. Daily follow-up sweep, one day step (100 000 citizens)")
     sweep = bench_follow_up_sweep.run(7)
+
+    print("\n== 10. Saves while a sync applies 20 000 changes on the same laptop (issue 12)")
+    saves = bench_concurrent_saves.measure(20_000, 200, bench_concurrent_saves.default_batch())
+    print(bench_concurrent_saves.report([saves]))
+    save_results("concurrent_saves", {"results": [saves]})
 
     app, bare = startup["app"], startup["bare"]
     counts = meta["counts"]
@@ -165,6 +172,13 @@ def main(argv: list[str] | None = None) -> int:
          f"nothing to write {sm['again']:.0f} ms, with its changes {sm['step']:.0f} ms "
          f"(candidate queries {sm['candidates']:.0f} ms)",
          f"{sr['again']:.0f}× one recompute", "PASS" if sweep["pass"] else "FAIL"]  # fmt: skip
+    )
+    applying, base = saves["applying"], saves["baseline"]
+    rows.append(
+        ["Saves during a sync of 20 000 changes", f"0 failed, p99 ≤ {bench_concurrent_saves.TARGET_P99_MS:g} ms",
+         f"{saves['failed']} failed; median {applying['median_ms']:.0f} / p99 {applying['p99_ms']:.0f} / "
+         f"max {applying['max_ms']:.0f} ms over {applying['n']} saves; baseline p99 {base['p99_ms']:.0f} ms",
+         f"{saves['ratio_p99']:.1f}× baseline p99", "PASS" if saves["pass"] else "FAIL"]  # fmt: skip
     )
     for name, measured, goal, verdict in bench_sync.report(sync_results):
         if goal:

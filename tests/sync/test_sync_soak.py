@@ -134,7 +134,7 @@ def _writer(db: Database, stop: threading.Event, rng: random.Random, figures: Fi
                 figures.saves += 1
         except Exception as exc:  # noqa: BLE001 - a failed save is what the soak counts
             with lock:
-                figures.failed_saves.append(f"{db.device_id[:8]} {type(exc).__name__}: {exc}")
+                figures.failed_saves.append(f"{db.device_id} {type(exc).__name__}: {exc}")
         if stop.wait(rng.uniform(0.005, 0.03)):
             return
 
@@ -166,7 +166,7 @@ def _damage(share: Path, rng: random.Random) -> str | None:
 def _sync_one(laptop: Laptop, share: Path, empty: Path, mode: str, rng: random.Random, figures: Figures,
               lock: threading.Lock) -> None:  # fmt: skip
     command: dict = {"cmd": "sync", "share": str(share), "name": laptop.name,
-                     "snapshot": "always" if rng.random() < 0.1 else "auto"}  # fmt: skip
+                     "snapshot": "always" if rng.random() < 0.2 else "auto"}  # fmt: skip
     kill_after = None
     if mode == "kill":
         if rng.random() < 0.5:
@@ -193,6 +193,20 @@ def _sync_one(laptop: Laptop, share: Path, empty: Path, mode: str, rng: random.R
             figures.empty_listings += 1
 
 
+def _thread(target, *args) -> threading.Thread:
+    """A thread whose unexpected exception is recorded as a crash (a thread's exception is otherwise only
+    printed), and fails the test."""
+    figures: Figures = next(arg for arg in args if isinstance(arg, Figures))
+
+    def run() -> None:
+        try:
+            target(*args)
+        except BaseException as exc:  # noqa: BLE001 - reported by the test's assertion
+            figures.crashes.append(f"{target.__name__}: {type(exc).__name__}: {exc}")
+
+    return threading.Thread(target=run)
+
+
 def _edit(laptop: Laptop, command: dict, figures: Figures, lock: threading.Lock) -> None:
     reply = laptop.ask(command)
     assert reply is not None
@@ -206,8 +220,7 @@ def _round(number: int, laptops: list[Laptop], dbs: list[Database], share: Path,
     lock = threading.Lock()
     editors = rng.sample(laptops, rng.randint(1, 3))
     commands = [{"cmd": "edit", "n": rng.randint(2, 8), "seed": rng.randrange(10**9)} for _ in editors]
-    threads = [threading.Thread(target=_edit, args=(lp, command, figures, lock))
-               for lp, command in zip(editors, commands, strict=True)]  # fmt: skip
+    threads = [_thread(_edit, lp, command, figures, lock) for lp, command in zip(editors, commands, strict=True)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -219,10 +232,10 @@ def _round(number: int, laptops: list[Laptop], dbs: list[Database], share: Path,
     if number in EMPTY_LISTING_ROUNDS:
         modes[-1] = "empty_listing"
     stop = threading.Event()
-    writers = [threading.Thread(target=_writer, args=(dbs[lp.index], stop, random.Random(rng.randrange(10**9)),
-                                                      figures, lock)) for lp in syncing]  # fmt: skip
-    drivers = [threading.Thread(target=_sync_one, args=(lp, share, empty, mode, random.Random(rng.randrange(10**9)),
-                                                        figures, lock)) for lp, mode in zip(syncing, modes, strict=True)]  # fmt: skip
+    writers = [_thread(_writer, dbs[lp.index], stop, random.Random(rng.randrange(10**9)), figures, lock)
+               for lp in syncing]  # fmt: skip
+    drivers = [_thread(_sync_one, lp, share, empty, mode, random.Random(rng.randrange(10**9)), figures, lock)
+               for lp, mode in zip(syncing, modes, strict=True)]  # fmt: skip
     for thread in writers + drivers:
         thread.start()
     for thread in drivers:
@@ -276,8 +289,8 @@ def test_soak_many_laptops_under_faults_lose_nothing(tmp_path: Path) -> None:
     try:
         passes = _converge(dbs, share)
         states = [replica_state(db) for db in dbs]
-        lost = {db.device_id[:8]: len(committed - set(state["change_ids"])) for db, state in zip(dbs, states, strict=True)}
-        problems = {db.device_id[:8]: [p.message for r in run_checks(db) for p in r.problems] for db in dbs}
+        lost = {lp.name: len(committed - set(state["change_ids"])) for lp, state in zip(laptops, states, strict=True)}
+        problems = {lp.name: [p.message for r in run_checks(db) for p in r.problems] for lp, db in zip(laptops, dbs, strict=True)}
     finally:
         for db in dbs:
             db.close()
