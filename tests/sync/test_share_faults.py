@@ -220,6 +220,8 @@ def test_join_moves_a_laptop_to_a_new_share_with_all_its_changes(office, tmp_pat
 
 def test_a_share_from_before_identities_is_adopted_by_its_own_laptops_only(office, tmp_path):
     a, b, share, staff, template = office
+    _edits(b, staff.id, 1)
+    sync(b, share)  # B has sent something: it is bound to this share
     (share / SHARE_ID_NAME).unlink()  # as every share was before this version
     for db in (a, b):
         with db.write() as conn:

@@ -16,6 +16,7 @@ exclusively, so when two laptops do it at once both end up with the one that won
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 from dataclasses import dataclass
@@ -101,10 +102,8 @@ def _identity_bytes(share_id: str) -> bytes:
 
 def _create_identity(io: ShareIO) -> str:
     """Give the share its identity (exclusively: when two laptops race, both take the winner's)."""
-    try:
+    with contextlib.suppress(PublishConflict):
         io.publish(io.root, SHARE_ID_NAME, _identity_bytes(uuid.uuid4().hex))
-    except PublishConflict:
-        pass
     return str(json.loads(io.read(io.root / SHARE_ID_NAME))["share_id"])
 
 
@@ -166,10 +165,8 @@ def create_share(share: Path) -> str:
             f"Mappen {share} er ikke tom. Brug en ny, tom mappe til fællesmappen. Intet er ændret."
         )
     share_id = _create_identity(io)
-    try:
+    with contextlib.suppress(PublishConflict):
         io.publish(share, seg.MANIFEST_NAME, seg.manifest_bytes(), verify=seg.manifest_format)
-    except PublishConflict:
-        pass
     return share_id
 
 
