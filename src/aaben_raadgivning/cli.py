@@ -624,6 +624,18 @@ def _report_unusable_database(exc: OSError, args: argparse.Namespace, settings_p
     return code
 
 
+def _share_path(args: argparse.Namespace, runtime: Runtime) -> Path:
+    """--share, or the share in the settings file."""
+    share = args.share or (Path(runtime.settings.sync_share) if runtime.settings.sync_share else None)
+    if share is None:
+        raise CliError(
+            "Der er ingen fællesmappe. Skriv den i indstillingsfilen under [sync] share = \"…\" "
+            f"({runtime.paths.settings_file}) eller brug --share MAPPE.",
+            EXIT_USAGE,
+        )
+    return share.expanduser()
+
+
 def _sync(args: argparse.Namespace) -> int:
     from aaben_raadgivning.store.sync_engine import (
         ShareUnreachable,
@@ -634,16 +646,10 @@ def _sync(args: argparse.Namespace) -> int:
     )
 
     with _runtime(args) as runtime:
-        share = args.share or (Path(runtime.settings.sync_share) if runtime.settings.sync_share else None)
-        if share is None:
-            raise CliError(
-                "Der er ingen fællesmappe. Skriv den i indstillingsfilen under [sync] share = \"…\" "
-                f"({runtime.paths.settings_file}) eller brug --share MAPPE.",
-                EXIT_USAGE,
-            )
+        share = _share_path(args, runtime)
         progress = _ProgressBar(sys.stderr)
         try:
-            report = sync(runtime.db, share.expanduser(), device_name=runtime.settings.display_device_name,
+            report = sync(runtime.db, share, device_name=runtime.settings.display_device_name,
                           progress=progress, snapshot="always" if args.snapshot else "auto")  # fmt: skip
         except ShareUnreachable as exc:
             raise CliError(str(exc), EXIT_SHARE_UNREACHABLE) from None
@@ -687,11 +693,9 @@ def _device_reset(args: argparse.Namespace) -> int:
     from aaben_raadgivning.store.sync_device import DeviceResetError, reset_device
 
     with _runtime(args) as runtime:
-        share = args.share or (Path(runtime.settings.sync_share) if runtime.settings.sync_share else None)
-        if share is None:
-            raise CliError("Der er ingen fællesmappe. Brug --share MAPPE.", EXIT_USAGE)
+        share = _share_path(args, runtime)
         try:
-            done = reset_device(runtime.db, share.expanduser())
+            done = reset_device(runtime.db, share)
         except DeviceResetError as exc:
             raise CliError(str(exc), EXIT_SHARE_UNREACHABLE) from None
     print(f"Computeren har fået et nyt enheds-id ({done.new_id[:8]}). {_thousands(done.relabelled)} ændringer "
@@ -703,11 +707,9 @@ def _share_retire(args: argparse.Namespace) -> int:
     from aaben_raadgivning.store.sync_share import ShareIdentityError, retire_device
 
     with _runtime(args) as runtime:
-        share = args.share or (Path(runtime.settings.sync_share) if runtime.settings.sync_share else None)
-        if share is None:
-            raise CliError("Der er ingen fællesmappe. Brug --share MAPPE.", EXIT_USAGE)
+        share = _share_path(args, runtime)
         try:
-            device, name = retire_device(runtime.db, share.expanduser(), args.device)
+            device, name = retire_device(runtime.db, share, args.device)
         except ShareIdentityError as exc:
             raise CliError(str(exc), EXIT_SHARE_UNREACHABLE) from None
     print(f"Computeren {name or device[:8]} er taget ud af fællesmappen. Dens mappe devices/{device} kan nu fjernes.")
