@@ -33,8 +33,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 from sync_helpers import new_device, replica_state, template_database
 
+from aaben_raadgivning.store import sync_engine
 from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.actions.timeline import add_event
 from aaben_raadgivning.store.database import Database, open_database
@@ -42,6 +44,7 @@ from aaben_raadgivning.store.integrity import run_checks
 from aaben_raadgivning.store.sync_engine import sync
 from aaben_raadgivning.store.sync_share import create_share
 from aaben_raadgivning.sync import segments as seg
+from aaben_raadgivning.sync.share import ShareIO
 
 WORKER = Path(__file__).with_name("soak_worker.py")
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -312,3 +315,50 @@ def test_soak_many_laptops_under_faults_lose_nothing(tmp_path: Path) -> None:
     assert figures.empty_folder_refusals == len(EMPTY_FOLDER_ROUNDS & set(range(ROUNDS)))
     assert figures.empty_listings == len(EMPTY_LISTING_ROUNDS & set(range(ROUNDS)))
     assert figures.kills >= ROUNDS * 0.1
+
+
+class _Crash(Exception):
+    pass
+
+
+def _crash_at(step: str):
+    def fault(name: str) -> None:
+        if name == step:
+            raise _Crash(name)
+
+    return fault
+
+
+@pytest.mark.xfail(strict=True, raises=IntegrityError, reason=(
+    "Found by the soak (seed 1): a sync stopped between two batches of a segment leaves rows of that segment "
+    "in the database while sync_peers still says it was not applied; an edit made on such a row is sent with "
+    "a dependency header (applied) that lacks the segment, so a laptop that reads the edit first fails with "
+    "FOREIGN KEY constraint failed: its whole round stops (IntegrityError, not a SyncError), and so does every "
+    "later round, also after A and B synced again."
+))  # fmt: skip
+def test_an_edit_on_a_row_of_a_half_applied_segment_reaches_a_third_laptop(tmp_path, share_for, monkeypatch):
+    monkeypatch.setattr(sync_engine, "APPLY_BATCH", 8)  # 6 audit rows and 2 of the 6 citizens first
+    template = template_database(tmp_path / "template")
+    b = new_device(template, tmp_path / "b" / "db.sqlite3")  # first: its id sorts before A's, so C reads B first
+    a = new_device(template, tmp_path / "a" / "db.sqlite3")
+    c = new_device(template, tmp_path / "c" / "db.sqlite3")
+    assert b.device_id < a.device_id
+    share = share_for(a, tmp_path / "share")
+    try:
+        for index in range(6):
+            create_citizen(a, None, name=f"Borger {index}", accept_duplicates=True)
+        sync(a, share, snapshot="never")
+        with pytest.raises(_Crash):  # the app closed (or the laptop lost power) while B applied A's segment
+            sync(b, share, snapshot="never", io=ShareIO(share, fault=_crash_at("apply-batch")))
+        with b.engine.connect() as conn:
+            citizen = conn.exec_driver_sql("SELECT id FROM citizens LIMIT 1").scalar_one()
+            conn.rollback()
+        event = add_event(b, None, citizen, kind="samtale", summary="Samtale")  # a row of the first batch
+        sync(b, share, snapshot="never")
+        sync(c, share, snapshot="never")
+        with c.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM events WHERE id = ?", (event.id,)).scalar_one() == 1
+            conn.rollback()
+    finally:
+        for db in (a, b, c):
+            db.close()
