@@ -34,7 +34,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from sqlalchemy.exc import IntegrityError
 from sync_helpers import new_device, replica_state, template_database
 
 from aaben_raadgivning.store import sync_engine
@@ -338,13 +337,9 @@ def _crash_at(step: str):
     return fault
 
 
-@pytest.mark.xfail(strict=True, raises=IntegrityError, reason=(
-    "Found by the soak (seed 1): a sync stopped between two batches of a segment leaves rows of that segment "
-    "in the database while sync_peers still says it was not applied; an edit made on such a row is sent with "
-    "a dependency header (applied) that lacks the segment, so a laptop that reads the edit first fails with "
-    "FOREIGN KEY constraint failed: its whole round stops (IntegrityError, not a SyncError), and so does every "
-    "later round, also after A and B synced again."
-))  # fmt: skip
+# Found by the soak (seed 1): a sync stopped between two batches of a segment left rows of that segment here
+# while sync_peers said it was not applied; an edit on such a row went out with a dependency header lacking the
+# segment, and a laptop that read the edit first failed with FOREIGN KEY constraint failed, round after round.
 def test_an_edit_on_a_row_of_a_half_applied_segment_reaches_a_third_laptop(tmp_path, share_for, monkeypatch):
     monkeypatch.setattr(sync_engine, "APPLY_BATCH", 8)  # 6 audit rows and 2 of the 6 citizens first
     template = template_database(tmp_path / "template")

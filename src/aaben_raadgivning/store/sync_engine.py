@@ -53,6 +53,8 @@ log = logging.getLogger(__name__)
 SEGMENT_MAX_CHANGES = 20_000
 # Changes applied per write transaction: small enough that a save made meanwhile waits only a moment.
 APPLY_BATCH = 1_000
+# local_meta: {device: segment} applied in part only (see _apply_batch); own segments claim them whole.
+PARTIAL_KEY = "sync_partial"
 COMPACT_AT = 24  # own live segments on the share before the older ones are merged into one
 CLOCK_AHEAD_WARN_MS = 60 * 60 * 1000  # a remote clock more than an hour ahead is reported
 Progress = Callable[[float, str], None]
@@ -441,6 +443,10 @@ class _Round:
                     return
                 last = conn.exec_driver_sql("SELECT max(last_seq) FROM sync_own_segments").scalar() or 0
                 applied = dict(conn.exec_driver_sql("SELECT device_id, applied_seq FROM sync_peers").all())
+                # A segment applied in part (a round stopped between its batches) has rows here that an
+                # edit below may build on: claim the whole of it, so a reader waits until it has it.
+                for peer, seq in json.loads(_meta(conn, PARTIAL_KEY) or "{}").items():
+                    applied[peer] = max(applied.get(peer, 0), int(seq))
                 conn.rollback()
             number = last + 1
             header = seg.Segment(self.me, number, number, (), applied, self.wall_ms()).header()
@@ -682,6 +688,12 @@ class _Round:
             fresh = fresh_rows(conn, changes)
             store_changes(conn, changes)
             Applier(conn).apply(changes, fresh)
+            partial = json.loads(_meta(conn, PARTIAL_KEY) or "{}")
+            if last:
+                partial.pop(peer, None)
+            else:
+                partial[peer] = segment.last
+            _set_meta(conn, PARTIAL_KEY, json.dumps(partial, sort_keys=True) if partial else None)
             if last:
                 conn.exec_driver_sql(
                     "INSERT INTO sync_peers (device_id, applied_seq, name, last_hlc) VALUES (?, ?, ?, ?) "

@@ -32,7 +32,7 @@ SHARE_ID_NAME = "aaben-raadgivning-share.json"
 SHARE_ID_KEY = "sync_share_id"
 # Local bookkeeping about a share that starts over when the laptop joins another one.
 _SHARE_META = ("sync_share_id", "sync_known_devices", "sync_last_success", "sync_conflicts_seq", "sync_gaps",
-               "sync_scrubbed_purges", "sync_purges_for_snapshot")  # fmt: skip
+               "sync_scrubbed_purges", "sync_purges_for_snapshot", "sync_partial")  # fmt: skip
 
 
 class ShareIdentityError(Exception):
