@@ -237,3 +237,15 @@ def test_c7_a_smaller_bound():
     clock, _ = clock_at(T, max_ahead_ms=1_000)
     assert clock.receive(s(T + 1_001, 0, "fast")) is False
     assert clock.receive(s(T + 1_000, 0, "fast")) is True
+
+
+# --- C8: witness ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("ahead, following", [
+    pytest.param(0, (T, 8), id="C8 a stamp at the wall: as receive"),
+    pytest.param(10 * 365 * 24 * HOUR, (T + 10 * 365 * 24 * HOUR, 8), id="C8 ten years ahead: taken all the same"),
+])  # fmt: skip
+def test_c8_witness_takes_in_a_stamp_beyond_the_drift_bound(ahead, following):
+    clock, _ = clock_at(T, T, 0)
+    clock.witness(s(T + ahead, 6, "fast"))
+    assert clock.now() == s(*following)

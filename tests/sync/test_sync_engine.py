@@ -458,6 +458,24 @@ def test_a_clock_far_ahead_is_reported(office):
     assert any("Uret på denne computer går ca. 3 dage foran" in w for w in report.warnings)
 
 
+def test_an_edit_on_a_laptop_whose_clock_runs_behind_wins_over_the_value_it_replaced(office):
+    """Found by the state machine: B's clock is 3 days behind, so the drift bound keeps A's stamps out of
+    B's clock; B's edit of A's new citizen was stamped below the citizen's insert and lost the merge on
+    every other laptop while B kept showing it (replicas differed, a conflict nobody made)."""
+    a, b, share, staff = office
+    now = wall_clock_ms()
+    a.clock.wall = lambda: now
+    b.clock.wall = lambda: now - 3 * 24 * 3_600_000
+    citizen = create_citizen(a, staff.id, name="Gitte")
+    _exchange(share, a, b)
+    _set(b, citizen.id, housing_area="Syd")
+    _exchange(share, a, b)
+    assert _citizen(a, citizen.id).housing_area == _citizen(b, citizen.id).housing_area == "Syd"
+    assert open_conflicts(a) == open_conflicts(b) == []
+    _ok(a)
+    _ok(b)
+
+
 def _citizens(db) -> list[Citizen]:
     with db.session() as session:
         return list(session.scalars(select(Citizen)))

@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aaben_raadgivning.ids import new_id
@@ -37,8 +38,24 @@ class Tx:
         self.now = now
         self.staff_id: str | None = None  # who acts (from the first audit entry naming a person)
         self._unstamped: list[ChangeLogEntry] = []
+        self._witnessed: set[tuple[str, str]] = set()
+
+    def _witness_row(self, table: str, row_id: str) -> None:
+        """Stamp an edit after the newest change of its row, even one from a peer whose clock runs far
+        ahead (the drift bound kept that stamp out of our clock): otherwise the edit would lose the
+        merge to the very value it replaced, here as on every other replica."""
+        newest = self.session.execute(
+            select(func.max(ChangeLogEntry.hlc)).where(
+                ChangeLogEntry.table_name == table, ChangeLogEntry.row_id == row_id
+            )
+        ).scalar()
+        if newest is not None:
+            self._clock.witness(newest)
+        self._witnessed.add((table, row_id))
 
     def _log(self, table: str, row_id: str, op: str, field: str | None, value: Any) -> None:
+        if op != "insert" and (table, row_id) not in self._witnessed:
+            self._witness_row(table, row_id)
         entry = ChangeLogEntry(
             id=new_id(),
             hlc=self._clock.now(),

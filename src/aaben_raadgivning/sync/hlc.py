@@ -68,9 +68,18 @@ class HybridLogicalClock:
     def receive(self, remote_stamp: str) -> bool:
         """Advance past a stamp seen from another device (keeps causality across devices).
         False: the stamp was too far ahead of the wall clock and was not taken in (the clock still ticks)."""
+        return self._advance(remote_stamp, bounded=True)
+
+    def witness(self, stamp: str) -> None:
+        """Advance past the stamp of a value a local edit builds on (the newest change of the row being
+        edited), however far ahead it is (C10): an edit of what the user saw must win over it, or the
+        edit would lose to its own past and this replica would show a value no other replica keeps."""
+        self._advance(stamp, bounded=False)
+
+    def _advance(self, remote_stamp: str, *, bounded: bool) -> bool:
         remote_ms, remote_counter, _ = decode(remote_stamp)
         physical = self.wall()
-        taken = not self._too_far_ahead(remote_ms, physical)
+        taken = not (bounded and self._too_far_ahead(remote_ms, physical))
         if not taken:
             remote_ms = -1  # as if there were no remote stamp: below every real millisecond
         top = max(physical, self.last_ms, remote_ms)
