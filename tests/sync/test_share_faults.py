@@ -183,6 +183,45 @@ def test_a_gap_is_reported_loudly_and_repaired_by_its_owner(office, tmp_path):
     b.close()
 
 
+def _rewrite_state(share: Path, device: str, change) -> None:
+    """Damage a state.json the way a flipped byte would: its content changes, its checksum does not."""
+    path = share / seg.DEVICES_DIR / device / "state.json"
+    state = json.loads(path.read_bytes())
+    change(state)
+    path.write_text(json.dumps(state) + "\n")
+
+
+def test_a_damaged_own_state_file_is_not_taken_for_a_cloned_disk_and_is_written_again(office):
+    """Found by the soak: a flipped digit made A's own state.json name a later segment than A ever
+    wrote, and A refused to sync as if another computer wrote as it."""
+    a, b, share, staff, _ = office
+    _edits(a, staff.id, 2)
+    sync(a, share)
+    _rewrite_state(share, a.device_id, lambda state: state.update(own=state["own"] + 7))
+    _edits(a, staff.id, 1)
+    report = sync(a, share)
+    assert report.gaps == []
+    state = json.loads((share / seg.DEVICES_DIR / a.device_id / "state.json").read_bytes())
+    assert state["own"] < 7  # the damaged copy was written again from what A recorded
+    sync(b, share)
+    assert {"Borger 0", "Borger 1"} <= _names(b)
+
+
+def test_a_damaged_state_file_that_claims_progress_removes_nothing(office):
+    """B's state.json damaged so it claims B applied every segment of A: A must not believe it."""
+    a, b, share, staff, _ = office
+    for i in range(3):
+        create_citizen(a, staff.id, name=f"Borger {i}", accept_duplicates=True)
+        sync(a, share, snapshot="always")
+    _rewrite_state(share, b.device_id, lambda state: state["applied"].update({a.device_id: 10_000}))
+    sync(a, share, snapshot="always")
+    live = {seg.parse_name(p.name) for p in (share / seg.DEVICES_DIR / a.device_id).iterdir()}
+    assert {(n, n) for n in range(2, 5)} <= live  # no evidence B applied them: all kept
+    sync(b, share)
+    assert {f"Borger {i}" for i in range(3)} <= _names(b)
+    assert _problems(b) == []
+
+
 def test_stale_temporary_files_in_the_snapshot_folder_are_cleaned_up(office):
     a, _b, share, _staff, _ = office
     folder = share / seg.SNAPSHOTS_DIR

@@ -46,6 +46,7 @@ from aaben_raadgivning.store.sync_apply import (
 )
 from aaben_raadgivning.sync import hlc as hlc_module
 from aaben_raadgivning.sync import segments as seg
+from aaben_raadgivning.sync import state_file
 from aaben_raadgivning.sync.share import PublishConflict, ShareIO
 
 log = logging.getLogger(__name__)
@@ -348,11 +349,11 @@ class _Round:
                 self._rewrite(first, json.loads(known[5]))  # missing from the share
         # Our state.json is written from what we recorded; if it names a later segment than we ever
         # recorded, another machine is writing as us (even if old segments have since been removed).
+        # (a damaged state.json reads as None: a flipped digit must not look like a clone)
+        own_state = self._read_state(self.own)
         try:
-            published = int(json.loads(self.io.read(self.own / "state.json")).get("own", 0))
-        except FileNotFoundError:
-            published = 0
-        except (OSError, ValueError, TypeError):
+            published = int(own_state.get("own", 0)) if own_state else 0
+        except (ValueError, TypeError):
             published = 0
         with self.db.engine.connect() as conn:
             mine = conn.exec_driver_sql("SELECT coalesce(max(last_seq), 0) FROM sync_own_segments").scalar_one()
@@ -374,12 +375,19 @@ class _Round:
         for entry in self.io.listdir(self.devices):
             if entry.name == self.me or not entry.is_dir():
                 continue
+            state = self._read_state(Path(entry.path))
             try:
-                state = json.loads(self.io.read(Path(entry.path) / "state.json"))
-                found.update(int(first) for device, first in state.get("corrupt", []) if device == self.me)
-            except (OSError, ValueError, TypeError):
+                found.update(int(first) for device, first in (state or {}).get("corrupt", []) if device == self.me)
+            except (ValueError, TypeError):
                 continue
         return found
+
+    def _read_state(self, folder: Path) -> dict[str, Any] | None:
+        """A device's state.json, or None when it is missing, unreadable or fails its checksum."""
+        try:
+            return state_file.decode(self.io.read(folder / state_file.NAME))
+        except OSError:
+            return None
 
     def _encode_own(self, first: int, header: dict) -> bytes:
         """Our segment ``first`` as it reads from the change log now (values blanked by a purge are blank)."""
@@ -736,11 +744,7 @@ class _Round:
         """Every known device's state.json as read now (None: missing or unreadable)."""
         states: dict[str, dict[str, Any] | None] = {}
         for device in self.known_devices:
-            try:
-                state = json.loads(self.io.read(self.devices / device / "state.json"))
-                states[device] = state if isinstance(state, dict) else None
-            except (OSError, ValueError):
-                states[device] = None
+            states[device] = self._read_state(self.devices / device)
         return states
 
     def clean_up(self) -> None:
@@ -806,13 +810,13 @@ class _Round:
             conn.rollback()
         state = {"device": self.me, "own": own, "applied": dict(sorted(applied.items())),
                  "corrupt": sorted([d, n] for d, n in self.corrupt_seen)}  # fmt: skip
-        data = (json.dumps(state) + "\n").encode()
+        data = state_file.encode(state)
         try:
-            current = self.io.read(self.own / "state.json")
+            current = self.io.read(self.own / state_file.NAME)
         except FileNotFoundError:
             current = b""
-        if current != data:
-            self.io.publish(self.own, "state.json", data, replace=True)
+        if current != data:  # (also rewrites a damaged copy)
+            self.io.publish(self.own, state_file.NAME, data, replace=True)
 
 
 def _hours(hours: float) -> str:
