@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +21,7 @@ from aaben_raadgivning.store import database_file, migrate
 from aaben_raadgivning.store.engine import make_engine, writer
 from aaben_raadgivning.store.models import ChangeLogEntry, LocalMeta
 from aaben_raadgivning.store.transaction import Tx
+from aaben_raadgivning.store.turnstile import Turnstile
 from aaben_raadgivning.sync.hlc import HybridLogicalClock
 
 
@@ -38,10 +39,16 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.writer = writer(self.engine)
         self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
+        self.turnstile = Turnstile(Path(self.engine.url.database or ":memory:"))
+        if self.engine.url.database in (None, "", ":memory:"):
+            self.turnstile.enabled = False
 
-    def write(self) -> AbstractContextManager[Connection]:
-        """A write transaction on a plain connection (BEGIN IMMEDIATE: waits for another writer)."""
-        return self.writer.begin()
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A write transaction on a plain connection (BEGIN IMMEDIATE: waits for another writer; through
+        the turnstile, so the sync lets it in between two of its batches)."""
+        with self.turnstile.shared(), self.writer.begin() as conn:
+            yield conn
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -52,7 +59,7 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
         """One user action: commits rows, change log and audit together, or rolls all back."""
-        with self._write_sessions() as session, session.begin():
+        with self.turnstile.shared(), self._write_sessions() as session, session.begin():
             # Another process (a command-line sync) may have applied newer stamps since we started.
             self.clock.resume(session.scalar(select(func.max(ChangeLogEntry.hlc))))
             tx = Tx(session, self.clock, self.device_id, self.now())

@@ -690,6 +690,7 @@ class _Round:
     def _apply_batch(self, peer: str, segment: seg.Segment, changes: list[seg.Change], last: bool, name: str) -> int:
         """One write transaction: the changes, and with the last batch the segment's bookkeeping. Returns
         how many new conflicts it made."""
+        self.db.turnstile.let_waiting_saves_in()
         with self.db.write() as conn:
             conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
             before = conn.exec_driver_sql("SELECT count(*) FROM sync_conflicts").scalar_one()
