@@ -173,3 +173,32 @@ def test_t6_an_audit_entry_with_only_an_action_has_empty_entity_and_detail(world
     with world.db.session() as session:
         stored = session.get(AuditEntry, entry.id)
         assert (stored.entity, stored.entity_id, stored.citizen_id, stored.detail) == ("", None, None, "")
+
+
+def _far_ahead_update(world, row_id: str, ahead_ms: int) -> str:
+    """An update of ``row_id`` as if received from a peer whose clock runs ``ahead_ms`` ahead."""
+    ms, _, _ = decode(world.db.clock.now())
+    stamp = f"{ms + ahead_ms:015d}-00000-peer-far-ahead"
+    with world.db.write() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO change_log (id, hlc, device_id, table_name, row_id, op, field, value) "
+            "VALUES (?, ?, 'peer-far-ahead', 'citizens', ?, 'update', 'phone', '\"11111111\"')",
+            (f"far-{row_id}", stamp, row_id),
+        )
+    return stamp
+
+
+def test_c8_an_edit_is_stamped_after_the_newest_change_of_its_own_row_only(world):
+    """C8: an edit of a row a far-ahead peer changed is stamped after that change (else it loses to its own
+    past); an edit of any other row keeps the drift bound and is not dragged along."""
+    year_ms = 365 * 24 * 3_600_000
+    touched, other = new_citizen(world), new_citizen(world)
+    far = _far_ahead_update(world, touched.id, year_ms)
+    with world.db.transaction() as tx:
+        tx.update(tx.session.get(Citizen, other.id), name="Bo")
+    [other_edit] = [e for e in logged(world, other.id) if e["op"] == "update"]
+    assert other_edit["hlc"] < far
+    with world.db.transaction() as tx:
+        tx.update(tx.session.get(Citizen, touched.id), name="Cai")
+    [touched_edit] = [e for e in logged(world, touched.id) if e["op"] == "update" and e["field"] == "name"]
+    assert touched_edit["hlc"] > far

@@ -37,7 +37,7 @@ class HybridLogicalClock:
     wall: Callable[[], int] = field(default=wall_clock_ms, repr=False)
     last_ms: int = 0
     counter: int = 0
-    # Drift bound (C8): None = unbounded. A laptop whose clock runs far ahead must not drag every
+    # Drift bound (C7): None = unbounded. A laptop whose clock runs far ahead must not drag every
     # other laptop's stamps along with it.
     max_ahead_ms: int | None = MAX_AHEAD_MS
 
@@ -72,7 +72,7 @@ class HybridLogicalClock:
 
     def witness(self, stamp: str) -> None:
         """Advance past the stamp of a value a local edit builds on (the newest change of the row being
-        edited), however far ahead it is (C10): an edit of what the user saw must win over it, or the
+        edited), however far ahead it is (C8): an edit of what the user saw must win over it, or the
         edit would lose to its own past and this replica would show a value no other replica keeps."""
         self._advance(stamp, bounded=False)
 
