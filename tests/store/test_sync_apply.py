@@ -139,3 +139,23 @@ def test_a2_a_row_arriving_after_the_purge_of_its_parent_is_purged_too(world):
         assert conn.exec_driver_sql("SELECT value FROM change_log WHERE row_id = 'c-new'").scalar_one() is None
         assert conn.exec_driver_sql("SELECT table_name FROM sync_purged WHERE row_id IN ('c-new', 'o-new') "
                                     "ORDER BY table_name").scalars().all() == ["citizens", "offices"]  # fmt: skip
+
+
+def test_a2_a_purge_takes_every_row_that_points_at_the_citizen_through_any_of_its_columns(world):
+    """An agreement points at a company, a contact and staff as well as at the citizen: the purge must find
+    it through its citizen column whichever column comes first, and leave nothing of it."""
+    from agreement_helpers import agreement_input, make_citizen, make_company
+
+    from aaben_raadgivning.store.actions.agreements import save_agreement
+    from aaben_raadgivning.store.actions.purge import purge_citizen
+
+    company, contact = make_company(world)
+    citizen = make_citizen(world)
+    agreement = save_agreement(world.db, world.jf.id, agreement_input(world, citizen, company, contact),
+                               calendar=world.runtime.calendar).agreement  # fmt: skip
+    purge_citizen(world.db, world.jk.id, citizen.id, "Borgeren har bedt om sletning")
+    with world.db.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM agreements WHERE id = ?", (agreement.id,)).scalar_one() == 0
+        assert conn.exec_driver_sql("SELECT count(*) FROM change_log WHERE row_id = ? AND value IS NOT NULL",
+                                    (agreement.id,)).scalar_one() == 0  # fmt: skip
+        assert conn.exec_driver_sql("SELECT count(*) FROM companies WHERE id = ?", (company.id,)).scalar_one() == 1
