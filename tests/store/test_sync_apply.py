@@ -159,3 +159,34 @@ def test_a2_a_purge_takes_every_row_that_points_at_the_citizen_through_any_of_it
         assert conn.exec_driver_sql("SELECT count(*) FROM change_log WHERE row_id = ? AND value IS NOT NULL",
                                     (agreement.id,)).scalar_one() == 0  # fmt: skip
         assert conn.exec_driver_sql("SELECT count(*) FROM companies WHERE id = ?", (company.id,)).scalar_one() == 1
+
+
+def _change(number: int, table: str, row: str) -> Change:
+    return Change(f"e{number}", encode(1_764_000_000_000 + number, 0, "remote"), "remote", table, row, "update",
+                  "name", '"x"', None)  # fmt: skip
+
+
+def _shape(batches: list[list[Change]]) -> list[list[str]]:
+    return [[f"{c.table_name[:3]}:{c.row_id}:{c.id}" for c in batch] for batch in batches]
+
+
+BATCH_CASES = [
+    pytest.param([("citizens", "a"), ("citizens", "b")], 2, [["cit:a:e0", "cit:b:e1"]], id="fits: one batch as given"),
+    pytest.param([], 2, [[]], id="nothing: one empty batch"),
+    pytest.param([("citizens", "a"), ("citizens", "b"), ("citizens", "c")], 2,
+                 [["cit:a:e0", "cit:b:e1"], ["cit:c:e2"]], id="split at the size"),
+    pytest.param([("citizens", "a"), ("citizens", "b"), ("citizens", "a")], 2,
+                 [["cit:a:e0", "cit:a:e2"], ["cit:b:e1"]], id="a row's changes stay together"),
+    pytest.param([("citizens", "a"), ("citizens", "a"), ("citizens", "a"), ("citizens", "b")], 2,
+                 [["cit:a:e0", "cit:a:e1", "cit:a:e2"], ["cit:b:e3"]], id="a row larger than the size is one batch"),
+    pytest.param([("events", "x"), ("citizens", "a"), ("offices", "o")], 1,
+                 [["off:o:e2"], ["cit:a:e1"], ["eve:x:e0"]], id="parents before children"),
+    pytest.param([("citizens", "b"), ("newer_table", "n"), ("citizens", "a")], 2,
+                 [["cit:b:e0", "cit:a:e2"], ["new:n:e1"]], id="first-written order in a table; unknown tables last"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("rows, size, expected", BATCH_CASES)
+def test_a_segment_is_split_into_batches_of_whole_rows_in_dependency_order(rows, size, expected):
+    changes = [_change(number, table, row) for number, (table, row) in enumerate(rows)]
+    assert _shape(sync_apply.apply_batches(changes, size)) == expected

@@ -104,6 +104,14 @@ def test_concurrent_edits_keep_both_values_and_the_resolution_syncs(office):
     _ok(b)
 
 
+def test_a_citizen_that_arrives_by_sync_is_found_by_name_cpr_and_phone(office):
+    a, b, share, staff = office
+    create_citizen(a, staff.id, name="Åse Hansen", cpr="010190-1234", phone="12345678")
+    _exchange(share, a, b)
+    for query in ("Åse", "0101901234", "12345678"):
+        assert [h.name for h in search_citizens(b, query)] == ["Åse Hansen"], query
+
+
 def test_the_conflict_says_who_wrote_each_value(office):
     a, b, share, staff = office
     bente = create_staff(b, initials="BM", name="Bente Madsen", role="boligsocial", password="hemmelig1")
