@@ -190,3 +190,21 @@ BATCH_CASES = [
 def test_a_segment_is_split_into_batches_of_whole_rows_in_dependency_order(rows, size, expected):
     changes = [_change(number, table, row) for number, (table, row) in enumerate(rows)]
     assert _shape(sync_apply.apply_batches(changes, size)) == expected
+
+
+def test_a5_a_conflict_won_by_an_insert_shows_the_inserted_value_of_the_field(world):
+    """A row made again by a second laptop (a derived row) after an edit it did not know: the edit loses to
+    the insert, and the conflicts list shows the insert's value of that field, not the whole row."""
+    office, citizen = _office_and_citizen(world)
+    edit = Change("e1", encode(1_764_000_000_010, 0, "remote"), "remote", "citizens", "c-new", "update", "name",
+                  json.dumps("Bo Holm"), citizen.hlc)  # fmt: skip
+    again = Change("e2", encode(1_764_000_000_020, 0, "other"), "other", "citizens", "c-new", "insert", None,
+                   json.dumps(json.loads(citizen.value) | {"name": "Bo Bech"}))  # fmt: skip
+    with world.db.engine.begin() as conn:
+        store_changes(conn, [office, citizen, edit, again])
+        Applier(conn).apply([office, citizen, edit, again])
+    with world.db.engine.connect() as conn:
+        assert conn.exec_driver_sql(
+            "SELECT field, loser_id, loser_value, winner_id, winner_value FROM sync_conflicts").all() == [
+            ("name", "e1", '"Bo Holm"', "e2", '"Bo Bech"')]  # fmt: skip
+        assert conn.exec_driver_sql("SELECT name FROM citizens WHERE id = 'c-new'").scalar_one() == "Bo Bech"
