@@ -208,3 +208,28 @@ def test_a5_a_conflict_won_by_an_insert_shows_the_inserted_value_of_the_field(wo
             "SELECT field, loser_id, loser_value, winner_id, winner_value FROM sync_conflicts").all() == [
             ("name", "e1", '"Bo Holm"', "e2", '"Bo Bech"')]  # fmt: skip
         assert conn.exec_driver_sql("SELECT name FROM citizens WHERE id = 'c-new'").scalar_one() == "Bo Bech"
+
+
+def test_a2_a_late_change_of_a_purged_row_is_blanked_and_does_not_bring_it_back(world):
+    office, citizen = _office_and_citizen(world)
+    purge = Change("p1", encode(1_764_000_000_050, 0, "remote"), "remote", "citizens", "c-new", "purge", None, None)
+    late = Change("late", encode(1_764_000_000_040, 0, "other"), "other", "citizens", "c-new", "update", "name",
+                  json.dumps("Bo Berg Hansen"), citizen.hlc)  # fmt: skip
+    for changes in ([office, citizen], [purge], [late]):
+        with world.db.engine.begin() as conn:
+            store_changes(conn, changes)
+            Applier(conn).apply(changes)
+    with world.db.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM citizens WHERE id = 'c-new'").scalar_one() == 0
+        assert conn.exec_driver_sql("SELECT value FROM change_log WHERE id = 'late'").scalar_one() is None
+
+
+def test_a2_a_purge_and_a_row_pointing_at_the_purged_row_in_one_batch(world):
+    office, citizen = _office_and_citizen(world)
+    purge = Change("p1", encode(1_764_000_000_050, 0, "remote"), "remote", "offices", "o-new", "purge", None, None)
+    with world.db.engine.begin() as conn:
+        store_changes(conn, [office, citizen, purge])
+        Applier(conn).apply([office, citizen, purge])
+    with world.db.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM offices WHERE id = 'o-new'").scalar_one() == 0
+        assert conn.exec_driver_sql("SELECT count(*) FROM citizens WHERE id = 'c-new'").scalar_one() == 0
