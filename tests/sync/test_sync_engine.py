@@ -446,6 +446,35 @@ def test_a_scrub_killed_before_it_was_recorded_is_finished_by_the_next_round(off
     _ok(b)
 
 
+def test_a_scrub_killed_before_it_was_recorded_and_another_purge_since_is_no_cloned_disk(office):
+    """Found by reading the clone check: the killed rewrite holds the blanks of the first purge only; by the
+    next round a second purge has blanked more of the same file, so the file is neither what was recorded
+    nor what the change log encodes now. It is still B's own file (B's changes, B's numbers)."""
+    a, b, share, staff = office
+    frida = create_citizen(b, staff.id, name="Frida Sletmig")
+    gitte = create_citizen(b, staff.id, name="Gitte Glemmig")  # in the same file on the share as Frida
+    _exchange(share, a, b)
+    purge_citizen(a, staff.id, frida.id, "Borgeren har bedt om sletning")
+    sync(a, share)
+    steps: list[str] = []
+
+    def kill_after_the_rewrite(step: str) -> None:
+        steps.append(step)
+        if step == "fsync-dir" and "apply" in steps:
+            raise Crash(step)
+
+    with pytest.raises(Crash):
+        sync(b, share, io=ShareIO(share, kill_after_the_rewrite))
+    purge_citizen(b, staff.id, gitte.id, "Borgeren har bedt om sletning")
+    report = sync(b, share)  # was: refused as a cloned disk
+    assert report.warnings == []
+    assert _share_files_containing(share / "devices", "Sletmig", "Glemmig") == []
+    _exchange(share, a, b)
+    assert replica_state(a) == replica_state(b)
+    assert _citizen(a, gitte.id) is None
+    _ok(b)
+
+
 def test_a_clock_far_ahead_is_reported(office):
     a, b, share, staff = office
     now = wall_clock_ms()

@@ -306,6 +306,8 @@ def test_soak_many_laptops_under_faults_lose_nothing(tmp_path: Path) -> None:
         f"empty-folder refusals {figures.empty_folder_refusals}, empty listings {figures.empty_listings}; "
         f"failed saves {len(figures.failed_saves)}, crashes {len(figures.crashes)}"
     )
+    for message in (figures.failed_saves + figures.crashes)[:20]:  # before converging, which may raise
+        print("  ", message[:500])
     try:
         passes = _converge(dbs, share)
         states = [replica_state(db) for db in dbs]

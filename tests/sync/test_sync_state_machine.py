@@ -400,6 +400,9 @@ class SyncMachine(RuleBasedStateMachine):
         sync(clone, self.share, wall_ms=self._wall(index))
         self.touched.update({source, index})
 
+    if os.environ.get("SYNC_CLONED_DISK"):  # hunting it while working: SYNC_CLONED_DISK=1
+        cloned_disk = rule(data=st.data())(cloned_disk)
+
     @rule(data=st.data(), hours=st.sampled_from([-72, -3, 0, 2, 48, 24 * 365 * 10]))
     def skew_clock(self, data, hours: int) -> None:
         index = data.draw(st.integers(0, len(self.devices) - 1))

@@ -241,7 +241,10 @@ class _Round:
 
     # own segments ----------------------------------------------------------------------------
 
-    def _clone_error(self) -> SyncRefused:
+    def _clone_error(self, evidence: str) -> SyncRefused:
+        # The evidence goes to the log (file names and numbers only), so support can tell a real clone
+        # from a damaged file that looked like one.
+        log.warning("Sync refused as a cloned disk: %s", evidence)
         return SyncRefused(
             "Denne computer har samme enheds-id som en anden computer (sandsynligvis en kopieret disk), og "
             "der er skrevet ændringer på fællesmappen, som ikke stammer herfra. Synkronisering er stoppet, så "
@@ -257,6 +260,24 @@ class _Round:
                 f"SELECT count(*) FROM sync_outbox WHERE change_id IN ({','.join('?' * len(part))})", tuple(part)
             ).scalar_one()
         return found == len(ids)
+
+    def _is_own_rewrite(self, found: seg.Segment, first: int, last: int) -> bool:
+        """Whether ``found`` holds exactly our changes of recorded segment ``first``, each as logged here or
+        with a value that a purge has blanked here since (blanks are never undone, so a file with a value
+        blanked that is not blank here is not ours)."""
+        if found.device_id != self.me or (found.first, found.last) != (first, last):
+            return False
+        with self.db.engine.connect() as conn:
+            logged = self._own_changes(conn, first)
+            conn.rollback()
+        if len(logged) != len(found.changes):
+            return False
+        for ours, theirs in zip(logged, found.changes, strict=True):
+            if ours._replace(value=None) != theirs._replace(value=None):
+                return False
+            if ours.value is not None and ours.value != theirs.value:
+                return False
+        return True
 
     def _own_changes(self, conn: Connection, segment_no: int) -> list[seg.Change]:
         rows = conn.exec_driver_sql(
@@ -310,16 +331,16 @@ class _Round:
                         )
                     continue
                 try:
-                    seg.decode(data)
+                    found = seg.decode(data)
                 except seg.SegmentError:
                     self._rewrite(first, json.loads(known[5]))  # damaged on the share: write it again
                     continue
-                if data == self._encode_own(first, json.loads(known[5])):
-                    # our own rewrite (after a purge, or of a damaged file), killed before it was recorded
-                    with self.db.write() as conn:
-                        self._record_own(conn, first, last, data, path, json.loads(known[5]))
+                if self._is_own_rewrite(found, first, last):
+                    # Our own rewrite (after a purge, or of a damaged file), killed before it was recorded;
+                    # a purge since may have blanked more of it: write it from the change log as it is now.
+                    self._rewrite(first, json.loads(known[5]), damaged=False)
                     continue
-                raise self._clone_error()
+                raise self._clone_error(f"own segment {entry.name} differs from what was recorded")
             if known is not None:
                 self.io.remove(path)  # removed as no longer needed, but a crash left the file
                 continue
@@ -334,8 +355,10 @@ class _Round:
                 self._publish_empty(first, last)
                 continue
             with self.db.write() as conn:
-                if segment.device_id != self.me or not self._own_changes_known(conn, segment):
-                    raise self._clone_error()
+                if segment.device_id != self.me:
+                    raise self._clone_error(f"unrecorded segment {entry.name} names device {segment.device_id}")
+                if not self._own_changes_known(conn, segment):
+                    raise self._clone_error(f"unrecorded segment {entry.name} holds changes not made here")
                 # Ours, published by a run that was killed before it could record it: adopt it.
                 ids = [c.id for c in segment.changes]
                 for part in chunks(ids):
@@ -359,7 +382,7 @@ class _Round:
             mine = conn.exec_driver_sql("SELECT coalesce(max(last_seq), 0) FROM sync_own_segments").scalar_one()
             conn.rollback()
         if published > mine:
-            raise self._clone_error()
+            raise self._clone_error(f"own state.json names segment {published}, recorded only up to {mine}")
 
     def _publish_empty(self, first: int, last: int) -> None:
         header = seg.Segment(self.me, first, last, (), {}, self.wall_ms()).header()
@@ -465,7 +488,7 @@ class _Round:
                 # (no verify: publish compares the bytes read back with these, which we just encoded)
                 path = self.io.publish(self.own, seg.segment_name(number, number), data)
             except PublishConflict:
-                raise self._clone_error() from None
+                raise self._clone_error(f"segment {number} exists on the share with other content") from None
             with self.db.write() as conn:
                 conn.exec_driver_sql(
                     "UPDATE sync_outbox SET segment = ? WHERE seq BETWEEN ? AND ? AND segment IS NULL",
