@@ -51,6 +51,9 @@ def replica_state(db: Database) -> dict[str, Any]:
     with db.engine.connect() as conn:
         state["conflicts"] = [tuple(r) for r in conn.exec_driver_sql("SELECT * FROM sync_conflicts ORDER BY loser_id")]
         state["change_ids"] = sorted(conn.exec_driver_sql("SELECT id FROM change_log").scalars())
+        # Each change under one label everywhere: its device and HLC decide winners and conflicts.
+        state["change_labels"] = [tuple(r) for r in conn.exec_driver_sql(
+            "SELECT id, hlc, device_id FROM change_log ORDER BY id")]  # fmt: skip
         state["search"] = sorted(tuple(r) for r in conn.exec_driver_sql("SELECT rowid, citizen_id FROM citizen_search"))
         conn.rollback()
     return state

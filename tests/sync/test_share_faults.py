@@ -150,8 +150,11 @@ def test_an_empty_listing_removes_nothing_and_every_change_arrives(office):
     assert _problems(b) == []
 
 
-def test_a_gap_is_reported_loudly_and_repaired_by_its_owner(office, tmp_path):
-    """B is restored from an older copy after A removed segments B had applied: B lacks them."""
+@pytest.mark.parametrize("snapshot_left", [False, True])
+def test_a_gap_is_reported_loudly_and_repaired_by_its_owner(office, tmp_path, snapshot_left):
+    """B is restored from an older copy after A removed segments B had applied: B lacks them. With the
+    snapshot that let A remove them still on the share, B takes them from it at once; without it (damaged,
+    removed by hand), B says so loudly until A has sent them again."""
     a, b, share, staff, _ = office
     b_file = Path(b.engine.url.database)
     old_copy = tmp_path / "b-old"
@@ -172,6 +175,12 @@ def test_a_gap_is_reported_loudly_and_repaired_by_its_owner(office, tmp_path):
     b = open_database(b_file, b_file.parent / "backups")
     _edits(a, staff.id, 1)
     sync(a, share, snapshot="never")  # a new segment after the gap
+    if snapshot_left:
+        report = sync(b, share)
+        assert report.gaps == [] and _problems(b) == [] and _names(a) == _names(b)
+        b.close()
+        return
+    shutil.rmtree(share / seg.SNAPSHOTS_DIR)
     report = sync(b, share)
     assert report.gaps and "mangler ændringer" in report.gaps[0]
     assert any("Der mangler ændringer" in p for p in _problems(b))
@@ -399,3 +408,114 @@ def test_a_new_laptop_killed_right_after_its_snapshot_still_joins_next_time(offi
     sync(c, share)
     assert _names(c) == _names(a)
     c.close()
+
+
+def _clone(db, target_dir: Path):
+    """A copy of ``db``'s disk, as a disk image would make it; returns (reopened original, clone)."""
+    target_dir.mkdir()
+    source = Path(db.engine.url.database)
+    db.close()
+    _copy_database(source, target_dir / "aaben-raadgivning.sqlite3")
+    return (open_database(source, source.parent / "backups"),
+            open_database(target_dir / "aaben-raadgivning.sqlite3", target_dir / "backups"))  # fmt: skip
+
+
+def test_device_reset_keeps_the_old_label_of_changes_sent_long_ago(office, tmp_path):
+    """Found by the state machine's cloned-disk rule: A's first file was applied everywhere and removed
+    from the share before the disk was copied. The reset must not take the absence of that file for
+    "never sent": it re-labelled A's old changes to C's new id, so C held them under another device and
+    HLC than every other laptop, and C's conflicts named other winners."""
+    from aaben_raadgivning.store.sync_device import reset_device
+    from aaben_raadgivning.store.sync_engine import SyncRefused
+
+    a, b, share, staff, _ = office
+    old = create_citizen(a, staff.id, name="Gammel Borger", accept_duplicates=True)
+    first = share / seg.DEVICES_DIR / a.device_id / seg.segment_name(1, 1)
+    for _ in range(4):  # until B has applied A's first file and a snapshot covers it: A removes it
+        for db in (a, b):
+            sync(db, share, snapshot="always")
+    assert not first.exists()
+    a, c = _clone(a, tmp_path / "c")
+    with a.transaction() as tx:  # both edit the old citizen after the copy: a conflict, named by labels
+        tx.update(tx.session.get(Citizen, old.id), housing_area="Nord")
+    with c.transaction() as tx:
+        tx.update(tx.session.get(Citizen, old.id), housing_area="Syd")
+    sync(a, share)
+    with pytest.raises(SyncRefused):
+        sync(c, share)
+    result = reset_device(c, share)
+    assert result.relabelled == 1  # only C's edit since the copy
+    c.close()
+    c = open_database(tmp_path / "c" / "aaben-raadgivning.sqlite3", tmp_path / "c" / "backups")
+    for _ in range(2):
+        for db in (c, a, b):
+            sync(db, share)
+    assert replica_state(a) == replica_state(b) == replica_state(c)
+    assert _problems(a) == [] and _problems(b) == [] and _problems(c) == []
+    c.close()
+
+
+def test_a_reset_laptop_that_stays_off_for_a_while_still_gets_everything_without_a_gap(office, tmp_path):
+    """After ``device reset`` the laptop may not sync for days. Meanwhile the other laptops must not remove
+    from the share what it has not applied (A's work since the copy): the reset announces the new id there."""
+    from aaben_raadgivning.store.sync_device import reset_device
+    from aaben_raadgivning.store.sync_engine import SyncRefused
+
+    a, b, share, staff, _ = office
+    a, c = _clone(a, tmp_path / "c")
+    since_copy = create_citizen(a, staff.id, name="Efter Kopien", accept_duplicates=True)
+    create_citizen(c, staff.id, name="Kun på C", accept_duplicates=True)
+    sync(a, share)
+    with pytest.raises(SyncRefused):
+        sync(c, share)
+    reset_device(c, share)
+    c.close()
+    for _ in range(4):  # C is switched off; A and B go on syncing, with snapshots
+        for db in (a, b):
+            sync(db, share, snapshot="always")
+    c = open_database(tmp_path / "c" / "aaben-raadgivning.sqlite3", tmp_path / "c" / "backups")
+    report = sync(c, share)
+    assert report.gaps == []
+    assert since_copy.id in _ids(c)
+    for _ in range(2):
+        for db in (a, b, c):
+            sync(db, share)
+    assert replica_state(a) == replica_state(b) == replica_state(c)
+    c.close()
+
+
+def test_a_laptop_restored_from_an_old_backup_with_its_state_file_damaged_is_refused(office, tmp_path):
+    """A's database is restored from a copy older than its files on the share, whose last ones were applied
+    everywhere and removed; its state.json there is damaged. Without other evidence, A would number its next
+    file as one B has already applied, and B would never read it. B's state.json is that evidence."""
+    from aaben_raadgivning.store.sync_device import reset_device
+    from aaben_raadgivning.store.sync_engine import SyncRefused
+
+    a, b, share, staff, _ = office
+    sync(a, share)
+    a, backup = _clone(a, tmp_path / "backup")
+    backup.close()
+    create_citizen(a, staff.id, name="Efter Backup", accept_duplicates=True)
+    own = share / seg.DEVICES_DIR / a.device_id
+    for _ in range(4):  # applied by B, covered by a snapshot, removed by A
+        for db in (a, b):
+            sync(db, share, snapshot="always")
+    assert not [p for p in own.iterdir() if seg.parse_name(p.name)]
+    a_file = Path(a.engine.url.database)
+    a.close()
+    _copy_database(tmp_path / "backup" / "aaben-raadgivning.sqlite3", a_file)  # the restore
+    (own / "state.json").write_bytes(b'{"own": 9')  # damaged
+    a = open_database(a_file, a_file.parent / "backups")
+    lost_otherwise = create_citizen(a, staff.id, name="Efter Gendannelse", accept_duplicates=True)
+    with pytest.raises(SyncRefused):
+        sync(a, share)
+    reset_device(a, share)
+    a.close()
+    a = open_database(a_file, a_file.parent / "backups")
+    for _ in range(2):
+        for db in (a, b):
+            sync(db, share)
+    assert lost_otherwise.id in _ids(b)
+    assert {"Efter Backup", "Efter Gendannelse"} <= _names(a)  # the first only in the snapshot by now
+    assert replica_state(a) == replica_state(b)
+    a.close()

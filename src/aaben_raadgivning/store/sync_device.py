@@ -20,6 +20,7 @@ from pathlib import Path
 from aaben_raadgivning.ids import new_id
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.sync import segments as seg
+from aaben_raadgivning.sync import state_file
 from aaben_raadgivning.sync.share import ShareIO
 
 
@@ -33,6 +34,7 @@ class DeviceReset:
     new_id: str
     relabelled: int  # own changes that will be sent again under the new id
     kept: int  # changes that stay the old id's (they are on the share under it)
+    announced: bool  # the new id's folder and progress are on the share (else the next sync writes them)
 
 
 def _published_ids(io: ShareIO, device: str) -> set[str]:
@@ -66,8 +68,15 @@ def reset_device(db: Database, share: Path) -> DeviceReset:
     published = _published_ids(io, old)
     new = new_id()
     with db.write() as conn:
-        mine = conn.exec_driver_sql("SELECT id FROM change_log WHERE device_id = ?", (old,)).scalars().all()
-        relabel = [change_id for change_id in mine if change_id not in published]
+        mine = conn.exec_driver_sql("SELECT count(*) FROM change_log WHERE device_id = ?", (old,)).scalar_one()
+        # Unsent as far as this laptop knows: a change in a segment it recorded went out under the old id
+        # (its file may since have been removed from the share, once every laptop had applied it).
+        unsent = conn.exec_driver_sql(
+            "SELECT c.id FROM change_log AS c JOIN sync_outbox AS o ON o.change_id = c.id "
+            "WHERE c.device_id = ? AND o.segment IS NULL",
+            (old,),
+        ).scalars().all()
+        relabel = [change_id for change_id in unsent if change_id not in published]
         recorded = conn.exec_driver_sql("SELECT coalesce(max(last_seq), 0) FROM sync_own_segments").scalar_one()
         ids = json.dumps(relabel)
         # hlc ends with the device id (its tie-breaker): "<15 digits>-<5 digits>-<device>"
@@ -89,4 +98,20 @@ def reset_device(db: Database, share: Path) -> DeviceReset:
         )
         conn.exec_driver_sql("DELETE FROM local_meta WHERE key IN ('sync_conflicts_seq', 'sync_safe_mode')")
         conn.exec_driver_sql("UPDATE local_meta SET value = ? WHERE key = 'device_id'", (new,))
-    return DeviceReset(old, new, len(relabel), len(mine) - len(relabel))
+        applied = dict(conn.exec_driver_sql("SELECT device_id, applied_seq FROM sync_peers").all())
+    return DeviceReset(old, new, len(relabel), mine - len(relabel), _announce(io, new, applied))
+
+
+def _announce(io: ShareIO, device: str, applied: dict[str, int]) -> bool:
+    """Put the new id on the share at once, with what it has applied (the old id's segments up to what
+    this laptop recorded): a laptop that stays off for days after the reset is then a known device, and
+    the others keep every file it still lacks (their clean-up needs its evidence) instead of removing
+    them unseen. Written after the reset is committed; if the share fails now, the next sync writes it."""
+    state = {"device": device, "own": 0, "applied": dict(sorted(applied.items())), "corrupt": []}
+    folder = io.root / seg.DEVICES_DIR / device
+    try:
+        io.mkdir(folder)
+        io.publish(folder, state_file.NAME, state_file.encode(state), replace=True)
+    except OSError:
+        return False
+    return True

@@ -199,6 +199,7 @@ class _Round:
         self.own = self.devices / self.me
         self.corrupt_seen: set[tuple[str, int]] = set()
         self.listing_complete = True
+        self.peers_applied_own = 0  # see _complaints
         self.known_devices: list[str] = []
 
     # share setup ------------------------------------------------------------------------------
@@ -383,6 +384,11 @@ class _Round:
             conn.rollback()
         if published > mine:
             raise self._clone_error(f"own state.json names segment {published}, recorded only up to {mine}")
+        # Another device has applied a segment of ours we never recorded: another machine writes as us (or
+        # this database is older than our files were: restored from a backup). Our next segment would reuse
+        # a number that device has applied, and it would never read it.
+        if self.peers_applied_own > mine:
+            raise self._clone_error(f"another device applied our segment {self.peers_applied_own}, recorded only up to {mine}")
 
     def _publish_empty(self, first: int, last: int) -> None:
         header = seg.Segment(self.me, first, last, (), {}, self.wall_ms()).header()
@@ -393,7 +399,8 @@ class _Round:
         log.warning("Own unrecorded segment %s was damaged; replaced by an empty one", path)
 
     def _complaints(self) -> set[int]:
-        """Our segments that other devices found damaged (listed in their state.json)."""
+        """Our segments that other devices found damaged (listed in their state.json); also notes in
+        ``peers_applied_own`` the highest of our segments any other device says it has applied."""
         found: set[int] = set()
         for entry in self.io.listdir(self.devices):
             if entry.name == self.me or not entry.is_dir():
@@ -401,7 +408,8 @@ class _Round:
             state = self._read_state(Path(entry.path))
             try:
                 found.update(int(first) for device, first in (state or {}).get("corrupt", []) if device == self.me)
-            except (ValueError, TypeError):
+                self.peers_applied_own = max(self.peers_applied_own, int((state or {}).get("applied", {}).get(self.me, 0)))
+            except (ValueError, TypeError, AttributeError):
                 continue
         return found
 
@@ -578,6 +586,30 @@ class _Round:
                 _set_meta(conn, "sync_known_devices", json.dumps(sorted(known | listed)))
         self.known_devices = sorted((known | listed) - retired)
         return sorted(listed)
+
+    def needs_snapshot(self) -> bool:
+        """Whether the newest snapshot holds changes of another device that this laptop lacks and that are
+        no longer on the share as files (removed once every device known then had applied them): a laptop
+        given a new id by ``device reset`` after a restore from an old backup, or one the others did not
+        know of when they cleaned up. Only the snapshot has them now; without it they would never arrive."""
+        snapshots = sync_snapshot.list_snapshots(self.io)
+        if not snapshots or snapshots[0].device_id == self.me:
+            return False
+        with self.db.engine.connect() as conn:
+            applied = dict(conn.exec_driver_sql("SELECT device_id, applied_seq FROM sync_peers").all())
+            conn.rollback()
+        for device, covered in snapshots[0].covers.items():
+            have = applied.get(device, 0)
+            if device == self.me or covered <= have:
+                continue
+            try:
+                names = [seg.parse_name(e.name) for e in self.io.listdir(self.devices / device)]
+            except FileNotFoundError:
+                names = []
+            if not any(numbers and numbers[0] <= have + 1 <= numbers[1] for numbers in names):
+                log.warning("Segment %d of %s is gone from the share; the newest snapshot has it", have + 1, device)
+                return True
+        return False
 
     def import_all(self) -> None:
         peers_on_share = self.list_devices()
@@ -979,14 +1011,17 @@ def sync(
         round_.check_manifest()
         refresh_conflicts_after_local_edits(db)
         apply_changes_now_understood(db)
-        if sync_snapshot.is_empty(db):
-            progress(0.05, "Henter øjebliksbillede (ny computer)")
-            used = sync_snapshot.bootstrap(db, share, io)
-            if used is not None:
-                round_.report.received += _count_changes(db)
-                sync_share.remember_share(db, share_id)  # (a snapshot taken as the database holds no share id)
+        # Our own folder first: a disk copied, or restored from a backup, is refused before a snapshot can
+        # bring back, under our id, changes this database never made.
         round_.prepare_own_folder()
         round_.check_own_segments()
+        if sync_snapshot.is_empty(db) or round_.needs_snapshot():
+            progress(0.05, "Henter øjebliksbillede")
+            before = _count_changes(db)
+            used = sync_snapshot.bootstrap(db, share, io)
+            if used is not None:
+                round_.report.received += _count_changes(db) - before
+                sync_share.remember_share(db, share_id)  # (a snapshot taken as the database holds no share id)
         round_.export()
         progress(0.2, "Henter ændringer fra de andre computere")
         round_.import_all()

@@ -297,6 +297,7 @@ def _copy_into(db: Database, snapshot: Path, info: SnapshotInfo) -> None:
         try:
             with conn.begin():
                 conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+                logged_before = conn.exec_driver_sql("SELECT coalesce(max(rowid), 0) FROM change_log").scalar_one()
                 for table in tables:
                     theirs = set(_columns(dbapi, "snap", table))
                     common = [c for c in _columns(dbapi, "main", table) if c in theirs]
@@ -311,7 +312,7 @@ def _copy_into(db: Database, snapshot: Path, info: SnapshotInfo) -> None:
                         "ON CONFLICT(device_id) DO UPDATE SET applied_seq = max(applied_seq, excluded.applied_seq)",
                         peers,
                     )
-                _merge_own_rows(conn, db.device_id)
+                _merge_own_rows(conn, db.device_id, logged_before)
                 rows = conn.exec_driver_sql("SELECT id, name, cpr, phone FROM citizens WHERE deleted_at IS NULL").all()
                 conn.exec_driver_sql("DELETE FROM citizen_search")
                 if rows:
@@ -328,10 +329,12 @@ def _copy_into(db: Database, snapshot: Path, info: SnapshotInfo) -> None:
     db.clock.resume(top)
 
 
-def _merge_own_rows(conn: Connection, me: str) -> None:
-    """The copy kept the local version of rows this laptop changed before it joined. Those the snapshot
-    says were purged elsewhere are purged here too (rows, their children and the logged values); the
-    others are merged field by field from all their entries, like any incoming change."""
+def _merge_own_rows(conn: Connection, me: str, logged_before: int) -> None:
+    """The copy kept the local version of rows this laptop changed before it joined, and of rows it had
+    from others before the snapshot brought more of their entries (a laptop catching up on files gone
+    from the share). Those the snapshot says were purged elsewhere are purged here too (rows, their
+    children and the logged values); the others are merged field by field from all their entries, like
+    any incoming change. ``logged_before``: the change log's last rowid before the copy."""
     applier = Applier(conn)
     # Purged (here or in the snapshot) but with values left: a local row the snapshot purged, or a row an
     # older snapshot still holds that was purged here since (the copy put it back).
@@ -346,9 +349,14 @@ def _merge_own_rows(conn: Connection, me: str) -> None:
         ).all())  # fmt: skip
     for table, row_id in sorted(purged):
         applier.purge(table, row_id)
-    own = conn.exec_driver_sql("SELECT DISTINCT table_name, row_id FROM change_log WHERE device_id = ?", (me,)).all()
+    own = set(conn.exec_driver_sql("SELECT DISTINCT table_name, row_id FROM change_log WHERE device_id = ?", (me,)).all())
+    own.update(conn.exec_driver_sql(
+        "SELECT DISTINCT c.table_name, c.row_id FROM change_log AS c WHERE c.rowid > ? AND EXISTS ("
+        "SELECT 1 FROM change_log AS p WHERE p.table_name = c.table_name AND p.row_id = c.row_id AND p.rowid <= ?)",
+        (logged_before, logged_before),
+    ).all())  # fmt: skip
     if own:
-        applier.refold([(table, row_id) for table, row_id in own])
+        applier.refold(sorted((table, row_id) for table, row_id in own))
 
 
 # --- stale files ----------------------------------------------------------------------------------
