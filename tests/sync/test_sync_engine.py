@@ -25,6 +25,7 @@ from aaben_raadgivning.store.actions.staff import (
 )
 from aaben_raadgivning.store.actions.sync_conflicts import resolve_conflict
 from aaben_raadgivning.store.conflict_values import merge_refusal
+from aaben_raadgivning.store.database import open_database
 from aaben_raadgivning.store.follow_up_sweep import last_sweep_date
 from aaben_raadgivning.store.integrity import run_checks
 from aaben_raadgivning.store.models import Citizen, Event, FollowUpTask
@@ -674,3 +675,54 @@ def test_a_date_conflict_takes_a_merged_date_typed_the_danish_way(office):
         assert _citizen(db, citizen.id).project_start == date(2026, 11, 16)
         assert open_conflicts(db) == []
         _ok(db)
+
+
+@pytest.mark.parametrize("moment", ["before_the_check", "after_the_check"])
+def test_a_save_on_a_new_laptop_while_it_takes_the_snapshot_is_kept(office, monkeypatch, moment):
+    """Found under load by the soak: a brand-new laptop takes the snapshot as its database. The file used to
+    be swapped under the app's other connections (the counter, a second instance), so a walk-in saved at
+    that moment went into the old, unlinked file, and later saves there failed or vanished."""
+    a, _b, share, staff = office
+    create_citizen(a, staff.id, name="Åse Hansen")
+    sync(a, share, snapshot="always")
+    path = share.parent / "c" / "db.sqlite3"
+    laptop_c = new_device(template_database(share.parent / "template-c"), path)
+    counter = open_database(path, path.parent / "backups")  # the app's other connection to the same file
+    saved: list[str] = []
+    real_check = sync_snapshot._has_no_changes
+
+    def save_meanwhile(db):
+        if moment == "before_the_check":
+            saved.append(create_citizen(counter, None, name="Walk-in Før", accept_duplicates=True).id)
+        empty = real_check(db)
+        if moment == "after_the_check" and not saved:
+            # (holds the write lock for as long as the take-over lets it: a waiting save must not be lost)
+            import threading
+
+            thread = threading.Thread(target=lambda: saved.append(
+                create_citizen(counter, None, name="Walk-in Efter", accept_duplicates=True).id))  # fmt: skip
+            thread.start()
+            thread.join(0.3)
+            saved.append(thread)  # type: ignore[arg-type]
+        return empty
+
+    monkeypatch.setattr(sync_snapshot, "_has_no_changes", save_meanwhile)
+    sync(laptop_c, share)
+    for item in list(saved):
+        if not isinstance(item, str):
+            item.join(10)
+            saved.remove(item)
+    later = create_citizen(counter, None, name="Walk-in Senere", accept_duplicates=True).id
+    for db in (laptop_c, counter):
+        with db.engine.connect() as conn:
+            names = set(conn.exec_driver_sql("SELECT name FROM citizens").scalars())
+            conn.rollback()
+        assert "Åse Hansen" in names
+        assert {_citizen(db, cid).name for cid in [*saved, later]} <= names
+    assert len(saved) == 1
+    sync(laptop_c, share)
+    sync(a, share)
+    assert {c.name for c in _citizens(a)} >= {"Åse Hansen", "Walk-in Senere", _citizen(laptop_c, saved[0]).name}
+    _ok(laptop_c)
+    counter.close()
+    laptop_c.close()

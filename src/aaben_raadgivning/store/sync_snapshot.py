@@ -16,6 +16,7 @@ every device known on the share has applied them *and* the newest snapshot conta
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 import tempfile
@@ -33,6 +34,7 @@ from aaben_raadgivning.store.sync_apply import TABLES, Applier
 from aaben_raadgivning.sync import segments as seg
 from aaben_raadgivning.sync.share import PublishConflict, ShareIO
 
+log = logging.getLogger(__name__)
 LEASE_NAME = "lease.json"
 LEASE_SECONDS = 15 * 60
 # Local bookkeeping that must not travel in a snapshot (it describes the writer, not the data). One
@@ -203,9 +205,10 @@ def bootstrap(db: Database, share: Path, io: ShareIO | None = None) -> SnapshotI
     """Fill a database that has nothing from other devices from the newest valid snapshot. Returns the
     snapshot used, or None when there is none (then every segment is applied instead).
 
-    A brand-new laptop (no changes at all) takes the snapshot file as its database (copied next to it,
-    checked, renamed into place): as fast as the disk. A laptop with changes of its own, or a snapshot
-    from another schema version, gets the snapshot's rows copied in with one local transaction."""
+    A brand-new laptop (no changes at all) has the snapshot written into its database whole (copied next
+    to it, checked, then SQLite's backup API): about as fast as the disk. A laptop with changes of its own,
+    or a snapshot from another schema version, gets the snapshot's rows copied in with one local
+    transaction."""
     io = io or ShareIO(share)
     for info in list_snapshots(io):
         if info.device_id == db.device_id:
@@ -221,9 +224,7 @@ def bootstrap(db: Database, share: Path, io: ShareIO | None = None) -> SnapshotI
                 continue
             if size != info.size or digest != info.sha256:
                 continue  # damaged or half-copied: try an older one
-            if info.schema == migrate.SCHEMA_HEAD and _has_no_changes(db):
-                _take_file(db, local, database, info)
-            else:
+            if not (info.schema == migrate.SCHEMA_HEAD and _has_no_changes(db) and _take_file(db, local, info)):
                 _copy_into(db, local, info)
         return info
     return None
@@ -252,8 +253,15 @@ def _has_no_changes(db: Database) -> bool:
     return bool(empty)
 
 
-def _take_file(db: Database, snapshot: Path, database: Path, info: SnapshotInfo) -> None:
-    """Make the (verified) snapshot this laptop's database, under this laptop's device id."""
+def _take_file(db: Database, snapshot: Path, info: SnapshotInfo) -> bool:
+    """Make the (verified) snapshot this laptop's database, under this laptop's device id; False when a
+    save came first (the caller merges the snapshot in instead).
+
+    The snapshot is written *into* the database through SQLite (the backup API), never swapped in as a
+    file: the app's other connections (the counter while the sync runs, a second instance, a scheduled
+    sync) keep the file open, and a file swapped under them takes their next saves into the old, unlinked
+    one. The turnstile is held exclusively meanwhile, so no save is under way or can start in between the
+    check that there is nothing of our own yet and the copy; a save that arrives waits until it is done."""
     with sqlite3.connect(snapshot, isolation_level=None) as conn:
         conn.execute("BEGIN")
         conn.execute("INSERT INTO local_meta (key, value) VALUES ('device_id', ?)", (db.device_id,))
@@ -268,19 +276,27 @@ def _take_file(db: Database, snapshot: Path, database: Path, info: SnapshotInfo)
              for cid, name, cpr, phone in rows],
         )  # fmt: skip
         conn.execute("COMMIT")
-        conn.execute("PRAGMA journal_mode=WAL")
     conn.close()
-    db.engine.dispose()  # no connection may hold the old file while it is replaced
-    for suffix in ("-wal", "-shm"):
+    with db.turnstile.exclusive():
+        if not _has_no_changes(db):
+            return False
+        source = sqlite3.connect(snapshot)
+        target = sqlite3.connect(db.engine.url.database or "", timeout=30)
         try:
-            os.unlink(f"{database}{suffix}")
-        except FileNotFoundError:
-            pass
-    os.replace(snapshot, database)
+            source.backup(target)
+            # the whole database now sits in the WAL: fold it into the file here, not in someone's save
+            target.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error as exc:  # (e.g. page sizes that differ): the slower merge still works
+            log.warning("Snapshot could not be copied in whole (%s); merging it in instead", exc)
+            return False
+        finally:
+            target.close()
+            source.close()
     with db.engine.connect() as c:
         top = c.exec_driver_sql("SELECT max(hlc) FROM change_log").scalar()
         c.rollback()
     db.clock.resume(top)
+    return True
 
 
 def _columns(conn: sqlite3.Connection, schema: str, table: str) -> list[str]:

@@ -62,6 +62,19 @@ class Turnstile:
             if fd is not None:
                 os.close(fd)  # (releases the lock)
 
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Held while the database's whole content is replaced (a new laptop taking a snapshot): waits for
+        the saves under way, and saves that arrive meanwhile wait until it is released."""
+        fd = self._open()
+        try:
+            if fd is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            if fd is not None:
+                os.close(fd)
+
     def let_waiting_saves_in(self) -> None:
         """The sync, between two write transactions: wait until every save already waiting has written.
         Own file descriptor: flock on the same one would convert a lock instead of waiting for it."""
