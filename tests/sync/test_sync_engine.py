@@ -24,6 +24,7 @@ from aaben_raadgivning.store.actions.staff import (
     set_staff_active,
 )
 from aaben_raadgivning.store.actions.sync_conflicts import resolve_conflict
+from aaben_raadgivning.store.actions.timeline import add_event
 from aaben_raadgivning.store.conflict_values import merge_refusal
 from aaben_raadgivning.store.database import open_database
 from aaben_raadgivning.store.follow_up_sweep import last_sweep_date
@@ -725,4 +726,59 @@ def test_a_save_on_a_new_laptop_while_it_takes_the_snapshot_is_kept(office, monk
     assert {c.name for c in _citizens(a)} >= {"Åse Hansen", "Walk-in Senere", _citizen(laptop_c, saved[0]).name}
     _ok(laptop_c)
     counter.close()
+    laptop_c.close()
+
+
+def test_a_file_pointing_at_rows_not_here_is_tried_again_and_never_stops_the_round(office):
+    """A segment whose header says it builds on nothing, yet whose event points at a citizen this laptop
+    does not have (yet): the sync crashed with FOREIGN KEY constraint failed. Now the round goes on with
+    the other laptops, says so, and applies it as soon as the citizen is here."""
+    a, b, share, staff = office
+    citizen = create_citizen(a, staff.id, name="Åse Hansen")
+    event = add_event(a, staff.id, citizen.id, kind="samtale", summary="Samtale")
+    sync(a, share)
+    [own] = [seg.decode(p.read_bytes()) for p in (share / "devices" / a.device_id).iterdir() if seg.parse_name(p.name)]
+    stray = "00000000-0000-7000-8000-000000000001"  # (sorts first: read before A)
+    changes = tuple(c._replace(device_id=stray) for c in own.changes if c.table_name == "events" and c.row_id == event.id)
+    folder = share / "devices" / stray
+    folder.mkdir()
+    (folder / seg.segment_name(1, 1)).write_bytes(seg.encode(seg.Segment(stray, 1, 1, changes, {}, 1)))
+    report = sync(b, share)  # was: sqlalchemy.exc.IntegrityError
+    assert any("bygger på noget, denne computer ikke har endnu" in w for w in report.warnings)
+    assert _citizen(b, citizen.id) is not None  # A's file, read after the stray one, was applied
+    with b.engine.connect() as conn:
+        applied = dict(conn.exec_driver_sql("SELECT device_id, applied_seq FROM sync_peers").all())
+        conn.rollback()
+    assert applied.get(stray) == 1  # tried again in the same round, once A's citizen was here
+    _ok(b)
+
+
+def test_a_save_made_while_the_snapshot_is_taken_is_claimed_by_those_who_start_from_it(office, monkeypatch):
+    """Found by the soak under load: a walk-in saved on A between its round's export and its snapshot is in
+    the snapshot, but in none of A's files yet. A new laptop C started from that snapshot and wrote an
+    event for that citizen; C's file said it built on A's files up to the snapshot only, so B applied the
+    event before A had sent the citizen: FOREIGN KEY constraint failed, round after round."""
+    a, b, share, staff = office
+    made: list = []
+    take_lease = sync_snapshot._take_lease
+
+    def save_first(*args):  # the counter saves a walk-in after the round's export, before its snapshot
+        made.append(create_citizen(a, staff.id, name="Walk-in Mens Snapshot"))
+        return take_lease(*args)
+
+    monkeypatch.setattr(sync_snapshot, "_take_lease", save_first)
+    sync(a, share, snapshot="always")
+    monkeypatch.undo()
+    [walk_in] = made
+    laptop_c = new_device(template_database(share.parent / "template-c"), share.parent / "c" / "db.sqlite3")
+    sync(laptop_c, share)
+    event = add_event(laptop_c, None, walk_in.id, kind="samtale", summary="Samtale")
+    sync(laptop_c, share)
+    report = sync(b, share)
+    assert not any("bygger på noget" in w for w in report.warnings), report.warnings
+    _exchange(share, a, b, laptop_c)
+    with b.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM events WHERE id = ?", (event.id,)).scalar_one() == 1
+        conn.rollback()
+    assert replica_state(a) == replica_state(b) == replica_state(laptop_c)
     laptop_c.close()

@@ -98,7 +98,7 @@ def reset_device(db: Database, share: Path) -> DeviceReset:
         )
         conn.exec_driver_sql("DELETE FROM local_meta WHERE key IN ('sync_conflicts_seq', 'sync_safe_mode')")
         conn.exec_driver_sql("UPDATE local_meta SET value = ? WHERE key = 'device_id'", (new,))
-        applied = dict(conn.exec_driver_sql("SELECT device_id, applied_seq FROM sync_peers").all())
+        applied: dict[str, int] = dict(conn.exec_driver_sql("SELECT device_id, applied_seq FROM sync_peers").all())
     return DeviceReset(old, new, len(relabel), mine - len(relabel), _announce(io, new, applied))
 
 

@@ -54,8 +54,7 @@ log = logging.getLogger(__name__)
 SEGMENT_MAX_CHANGES = 20_000
 # Changes applied per write transaction: small enough that a save made meanwhile waits only a moment.
 APPLY_BATCH = 1_000
-# local_meta: {device: segment} applied in part only (see _apply_batch); own segments claim them whole.
-PARTIAL_KEY = "sync_partial"
+PARTIAL_KEY = sync_snapshot.PARTIAL_KEY  # segments applied in part only (see _apply_batch)
 COMPACT_AT = 24  # own live segments on the share before the older ones are merged into one
 CLOCK_AHEAD_WARN_MS = 60 * 60 * 1000  # a remote clock more than an hour ahead is reported
 Progress = Callable[[float, str], None]
@@ -79,6 +78,10 @@ class SyncRefused(SyncError):
     def __init__(self, message: str, *, safe_mode: bool = False) -> None:
         super().__init__(message)
         self.safe_mode = safe_mode
+
+
+class Unappliable(Exception):
+    """A segment whose changes point at rows this laptop does not have (internal: the round goes on)."""
 
 
 class SyncBusy(SyncError):
@@ -464,7 +467,8 @@ class _Round:
         self.report.scrubbed += len(segments)
         return len(segments)
 
-    def export(self) -> None:
+    def export(self, up_to: int | None = None) -> None:
+        """Send our unsent changes (``up_to``: only those up to that outbox number, see write_snapshot)."""
         while True:
             with self.db.engine.connect() as conn:
                 # SQLite writes each change's line (the JSON array of Change.line()) itself: that is
@@ -474,8 +478,8 @@ class _Round:
                     "b.base, c.staff_id), c.op = 'purge' "
                     "FROM sync_outbox AS o JOIN change_log AS c ON c.id = o.change_id "
                     "LEFT JOIN sync_bases AS b ON b.change_id = c.id "
-                    "WHERE o.segment IS NULL ORDER BY o.seq LIMIT ?",
-                    (SEGMENT_MAX_CHANGES,),
+                    "WHERE o.segment IS NULL AND o.seq <= ? ORDER BY o.seq LIMIT ?",
+                    (up_to if up_to is not None else 2**62, SEGMENT_MAX_CHANGES),
                 ).fetchall()
                 if not rows:
                     conn.rollback()
@@ -675,7 +679,19 @@ class _Round:
                         if any(d != self.me and applied.get(d, 0) < n for d, n in part.applied.items()):
                             stuck = True  # it builds on changes we do not have yet; after those
                             break
-                        self._apply_segment(peer, part, self._peer_name(peer).strip("«»"))
+                        try:
+                            self._apply_segment(peer, part, self._peer_name(peer).strip("«»"))
+                        except Unappliable as exc:
+                            # Points at rows this laptop does not have although the file says it has
+                            # what it builds on: never crash the round; the others go on, and this one is
+                            # tried again next round (they arrive meanwhile).
+                            log.warning("Segment could not be applied, tried again next round: %s", exc)
+                            self.report.warnings.append(
+                                f"Ændringer fra computeren {self._peer_name(peer)} bygger på noget, denne computer "
+                                "ikke har endnu. De prøves igen ved næste synkronisering."
+                            )
+                            stuck = True
+                            break
                         applied[peer] = part.last
                         progressed = True
                     if stuck:
@@ -727,12 +743,15 @@ class _Round:
             try:
                 new_conflicts += self._apply_batch(peer, segment, batch, last, name)
             except IntegrityError:
-                if len(batches) == 1:
-                    raise
-                # A batch pointed at a row in a later batch: the rest goes in one transaction.
                 rest = [change for later in batches[index:] for change in later]
-                new_conflicts += self._apply_batch(peer, segment, rest, True, name)
-                break
+                if len(batches) > 1:
+                    # A batch pointed at a row in a later batch: the rest goes in one transaction.
+                    try:
+                        new_conflicts += self._apply_batch(peer, segment, rest, True, name)
+                        break
+                    except IntegrityError:
+                        pass
+                raise Unappliable(self._missing_parents(segment, rest)) from None
             if index == 0 and not last:
                 self.io.step("apply-batch")  # (tests: a kill between two batches of one segment)
         self.io.step("after-commit")
@@ -741,6 +760,32 @@ class _Round:
         self.report.new_conflicts += new_conflicts
         if max_hlc:
             self._receive_clock(peer, max_hlc)
+
+    def _missing_parents(self, segment: seg.Segment, changes: list[seg.Change]) -> str:
+        """What the changes point at that is not here (ids only), found by applying them once more in a
+        transaction that is rolled back: the evidence for the log when a segment cannot be applied."""
+        found: list[str] = []
+
+        class RollBack(Exception):
+            pass
+
+        try:
+            with self.db.write() as conn:
+                conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+                fresh = fresh_rows(conn, changes)
+                store_changes(conn, changes)
+                Applier(conn).apply(changes, fresh)
+                for table, rowid, parent, _fk in conn.exec_driver_sql("PRAGMA foreign_key_check").all()[:5]:
+                    row = conn.exec_driver_sql(f'SELECT id FROM "{table}" WHERE rowid = ?', (rowid,)).scalar()
+                    found.append(f"{table} {row} -> {parent}")
+                applied = dict(conn.exec_driver_sql("SELECT device_id, applied_seq FROM sync_peers").all())
+                found.append(f"header applied {segment.applied}, here {applied}, partial {_meta(conn, PARTIAL_KEY)}")
+                raise RollBack
+        except RollBack:
+            pass
+        except Exception as exc:  # noqa: BLE001 - only evidence for the log
+            found.append(f"({type(exc).__name__})")
+        return f"segment {segment.device_id}:{segment.first}-{segment.last}: " + "; ".join(found)
 
     def _apply_batch(self, peer: str, segment: seg.Segment, changes: list[seg.Change], last: bool, name: str) -> int:
         """One write transaction: the changes, and with the last batch the segment's bookkeeping. Returns
@@ -753,10 +798,10 @@ class _Round:
             store_changes(conn, changes)
             Applier(conn).apply(changes, fresh)
             partial = json.loads(_meta(conn, PARTIAL_KEY) or "{}")
-            if last:
+            if not last:
+                partial[peer] = max(int(partial.get(peer, 0)), segment.last)
+            elif int(partial.get(peer, 0)) <= segment.last:  # (a snapshot may claim a later one in part)
                 partial.pop(peer, None)
-            else:
-                partial[peer] = segment.last
             _set_meta(conn, PARTIAL_KEY, json.dumps(partial, sort_keys=True) if partial else None)
             if last:
                 conn.exec_driver_sql(
@@ -1035,7 +1080,7 @@ def sync(
             or (_count_changes(db) + round_.report.sent and _snapshot_due(io, wall_ms(), db.clock.max_ahead_ms or 0))
         )):  # fmt: skip
             progress(0.95, "Skriver øjebliksbillede")
-            if sync_snapshot.write_snapshot(db, share, io) is not None:
+            if sync_snapshot.write_snapshot(db, share, io, send_own=round_.export) is not None:
                 round_.report.snapshot_written = True
                 _purges_need_snapshot(db, io)  # the new snapshot contains them: forget them
             else:

@@ -21,6 +21,7 @@ import os
 import sqlite3
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,9 @@ from aaben_raadgivning.sync import segments as seg
 from aaben_raadgivning.sync.share import PublishConflict, ShareIO
 
 log = logging.getLogger(__name__)
+# local_meta: {device: segment} applied in part only (a round stopped between the batches of a segment);
+# a laptop's own files claim those whole, so a reader waits until it has them (sync_engine._apply_batch).
+PARTIAL_KEY = "sync_partial"
 LEASE_NAME = "lease.json"
 LEASE_SECONDS = 15 * 60
 # Local bookkeeping that must not travel in a snapshot (it describes the writer, not the data). One
@@ -120,9 +124,16 @@ def _release_lease(io: ShareIO, me: str) -> None:
 # --- writing ------------------------------------------------------------------------------------
 
 
-def write_snapshot(db: Database, share: Path, io: ShareIO | None = None) -> SnapshotInfo | None:
+def write_snapshot(db: Database, share: Path, io: ShareIO | None = None, *,
+                   send_own: Callable[[int], None]) -> SnapshotInfo | None:  # fmt: skip
     """Write a snapshot of this database to the share (call right after a successful sync). Returns None
-    when another device holds the lease."""
+    when another device holds the lease.
+
+    ``covers`` must name, per device, segments the copy holds *whole*: a laptop that starts from the
+    snapshot never reads those, and claims them in its own files' dependencies. So it is read from the
+    copy itself, and our own changes in the copy that were saved after this round's export (the app's
+    counter keeps saving during a sync) are sent first with ``send_own(last outbox number in the copy)``,
+    exactly up to that number, so that our entry ends on a segment boundary the copy holds whole."""
     io = io or ShareIO(share)
     me = db.device_id
     slack_ms = db.clock.max_ahead_ms or 0
@@ -132,23 +143,30 @@ def write_snapshot(db: Database, share: Path, io: ShareIO | None = None) -> Snap
         folder = _snapshots_dir(io)
         with tempfile.TemporaryDirectory() as tmp:
             local = Path(tmp) / "snapshot.sqlite3"
-            with db.engine.connect() as conn:
-                covers = dict(conn.exec_driver_sql("SELECT device_id, applied_seq FROM sync_peers").all())
-                covers[me] = conn.exec_driver_sql(
-                    "SELECT coalesce(max(last_seq), 0) FROM sync_own_segments"
-                ).scalar_one()
-                conn.rollback()
-            # covers was read first: the copy holds at least that much (more is harmless: re-applied
-            # changes are idempotent)
             raw = db.engine.raw_connection()
             try:
                 raw.driver_connection.execute("VACUUM INTO ?", (str(local),))
             finally:
                 raw.close()
             with sqlite3.connect(local) as snap:
+                covers = dict(snap.execute("SELECT device_id, applied_seq FROM sync_peers").fetchall())
+                covers[me] = snap.execute("SELECT coalesce(max(last_seq), 0) FROM sync_own_segments").fetchone()[0]
+                (unsent,) = snap.execute("SELECT max(seq) FROM sync_outbox WHERE segment IS NULL").fetchone()
+            if unsent is not None:
+                send_own(unsent)
+                with db.engine.connect() as conn:
+                    segment = conn.exec_driver_sql("SELECT segment FROM sync_outbox WHERE seq = ?", (unsent,)).scalar()
+                    conn.rollback()
+                if segment is None:  # (cannot happen: send_own raises when it cannot send)
+                    return None
+                covers[me] = max(covers[me], int(segment))
+            with sqlite3.connect(local) as snap:
                 for table in LOCAL_ONLY:
                     if table == "local_meta":
-                        snap.execute("DELETE FROM local_meta WHERE key != ?", (SWEEP_DATE_KEY,))
+                        # Two entries describe the data, not the writer: the day the follow-up tasks were
+                        # last brought up to date, and segments the copy holds only in part (a round stopped
+                        # between batches): a laptop starting from it must claim those in its own files.
+                        snap.execute("DELETE FROM local_meta WHERE key NOT IN (?, ?)", (SWEEP_DATE_KEY, PARTIAL_KEY))
                     else:
                         snap.execute(f"DELETE FROM {table}")
                 # Derived, rebuilt by the receiver. Dropped and made again rather than emptied: a full-text
@@ -328,6 +346,7 @@ def _copy_into(db: Database, snapshot: Path, info: SnapshotInfo) -> None:
                         "ON CONFLICT(device_id) DO UPDATE SET applied_seq = max(applied_seq, excluded.applied_seq)",
                         peers,
                     )
+                _claim_partial(conn)
                 _merge_own_rows(conn, db.device_id, logged_before)
                 rows = conn.exec_driver_sql("SELECT id, name, cpr, phone FROM citizens WHERE deleted_at IS NULL").all()
                 conn.exec_driver_sql("DELETE FROM citizen_search")
@@ -343,6 +362,19 @@ def _copy_into(db: Database, snapshot: Path, info: SnapshotInfo) -> None:
         top = c.exec_driver_sql("SELECT max(hlc) FROM change_log").scalar()
         c.rollback()
     db.clock.resume(top)
+
+
+def _claim_partial(conn: Connection) -> None:
+    """The snapshot's rows of segments it holds only in part are ours now: claim them as its writer did."""
+    theirs = conn.exec_driver_sql("SELECT value FROM snap.local_meta WHERE key = ?", (PARTIAL_KEY,)).scalar()
+    if not theirs:
+        return
+    ours = json.loads(conn.exec_driver_sql("SELECT value FROM main.local_meta WHERE key = ?", (PARTIAL_KEY,)).scalar() or "{}")
+    for device, number in json.loads(theirs).items():
+        ours[device] = max(int(ours.get(device, 0)), int(number))
+    conn.exec_driver_sql(
+        "INSERT OR REPLACE INTO main.local_meta (key, value) VALUES (?, ?)", (PARTIAL_KEY, json.dumps(ours, sort_keys=True))
+    )
 
 
 def _merge_own_rows(conn: Connection, me: str, logged_before: int) -> None:
