@@ -371,3 +371,42 @@ def test_an_edit_on_a_row_of_a_half_applied_segment_reaches_a_third_laptop(tmp_p
     finally:
         for db in (a, b, c):
             db.close()
+
+
+@pytest.mark.parametrize("new_laptop_has_work", [False, True])
+def test_a_laptop_starting_from_a_snapshot_that_holds_part_of_a_segment_claims_it(tmp_path, share_for, monkeypatch,
+                                                                                  new_laptop_has_work):  # fmt: skip
+    """W stopped between two batches of A's segment, whose file was then damaged, so W could not finish it;
+    W's next round still wrote a snapshot holding part of that segment. A laptop N starting from it has those
+    rows, so its own files must say they build on that segment, as W's do (else a third laptop could apply
+    N's edit of such a row before the row itself)."""
+    monkeypatch.setattr(sync_engine, "APPLY_BATCH", 8)  # 6 audit rows and 2 of the 6 citizens first
+    template = template_database(tmp_path / "template")
+    a = new_device(template, tmp_path / "a" / "db.sqlite3")
+    w = new_device(template, tmp_path / "w" / "db.sqlite3")
+    n = new_device(template, tmp_path / "n" / "db.sqlite3")
+    share = share_for(a, tmp_path / "share")
+    try:
+        for index in range(6):
+            create_citizen(a, None, name=f"Borger {index}", accept_duplicates=True)
+        sync(a, share, snapshot="never")
+        with pytest.raises(_Crash):
+            sync(w, share, snapshot="never", io=ShareIO(share, fault=_crash_at("apply-batch")))
+        [segment] = [p for p in (share / seg.DEVICES_DIR / a.device_id).iterdir() if seg.parse_name(p.name)]
+        segment.write_bytes(segment.read_bytes()[:100])  # damaged: W cannot finish it
+        sync(w, share, snapshot="always")
+        if new_laptop_has_work:
+            create_citizen(n, None, name="Egen Borger", accept_duplicates=True)
+        sync(n, share, snapshot="never")  # starts from W's snapshot
+        with n.engine.connect() as conn:
+            held = conn.exec_driver_sql("SELECT id FROM citizens WHERE name LIKE 'Borger %'").scalars().first()
+            conn.rollback()
+        assert held is not None
+        add_event(n, None, held, kind="samtale", summary="Samtale")
+        sync(n, share, snapshot="never")
+        headers = [seg.decode(p.read_bytes()).applied for p in (share / seg.DEVICES_DIR / n.device_id).iterdir()
+                   if seg.parse_name(p.name)]  # fmt: skip
+        assert headers and headers[-1].get(a.device_id, 0) >= 1
+    finally:
+        for db in (a, w, n):
+            db.close()
