@@ -134,6 +134,7 @@ def _sql_only_receive(template: Path, target: Path, segment: bytes, device: str,
 def throughput(changes: int, runs: int) -> dict:
     from aaben_raadgivning.store.database import open_database
     from aaben_raadgivning.store.sync_engine import sync
+    from aaben_raadgivning.store.sync_share import create_share
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -156,6 +157,7 @@ def throughput(changes: int, runs: int) -> dict:
             b = _device(template, run_dir / "b" / "db.sqlite3")
             share = run_dir / "share"
             share.mkdir()
+            create_share(share)  # (a laptop refuses a folder that is not a share)
             raws.append(_raw_insert(template, run_dir / "raw.sqlite3", citizen_rows, columns))
             raws_with_log.append(_raw_insert(template, run_dir / "raw-log.sqlite3", citizen_rows, columns,
                                              log_rows, log_columns))  # fmt: skip
@@ -196,12 +198,14 @@ def throughput(changes: int, runs: int) -> dict:
 
 def noop_small(runs: int) -> float:
     from aaben_raadgivning.store.sync_engine import sync
+    from aaben_raadgivning.store.sync_share import create_share
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         template = _template(root)
         share = root / "share"
         share.mkdir()
+        create_share(share)
         a = _device(template, root / "a" / "db.sqlite3")
         b = _device(template, root / "b" / "db.sqlite3")
         _fill(a, 200)

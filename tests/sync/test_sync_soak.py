@@ -15,9 +15,12 @@ process that may be killed). At the end, clean rounds without faults until the r
 every change committed anywhere is in every laptop's change log, no save failed, all replicas are equal
 and every laptop's integrity check is clean.
 
-Sizes (SOAK_LAPTOPS, SOAK_ROUNDS, SOAK_SEED to vary): 6 laptops × 36 rounds, ~105 syncs, ~4 500–5 700
-committed changes; 35–75 s on 2 cores shared with other work (load 2.5–5), well inside CI's 4 minutes. The
-figures are printed (``pytest -s`` shows them). Thread timing makes each run differ even with one seed.
+Sizes (SOAK_LAPTOPS, SOAK_ROUNDS, SOAK_SEED to vary): 6 laptops × 36 rounds, ~100–115 syncs, ~4 000–10 000
+committed changes; 30–60 s on 2 idle cores, up to ~160 s with both cores saturated by other work. The
+figures are printed (``pytest -s`` shows them). Thread timing makes each run differ even with one seed, and
+load changes which races happen: the three defects found only under load (a snapshot file swapped under open
+connections, a snapshot claiming changes it did not hold whole, a crash on a segment pointing at rows not
+yet here) each have a deterministic test in test_sync_engine.py.
 """
 
 from __future__ import annotations
@@ -267,9 +270,6 @@ def _converge(dbs: list[Database], share: Path) -> int:
 
 @pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
-@pytest.mark.xfail(strict=False, reason="issue 12, open: green on an idle machine, but on CI's loaded 2 cores "
-                   "(2026-12-06) 30 of 1 697 saves failed, 17 syncs errored and the convergence pass took an own "
-                   "unrecorded segment for a cloned disk")
 def test_soak_many_laptops_under_faults_lose_nothing(tmp_path: Path) -> None:
     started = time.monotonic()
     rng = random.Random(SEED)
