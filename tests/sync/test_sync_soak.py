@@ -271,6 +271,18 @@ def _converge(dbs: list[Database], share: Path) -> int:
 @pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
 def test_soak_many_laptops_under_faults_lose_nothing(tmp_path: Path) -> None:
+    """Runs the soak (``soak``) in a fresh Python process of its own, not in the test runner's: in CI the
+    runner's worker has run hundreds of other tests first, and a soak that fails must not take that worker's
+    other tests down with it (nor can state left by them make it fail)."""
+    env = dict(os.environ, PYTHONPATH=str(SRC))
+    proc = subprocess.run([sys.executable, __file__, str(tmp_path)], env=env, capture_output=True, text=True,
+                          timeout=1800, check=False)  # fmt: skip
+    print(proc.stdout)
+    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-12000:]
+
+
+def soak(tmp_path: Path) -> None:
+    """The soak itself; raises AssertionError on the first broken promise."""
     started = time.monotonic()
     rng = random.Random(SEED)
     share = tmp_path / "share"
@@ -410,3 +422,7 @@ def test_a_laptop_starting_from_a_snapshot_that_holds_part_of_a_segment_claims_i
     finally:
         for db in (a, w, n):
             db.close()
+
+
+if __name__ == "__main__":  # the soak's own process (see test_soak_many_laptops_under_faults_lose_nothing)
+    soak(Path(sys.argv[1]))
