@@ -154,43 +154,29 @@ def test_a5_refold_recomputes_the_rows_conflicts(world):
     with world.db.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT table_name, row_id, field, loser_id, winner_id FROM sync_conflicts").all() == [
             ("citizens", "c-new", "name", "e1", "e2")]  # fmt: skip
-        assert (
-            conn.exec_driver_sql(
-                "SELECT name FROM citizens WHERE id = 'c-new'"
-            ).scalar_one()
-            == "Bo Bech"
-        )
+        assert conn.exec_driver_sql("SELECT name FROM citizens WHERE id = 'c-new'").scalar_one() == "Bo Bech"
+
+
+def _apply_each(world, *batches: list[Change]) -> None:
+    """Each batch stored and applied in a transaction of its own, as the sync engine does."""
+    for changes in batches:
+        with world.db.engine.begin() as conn:
+            store_changes(conn, changes)
+            Applier(conn).apply(changes)
+
+
+def _office_purge() -> Change:
+    """A purge, from another laptop, of the office ``_office_and_citizen`` makes."""
+    return Change("p1", encode(1_764_000_000_050, 0, "remote"), "remote", "offices", "o-new", "purge", None, None)
 
 
 def test_a2_a_row_arriving_after_the_purge_of_its_parent_is_purged_too(world):
     office, citizen = _office_and_citizen(world)
-    purge = Change(
-        "p1",
-        encode(1_764_000_000_050, 0, "remote"),
-        "remote",
-        "offices",
-        "o-new",
-        "purge",
-        None,
-        None,
-    )
-    for changes in ([office], [purge], [citizen]):
-        with world.db.engine.begin() as conn:
-            store_changes(conn, changes)
-            Applier(conn).apply(changes)
+    purge = _office_purge()
+    _apply_each(world, [office], [purge], [citizen])
     with world.db.engine.connect() as conn:
-        assert (
-            conn.exec_driver_sql(
-                "SELECT count(*) FROM citizens WHERE id = 'c-new'"
-            ).scalar_one()
-            == 0
-        )
-        assert (
-            conn.exec_driver_sql(
-                "SELECT value FROM change_log WHERE row_id = 'c-new'"
-            ).scalar_one()
-            is None
-        )
+        assert conn.exec_driver_sql("SELECT count(*) FROM citizens WHERE id = 'c-new'").scalar_one() == 0
+        assert conn.exec_driver_sql("SELECT value FROM change_log WHERE row_id = 'c-new'").scalar_one() is None
         assert conn.exec_driver_sql("SELECT table_name FROM sync_purged WHERE row_id IN ('c-new', 'o-new') "
                                     "ORDER BY table_name").scalars().all() == ["citizens", "offices"]  # fmt: skip
 
@@ -279,12 +265,7 @@ def test_a5_a_conflict_won_by_an_insert_shows_the_inserted_value_of_the_field(wo
         assert conn.exec_driver_sql(
             "SELECT field, loser_id, loser_value, winner_id, winner_value FROM sync_conflicts").all() == [
             ("name", "e1", '"Bo Holm"', "e2", '"Bo Bæk"')]  # fmt: skip
-        assert (
-            conn.exec_driver_sql(
-                "SELECT name FROM citizens WHERE id = 'c-new'"
-            ).scalar_one()
-            == "Bo Bæk"
-        )
+        assert conn.exec_driver_sql("SELECT name FROM citizens WHERE id = 'c-new'").scalar_one() == "Bo Bæk"
 
 
 def test_a2_a_late_change_of_a_purged_row_is_blanked_and_does_not_bring_it_back(world):
@@ -301,53 +282,21 @@ def test_a2_a_late_change_of_a_purged_row_is_blanked_and_does_not_bring_it_back(
     )
     late = Change("late", encode(1_764_000_000_040, 0, "other"), "other", "citizens", "c-new", "update", "name",
                   json.dumps("Bo Berg Hansen"), citizen.hlc)  # fmt: skip
-    for changes in ([office, citizen], [purge], [late]):
-        with world.db.engine.begin() as conn:
-            store_changes(conn, changes)
-            Applier(conn).apply(changes)
+    _apply_each(world, [office, citizen], [purge], [late])
     with world.db.engine.connect() as conn:
-        assert (
-            conn.exec_driver_sql(
-                "SELECT count(*) FROM citizens WHERE id = 'c-new'"
-            ).scalar_one()
-            == 0
-        )
-        assert (
-            conn.exec_driver_sql(
-                "SELECT value FROM change_log WHERE id = 'late'"
-            ).scalar_one()
-            is None
-        )
+        assert conn.exec_driver_sql("SELECT count(*) FROM citizens WHERE id = 'c-new'").scalar_one() == 0
+        assert conn.exec_driver_sql("SELECT value FROM change_log WHERE id = 'late'").scalar_one() is None
 
 
 def test_a2_a_purge_and_a_row_pointing_at_the_purged_row_in_one_batch(world):
     office, citizen = _office_and_citizen(world)
-    purge = Change(
-        "p1",
-        encode(1_764_000_000_050, 0, "remote"),
-        "remote",
-        "offices",
-        "o-new",
-        "purge",
-        None,
-        None,
-    )
+    purge = _office_purge()
     with world.db.engine.begin() as conn:
         store_changes(conn, [office, citizen, purge])
         Applier(conn).apply([office, citizen, purge])
     with world.db.engine.connect() as conn:
-        assert (
-            conn.exec_driver_sql(
-                "SELECT count(*) FROM offices WHERE id = 'o-new'"
-            ).scalar_one()
-            == 0
-        )
-        assert (
-            conn.exec_driver_sql(
-                "SELECT count(*) FROM citizens WHERE id = 'c-new'"
-            ).scalar_one()
-            == 0
-        )
+        assert conn.exec_driver_sql("SELECT count(*) FROM offices WHERE id = 'o-new'").scalar_one() == 0
+        assert conn.exec_driver_sql("SELECT count(*) FROM citizens WHERE id = 'c-new'").scalar_one() == 0
 
 
 # --- batches received from other laptops, as the sync engine applies them ----------------------------------

@@ -425,21 +425,26 @@ def test_after_a_purge_the_database_files_hold_no_trace_of_the_citizen(office):
         assert b"Sletmig" not in data and b"33333333" not in data and b"sletmig" not in data
 
 
+def _kill_after_the_rewrite(db, share: Path) -> None:
+    """A round of ``db`` killed once its rewritten (scrubbed) file is in place on the share, not yet recorded."""
+    steps: list[str] = []
+
+    def kill(step: str) -> None:
+        steps.append(step)
+        if step == "fsync-dir" and "apply" in steps:
+            raise Crash(step)
+
+    with pytest.raises(Crash):
+        sync(db, share, io=ShareIO(share, kill))
+
+
 def test_a_scrub_killed_before_it_was_recorded_is_finished_by_the_next_round(office):
     a, b, share, staff = office
     citizen = create_citizen(b, staff.id, name="Frida Sletmig")
     _exchange(share, a, b)
     purge_citizen(a, staff.id, citizen.id, "Borgeren har bedt om sletning")
     sync(a, share)
-    steps: list[str] = []
-
-    def kill_after_the_rewrite(step: str) -> None:
-        steps.append(step)
-        if step == "fsync-dir" and "apply" in steps:  # the rewritten file is in place, not yet recorded
-            raise Crash(step)
-
-    with pytest.raises(Crash):
-        sync(b, share, io=ShareIO(share, kill_after_the_rewrite))
+    _kill_after_the_rewrite(b, share)
     report = sync(b, share)  # not mistaken for another computer writing as B
     assert report.warnings == []
     assert _share_files_containing(share / "devices", "Sletmig") == []
@@ -458,15 +463,7 @@ def test_a_scrub_killed_before_it_was_recorded_and_another_purge_since_is_no_clo
     _exchange(share, a, b)
     purge_citizen(a, staff.id, frida.id, "Borgeren har bedt om sletning")
     sync(a, share)
-    steps: list[str] = []
-
-    def kill_after_the_rewrite(step: str) -> None:
-        steps.append(step)
-        if step == "fsync-dir" and "apply" in steps:
-            raise Crash(step)
-
-    with pytest.raises(Crash):
-        sync(b, share, io=ShareIO(share, kill_after_the_rewrite))
+    _kill_after_the_rewrite(b, share)
     purge_citizen(b, staff.id, gitte.id, "Borgeren har bedt om sletning")
     report = sync(b, share)  # was: refused as a cloned disk
     assert report.warnings == []
