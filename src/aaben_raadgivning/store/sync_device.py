@@ -107,11 +107,10 @@ def _announce(io: ShareIO, device: str, applied: dict[str, int]) -> bool:
     this laptop recorded): a laptop that stays off for days after the reset is then a known device, and
     the others keep every file it still lacks (their clean-up needs its evidence) instead of removing
     them unseen. Written after the reset is committed; if the share fails now, the next sync writes it."""
-    state = {"device": device, "own": 0, "applied": dict(sorted(applied.items())), "corrupt": []}
     folder = io.root / seg.DEVICES_DIR / device
     try:
         io.mkdir(folder)
-        io.publish(folder, state_file.NAME, state_file.encode(state), replace=True)
+        io.publish(folder, state_file.NAME, state_file.make(device, 0, applied, set()), replace=True)
     except OSError:
         return False
     return True

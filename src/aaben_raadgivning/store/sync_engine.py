@@ -909,9 +909,7 @@ class _Round:
             applied = dict(conn.exec_driver_sql("SELECT device_id, applied_seq FROM sync_peers").all())
             own = conn.exec_driver_sql("SELECT max(last_seq) FROM sync_own_segments").scalar() or 0
             conn.rollback()
-        state = {"device": self.me, "own": own, "applied": dict(sorted(applied.items())),
-                 "corrupt": sorted([d, n] for d, n in self.corrupt_seen)}  # fmt: skip
-        data = state_file.encode(state)
+        data = state_file.make(self.me, own, applied, self.corrupt_seen)
         try:
             current = self.io.read(self.own / state_file.NAME)
         except FileNotFoundError:

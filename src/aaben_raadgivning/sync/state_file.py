@@ -22,6 +22,13 @@ def _digest(state: dict[str, Any]) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
+def make(device: str, own: int, applied: dict[str, int], corrupt: set[tuple[str, int]]) -> bytes:
+    """A device's state.json: its last own segment, what it has applied of every other device, and the
+    segments it found damaged (their owners write them again)."""
+    return encode({"device": device, "own": own, "applied": dict(sorted(applied.items())),
+                   "corrupt": sorted([d, n] for d, n in corrupt)})  # fmt: skip
+
+
 def encode(state: dict[str, Any]) -> bytes:
     content = {key: value for key, value in state.items() if key != _SUM}
     return (json.dumps({**content, _SUM: _digest(content)}) + "\n").encode()
