@@ -519,3 +519,52 @@ def test_a_laptop_restored_from_an_old_backup_with_its_state_file_damaged_is_ref
     assert {"Efter Backup", "Efter Gendannelse"} <= _names(a)  # the first only in the snapshot by now
     assert replica_state(a) == replica_state(b)
     a.close()
+
+
+def _count_changes(db) -> int:
+    with db.engine.connect() as conn:
+        count = conn.exec_driver_sql("SELECT count(*) FROM change_log").scalar_one()
+        conn.rollback()
+    return count
+
+
+def test_a_cloned_disk_is_refused_before_it_touches_the_other_laptops_merged_file(office, tmp_path, monkeypatch):
+    """Found by the state machine's cloned-disk rule in CI: A's last round was killed after publishing its
+    file, before recording it, and the disk was copied to C. A adopted that file and merged its old files into
+    one (compaction). C, taking the merged file for a merge of its own, removed it from the share before it
+    found the evidence that refused the round. The reset then found A's changes nowhere under the old id and
+    sent them again under C's new id: every laptop held them under another label. A refused round now leaves
+    the share exactly as it found it."""
+    from aaben_raadgivning.store import sync_engine
+    from aaben_raadgivning.store.sync_device import reset_device
+    from aaben_raadgivning.store.sync_engine import SyncRefused
+
+    monkeypatch.setattr(sync_engine, "COMPACT_AT", 3)
+    a, b, share, staff, _ = office
+    for name in ("En", "To", "Tre"):
+        create_citizen(a, staff.id, name=f"{name} Borger", accept_duplicates=True)
+        sync(a, share, snapshot="never")
+    with a.write() as conn:  # the last round was killed after publishing its file, before recording it
+        top = conn.exec_driver_sql("SELECT max(seq) FROM sync_own_segments").scalar_one()
+        conn.exec_driver_sql("UPDATE sync_outbox SET segment = NULL WHERE segment = ?", (top,))
+        conn.exec_driver_sql("DELETE FROM sync_own_segments WHERE seq = ?", (top,))
+    a, c = _clone(a, tmp_path / "c")
+    create_citizen(a, staff.id, name="Original", accept_duplicates=True)
+    sync(a, share, snapshot="never")
+    own = share / seg.DEVICES_DIR / a.device_id
+    files = sorted(p.name for p in own.iterdir())
+    assert any(first != last for first, last in filter(None, map(seg.parse_name, files)))  # A merged files
+    before = _count_changes(c)
+    create_citizen(c, staff.id, name="Kopi", accept_duplicates=True)
+    made_on_c = _count_changes(c) - before
+    with pytest.raises(SyncRefused):
+        sync(c, share)
+    assert sorted(p.name for p in own.iterdir()) == files  # was: A's merged file removed by C
+    assert reset_device(c, share).relabelled == made_on_c  # was: A's unrecorded changes too
+    c.close()
+    c = open_database(tmp_path / "c" / "aaben-raadgivning.sqlite3", tmp_path / "c" / "backups")
+    _exchange(share, a, b, c)
+    assert replica_state(a) == replica_state(b) == replica_state(c)
+    assert {"Original", "Kopi", "Tre Borger"} <= _names(b)
+    assert _problems(a) == [] and _problems(b) == [] and _problems(c) == []
+    c.close()

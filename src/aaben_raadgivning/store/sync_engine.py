@@ -302,7 +302,11 @@ class _Round:
 
     def check_own_segments(self) -> None:
         """Compare our folder with what we recorded: adopt our own unrecorded segments (a crash after
-        publishing), rewrite damaged or missing ones, refuse when another machine writes as us."""
+        publishing), rewrite damaged or missing ones, refuse when another machine writes as us.
+
+        Every piece of evidence is read before anything is changed: a laptop that turns out to be a clone
+        must leave the share exactly as it found it (what it would "repair" is the other laptop's work,
+        and a later ``device reset`` reads that folder to tell which changes went out before the copy)."""
         files: dict[tuple[int, int], os.DirEntry] = {}
         for entry in self.io.listdir(self.own):
             numbers = seg.parse_name(entry.name)
@@ -316,11 +320,14 @@ class _Round:
                 ).all()
             }  # fmt: skip
             conn.rollback()
+        mine = max((row[1] for row in recorded.values()), default=0)
+        repairs: list[Callable[[], None]] = []  # carried out only once no check has refused the round
         for (first, last), entry in sorted(files.items()):
             path = Path(entry.path)
             known = recorded.get(first)
             if known is not None and not known[6] and known[1] != last:
-                self.io.remove(path)  # replaced by a compacted file (or a compaction that was not recorded)
+                self._check_unrecorded_compaction(path, last, mine)
+                repairs.append(lambda path=path: self.io.remove(path))  # a compaction killed before recording
                 continue
             if known is not None and not known[6]:
                 stat = entry.stat()
@@ -328,25 +335,24 @@ class _Round:
                     continue
                 data = self.io.read(path)
                 if seg.checksum(data) == known[2]:
-                    with self.db.write() as conn:
-                        conn.exec_driver_sql(
-                            "UPDATE sync_own_segments SET size = ?, mtime_ns = ? WHERE seq = ?",
-                            (stat.st_size, stat.st_mtime_ns, first),
-                        )
+                    repairs.append(lambda first=first, stat=stat: self._note_stat(first, stat))
                     continue
                 try:
                     found = seg.decode(data)
                 except seg.SegmentError:
-                    self._rewrite(first, json.loads(known[5]))  # damaged on the share: write it again
+                    # damaged on the share: write it again
+                    repairs.append(lambda first=first, known=known: self._rewrite(first, json.loads(known[5])))
                     continue
                 if self._is_own_rewrite(found, first, last):
                     # Our own rewrite (after a purge, or of a damaged file), killed before it was recorded;
                     # a purge since may have blanked more of it: write it from the change log as it is now.
-                    self._rewrite(first, json.loads(known[5]), damaged=False)
+                    repairs.append(
+                        lambda first=first, known=known: self._rewrite(first, json.loads(known[5]), damaged=False)
+                    )
                     continue
                 raise self._clone_error(f"own segment {entry.name} differs from what was recorded")
             if known is not None:
-                self.io.remove(path)  # removed as no longer needed, but a crash left the file
+                repairs.append(lambda path=path: self.io.remove(path))  # removed as no longer needed; a crash left it
                 continue
             data = self.io.read(path)
             try:
@@ -356,24 +362,23 @@ class _Round:
                 # unknown here, and another device may have applied it while it was whole: this number
                 # must never carry other changes. It becomes an empty segment; its changes (still unsent
                 # as far as we know) go out in the next one, and a device that has them ignores repeats.
-                self._publish_empty(first, last)
+                repairs.append(lambda first=first, last=last: self._publish_empty(first, last))
+                mine = max(mine, last)
                 continue
-            with self.db.write() as conn:
-                if segment.device_id != self.me:
-                    raise self._clone_error(f"unrecorded segment {entry.name} names device {segment.device_id}")
-                if not self._own_changes_known(conn, segment):
-                    raise self._clone_error(f"unrecorded segment {entry.name} holds changes not made here")
-                # Ours, published by a run that was killed before it could record it: adopt it.
-                ids = [c.id for c in segment.changes]
-                for part in chunks(ids):
-                    conn.exec_driver_sql(
-                        f"UPDATE sync_outbox SET segment = ? WHERE change_id IN ({','.join('?' * len(part))})",
-                        (first, *part),
-                    )
-                self._record_own(conn, first, last, data, path, segment.header())
+            if segment.device_id != self.me:
+                raise self._clone_error(f"unrecorded segment {entry.name} names device {segment.device_id}")
+            with self.db.engine.connect() as conn:
+                known_here = self._own_changes_known(conn, segment)
+                conn.rollback()
+            if not known_here:
+                raise self._clone_error(f"unrecorded segment {entry.name} holds changes not made here")
+            # Ours, published by a run that was killed before it could record it: adopt it.
+            repairs.append(lambda f=first, la=last, s=segment, d=data, p=path: self._adopt(f, la, s, d, p))
+            mine = max(mine, last)
         for first, known in recorded.items():
             if not known[6] and (first, known[1]) not in files:
-                self._rewrite(first, json.loads(known[5]))  # missing from the share
+                # missing from the share
+                repairs.append(lambda first=first, known=known: self._rewrite(first, json.loads(known[5])))
         # Our state.json is written from what we recorded; if it names a later segment than we ever
         # recorded, another machine is writing as us (even if old segments have since been removed).
         # (a damaged state.json reads as None: a flipped digit must not look like a clone)
@@ -382,9 +387,6 @@ class _Round:
             published = int(own_state.get("own", 0)) if own_state else 0
         except (ValueError, TypeError):
             published = 0
-        with self.db.engine.connect() as conn:
-            mine = conn.exec_driver_sql("SELECT coalesce(max(last_seq), 0) FROM sync_own_segments").scalar_one()
-            conn.rollback()
         if published > mine:
             raise self._clone_error(f"own state.json names segment {published}, recorded only up to {mine}")
         # Another device has applied a segment of ours we never recorded: another machine writes as us (or
@@ -392,6 +394,39 @@ class _Round:
         # a number that device has applied, and it would never read it.
         if self.peers_applied_own > mine:
             raise self._clone_error(f"another device applied our segment {self.peers_applied_own}, recorded only up to {mine}")
+        for repair in repairs:
+            repair()
+
+    def _check_unrecorded_compaction(self, path: Path, last: int, mine: int) -> None:
+        """A file that starts where a recorded segment of ours starts but ends elsewhere is ours only as a
+        compaction killed before it was recorded: of recorded segments only, and of changes made here."""
+        if last > mine:
+            raise self._clone_error(f"own segment {path.name} reaches past segment {mine}, the last recorded")
+        try:
+            segment = seg.decode(self.io.read(path))
+        except seg.SegmentError:
+            return  # a damaged merge of our own recorded segments: they are all still here to rewrite
+        with self.db.engine.connect() as conn:
+            known_here = segment.device_id == self.me and self._own_changes_known(conn, segment)
+            conn.rollback()
+        if not known_here:
+            raise self._clone_error(f"own segment {path.name} holds changes not made here")
+
+    def _note_stat(self, first: int, stat: os.stat_result) -> None:
+        with self.db.write() as conn:
+            conn.exec_driver_sql(
+                "UPDATE sync_own_segments SET size = ?, mtime_ns = ? WHERE seq = ?", (stat.st_size, stat.st_mtime_ns, first)
+            )
+
+    def _adopt(self, first: int, last: int, segment: seg.Segment, data: bytes, path: Path) -> None:
+        with self.db.write() as conn:
+            ids = [c.id for c in segment.changes]
+            for part in chunks(ids):
+                conn.exec_driver_sql(
+                    f"UPDATE sync_outbox SET segment = ? WHERE change_id IN ({','.join('?' * len(part))})",
+                    (first, *part),
+                )
+            self._record_own(conn, first, last, data, path, segment.header())
 
     def _publish_empty(self, first: int, last: int) -> None:
         header = seg.Segment(self.me, first, last, (), {}, self.wall_ms()).header()
