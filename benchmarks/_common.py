@@ -34,7 +34,7 @@ def dataset_dir(citizens: int = CITIZENS, events_per_citizen: float = EVENTS_PER
 def ensure_importable() -> None:
     """Let `python benchmarks/x.py` work without PYTHONPATH=src when the package is not installed."""
     try:
-        import aaben_raadgivning  # noqa: F401
+        import aaben_raadgivning
     except ImportError:
         sys.path.insert(0, str(SRC_DIR))
         import aaben_raadgivning  # noqa: F401

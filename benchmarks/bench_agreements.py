@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ensure_importable, median, percentile, save_results, table  # noqa: E402
+from _common import ensure_importable, median, percentile, save_results, table
 
 SAVE_TARGET_MS = 50.0
 OPEN_TARGET_MS = 100.0
@@ -33,6 +33,7 @@ AGREEMENTS = 500
 def build(root: Path):
     from datetime import date, timedelta
 
+    from aaben_raadgivning.demo.generator import generate_demo
     from aaben_raadgivning.domain.agreements import AgreementInput
     from aaben_raadgivning.domain.dates import format_date
     from aaben_raadgivning.runtime import open_runtime
@@ -46,7 +47,6 @@ def build(root: Path):
         ContactInput,
         create_company,
     )
-    from aaben_raadgivning.store.demo import generate_demo
     from aaben_raadgivning.store.queries.companies import company_contacts
 
     runtime = open_runtime(root)
@@ -58,7 +58,9 @@ def build(root: Path):
 
     with db.session() as session:
         staff_id = session.scalar(select(Staff.id).where(Staff.initials == "JF"))
-    company = create_company(db, staff_id, CompanyInput(cvr="10150817", name="Benchmark Bageri A/S"), (ContactInput(name="Lise Holm"),))
+    company = create_company(
+        db, staff_id, CompanyInput(cvr="10150817", name="Benchmark Bageri A/S"), (ContactInput(name="Lise Holm"),)
+    )
     contact = company_contacts(db, company.id)[0]
     start = date(2026, 1, 5)
     ids = []
@@ -96,7 +98,7 @@ def run(runs: int) -> dict:
         build_seconds = time.perf_counter() - started
         db, calendar = runtime.db, runtime.calendar
         active_id, active_data = ids[0]
-        drafts = [(agreement_id, data) for n, (agreement_id, data) in enumerate(ids) if n % 5][: runs]
+        drafts = [(agreement_id, data) for n, (agreement_id, data) in enumerate(ids) if n % 5][:runs]
         citizen_id = active_data.citizen_id
         plans = ("1 uge til 4 uger; 2 uger til 3 mdr; 1 md til 12 mdr", "2 uger til 12 mdr")
         ends = (active_data.end_date, "31.3.2026")  # 5.1–31.3.2026 stays within 13 weeks of praktik
@@ -111,7 +113,16 @@ def run(runs: int) -> dict:
             samples["activate"].append((time.perf_counter() - t0) * 1000)
             t0 = time.perf_counter()
             with db.transaction() as tx:
-                tx.add(Event(citizen_id=citizen_id, kind="note", occurred_at=tx.now, recorded_at=tx.now, staff_id=staff_id, summary="Baseline"))
+                tx.add(
+                    Event(
+                        citizen_id=citizen_id,
+                        kind="note",
+                        occurred_at=tx.now,
+                        recorded_at=tx.now,
+                        staff_id=staff_id,
+                        summary="Baseline",
+                    )
+                )
             samples["insert"].append((time.perf_counter() - t0) * 1000)
             t0 = time.perf_counter()
             detail = company_detail(db, company_id, limit=100)
@@ -140,10 +151,22 @@ def run(runs: int) -> dict:
 
 def report(result: dict) -> str:
     rows = [
-        ["save active agreement, plan changed", f"{result['edit_active']['median_ms']:.1f}", f"{result['edit_active']['p95_ms']:.1f}"],
-        ["activate draft (plan tasks created)", f"{result['activate']['median_ms']:.1f}", f"{result['activate']['p95_ms']:.1f}"],
+        [
+            "save active agreement, plan changed",
+            f"{result['edit_active']['median_ms']:.1f}",
+            f"{result['edit_active']['p95_ms']:.1f}",
+        ],
+        [
+            "activate draft (plan tasks created)",
+            f"{result['activate']['median_ms']:.1f}",
+            f"{result['activate']['p95_ms']:.1f}",
+        ],
         ["bare one-row insert (baseline)", f"{result['insert']['median_ms']:.2f}", f"{result['insert']['p95_ms']:.2f}"],
-        [f"open company with {AGREEMENTS} agreements", f"{result['open']['median_ms']:.1f}", f"{result['open']['p95_ms']:.1f}"],
+        [
+            f"open company with {AGREEMENTS} agreements",
+            f"{result['open']['median_ms']:.1f}",
+            f"{result['open']['p95_ms']:.1f}",
+        ],
         ["primary-key lookup (baseline)", f"{result['pk']['median_ms']:.2f}", f"{result['pk']['p95_ms']:.2f}"],
     ]
     save, opened = result["save"], result["open"]
@@ -157,7 +180,9 @@ def report(result: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Save an agreement with its follow-up plan; open a company with 500 agreements.")
+    parser = argparse.ArgumentParser(
+        description="Save an agreement with its follow-up plan; open a company with 500 agreements."
+    )
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args(argv)
     result = run(args.runs)

@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ensure_importable, median, percentile, save_results, table  # noqa: E402
+from _common import ensure_importable, median, percentile, save_results, table
 
 TARGET_MS = 100.0
 HEAVY_EVENTS = 5_000
@@ -30,10 +30,9 @@ PAGE = 100
 
 def ensure_heavy_citizen(root: Path, meta: dict) -> str:
     """Give one citizen 5 000 events (bulk insert, like the demo generator), once; keep its id in meta."""
-    from generate import META_FILE, _counts
-
     from aaben_raadgivning.config import DB_FILENAME
     from aaben_raadgivning.ids import new_id
+    from generate import META_FILE, _counts
 
     if meta.get("heavy_citizen_id"):
         return meta["heavy_citizen_id"]
@@ -91,10 +90,9 @@ def pk_lookup(db, citizen_id: str) -> float:
 
 def run(runs: int) -> dict:
     ensure_importable()
-    from generate import ensure_dataset
-
     from aaben_raadgivning.config import DB_FILENAME
     from aaben_raadgivning.store.database import open_database
+    from generate import ensure_dataset
 
     root, meta, _ = ensure_dataset()
     heavy = ensure_heavy_citizen(root, meta)
@@ -111,9 +109,7 @@ def run(runs: int) -> dict:
         samples["typical"].append(open_citizen(db, typical, today)[0])
         samples["pk"].append(pk_lookup(db, heavy))
         db.close()
-    result = {
-        name: {"median_ms": median(values), "p95_ms": percentile(values, 95)} for name, values in samples.items()
-    }
+    result = {name: {"median_ms": median(values), "p95_ms": percentile(values, 95)} for name, values in samples.items()}
     result["heavy"]["ratio_to_typical"] = result["heavy"]["median_ms"] / result["typical"]["median_ms"]
     result["heavy"]["ratio_to_pk"] = result["heavy"]["median_ms"] / result["pk"]["median_ms"]
     result["heavy"]["pass"] = result["heavy"]["median_ms"] <= TARGET_MS

@@ -55,9 +55,9 @@ def _child(database: Path, share: Path, batch: int) -> None:
     "apply" and "after-commit" bracket each segment's write transactions) for the parent to tell which
     saves ran while the sync was writing."""
     ensure_importable()
-    from aaben_raadgivning.store import sync_engine
     from aaben_raadgivning.store.database import open_database
-    from aaben_raadgivning.sync.share import ShareIO
+    from aaben_raadgivning.sync import engine as sync_engine
+    from aaben_raadgivning.sync.share_io import ShareIO
 
     marks: dict[str, float] = {}
 
@@ -104,7 +104,7 @@ class _Actions:
                 self.create_citizen(self.db, self.staff_id, name=f"Borger {self.count}", accept_duplicates=True)
             else:
                 self.add_event(self.db, self.staff_id, self.citizen_id, kind="samtale", summary=f"Samtale {self.count}")
-        except Exception as exc:  # noqa: BLE001 - every failure is what this benchmark counts
+        except Exception as exc:
             self.failures.append(f"{type(exc).__name__}: {exc}")
         elapsed = (time.perf_counter() - started) * 1000
         time.sleep(self.rng.uniform(*THINK_S))
@@ -114,12 +114,11 @@ class _Actions:
 def _prepare(root: Path, changes: int) -> tuple[Path, Path, str, str]:
     """A with N events sent to the share; B's folder (staff + citizen, not yet synced). Returns the share,
     B's folder, the staff id and B's citizen id."""
-    from bench_sync import _device, _fill, _template
-
     from aaben_raadgivning.store.actions.citizens import create_citizen
     from aaben_raadgivning.store.actions.staff import create_staff
-    from aaben_raadgivning.store.sync_engine import sync
-    from aaben_raadgivning.store.sync_share import create_share
+    from aaben_raadgivning.sync.engine import sync
+    from aaben_raadgivning.sync.office_share import create_share
+    from bench_sync import _device, _fill, _template
 
     template = _template(root)
     share = root / "share"
@@ -231,7 +230,7 @@ def report(results: list[dict]) -> str:
 
 def default_batch() -> int:
     ensure_importable()
-    from aaben_raadgivning.store import sync_engine
+    from aaben_raadgivning.sync import engine as sync_engine
 
     return sync_engine.APPLY_BATCH
 

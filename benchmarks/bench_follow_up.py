@@ -29,7 +29,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import (  # noqa: E402
+from _common import (
     DATA_ROOT,
     ensure_importable,
     median,
@@ -79,8 +79,21 @@ def build(root: Path) -> dict:
         for n in range(CITIZENS):
             cid = new_id()
             start = TODAY - timedelta(days=rng.randint(1, 400)) if rng.random() < 0.6 else None
-            citizens.append((cid, f"Borger {n:06d}", rng.choice(AREAS), now.isoformat(" "), start and start.isoformat(),
-                             rng.choice(staff), rng.choice(staff), "trappemodel", 1, "trin2", "projekt" if start else None))
+            citizens.append(
+                (
+                    cid,
+                    f"Borger {n:06d}",
+                    rng.choice(AREAS),
+                    now.isoformat(" "),
+                    start and start.isoformat(),
+                    rng.choice(staff),
+                    rng.choice(staff),
+                    "trappemodel",
+                    1,
+                    "trin2",
+                    "projekt" if start else None,
+                )
+            )
             if start:
                 in_project.append(cid)
         conn.executemany(
@@ -125,8 +138,22 @@ def build(root: Path) -> dict:
             tid = derived_id(cid, key) if key else new_id()
             due = TODAY + timedelta(days=rng.randint(-20, 60))
             done = n >= OPEN_TASKS
-            tasks.append((tid, cid, kind, rule, key, "Benchmark-opgave", due.isoformat(), rng.choice(staff),
-                          "done" if done else "open", now.isoformat(" "), agreement[0] if agreement else None, ""))
+            tasks.append(
+                (
+                    tid,
+                    cid,
+                    kind,
+                    rule,
+                    key,
+                    "Benchmark-opgave",
+                    due.isoformat(),
+                    rng.choice(staff),
+                    "done" if done else "open",
+                    now.isoformat(" "),
+                    agreement[0] if agreement else None,
+                    "",
+                )
+            )
         conn.executemany(
             "INSERT INTO follow_up_tasks (id, citizen_id, kind, rule, rule_key, reason, due_date, assignee_id, status, "
             "created_at, agreement_id, note) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -150,16 +177,16 @@ def run(runs: int = 30, force: bool = False) -> dict:
 
     from aaben_raadgivning.domain.clock import to_utc
     from aaben_raadgivning.domain.workdays import WorkdayCalendar
-    from aaben_raadgivning.store.actions.citizen_record import add_timeline_event
     from aaben_raadgivning.store.actions.timeline import add_event
     from aaben_raadgivning.store.database import open_database
-    from aaben_raadgivning.store.follow_up_recompute import recompute_now
+    from aaben_raadgivning.store.follow_ups.recompute import recompute_now
     from aaben_raadgivning.store.models import Citizen
     from aaben_raadgivning.store.queries.follow_up_queue import (
         SORT_CITIZEN,
         QueueFilter,
         load_queue,
     )
+    from aaben_raadgivning.store.records import add_timeline_event
 
     root = dataset_root()
     meta_file = root / "dataset.json"
@@ -197,7 +224,7 @@ def run(runs: int = 30, force: bool = False) -> dict:
         with db.session() as session:
             session.get(Citizen, rng.choice(pk_ids))
 
-    for name, fn in subjects.items():  # warm-up
+    for fn in subjects.values():  # warm-up
         fn()
     for _ in range(runs):
         results["pk_lookup"].append(_time(pk))
@@ -221,7 +248,10 @@ def run(runs: int = 30, force: bool = False) -> dict:
                      f"≤ {target:g} ms {verdict}" if target else "baseline" if name == "pk_lookup" else ""))  # fmt: skip
     print(table(("subject", "median ms", "p95 ms", "÷ pk_lookup", "target"), rows))
     print("Query plan, first page of «Mine»:", "; ".join(str(row[-1]) for row in plan))
-    ok = all(median(results[n]) <= PAGE_TARGET_MS for n in subjects) and median(results["recompute"]) <= RECOMPUTE_TARGET_MS
+    ok = (
+        all(median(results[n]) <= PAGE_TARGET_MS for n in subjects)
+        and median(results["recompute"]) <= RECOMPUTE_TARGET_MS
+    )
     figures = {
         "runs": runs, "medians_ms": {k: median(v) for k, v in results.items()},
         "p95_ms": {k: percentile(v, 95) for k, v in results.items()},

@@ -26,11 +26,12 @@ import shutil
 import sqlite3
 import sys
 import time
-from datetime import date, datetime, time as dtime, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import (  # noqa: E402
+from _common import (
     DATA_ROOT,
     ensure_importable,
     median,
@@ -60,7 +61,6 @@ def _ms(fn) -> float:
 
 def run(runs: int = 7, keep: bool = False) -> dict:
     ensure_importable()
-    from generate import _db_file, ensure_dataset
     from sqlalchemy import select
 
     from aaben_raadgivning.domain.clock import to_utc
@@ -68,10 +68,11 @@ def run(runs: int = 7, keep: bool = False) -> dict:
     from aaben_raadgivning.domain.workdays import WorkdayCalendar
     from aaben_raadgivning.store.actions.follow_up_sweep import mark_swept, sweep_follow_ups
     from aaben_raadgivning.store.database import open_database
-    from aaben_raadgivning.store.follow_up_recompute import recompute_follow_ups
-    from aaben_raadgivning.store.follow_up_sweep import sweep_candidates
+    from aaben_raadgivning.store.follow_ups.recompute import recompute_follow_ups
+    from aaben_raadgivning.store.follow_ups.sweep import sweep_candidates
     from aaben_raadgivning.store.models import Citizen
     from aaben_raadgivning.store.transaction import Tx
+    from generate import _db_file, ensure_dataset
 
     data_dir, meta, _ = ensure_dataset(quiet=True)
     source = _db_file(data_dir)
@@ -113,10 +114,10 @@ def run(runs: int = 7, keep: bool = False) -> dict:
                     _ms(lambda s=session, d=day: sweep_candidates(s, d - timedelta(days=1), d, rules))
                 )
             found = []
-            results["step"].append(_ms(lambda: found.append(sweep_follow_ups(db))))
+            results["step"].append(_ms(lambda f=found: f.append(sweep_follow_ups(db))))
             mark_swept(db, day - timedelta(days=1))
             again = []
-            results["again"].append(_ms(lambda: again.append(sweep_follow_ups(db))))
+            results["again"].append(_ms(lambda a=again: a.append(sweep_follow_ups(db))))
             first, second = found[0], again[0]
             steps.append({"day": day.isoformat(), "candidates": first.candidates, "changed": first.changed_citizens,
                           "created": first.created, "moved": first.moved, "removed": first.removed,

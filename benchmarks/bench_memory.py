@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import median, save_results, table  # noqa: E402
+from _common import median, save_results, table
 
 TARGET_MB = 100.0
 

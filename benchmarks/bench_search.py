@@ -33,7 +33,7 @@ from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ensure_importable, median, percentile, save_results, table  # noqa: E402
+from _common import ensure_importable, median, percentile, save_results, table
 
 TARGET_P95_MS = 20.0
 LIMIT = 8  # ui.widgets.citizen_search.MAX_HITS
@@ -54,12 +54,16 @@ def build_queries(db, seed: int) -> list[tuple[str, str]]:
             conn.execute(text("SELECT name, cpr, phone FROM citizens LIMIT 1 OFFSET :o"), {"o": o}).one()
             for o in offsets
         ]
-        danish = conn.execute(
-            text(
-                "SELECT name FROM citizens WHERE name LIKE '%æ%' OR name LIKE '%ø%' OR name LIKE '%å%' "
-                "OR name LIKE '%Æ%' OR name LIKE '%Ø%' OR name LIKE '%Å%' LIMIT 2000"
+        danish = (
+            conn.execute(
+                text(
+                    "SELECT name FROM citizens WHERE name LIKE '%æ%' OR name LIKE '%ø%' OR name LIKE '%å%' "
+                    "OR name LIKE '%Æ%' OR name LIKE '%Ø%' OR name LIKE '%Å%' LIMIT 2000"
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
     rng.shuffle(people)
     queries: list[tuple[str, str]] = []
     names = [p.name for p in people]
@@ -248,15 +252,20 @@ def report(result: dict) -> str:
         "By kind (all passes pooled):",
         table(
             ["kind", "n", "p50 ms", "p95 ms", "p99 ms", "max ms"],
-            [[k, v["n"], f"{v['p50']:.2f}", f"{v['p95']:.2f}", f"{v['p99']:.2f}", f"{v['max']:.1f}"]
-             for k, v in result["by_kind"].items()],
+            [
+                [k, v["n"], f"{v['p50']:.2f}", f"{v['p95']:.2f}", f"{v['p99']:.2f}", f"{v['max']:.1f}"]
+                for k, v in result["by_kind"].items()
+            ],
         ),  # fmt: skip
         "",
         "By prefix length (characters typed, all passes pooled):",
         table(
             ["length", "n", "p50 ms", "p95 ms", "p99 ms", "max ms"],
-            [[k, v["n"], f"{v['p50']:.2f}", f"{v['p95']:.2f}", f"{v['p99']:.2f}", f"{v['max']:.1f}"]
-             for k, v in result["by_prefix_length"].items() if v["n"]],
+            [
+                [k, v["n"], f"{v['p50']:.2f}", f"{v['p95']:.2f}", f"{v['p99']:.2f}", f"{v['max']:.1f}"]
+                for k, v in result["by_prefix_length"].items()
+                if v["n"]
+            ],
         ),  # fmt: skip
         "",
         f"First search after opening the database: {result['first_search_ms']:.1f} ms (not in the figures above)",

@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import BENCH_DIR, child_env, median, save_results, spread, table  # noqa: E402
+from _common import BENCH_DIR, child_env, median, save_results, spread, table
 
 CHILD = BENCH_DIR / "_start_child.py"
 TARGET_RATIO = 1.5

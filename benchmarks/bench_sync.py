@@ -133,8 +133,8 @@ def _sql_only_receive(template: Path, target: Path, segment: bytes, device: str,
 
 def throughput(changes: int, runs: int) -> dict:
     from aaben_raadgivning.store.database import open_database
-    from aaben_raadgivning.store.sync_engine import sync
-    from aaben_raadgivning.store.sync_share import create_share
+    from aaben_raadgivning.sync.engine import sync
+    from aaben_raadgivning.sync.office_share import create_share
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -197,8 +197,8 @@ def throughput(changes: int, runs: int) -> dict:
 
 
 def noop_small(runs: int) -> float:
-    from aaben_raadgivning.store.sync_engine import sync
-    from aaben_raadgivning.store.sync_share import create_share
+    from aaben_raadgivning.sync.engine import sync
+    from aaben_raadgivning.sync.office_share import create_share
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -224,14 +224,13 @@ def noop_small(runs: int) -> float:
 
 
 def large(runs: int) -> dict:
-    from generate import ensure_dataset
-
     from aaben_raadgivning.config import DB_FILENAME
     from aaben_raadgivning.store.database import open_database
-    from aaben_raadgivning.store.sync_engine import sync
-    from aaben_raadgivning.store.sync_share import create_share
-    from aaben_raadgivning.store.sync_snapshot import list_snapshots
-    from aaben_raadgivning.sync.share import ShareIO
+    from aaben_raadgivning.sync.engine import sync
+    from aaben_raadgivning.sync.office_share import create_share
+    from aaben_raadgivning.sync.share_io import ShareIO
+    from aaben_raadgivning.sync.snapshot import list_snapshots
+    from generate import ensure_dataset
 
     data_dir, meta, _ = ensure_dataset()
     with tempfile.TemporaryDirectory(dir=data_dir.parent) as tmp:

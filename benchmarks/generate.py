@@ -5,7 +5,7 @@
     PYTHONPATH=src python benchmarks/generate.py --citizens 5000   # a smaller set for trying things out
 
 The dataset is an app data directory (``--data-dir``): the database file plus settings.toml, laid out
-exactly as ``open_runtime`` expects, filled by ``store.demo.generate_demo``. It is built in a temporary
+exactly as ``open_runtime`` expects, filled by ``demo.generator.generate_demo``. It is built in a temporary
 folder and renamed into place, so an interrupted run never leaves a half-filled "cached" database.
 A small ``benchmark-dataset.json`` beside it records the parameters, counts and generation time; the
 cache is reused when the schema revision is current and the counts in the database match it.
@@ -24,7 +24,7 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import (  # noqa: E402
+from _common import (
     CITIZENS,
     DAYS,
     EVENTS_PER_CITIZEN,
@@ -100,8 +100,8 @@ def check_cached(root: Path, citizens: int, events_per_citizen: float) -> tuple[
 
 def generate(root: Path, citizens: int, events_per_citizen: float, seed: int, days: int, today: date) -> dict:
     ensure_importable()
+    from aaben_raadgivning.demo.generator import generate_demo
     from aaben_raadgivning.runtime import open_runtime
-    from aaben_raadgivning.store.demo import generate_demo
 
     tmp = root.with_name(f"{root.name}.tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)

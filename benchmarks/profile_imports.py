@@ -17,7 +17,7 @@ from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import BENCH_DIR, child_env, median, table  # noqa: E402
+from _common import BENCH_DIR, child_env, median, table
 
 CHILD = BENCH_DIR / "_start_child.py"
 

@@ -120,34 +120,55 @@ def main(argv: list[str] | None = None) -> int:
     if "cli" in startup:
         cli = startup["cli"]
         rows.append(
-            ["  (info) same via cli.main (interactive)", "", f"cli {cli['interactive_ms']:.0f} ms",
-             f"{cli['interactive_ratio']:.2f}", "PASS" if cli["pass"] else "FAIL"]  # fmt: skip
+            [
+                "  (info) same via cli.main (interactive)",
+                "",
+                f"cli {cli['interactive_ms']:.0f} ms",
+                f"{cli['interactive_ratio']:.2f}",
+                "PASS" if cli["pass"] else "FAIL",
+            ]  # fmt: skip
         )
     if search is not None:
         s, b = search["search_ms"], search["baseline_ms"]
         rows.append(
-            ["Search per keystroke, p95 (100 000 citizens)", f"≤ {bench_search.TARGET_P95_MS:g} ms",
-             f"p50 {s['p50']:.2f} / p95 {s['p95']:.2f} / p99 {s['p99']:.2f} ms over {search['keystrokes']} keys; "
-             f"PK lookup p95 {b['p95']:.3f} ms",
-             f"{search['p95_ratio']:.0f}× PK lookup", "PASS" if search["pass"] else "FAIL"]  # fmt: skip
+            [
+                "Search per keystroke, p95 (100 000 citizens)",
+                f"≤ {bench_search.TARGET_P95_MS:g} ms",
+                f"p50 {s['p50']:.2f} / p95 {s['p95']:.2f} / p99 {s['p99']:.2f} ms over {search['keystrokes']} keys; "
+                f"PK lookup p95 {b['p95']:.3f} ms",
+                f"{search['p95_ratio']:.0f}× PK lookup",
+                "PASS" if search["pass"] else "FAIL",
+            ]  # fmt: skip
         )
     mem_app, mem_bare = memory["app"], memory["bare"]
     rows.append(
-        ["Peak memory at start (peak RSS, VmHWM)", f"≤ {bench_memory.TARGET_MB:g} MB",
-         f"app {mem_app['peak_mb']:.1f} MB, bare {mem_bare['peak_mb']:.1f} MB", f"{mem_app['ratio']:.2f}× bare",
-         "PASS" if mem_app["pass"] else "FAIL"]  # fmt: skip
+        [
+            "Peak memory at start (peak RSS, VmHWM)",
+            f"≤ {bench_memory.TARGET_MB:g} MB",
+            f"app {mem_app['peak_mb']:.1f} MB, bare {mem_bare['peak_mb']:.1f} MB",
+            f"{mem_app['ratio']:.2f}× bare",
+            "PASS" if mem_app["pass"] else "FAIL",
+        ]  # fmt: skip
     )
     heavy = citizen["heavy"]
     rows.append(
-        ["Open a citizen with 5 000 events (summary + page)", f"≤ {bench_citizen.TARGET_MS:g} ms",
-         f"{heavy['median_ms']:.1f} ms (p95 {heavy['p95_ms']:.1f}); 10-event citizen {citizen['typical']['median_ms']:.1f} ms",
-         f"{heavy['ratio_to_typical']:.1f}× typical", "PASS" if heavy["pass"] else "FAIL"]  # fmt: skip
+        [
+            "Open a citizen with 5 000 events (summary + page)",
+            f"≤ {bench_citizen.TARGET_MS:g} ms",
+            f"{heavy['median_ms']:.1f} ms (p95 {heavy['p95_ms']:.1f}); 10-event citizen {citizen['typical']['median_ms']:.1f} ms",
+            f"{heavy['ratio_to_typical']:.1f}× typical",
+            "PASS" if heavy["pass"] else "FAIL",
+        ]  # fmt: skip
     )
     fm, fr = follow_up["medians_ms"], follow_up["ratios_to_pk_lookup"]
     rows.append(
-        ["Follow-up queue, first page (20 000 open tasks)", f"≤ {bench_follow_up.PAGE_TARGET_MS:g} ms",
-         f"Mine {fm['page_mine']:.1f} / Alle {fm['page_all']:.1f} / by citizen {fm['page_by_citizen']:.1f} ms",
-         f"{fr['page_all']:.0f}× PK lookup", "PASS" if follow_up["pass"] else "FAIL"]  # fmt: skip
+        [
+            "Follow-up queue, first page (20 000 open tasks)",
+            f"≤ {bench_follow_up.PAGE_TARGET_MS:g} ms",
+            f"Mine {fm['page_mine']:.1f} / Alle {fm['page_all']:.1f} / by citizen {fm['page_by_citizen']:.1f} ms",
+            f"{fr['page_all']:.0f}× PK lookup",
+            "PASS" if follow_up["pass"] else "FAIL",
+        ]  # fmt: skip
     )
     rows.append(
         ["Recompute one citizen's follow-ups after an event", f"≤ {bench_follow_up.RECOMPUTE_TARGET_MS:g} ms",
@@ -156,29 +177,45 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     save, opened = agreements["save"], agreements["open"]
     rows.append(
-        ["Save an agreement with its follow-up plan", f"≤ {bench_agreements.SAVE_TARGET_MS:g} ms",
-         f"{save['median_ms']:.1f} ms (edit {agreements['edit_active']['median_ms']:.1f}, activate "
-         f"{agreements['activate']['median_ms']:.1f}); bare insert {agreements['insert']['median_ms']:.1f} ms",
-         f"{save['ratio_to_insert']:.1f}× insert", "PASS" if save["pass"] else "FAIL"]  # fmt: skip
+        [
+            "Save an agreement with its follow-up plan",
+            f"≤ {bench_agreements.SAVE_TARGET_MS:g} ms",
+            f"{save['median_ms']:.1f} ms (edit {agreements['edit_active']['median_ms']:.1f}, activate "
+            f"{agreements['activate']['median_ms']:.1f}); bare insert {agreements['insert']['median_ms']:.1f} ms",
+            f"{save['ratio_to_insert']:.1f}× insert",
+            "PASS" if save["pass"] else "FAIL",
+        ]  # fmt: skip
     )
     rows.append(
-        ["Open a company with 500 agreements", f"≤ {bench_agreements.OPEN_TARGET_MS:g} ms",
-         f"{opened['median_ms']:.1f} ms (p95 {opened['p95_ms']:.1f}); PK lookup {agreements['pk']['median_ms']:.2f} ms",
-         f"{opened['ratio_to_pk']:.0f}× PK lookup", "PASS" if opened["pass"] else "FAIL"]  # fmt: skip
+        [
+            "Open a company with 500 agreements",
+            f"≤ {bench_agreements.OPEN_TARGET_MS:g} ms",
+            f"{opened['median_ms']:.1f} ms (p95 {opened['p95_ms']:.1f}); PK lookup {agreements['pk']['median_ms']:.2f} ms",
+            f"{opened['ratio_to_pk']:.0f}× PK lookup",
+            "PASS" if opened["pass"] else "FAIL",
+        ]  # fmt: skip
     )
     sm, sr = sweep["medians_ms"], sweep["ratios_to_recompute"]
     rows.append(
-        ["Follow-up sweep, one day step (100 000 citizens)", f"≤ {bench_follow_up_sweep.TARGET_MS:g} ms",
-         f"nothing to write {sm['again']:.0f} ms, with its changes {sm['step']:.0f} ms "
-         f"(candidate queries {sm['candidates']:.0f} ms)",
-         f"{sr['again']:.0f}× one recompute", "PASS" if sweep["pass"] else "FAIL"]  # fmt: skip
+        [
+            "Follow-up sweep, one day step (100 000 citizens)",
+            f"≤ {bench_follow_up_sweep.TARGET_MS:g} ms",
+            f"nothing to write {sm['again']:.0f} ms, with its changes {sm['step']:.0f} ms "
+            f"(candidate queries {sm['candidates']:.0f} ms)",
+            f"{sr['again']:.0f}× one recompute",
+            "PASS" if sweep["pass"] else "FAIL",
+        ]  # fmt: skip
     )
     applying, base = saves["applying"], saves["baseline"]
     rows.append(
-        ["Saves during a sync of 20 000 changes", f"0 failed, p99 ≤ {bench_concurrent_saves.TARGET_P99_MS:g} ms",
-         f"{saves['failed']} failed; median {applying['median_ms']:.0f} / p99 {applying['p99_ms']:.0f} / "
-         f"max {applying['max_ms']:.0f} ms over {applying['n']} saves; baseline p99 {base['p99_ms']:.0f} ms",
-         f"{saves['ratio_p99']:.1f}× baseline p99", "PASS" if saves["pass"] else "FAIL"]  # fmt: skip
+        [
+            "Saves during a sync of 20 000 changes",
+            f"0 failed, p99 ≤ {bench_concurrent_saves.TARGET_P99_MS:g} ms",
+            f"{saves['failed']} failed; median {applying['median_ms']:.0f} / p99 {applying['p99_ms']:.0f} / "
+            f"max {applying['max_ms']:.0f} ms over {applying['n']} saves; baseline p99 {base['p99_ms']:.0f} ms",
+            f"{saves['ratio_p99']:.1f}× baseline p99",
+            "PASS" if saves["pass"] else "FAIL",
+        ]  # fmt: skip
     )
     for name, measured, goal, verdict in bench_sync.report(sync_results):
         if goal:

@@ -87,7 +87,7 @@ def run(capsys, monkeypatch):
 def share_for():
     """``share_for(db, path)``: the office share at ``path`` (set up on first use; a laptop's first sync
     joins it)."""
-    from aaben_raadgivning.store.sync_share import SHARE_ID_NAME, create_share
+    from aaben_raadgivning.sync.office_share import SHARE_ID_NAME, create_share
 
     def join(_db, path: Path) -> Path:
         path.mkdir(parents=True, exist_ok=True)

@@ -74,8 +74,14 @@ def _problems(tmp_path, text: str) -> str:
         ("[sync]\nshaer = '/mnt/x'\n", 'ukendt indstilling "shaer" i [sync] — mente du "share"?'),
         ("[ofice]\nname = 'x'\n", "ukendt afsnit [ofice] — mente du [office]?"),
         ("share = '/mnt/x'\n", 'indstillingen "share" skal stå under [sync]'),
-        ("[counter.open_hours]\nmandg = '09.00-12.00'\n", 'ukendt ugedag "mandg" i [counter] open_hours — mente du "mandag"?'),
-        ("[security]\nidle_lock_minutes = 'ti'\n", '[security] idle_lock_minutes skal være et helt antal minutter fra 1 til 1440, fx 10 (ikke "ti")'),
+        (
+            "[counter.open_hours]\nmandg = '09.00-12.00'\n",
+            'ukendt ugedag "mandg" i [counter] open_hours — mente du "mandag"?',
+        ),
+        (
+            "[security]\nidle_lock_minutes = 'ti'\n",
+            '[security] idle_lock_minutes skal være et helt antal minutter fra 1 til 1440, fx 10 (ikke "ti")',
+        ),
         ("[sync]\ninterval_minutes = 0\n", "[sync] interval_minutes skal være et helt antal minutter fra 1 til 1440"),
         ("[sync]\nshare = 5\n", "[sync] share skal være en tekst i anførselstegn (ikke 5)"),
         ("[calendar]\nextra_days_off = 'grundlovsdag'\n", "[calendar] extra_days_off skal være en liste af tekster"),

@@ -98,10 +98,10 @@ def _count(text: str) -> int:
 
 
 def _demo_bound(name: str) -> Callable[[str], int]:
-    """A count for the demo command, at most ``store.demo.<name>`` (imported only when the demo is run)."""
+    """A count for the demo command, at most ``demo.generator.<name>`` (imported only when the demo is run)."""
 
     def parse(text: str) -> int:
-        from aaben_raadgivning.store import demo
+        from aaben_raadgivning.demo import generator as demo
 
         value, high = _count(text), getattr(demo, name)
         if value > high:
@@ -154,7 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Eksempler:\n"
         f"  {PROG}                          åbn programmet\n"
         f"  {PROG} --demo                   åbn programmet med demodata\n"
-        f"  {PROG} user add --initials JK --name \"Jette Kristensen\" --role jobkonsulent\n"
+        f'  {PROG} user add --initials JK --name "Jette Kristensen" --role jobkonsulent\n'
         f"  {PROG} check                    kontrollér databasen\n"
         f"  {PROG} sync --share /mnt/faelles   synkronisér med de andre computere",
     )
@@ -177,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_global_options(add, top_level=False)
     add.add_argument("--initials", required=True, metavar="INITIALER", help="fx JK (bruges ved login)")
-    add.add_argument("--name", required=True, metavar="NAVN", help="fulde navn, fx \"Jette Kristensen\"")
+    add.add_argument("--name", required=True, metavar="NAVN", help='fulde navn, fx "Jette Kristensen"')
     add.add_argument(
         "--role", required=True, metavar="ROLLE", choices=[code for code, _ in roles], help="se listen ovenfor"
     )
@@ -225,8 +225,12 @@ def build_parser() -> argparse.ArgumentParser:
         "Demomedarbejderne JK, JF, BM og LE har adgangskoden demo1234.",
     )
     _add_global_options(demo, top_level=False)
-    demo.add_argument("--citizens", type=_demo_bound("MAX_CITIZENS"), required=True, metavar="ANTAL", help="antal borgere, fx 300")
-    demo.add_argument("--days", type=_demo_bound("MAX_DAYS"), default=120, metavar="DAGE", help="så mange dage tilbage (standard 120)")
+    demo.add_argument(
+        "--citizens", type=_demo_bound("MAX_CITIZENS"), required=True, metavar="ANTAL", help="antal borgere, fx 300"
+    )
+    demo.add_argument(
+        "--days", type=_demo_bound("MAX_DAYS"), default=120, metavar="DAGE", help="så mange dage tilbage (standard 120)"
+    )
     demo.add_argument(
         "--events-per-citizen",
         type=_rate,
@@ -487,8 +491,8 @@ def _demo(args: argparse.Namespace) -> int:
             "Demodata skrives ikke i den rigtige database. Brug --demo (egen demomappe) eller --data-dir MAPPE.",
             EXIT_USAGE,
         )
+    from aaben_raadgivning.demo.generator import DEMO_PASSWORD, DEMO_STAFF, generate_demo
     from aaben_raadgivning.domain.open_hours import OpenHours
-    from aaben_raadgivning.store.demo import DEMO_PASSWORD, DEMO_STAFF, generate_demo
 
     with _runtime(args, allow_new_database=True) as runtime:  # demo data may always start afresh
         progress = _ProgressLine(sys.stderr)
@@ -519,7 +523,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from aaben_raadgivning.store.export import STDOUT, describe_counts, export_json
+    from aaben_raadgivning.store.documents.export import STDOUT, describe_counts, export_json
 
     with _runtime(args) as runtime:
         try:
@@ -629,7 +633,7 @@ def _share_path(args: argparse.Namespace, runtime: Runtime) -> Path:
     share = args.share or (Path(runtime.settings.sync_share) if runtime.settings.sync_share else None)
     if share is None:
         raise CliError(
-            "Der er ingen fællesmappe. Skriv den i indstillingsfilen under [sync] share = \"…\" "
+            'Der er ingen fællesmappe. Skriv den i indstillingsfilen under [sync] share = "…" '
             f"({runtime.paths.settings_file}) eller brug --share MAPPE.",
             EXIT_USAGE,
         )
@@ -637,7 +641,7 @@ def _share_path(args: argparse.Namespace, runtime: Runtime) -> Path:
 
 
 def _sync(args: argparse.Namespace) -> int:
-    from aaben_raadgivning.store.sync_engine import (
+    from aaben_raadgivning.sync.engine import (
         ShareUnreachable,
         SyncBusy,
         SyncError,
@@ -690,7 +694,7 @@ def _sync(args: argparse.Namespace) -> int:
 
 
 def _device_reset(args: argparse.Namespace) -> int:
-    from aaben_raadgivning.store.sync_device import DeviceResetError, reset_device
+    from aaben_raadgivning.sync.device import DeviceResetError, reset_device
 
     with _runtime(args) as runtime:
         share = _share_path(args, runtime)
@@ -704,7 +708,7 @@ def _device_reset(args: argparse.Namespace) -> int:
 
 
 def _share_retire(args: argparse.Namespace) -> int:
-    from aaben_raadgivning.store.sync_share import ShareIdentityError, retire_device
+    from aaben_raadgivning.sync.office_share import ShareIdentityError, retire_device
 
     with _runtime(args) as runtime:
         share = _share_path(args, runtime)
@@ -717,7 +721,7 @@ def _share_retire(args: argparse.Namespace) -> int:
 
 
 def _share_init(args: argparse.Namespace) -> int:
-    from aaben_raadgivning.store.sync_share import ShareIdentityError, create_share
+    from aaben_raadgivning.sync.office_share import ShareIdentityError, create_share
 
     try:
         create_share(args.share.expanduser())
@@ -729,7 +733,7 @@ def _share_init(args: argparse.Namespace) -> int:
 
 
 def _share_join(args: argparse.Namespace) -> int:
-    from aaben_raadgivning.store.sync_share import ShareIdentityError, join_share
+    from aaben_raadgivning.sync.office_share import ShareIdentityError, join_share
 
     with _runtime(args) as runtime:
         try:
@@ -811,14 +815,14 @@ def _known_error(exc: BaseException, args: argparse.Namespace) -> tuple[str, int
     problem = _database_problem(exc, args)
     if problem is not None:
         return str(problem), _database_exit_code(problem)
-    from aaben_raadgivning.store.export import ExportError
+    from aaben_raadgivning.store.documents.export import ExportError
 
     if isinstance(exc, ExportError):
         return str(exc), EXIT_PROBLEM
     if isinstance(exc, OSError):
         import errno
 
-        from aaben_raadgivning.store.export import describe_os_error
+        from aaben_raadgivning.store.documents.export import describe_os_error
 
         where = f"{exc.filename}: " if exc.filename else ""
         code = EXIT_NOT_WRITABLE if exc.errno in (errno.EROFS, errno.ENOSPC, errno.EDQUOT) else EXIT_PROBLEM

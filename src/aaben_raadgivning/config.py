@@ -204,8 +204,10 @@ def _value(kind: str, where: str, value: Any, problems: list[str]) -> Any:
         elif len(value) > MAX_TEXT_LENGTH:
             problems.append(f"{where} må højst være {MAX_TEXT_LENGTH} tegn")
         elif any(not char.isprintable() for char in value):
-            problems.append(f"{where} indeholder et kontroltegn; står der en \\ i dobbelte anførselstegn, så "
-                            "skriv teksten i enkelte anførselstegn, fx 'S:\\bolig'")
+            problems.append(
+                f"{where} indeholder et kontroltegn; står der en \\ i dobbelte anførselstegn, så "
+                "skriv teksten i enkelte anførselstegn, fx 'S:\\bolig'"
+            )
         else:
             return value
     elif kind == "minutes":
@@ -298,6 +300,7 @@ def load_settings(path: Path) -> Settings:
 def update_setting(path: Path, dotted_key: str, value: Any) -> None:
     """Change one value in the settings file, keeping the user's comments and layout."""
     import tomlkit  # only needed when writing; kept off the start-up path
+
     if not path.exists():
         load_settings(path)
     document = tomlkit.parse(path.read_text(encoding="utf-8"))

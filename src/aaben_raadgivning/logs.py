@@ -37,12 +37,12 @@ class SafeFormatter(logging.Formatter):
         finally:
             record.exc_text = cached
 
-    def formatException(self, ei) -> str:  # noqa: N802 - the logging API's name
+    def formatException(self, ei) -> str:
         return describe_exception(ei[1])
 
 
 class _FileHandler(RotatingFileHandler):
-    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - the logging API's name
+    def handleError(self, record: logging.LogRecord) -> None:
         """A log that cannot be written is not worth a crash, nor a Python traceback over the app's screen."""
 
 

@@ -20,8 +20,6 @@ from aaben_raadgivning.store.queries.search import search_citizens
 SRC = Path(__file__).resolve().parents[2] / "src"
 
 
-
-
 @pytest.fixture
 def data(tmp_path) -> Path:
     return tmp_path / "data"

@@ -9,7 +9,7 @@ from aaben_raadgivning.store.actions.citizen_record import record_visitation
 from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.actions.staff import create_staff
 from aaben_raadgivning.store.database import open_database
-from aaben_raadgivning.store.follow_up_sweep import last_sweep_date
+from aaben_raadgivning.store.follow_ups.sweep import last_sweep_date
 
 
 def test_sweep_once_a_day_from_the_command_line(run, tmp_path):

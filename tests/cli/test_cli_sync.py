@@ -17,7 +17,7 @@ from aaben_raadgivning.config import update_setting
 from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.database import open_database
 from aaben_raadgivning.store.queries.search import search_citizens
-from aaben_raadgivning.store.sync_share import create_share
+from aaben_raadgivning.sync.office_share import create_share
 from aaben_raadgivning.sync.segments import MANIFEST_NAME
 
 
@@ -77,7 +77,7 @@ def test_an_unreachable_share_has_its_own_exit_code_and_keeps_changes_waiting(ru
     _add_citizen(data, "Bo")
     code, _, err = run("--data-dir", str(data), "sync", "--share", str(tmp_path / "ikke-monteret"))
     assert code == EXIT_SHARE_UNREACHABLE and "kan ikke nås" in err
-    from aaben_raadgivning.store.sync_engine import sync_status
+    from aaben_raadgivning.sync.engine import sync_status
 
     db = _db(data)
     try:
@@ -210,7 +210,7 @@ def test_share_retire_names_the_laptop_and_refuses_an_unknown_one(run, tmp_path)
 def test_a_share_that_fails_mid_round_gives_a_danish_message_and_exit_3(run, tmp_path, monkeypatch):
     import errno
 
-    from aaben_raadgivning.sync.share import ShareIO
+    from aaben_raadgivning.sync.share_io import ShareIO
 
     share = tmp_path / "share"
     share.mkdir()

@@ -47,7 +47,9 @@ def test_parse_day_hours_rejects(typed, message):
     assert message in caught.value.message
 
 
-@pytest.mark.parametrize(("minutes", "shown"), [(0, "0"), (180, "3"), (150, "2,5"), (435, "7,25"), (80, "1,33"), (2220, "37")])
+@pytest.mark.parametrize(
+    ("minutes", "shown"), [(0, "0"), (180, "3"), (150, "2,5"), (435, "7,25"), (80, "1,33"), (2220, "37")]
+)
 def test_format_hours(minutes, shown):
     assert format_hours(minutes) == shown
 
@@ -85,7 +87,11 @@ def test_parse_schedule_names_the_cell():
 @pytest.mark.parametrize(
     ("kind", "cells", "message"),
     [
-        ("virksomhedspraktik", {"praktik": ["8", "8", "8", "8", "8"]}, "40 timers praktik om ugen er for meget – højst 37 timer."),
+        (
+            "virksomhedspraktik",
+            {"praktik": ["8", "8", "8", "8", "8"]},
+            "40 timers praktik om ugen er for meget – højst 37 timer.",
+        ),
         ("virksomhedspraktik", {"praktik": ["7,4"] * 5}, None),
         ("ordinaere_timer", {"praktik": ["2"]}, "Et forløb med ordinære timer kan ikke have virksomhedspraktik."),
         ("virksomhedspraktik", {"ordinary": ["2"]}, "Et forløb med virksomhedspraktik kan ikke have ordinære timer."),
@@ -108,9 +114,16 @@ def test_schedule_rules(kind, cells, message):
 
 def test_course_kinds_and_statuses_are_data():
     data = load_agreement_data()
-    assert [k.code for k in data.course_kinds] == ["ordinaere_timer", "virksomhedspraktik", "kombination", "loentilskud"]
+    assert [k.code for k in data.course_kinds] == [
+        "ordinaere_timer",
+        "virksomhedspraktik",
+        "kombination",
+        "loentilskud",
+    ]
     assert data.course_kind("kombination").hour_types == ("ordinary", "praktik")
-    assert data.can_move("udkast", "aktiv") and data.can_move("aktiv", "afbrudt") and data.can_move("aktiv", "afsluttet")
+    assert (
+        data.can_move("udkast", "aktiv") and data.can_move("aktiv", "afbrudt") and data.can_move("aktiv", "afsluttet")
+    )
     assert not data.can_move("afsluttet", "aktiv") and not data.can_move("udkast", "afsluttet")
 
 
@@ -122,11 +135,29 @@ W = 7  # days
     [
         (12 * W, "", 0, "", {}),
         (13 * W, "", 0, "Praktikken når grænsen på 13 uger.", {}),
-        (13 * W + 1, "", 0, "over grænsen på 13 uger", {"praktik_assessment": "Praktik ud over 13 uger kræver en skriftlig, konkret vurdering."}),
+        (
+            13 * W + 1,
+            "",
+            0,
+            "over grænsen på 13 uger",
+            {"praktik_assessment": "Praktik ud over 13 uger kræver en skriftlig, konkret vurdering."},
+        ),
         (20 * W, "Konkret vurdering: behov for længere oplæring", 0, "forlænget efter konkret vurdering", {}),
         (26 * W, "Vurderet", 0, "forlænget", {}),
-        (26 * W + 1, "Vurderet", 0, "", {"end_date": "Virksomhedspraktik kan højst vare 26 uger; planen er 26,1 uger. Vælg en tidligere slutdato."}),
-        (8 * W, "", 6 * W, "over grænsen", {"praktik_assessment": "Praktik ud over 13 uger kræver en skriftlig, konkret vurdering."}),
+        (
+            26 * W + 1,
+            "Vurderet",
+            0,
+            "",
+            {"end_date": "Virksomhedspraktik kan højst vare 26 uger; planen er 26,1 uger. Vælg en tidligere slutdato."},
+        ),
+        (
+            8 * W,
+            "",
+            6 * W,
+            "over grænsen",
+            {"praktik_assessment": "Praktik ud over 13 uger kræver en skriftlig, konkret vurdering."},
+        ),
     ],
 )
 def test_praktik_limits(days, assessment, earlier, warning, errors):
@@ -140,7 +171,9 @@ def test_praktik_limits(days, assessment, earlier, warning, errors):
 
 def test_praktik_limits_only_with_praktik_hours():
     assert check_praktik(date(2027, 1, 1), date(2028, 1, 1), 0, "", RULES).errors == {}
-    assert check_praktik(date(2027, 1, 1), None, 60, "", RULES).errors == {"end_date": "Virksomhedspraktik skal have en slutdato."}
+    assert check_praktik(date(2027, 1, 1), None, 60, "", RULES).errors == {
+        "end_date": "Virksomhedspraktik skal have en slutdato."
+    }
 
 
 def full_input(**changes) -> AgreementInput:
@@ -165,13 +198,29 @@ def full_input(**changes) -> AgreementInput:
         ({"start_date": "32.13.2026"}, False, {"start_date": None}),
         ({"start_date": ""}, True, {"start_date": "Skriv startdatoen."}),
         ({"course_kind": "x"}, False, {"course_kind": "Vælg forløbstype."}),
-        ({"citizen_id": None, "company_id": None}, False, {"citizen": "Vælg borgeren.", "company": "Vælg virksomheden."}),
+        (
+            {"citizen_id": None, "company_id": None},
+            False,
+            {"citizen": "Vælg borgeren.", "company": "Vælg virksomheden."},
+        ),
         ({"schedule": {}}, True, {"schedule": "Skriv timerne i ugeskemaet."}),
         ({"schedule": {}}, False, {}),
-        ({"schedule": {"ordinary": ["25"]}}, False, {"schedule": "Mandag, ordinære: Højst 24 timer på en dag (skrevet: 25)."}),
-        ({"follow_up_plan": "1 md til 6 mdr"}, True, {"follow_up_plan": "Planen skal dække mindst de første 12 måneder af forløbet."}),
+        (
+            {"schedule": {"ordinary": ["25"]}},
+            False,
+            {"schedule": "Mandag, ordinære: Højst 24 timer på en dag (skrevet: 25)."},
+        ),
+        (
+            {"follow_up_plan": "1 md til 6 mdr"},
+            True,
+            {"follow_up_plan": "Planen skal dække mindst de første 12 måneder af forløbet."},
+        ),
         ({"follow_up_plan": "hver tirsdag"}, True, {"follow_up_plan": None}),
-        ({"end_date": "15.4.2027"}, True, {"praktik_assessment": "Praktik ud over 13 uger kræver en skriftlig, konkret vurdering."}),
+        (
+            {"end_date": "15.4.2027"},
+            True,
+            {"praktik_assessment": "Praktik ud over 13 uger kræver en skriftlig, konkret vurdering."},
+        ),
     ],
 )
 def test_validate_agreement(changes, complete, errors):

@@ -73,7 +73,9 @@ def test_failed_modulus11_is_a_warning_not_an_error() -> None:
     assert info.sex == "K"
 
 
-@pytest.mark.parametrize(("text", "sex"), [("010190-0001", "M"), ("010190-0002", "K"), ("010190-1239", "M"), ("010190-1230", "K")])
+@pytest.mark.parametrize(
+    ("text", "sex"), [("010190-0001", "M"), ("010190-0002", "K"), ("010190-1239", "M"), ("010190-1230", "K")]
+)
 def test_sex_from_last_digit(text: str, sex: str) -> None:
     assert parse_cpr(text, today=TODAY).sex == sex
 

@@ -275,6 +275,6 @@ def test_format_decimal(value: Decimal | int | float, places: int, expected: str
     assert format_decimal(value, places) == expected
 
 
-@given(st.decimals(min_value=-10**9, max_value=10**9, places=2, allow_nan=False, allow_infinity=False))
+@given(st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False, allow_infinity=False))
 def test_decimal_round_trip(value: Decimal) -> None:
     assert parse_decimal(format_decimal(value, 2)) == value

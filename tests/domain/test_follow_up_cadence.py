@@ -74,7 +74,9 @@ def test_visits_move_to_the_next_working_day(start, plan_text, planned, due):
 
 
 def test_month_steps_keep_the_day_of_month_after_a_short_month():
-    visits = plan_visits(parse_plan_text("1 md til 12 mdr"), date(2027, 1, 31), None, WorkdayCalendar(extra_days_off=()))
+    visits = plan_visits(
+        parse_plan_text("1 md til 12 mdr"), date(2027, 1, 31), None, WorkdayCalendar(extra_days_off=())
+    )
     assert [v.planned for v in visits[:3]] == [date(2027, 2, 28), date(2027, 3, 31), date(2027, 4, 30)]
 
 
@@ -131,7 +133,11 @@ def test_plan_rules(text, message):
 
 @pytest.mark.parametrize(
     ("d", "months", "expected"),
-    [(date(2027, 1, 31), 1, date(2027, 2, 28)), (date(2026, 12, 15), 1, date(2027, 1, 15)), (date(2026, 11, 30), 3, date(2027, 2, 28))],
+    [
+        (date(2027, 1, 31), 1, date(2027, 2, 28)),
+        (date(2026, 12, 15), 1, date(2027, 1, 15)),
+        (date(2026, 11, 30), 3, date(2027, 2, 28)),
+    ],
 )
 def test_add_months(d, months, expected):
     assert add_months(d, months) == expected

@@ -77,11 +77,19 @@ def test_defaults_the_tests_rely_on():
         (date(2026, 12, 1), date(2026, 11, 1), (), RULES, date(2027, 1, 4)),
         (date(2026, 12, 1), date(2026, 11, 1), (date(2026, 10, 20),), RULES, date(2027, 1, 4)),
         # the interval is a rule, not a literal
-        (date(2026, 10, 12), date(2026, 10, 13), (), replace(RULES, follow_up_contact_interval_months=2), date(2026, 12, 14)),
+        (
+            date(2026, 10, 12),
+            date(2026, 10, 13),
+            (),
+            replace(RULES, follow_up_contact_interval_months=2),
+            date(2026, 12, 14),
+        ),
     ],
 )
 def test_monthly_contact(course_start, today, contacts, rules, expected):
-    tasks = derive_tasks(facts(today, company_course_start=course_start, contact_dates=contacts), rules, CAL, lab31=False)
+    tasks = derive_tasks(
+        facts(today, company_course_start=course_start, contact_dates=contacts), rules, CAL, lab31=False
+    )
     assert due_of(tasks, "monthly_contact") == expected
     if expected is not None:
         (task,) = by_rule(tasks, "monthly_contact")
@@ -93,10 +101,15 @@ def test_monthly_contact(course_start, today, contacts, rules, expected):
 def test_monthly_contact_reason_names_the_last_contact():
     tasks = derive_tasks(
         facts(date(2026, 10, 20), company_course_start=date(2026, 9, 1), contact_dates=(date(2026, 10, 12),)),
-        RULES, CAL, lab31=False,
+        RULES,
+        CAL,
+        lab31=False,
     )
     (task,) = by_rule(tasks, "monthly_contact")
-    assert task.reason == "Sidste kontakt 12.10.2026 — mindst månedlig kontakt i de første 12 måneder af virksomhedsforløbet"
+    assert (
+        task.reason
+        == "Sidste kontakt 12.10.2026 — mindst månedlig kontakt i de første 12 måneder af virksomhedsforløbet"
+    )
 
 
 # --- (2) udeblivelse ------------------------------------------------------------------------------------
@@ -109,7 +122,13 @@ def test_monthly_contact_reason_names_the_last_contact():
         ((date(2026, 11, 20),), (date(2026, 11, 20),), (), 1, {}),  # personal contact the same day closes it
         ((date(2026, 11, 20),), (date(2026, 11, 23),), (), 1, {}),
         ((date(2026, 11, 20),), (date(2026, 11, 19),), (), 1, {"no_show:2026-11-20": date(2026, 11, 23)}),
-        ((date(2026, 11, 20),), (), (date(2026, 11, 23),), 1, {"no_show:2026-11-20": date(2026, 11, 23)}),  # SMS is not personal
+        (
+            (date(2026, 11, 20),),
+            (),
+            (date(2026, 11, 23),),
+            1,
+            {"no_show:2026-11-20": date(2026, 11, 23)},
+        ),  # SMS is not personal
         ((date(2026, 12, 23),), (), (), 1, {"no_show:2026-12-23": date(2026, 12, 28)}),  # over jul
         ((date(2026, 11, 21),), (), (), 0, {"no_show:2026-11-21": date(2026, 11, 23)}),  # a Saturday, same day
         ((date(2026, 11, 16),), (), (), 3, {"no_show:2026-11-16": date(2026, 11, 19)}),
@@ -180,7 +199,13 @@ def test_sub_goals(goals, weeks, expected):
         (date(2026, 10, 30), (date(2026, 10, 1),), None, True, date(2026, 11, 2)),  # N-1 days: a task for later
         (date(2026, 10, 31), (date(2026, 10, 1),), None, True, date(2026, 11, 2)),  # N days (a Saturday)
         (date(2026, 11, 1), (date(2026, 10, 1),), None, True, date(2026, 11, 2)),  # N+1 days
-        (date(2026, 11, 1), (date(2026, 9, 1), date(2026, 10, 5)), None, True, date(2026, 11, 4)),  # latest contact counts
+        (
+            date(2026, 11, 1),
+            (date(2026, 9, 1), date(2026, 10, 5)),
+            None,
+            True,
+            date(2026, 11, 4),
+        ),  # latest contact counts
         (date(2026, 11, 1), (), date(2026, 10, 1), True, date(2026, 11, 2)),  # no contact: from project start
         (date(2026, 11, 1), (), None, True, None),
         (date(2026, 11, 1), (date(2026, 10, 1),), None, False, None),  # not in the project
@@ -198,7 +223,9 @@ def test_inactivity(today, contacts, project_start, in_project, expected):
 def test_inactivity_days_is_a_rule():
     f = facts(date(2026, 10, 11), contact_dates=(date(2026, 10, 1),))
     assert due_of(derive_tasks(f, RULES, CAL), "inactivity") == date(2026, 11, 2)  # 31.10 is a Saturday
-    assert due_of(derive_tasks(f, replace(RULES, inactivity_days_before_outreach=10), CAL), "inactivity") == date(2026, 10, 12)
+    assert due_of(derive_tasks(f, replace(RULES, inactivity_days_before_outreach=10), CAL), "inactivity") == date(
+        2026, 10, 12
+    )
 
 
 # --- (5) LAB § 31 ---------------------------------------------------------------------------------------
@@ -307,7 +334,9 @@ def test_each_rule_has_its_kind(rule, kind):
 def test_recurring_rules_carry_their_anchor_in_the_store_key():
     keys = {t.rule: t.store_key for t in derive_tasks(_rich_facts(), RULES, CAL)}
     keys["inactivity"] = next(
-        t.store_key for t in derive_tasks(replace(_rich_facts(), company_course_start=None), RULES, CAL) if t.rule == "inactivity"
+        t.store_key
+        for t in derive_tasks(replace(_rich_facts(), company_course_start=None), RULES, CAL)
+        if t.rule == "inactivity"
     )
     assert keys["monthly_contact"].startswith("monthly_contact@") and keys["inactivity"].startswith("inactivity@")
     assert keys["sub_goal"].startswith("sub_goal:") and "@" in keys["sub_goal"]

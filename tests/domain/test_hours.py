@@ -88,7 +88,13 @@ def test_parse_month(text, expected):
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("", "Måned mangler"), ("13.2026", "1–12"), ("ma", "ikke en måned"), ("blah", "ikke en måned"), ("24.12.2026", "ikke en måned")],
+    [
+        ("", "Måned mangler"),
+        ("13.2026", "1–12"),
+        ("ma", "ikke en måned"),
+        ("blah", "ikke en måned"),
+        ("24.12.2026", "ikke en måned"),
+    ],
 )
 def test_parse_month_refuses(text, message):
     with pytest.raises(HoursInputError) as caught:
@@ -100,7 +106,9 @@ def test_sidste_maaned_in_january_is_december_last_year():
     assert parse_month("sidste måned", date(2027, 1, 5)) == date(2026, 12, 1)
 
 
-@pytest.mark.parametrize(("minutes", "text"), [(450, "7,5"), (1800, "30"), (0, "0"), (65, "1,08"), (20, "0,33"), (435, "7,25")])
+@pytest.mark.parametrize(
+    ("minutes", "text"), [(450, "7,5"), (1800, "30"), (0, "0"), (65, "1,08"), (20, "0,33"), (435, "7,25")]
+)
 def test_format_hours(minutes, text):
     assert format_hours(minutes) == text
 

@@ -79,7 +79,9 @@ def test_nothing_follows_afsluttet(code):
     assert load_step_model(code).next_step("afsluttet") is None
 
 
-@pytest.mark.parametrize(("code", "starts"), [("flere_skal_med", ["trin1"]), ("jobgaranti", ["trin1"]), ("trappemodel", ["trin0", "trin1"])])
+@pytest.mark.parametrize(
+    ("code", "starts"), [("flere_skal_med", ["trin1"]), ("jobgaranti", ["trin1"]), ("trappemodel", ["trin0", "trin1"])]
+)
 def test_start_steps(code, starts):
     assert [s.code for s in load_step_model(code).start_steps] == starts
 
@@ -87,13 +89,27 @@ def test_start_steps(code, starts):
 @pytest.mark.parametrize("code", ALL_MODELS)
 def test_three_visitation_outcomes(code):
     outcomes = load_step_model(code).visitation_outcomes
-    assert [(o.code, o.enters_project) for o in outcomes] == [("projekt", True), ("rehab", False), ("underretning", False)]
+    assert [(o.code, o.enters_project) for o in outcomes] == [
+        ("projekt", True),
+        ("rehab", False),
+        ("underretning", False),
+    ]
     rehab = load_step_model(code).visitation_outcome("rehab")
     assert "rehabiliteringsteamet" in rehab.description and "2025" in rehab.description
     assert "underretning" in load_step_model(code).visitation_outcome("underretning").action.lower()
 
 
-JOBGARANTI_ELEMENTS = {1: "etablering", 2: "etablering", 3: "etablering", 4: "trin1", 5: "trin1", 6: "trin2", 7: "trin2", 8: "trin2", 9: "trin3"}
+JOBGARANTI_ELEMENTS = {
+    1: "etablering",
+    2: "etablering",
+    3: "etablering",
+    4: "trin1",
+    5: "trin1",
+    6: "trin2",
+    7: "trin2",
+    8: "trin2",
+    9: "trin3",
+}
 FLERE_SKAL_MED_ELEMENTS = {1: "trin1", 2: "trin1", 3: "trin2", 4: "trin2", 5: "trin2", 6: "trin3"}
 
 
@@ -293,7 +309,12 @@ OVERRIDABLE_GAP = {
     ("trappemodel", "trin3"): {"ordinary_employment": False},
     ("trappemodel", "trin4"): {"self_supporting": False},
 }
-STEPS_WITH_VISITATION = [("flere_skal_med", "trin1"), ("jobgaranti", "trin1"), ("trappemodel", "trin0"), ("trappemodel", "trin1")]
+STEPS_WITH_VISITATION = [
+    ("flere_skal_med", "trin1"),
+    ("jobgaranti", "trin1"),
+    ("trappemodel", "trin0"),
+    ("trappemodel", "trin1"),
+]
 
 
 def test_the_gap_table_covers_every_step():
@@ -326,7 +347,9 @@ def test_unmet_without_a_reason_is_refused_listing_what_is_missing(code, step):
 @pytest.mark.parametrize(("code", "step"), WORKING_STEPS)
 @pytest.mark.parametrize("reason", ["", "   ", "\t\n "])
 def test_an_empty_or_blank_reason_is_refused(code, step, reason):
-    decision = plan_advance(load_step_model(code), step, all_met(code, step) | OVERRIDABLE_GAP[code, step], RULES, reason)
+    decision = plan_advance(
+        load_step_model(code), step, all_met(code, step) | OVERRIDABLE_GAP[code, step], RULES, reason
+    )
     assert not decision.allowed
     assert "Begrundelsen er tom: skriv, hvorfor borgeren alligevel skal videre." in decision.message
     assert decision.override_reason is None
@@ -374,7 +397,12 @@ def test_advancing_from_an_unknown_step_is_an_error():
 # --- Breaking off a company course ---------------------------------------------------------------------
 
 BREAK_OFF_CASES = [
-    *[(m, step, rehab, None) for m in THREE_STEP_MODELS for step in ("trin1", "trin2", "afsluttet") for rehab in (False, True)],
+    *[
+        (m, step, rehab, None)
+        for m in THREE_STEP_MODELS
+        for step in ("trin1", "trin2", "afsluttet")
+        for rehab in (False, True)
+    ],
     *[(m, "trin3", False, "trin2") for m in THREE_STEP_MODELS],
     *[(m, "trin3", True, "afsluttet") for m in THREE_STEP_MODELS],
     *[("trappemodel", step, rehab, None) for step in ("trin0", "trin1", "afsluttet") for rehab in (False, True)],
@@ -411,7 +439,10 @@ def test_flere_skal_med_goes_back_to_trin_2_after_a_break_off():
 
 
 @pytest.mark.parametrize("code", ALL_MODELS)
-@pytest.mark.parametrize(("outcome", "to_step", "route"), [("projekt", None, None), ("rehab", "afsluttet", "rehab"), ("underretning", "afsluttet", "underretning")])
+@pytest.mark.parametrize(
+    ("outcome", "to_step", "route"),
+    [("projekt", None, None), ("rehab", "afsluttet", "rehab"), ("underretning", "afsluttet", "underretning")],
+)
 def test_visitation_outcomes(code, outcome, to_step, route):
     model = load_step_model(code)
     start = model.first_step.code
@@ -433,7 +464,7 @@ def test_visitation_after_afsluttet_is_refused():
 
 # --- Validating model files ----------------------------------------------------------------------------
 
-VALID = '''
+VALID = """
 code = "test"
 version = 2
 label = "Testmodel"
@@ -507,7 +538,7 @@ kind = "is_true"
 fact = "self_supporting"
 label = "Selvforsørgende"
 missing = "Ikke selvforsørgende"
-'''
+"""
 
 
 def mutate(old: str, new: str) -> str:
@@ -580,7 +611,9 @@ INVALID_MODELS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("old", "new", "message"), [case[1:] for case in INVALID_MODELS], ids=[c[0] for c in INVALID_MODELS])
+@pytest.mark.parametrize(
+    ("old", "new", "message"), [case[1:] for case in INVALID_MODELS], ids=[c[0] for c in INVALID_MODELS]
+)
 def test_malformed_model_files_are_refused_in_danish(old, new, message):
     with pytest.raises(StepModelError) as caught:
         parse_step_model(mutate(old, new))

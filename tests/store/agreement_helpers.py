@@ -17,7 +17,9 @@ from aaben_raadgivning.store.queries.companies import company_contacts
 
 
 def make_company(world, cvr="10150817", name="Østergårds Bageri"):
-    company = create_company(world.db, world.jf.id, CompanyInput(cvr=cvr, name=name), (ContactInput(name="Lise Holm", role="Indehaver"),))
+    company = create_company(
+        world.db, world.jf.id, CompanyInput(cvr=cvr, name=name), (ContactInput(name="Lise Holm", role="Indehaver"),)
+    )
     return company, company_contacts(world.db, company.id)[0]
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from aaben_raadgivning.domain.clock import to_local
 from aaben_raadgivning.store.actions.citizen_record import record_visitation
 from aaben_raadgivning.store.actions.citizens import create_citizen
-from aaben_raadgivning.store.follow_up_recompute import recompute_now
+from aaben_raadgivning.store.follow_ups.recompute import recompute_now
 from aaben_raadgivning.store.models import (
     Agreement,
     ChangeLogEntry,

@@ -64,7 +64,12 @@ def setup(world):
 
 def test_draft_has_no_tasks_and_may_be_incomplete(world, setup):
     citizen, company, contact = setup
-    result = save_agreement(world.db, world.jf.id, agreement_input(world, citizen, company, contact, tasks="", contact_id=None), calendar=world.runtime.calendar)
+    result = save_agreement(
+        world.db,
+        world.jf.id,
+        agreement_input(world, citizen, company, contact, tasks="", contact_id=None),
+        calendar=world.runtime.calendar,
+    )
     agreement = get(world.db, Agreement, result.agreement.id)
     assert (agreement.status, agreement.version, agreement.tasks) == ("udkast", 1, "")
     assert '"praktik":[0,300,0,300,0,0,0]' in agreement.schedule
@@ -77,18 +82,31 @@ def test_draft_has_no_tasks_and_may_be_incomplete(world, setup):
 
 def test_activation_needs_a_complete_agreement(world, setup):
     citizen, company, contact = setup
-    result = save_agreement(world.db, world.jf.id, agreement_input(world, citizen, company, contact, tasks="", contact_id=None), calendar=world.runtime.calendar)
+    result = save_agreement(
+        world.db,
+        world.jf.id,
+        agreement_input(world, citizen, company, contact, tasks="", contact_id=None),
+        calendar=world.runtime.calendar,
+    )
     before = counts(world.db)
     with pytest.raises(ValidationError) as caught:
         activate_agreement(world.db, world.jf.id, result.agreement.id, calendar=world.runtime.calendar)
-    assert caught.value.errors == {"tasks": "Beskriv arbejdsopgaverne.", "contact": "Vælg virksomhedens faste kontaktperson."}
+    assert caught.value.errors == {
+        "tasks": "Beskriv arbejdsopgaverne.",
+        "contact": "Vælg virksomhedens faste kontaktperson.",
+    }
     assert counts(world.db) == before
     assert get(world.db, Agreement, result.agreement.id).status == "udkast"
 
 
 def activate(world, setup, **changes):
     citizen, company, contact = setup
-    result = save_agreement(world.db, world.jf.id, agreement_input(world, citizen, company, contact, **changes), calendar=world.runtime.calendar)
+    result = save_agreement(
+        world.db,
+        world.jf.id,
+        agreement_input(world, citizen, company, contact, **changes),
+        calendar=world.runtime.calendar,
+    )
     return activate_agreement(world.db, world.jf.id, result.agreement.id, calendar=world.runtime.calendar)
 
 
@@ -103,7 +121,12 @@ def test_activation_creates_the_plan_tasks(world, setup):
     ]  # fmt: skip
     assert result.tasks == 8
     first = tasks[0]
-    assert (first.kind, first.assignee_id, first.agreement_id, first.status) == ("aftaleopfoelgning", world.jf.id, result.agreement.id, "open")
+    assert (first.kind, first.assignee_id, first.agreement_id, first.status) == (
+        "aftaleopfoelgning",
+        world.jf.id,
+        result.agreement.id,
+        "open",
+    )
     assert first.rule_key == f"agreement:{result.agreement.id}:0"
     assert first.id == derived_id(citizen.id, first.rule_key)
     assert first.reason == "Opfølgning på aftalen med Østergårds Bageri (besøg 1 af 8)"
@@ -115,7 +138,13 @@ def test_saving_twice_gives_the_same_tasks(world, setup):
     result = activate(world, setup)
     first = [(t.id, t.due_date) for t in plan_tasks(world.db, citizen.id)]
     before = counts(world.db)
-    save_agreement(world.db, world.jf.id, agreement_input(world, citizen, company, contact), calendar=world.runtime.calendar, agreement_id=result.agreement.id)
+    save_agreement(
+        world.db,
+        world.jf.id,
+        agreement_input(world, citizen, company, contact),
+        calendar=world.runtime.calendar,
+        agreement_id=result.agreement.id,
+    )
     assert [(t.id, t.due_date) for t in plan_tasks(world.db, citizen.id)] == first
     assert counts(world.db) == before  # nothing changed: no rows, no change log, no audit
 
@@ -142,7 +171,13 @@ def test_editing_the_plan_moves_open_tasks_keeps_done_ones_and_removes_the_rest(
     removed = [t for t in plan_tasks(world.db, citizen.id, live=False) if t.deleted_at is not None]
     assert len(removed) == 4 and all(t.status == "open" for t in removed)
     # back to the old plan: tombstoned tasks are revived, never duplicated
-    save_agreement(world.db, world.jf.id, agreement_input(world, citizen, company, contact), calendar=world.runtime.calendar, agreement_id=result.agreement.id)
+    save_agreement(
+        world.db,
+        world.jf.id,
+        agreement_input(world, citizen, company, contact),
+        calendar=world.runtime.calendar,
+        agreement_id=result.agreement.id,
+    )
     assert len(plan_tasks(world.db, citizen.id)) == 8
     assert len(plan_tasks(world.db, citizen.id, live=False)) == 8
 
@@ -154,7 +189,11 @@ def test_finish_removes_open_future_tasks(world, setup):
     finish_agreement(world.db, world.jf.id, result.agreement.id, "Forløbet gennemført")
     agreement = get(world.db, Agreement, result.agreement.id)
     assert (agreement.status, agreement.status_reason) == ("afsluttet", "Forløbet gennemført")
-    assert [t.due_date for t in plan_tasks(world.db, citizen.id)] == [date(2026, 12, 8), date(2026, 12, 15), date(2026, 12, 22)]
+    assert [t.due_date for t in plan_tasks(world.db, citizen.id)] == [
+        date(2026, 12, 8),
+        date(2026, 12, 15),
+        date(2026, 12, 22),
+    ]
     with pytest.raises(ValidationError) as caught:
         finish_agreement(world.db, world.jf.id, result.agreement.id)
     assert caught.value.errors == {"status": "Kun en aktiv aftale kan afsluttes."}
@@ -170,7 +209,9 @@ def test_break_off_back_to_trin2_in_one_transaction(world, setup):
     assert (agreement.status, agreement.status_reason) == ("afbrudt", "Borgeren blev syg")
     assert plan_tasks(world.db, citizen.id) == []
     with world.db.session() as session:
-        kinds = session.scalars(select(Event.kind).where(Event.citizen_id == citizen.id).order_by(Event.recorded_at, Event.id)).all()
+        kinds = session.scalars(
+            select(Event.kind).where(Event.citizen_id == citizen.id).order_by(Event.recorded_at, Event.id)
+        ).all()
     assert kinds[-2:] == ["aftale", "trin"]
 
 
@@ -180,7 +221,9 @@ def test_break_off_to_rehab_needs_the_jobkonsulent_and_writes_nothing_when_refus
     before = counts(world.db)
     with pytest.raises(ValidationError) as caught:
         break_off_agreement(world.db, world.jf.id, result.agreement.id, reason="Helbred", route="rehab")
-    assert caught.value.errors == {"route": "Kun en jobkonsulent (myndigheden) kan vurdere, at borgeren er i målgruppen for rehabilitering."}
+    assert caught.value.errors == {
+        "route": "Kun en jobkonsulent (myndigheden) kan vurdere, at borgeren er i målgruppen for rehabilitering."
+    }
     assert counts(world.db) == before
     assert get(world.db, Agreement, result.agreement.id).status == "aktiv"
     assert len(plan_tasks(world.db, citizen.id)) == 8
@@ -189,7 +232,10 @@ def test_break_off_to_rehab_needs_the_jobkonsulent_and_writes_nothing_when_refus
     assert get(world.db, Citizen, citizen.id).route == "rehab"
 
 
-@pytest.mark.parametrize(("reason", "route", "errors"), [("", "trin2", {"reason"}), ("x", "", {"route"}), ("", "ukendt", {"reason", "route"})])
+@pytest.mark.parametrize(
+    ("reason", "route", "errors"),
+    [("", "trin2", {"reason"}), ("x", "", {"route"}), ("", "ukendt", {"reason", "route"})],
+)
 def test_break_off_validation(world, setup, reason, route, errors):
     result = activate(world, setup)
     with pytest.raises(ValidationError) as caught:
@@ -201,7 +247,9 @@ def test_break_off_for_a_citizen_in_trin2_changes_no_step(world):
     company, contact = make_company(world)
     citizen = make_citizen(world, step="trin2")
     result = activate(world, (citizen, company, contact))
-    outcome = break_off_agreement(world.db, world.jf.id, result.agreement.id, reason="Virksomheden lukkede", route="trin2")
+    outcome = break_off_agreement(
+        world.db, world.jf.id, result.agreement.id, reason="Virksomheden lukkede", route="trin2"
+    )
     assert outcome.decision is None
     assert get(world.db, Citizen, citizen.id).step == "trin2"
 
@@ -233,7 +281,13 @@ def test_renegotiation(world, setup):
     assert changes["Start"] == ("01.12.2026", "04.01.2027")
     assert [p.ordinary_minutes for p in ordinary_trend(detail.versions)] == [240, 480]
     with pytest.raises(ValidationError) as caught:
-        renegotiate_agreement(world.db, world.jf.id, old.id, agreement_input(world, citizen, company, contact), calendar=world.runtime.calendar)
+        renegotiate_agreement(
+            world.db,
+            world.jf.id,
+            old.id,
+            agreement_input(world, citizen, company, contact),
+            calendar=world.runtime.calendar,
+        )
     assert caught.value.errors == {"status": "Kun en aktiv aftale kan genforhandles. Et udkast rettes bare."}
 
 
@@ -246,7 +300,9 @@ def test_renegotiation_counts_earlier_praktik_weeks(world, setup):
             agreement_input(world, citizen, company, contact, start_date="1.2.2027", end_date="31.3.2027"),
             calendar=world.runtime.calendar,
         )  # fmt: skip
-    assert caught.value.errors == {"praktik_assessment": "Praktik ud over 13 uger kræver en skriftlig, konkret vurdering."}
+    assert caught.value.errors == {
+        "praktik_assessment": "Praktik ud over 13 uger kræver en skriftlig, konkret vurdering."
+    }
 
 
 def test_company_without_cvr_and_foreign_contact_are_refused(world, setup):
@@ -256,11 +312,23 @@ def test_company_without_cvr_and_foreign_contact_are_refused(world, setup):
         tx.update(tx.session.get(type(other), other.id), cvr="")
     before = counts(world.db)
     with pytest.raises(ValidationError) as caught:
-        save_agreement(world.db, world.jf.id, agreement_input(world, citizen, other, other_contact), calendar=world.runtime.calendar)
+        save_agreement(
+            world.db,
+            world.jf.id,
+            agreement_input(world, citizen, other, other_contact),
+            calendar=world.runtime.calendar,
+        )
     assert caught.value.errors == {"company": "Virksomheden har intet CVR-nummer. Ret virksomheden først (tast r)."}
     with pytest.raises(ValidationError) as caught:
-        save_agreement(world.db, world.jf.id, agreement_input(world, citizen, company, other_contact), calendar=world.runtime.calendar)
-    assert caught.value.errors == {"contact": "Kontaktpersonen er ikke (længere) ansat hos virksomheden. Vælg en anden."}
+        save_agreement(
+            world.db,
+            world.jf.id,
+            agreement_input(world, citizen, company, other_contact),
+            calendar=world.runtime.calendar,
+        )
+    assert caught.value.errors == {
+        "contact": "Kontaktpersonen er ikke (længere) ansat hos virksomheden. Vælg en anden."
+    }
     assert counts(world.db) == before
 
 
@@ -269,15 +337,25 @@ def test_closed_agreement_cannot_be_edited(world, setup):
     result = activate(world, setup)
     finish_agreement(world.db, world.jf.id, result.agreement.id)
     with pytest.raises(ValidationError) as caught:
-        save_agreement(world.db, world.jf.id, agreement_input(world, citizen, company, contact), calendar=world.runtime.calendar, agreement_id=result.agreement.id)
+        save_agreement(
+            world.db,
+            world.jf.id,
+            agreement_input(world, citizen, company, contact),
+            calendar=world.runtime.calendar,
+            agreement_id=result.agreement.id,
+        )
     assert "afsluttet og kan ikke ændres" in caught.value.errors["status"]
 
 
 def test_course_sub_goal(world, setup):
     result = activate(world, setup)
-    goal = add_agreement_sub_goal(world.db, world.jf.id, result.agreement.id, "Møde til tiden tre dage i træk", calendar=world.runtime.calendar)
+    goal = add_agreement_sub_goal(
+        world.db, world.jf.id, result.agreement.id, "Møde til tiden tre dage i træk", calendar=world.runtime.calendar
+    )
     assert get(world.db, SubGoal, goal.id).agreement_id == result.agreement.id
-    assert [g.text for g in agreement_detail(world.db, result.agreement.id).sub_goals] == ["Møde til tiden tre dage i træk"]
+    assert [g.text for g in agreement_detail(world.db, result.agreement.id).sub_goals] == [
+        "Møde til tiden tre dage i træk"
+    ]
 
 
 def test_citizen_agreements_newest_first(world, setup):

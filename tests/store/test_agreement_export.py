@@ -6,11 +6,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from agreement_fixtures import (
-    add_agreement_goal,
-    add_plan_visit,
-    citizen_with_agreement,
-)
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -19,8 +14,13 @@ from aaben_raadgivning.store.actions.agreement_export import (
     default_file_name,
     export_agreement,
 )
-from aaben_raadgivning.store.agreement_document import latin1_safe
+from aaben_raadgivning.store.documents.agreement import latin1_safe
 from aaben_raadgivning.store.models import AuditEntry
+from agreement_fixtures import (
+    add_agreement_goal,
+    add_plan_visit,
+    citizen_with_agreement,
+)
 
 HEALTH = "Må ikke løfte over 10 kg – “ryggen”"
 
@@ -72,7 +72,10 @@ def test_pdf_with_health_notes_when_chosen_and_the_export_is_audited(world, agre
     assert len(entries) == 1
     entry = entries[0]
     assert (entry.entity, entry.entity_id, entry.citizen_id, entry.staff_id) == (
-        "agreement", agreement.id, agreement.citizen_id, world.jk.id
+        "agreement",
+        agreement.id,
+        agreement.citizen_id,
+        world.jk.id,
     )
     assert "PDF (med helbredsoplysninger)" in entry.detail and "med.pdf" in entry.detail
 
@@ -85,7 +88,9 @@ def test_markdown_export(world, agreement, tmp_path):
     assert "- Møde til tiden tre gange i træk" in text and "- Tirsdag 01.12.2026: Opfølgning på aftale" in text
     assert text.count("Underskrift: ____") == 3 and "**Virksomhedens kontaktperson:** Søren Østergaard" in text
     assert "løfte" not in text
-    with_health = export_agreement(world.db, world.jf.id, agreement.id, tmp_path / "h.md", fmt="md", include_health=True)
+    with_health = export_agreement(
+        world.db, world.jf.id, agreement.id, tmp_path / "h.md", fmt="md", include_health=True
+    )
     assert HEALTH in with_health.read_text(encoding="utf-8")
 
 

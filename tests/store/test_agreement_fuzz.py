@@ -34,24 +34,38 @@ ALLOWED = {
 }
 DATEISH = st.one_of(
     st.text(max_size=20),
-    st.sampled_from(["i dag", "i morgen", "+3", "31.2.2027", "1.1.1900", "29.2.2028", "01.12.2026", "1/12", "2027-01-31"]),
+    st.sampled_from(
+        ["i dag", "i morgen", "+3", "31.2.2027", "1.1.1900", "29.2.2028", "01.12.2026", "1/12", "2027-01-31"]
+    ),
 )
-HOURS = st.one_of(st.text(max_size=8), st.sampled_from(["3", "3,5", "7.25", "2:30", "24", "25", "-1", "0:99", "37", "8"]))
+HOURS = st.one_of(
+    st.text(max_size=8), st.sampled_from(["3", "3,5", "7.25", "2:30", "24", "25", "-1", "0:99", "37", "8"])
+)
 VALUES = {
     "tasks": st.text(max_size=60) | st.just("x" * 4001),
     "health_notes": st.text(max_size=60) | st.just("y" * 4001),
     "praktik_assessment": st.text(max_size=40),
     "start_date": DATEISH,
     "end_date": DATEISH,
-    "follow_up_plan": st.one_of(st.text(max_size=30), st.sampled_from(["1 uge til 4 uger; 1 md til 12 mdr", "2 mdr til 12 mdr", "1 md til 6 mdr"])),
-    "course_kind": st.one_of(st.text(max_size=12), st.sampled_from(["ordinaere_timer", "virksomhedspraktik", "kombination", "loentilskud"])),
-    "schedule": st.dictionaries(st.sampled_from(["ordinary", "praktik", "loentilskud"]), st.lists(HOURS, max_size=8), max_size=3),
+    "follow_up_plan": st.one_of(
+        st.text(max_size=30),
+        st.sampled_from(["1 uge til 4 uger; 1 md til 12 mdr", "2 mdr til 12 mdr", "1 md til 6 mdr"]),
+    ),
+    "course_kind": st.one_of(
+        st.text(max_size=12), st.sampled_from(["ordinaere_timer", "virksomhedspraktik", "kombination", "loentilskud"])
+    ),
+    "schedule": st.dictionaries(
+        st.sampled_from(["ordinary", "praktik", "loentilskud"]), st.lists(HOURS, max_size=8), max_size=3
+    ),
 }
 
 
 def counts(db) -> tuple[int, ...]:
     with db.session() as session:
-        return tuple(session.scalar(select(func.count()).select_from(m)) for m in (Agreement, FollowUpTask, Event, ChangeLogEntry, AuditEntry))
+        return tuple(
+            session.scalar(select(func.count()).select_from(m))
+            for m in (Agreement, FollowUpTask, Event, ChangeLogEntry, AuditEntry)
+        )
 
 
 @pytest.fixture
@@ -93,9 +107,19 @@ def test_picked_records(world, setup, data):
     field = data.draw(st.sampled_from(["citizen_id", "company_id", "contact_id", "jobformidler_id"]))
     value = data.draw(PICKED)
     before = counts(world.db)
-    expected = {"citizen_id": "citizen", "company_id": "company", "contact_id": "contact", "jobformidler_id": "jobformidler"}[field]
+    expected = {
+        "citizen_id": "citizen",
+        "company_id": "company",
+        "contact_id": "contact",
+        "jobformidler_id": "jobformidler",
+    }[field]
     try:
-        save_agreement(world.db, world.jf.id, replace(agreement_input(world, citizen, company, contact), **{field: value}), calendar=world.runtime.calendar)
+        save_agreement(
+            world.db,
+            world.jf.id,
+            replace(agreement_input(world, citizen, company, contact), **{field: value}),
+            calendar=world.runtime.calendar,
+        )
     except ValidationError as exc:
         assert set(exc.errors) <= {expected, "contact"}, exc.errors  # a foreign company also disowns the contact
         assert all(len(m) > 5 for m in exc.errors.values())
@@ -122,7 +146,13 @@ def test_every_field_of_an_active_agreement(world, setup, data):
     value = data.draw(VALUES[field])
     before = counts(world.db)
     try:
-        save_agreement(world.db, world.jf.id, replace(base, **{field: value}), calendar=world.runtime.calendar, agreement_id=active.id)
+        save_agreement(
+            world.db,
+            world.jf.id,
+            replace(base, **{field: value}),
+            calendar=world.runtime.calendar,
+            agreement_id=active.id,
+        )
     except ValidationError as exc:
         assert exc.errors and all(len(m) > 5 for m in exc.errors.values())
         assert set(exc.errors) <= ALLOWED[field] | {"tasks", "schedule", "start_date"}

@@ -27,7 +27,10 @@ TODAY = date(2026, 11, 24)
 
 def snapshot(db) -> dict[str, int]:
     with db.session() as session:
-        return {m.__tablename__: session.scalar(select(func.count()).select_from(m)) for m in (Citizen, Event, ChangeLogEntry, AuditEntry)}
+        return {
+            m.__tablename__: session.scalar(select(func.count()).select_from(m))
+            for m in (Citizen, Event, ChangeLogEntry, AuditEntry)
+        }
 
 
 def events(db, citizen_id, kind=None) -> list[Event]:
@@ -77,24 +80,44 @@ def test_only_the_authority_visits_and_bad_outcome_writes_nothing(world, citizen
 
 def test_plan_changes_are_logged_field_by_field_with_timeline_events(world, citizen):
     changed = update_plan(
-        world.db, world.jf.id, citizen.id, job_goal="Køkkenmedhjælper", resources="Kan lide at lave mad",
-        barriers="Ondt i ryggen", parallel_efforts=["gaeldsraadgivning"], cv_status="i_gang",
+        world.db,
+        world.jf.id,
+        citizen.id,
+        job_goal="Køkkenmedhjælper",
+        resources="Kan lide at lave mad",
+        barriers="Ondt i ryggen",
+        parallel_efforts=["gaeldsraadgivning"],
+        cv_status="i_gang",
     )
     assert set(changed) == {"job_goal", "resources", "barriers", "parallel_efforts", "cv_status"}
     assert [e.kind for e in events(world.db, citizen.id)] == ["jobmaal", "cv"]
     with world.db.session() as session:
-        fields = set(session.scalars(select(ChangeLogEntry.field).where(ChangeLogEntry.op == "update", ChangeLogEntry.row_id == citizen.id)))
+        fields = set(
+            session.scalars(
+                select(ChangeLogEntry.field).where(ChangeLogEntry.op == "update", ChangeLogEntry.row_id == citizen.id)
+            )
+        )
     assert fields == set(changed)
     again = update_plan(
-        world.db, world.jf.id, citizen.id, job_goal="Køkkenmedhjælper", resources="Kan lide at lave mad",
-        barriers="Ondt i ryggen", parallel_efforts=["gaeldsraadgivning"], cv_status="i_gang",
+        world.db,
+        world.jf.id,
+        citizen.id,
+        job_goal="Køkkenmedhjælper",
+        resources="Kan lide at lave mad",
+        barriers="Ondt i ryggen",
+        parallel_efforts=["gaeldsraadgivning"],
+        cv_status="i_gang",
     )
     assert again == [] and len(events(world.db, citizen.id)) == 2  # saving the same plan changes nothing
 
 
 @pytest.mark.parametrize(
     ("kwargs", "field"),
-    [(dict(cv_status="halvt"), "cv_status"), (dict(parallel_efforts=["trylleri"]), "parallel_efforts"), (dict(job_goal="x" * 5000), "job_goal")],
+    [
+        (dict(cv_status="halvt"), "cv_status"),
+        (dict(parallel_efforts=["trylleri"]), "parallel_efforts"),
+        (dict(job_goal="x" * 5000), "job_goal"),
+    ],
 )
 def test_plan_rejects_bad_input(world, citizen, kwargs, field):
     values = dict(job_goal="", resources="", barriers="", parallel_efforts=[], cv_status="mangler") | kwargs

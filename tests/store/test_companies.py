@@ -30,7 +30,10 @@ from aaben_raadgivning.store.queries.companies import (
 
 def counts(db) -> dict[str, int]:
     with db.session() as session:
-        return {m.__tablename__: session.scalar(select(func.count()).select_from(m)) for m in (Company, CompanyContact, ChangeLogEntry, AuditEntry)}
+        return {
+            m.__tablename__: session.scalar(select(func.count()).select_from(m))
+            for m in (Company, CompanyContact, ChangeLogEntry, AuditEntry)
+        }
 
 
 @pytest.fixture
@@ -71,7 +74,12 @@ def test_bad_company_writes_nothing(world, data, errors):
 def test_bad_contact_refuses_the_whole_company(world):
     before = counts(world.db)
     with pytest.raises(ValidationError) as caught:
-        create_company(world.db, world.jf.id, CompanyInput(cvr="25313763", name="Netto"), (ContactInput(name="A", email="ikke-mail"),))
+        create_company(
+            world.db,
+            world.jf.id,
+            CompanyInput(cvr="25313763", name="Netto"),
+            (ContactInput(name="A", email="ikke-mail"),),
+        )
     assert caught.value.errors == {"email": "«ikke-mail» er ikke en e-mailadresse."}
     assert counts(world.db) == before
 
@@ -83,7 +91,12 @@ def test_cvr_is_unique(world, company):
 
 
 def test_update_company_and_contacts(world, company):
-    changed = update_company(world.db, world.jf.id, company.id, CompanyInput(cvr="10150817", name="Østergårds Bageri", industry="Bager", address="Torvet 1"))
+    changed = update_company(
+        world.db,
+        world.jf.id,
+        company.id,
+        CompanyInput(cvr="10150817", name="Østergårds Bageri", industry="Bager", address="Torvet 1"),
+    )
     assert changed == ["address", "industry"]
     contact = add_contact(world.db, world.jf.id, company.id, ContactInput(name="Ole Berg", role="Værkfører"))
     assert update_contact(world.db, world.jf.id, contact.id, ContactInput(name="Ole Berg", role="Mester")) == ["role"]

@@ -6,7 +6,6 @@ import json
 from datetime import date
 
 import pytest
-from agreement_fixtures import add_plan_visit, citizen_with_agreement
 
 from aaben_raadgivning.domain.errors import ValidationError
 from aaben_raadgivning.store.conflict_values import (
@@ -16,6 +15,7 @@ from aaben_raadgivning.store.conflict_values import (
     parse_merged,
     record_label,
 )
+from agreement_fixtures import add_plan_visit, citizen_with_agreement
 
 TODAY = date(2026, 11, 24)
 

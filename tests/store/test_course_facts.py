@@ -5,19 +5,16 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from agreement_fixtures import add_plan_visit, make_agreement, make_company
 
 from aaben_raadgivning.domain.rules import load_rules
 from aaben_raadgivning.domain.step_models import evaluate_exit
-from aaben_raadgivning.store.actions.citizen_record import (
-    advance_step,
-    citizen_model,
-    record_visitation,
-)
+from aaben_raadgivning.store.actions.citizen_record import advance_step, record_visitation
 from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.actions.hours import register_hours
-from aaben_raadgivning.store.facts import citizen_facts
 from aaben_raadgivning.store.models import Citizen, CompanyContact
+from aaben_raadgivning.store.records import citizen_model
+from aaben_raadgivning.store.step_facts import citizen_facts
+from agreement_fixtures import add_plan_visit, make_agreement, make_company
 
 
 def facts_of(world, citizen_id: str) -> dict:

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from aaben_raadgivning.demo.generator import DEMO_PASSWORD, DEMO_STAFF, generate_demo
 from aaben_raadgivning.domain.clock import to_local, to_utc
 from aaben_raadgivning.domain.cpr import parse_cpr
 from aaben_raadgivning.domain.reference import load_reference
 from aaben_raadgivning.domain.walk_ins import IN_PROGRESS, WAITING
 from aaben_raadgivning.store.actions.staff import authenticate
 from aaben_raadgivning.store.database import Database, open_database
-from aaben_raadgivning.store.demo import DEMO_PASSWORD, DEMO_STAFF, generate_demo
 from aaben_raadgivning.store.integrity import run_checks
 from aaben_raadgivning.store.models import (
     Agreement,
@@ -37,7 +37,19 @@ from aaben_raadgivning.store.queries.search import search_citizens
 from aaben_raadgivning.store.queries.walk_ins import walk_ins_on
 from aaben_raadgivning.store.rows import row_dict
 
-MODELS = (Office, Staff, Citizen, WalkIn, WalkInTransition, Event, FollowUpTask, Company, CompanyContact, Agreement, HoursReport)
+MODELS = (
+    Office,
+    Staff,
+    Citizen,
+    WalkIn,
+    WalkInTransition,
+    Event,
+    FollowUpTask,
+    Company,
+    CompanyContact,
+    Agreement,
+    HoursReport,
+)
 LOCAL_NOW = datetime(2026, 11, 24, 10, 15)  # a Tuesday, like conftest's clock
 TODAY = LOCAL_NOW.date()
 

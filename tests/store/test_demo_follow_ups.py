@@ -6,16 +6,16 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
+from aaben_raadgivning.demo.follow_ups import (
+    HANDLED_BEFORE_DAYS,
+    add_derived_follow_ups,
+)
+from aaben_raadgivning.demo.generator import generate_demo
 from aaben_raadgivning.domain.clock import to_utc
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
 from aaben_raadgivning.ids import derived_id
 from aaben_raadgivning.store.database import open_database
-from aaben_raadgivning.store.demo import generate_demo
-from aaben_raadgivning.store.demo_follow_ups import (
-    HANDLED_BEFORE_DAYS,
-    add_derived_follow_ups,
-)
-from aaben_raadgivning.store.follow_up_recompute import recompute_now
+from aaben_raadgivning.store.follow_ups.recompute import recompute_now
 from aaben_raadgivning.store.models import ChangeLogEntry, FollowUpTask
 
 LOCAL_NOW = datetime(2026, 11, 24, 10, 15)

@@ -11,10 +11,10 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import select
 
-from aaben_raadgivning.store import export as export_module
 from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.actions.walk_ins import finish_walk_in, register_walk_in
-from aaben_raadgivning.store.export import FORMAT_VERSION, ExportError, export_json
+from aaben_raadgivning.store.documents import export as export_module
+from aaben_raadgivning.store.documents.export import FORMAT_VERSION, ExportError, export_json
 from aaben_raadgivning.store.models import AuditEntry, Citizen
 
 LISTS = ("offices", "staff", "citizens", "walk_ins", "walk_in_transitions", "events", "follow_ups", "audit_log")
@@ -53,7 +53,7 @@ def test_file_holds_every_list_with_english_fields_and_iso_dates(filled, tmp_pat
 
 def test_every_synced_table_is_exported():
     """Tables added later (with their own issue) must not silently be left out of "all data"."""
-    from aaben_raadgivning.store.export import EXPORT_TABLES
+    from aaben_raadgivning.store.documents.export import EXPORT_TABLES
     from aaben_raadgivning.store.models import SYNCED_TABLES
 
     exported = [table.name for _, table in EXPORT_TABLES]

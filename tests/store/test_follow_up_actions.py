@@ -107,7 +107,9 @@ def test_completing_twice_or_a_vanished_task_is_refused(world, ole):
 )
 def test_reschedule(world, ole, text, due, notice):
     task_id = derived_id(ole.id, "lab31:1")
-    result = reschedule_follow_up(world.db, world.jf.id, task_id, due_text=text, reason="Syg", calendar=world.runtime.calendar)
+    result = reschedule_follow_up(
+        world.db, world.jf.id, task_id, due_text=text, reason="Syg", calendar=world.runtime.calendar
+    )
     assert (result.task.due_date, result.notice) == (due, notice)
     row = _task(world, task_id)
     assert row.due_date == due and row.note.endswith(": Syg") and row.note.startswith("Flyttet fra 23.11.2026")
@@ -127,7 +129,9 @@ def test_reschedule_refuses_bad_input(world, ole, text, reason, field, message):
     task_id = derived_id(ole.id, "lab31:1")
     before = change_count(world)
     with pytest.raises(ValidationError) as excinfo:
-        reschedule_follow_up(world.db, world.jf.id, task_id, due_text=text, reason=reason, calendar=world.runtime.calendar)
+        reschedule_follow_up(
+            world.db, world.jf.id, task_id, due_text=text, reason=reason, calendar=world.runtime.calendar
+        )
     assert message in excinfo.value.errors[field]
     assert change_count(world) == before
 
@@ -155,7 +159,12 @@ def test_manual_task_needs_a_known_kind(world, ole):
     with pytest.raises(ValidationError, match="slags"):
         add_manual_follow_up(world.db, world.jk.id, ole.id, request, kind="ukendt")
     task = add_manual_follow_up(world.db, world.jk.id, ole.id, request, kind="tilbagemelding")
-    assert (task.rule, task.rule_key, task.kind, task.due_date) == ("manuel", None, "tilbagemelding", date(2026, 11, 27))
+    assert (task.rule, task.rule_key, task.kind, task.due_date) == (
+        "manuel",
+        None,
+        "tilbagemelding",
+        date(2026, 11, 27),
+    )
 
 
 def test_completing_a_delmaal_task_from_the_queue_starts_its_next_six_weeks(world):

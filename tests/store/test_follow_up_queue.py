@@ -93,7 +93,12 @@ def test_counts_per_group_with_filters(world, caseload, flt, counts):
 def test_rows_carry_what_the_screen_shows(world, caseload):
     _, b, _ = caseload
     row = next(r for r in load_queue(world.db, QueueFilter(), TODAY).rows if r.reason == "Bo Bech 1")
-    assert (row.citizen_name, row.company_name, row.kind_label, row.assignee_initials) == ("Bo Bech", "Netto Slagelse", "Opfølgning", "JF")
+    assert (row.citizen_name, row.company_name, row.kind_label, row.assignee_initials) == (
+        "Bo Bech",
+        "Netto Slagelse",
+        "Opfølgning",
+        "JF",
+    )
     assert row.due_label == "25.11 ons uge 48" and row.group == THIS_WEEK
     assert row.last_contact is None
 

@@ -27,7 +27,7 @@ from aaben_raadgivning.store.actions.follow_ups import (
 )
 from aaben_raadgivning.store.actions.sub_goals import add_sub_goal
 from aaben_raadgivning.store.actions.timeline import add_event, record_no_show
-from aaben_raadgivning.store.follow_up_recompute import recompute_follow_ups
+from aaben_raadgivning.store.follow_ups.recompute import recompute_follow_ups
 from aaben_raadgivning.store.models import FollowUpTask
 
 START = date(2026, 10, 15)  # a Thursday, 40 days before the fixed "today" (Tue 24.11.2026)
@@ -106,7 +106,12 @@ def test_each_rule_end_to_end(world, case):
     assert due_by_key(world, citizen.id) == expected
     for key, task in tasks(world, citizen.id).items():
         assert task.id == derived_id(citizen.id, key)  # the same row on every laptop
-        assert task.reason and task.kind in {"personlig_kontakt", "jobsamtale", "opsoegende_kontakt", "delmaal_vurdering"}
+        assert task.reason and task.kind in {
+            "personlig_kontakt",
+            "jobsamtale",
+            "opsoegende_kontakt",
+            "delmaal_vurdering",
+        }
 
 
 def test_delmaal_task_is_the_engines_sub_goal_rule(world):
@@ -114,7 +119,12 @@ def test_delmaal_task_is_the_engines_sub_goal_rule(world):
     goal = add_sub_goal(world.db, world.jk.id, citizen.id, "Møde til tiden", calendar=world.runtime.calendar)
     [(key, task)] = tasks(world, citizen.id).items()
     assert key == f"sub_goal:{goal.id}@2026-11-24"
-    assert (task.rule, task.kind, task.subject_id, task.due_date) == ("sub_goal", "delmaal_vurdering", goal.id, date(2027, 1, 5))
+    assert (task.rule, task.kind, task.subject_id, task.due_date) == (
+        "sub_goal",
+        "delmaal_vurdering",
+        goal.id,
+        date(2027, 1, 5),
+    )
     assert "Delmål sidst vurderet 24.11.2026" in task.reason
 
 
@@ -179,19 +189,28 @@ def test_a_legacy_delmaal_task_is_adopted_not_duplicated(world):
         tx.update(task, rule="delmaal_vurdering", rule_key=None, kind="manuel")
     recompute(world, citizen.id)
     [(key, adopted)] = tasks(world, citizen.id).items()
-    assert (key, adopted.id, adopted.rule, adopted.kind) == (f"sub_goal:{goal.id}@2026-11-24", task.id, "sub_goal", "delmaal_vurdering")
+    assert (key, adopted.id, adopted.rule, adopted.kind) == (
+        f"sub_goal:{goal.id}@2026-11-24",
+        task.id,
+        "sub_goal",
+        "delmaal_vurdering",
+    )
 
 
 def test_assignee_is_the_jobformidler_and_follows_a_change(world):
     citizen = citizen_in_project(world, "Ole Berg", START)
-    assert {t.assignee_id for t in tasks(world, citizen.id).values()} == {world.jk.id}  # who visitated (no jobformidler)
+    assert {t.assignee_id for t in tasks(world, citizen.id).values()} == {
+        world.jk.id
+    }  # who visitated (no jobformidler)
     assign_jobformidler(world.db, world.jk.id, citizen.id, world.jf.id)
     assert {t.assignee_id for t in tasks(world, citizen.id).values()} == {world.jf.id}
 
 
 def test_a_correction_that_removes_the_contact_brings_the_task_back(world):
     citizen = citizen_in_project(world, "Ole Berg", START)
-    call = add_event(world.db, world.jk.id, citizen.id, kind="telefon", summary="Ringet", occurred_at=local(date(2026, 11, 23)))
+    call = add_event(
+        world.db, world.jk.id, citizen.id, kind="telefon", summary="Ringet", occurred_at=local(date(2026, 11, 23))
+    )
     assert "inactivity@2026-10-15" not in tasks(world, citizen.id)
     add_event(world.db, world.jk.id, citizen.id, kind="note", summary="Rettet: det var kun en note",
               occurred_at=local(date(2026, 11, 23)), corrects_id=call.id)  # fmt: skip
@@ -210,7 +229,9 @@ def test_a_finished_walk_in_is_a_contact_that_moves_the_inactivity_task(world):
     walk_in = register_walk_in(world.db, world.jk.id, reason="post", citizen_id=citizen.id)
     finish_walk_in(world.db, world.jf.id, walk_in.id, outcome="Brev forklaret")
     open_now = tasks(world, citizen.id)
-    assert "inactivity@2026-10-15" not in open_now and open_now["inactivity@2026-11-24"].due_date == date(2026, 12, 28)  # 24.12-27.12 are days off
+    assert "inactivity@2026-10-15" not in open_now and open_now["inactivity@2026-11-24"].due_date == date(
+        2026, 12, 28
+    )  # 24.12-27.12 are days off
 
 
 def test_leaving_the_project_removes_the_cadence_tasks_but_not_the_no_show(world):

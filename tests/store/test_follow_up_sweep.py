@@ -20,7 +20,7 @@ from aaben_raadgivning.domain.clock import to_local
 from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.actions.follow_up_sweep import mark_swept, sweep_follow_ups
 from aaben_raadgivning.store.actions.timeline import add_event
-from aaben_raadgivning.store.follow_up_sweep import SWEEP_DATE_KEY, last_sweep_date, sweep_candidates
+from aaben_raadgivning.store.follow_ups.sweep import SWEEP_DATE_KEY, last_sweep_date, sweep_candidates
 from aaben_raadgivning.store.models import AuditEntry, Citizen, FollowUpTask, LocalMeta
 from aaben_raadgivning.store.queries.follow_up_queue import (
     SORT_CITIZEN,

@@ -18,7 +18,7 @@ from aaben_raadgivning.domain.rules import load_rules
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
 from aaben_raadgivning.runtime import open_runtime
 from aaben_raadgivning.store.actions.follow_up_sweep import mark_swept, sweep_follow_ups
-from aaben_raadgivning.store.follow_up_recompute import recompute_follow_ups
+from aaben_raadgivning.store.follow_ups.recompute import recompute_follow_ups
 from aaben_raadgivning.store.models import Agreement, Citizen, Company, Event
 from aaben_raadgivning.store.transaction import Tx
 
@@ -62,8 +62,11 @@ citizen_st = st.fixed_dictionaries(
         "project_start": st.one_of(_day_near(RULES.jobsamtaler_period_months), st.none()),
         "route": st.sampled_from([None] * 7 + ["rehab"]),
         "agreements": st.lists(
-            st.tuples(_day_near(RULES.follow_up_first_period_months),
-                      st.sampled_from(["aktiv", "aktiv", "aktiv", "afsluttet", "genforhandlet"]), st.booleans()),
+            st.tuples(
+                _day_near(RULES.follow_up_first_period_months),
+                st.sampled_from(["aktiv", "aktiv", "aktiv", "afsluttet", "genforhandlet"]),
+                st.booleans(),
+            ),
             max_size=2,
         ),  # fmt: skip
         "events": st.lists(event_st, max_size=5),
@@ -147,7 +150,7 @@ def test_sweep_equals_a_brute_force_recompute_of_everyone(template, tmp_path_fac
 @pytest.mark.parametrize("months", [1, 6, 12])
 def test_the_sql_window_for_month_periods_holds_every_start_it_must(months):
     """Every start S with S + months in (lo, hi] lies in the SQL window (month ends clip: 31.08 + 6 = 28.02)."""
-    from aaben_raadgivning.store.follow_up_sweep import _period_window
+    from aaben_raadgivning.store.follow_ups.sweep import _period_window
 
     first = date(2026, 1, 1)
     starts = [first + timedelta(days=n) for n in range(800)]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from agreement_fixtures import citizen_with_agreement, make_agreement, make_company
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
@@ -19,6 +18,7 @@ from aaben_raadgivning.store.queries.hours import (
     citizen_agreements,
     citizen_hours,
 )
+from agreement_fixtures import citizen_with_agreement, make_agreement, make_company
 
 NOV, OCT, SEP = date(2026, 11, 1), date(2026, 10, 1), date(2026, 9, 1)
 
@@ -38,7 +38,12 @@ def test_register_writes_a_report_and_an_audit_entry(world):
         logged = session.scalar(
             select(func.count()).select_from(ChangeLogEntry).where(ChangeLogEntry.table_name == "hours_reports")
         )
-    assert (report.month, report.ordinary_minutes, report.praktik_minutes, report.citizen_id) == (OCT, 1230, 3000, citizen.id)
+    assert (report.month, report.ordinary_minutes, report.praktik_minutes, report.citizen_id) == (
+        OCT,
+        1230,
+        3000,
+        citizen.id,
+    )
     assert report.recorded_by == world.jf.id and logged == 1
     assert audit.citizen_id == citizen.id and "oktober 2026" in audit.detail and "ordinære 20,5" in audit.detail
 
@@ -128,8 +133,11 @@ def test_citizen_agreements_lists_every_version(world):
     make_agreement(world.db, citizen.id, other, None, status="udkast", start=None)
     rows = citizen_agreements(world.db, citizen.id)
     assert [(r.company, r.version, r.superseded) for r in rows] == [
-        ("Bilka Tilst", 2, False), ("Bilka Tilst", 1, True), ("Netto Gellerup", 1, False)
+        ("Bilka Tilst", 2, False),
+        ("Bilka Tilst", 1, True),
+        ("Netto Gellerup", 1, False),
     ]
+
 
 @pytest.fixture
 def fuzz_agreement(world):

@@ -4,7 +4,6 @@ Each refused attempt changes nothing; each accepted one is one change-log entry 
 from __future__ import annotations
 
 import pytest
-from conftest import PASSWORD
 from sqlalchemy import func, select
 
 from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
@@ -17,12 +16,15 @@ from aaben_raadgivning.store.actions.staff import (
     set_staff_active,
 )
 from aaben_raadgivning.store.models import AuditEntry, ChangeLogEntry, Staff
+from conftest import PASSWORD
 
 
 def _counts(db) -> tuple[int, str]:
     """(change-log entries, the stored hash of JK): what a refused attempt must leave as it was."""
     with db.session() as session:
-        logged = session.scalar(select(func.count()).select_from(ChangeLogEntry).where(ChangeLogEntry.table_name == "staff"))
+        logged = session.scalar(
+            select(func.count()).select_from(ChangeLogEntry).where(ChangeLogEntry.table_name == "staff")
+        )
         stored = session.scalar(select(Staff.password_hash).where(Staff.initials == "JK"))
     return logged, stored
 
@@ -108,7 +110,10 @@ def test_deactivate_and_activate_again(world):
     set_staff_active(world.db, initials="JK", active=False)
     assert authenticate(world.db, "JK", PASSWORD) is None
     assert [s.initials for s in list_staff(world.db)] == ["JF"]
-    assert [(s.initials, s.active) for s in list_staff(world.db, include_inactive=True)] == [("JF", True), ("JK", False)]
+    assert [(s.initials, s.active) for s in list_staff(world.db, include_inactive=True)] == [
+        ("JF", True),
+        ("JK", False),
+    ]
     assert _audit(world.db, "deactivate").detail == "Medarbejder JK deaktiveret"
     set_staff_active(world.db, initials="jk", active=True)
     assert authenticate(world.db, "JK", PASSWORD) is not None

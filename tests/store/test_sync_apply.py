@@ -1,4 +1,4 @@
-"""store/sync_apply.py, the database side of the merge (docs/sync-spec.md A1-A6), below the sync engine:
+"""store/replica.py, the database side of the merge (docs/sync-spec.md A1-A6), below the sync engine:
 what the models' metadata tells the merge, how logged values become column values, and the order rows
 are written in."""
 
@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from aaben_raadgivning.store import sync_apply
+from aaben_raadgivning.changes.hlc import encode
+from aaben_raadgivning.store import replica as sync_apply
 from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.models import SYNCED_TABLES, Base
-from aaben_raadgivning.store.sync_apply import TABLES, Applier, TableInfo, store_changes
-from aaben_raadgivning.sync.hlc import encode
+from aaben_raadgivning.store.replica import TABLES, Applier, TableInfo, store_changes
 from aaben_raadgivning.sync.segments import Change
 
 
@@ -25,9 +25,7 @@ def citizens() -> TableInfo:
 def test_a1_table_info_is_read_from_the_models(citizens):
     table = Base.metadata.tables["citizens"]
     assert citizens.name == "citizens"
-    assert citizens.columns == [
-        c.name for c in table.columns
-    ] and citizens.column_set == set(citizens.columns)
+    assert citizens.columns == [c.name for c in table.columns] and citizens.column_set == set(citizens.columns)
     assert {"name", "created_at", "housing_area"} <= citizens.not_null
     assert "id" not in citizens.not_null and "phone" not in citizens.not_null
     assert ("office_id", "offices") in citizens.foreign_keys and (
@@ -39,9 +37,7 @@ def test_a1_table_info_is_read_from_the_models(citizens):
 
 def test_a1_every_synced_table_is_known_parents_before_children():
     tables = sync_apply._synced_tables()
-    assert list(tables) == [
-        t.name for t in Base.metadata.sorted_tables if t.name in SYNCED_TABLES
-    ]
+    assert list(tables) == [t.name for t in Base.metadata.sorted_tables if t.name in SYNCED_TABLES]
     assert set(tables) == SYNCED_TABLES
     assert all(info.name == name for name, info in tables.items())
     assert list(tables) == list(TABLES)
@@ -66,9 +62,7 @@ def test_a1_every_synced_table_is_known_parents_before_children():
     pytest.param("self_supporting", None, None, id="bool null"),
     pytest.param("name", "Ada", "Ada", id="text as logged"),
 ])  # fmt: skip
-def test_a1_logged_values_become_the_columns_storage_format(
-    citizens, column, logged, stored
-):
+def test_a1_logged_values_become_the_columns_storage_format(citizens, column, logged, stored):
     assert citizens.db_value(column, logged) == stored
     assert citizens.row_maker((column,))({column: logged}) == [stored]
 
@@ -106,9 +100,7 @@ def _office_and_citizen(world) -> tuple[Change, Change]:
 
 def _citizen_office(world) -> str | None:
     with world.db.engine.connect() as conn:
-        return conn.exec_driver_sql(
-            "SELECT office_id FROM citizens WHERE id = 'c-new'"
-        ).scalar()
+        return conn.exec_driver_sql("SELECT office_id FROM citizens WHERE id = 'c-new'").scalar()
 
 
 def test_a1_rows_are_written_parents_first_whatever_order_the_changes_come_in(world):
@@ -197,20 +189,10 @@ def test_a2_a_purge_takes_every_row_that_points_at_the_citizen_through_any_of_it
                                calendar=world.runtime.calendar).agreement  # fmt: skip
     purge_citizen(world.db, world.jk.id, citizen.id, "Borgeren har bedt om sletning")
     with world.db.engine.connect() as conn:
-        assert (
-            conn.exec_driver_sql(
-                "SELECT count(*) FROM agreements WHERE id = ?", (agreement.id,)
-            ).scalar_one()
-            == 0
-        )
+        assert conn.exec_driver_sql("SELECT count(*) FROM agreements WHERE id = ?", (agreement.id,)).scalar_one() == 0
         assert conn.exec_driver_sql("SELECT count(*) FROM change_log WHERE row_id = ? AND value IS NOT NULL",
                                     (agreement.id,)).scalar_one() == 0  # fmt: skip
-        assert (
-            conn.exec_driver_sql(
-                "SELECT count(*) FROM companies WHERE id = ?", (company.id,)
-            ).scalar_one()
-            == 1
-        )
+        assert conn.exec_driver_sql("SELECT count(*) FROM companies WHERE id = ?", (company.id,)).scalar_one() == 1
 
 
 def _change(number: int, table: str, row: str) -> Change:
@@ -219,9 +201,7 @@ def _change(number: int, table: str, row: str) -> Change:
 
 
 def _shape(batches: list[list[Change]]) -> list[list[str]]:
-    return [
-        [f"{c.table_name[:3]}:{c.row_id}:{c.id}" for c in batch] for batch in batches
-    ]
+    return [[f"{c.table_name[:3]}:{c.row_id}:{c.id}" for c in batch] for batch in batches]
 
 
 BATCH_CASES = [
@@ -242,9 +222,7 @@ BATCH_CASES = [
 
 
 @pytest.mark.parametrize("rows, size, expected", BATCH_CASES)
-def test_a_segment_is_split_into_batches_of_whole_rows_in_dependency_order(
-    rows, size, expected
-):
+def test_a_segment_is_split_into_batches_of_whole_rows_in_dependency_order(rows, size, expected):
     changes = [_change(number, table, row) for number, (table, row) in enumerate(rows)]
     assert _shape(sync_apply.apply_batches(changes, size)) == expected
 
@@ -332,9 +310,7 @@ def _edit(
 ) -> Change:
     """An update (or delete) of one field; ``value=BLANKED``: blanked by a purge elsewhere."""
     logged = None if value is BLANKED else json.dumps(value)
-    return Change(
-        change_id, _at(ms, device), device, table, row_id, op, field, logged, base
-    )
+    return Change(change_id, _at(ms, device), device, table, row_id, op, field, logged, base)
 
 
 BLANKED = object()
@@ -406,9 +382,7 @@ def _held_back_cases() -> list[Any]:
     ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    "earlier, held_back, rows, purged, values_left", _held_back_cases()
-)
+@pytest.mark.parametrize("earlier, held_back, rows, purged, values_left", _held_back_cases())
 def test_a2_a3_a_row_that_is_not_written_does_not_hold_back_the_rows_after_it(
     world, citizen_row, earlier, held_back, rows, purged, values_left
 ):
@@ -416,9 +390,7 @@ def test_a2_a3_a_row_that_is_not_written_does_not_hold_back_the_rows_after_it(
     kept of c-a: its row (if it stays), whether it is remembered as purged, how many logged values it has."""
     for batch in earlier(citizen_row):
         _receive(world, batch)
-    new = _insert(
-        "b1", 5, "citizens", "c-b", citizen_row | {"id": "c-b", "name": "Bo Berg"}
-    )
+    new = _insert("b1", 5, "citizens", "c-b", citizen_row | {"id": "c-b", "name": "Bo Berg"})
     _receive(world, [*held_back(citizen_row), new])
     assert (
         _all(
@@ -440,9 +412,7 @@ def test_a2_a3_a_row_that_is_not_written_does_not_hold_back_the_rows_after_it(
     ) == [(values_left,)]
 
 
-def test_a1_a_new_row_edited_in_the_same_batch_and_a_row_from_an_older_version(
-    world, citizen_row
-):
+def test_a1_a_new_row_edited_in_the_same_batch_and_a_row_from_an_older_version(world, citizen_row):
     """A row inserted and edited on another laptop before one sync has the edit here too; a row logged by
     an older version, without a column added since, gets the column's default."""
     older = {k: v for k, v in citizen_row.items() if k != "cv_status"}
@@ -456,13 +426,9 @@ def test_a1_a_new_row_edited_in_the_same_batch_and_a_row_from_an_older_version(
         ("c-a", "Ada Bæk", citizen_row["cv_status"]), ("c-b", "Bo Bæk", "mangler")]  # fmt: skip
 
 
-def test_a4_a_field_or_table_of_a_newer_version_is_kept_and_listed_the_rest_applied(
-    world, citizen_row
-):
+def test_a4_a_field_or_table_of_a_newer_version_is_kept_and_listed_the_rest_applied(world, citizen_row):
     changes = [
-        _insert(
-            "n1", 0, "newer_table", "n-1", {"id": "n-1", "title": "Ny slags række"}
-        ),
+        _insert("n1", 0, "newer_table", "n-1", {"id": "n-1", "title": "Ny slags række"}),
         _insert(
             "a1",
             1,
@@ -470,9 +436,7 @@ def test_a4_a_field_or_table_of_a_newer_version_is_kept_and_listed_the_rest_appl
             "c-a",
             citizen_row | {"id": "c-a", "name": "Ada Berg", "favourite": "blå"},
         ),
-        _insert(
-            "b1", 2, "citizens", "c-b", citizen_row | {"id": "c-b", "name": "Bo Berg"}
-        ),
+        _insert("b1", 2, "citizens", "c-b", citizen_row | {"id": "c-b", "name": "Bo Berg"}),
         _edit("b2", 3, "citizens", "c-b", "shoe_size", 42),
     ]
     unknown = _receive(world, changes)
@@ -505,12 +469,8 @@ def test_a2_a_purge_of_a_row_of_a_newer_version_s_table_blanks_its_logged_values
     )
     assert _all(world, "SELECT id, value FROM change_log WHERE row_id = 'n-1' ORDER BY id") == [
         ("n1", None), ("n2", None), ("p1", None)]  # fmt: skip
-    assert _all(world, "SELECT table_name, row_id FROM sync_purged") == [
-        ("newer_table", "n-1")
-    ]
-    assert _all(world, "SELECT id, name FROM offices WHERE id = 'o-p'") == [
-        ("o-p", "Kontoret")
-    ]
+    assert _all(world, "SELECT table_name, row_id FROM sync_purged") == [("newer_table", "n-1")]
+    assert _all(world, "SELECT id, name FROM offices WHERE id = 'o-p'") == [("o-p", "Kontoret")]
 
 
 def test_a2_a_purge_says_how_many_rows_it_removed(world):
@@ -539,12 +499,8 @@ def _resolved_conflict(world) -> tuple[list[Change], Change]:
     return [office, citizen, *edits], resolution
 
 
-@pytest.mark.parametrize(
-    "order", ["conflict, then resolution", "resolution first", "one batch"]
-)
-def test_a5_a_conflict_resolved_on_another_laptop_is_gone_here_whatever_order_it_arrives_in(
-    world, order
-):
+@pytest.mark.parametrize("order", ["conflict, then resolution", "resolution first", "one batch"])
+def test_a5_a_conflict_resolved_on_another_laptop_is_gone_here_whatever_order_it_arrives_in(world, order):
     row, resolution = _resolved_conflict(world)
     batches = {"conflict, then resolution": [row, [resolution]], "resolution first": [[resolution], row],
                "one batch": [[*row, resolution]]}[order]  # fmt: skip
@@ -557,9 +513,7 @@ def test_a5_a_conflict_resolved_on_another_laptop_is_gone_here_whatever_order_it
 def test_a5_without_the_resolution_the_conflict_is_listed(world):
     row, _ = _resolved_conflict(world)
     _receive(world, row)
-    assert _all(world, "SELECT loser_id, winner_id FROM sync_conflicts") == [
-        ("e1", "e2")
-    ]
+    assert _all(world, "SELECT loser_id, winner_id FROM sync_conflicts") == [("e1", "e2")]
 
 
 @pytest.mark.parametrize("how", ["applied", "merged again (refold)"])
@@ -586,9 +540,7 @@ def test_a4_a5_no_conflict_is_listed_for_a_table_of_a_newer_version(world, how):
     assert _all(world, "SELECT table_name, loser_id FROM sync_conflicts") == []
 
 
-def test_a1_the_search_index_follows_a_citizen_deleted_and_restored_on_another_laptop(
-    world, citizen_row
-):
+def test_a1_the_search_index_follows_a_citizen_deleted_and_restored_on_another_laptop(world, citizen_row):
     steps = [
         (
             [
@@ -620,12 +572,7 @@ def test_a1_the_search_index_follows_a_citizen_deleted_and_restored_on_another_l
     ]
     for batch, indexed in steps:
         _receive(world, batch)
-        assert (
-            _all(
-                world, "SELECT citizen_id FROM citizen_search WHERE citizen_id = 'c-a'"
-            )
-            == indexed
-        )
+        assert _all(world, "SELECT citizen_id FROM citizen_search WHERE citizen_id = 'c-a'") == indexed
 
 
 def test_a1_a_new_row_the_table_already_holds_without_entries_is_written_with_the_incoming_values(

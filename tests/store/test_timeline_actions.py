@@ -107,7 +107,9 @@ def test_sanction_guard_lists_every_missing_step_then_allows(world, citizen):
 
     add_event(world.db, world.jk.id, citizen.id, kind="skriftlig_vejledning", summary="Vejledt om mødepligt",
               occurred_at=NOW - timedelta(days=10))  # fmt: skip
-    record_no_show(world.db, world.jk.id, citizen.id, calendar=world.runtime.calendar, occurred_at=NOW - timedelta(days=3))
+    record_no_show(
+        world.db, world.jk.id, citizen.id, calendar=world.runtime.calendar, occurred_at=NOW - timedelta(days=3)
+    )
     add_event(world.db, world.jk.id, citizen.id, kind="sms", summary="SMS sendt", occurred_at=NOW - timedelta(days=2))
     check = sanction_status(world.db, world.jk.id, citizen.id)
     assert check.missing == (
@@ -116,9 +118,18 @@ def test_sanction_guard_lists_every_missing_step_then_allows(world, citizen):
     args = dict(kind="punktsanktion", assessment="Borgeren har ressourcer til at møde", grounds_considered="Ingen")
     with pytest.raises(ValidationError, match="personlig kontakt"):
         register_sanction(world.db, world.jk.id, citizen.id, **args)
-    add_event(world.db, world.jk.id, citizen.id, kind="telefon", summary="Ringede, ingen svar", occurred_at=NOW - timedelta(days=1))
+    add_event(
+        world.db,
+        world.jk.id,
+        citizen.id,
+        kind="telefon",
+        summary="Ringede, ingen svar",
+        occurred_at=NOW - timedelta(days=1),
+    )
     with pytest.raises(ValidationError) as excinfo:
-        register_sanction(world.db, world.jk.id, citizen.id, kind="punktsanktion", assessment=" ", grounds_considered=" ")
+        register_sanction(
+            world.db, world.jk.id, citizen.id, kind="punktsanktion", assessment=" ", grounds_considered=" "
+        )
     assert set(excinfo.value.errors) == {"assessment", "grounds"}
     event = register_sanction(world.db, world.jk.id, citizen.id, **args)
     assert event.kind == "sanktion" and "Konkret vurdering: Borgeren har ressourcer" in event.details
@@ -127,8 +138,17 @@ def test_sanction_guard_lists_every_missing_step_then_allows(world, citizen):
 
 
 def test_guidance_given_after_the_no_show_does_not_count(world, citizen):
-    record_no_show(world.db, world.jk.id, citizen.id, calendar=world.runtime.calendar, occurred_at=NOW - timedelta(days=3))
-    add_event(world.db, world.jk.id, citizen.id, kind="skriftlig_vejledning", summary="Vejledt", occurred_at=NOW - timedelta(days=2))
+    record_no_show(
+        world.db, world.jk.id, citizen.id, calendar=world.runtime.calendar, occurred_at=NOW - timedelta(days=3)
+    )
+    add_event(
+        world.db,
+        world.jk.id,
+        citizen.id,
+        kind="skriftlig_vejledning",
+        summary="Vejledt",
+        occurred_at=NOW - timedelta(days=2),
+    )
     add_event(world.db, world.jk.id, citizen.id, kind="telefon", summary="Ringet", occurred_at=NOW - timedelta(days=1))
     assert any("skriftligt vejledt" in text for text in sanction_status(world.db, world.jk.id, citizen.id).missing)
 
@@ -149,13 +169,17 @@ def test_sub_goal_assessments_keep_one_open_review_task(world, citizen):
     assert (task.rule, task.kind) == ("sub_goal", "delmaal_vurdering")
     assert task.due_date == date(2027, 1, 5)  # 6 weeks on is 5 Jan 2027, a Tuesday
     world.clock.advance(days=14)
-    assessment = assess_sub_goal(world.db, world.jf.id, goal.id, score=3, note="Kom til tiden to gange", calendar=calendar)
+    assessment = assess_sub_goal(
+        world.db, world.jf.id, goal.id, score=3, note="Kom til tiden to gange", calendar=calendar
+    )
     # The assessment completed the review; the next one is a new task six weeks from the assessment.
     [following] = _open_reviews(world.db, goal.id)
     assert following.due_date == date(2027, 1, 19) and following.id != task.id
     with world.db.session() as session:
         done = session.get(FollowUpTask, task.id)
-        event = session.scalars(select(Event).where(Event.subject_id == assessment.id).order_by(Event.recorded_at.desc())).first()
+        event = session.scalars(
+            select(Event).where(Event.subject_id == assessment.id).order_by(Event.recorded_at.desc())
+        ).first()
         assert (done.status, done.completed_by, done.completed_event_id) == ("done", world.jf.id, event.id)
     assess_sub_goal(world.db, world.jf.id, goal.id, score=5, note="Nået", calendar=calendar, status="naaet")
     assert _open_reviews(world.db, goal.id) == []
@@ -190,7 +214,21 @@ def test_a_corrected_no_show_counts_once_and_its_correction_may_keep_the_kind(wo
               occurred_at=NOW - timedelta(days=2), corrects_id=no_show.id)  # fmt: skip
     summary = citizen_summary(world.db, citizen.id, date(2026, 11, 24))
     assert summary.no_shows == 1
-    add_event(world.db, world.jk.id, citizen.id, kind="skriftlig_vejledning", summary="Vejledt", occurred_at=NOW - timedelta(days=10))
-    add_event(world.db, world.jk.id, citizen.id, kind="telefon", summary="Ringet", occurred_at=NOW - timedelta(days=2, hours=1))
+    add_event(
+        world.db,
+        world.jk.id,
+        citizen.id,
+        kind="skriftlig_vejledning",
+        summary="Vejledt",
+        occurred_at=NOW - timedelta(days=10),
+    )
+    add_event(
+        world.db,
+        world.jk.id,
+        citizen.id,
+        kind="telefon",
+        summary="Ringet",
+        occurred_at=NOW - timedelta(days=2, hours=1),
+    )
     # The call came after the original no-show but before its corrected date: not after the missed requirement.
     assert any("personlig kontakt" in text for text in sanction_status(world.db, world.jk.id, citizen.id).missing)

@@ -9,16 +9,20 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import select
 
+from aaben_raadgivning.changes.hlc import decode
 from aaben_raadgivning.store.models import AuditEntry, Citizen
-from aaben_raadgivning.sync.hlc import decode
 
 
 def logged(world, row_id: str | None = None) -> list[dict]:
     """The change-log entries (of one row, or all), in the order the clock stamped them."""
     with world.db.engine.connect() as conn:
-        rows = conn.exec_driver_sql(
-            "SELECT table_name, row_id, op, field, value, staff_id, hlc, device_id FROM change_log ORDER BY hlc"
-        ).mappings().all()
+        rows = (
+            conn.exec_driver_sql(
+                "SELECT table_name, row_id, op, field, value, staff_id, hlc, device_id FROM change_log ORDER BY hlc"
+            )
+            .mappings()
+            .all()
+        )
     return [dict(r) for r in rows if row_id is None or r["row_id"] == row_id]
 
 
@@ -157,7 +161,13 @@ def test_t7_each_entry_gets_its_own_increasing_stamp_from_this_device(world):
     entries = logged(world, citizen.id)
     stamps = [e["hlc"] for e in entries]
     assert len(set(stamps)) == len(stamps) == 5
-    assert [e["field"] for e in entries] == [None, "name", "phone", "job_goal", "deleted_at"]  # stamp order = call order
+    assert [e["field"] for e in entries] == [
+        None,
+        "name",
+        "phone",
+        "job_goal",
+        "deleted_at",
+    ]  # stamp order = call order
     assert {decode(s)[2] for s in stamps} == {e["device_id"] for e in entries} == {world.db.device_id}
 
 

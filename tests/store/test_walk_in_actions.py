@@ -107,7 +107,10 @@ def test_finish_with_follow_up_creates_task_on_next_working_day(world):
     with world.db.session() as session:
         stored = session.get(FollowUpTask, task.id)
         assert (stored.citizen_id, stored.assignee_id, stored.status, stored.due_date) == (
-            citizen.id, world.jf.id, "open", date(2026, 12, 28),
+            citizen.id,
+            world.jf.id,
+            "open",
+            date(2026, 12, 28),
         )
 
 
@@ -165,7 +168,11 @@ def test_state_rules(world):
     ("existing", "new", "reason"),
     [
         (dict(name="Jens Hansen", cpr="0101901234"), dict(name="J. Hansen", cpr="010190-1234"), "samme CPR-nummer"),
-        (dict(name="Mette Ørsted", cpr="0202851236"), dict(name="mette orsted", cpr="020285-1244"), "samme navn og fødselsdato"),
+        (
+            dict(name="Mette Ørsted", cpr="0202851236"),
+            dict(name="mette orsted", cpr="020285-1244"),
+            "samme navn og fødselsdato",
+        ),
         (dict(name="Ali Khan", phone="20304050"), dict(name="Ali K", phone="+45 20 30 40 50"), "samme telefonnummer"),
     ],
 )

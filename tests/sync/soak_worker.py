@@ -29,7 +29,7 @@ SOAK_COMPACT_AT = 4  # compact often, so kills and corruption hit compacted file
 
 def _share_io(share: Path, kill_step: int | None, empty_listing: bool):
     from aaben_raadgivning.sync.segments import DEVICES_DIR
-    from aaben_raadgivning.sync.share import ShareIO
+    from aaben_raadgivning.sync.share_io import ShareIO
 
     devices = share / DEVICES_DIR
 
@@ -69,13 +69,13 @@ def _edit(db, count: int, rng: random.Random) -> dict:
                     citizen = tx.session.get(Citizen, rng.choice(citizens))
                     tx.update(citizen, housing_area=rng.choice(["Nord", "Syd", "Øst", "Vest"]),
                               benefit_type=rng.choice(["kontanthjælp", "uddannelseshjælp", None]))  # fmt: skip
-        except Exception as exc:  # noqa: BLE001 - a failed save is what the soak counts
+        except Exception as exc:
             failed.append(f"{type(exc).__name__}: {exc}")
     return {"done": count, "failed": failed}
 
 
 def _sync(db, command: dict) -> dict:
-    from aaben_raadgivning.store.sync_engine import SyncError, sync
+    from aaben_raadgivning.sync.engine import SyncError, sync
 
     share = Path(command["share"])
     io = _share_io(share, command.get("kill_step"), bool(command.get("empty_listing")))
@@ -87,8 +87,8 @@ def _sync(db, command: dict) -> dict:
 
 
 def main() -> None:
-    from aaben_raadgivning.store import sync_engine
     from aaben_raadgivning.store.database import open_database
+    from aaben_raadgivning.sync import engine as sync_engine
 
     sync_engine.APPLY_BATCH = SOAK_APPLY_BATCH
     sync_engine.COMPACT_AT = SOAK_COMPACT_AT

@@ -1,6 +1,6 @@
 """A device in the multi-process test: changes and syncs in a loop until it is killed (SIGKILL).
 
-    python sync_worker.py DATABASE SHARE SEED
+python sync_worker.py DATABASE SHARE SEED
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from pathlib import Path
 
 def main() -> None:
     database, share, seed = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
-    from aaben_raadgivning.store import sync_engine
     from aaben_raadgivning.store.actions.citizens import create_citizen
     from aaben_raadgivning.store.database import open_database
     from aaben_raadgivning.store.models import Citizen, Event
-    from aaben_raadgivning.store.sync_engine import SyncBusy, sync
+    from aaben_raadgivning.sync import engine as sync_engine
+    from aaben_raadgivning.sync.engine import SyncBusy, sync
 
     sync_engine.COMPACT_AT = 4  # compact often, so kills hit compaction too
 
@@ -31,7 +31,9 @@ def main() -> None:
             create_citizen(db, None, name=rng.choice(["Ada", "Bo", "Cai"]), accept_duplicates=True)
         elif action < 0.6:
             with db.transaction() as tx:
-                tx.update(tx.session.get(Citizen, rng.choice(citizens)), housing_area=rng.choice(["Nord", "Syd", "Øst"]))
+                tx.update(
+                    tx.session.get(Citizen, rng.choice(citizens)), housing_area=rng.choice(["Nord", "Syd", "Øst"])
+                )
         elif action < 0.8:
             with db.transaction() as tx:
                 tx.add(Event(citizen_id=rng.choice(citizens), kind="samtale", occurred_at=tx.now, recorded_at=tx.now,

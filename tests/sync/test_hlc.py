@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from aaben_raadgivning.sync import hlc
-from aaben_raadgivning.sync.hlc import MAX_COUNTER, HybridLogicalClock, decode, encode
+from aaben_raadgivning.changes import hlc
+from aaben_raadgivning.changes.hlc import MAX_COUNTER, HybridLogicalClock, decode, encode
 
 T = 1_764_000_000_000  # 24 November 2025, in ms
 HOUR = 3_600_000
@@ -240,6 +240,7 @@ def test_c7_a_smaller_bound():
 
 
 # --- C8: witness ---------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("ahead, following", [
     pytest.param(0, (T, 8), id="C8 a stamp at the wall: as receive"),

@@ -1,4 +1,4 @@
-"""The merge rules of sync/merge.py, one table per rule of docs/sync-spec.md (M1-M12), on hand-made
+"""The merge rules of changes/merge.py, one table per rule of docs/sync-spec.md (M1-M12), on hand-made
 change-log entries: which value wins, whether the row exists, and exactly which conflicts a person is shown."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from aaben_raadgivning.sync.hlc import encode
-from aaben_raadgivning.sync.merge import Conflict, FoldedRow, conflicts, fold
+from aaben_raadgivning.changes.hlc import encode
+from aaben_raadgivning.changes.merge import Conflict, FoldedRow, conflicts, fold
 from aaben_raadgivning.sync.segments import Change
 
 T = 1_764_000_000_000
@@ -120,6 +120,7 @@ def test_m12_an_operation_this_version_does_not_know_is_ignored():
 
 
 # --- M5: tombstones ----------------------------------------------------------------------------------
+
 
 def test_m5_a_tombstone_sets_deleted_at_and_the_row_still_exists():
     t = tomb("y1", stamp(10), "2026-11-24T10:00:00")
@@ -234,6 +235,7 @@ def test_m7_the_conflict_names_the_field():
 
 # --- M11: the order of the conflict list ---------------------------------------------------------------
 
+
 def test_m11_conflicts_come_in_the_order_of_the_losers_stamps():
     entries = [I0,
                upd("a1", stamp(10), "phone", "2", base=I0.hlc), upd("a2", stamp(40, "B"), "phone", "3", base=I0.hlc),
@@ -245,6 +247,11 @@ def test_m11_conflicts_come_in_the_order_of_the_losers_stamps():
 
 
 def test_m11_equal_loser_stamps_are_ordered_by_change_id():
-    entries = [I0, upd("b", stamp(10), "name", "Bo", base=I0.hlc), upd("a", stamp(10), "phone", "2", base=I0.hlc),
-               upd("x", stamp(20, "B"), "name", "Cy", base=I0.hlc), upd("y", stamp(20, "B"), "phone", "3", base=I0.hlc)]
+    entries = [
+        I0,
+        upd("b", stamp(10), "name", "Bo", base=I0.hlc),
+        upd("a", stamp(10), "phone", "2", base=I0.hlc),
+        upd("x", stamp(20, "B"), "name", "Cy", base=I0.hlc),
+        upd("y", stamp(20, "B"), "phone", "3", base=I0.hlc),
+    ]
     assert pairs(conflicts(entries[::-1])) == [("a", "y"), ("b", "x")]

@@ -22,10 +22,10 @@ from aaben_raadgivning.store.actions.staff import create_staff
 from aaben_raadgivning.store.database import open_database
 from aaben_raadgivning.store.integrity import run_checks
 from aaben_raadgivning.store.models import Citizen
-from aaben_raadgivning.store.sync_engine import WrongShare, sync, sync_status
-from aaben_raadgivning.store.sync_share import SHARE_ID_NAME, create_share, join_share
 from aaben_raadgivning.sync import segments as seg
-from aaben_raadgivning.sync.share import ShareIO
+from aaben_raadgivning.sync.engine import WrongShare, sync, sync_status
+from aaben_raadgivning.sync.office_share import SHARE_ID_NAME, create_share, join_share
+from aaben_raadgivning.sync.share_io import ShareIO
 
 
 @pytest.fixture
@@ -112,7 +112,7 @@ def test_a_new_laptop_refuses_a_folder_that_was_never_set_up(tmp_path):
 
 
 def test_share_init_refuses_a_folder_in_use(tmp_path):
-    from aaben_raadgivning.store.sync_share import ShareIdentityError
+    from aaben_raadgivning.sync.office_share import ShareIdentityError
 
     folder = tmp_path / "x"
     folder.mkdir()
@@ -293,7 +293,7 @@ def test_a_share_from_before_identities_is_adopted_by_its_own_laptops_only(offic
 
 def test_a_lease_and_a_snapshot_from_a_clock_years_ahead_do_not_freeze_snapshots(office):
     """A laptop whose clock ran ten years ahead left its snapshot lease and a snapshot stamped in 2036."""
-    from aaben_raadgivning.store.sync_snapshot import LEASE_NAME, list_snapshots
+    from aaben_raadgivning.sync.snapshot import LEASE_NAME, list_snapshots
 
     a, b, share, staff, _ = office
     sync(a, share, snapshot="always")
@@ -311,7 +311,7 @@ def test_a_lease_and_a_snapshot_from_a_clock_years_ahead_do_not_freeze_snapshots
 
 
 def test_a_requested_snapshot_that_could_not_be_written_is_not_reported_as_done(office, run):
-    from aaben_raadgivning.store.sync_snapshot import LEASE_NAME
+    from aaben_raadgivning.sync.snapshot import LEASE_NAME
 
     a, b, share, staff, _ = office
     folder = share / seg.SNAPSHOTS_DIR
@@ -371,7 +371,7 @@ def _ids(db) -> set[str]:
 
 
 def test_a_retired_laptop_is_no_longer_waited_for_and_its_folder_may_go(office, tmp_path, run):
-    from aaben_raadgivning.store.sync_share import retire_device
+    from aaben_raadgivning.sync.office_share import retire_device
 
     a, b, share, staff, _ = office
     _edits(a, staff.id, 2)
@@ -391,7 +391,7 @@ def test_a_retired_laptop_is_no_longer_waited_for_and_its_folder_may_go(office, 
 
 
 def test_a_new_laptop_killed_right_after_its_snapshot_still_joins_next_time(office, tmp_path, monkeypatch):
-    from aaben_raadgivning.store import sync_share
+    from aaben_raadgivning.sync import office_share as sync_share
 
     a, _b, share, staff, template = office
     _edits(a, staff.id, 3)
@@ -425,8 +425,8 @@ def test_device_reset_keeps_the_old_label_of_changes_sent_long_ago(office, tmp_p
     from the share before the disk was copied. The reset must not take the absence of that file for
     "never sent": it re-labelled A's old changes to C's new id, so C held them under another device and
     HLC than every other laptop, and C's conflicts named other winners."""
-    from aaben_raadgivning.store.sync_device import reset_device
-    from aaben_raadgivning.store.sync_engine import SyncRefused
+    from aaben_raadgivning.sync.device import reset_device
+    from aaben_raadgivning.sync.engine import SyncRefused
 
     a, b, share, staff, _ = office
     old = create_citizen(a, staff.id, name="Gammel Borger", accept_duplicates=True)
@@ -458,8 +458,8 @@ def test_device_reset_keeps_the_old_label_of_changes_sent_long_ago(office, tmp_p
 def test_a_reset_laptop_that_stays_off_for_a_while_still_gets_everything_without_a_gap(office, tmp_path):
     """After ``device reset`` the laptop may not sync for days. Meanwhile the other laptops must not remove
     from the share what it has not applied (A's work since the copy): the reset announces the new id there."""
-    from aaben_raadgivning.store.sync_device import reset_device
-    from aaben_raadgivning.store.sync_engine import SyncRefused
+    from aaben_raadgivning.sync.device import reset_device
+    from aaben_raadgivning.sync.engine import SyncRefused
 
     a, b, share, staff, _ = office
     a, c = _clone(a, tmp_path / "c")
@@ -488,8 +488,8 @@ def test_a_laptop_restored_from_an_old_backup_with_its_state_file_damaged_is_ref
     """A's database is restored from a copy older than its files on the share, whose last ones were applied
     everywhere and removed; its state.json there is damaged. Without other evidence, A would number its next
     file as one B has already applied, and B would never read it. B's state.json is that evidence."""
-    from aaben_raadgivning.store.sync_device import reset_device
-    from aaben_raadgivning.store.sync_engine import SyncRefused
+    from aaben_raadgivning.sync.device import reset_device
+    from aaben_raadgivning.sync.engine import SyncRefused
 
     a, b, share, staff, _ = office
     sync(a, share)
@@ -535,9 +535,9 @@ def test_a_cloned_disk_is_refused_before_it_touches_the_other_laptops_merged_fil
     found the evidence that refused the round. The reset then found A's changes nowhere under the old id and
     sent them again under C's new id: every laptop held them under another label. A refused round now leaves
     the share exactly as it found it."""
-    from aaben_raadgivning.store import sync_engine
-    from aaben_raadgivning.store.sync_device import reset_device
-    from aaben_raadgivning.store.sync_engine import SyncRefused
+    from aaben_raadgivning.sync import engine as sync_engine
+    from aaben_raadgivning.sync.device import reset_device
+    from aaben_raadgivning.sync.engine import SyncRefused
 
     monkeypatch.setattr(sync_engine, "COMPACT_AT", 3)
     a, b, share, staff, _ = office

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 from sync_helpers import new_device, replica_state, template_database
 
+from aaben_raadgivning.changes.hlc import wall_clock_ms
 from aaben_raadgivning.domain.errors import ValidationError
 from aaben_raadgivning.ids import derived_id, new_id
-from aaben_raadgivning.store import sync_snapshot
 from aaben_raadgivning.store.actions.citizen_record import update_plan
 from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.actions.follow_up_sweep import mark_swept
@@ -27,17 +27,17 @@ from aaben_raadgivning.store.actions.sync_conflicts import resolve_conflict
 from aaben_raadgivning.store.actions.timeline import add_event
 from aaben_raadgivning.store.conflict_values import merge_refusal
 from aaben_raadgivning.store.database import open_database
-from aaben_raadgivning.store.follow_up_sweep import last_sweep_date
+from aaben_raadgivning.store.follow_ups.sweep import last_sweep_date
 from aaben_raadgivning.store.integrity import run_checks
 from aaben_raadgivning.store.models import Citizen, Event, FollowUpTask
 from aaben_raadgivning.store.queries.search import search_citizens
-from aaben_raadgivning.store.sync_apply import Applier
-from aaben_raadgivning.store.sync_engine import open_conflicts, sync, sync_status
-from aaben_raadgivning.store.sync_share import create_share
-from aaben_raadgivning.store.sync_snapshot import list_snapshots
+from aaben_raadgivning.store.replica import Applier
 from aaben_raadgivning.sync import segments as seg
-from aaben_raadgivning.sync.hlc import wall_clock_ms
-from aaben_raadgivning.sync.share import ShareIO
+from aaben_raadgivning.sync import snapshot as sync_snapshot
+from aaben_raadgivning.sync.engine import open_conflicts, sync, sync_status
+from aaben_raadgivning.sync.office_share import create_share
+from aaben_raadgivning.sync.share_io import ShareIO
+from aaben_raadgivning.sync.snapshot import list_snapshots
 
 
 class Crash(Exception):
@@ -345,9 +345,12 @@ def test_a_laptop_with_own_work_that_starts_from_a_snapshot_takes_its_purges_and
     assert search_citizens(a, "sletmig") == []
     with a.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM events WHERE citizen_id = ?", (purged.id,)).scalar() == 0
-        assert conn.exec_driver_sql(
-            "SELECT count(*) FROM change_log WHERE row_id = ? AND value IS NOT NULL", (purged.id,)
-        ).scalar() == 0
+        assert (
+            conn.exec_driver_sql(
+                "SELECT count(*) FROM change_log WHERE row_id = ? AND value IS NOT NULL", (purged.id,)
+            ).scalar()
+            == 0
+        )
     _exchange(share, a, b)
     _ok(a)
     assert replica_state(a) == replica_state(b)
@@ -539,7 +542,7 @@ def test_changes_kept_from_a_newer_version_are_applied_once_the_app_understands_
 
 
 def test_a_laptop_compacts_its_own_segments_and_the_others_still_get_everything(office, monkeypatch):
-    from aaben_raadgivning.store import sync_engine
+    from aaben_raadgivning.sync import engine as sync_engine
 
     a, b, share, staff = office
     monkeypatch.setattr(sync_engine, "COMPACT_AT", 3)
@@ -604,7 +607,9 @@ def test_a_new_laptop_takes_the_day_the_follow_ups_were_last_brought_up_to_date(
     with laptop_c.session() as session:
         assert last_sweep_date(session) == date(2026, 11, 23)
     with laptop_c.engine.connect() as conn:  # the writer's own bookkeeping stays behind
-        assert conn.exec_driver_sql("SELECT value FROM local_meta WHERE key = 'device_id'").scalar() == laptop_c.device_id
+        assert (
+            conn.exec_driver_sql("SELECT value FROM local_meta WHERE key = 'device_id'").scalar() == laptop_c.device_id
+        )
         conn.rollback()
     laptop_c.close()
 
@@ -736,7 +741,9 @@ def test_a_file_pointing_at_rows_not_here_is_tried_again_and_never_stops_the_rou
     sync(a, share)
     [own] = [seg.decode(p.read_bytes()) for p in (share / "devices" / a.device_id).iterdir() if seg.parse_name(p.name)]
     stray = "00000000-0000-7000-8000-000000000001"  # (sorts first: read before A)
-    changes = tuple(c._replace(device_id=stray) for c in own.changes if c.table_name == "events" and c.row_id == event.id)
+    changes = tuple(
+        c._replace(device_id=stray) for c in own.changes if c.table_name == "events" and c.row_id == event.id
+    )
     folder = share / "devices" / stray
     folder.mkdir()
     (folder / seg.segment_name(1, 1)).write_bytes(seg.encode(seg.Segment(stray, 1, 1, changes, {}, 1)))

@@ -39,15 +39,15 @@ from pathlib import Path
 import pytest
 from sync_helpers import new_device, replica_state, template_database
 
-from aaben_raadgivning.store import sync_engine
 from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.actions.timeline import add_event
 from aaben_raadgivning.store.database import Database, open_database
 from aaben_raadgivning.store.integrity import run_checks
-from aaben_raadgivning.store.sync_engine import sync
-from aaben_raadgivning.store.sync_share import create_share
+from aaben_raadgivning.sync import engine as sync_engine
 from aaben_raadgivning.sync import segments as seg
-from aaben_raadgivning.sync.share import ShareIO
+from aaben_raadgivning.sync.engine import sync
+from aaben_raadgivning.sync.office_share import create_share
+from aaben_raadgivning.sync.share_io import ShareIO
 
 WORKER = Path(__file__).with_name("soak_worker.py")
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -145,7 +145,7 @@ def _writer(db: Database, stop: threading.Event, rng: random.Random, figures: Fi
                 add_event(db, None, citizen, kind="samtale", summary="Samtale ved skranken")
             with lock:
                 figures.saves += 1
-        except Exception as exc:  # noqa: BLE001 - a failed save is what the soak counts
+        except Exception as exc:
             with lock:
                 figures.failed_saves.append(f"{db.device_id} {type(exc).__name__}: {exc}")
         if stop.wait(rng.uniform(0.005, 0.03)):
@@ -199,7 +199,9 @@ def _sync_one(laptop: Laptop, share: Path, empty: Path, mode: str, rng: random.R
             if reply.get("error") == "WrongShare" and not any(empty.iterdir()):
                 figures.empty_folder_refusals += 1
             else:
-                figures.crashes.append(f"{laptop.name}: empty folder not refused cleanly: {reply} {list(empty.iterdir())}")
+                figures.crashes.append(
+                    f"{laptop.name}: empty folder not refused cleanly: {reply} {list(empty.iterdir())}"
+                )
         elif "error" in reply:
             figures.crashes.append(f"{laptop.name} sync ({mode}): {reply}")
         elif mode == "empty_listing":
@@ -214,7 +216,7 @@ def _thread(target, *args) -> threading.Thread:
     def run() -> None:
         try:
             target(*args)
-        except BaseException as exc:  # noqa: BLE001 - reported by the test's assertion
+        except BaseException as exc:
             figures.crashes.append(f"{target.__name__}: {type(exc).__name__}: {exc}")
 
     return threading.Thread(target=run)
@@ -324,7 +326,10 @@ def soak(tmp_path: Path) -> None:
         passes = _converge(dbs, share)
         states = [replica_state(db) for db in dbs]
         lost = {lp.name: len(committed - set(state["change_ids"])) for lp, state in zip(laptops, states, strict=True)}
-        problems = {lp.name: [p.message for r in run_checks(db) for p in r.problems] for lp, db in zip(laptops, dbs, strict=True)}
+        problems = {
+            lp.name: [p.message for r in run_checks(db) for p in r.problems]
+            for lp, db in zip(laptops, dbs, strict=True)
+        }
     finally:
         for db in dbs:
             db.close()

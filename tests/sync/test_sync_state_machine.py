@@ -37,7 +37,6 @@ from sync_helpers import (
 )
 
 from aaben_raadgivning.ids import derived_id
-from aaben_raadgivning.store import sync_engine
 from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.actions.purge import purge_citizen
 from aaben_raadgivning.store.actions.staff import create_staff
@@ -46,16 +45,17 @@ from aaben_raadgivning.store.database import open_database
 from aaben_raadgivning.store.integrity import run_checks
 from aaben_raadgivning.store.models import Citizen, Event, FollowUpTask
 from aaben_raadgivning.store.search_index import index_citizen, unindex_citizen
-from aaben_raadgivning.store.sync_device import reset_device
-from aaben_raadgivning.store.sync_engine import (
+from aaben_raadgivning.sync import engine as sync_engine
+from aaben_raadgivning.sync.device import reset_device
+from aaben_raadgivning.sync.engine import (
     SyncError,
     SyncRefused,
     WrongShare,
     open_conflicts,
     sync,
 )
-from aaben_raadgivning.store.sync_share import create_share
-from aaben_raadgivning.sync.share import ShareIO
+from aaben_raadgivning.sync.office_share import create_share
+from aaben_raadgivning.sync.share_io import ShareIO
 
 # The profile applies to this state machine only (not globally, so the other property tests keep theirs).
 # The default is what the issue asks of CI: 200 examples × 50 steps; "dev" is a quicker run while working.
@@ -115,7 +115,9 @@ class SyncMachine(RuleBasedStateMachine):
             db.clock.wall = self._wall(index)
             self.devices.append(db)
             self.committed[index] = set()
-        self.staff = create_staff(self.devices[0], initials="JK", name="Jette", role="jobkonsulent", password="hemmelig1")
+        self.staff = create_staff(
+            self.devices[0], initials="JK", name="Jette", role="jobkonsulent", password="hemmelig1"
+        )
         self._record(0)
         for index in range(count):
             sync(self.devices[index], self.share, wall_ms=self._wall(index))
@@ -440,7 +442,9 @@ class SyncMachine(RuleBasedStateMachine):
         compacted = 0
         for db in self.devices:
             with db.engine.connect() as conn:
-                compacted += conn.exec_driver_sql("SELECT count(*) FROM sync_own_segments WHERE last_seq > seq").scalar_one()
+                compacted += conn.exec_driver_sql(
+                    "SELECT count(*) FROM sync_own_segments WHERE last_seq > seq"
+                ).scalar_one()
                 conn.rollback()
         event(f"segments were compacted: {bool(compacted)}")
         for index, state in enumerate(states[1:], start=1):

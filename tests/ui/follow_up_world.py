@@ -30,9 +30,13 @@ def fill_caseload(world) -> dict[str, object]:
     amina = _in_project(world, "Amina Hussein", date(2026, 10, 1), "Motalavej")
     add_event(world.db, world.jf.id, amina.id, kind="jobsamtale", summary="Jobsamtale",
               occurred_at=datetime(2026, 10, 27, 10, 0))  # fmt: skip
-    record_no_show(world.db, world.jf.id, amina.id, calendar=world.runtime.calendar, occurred_at=datetime(2026, 11, 23, 9))
+    record_no_show(
+        world.db, world.jf.id, amina.id, calendar=world.runtime.calendar, occurred_at=datetime(2026, 11, 23, 9)
+    )
     mette = _in_project(world, "Mette Jensen", date(2026, 5, 4), "Ringparken")
-    add_event(world.db, world.jf.id, mette.id, kind="telefon", summary="Ringet", occurred_at=datetime(2026, 11, 2, 10, 0))
+    add_event(
+        world.db, world.jf.id, mette.id, kind="telefon", summary="Ringet", occurred_at=datetime(2026, 11, 2, 10, 0)
+    )
     with world.db.transaction() as tx:
         netto = tx.add(Company(cvr="12345678", name="Netto Slagelse", created_at=tx.now))
         agreement = tx.add(Agreement(citizen_id=mette.id, company_id=netto.id, course_kind="ordinaere_timer",

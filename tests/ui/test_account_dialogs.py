@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from conftest import PASSWORD
 from textual.widgets import Input
 from ui_helpers import login, run_from_palette, screen_text, type_text, wait_for_text
 
@@ -10,6 +9,7 @@ from aaben_raadgivning.store.actions.staff import authenticate
 from aaben_raadgivning.ui.app import AabenApp
 from aaben_raadgivning.ui.screens.account_dialogs import ChangePasswordDialog
 from aaben_raadgivning.ui.screens.counter import CounterScreen
+from conftest import PASSWORD
 
 
 async def _open_from_palette(pilot) -> None:

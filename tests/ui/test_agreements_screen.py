@@ -26,7 +26,7 @@ from aaben_raadgivning.ui.screens.agreement_editor import AgreementEditor
 from aaben_raadgivning.ui.screens.agreements import AgreementsScreen
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "store"))
-from agreement_helpers import agreement_input, make_citizen, make_company  # noqa: E402
+from agreement_helpers import agreement_input, make_citizen, make_company
 
 SIZE = (80, 24)
 
@@ -178,7 +178,12 @@ async def test_a_failed_save_shows_field_errors_and_writes_nothing(world):
 def active_agreement(world, **changes):
     company, contact = make_company(world)
     citizen = make_citizen(world)
-    saved = save_agreement(world.db, world.jf.id, agreement_input(world, citizen, company, contact, **changes), calendar=world.runtime.calendar)
+    saved = save_agreement(
+        world.db,
+        world.jf.id,
+        agreement_input(world, citizen, company, contact, **changes),
+        calendar=world.runtime.calendar,
+    )
     activate_agreement(world.db, world.jf.id, saved.agreement.id, calendar=world.runtime.calendar)
     return saved.agreement, citizen
 
@@ -206,7 +211,10 @@ async def test_renegotiate_shows_the_changes_and_the_trend(world):
         assert "Ny version 2 er i kraft" in notified(app)
         app.clear_notifications()
         versions = sorted(rows(world.db, Agreement), key=lambda a: a.version)
-        assert [(a.version, a.status, a.status_reason) for a in versions] == [(1, "afsluttet", "genforhandlet"), (2, "aktiv", "")]
+        assert [(a.version, a.status, a.status_reason) for a in versions] == [
+            (1, "afsluttet", "genforhandlet"),
+            (2, "aktiv", ""),
+        ]
         assert versions[1].previous_id == versions[0].id
         open_tasks = rows(
             world.db, FollowUpTask, FollowUpTask.status == "open", FollowUpTask.deleted_at.is_(None),

@@ -21,7 +21,7 @@ from aaben_raadgivning.store.actions.companies import (
 from aaben_raadgivning.ui.app import AabenApp
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "store"))
-from agreement_helpers import agreement_input, make_citizen, make_company  # noqa: E402
+from agreement_helpers import agreement_input, make_citizen, make_company
 
 SIZE = (80, 24)
 
@@ -33,7 +33,9 @@ def bakery(world) -> str:
     amina = make_citizen(world)
     omar = make_citizen(world, name="Omar Said", cpr="020290-2345")
     calendar = world.runtime.calendar
-    first = save_agreement(world.db, world.jf.id, agreement_input(world, amina, company, contact), calendar=calendar).agreement
+    first = save_agreement(
+        world.db, world.jf.id, agreement_input(world, amina, company, contact), calendar=calendar
+    ).agreement
     activate_agreement(world.db, world.jf.id, first.id, calendar=calendar)
     second = renegotiate_agreement(
         world.db, world.jf.id, first.id,
@@ -41,7 +43,12 @@ def bakery(world) -> str:
                         schedule={"ordinary": ["3", "", "3", "", "2"]}),
         calendar=calendar,
     ).agreement  # fmt: skip
-    save_agreement(world.db, world.jf.id, agreement_input(world, omar, company, contact, tasks="Rengøring", contact_id=None), calendar=calendar)
+    save_agreement(
+        world.db,
+        world.jf.id,
+        agreement_input(world, omar, company, contact, tasks="Rengøring", contact_id=None),
+        calendar=calendar,
+    )
     return second.id
 
 

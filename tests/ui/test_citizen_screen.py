@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import LOCAL_NOW, PASSWORD
 from sqlalchemy import select
 from textual.widgets import Input, Select
 from ui_helpers import login, screen_text, type_text
@@ -34,6 +33,7 @@ from aaben_raadgivning.ui.screens.citizen_dialogs import (
     SanctionDialog,
 )
 from aaben_raadgivning.ui.widgets.timeline import Timeline
+from conftest import LOCAL_NOW, PASSWORD
 
 SIZE = (80, 24)
 
@@ -203,12 +203,18 @@ async def test_no_show_is_one_key_and_creates_the_follow_up(world):
         await pilot.pause()
         text = screen_text(app)
         assert "Udeblev: Samtale" in text
-        assert "Opfølgning oprettet: personlig kontakt senest onsdag 25.11.2026 (JK · Jette Kristensen)" in notified(app)
+        assert "Opfølgning oprettet: personlig kontakt senest onsdag 25.11.2026 (JK · Jette Kristensen)" in notified(
+            app
+        )
         assert "Fremmøde 0 %" in text and "Næste opfølgning 25.11.2026" in text
     assert [e.summary for e in events_of(world.db, citizen.id)] == ["Udeblev: Samtale"]
     with world.db.session() as session:
         task = session.scalars(select(FollowUpTask)).one()
-        assert (task.kind, task.due_date.isoformat(), task.citizen_id) == ("personlig_kontakt", "2026-11-25", citizen.id)
+        assert (task.kind, task.due_date.isoformat(), task.citizen_id) == (
+            "personlig_kontakt",
+            "2026-11-25",
+            citizen.id,
+        )
 
 
 async def test_sanction_is_refused_for_a_jobformidler(world):
@@ -424,8 +430,22 @@ async def test_timeline_loads_a_page_at_a_time(world):
 
 async def test_filter_by_kind_and_period(world):
     citizen = create_citizen(world.db, world.jk.id, name="Ole Berg")
-    add_event(world.db, world.jk.id, citizen.id, kind="telefon", summary="Gammelt opkald", occurred_at=LOCAL_NOW - timedelta(days=30))
-    add_event(world.db, world.jk.id, citizen.id, kind="telefon", summary="Nyt opkald", occurred_at=LOCAL_NOW - timedelta(days=1))
+    add_event(
+        world.db,
+        world.jk.id,
+        citizen.id,
+        kind="telefon",
+        summary="Gammelt opkald",
+        occurred_at=LOCAL_NOW - timedelta(days=30),
+    )
+    add_event(
+        world.db,
+        world.jk.id,
+        citizen.id,
+        kind="telefon",
+        summary="Nyt opkald",
+        occurred_at=LOCAL_NOW - timedelta(days=1),
+    )
     add_event(world.db, world.jk.id, citizen.id, kind="note", summary="En note")
     app = AabenApp(world.runtime)
     async with app.run_test(size=SIZE, notifications=True) as pilot:

@@ -81,7 +81,9 @@ async def test_take_and_finish_with_follow_up(world):
         assert event.summary == "Jobsøgning og CV: CV opdateret"
         task = session.scalars(select(FollowUpTask)).one()
         assert (task.reason, task.assignee_id, task.due_date.isoformat()) == (
-            "Ring om ansøgning", world.jk.id, "2026-11-27",
+            "Ring om ansøgning",
+            world.jk.id,
+            "2026-11-27",
         )
 
 
@@ -230,7 +232,16 @@ async def test_every_counter_action_is_in_the_danish_command_palette(world):
         await pilot.press("escape")
         await pilot.pause()
         titles = [command.title for command in app.get_system_commands(app.screen)]
-        for title in ("Ny borger", "Anonym", "Tag næste", "Afslut henv.", "Knyt", "Gik", "Åben rådgivning", "Afslut programmet"):
+        for title in (
+            "Ny borger",
+            "Anonym",
+            "Tag næste",
+            "Afslut henv.",
+            "Knyt",
+            "Gik",
+            "Åben rådgivning",
+            "Afslut programmet",
+        ):
             assert title in titles
 
 

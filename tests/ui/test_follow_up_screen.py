@@ -139,7 +139,11 @@ async def test_reschedule_to_a_weekend_moves_on_with_a_notice(world):
     moved = task(world.db, lab31)
     assert moved.due_date == date(2026, 11, 30) and moved.note.startswith("Flyttet fra 23.11.2026 til 30.11.2026")
     with world.db.session() as session:
-        assert session.scalars(select(AuditEntry).where(AuditEntry.entity_id == lab31)).one().detail.endswith("Borgeren er syg")
+        assert (
+            session.scalars(select(AuditEntry).where(AuditEntry.entity_id == lab31))
+            .one()
+            .detail.endswith("Borgeren er syg")
+        )
 
 
 async def test_reassign_gives_the_task_to_another_and_it_leaves_mine(world):
@@ -239,4 +243,9 @@ async def test_a_manual_task_from_the_citizen_screen_lands_in_the_queue(world):
         await wait_for_text(pilot, "30.11 man uge 49 Ole Berg")
     with world.db.session() as session:
         task = session.scalars(select(FollowUpTask).where(FollowUpTask.rule == "manuel")).one()
-    assert (task.citizen_id, task.due_date, task.reason, task.assignee_id) == (citizen.id, date(2026, 11, 30), "Ring om CV", world.jf.id)
+    assert (task.citizen_id, task.due_date, task.reason, task.assignee_id) == (
+        citizen.id,
+        date(2026, 11, 30),
+        "Ring om CV",
+        world.jf.id,
+    )

@@ -11,13 +11,13 @@ from ui_helpers import login, screen_text, wait_for_text
 
 from aaben_raadgivning.ids import derived_id
 from aaben_raadgivning.store.actions.citizen_record import assign_jobformidler
-from aaben_raadgivning.store.follow_up_sweep import last_sweep_date
+from aaben_raadgivning.store.follow_ups.sweep import last_sweep_date
 from aaben_raadgivning.store.models import FollowUpTask
 from aaben_raadgivning.ui.app import AabenApp
 from aaben_raadgivning.ui.screens.follow_up_queue import FollowUpQueueScreen
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "store"))
-from follow_up_helpers import citizen_in_project  # noqa: E402
+from follow_up_helpers import citizen_in_project
 
 SIZE = (80, 24)
 

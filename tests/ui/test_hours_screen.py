@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from agreement_fixtures import add_plan_visit, citizen_with_agreement
 from sqlalchemy import func, select
 from textual.widgets import Input
 from ui_helpers import login, screen_text, type_text
@@ -16,6 +15,7 @@ from aaben_raadgivning.ui.app import AabenApp
 from aaben_raadgivning.ui.screens.citizen import CitizenScreen
 from aaben_raadgivning.ui.screens.citizen_dialogs import AdvanceDialog
 from aaben_raadgivning.ui.screens.hours_dialogs import AgreementsScreen, HoursDialog
+from agreement_fixtures import add_plan_visit, citizen_with_agreement
 
 SIZE = (80, 24)
 
@@ -74,7 +74,8 @@ async def test_register_hours_shows_them_in_the_summary_and_chart(world):
         assert "sep 10 · okt 20,5 · nov –" in screen_text(app)
         rows = reports(world.db)
         assert [(r.month, r.ordinary_minutes, r.praktik_minutes) for r in rows] == [
-            (date(2026, 9, 1), 600, 0), (date(2026, 10, 1), 1230, 2400),
+            (date(2026, 9, 1), 600, 0),
+            (date(2026, 10, 1), 1230, 2400),
         ]
         await pilot.press("o")
         await pilot.pause()
@@ -108,7 +109,9 @@ async def test_invalid_hours_are_explained_and_nothing_is_written(world):
             assert message.split()[0] in screen_text(app)
     assert reports(world.db) == []
     with world.db.session() as session:
-        assert session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.entity == "hours_report")) == 0
+        assert (
+            session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.entity == "hours_report")) == 0
+        )
 
 
 async def test_reaching_the_goal_in_trin3_offers_the_step_exit(world):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from agreement_fixtures import add_plan_visit, citizen_with_agreement, make_agreement
 from ui_helpers import login, type_text
 
 from aaben_raadgivning.store.actions.hours import register_hours
 from aaben_raadgivning.store.models import Citizen
 from aaben_raadgivning.ui.app import AabenApp
+from agreement_fixtures import add_plan_visit, citizen_with_agreement, make_agreement
 
 SIZE = (80, 24)
 
@@ -29,7 +29,12 @@ def amina_in_trin3(world) -> None:
     )  # fmt: skip
     add_plan_visit(world.db, second, date(2026, 12, 1))
     for month, ordinary, praktik in [
-        (3, 240, 2400), (4, 480, 2400), (5, 600, 2100), (6, 720, 1800), (7, 900, 1200), (8, 1080, 600),
+        (3, 240, 2400),
+        (4, 480, 2400),
+        (5, 600, 2100),
+        (6, 720, 1800),
+        (7, 900, 1200),
+        (8, 1080, 600),
     ]:
         register_hours(world.db, world.jf.id, first.id, date(2026, month, 1), ordinary=ordinary, praktik=praktik)
     register_hours(world.db, world.jf.id, second.id, date(2026, 9, 1), ordinary=1380)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 from datetime import date, datetime
 
-from agreement_fixtures import make_agreement, make_company
 from textual.widgets import DataTable
 from textual.widgets._data_table import default_cell_formatter
 from ui_helpers import login, screen_text, type_text, wait_for_text
@@ -21,8 +20,8 @@ from aaben_raadgivning.store.actions.timeline import add_event
 from aaben_raadgivning.store.actions.walk_ins import register_walk_in
 from aaben_raadgivning.store.database import open_database
 from aaben_raadgivning.store.models import Citizen
-from aaben_raadgivning.store.sync_engine import sync
-from aaben_raadgivning.store.sync_share import create_share
+from aaben_raadgivning.sync.engine import sync
+from aaben_raadgivning.sync.office_share import create_share
 from aaben_raadgivning.ui.app import AabenApp
 from aaben_raadgivning.ui.screens.agreement_editor import AgreementEditor
 from aaben_raadgivning.ui.screens.citizen import CitizenScreen
@@ -30,6 +29,7 @@ from aaben_raadgivning.ui.screens.counter import CounterScreen
 from aaben_raadgivning.ui.screens.follow_up_queue import FollowUpQueueScreen
 from aaben_raadgivning.ui.screens.sync_conflicts import SyncScreen
 from aaben_raadgivning.ui.screens.walk_in_dialogs import FinishWalkInDialog
+from agreement_fixtures import make_agreement, make_company
 
 SIZE = (100, 30)
 NAME = "Markup [/bold] Testesen"

@@ -7,7 +7,6 @@ import types
 from datetime import UTC, date, timedelta
 
 import pytest
-from conftest import LOCAL_NOW
 from ui_helpers import login, type_text
 
 from aaben_raadgivning.domain.clock import to_utc
@@ -17,15 +16,21 @@ from aaben_raadgivning.store.actions.walk_ins import (
     register_walk_in,
     start_walk_in,
 )
-from aaben_raadgivning.store.sync_share import create_share
+from aaben_raadgivning.sync.office_share import create_share
 from aaben_raadgivning.ui.app import AabenApp
+from conftest import LOCAL_NOW
 
 
 def fill_day(world) -> None:
     names = ["Jens Østergaard", "Amina Hussein", "Mette Jensen", "Ali Khan"]
     people = [create_citizen(world.db, world.jk.id, name=name) for name in names]
     base = world.clock.utc
-    plan = [(people[0], "post", "finish"), (people[1], "job", "start"), (people[2], "akut", None), (people[3], "ydelse", None)]
+    plan = [
+        (people[0], "post", "finish"),
+        (people[1], "job", "start"),
+        (people[2], "akut", None),
+        (people[3], "ydelse", None),
+    ]
     for minutes, (citizen, reason, state) in zip((5, 20, 40, 52), plan, strict=True):
         world.clock.utc = base - timedelta(minutes=60 - minutes)
         walk_in = register_walk_in(world.db, world.jk.id, reason=reason, citizen_id=citizen.id)
@@ -82,7 +87,7 @@ def test_change_password_dialog_with_an_error(world, snap_compare):
 def pinned_hlc(monkeypatch):
     """Change stamps at the test clock's time (10.15), not the machine's: F9 shows them. Listed before
     ``world`` so the staff made there are stamped the same way."""
-    from aaben_raadgivning.sync import hlc
+    from aaben_raadgivning.changes import hlc
 
     fixed_ns = int(to_utc(LOCAL_NOW).replace(tzinfo=UTC).timestamp()) * 10**9
     monkeypatch.setattr(hlc, "time", types.SimpleNamespace(time_ns=lambda: fixed_ns))
@@ -93,7 +98,7 @@ def test_sync_screen_with_conflicts(pinned_hlc, world, snap_compare, tmp_path):
     from aaben_raadgivning.store.actions.staff import reset_password
     from aaben_raadgivning.store.database import open_database
     from aaben_raadgivning.store.models import Citizen
-    from aaben_raadgivning.store.sync_engine import sync
+    from aaben_raadgivning.sync.engine import sync
 
     world.runtime.settings = dataclasses.replace(world.runtime.settings, device_name="skranken")
     share = tmp_path / "share"

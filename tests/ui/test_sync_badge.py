@@ -9,7 +9,7 @@ import pytest
 from ui_helpers import login, screen_text, wait_for_text
 
 from aaben_raadgivning.store.actions.citizens import create_citizen
-from aaben_raadgivning.store.sync_share import create_share
+from aaben_raadgivning.sync.office_share import create_share
 from aaben_raadgivning.ui.app import AabenApp
 from aaben_raadgivning.ui.widgets.sync_badge import sync_badge
 

@@ -21,8 +21,8 @@ from aaben_raadgivning.store.actions.staff import (
 )
 from aaben_raadgivning.store.database import open_database
 from aaben_raadgivning.store.models import Citizen
-from aaben_raadgivning.store.sync_engine import open_conflicts, sync, sync_status
-from aaben_raadgivning.store.sync_share import create_share
+from aaben_raadgivning.sync.engine import open_conflicts, sync, sync_status
+from aaben_raadgivning.sync.office_share import create_share
 from aaben_raadgivning.ui.app import AabenApp
 from aaben_raadgivning.ui.screens.sync_conflicts import MergedValueDialog, SyncScreen
 
@@ -265,7 +265,9 @@ async def test_a_gap_recorded_earlier_shows_while_the_share_cannot_be_reached(wo
     """After a restart with the share unmounted, the gap found before is still shown as a problem."""
     _with_share(world, tmp_path / "ikke-tilsluttet")
     with world.db.write() as conn:
-        conn.exec_driver_sql("INSERT INTO local_meta (key, value) VALUES ('sync_gaps', ?)", (json.dumps({"b" * 32: 0}),))
+        conn.exec_driver_sql(
+            "INSERT INTO local_meta (key, value) VALUES ('sync_gaps', ?)", (json.dumps({"b" * 32: 0}),)
+        )
     app = AabenApp(world.runtime)
     async with app.run_test(size=(100, 40)) as pilot:
         await _open_f9(pilot)

@@ -54,7 +54,6 @@ WEEKS_PER_MONTH = Decimal(52) / Decimal(12)
 MAX_TEXT = 4000
 
 
-
 # --- data: course kinds, statuses, limits ----------------------------------------------------------------
 
 
@@ -103,10 +102,18 @@ class AgreementData:
 def parse_agreement_data(text: str) -> AgreementData:
     data = tomllib.loads(text)
     kinds = tuple(
-        CourseKind(row["code"], row["label"], tuple(t for t in row["hour_types"] if t in HOUR_TYPES), row.get("short", row["label"]))
+        CourseKind(
+            row["code"],
+            row["label"],
+            tuple(t for t in row["hour_types"] if t in HOUR_TYPES),
+            row.get("short", row["label"]),
+        )
         for row in data.get("course_kinds", [])
     )
-    statuses = tuple(AgreementStatus(row["code"], row["label"], tuple(row.get("next", []))) for row in data.get("agreement_statuses", []))
+    statuses = tuple(
+        AgreementStatus(row["code"], row["label"], tuple(row.get("next", [])))
+        for row in data.get("agreement_statuses", [])
+    )
     limits = data.get("agreement_limits", {})
     return AgreementData(
         kinds,
@@ -174,12 +181,17 @@ class Schedule:
         for hour_type in HOUR_TYPES:
             values = data.get(hour_type)
             if isinstance(values, list):
-                row = [int(v) if isinstance(v, int | float) and not isinstance(v, bool) and v > 0 else 0 for v in values[:7]]
+                row = [
+                    int(v) if isinstance(v, int | float) and not isinstance(v, bool) and v > 0 else 0
+                    for v in values[:7]
+                ]
                 minutes[hour_type] = tuple(row + [0] * (7 - len(row)))
         return cls(minutes)
 
 
-def parse_schedule(cells: dict[str, list[str]], max_minutes_per_day: int | None = None) -> tuple[Schedule, dict[str, str]]:
+def parse_schedule(
+    cells: dict[str, list[str]], max_minutes_per_day: int | None = None
+) -> tuple[Schedule, dict[str, str]]:
     """The editor's grid (hour type → 7 texts) → a Schedule and per-cell errors (``schedule.<type>.<day>``)."""
     limit = max_minutes_per_day if max_minutes_per_day is not None else load_agreement_data().max_minutes_per_day
     errors: dict[str, str] = {}
@@ -192,13 +204,17 @@ def parse_schedule(cells: dict[str, list[str]], max_minutes_per_day: int | None 
             try:
                 row.append(parse_day_hours(text, limit))
             except HoursInputError as exc:
-                errors[f"schedule.{hour_type}.{day}"] = f"{WEEKDAYS[day]}, {HOUR_TYPE_SHORT[hour_type].lower()}: {exc.message}"
+                errors[f"schedule.{hour_type}.{day}"] = (
+                    f"{WEEKDAYS[day]}, {HOUR_TYPE_SHORT[hour_type].lower()}: {exc.message}"
+                )
                 row.append(0)
         minutes[hour_type] = tuple(row)
     return Schedule(minutes), errors
 
 
-def schedule_errors(schedule: Schedule, course_kind: CourseKind | None, data: AgreementData | None = None) -> dict[str, str]:
+def schedule_errors(
+    schedule: Schedule, course_kind: CourseKind | None, data: AgreementData | None = None
+) -> dict[str, str]:
     """Rules on a whole schedule: a day over 24 hours in all, hour types the course kind does not allow,
     internship over 37 hours a week."""
     data = data or load_agreement_data()
@@ -258,7 +274,9 @@ def check_praktik(
     if days > extended * 7:
         return PraktikCheck(
             weeks,
-            errors={"end_date": f"Virksomhedspraktik kan højst vare {extended} uger; planen er {shown} uger. Vælg en tidligere slutdato."},
+            errors={
+                "end_date": f"Virksomhedspraktik kan højst vare {extended} uger; planen er {shown} uger. Vælg en tidligere slutdato."
+            },
         )
     if days > limit * 7:
         if not assessment.strip():
@@ -267,7 +285,9 @@ def check_praktik(
                 f"Praktikken er planlagt til {shown} uger – over grænsen på {limit} uger.",
                 {"praktik_assessment": f"Praktik ud over {limit} uger kræver en skriftlig, konkret vurdering."},
             )
-        return PraktikCheck(weeks, f"Praktikken er planlagt til {shown} uger – forlænget efter konkret vurdering (højst {extended}).")
+        return PraktikCheck(
+            weeks, f"Praktikken er planlagt til {shown} uger – forlænget efter konkret vurdering (højst {extended})."
+        )
     if days >= limit * 7:
         return PraktikCheck(weeks, f"Praktikken når grænsen på {limit} uger.")
     return PraktikCheck(weeks)

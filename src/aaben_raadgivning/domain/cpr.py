@@ -76,9 +76,7 @@ def parse_cpr(text: str, today: date | None = None) -> CprInfo:
     except ValueError:
         raise CprError(f"«{raw}» er ikke en gyldig dato i et CPR-nummer ({digits[:6]} skal være DDMMÅÅ).") from None
     if birth_date > (today or date.today()):
-        raise CprError(
-            f"«{raw}» giver fødselsdatoen {birth_date:%d.%m.%Y}, som ligger i fremtiden. Tjek cifrene."
-        )
+        raise CprError(f"«{raw}» giver fødselsdatoen {birth_date:%d.%m.%Y}, som ligger i fremtiden. Tjek cifrene.")
     mod_ok = modulus11_ok(digits)
     return CprInfo(
         digits=digits,
@@ -92,7 +90,7 @@ def parse_cpr(text: str, today: date | None = None) -> CprInfo:
 
 
 def mask_cpr(digits_or_formatted: str) -> str:
-    """"0101901234" or "010190-1234" → "010190-xxxx": birth date visible, serial hidden."""
+    """ "0101901234" or "010190-1234" → "010190-xxxx": birth date visible, serial hidden."""
     match = _CPR_RE.fullmatch(digits_or_formatted.strip())
     if match is None:
         raise CprError(_FORMAT_HINT)

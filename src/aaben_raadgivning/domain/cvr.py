@@ -22,7 +22,11 @@ class CvrError(ValueError):
 
 
 def checksum_ok(digits: str) -> bool:
-    return len(digits) == 8 and digits.isdigit() and sum(w * int(d) for w, d in zip(WEIGHTS, digits, strict=True)) % 11 == 0
+    return (
+        len(digits) == 8
+        and digits.isdigit()
+        and sum(w * int(d) for w, d in zip(WEIGHTS, digits, strict=True)) % 11 == 0
+    )
 
 
 def normalize_cvr(text: str) -> str:
@@ -45,7 +49,7 @@ def normalize_cvr(text: str) -> str:
 
 
 def format_cvr(digits: str) -> str:
-    """"12345678" → "12 34 56 78" as on invoices; anything else is shown as is."""
+    """ "12345678" → "12 34 56 78" as on invoices; anything else is shown as is."""
     if len(digits) == 8 and digits.isdigit():
         return " ".join(digits[i : i + 2] for i in range(0, 8, 2))
     return digits

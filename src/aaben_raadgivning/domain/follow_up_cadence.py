@@ -70,13 +70,20 @@ class Plan:
         return json.dumps({"phases": [p.__dict__ for p in self.phases]}, separators=(",", ":"))
 
     def to_text(self) -> str:
-        return "; ".join(f"{p.every} {_unit_text(p.every, p.every_unit)} til {p.until} {_unit_text(p.until, p.until_unit)}" for p in self.phases)
+        return "; ".join(
+            f"{p.every} {_unit_text(p.every, p.every_unit)} til {p.until} {_unit_text(p.until, p.until_unit)}"
+            for p in self.phases
+        )
 
     def describe(self) -> str:
         """Danish prose for the editor: "hver uge til uge 4, hver 2. uge til 3 måneder, …"."""
         parts = []
         for p in self.phases:
-            every = ("hver " + ("uge" if p.every_unit == "uge" else "måned")) if p.every == 1 else f"hver {p.every}. {'uge' if p.every_unit == 'uge' else 'måned'}"
+            every = (
+                ("hver " + ("uge" if p.every_unit == "uge" else "måned"))
+                if p.every == 1
+                else f"hver {p.every}. {'uge' if p.every_unit == 'uge' else 'måned'}"
+            )
             parts.append(f"{every} til {p.until} {_unit_text(p.until, p.until_unit)}")
         return ", ".join(parts)
 
@@ -137,7 +144,9 @@ def parse_plan_text(text: str, rules: Rules | None = None) -> Plan:
         match = _PHASE_RE.fullmatch(part)
         if not match or match.group(2) not in _UNIT_WORDS or match.group(4) not in _UNIT_WORDS:
             raise PlanError(f"Periode {number} («{part}») kan ikke læses. Skriv fx «2 uger til 3 mdr».")
-        phases.append(Phase(int(match.group(1)), _UNIT_WORDS[match.group(2)], int(match.group(3)), _UNIT_WORDS[match.group(4)]))
+        phases.append(
+            Phase(int(match.group(1)), _UNIT_WORDS[match.group(2)], int(match.group(3)), _UNIT_WORDS[match.group(4)])
+        )
     return validate_plan(Plan(tuple(phases)), rules)
 
 

@@ -142,12 +142,12 @@ def parse_month(text: str, today: date) -> date:
 
 
 def format_month(month: date) -> str:
-    """"november 2026"."""
+    """ "november 2026"."""
     return f"{MONTH_NAMES[month.month - 1]} {month.year}"
 
 
 def format_month_short(month: date) -> str:
-    """"nov 26"."""
+    """ "nov 26"."""
     return f"{MONTH_SHORT[month.month - 1]} {month.year % 100:02d}"
 
 

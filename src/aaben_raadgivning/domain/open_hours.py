@@ -136,7 +136,7 @@ class OpenHours:
 
 
 def _when(day: date, today: date) -> str:
-    """"" today, "i morgen ", a weekday within a week, else weekday and date."""
+    """ "" today, "i morgen ", a weekday within a week, else weekday and date."""
     days = (day - today).days
     if days == 0:
         return ""

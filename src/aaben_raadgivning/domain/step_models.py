@@ -106,7 +106,11 @@ FACTS: Mapping[str, Fact] = MappingProxyType(
     {
         fact.name: fact
         for fact in (
-            Fact("visitation", TEXT, "Visitationens udfald (kode fra trinmodellen); tom tekst, hvis der ikke er visiteret."),
+            Fact(
+                "visitation",
+                TEXT,
+                "Visitationens udfald (kode fra trinmodellen); tom tekst, hvis der ikke er visiteret.",
+            ),
             Fact("cv_status", TEXT, "Status for borgerens CV: mangler, i_gang eller faerdig.", CV_STATUSES),
             Fact("job_goal_set", BOOL, "Borgerens jobmål eller jobområde (stilling, funktioner eller felt) er sat."),
             Fact("plan_made", BOOL, "Der er lagt en plan ud fra borgerens ressourcer, jobønsker og egne barrierer."),
@@ -311,7 +315,9 @@ def _text(raw: Mapping, key: str, where: str, problems: _Problems, *, required: 
 def _code(raw: Mapping, key: str, where: str, problems: _Problems) -> str:
     value = _text(raw, key, where, problems)
     if value and not _CODE_RE.fullmatch(value):
-        problems.add(where, f"koden «{value}» må kun indeholde små bogstaver a-z, tal og _ og skal starte med et bogstav.")
+        problems.add(
+            where, f"koden «{value}» må kun indeholde små bogstaver a-z, tal og _ og skal starte med et bogstav."
+        )
     return value
 
 
@@ -393,10 +399,14 @@ def _criterion(
         if isinstance(value, str):
             key = value.removeprefix(RULES_PREFIX)
             if not value.startswith(RULES_PREFIX) or key not in Rules.keys():
-                problems.add(where, f"ukendt regel «{value}». Brug «rules.<nøgle>» med en af: {', '.join(Rules.keys())}.")
+                problems.add(
+                    where, f"ukendt regel «{value}». Brug «rules.<nøgle>» med en af: {', '.join(Rules.keys())}."
+                )
                 return None
         elif not _is_number(value):
-            problems.add(where, f"«at_least» kræver «value» som et tal eller en regel («rules.<nøgle>»), ikke «{value}».")
+            problems.add(
+                where, f"«at_least» kræver «value» som et tal eller en regel («rules.<nøgle>»), ikke «{value}»."
+            )
             return None
     else:  # equals
         if value is None:
@@ -407,7 +417,9 @@ def _criterion(
             return None
         choices = outcome_codes if fact.name == "visitation" else set(fact.choices)
         if choices and value not in choices:
-            problems.add(where, f"«{value}» er ikke en gyldig værdi for «{fact.name}». Gyldige: {', '.join(sorted(choices))}.")
+            problems.add(
+                where, f"«{value}» er ikke en gyldig værdi for «{fact.name}». Gyldige: {', '.join(sorted(choices))}."
+            )
             return None
     return Criterion(kind, label, missing, fact=fact.name, value=value, overridable=overridable)
 
@@ -532,9 +544,13 @@ def parse_step_model(text: str) -> StepModel:
     if break_off.rehab_route:
         matching = [o for o in outcomes if o.code == break_off.rehab_route]
         if not matching:
-            problems.add("on_break_off", f"«rehab_route» peger på det ukendte visitationsudfald «{break_off.rehab_route}».")
+            problems.add(
+                "on_break_off", f"«rehab_route» peger på det ukendte visitationsudfald «{break_off.rehab_route}»."
+            )
         elif matching[0].enters_project:
-            problems.add("on_break_off", f"«rehab_route» («{break_off.rehab_route}») skal være et udfald uden for projektet.")
+            problems.add(
+                "on_break_off", f"«rehab_route» («{break_off.rehab_route}») skal være et udfald uden for projektet."
+            )
 
     start = data.get("start_steps", step_codes[:1])
     if not isinstance(start, list) or not start or not all(isinstance(c, str) for c in start):

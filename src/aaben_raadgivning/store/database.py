@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from aaben_raadgivning.changes.hlc import HybridLogicalClock
 from aaben_raadgivning.domain.clock import utc_now
 from aaben_raadgivning.domain.rules import load_rules
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
@@ -22,7 +23,6 @@ from aaben_raadgivning.store.engine import make_engine, writer
 from aaben_raadgivning.store.models import ChangeLogEntry, LocalMeta
 from aaben_raadgivning.store.transaction import Tx
 from aaben_raadgivning.store.turnstile import Turnstile
-from aaben_raadgivning.sync.hlc import HybridLogicalClock
 
 
 @dataclass

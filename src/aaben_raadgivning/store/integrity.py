@@ -84,9 +84,7 @@ def check_file(connection: Connection) -> tuple[Problem, ...]:
 
 def check_foreign_keys(connection: Connection) -> tuple[Problem, ...]:
     """Rows that point at a row that does not exist (e.g. an event whose citizen is missing)."""
-    pairs = Counter(
-        (row[0], row[2]) for row in connection.exec_driver_sql("PRAGMA foreign_key_check").all()
-    )
+    pairs = Counter((row[0], row[2]) for row in connection.exec_driver_sql("PRAGMA foreign_key_check").all())
     return tuple(
         Problem(
             "foreign_keys",

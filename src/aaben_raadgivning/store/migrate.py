@@ -32,9 +32,7 @@ def current_revision(database: Path) -> str | None:
     if not database.exists():
         return None
     with sqlite3.connect(database) as conn:
-        has_table = conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
-        ).fetchone()
+        has_table = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'").fetchone()
         if not has_table:
             return None
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()

@@ -330,7 +330,7 @@ class ConflictResolution(Base):
     __table_args__ = (Index("ix_conflict_resolutions_row", "table_name", "row_id"),)
 
 
-# --- sync bookkeeping: local to this device, never synced (see store/sync_engine.py) -------------
+# --- sync bookkeeping: local to this device, never synced (see sync/engine.py) -------------
 
 
 class SyncOutbox(Base):

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aaben_raadgivning.changes.hlc import HybridLogicalClock
 from aaben_raadgivning.ids import new_id
 from aaben_raadgivning.store.models import (
     APPEND_ONLY_TABLES,
@@ -25,7 +26,6 @@ from aaben_raadgivning.store.models import (
     ChangeLogEntry,
 )
 from aaben_raadgivning.store.rows import dumps, row_dict, to_plain
-from aaben_raadgivning.sync.hlc import HybridLogicalClock
 
 
 class Tx:

@@ -5,7 +5,7 @@ every byte before it. JSON lines rather than an SQLite file because a segment is
 sequentially, and read whole: one checksum over the bytes covers all of it, a truncated or damaged
 copy is detected before anything is applied, and no SQLite journal or lock file is ever created on the
 network share (SQLite's locking is what is unreliable over SMB/NFS). The consolidated snapshot, which is
-read as a database, *is* an SQLite file (see store/sync_snapshot.py).
+read as a database, *is* an SQLite file (see sync/snapshot.py).
 
 Names: ``seg-<first>-<last>.jsonl`` with 10-digit sequence numbers; a normal segment has first == last,
 a compacted one covers a range. Temporary files start with ``.tmp-`` and are never read.
@@ -21,7 +21,9 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
+
+from aaben_raadgivning.changes.change import Change
 
 FORMAT_VERSION = 1
 MANIFEST_NAME = "aaben-raadgivning-sync.json"
@@ -33,28 +35,6 @@ TMP_PREFIX = ".tmp-"
 
 class SegmentError(ValueError):
     """A segment that must not be applied (damaged, half-written, or from an unknown format)."""
-
-
-class Change(NamedTuple):
-    """One change-log entry as it travels: ``value`` is the JSON text exactly as logged; ``staff_id`` is
-    the person whose action made it (None for system work and entries from before it was recorded).
-    A named tuple, not a dataclass: a sync handles tens of thousands of these, and ``change[:8]`` is the
-    change-log row."""
-
-    id: str
-    hlc: str
-    device_id: str
-    table_name: str
-    row_id: str
-    op: str
-    field: str | None
-    value: str | None
-    base: str | None = None
-    staff_id: str | None = None
-
-    def line(self) -> list[Any]:
-        return [self.id, self.hlc, self.table_name, self.row_id, self.op, self.field, self.value, self.base,
-                self.staff_id]  # fmt: skip
 
 
 @dataclass(frozen=True)

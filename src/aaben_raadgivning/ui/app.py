@@ -241,7 +241,7 @@ class AabenApp(App):
 
     def refresh_sync_badge(self) -> None:
         """Read the sync state (a few indexed queries on the local database, never the share)."""
-        from aaben_raadgivning.store.sync_engine import sync_status
+        from aaben_raadgivning.sync.engine import sync_status
         from aaben_raadgivning.ui.widgets.sync_badge import sync_badge
 
         if self.staff is None or self._runtime is None or not self.settings.sync_share:
@@ -358,7 +358,9 @@ class AabenApp(App):
         """One sync round in a worker thread (never blocks the UI); F9 shows its progress."""
         if not self.settings.sync_share:
             if manual:
-                self.notify("Der er ingen fællesmappe i indstillingerne ([sync] share).", severity="warning", markup=False)
+                self.notify(
+                    "Der er ingen fællesmappe i indstillingerne ([sync] share).", severity="warning", markup=False
+                )
             return
         self._sync_running = True
         self.refresh_sync_badge()
@@ -366,7 +368,7 @@ class AabenApp(App):
 
     @work(thread=True, exclusive=True, group="sync")
     def _sync_worker(self, manual: bool) -> None:
-        from aaben_raadgivning.store.sync_engine import SyncError, WrongShare, sync
+        from aaben_raadgivning.sync.engine import SyncError, WrongShare, sync
         from aaben_raadgivning.ui.widgets.form import STORAGE_ERRORS, storage_problem
 
         def progress(fraction: float, step: str) -> None:

@@ -15,12 +15,12 @@ from pathlib import Path
 
 from aaben_raadgivning.domain.clock import to_local
 from aaben_raadgivning.domain.errors import ValidationError
-from aaben_raadgivning.store.agreement_document import (
+from aaben_raadgivning.store.database import Database
+from aaben_raadgivning.store.documents.agreement import (
     build_agreement_document,
     render_markdown,
     render_pdf,
 )
-from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import Agreement
 
 FORMATS = {"pdf": ".pdf", "md": ".md"}

@@ -45,15 +45,10 @@ from aaben_raadgivning.domain.step_models import StepDecision
 from aaben_raadgivning.domain.text import clean_text
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
 from aaben_raadgivning.ids import derived_id
-from aaben_raadgivning.store.actions.citizen_record import (
-    add_timeline_event,
-    apply_break_off,
-    citizen_model,
-    load_citizen,
-)
+from aaben_raadgivning.store.actions.citizen_record import apply_break_off
 from aaben_raadgivning.store.actions.sub_goals import add_sub_goal
 from aaben_raadgivning.store.database import Database
-from aaben_raadgivning.store.follow_up_recompute import recompute_now
+from aaben_raadgivning.store.follow_ups.recompute import recompute_now
 from aaben_raadgivning.store.models import (
     Agreement,
     Company,
@@ -63,6 +58,7 @@ from aaben_raadgivning.store.models import (
     SubGoal,
 )
 from aaben_raadgivning.store.queries.agreements import chain_root
+from aaben_raadgivning.store.records import add_timeline_event, citizen_model, load_citizen
 from aaben_raadgivning.store.transaction import Tx
 
 RULE = PLAN_TASK_RULE
@@ -198,7 +194,9 @@ def _company_name(tx: Tx, agreement: Agreement) -> str:
     return company.name if company else "virksomheden"
 
 
-def _event(tx: Tx, actor_id: str, agreement: Agreement, summary: str, details: str = "", data: dict | None = None) -> None:
+def _event(
+    tx: Tx, actor_id: str, agreement: Agreement, summary: str, details: str = "", data: dict | None = None
+) -> None:
     add_timeline_event(
         tx, actor_id, agreement.citizen_id, "aftale", summary, details, subject_id=agreement.id,
         data={"agreement_id": agreement.id, "version": agreement.version, "status": agreement.status, **(data or {})},
@@ -246,7 +244,13 @@ def sync_plan_tasks(tx: Tx, actor_id: str, agreement: Agreement, calendar: Workd
                 )
             )  # fmt: skip
         elif task.status == "open":
-            fields = {"due_date": due, "agreement_id": agreement.id, "subject_id": agreement.id, "assignee_id": assignee, "reason": reason}
+            fields = {
+                "due_date": due,
+                "agreement_id": agreement.id,
+                "subject_id": agreement.id,
+                "assignee_id": assignee,
+                "reason": reason,
+            }
             if task.deleted_at is not None:
                 fields["deleted_at"] = None
             tx.update(task, **fields)
@@ -278,21 +282,37 @@ def save_agreement(
     with db.transaction() as tx:
         if agreement_id is None:
             clean = _validate(tx, data, complete=False)
-            agreement = tx.add(Agreement(**_fields(clean), version=1, status="udkast", created_at=tx.now, created_by=actor_id))
-            _event(tx, actor_id, agreement, f"Aftale om {load_agreement_data().course_label(clean.course_kind).lower()} med {_company_name(tx, agreement)} (udkast)")
+            agreement = tx.add(
+                Agreement(**_fields(clean), version=1, status="udkast", created_at=tx.now, created_by=actor_id)
+            )
+            _event(
+                tx,
+                actor_id,
+                agreement,
+                f"Aftale om {load_agreement_data().course_label(clean.course_kind).lower()} med {_company_name(tx, agreement)} (udkast)",
+            )
             tx.audit(actor_id, "create", "agreement", agreement.id, agreement.citizen_id, "Aftale oprettet som udkast")
             return SaveResult(agreement, clean.warnings)
         agreement = load_agreement(tx, agreement_id)
         if agreement.status not in EDITABLE:
             label = load_agreement_data().status_label(agreement.status).lower()
-            raise ValidationError.single("status", f"Aftalen er {label} og kan ikke ændres. Genforhandl en aktiv aftale i stedet.")
+            raise ValidationError.single(
+                "status", f"Aftalen er {label} og kan ikke ændres. Genforhandl en aktiv aftale i stedet."
+            )
         data = replace(data, citizen_id=agreement.citizen_id)  # an agreement never moves to another citizen
         previous = tx.session.get(Agreement, agreement.previous_id) if agreement.previous_id else None
         clean = _validate(tx, data, complete=agreement.status == "aktiv", previous=previous)
         changed = tx.update(agreement, **_fields(clean))
         tasks = sync_plan_tasks(tx, actor_id, agreement, calendar) if agreement.status == "aktiv" else 0
         if changed:
-            tx.audit(actor_id, "update", "agreement", agreement.id, agreement.citizen_id, "Aftale ændret: " + ", ".join(changed))
+            tx.audit(
+                actor_id,
+                "update",
+                "agreement",
+                agreement.id,
+                agreement.citizen_id,
+                "Aftale ændret: " + ", ".join(changed),
+            )
         if agreement.status == "aktiv":
             recompute_now(tx, agreement.citizen_id, actor_id=actor_id, calendar=calendar)  # the course start may move
         return SaveResult(agreement, clean.warnings, tasks)
@@ -308,7 +328,13 @@ def activate_agreement(db: Database, actor_id: str, agreement_id: str, *, calend
         clean = _validate(tx, input_of(agreement), complete=True, previous=previous)
         tx.update(agreement, status="aktiv", status_changed_at=tx.now)
         tasks = sync_plan_tasks(tx, actor_id, agreement, calendar)
-        _event(tx, actor_id, agreement, f"Aftale med {_company_name(tx, agreement)} er sat i gang", f"{tasks} opfølgninger planlagt")
+        _event(
+            tx,
+            actor_id,
+            agreement,
+            f"Aftale med {_company_name(tx, agreement)} er sat i gang",
+            f"{tasks} opfølgninger planlagt",
+        )
         tx.audit(actor_id, "update", "agreement", agreement.id, agreement.citizen_id, "Aftale sat i gang")
         recompute_now(tx, agreement.citizen_id, actor_id=actor_id, calendar=calendar)  # a company course starts
         return SaveResult(agreement, clean.warnings, tasks)
@@ -323,7 +349,14 @@ def finish_agreement(db: Database, actor_id: str, agreement_id: str, note: str =
             raise ValidationError.single("status", "Kun en aktiv aftale kan afsluttes.")
         tx.update(agreement, status="afsluttet", status_reason=note, status_changed_at=tx.now)
         dropped = _drop_future_tasks(tx, agreement)
-        _event(tx, actor_id, agreement, f"Aftale med {_company_name(tx, agreement)} afsluttet", note, {"dropped_tasks": dropped})
+        _event(
+            tx,
+            actor_id,
+            agreement,
+            f"Aftale med {_company_name(tx, agreement)} afsluttet",
+            note,
+            {"dropped_tasks": dropped},
+        )
         tx.audit(actor_id, "update", "agreement", agreement.id, agreement.citizen_id, "Aftale afsluttet")
         recompute_now(tx, agreement.citizen_id, actor_id=actor_id)  # the course's monthly contact ends
         return agreement
@@ -354,7 +387,14 @@ def break_off_agreement(db: Database, actor_id: str, agreement_id: str, *, reaso
             raise ValidationError.single("status", "Kun en aktiv aftale kan afbrydes.")
         tx.update(agreement, status="afbrudt", status_reason=reason, status_changed_at=tx.now)
         dropped = _drop_future_tasks(tx, agreement)
-        _event(tx, actor_id, agreement, f"Aftale med {_company_name(tx, agreement)} afbrudt", reason, {"route": route, "dropped_tasks": dropped})
+        _event(
+            tx,
+            actor_id,
+            agreement,
+            f"Aftale med {_company_name(tx, agreement)} afbrudt",
+            reason,
+            {"route": route, "dropped_tasks": dropped},
+        )
         citizen = load_citizen(tx, agreement.citizen_id)
         decision = None
         in_course = citizen.step is not None and citizen.step in citizen_model(citizen).on_break_off.from_steps
@@ -377,13 +417,17 @@ def renegotiate_agreement(
         old = load_agreement(tx, agreement_id)
         if old.status != "aktiv":
             raise ValidationError.single("status", "Kun en aktiv aftale kan genforhandles. Et udkast rettes bare.")
-        newer = tx.session.scalars(select(Agreement.id).where(Agreement.previous_id == old.id, Agreement.deleted_at.is_(None))).first()
+        newer = tx.session.scalars(
+            select(Agreement.id).where(Agreement.previous_id == old.id, Agreement.deleted_at.is_(None))
+        ).first()
         if newer:
             raise ValidationError.single("status", "Aftalen er allerede genforhandlet.")
         data = replace(data, citizen_id=old.citizen_id)
         clean = _validate(tx, data, complete=True, previous=old)
         if clean.start_date is not None and old.start_date is not None and clean.start_date < old.start_date:
-            raise ValidationError.single("start_date", f"Den nye version kan ikke starte før den gamle ({format_date(old.start_date)}).")
+            raise ValidationError.single(
+                "start_date", f"Den nye version kan ikke starte før den gamle ({format_date(old.start_date)})."
+            )
         tx.update(old, status="afsluttet", status_reason=RENEGOTIATED, status_changed_at=tx.now)
         new = tx.add(
             Agreement(
@@ -399,12 +443,16 @@ def renegotiate_agreement(
             f"Ordinære timer om ugen: {format_hours(before)} → {format_hours(after)}",
             {"previous_id": old.id, "ordinary_minutes_before": before, "ordinary_minutes_after": after},
         )  # fmt: skip
-        tx.audit(actor_id, "create", "agreement", new.id, new.citizen_id, f"Aftale genforhandlet: version {new.version}")
+        tx.audit(
+            actor_id, "create", "agreement", new.id, new.citizen_id, f"Aftale genforhandlet: version {new.version}"
+        )
         recompute_now(tx, new.citizen_id, actor_id=actor_id, calendar=calendar)
         return SaveResult(new, clean.warnings, tasks)
 
 
-def add_agreement_sub_goal(db: Database, actor_id: str, agreement_id: str, text: str, *, calendar: WorkdayCalendar) -> SubGoal:
+def add_agreement_sub_goal(
+    db: Database, actor_id: str, agreement_id: str, text: str, *, calendar: WorkdayCalendar
+) -> SubGoal:
     """A delmål for progression during the course (a sub_goals row with ``agreement_id``)."""
     with db.session() as session:
         agreement = session.get(Agreement, agreement_id)

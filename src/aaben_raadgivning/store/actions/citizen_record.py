@@ -4,10 +4,8 @@ timeline event(s) and audit entry."""
 
 from __future__ import annotations
 
-import json
-
 from aaben_raadgivning.domain.clock import to_local
-from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
+from aaben_raadgivning.domain.errors import ValidationError
 from aaben_raadgivning.domain.reference import load_reference
 from aaben_raadgivning.domain.rules import load_rules
 from aaben_raadgivning.domain.step_models import (
@@ -21,36 +19,20 @@ from aaben_raadgivning.domain.step_models import (
 )
 from aaben_raadgivning.domain.text import clean_text
 from aaben_raadgivning.store.database import Database
-from aaben_raadgivning.store.facts import citizen_facts
-from aaben_raadgivning.store.models import Citizen, Event, Staff
+from aaben_raadgivning.store.follow_ups.recompute import recompute_now
+from aaben_raadgivning.store.models import Citizen, Staff
+from aaben_raadgivning.store.records import (
+    add_timeline_event,
+    citizen_model,
+    jobformidler_changes,
+    load_actor,
+    load_citizen,
+    require_authority,
+)
+from aaben_raadgivning.store.step_facts import citizen_facts
 from aaben_raadgivning.store.transaction import Tx
 
-AUTHORITY_ROLE = "jobkonsulent"  # holds the authority (myndighed): visitation, rehab judgement, sanctions
 MAX_TEXT = 4000
-
-
-def load_citizen(tx: Tx, citizen_id: str) -> Citizen:
-    citizen = tx.session.get(Citizen, citizen_id)
-    if citizen is None or citizen.deleted_at is not None:
-        raise NotFoundError("Borgeren findes ikke (længere).")
-    return citizen
-
-
-def load_actor(tx: Tx, actor_id: str) -> Staff:
-    actor = tx.session.get(Staff, actor_id)
-    if actor is None:
-        raise NotFoundError("Medarbejderen findes ikke.")
-    return actor
-
-
-def require_authority(actor: Staff, what: str) -> None:
-    if actor.role != AUTHORITY_ROLE:
-        raise ValidationError.single("role", f"Kun en jobkonsulent (myndigheden) kan {what}.")
-
-
-def citizen_model(citizen: Citizen) -> StepModel:
-    """The step model the record was made under (never the office's current default)."""
-    return load_step_model(citizen.step_model or DEFAULT_STEP_MODEL, citizen.step_model_version)
 
 
 def _start_model(tx: Tx, citizen: Citizen, default_model: str) -> StepModel:
@@ -68,47 +50,13 @@ def _start_model(tx: Tx, citizen: Citizen, default_model: str) -> StepModel:
     return model
 
 
-def add_timeline_event(
-    tx: Tx,
-    actor_id: str,
-    citizen_id: str,
-    kind: str,
-    summary: str,
-    details: str = "",
-    *,
-    data: dict | None = None,
-    subject_id: str | None = None,
-    occurred_at=None,
-    corrects_id: str | None = None,
-    walk_in_id: str | None = None,
-) -> Event:
-    """Append one event to a citizen's timeline inside an action's transaction."""
-    return tx.add(
-        Event(
-            citizen_id=citizen_id,
-            kind=kind,
-            occurred_at=occurred_at or tx.now,
-            recorded_at=tx.now,
-            staff_id=actor_id,
-            summary=summary[:300],
-            details=details,
-            corrects_id=corrects_id,
-            subject_id=subject_id,
-            walk_in_id=walk_in_id,
-            data=json.dumps(data, ensure_ascii=False) if data is not None else None,
-        )
-    )
-
-
 def _recompute(
     tx: Tx, citizen_id: str, actor_id: str, previous_jobformidler: str | None = None, changed: bool = False
 ) -> None:
     """The record's facts for follow-up (project start, step, jobformidler) changed: derive tasks afresh."""
-    from aaben_raadgivning.store.follow_up_recompute import (
-        recompute_now,  # imports this module's helpers
+    recompute_now(
+        tx, citizen_id, actor_id=actor_id, previous_assignee=previous_jobformidler, jobformidler_changed=changed
     )
-
-    recompute_now(tx, citizen_id, actor_id=actor_id, previous_assignee=previous_jobformidler, jobformidler_changed=changed)
 
 
 def _clean(text: str, field: str, *, required: bool = False, message: str = "") -> str:
@@ -137,7 +85,13 @@ def _apply_step(tx: Tx, actor_id: str, citizen: Citizen, decision: StepDecision,
 
 
 def record_visitation(
-    db: Database, actor_id: str, citizen_id: str, outcome: str, note: str = "", *, default_model: str = DEFAULT_STEP_MODEL
+    db: Database,
+    actor_id: str,
+    citizen_id: str,
+    outcome: str,
+    note: str = "",
+    *,
+    default_model: str = DEFAULT_STEP_MODEL,
 ) -> StepDecision:
     """The jobkonsulent's visitation: into the project, the rehab route, or underretning."""
     note = _clean(note, "note")
@@ -209,17 +163,6 @@ def update_plan(
     return changed
 
 
-def jobformidler_changes(tx_or_session, citizen_id: str) -> int:
-    from sqlalchemy import func, select
-
-    session = getattr(tx_or_session, "session", tx_or_session)
-    return session.scalar(
-        select(func.count()).select_from(Event).where(
-            Event.citizen_id == citizen_id, Event.kind == "jobformidler", Event.data.like('%"change": true%')
-        )
-    ) or 0
-
-
 def assign_jobformidler(db: Database, actor_id: str, citizen_id: str, staff_id: str, reason: str = "") -> int:
     """Assign (or change) the citizen's personal jobformidler. A change needs a reason, because each change
     of caseworker lowers the citizen's chance of a job (seed 001: by 22 %). Returns the number of changes."""
@@ -255,7 +198,9 @@ def advance_step(db: Database, actor_id: str, citizen_id: str, override_reason: 
         citizen = load_citizen(tx, citizen_id)
         if citizen.step is None:
             raise ValidationError.single("step", "Borgeren er ikke visiteret endnu.")
-        decision = plan_advance(citizen_model(citizen), citizen.step, citizen_facts(citizen, tx.session), load_rules(), override_reason)
+        decision = plan_advance(
+            citizen_model(citizen), citizen.step, citizen_facts(citizen, tx.session), load_rules(), override_reason
+        )
         if not decision.allowed:
             raise ValidationError.single("override_reason", decision.message)
         _apply_step(tx, actor_id, citizen, decision, "trin", decision.override_reason or "")

@@ -80,9 +80,7 @@ def find_possible_duplicates(session: Session, new: NewCitizen) -> list[Possible
         conditions.append(Citizen.phone == new.phone)
     if not conditions:
         return []
-    candidates = session.scalars(
-        select(Citizen).where(Citizen.deleted_at.is_(None), or_(*conditions)).limit(50)
-    ).all()
+    candidates = session.scalars(select(Citizen).where(Citizen.deleted_at.is_(None), or_(*conditions)).limit(50)).all()
     found: list[PossibleDuplicate] = []
     for citizen in candidates:
         if new.cpr and citizen.cpr == new.cpr.digits:

@@ -112,7 +112,9 @@ def create_company(db: Database, actor_id: str, data: CompanyInput, contacts: tu
         company = tx.add(Company(**fields, created_at=tx.now, created_by=actor_id))
         for contact in cleaned:
             tx.add(CompanyContact(company_id=company.id, **contact, created_at=tx.now))
-        tx.audit(actor_id, "create", "company", company.id, None, f"Virksomhed oprettet: {company.name} (CVR {company.cvr})")
+        tx.audit(
+            actor_id, "create", "company", company.id, None, f"Virksomhed oprettet: {company.name} (CVR {company.cvr})"
+        )
     return company
 
 
@@ -134,7 +136,14 @@ def add_contact(db: Database, actor_id: str, company_id: str, data: ContactInput
     with db.transaction() as tx:
         company = load_company(tx, company_id)
         contact = tx.add(CompanyContact(company_id=company.id, **fields, created_at=tx.now))
-        tx.audit(actor_id, "create", "company_contact", contact.id, None, f"Kontaktperson tilføjet hos {company.name}: {contact.name}")
+        tx.audit(
+            actor_id,
+            "create",
+            "company_contact",
+            contact.id,
+            None,
+            f"Kontaktperson tilføjet hos {company.name}: {contact.name}",
+        )
     return contact
 
 
@@ -151,7 +160,9 @@ def update_contact(db: Database, actor_id: str, contact_id: str, data: ContactIn
         contact = _load_contact(tx, contact_id)
         changed = tx.update(contact, **fields)
         if changed:
-            tx.audit(actor_id, "update", "company_contact", contact.id, None, "Kontaktperson ændret: " + ", ".join(changed))
+            tx.audit(
+                actor_id, "update", "company_contact", contact.id, None, "Kontaktperson ændret: " + ", ".join(changed)
+            )
     return changed
 
 

@@ -1,7 +1,7 @@
 """The daily follow-up sweep: bring derived follow-up tasks up to date as days pass.
 
 Actions recompute a citizen's tasks when the facts change; this recomputes the citizens for whom only the
-*date* changed something since the last sweep (store.follow_up_sweep.sweep_candidates: an event day, a
+*date* changed something since the last sweep (store.follow_ups.sweep.sweep_candidates: an event day, a
 project or course start, or the end of a LAB § 31 period or of a course's first year passed). It runs at
 most once a day per database: the date of the last sweep is kept in ``local_meta`` and written with the
 last batch, so a sweep cut short is simply done again, and a second run the same day writes nothing.
@@ -23,8 +23,8 @@ from aaben_raadgivning.domain.dates import format_date
 from aaben_raadgivning.domain.rules import load_rules
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
 from aaben_raadgivning.store.database import Database
-from aaben_raadgivning.store.follow_up_recompute import recompute_follow_ups
-from aaben_raadgivning.store.follow_up_sweep import (
+from aaben_raadgivning.store.follow_ups.recompute import recompute_follow_ups
+from aaben_raadgivning.store.follow_ups.sweep import (
     last_sweep_date,
     record_sweep_date,
     sweep_candidates,
@@ -92,7 +92,10 @@ def sweep_follow_ups(
     batches = [ids[i : i + batch_size] for i in range(0, len(ids), batch_size)] or [[]]
     for number, batch in enumerate(batches, start=1):
         if progress is not None:
-            progress((number - 1) / len(batches), f"Opfølgninger: {min((number - 1) * batch_size, len(ids))} af {len(ids)} borgere")
+            progress(
+                (number - 1) / len(batches),
+                f"Opfølgninger: {min((number - 1) * batch_size, len(ids))} af {len(ids)} borgere",
+            )
         with db.transaction() as tx:
             changed = 0
             for citizen_id in batch:

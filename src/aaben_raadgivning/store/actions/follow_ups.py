@@ -1,6 +1,6 @@
 """Follow-up tasks: created by hand (at the counter, on the citizen screen, in the queue), and the queue's
 actions on any task — complete (records the contact event), reschedule, reassign. Derived tasks are made by
-store.follow_up_recompute; these actions work on derived, manual and agreement-plan tasks alike."""
+store.follow_ups.recompute; these actions work on derived, manual and agreement-plan tasks alike."""
 
 from __future__ import annotations
 
@@ -17,16 +17,13 @@ from aaben_raadgivning.domain.follow_up_rules import (
 from aaben_raadgivning.domain.reference import Term, load_reference
 from aaben_raadgivning.domain.text import clean_text
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
-from aaben_raadgivning.store.actions.citizen_record import (
-    add_timeline_event,
-    load_citizen,
-)
 from aaben_raadgivning.store.database import Database
-from aaben_raadgivning.store.follow_up_recompute import (
+from aaben_raadgivning.store.follow_ups.recompute import (
     RESCHEDULED_PREFIX,
     recompute_now,
 )
 from aaben_raadgivning.store.models import Event, FollowUpTask, Staff
+from aaben_raadgivning.store.records import add_timeline_event, load_citizen
 from aaben_raadgivning.store.transaction import Tx
 
 
@@ -192,7 +189,7 @@ def reschedule_follow_up(
     db: Database, actor_id: str, task_id: str, *, due_text: str, reason: str, calendar: WorkdayCalendar
 ) -> Rescheduled:
     """Give an open task a new due date (Danish input) with a reason. The date is kept by later recomputes
-    (the note starts with «Flyttet …», see store.follow_up_recompute)."""
+    (the note starts with «Flyttet …», see store.follow_ups.recompute)."""
     errors: dict[str, str] = {}
     reason = clean_text(reason, "reason", multiline=True, errors=errors)
     if not reason:

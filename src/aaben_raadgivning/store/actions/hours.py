@@ -97,7 +97,10 @@ def register_hours(
             raise ValidationError.single("month", problem)
         previous = current_report(tx.session, agreement.id, month)
         if previous is not None and (
-            previous.ordinary_minutes, previous.praktik_minutes, previous.loentilskud_minutes, previous.note
+            previous.ordinary_minutes,
+            previous.praktik_minutes,
+            previous.loentilskud_minutes,
+            previous.note,
         ) == (ordinary, praktik, loentilskud, note):
             raise ValidationError.single(
                 "general", f"Timerne for {format_month(month)} er allerede registreret med de samme tal."

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
 from aaben_raadgivning.domain.text import clean_text
-from aaben_raadgivning.store.actions.citizen_record import AUTHORITY_ROLE, load_actor
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import Citizen
-from aaben_raadgivning.store.sync_apply import Applier
+from aaben_raadgivning.store.records import load_actor, require_authority
+from aaben_raadgivning.store.replica import Applier
 
 
 @dataclass(frozen=True)
@@ -30,9 +30,7 @@ def purge_citizen(db: Database, actor_id: str, citizen_id: str, reason: str) -> 
     if not reason:
         raise ValidationError.single("reason", "Skriv hvorfor borgerens oplysninger slettes.")
     with db.transaction() as tx:
-        actor = load_actor(tx, actor_id)
-        if actor.role != AUTHORITY_ROLE:
-            raise ValidationError.single("role", "Kun en jobkonsulent kan slette en borgers oplysninger.")
+        require_authority(load_actor(tx, actor_id), "slette en borgers oplysninger")
         if tx.session.get(Citizen, citizen_id) is None:
             raise NotFoundError("Borgeren findes ikke (længere).")
         tx.purge("citizens", citizen_id)

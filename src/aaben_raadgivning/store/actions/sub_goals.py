@@ -3,7 +3,7 @@
 An assessment is a timeline event (kind ``delmaal``, ``subject_id`` = the delmål, score in ``data``);
 each active delmål has one open "assess progression" follow-up task, due N weeks after the last assessment
 (data: rules.delmaal_review_weeks). The task is the follow-up engine's ``sub_goal:<id>`` rule
-(store.follow_up_recompute): saving an assessment completes the open task and the recompute derives the next.
+(store.follow_ups.recompute): saving an assessment completes the open task and the recompute derives the next.
 """
 
 from __future__ import annotations
@@ -19,16 +19,13 @@ from aaben_raadgivning.domain.follow_up_rules import RULE_SUB_GOAL
 from aaben_raadgivning.domain.rules import load_rules
 from aaben_raadgivning.domain.text import clean_text
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
-from aaben_raadgivning.store.actions.citizen_record import (
-    add_timeline_event,
-    load_citizen,
-)
 from aaben_raadgivning.store.database import Database
-from aaben_raadgivning.store.follow_up_recompute import (
+from aaben_raadgivning.store.follow_ups.recompute import (
     LEGACY_SUB_GOAL_RULE,
     recompute_now,
 )
 from aaben_raadgivning.store.models import FollowUpTask, SubGoal
+from aaben_raadgivning.store.records import add_timeline_event, load_citizen
 from aaben_raadgivning.store.transaction import Tx
 
 SCORES = {1: "Ingen fremgang", 2: "Lidt fremgang", 3: "Nogen fremgang", 4: "God fremgang", 5: "Nået"}
@@ -54,7 +51,13 @@ def _open_review(tx: Tx, goal: SubGoal) -> FollowUpTask | None:
 
 
 def add_sub_goal(
-    db: Database, actor_id: str, citizen_id: str, text: str, *, calendar: WorkdayCalendar, agreement_id: str | None = None
+    db: Database,
+    actor_id: str,
+    citizen_id: str,
+    text: str,
+    *,
+    calendar: WorkdayCalendar,
+    agreement_id: str | None = None,
 ) -> SubGoal:
     """A new delmål (its assessment task comes from the follow-up recompute); ``agreement_id`` when it belongs
     to a company course."""
@@ -82,7 +85,14 @@ def add_sub_goal(
 
 
 def assess_sub_goal(
-    db: Database, actor_id: str, sub_goal_id: str, *, score: int, note: str, calendar: WorkdayCalendar, status: str = "aktiv"
+    db: Database,
+    actor_id: str,
+    sub_goal_id: str,
+    *,
+    score: int,
+    note: str,
+    calendar: WorkdayCalendar,
+    status: str = "aktiv",
 ) -> SubGoal:
     """Record a progression assessment (score 1–5 with a note); a reached or abandoned delmål gets no
     further assessments, an active one gets its next one in N weeks."""
@@ -102,7 +112,9 @@ def assess_sub_goal(
             raise NotFoundError("Delmålet findes ikke.")
         citizen = load_citizen(tx, goal.citizen_id)
         if goal.status != "aktiv":
-            raise ValidationError.single("status", f"Delmålet er {STATUSES[goal.status].lower()} og vurderes ikke mere.")
+            raise ValidationError.single(
+                "status", f"Delmålet er {STATUSES[goal.status].lower()} og vurderes ikke mere."
+            )
         tx.update(goal, status=status)
         event = add_timeline_event(
             tx, actor_id, citizen.id, "delmaal", f"Delmål vurderet: {score} – {SCORES[score]} («{goal.text}»)",

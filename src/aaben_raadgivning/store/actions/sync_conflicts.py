@@ -14,7 +14,7 @@ from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
 from aaben_raadgivning.store.conflict_values import parse_merged
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import Base, ConflictResolution
-from aaben_raadgivning.store.sync_apply import recompute_conflicts
+from aaben_raadgivning.store.replica import recompute_conflicts
 
 CHOICES = ("vinder", "taber", "flettet")
 
@@ -62,10 +62,14 @@ def resolve_conflict(db: Database, actor_id: str, loser_id: str, choice: str, me
             plain = json.loads(loser_value) if choice == "taber" and loser_value is not None else merged
             value = _python_value(model, field, plain)
             tx.update(row, **{field: value})
-        losers = conn.exec_driver_sql(
-            "SELECT loser_id FROM sync_conflicts WHERE table_name = ? AND row_id = ? AND field = ?",
-            (table, row_id, field),
-        ).scalars().all()
+        losers = (
+            conn.exec_driver_sql(
+                "SELECT loser_id FROM sync_conflicts WHERE table_name = ? AND row_id = ? AND field = ?",
+                (table, row_id, field),
+            )
+            .scalars()
+            .all()
+        )
         for loser in losers:
             tx.add(ConflictResolution(change_id=loser, table_name=table, row_id=row_id, field=field, choice=choice,
                                       resolved_at=tx.now, resolved_by=actor_id))  # fmt: skip

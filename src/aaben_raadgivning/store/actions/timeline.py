@@ -17,16 +17,11 @@ from aaben_raadgivning.domain.reference import load_reference
 from aaben_raadgivning.domain.text import clean_text
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
 from aaben_raadgivning.ids import derived_id
-from aaben_raadgivning.store.actions.citizen_record import (
-    AUTHORITY_ROLE,
-    add_timeline_event,
-    load_actor,
-    load_citizen,
-    require_authority,
-)
+from aaben_raadgivning.security import roles
 from aaben_raadgivning.store.database import Database
-from aaben_raadgivning.store.follow_up_recompute import recompute_now
+from aaben_raadgivning.store.follow_ups.recompute import recompute_now
 from aaben_raadgivning.store.models import Event, FollowUpTask, Staff
+from aaben_raadgivning.store.records import add_timeline_event, load_actor, load_citizen, require_authority
 from aaben_raadgivning.store.transaction import Tx
 
 FUTURE_SLACK = timedelta(minutes=5)  # clocks differ a little; an event "now" must not be refused
@@ -38,7 +33,9 @@ def _check_when(tx: Tx, occurred_local: datetime | None) -> datetime:
         return tx.now
     occurred = to_utc(occurred_local)
     if occurred > tx.now + FUTURE_SLACK:
-        raise ValidationError.single("occurred_at", "Tidspunktet ligger i fremtiden. Registrér hændelser, når de er sket.")
+        raise ValidationError.single(
+            "occurred_at", "Tidspunktet ligger i fremtiden. Registrér hændelser, når de er sket."
+        )
     return occurred
 
 
@@ -99,7 +96,7 @@ def record_no_show(
     """A missed appointment: the event, and a task for personal contact (phone or visit) due the same or
     next working day (the number of working days is data: rules.no_show_follow_up_working_days).
 
-    The task is the follow-up engine's ``no_show:<date>`` task (store.follow_up_recompute), so it disappears
+    The task is the follow-up engine's ``no_show:<date>`` task (store.follow_ups.recompute), so it disappears
     once a personal contact is recorded. None only when a personal contact after the no-show already exists."""
     what = clean_text(what, "what", max_length=200) or "Samtale"
     with db.transaction() as tx:
@@ -132,7 +129,7 @@ def check_sanction(session: Session, actor_id: str, citizen_id: str) -> Sanction
     requirement first; and, after the missed requirement, a recorded attempt at personal contact."""
     missing: list[str] = []
     actor = session.get(Staff, actor_id)
-    if actor is None or actor.role != AUTHORITY_ROLE:
+    if actor is None or not roles.holds_authority(actor.role):
         missing.append("Kun en jobkonsulent (myndigheden) kan registrere en sanktion.")
     recent = session.scalars(
         select(Event).where(Event.citizen_id == citizen_id).order_by(Event.occurred_at.desc()).limit(500)

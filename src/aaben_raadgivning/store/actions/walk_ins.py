@@ -21,10 +21,9 @@ from aaben_raadgivning.domain.walk_ins import (
     linked_citizen,
     status_of,
 )
-from aaben_raadgivning.store.actions.citizen_record import add_timeline_event
 from aaben_raadgivning.store.actions.follow_ups import FollowUpRequest, add_follow_up
 from aaben_raadgivning.store.database import Database
-from aaben_raadgivning.store.follow_up_recompute import recompute_now
+from aaben_raadgivning.store.follow_ups.recompute import recompute_now
 from aaben_raadgivning.store.models import (
     Citizen,
     Event,
@@ -32,6 +31,7 @@ from aaben_raadgivning.store.models import (
     WalkIn,
     WalkInTransition,
 )
+from aaben_raadgivning.store.records import add_timeline_event
 from aaben_raadgivning.store.transaction import Tx
 
 MAX_NOTE = 4000
@@ -109,7 +109,14 @@ def start_walk_in(db: Database, actor_id: str, walk_in_id: str) -> WalkInTransit
         if status_of(t.kind for t in transitions) != WAITING:
             raise ValidationError.single("status", "Borgeren venter ikke længere.")
         transition = tx.add(WalkInTransition(walk_in_id=walk_in_id, kind="start", at=tx.now, staff_id=actor_id))
-        tx.audit(actor_id, "update", "walk_in", walk_in_id, linked_citizen(walk_in.citizen_id, transitions), "Henvendelse startet")
+        tx.audit(
+            actor_id,
+            "update",
+            "walk_in",
+            walk_in_id,
+            linked_citizen(walk_in.citizen_id, transitions),
+            "Henvendelse startet",
+        )
     return transition
 
 
@@ -123,7 +130,9 @@ def cancel_walk_in(db: Database, actor_id: str, walk_in_id: str, note: str = "")
         transition = tx.add(
             WalkInTransition(walk_in_id=walk_in_id, kind="cancel", at=tx.now, staff_id=actor_id, note=note)
         )
-        tx.audit(actor_id, "update", "walk_in", walk_in_id, linked_citizen(walk_in.citizen_id, transitions), "Gik uden hjælp")
+        tx.audit(
+            actor_id, "update", "walk_in", walk_in_id, linked_citizen(walk_in.citizen_id, transitions), "Gik uden hjælp"
+        )
     return transition
 
 

@@ -69,7 +69,9 @@ def chain_of(session, agreement: Agreement) -> list[Agreement]:
     chain = [chain_root(session, agreement)]
     while True:
         newer = session.scalars(
-            select(Agreement).where(Agreement.previous_id == chain[-1].id, Agreement.deleted_at.is_(None)).order_by(Agreement.created_at)
+            select(Agreement)
+            .where(Agreement.previous_id == chain[-1].id, Agreement.deleted_at.is_(None))
+            .order_by(Agreement.created_at)
         ).first()
         if newer is None or newer.id in {a.id for a in chain}:
             return chain
@@ -98,7 +100,9 @@ def agreement_detail(db: Database, agreement_id: str) -> AgreementDetail | None:
         )
         sub_goals = list(
             session.scalars(
-                select(SubGoal).where(SubGoal.agreement_id.in_(ids), SubGoal.deleted_at.is_(None)).order_by(SubGoal.created_at)
+                select(SubGoal)
+                .where(SubGoal.agreement_id.in_(ids), SubGoal.deleted_at.is_(None))
+                .order_by(SubGoal.created_at)
             )
         )
         return AgreementDetail(
@@ -143,6 +147,7 @@ def diff_versions(db: Database, old: Agreement, new: Agreement) -> list[Change]:
     """What changed from one version to the next, field by field, as Danish text."""
     data = load_agreement_data()
     with db.session() as session:
+
         def contact(contact_id):
             row = session.get(CompanyContact, contact_id) if contact_id else None
             return row.name if row else "–"

@@ -16,13 +16,10 @@ from aaben_raadgivning.domain.step_models import (
     StepModel,
     evaluate_exit,
 )
-from aaben_raadgivning.store.actions.citizen_record import (
-    citizen_model,
-    jobformidler_changes,
-)
 from aaben_raadgivning.store.database import Database
-from aaben_raadgivning.store.facts import citizen_facts
 from aaben_raadgivning.store.models import Citizen, Event, FollowUpTask, Staff, SubGoal
+from aaben_raadgivning.store.records import citizen_model, jobformidler_changes
+from aaben_raadgivning.store.step_facts import citizen_facts
 
 ATTENDED_KINDS = ("samtale", "personligt_moede")  # appointments kept (fremmøde)
 NO_SHOW_KIND = "udeblivelse"
@@ -159,7 +156,13 @@ def timeline_page(
         rows = session.execute(query).all()
     return [
         TimelineRow(
-            r.id, to_local(r.occurred_at), r.kind, r.initials, r.summary, r.corrects_id, bool(r.corrected),
+            r.id,
+            to_local(r.occurred_at),
+            r.kind,
+            r.initials,
+            r.summary,
+            r.corrects_id,
+            bool(r.corrected),
             (r.occurred_at, r.id),
         )
         for r in rows

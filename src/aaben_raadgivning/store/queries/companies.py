@@ -66,7 +66,10 @@ def search_companies(db: Database, query: str, limit: int = 20) -> list[CompanyH
     with db.session() as session:
         if digits.isdigit():
             rows = session.execute(
-                select(*columns).where(Company.deleted_at.is_(None), Company.cvr.like(digits + "%")).order_by(Company.name).limit(limit)
+                select(*columns)
+                .where(Company.deleted_at.is_(None), Company.cvr.like(digits + "%"))
+                .order_by(Company.name)
+                .limit(limit)
             ).all()
             return [CompanyHit(*row) for row in rows]
         terms = query_terms(query)

@@ -121,9 +121,7 @@ def _citizen_alive(session: Session, flt: QueueFilter):
 
 
 def _where(session: Session, query, flt: QueueFilter):
-    query = query.where(
-        FollowUpTask.status == "open", FollowUpTask.deleted_at.is_(None), _citizen_alive(session, flt)
-    )
+    query = query.where(FollowUpTask.status == "open", FollowUpTask.deleted_at.is_(None), _citizen_alive(session, flt))
     if flt.assignee_id == UNASSIGNED:
         query = query.where(FollowUpTask.assignee_id.is_(None))
     elif flt.assignee_id is not None:
@@ -223,7 +221,9 @@ def queue_page(
     if flt.sort == SORT_CITIZEN:
         ids = _ids_by_citizen(session, flt, today, offset, limit, counts)
     else:
-        order = _where(session, _joined(select(FollowUpTask.id), flt), flt).order_by(FollowUpTask.due_date, FollowUpTask.id)
+        order = _where(session, _joined(select(FollowUpTask.id), flt), flt).order_by(
+            FollowUpTask.due_date, FollowUpTask.id
+        )
         ids = session.scalars(order.offset(offset).limit(limit)).all()
     if not ids:
         return []

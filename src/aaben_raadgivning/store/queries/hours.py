@@ -120,9 +120,7 @@ def citizen_agreements(db: Database, citizen_id: str) -> list[AgreementRow]:
         ).all()
     previous = {agreement.previous_id for agreement, _ in rows if agreement.previous_id}
     result = [
-        AgreementRow(
-            a.id, name, a.course_kind, a.status, a.version, a.start_date, a.end_date, a.id in previous
-        )
+        AgreementRow(a.id, name, a.course_kind, a.status, a.version, a.start_date, a.end_date, a.id in previous)
         for a, name in rows
     ]
     return sorted(result, key=lambda r: (r.start_date or date.min, r.version, r.id), reverse=True)

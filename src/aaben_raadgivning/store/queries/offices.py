@@ -10,6 +10,4 @@ from aaben_raadgivning.store.models import Office
 
 def default_office_id(db: Database) -> str | None:
     with db.session() as session:
-        return session.scalar(
-            select(Office.id).where(Office.deleted_at.is_(None)).order_by(Office.created_at).limit(1)
-        )
+        return session.scalar(select(Office.id).where(Office.deleted_at.is_(None)).order_by(Office.created_at).limit(1))

@@ -49,9 +49,7 @@ def search_citizens(db: Database, query: str, limit: int = 20) -> list[CitizenHi
     if expression is None:
         return []
     with db.engine.connect() as connection:
-        rows = connection.execute(
-            _SEARCH_SQL, {"match": expression, "candidates": CANDIDATES, "limit": limit}
-        ).all()
+        rows = connection.execute(_SEARCH_SQL, {"match": expression, "candidates": CANDIDATES, "limit": limit}).all()
     return [_hit(row) for row in rows]
 
 

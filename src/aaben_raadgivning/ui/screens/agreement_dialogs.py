@@ -41,7 +41,6 @@ NEW_CONTACT = "__ny__"
 class _Dialog(FormDialog):
     CSS_PATH = ["dialogs.tcss", "citizen_dialogs.tcss", "agreements.tcss"]
 
-
     def value(self, selector: str) -> str:
         widget = self.query_one(selector)
         if isinstance(widget, TextArea):
@@ -63,7 +62,11 @@ class CompanyDialog(_Dialog):
         with Vertical(classes="dialog tight"):
             yield Static("Ret virksomhed" if c else "Ny virksomhed", classes="dialog-title")
             with Horizontal(classes="dialog-row"):
-                yield Field("CVR-nummer", Input(format_cvr(c.cvr) if c else "", id="cvr", compact=True, placeholder="8 cifre"), "cvr")
+                yield Field(
+                    "CVR-nummer",
+                    Input(format_cvr(c.cvr) if c else "", id="cvr", compact=True, placeholder="8 cifre"),
+                    "cvr",
+                )
                 yield Field("Navn", Input(c.name if c else "", id="name", compact=True), "name")
             with Horizontal(classes="dialog-row"):
                 yield Field("Adresse", Input(c.address if c else "", id="address", compact=True), "address")
@@ -104,7 +107,12 @@ class CompanyDialog(_Dialog):
         name = self.value("#contact-name").strip()
         if name or self.value("#contact-phone").strip() or self.value("#contact-email").strip():
             contacts = (
-                ContactInput(name=name, role=self.value("#contact-role"), phone=self.value("#contact-phone"), email=self.value("#contact-email")),
+                ContactInput(
+                    name=name,
+                    role=self.value("#contact-role"),
+                    phone=self.value("#contact-phone"),
+                    email=self.value("#contact-email"),
+                ),
             )
             if not name:
                 show_errors(self, {"contact_name": "Skriv kontaktpersonens navn."})
@@ -127,10 +135,17 @@ class ContactDialog(_Dialog):
 
     def compose(self) -> ComposeResult:
         self.contacts = company_contacts(self.app.runtime.db, self.company.id)
-        options = [("Ny kontaktperson", NEW_CONTACT), *((c.name + (f" ({c.role})" if c.role else ""), c.id) for c in self.contacts)]
+        options = [
+            ("Ny kontaktperson", NEW_CONTACT),
+            *((c.name + (f" ({c.role})" if c.role else ""), c.id) for c in self.contacts),
+        ]
         with Vertical(classes="dialog tight"):
             yield Static(f"Kontaktpersoner · {self.company.name}", classes="dialog-title", markup=False)
-            yield Field("Kontaktperson", Select(plain_options(options), value=NEW_CONTACT, allow_blank=False, id="contact", compact=True), "contact")
+            yield Field(
+                "Kontaktperson",
+                Select(plain_options(options), value=NEW_CONTACT, allow_blank=False, id="contact", compact=True),
+                "contact",
+            )
             with Horizontal(classes="dialog-row"):
                 yield Field("Navn", Input(id="contact-name", compact=True), "name")
                 yield Field("Rolle", Input(id="contact-role", compact=True), "role")
@@ -192,7 +207,9 @@ class FinishAgreementDialog(_Dialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(f"Afslut aftale · {self.title_text}", classes="dialog-title", markup=False)
-            yield Static("Forløbet er gennemført. Planlagte opfølgninger fra i dag og frem fjernes.", classes="dialog-hint")
+            yield Static(
+                "Forløbet er gennemført. Planlagte opfølgninger fra i dag og frem fjernes.", classes="dialog-hint"
+            )
             yield Field("Bemærkning (valgfri)", TextArea(id="note", compact=True), "reason")
             yield Static("", id="form-error")
             yield from self.buttons("Afslut aftale")
@@ -247,7 +264,10 @@ class AgreementSubGoalDialog(_Dialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static("Nyt delmål for forløbet", classes="dialog-title")
-            yield Static("Et lille, konkret skridt, som vurderes jævnligt (fx «møde til tiden tre dage i træk»).", classes="dialog-hint")
+            yield Static(
+                "Et lille, konkret skridt, som vurderes jævnligt (fx «møde til tiden tre dage i træk»).",
+                classes="dialog-hint",
+            )
             yield Field("Delmål", Input(id="text", compact=True), "text")
             yield Static("", id="form-error")
             yield from self.buttons("Gem delmål")
@@ -257,6 +277,8 @@ class AgreementSubGoalDialog(_Dialog):
 
     @on(Input.Submitted, "#text")
     def action_save(self) -> None:
-        goal = self.attempt(add_agreement_sub_goal, self.agreement_id, self.value("#text"), calendar=self.app.runtime.calendar)
+        goal = self.attempt(
+            add_agreement_sub_goal, self.agreement_id, self.value("#text"), calendar=self.app.runtime.calendar
+        )
         if goal is not FAILED:
             self.dismiss(f"Delmål oprettet: {goal.text}")

@@ -112,7 +112,9 @@ class AgreementEditor(Screen):
         Binding("escape", "close", "Luk"),
     ]
 
-    def __init__(self, agreement_id: str | None = None, *, company_id: str | None = None, citizen: CitizenHit | None = None) -> None:
+    def __init__(
+        self, agreement_id: str | None = None, *, company_id: str | None = None, citizen: CitizenHit | None = None
+    ) -> None:
         super().__init__()
         self.agreement_id = agreement_id
         self.company_id = company_id
@@ -136,7 +138,12 @@ class AgreementEditor(Screen):
         agreement = self.detail.agreement if self.detail else None
         contacts = company_contacts(db, self.company_id) if self.company_id else []
         contact_options = [(c.name + (f" ({c.role})" if c.role else ""), c.id) for c in contacts]
-        if agreement and agreement.contact_id and agreement.contact_id not in {c.id for c in contacts} and self.detail.contact:
+        if (
+            agreement
+            and agreement.contact_id
+            and agreement.contact_id not in {c.id for c in contacts}
+            and self.detail.contact
+        ):
             contact_options.append((f"{self.detail.contact.name} (fjernet)", agreement.contact_id))
         staff_options = [(f"{s.initials} · {s.name}", s.id) for s in list_staff(db)]
         kinds = [(k.label, k.code) for k in data.course_kinds]
@@ -161,14 +168,68 @@ class AgreementEditor(Screen):
                 yield Field("Borger", Static("", id="citizen-name"), "citizen")
             yield Field("Virksomhed", Static("", id="company-name"), "company")
             with Horizontal(classes="editor-row"):
-                yield Field("Forløbstype", Select(kinds, prompt="Vælg", id="course-kind", compact=True, **selected(agreement.course_kind if agreement else None)), "course_kind")
-                yield Field("Fast kontaktperson", Select(plain_options(contact_options), prompt="Vælg", id="contact", compact=True, **selected(agreement.contact_id if agreement else None)), "contact")
+                yield Field(
+                    "Forløbstype",
+                    Select(
+                        kinds,
+                        prompt="Vælg",
+                        id="course-kind",
+                        compact=True,
+                        **selected(agreement.course_kind if agreement else None),
+                    ),
+                    "course_kind",
+                )
+                yield Field(
+                    "Fast kontaktperson",
+                    Select(
+                        plain_options(contact_options),
+                        prompt="Vælg",
+                        id="contact",
+                        compact=True,
+                        **selected(agreement.contact_id if agreement else None),
+                    ),
+                    "contact",
+                )
             with Horizontal(classes="editor-row"):
-                default_jf = agreement.jobformidler_id if agreement else (self.app.staff.id if self.app.staff and self.app.staff.role == "jobformidler" else None)
-                yield Field("Jobformidler", Select(plain_options(staff_options), prompt="Vælg", id="jobformidler", compact=True, **selected(default_jf)), "jobformidler")
-                yield Field("Start", Input(format_date(agreement.start_date) if agreement and agreement.start_date else "", id="start-date", compact=True, placeholder="dd.mm.åååå"), "start_date")
-                yield Field("Slut", Input(format_date(agreement.end_date) if agreement and agreement.end_date else "", id="end-date", compact=True, placeholder="dd.mm.åååå"), "end_date")
-            yield Field("Arbejdsopgaver", TextArea(agreement.tasks if agreement else "", id="tasks", compact=True), "tasks")
+                default_jf = (
+                    agreement.jobformidler_id
+                    if agreement
+                    else (self.app.staff.id if self.app.staff and self.app.staff.role == "jobformidler" else None)
+                )
+                yield Field(
+                    "Jobformidler",
+                    Select(
+                        plain_options(staff_options),
+                        prompt="Vælg",
+                        id="jobformidler",
+                        compact=True,
+                        **selected(default_jf),
+                    ),
+                    "jobformidler",
+                )
+                yield Field(
+                    "Start",
+                    Input(
+                        format_date(agreement.start_date) if agreement and agreement.start_date else "",
+                        id="start-date",
+                        compact=True,
+                        placeholder="dd.mm.åååå",
+                    ),
+                    "start_date",
+                )
+                yield Field(
+                    "Slut",
+                    Input(
+                        format_date(agreement.end_date) if agreement and agreement.end_date else "",
+                        id="end-date",
+                        compact=True,
+                        placeholder="dd.mm.åååå",
+                    ),
+                    "end_date",
+                )
+            yield Field(
+                "Arbejdsopgaver", TextArea(agreement.tasks if agreement else "", id="tasks", compact=True), "tasks"
+            )
             with Vertical(id="schedule-grid"):
                 with Horizontal(classes="grid-row grid-head"):
                     yield Label("Timer/dag", classes="grid-label")
@@ -178,13 +239,29 @@ class AgreementEditor(Screen):
                     with Horizontal(classes="grid-row", id=f"row-{hour_type}"):
                         yield Label(HOUR_TYPE_SHORT[hour_type], classes="grid-label")
                         for day in range(7):
-                            yield Input(cells[hour_type][day], id=f"cell-{hour_type}-{day}", classes="grid-cell", compact=True)
+                            yield Input(
+                                cells[hour_type][day], id=f"cell-{hour_type}-{day}", classes="grid-cell", compact=True
+                            )
             yield Field("Ugeskemaet i alt", Static("", id="hours-total"), "schedule")
-            yield Field("Praktik ud over grænsen: skriftlig, konkret vurdering", TextArea(agreement.praktik_assessment if agreement else "", id="praktik-assessment", compact=True), "praktik_assessment")
+            yield Field(
+                "Praktik ud over grænsen: skriftlig, konkret vurdering",
+                TextArea(agreement.praktik_assessment if agreement else "", id="praktik-assessment", compact=True),
+                "praktik_assessment",
+            )
             yield Static("", id="praktik-warning")
-            yield Field("Opfølgningsplan (fx «1 uge til 4 uger; 2 uger til 3 mdr; 1 md til 12 mdr»)", Input(plan_text, id="plan", compact=True), "follow_up_plan")
+            yield Field(
+                "Opfølgningsplan (fx «1 uge til 4 uger; 2 uger til 3 mdr; 1 md til 12 mdr»)",
+                Input(plan_text, id="plan", compact=True),
+                "follow_up_plan",
+            )
             yield Static("", id="plan-dates")
-            yield Field(f"Helbredsforhold at tage hensyn til  {SENSITIVE}", TextArea(agreement.health_notes if agreement else "", id="health-notes", compact=True, classes="sensitive"), "health_notes")
+            yield Field(
+                f"Helbredsforhold at tage hensyn til  {SENSITIVE}",
+                TextArea(
+                    agreement.health_notes if agreement else "", id="health-notes", compact=True, classes="sensitive"
+                ),
+                "health_notes",
+            )
             yield Static("", id="sub-goals")
             yield Static("", id="history")
         yield KeyFooter()
@@ -239,7 +316,9 @@ class AgreementEditor(Screen):
             if self.citizen is not None:
                 self.query_one("#citizen-name", Static).update(Text(hit_label(self.citizen)))
         self.query_one("#editor-title", Static).update(Text(title, style="bold"))
-        self.query_one("#company-name", Static).update(Text(f"{company.name} · CVR {format_cvr(company.cvr) or '–'}" if company else "–"))
+        self.query_one("#company-name", Static).update(
+            Text(f"{company.name} · CVR {format_cvr(company.cvr) or '–'}" if company else "–")
+        )
         self._show_sub_goals()
         self._show_history()
 
@@ -250,7 +329,9 @@ class AgreementEditor(Screen):
             return
         goals = self.detail.sub_goals
         lines = [Text("Delmål for forløbet", style="bold")]
-        lines += [Text(f"• {g.text} ({g.status})") for g in goals] or [Text("Ingen endnu – Ctrl+D tilføjer et.", style="dim")]
+        lines += [Text(f"• {g.text} ({g.status})") for g in goals] or [
+            Text("Ingen endnu – Ctrl+D tilføjer et.", style="dim")
+        ]
         widget.update(Text("\n").join(lines))
 
     def _show_history(self) -> None:
@@ -266,7 +347,11 @@ class AgreementEditor(Screen):
         for point in trend:
             bar = "█" * max(1, round(20 * point.ordinary_minutes / best)) if point.ordinary_minutes else ""
             start = format_date(point.start_date) if point.start_date else "–"
-            lines.append(Text.assemble(f"v{point.version} fra {start}  ", (bar, "green"), f" {format_hours(point.ordinary_minutes)} t"))
+            lines.append(
+                Text.assemble(
+                    f"v{point.version} fra {start}  ", (bar, "green"), f" {format_hours(point.ordinary_minutes)} t"
+                )
+            )
         db = self.app.runtime.db
         for old, new in zip(versions, versions[1:], strict=False):
             lines.append(Text(f"Ændret fra version {old.version} til {new.version}:", style="bold"))
@@ -299,17 +384,23 @@ class AgreementEditor(Screen):
         schedule, errors = parse_schedule(self._cells())
         for hour_type in HOUR_TYPES:
             for day in range(7):
-                self.query_one(f"#cell-{hour_type}-{day}", Input).set_class(f"schedule.{hour_type}.{day}" in errors, "-invalid")
+                self.query_one(f"#cell-{hour_type}-{day}", Input).set_class(
+                    f"schedule.{hour_type}.{day}" in errors, "-invalid"
+                )
         kind = load_agreement_data().course_kind(self._select("#course-kind") or "")
         for hour_type in HOUR_TYPES:  # hour types the course kind does not allow are dimmed
-            self.query_one(f"#row-{hour_type}").set_class(kind is not None and hour_type not in kind.hour_types, "-unused")
+            self.query_one(f"#row-{hour_type}").set_class(
+                kind is not None and hour_type not in kind.hour_types, "-unused"
+            )
         rules = load_rules()
         total = hours_line(schedule, rules.ordinary_hours_goal)
         if errors:
             total.append("\n" + next(iter(errors.values())), style="red")
         self.query_one("#hours-total", Static).update(total)
         start, end = self._date("#start-date"), self._date("#end-date")
-        check = check_praktik(start, end, schedule.week_minutes("praktik"), self.query_one("#praktik-assessment", TextArea).text, rules)
+        check = check_praktik(
+            start, end, schedule.week_minutes("praktik"), self.query_one("#praktik-assessment", TextArea).text, rules
+        )
         warning = check.warning or next(iter(check.errors.values()), "")
         self.query_one("#praktik-warning", Static).update(Text(warning, style="yellow") if warning else "")
         self._show_plan_dates(start, end)
@@ -327,7 +418,9 @@ class AgreementEditor(Screen):
         if first is None:
             widget.update(Text(f"{plan.describe()}. Skriv startdatoen for at se datoerne.", style="dim"))
             return
-        visits = [v for v in plan_visits(plan, first, end, self.app.runtime.calendar) if start is None or v.planned >= start]
+        visits = [
+            v for v in plan_visits(plan, first, end, self.app.runtime.calendar) if start is None or v.planned >= start
+        ]
         dates = " · ".join(format_date_short(v.due) + ("*" if v.moved else "") for v in visits)
         note = "  (* flyttet til næste arbejdsdag)" if any(v.moved for v in visits) else ""
         widget.update(Text.assemble((f"{len(visits)} opfølgninger: ", "bold"), dates, (note, "dim")))
@@ -408,7 +501,10 @@ class AgreementEditor(Screen):
             result = self._run(renegotiate_agreement, self.detail.agreement.id, self._input(), calendar=calendar)
             if result is not None:
                 await self._reload(result.agreement.id)
-                self._after(f"Ny version {result.agreement.version} er i kraft; {result.tasks} opfølgninger planlagt.", result.warnings)
+                self._after(
+                    f"Ny version {result.agreement.version} er i kraft; {result.tasks} opfølgninger planlagt.",
+                    result.warnings,
+                )
             return
         result = self._run(save_agreement, self._input(), calendar=calendar, agreement_id=self.agreement_id)
         if result is None:
@@ -436,13 +532,17 @@ class AgreementEditor(Screen):
         if not self.detail:
             return
         # Unsaved edits are saved first, so what is activated is what the user sees.
-        saved = self._run(save_agreement, self._input(), calendar=self.app.runtime.calendar, agreement_id=self.detail.agreement.id)
+        saved = self._run(
+            save_agreement, self._input(), calendar=self.app.runtime.calendar, agreement_id=self.detail.agreement.id
+        )
         if saved is None:
             return
         result = self._run(activate_agreement, self.detail.agreement.id, calendar=self.app.runtime.calendar)
         if result is not None:
             await self._reload(result.agreement.id)
-            self._after(f"Aftalen er sat i gang; {result.tasks} opfølgninger er planlagt til jobformidleren.", result.warnings)
+            self._after(
+                f"Aftalen er sat i gang; {result.tasks} opfølgninger er planlagt til jobformidleren.", result.warnings
+            )
 
     def _title(self) -> str:
         d = self.detail
@@ -495,7 +595,9 @@ class AgreementEditor(Screen):
         summary = citizen_summary(self.app.runtime.db, citizen_id, self.today())
         if summary is None or not goal_is_exit_criterion(summary.model, summary.citizen.step):
             return False
-        intro = f"{message.splitlines()[-1]}\nRegistrér nu, at borgeren afslutter trinnet – eller tryk Esc for at vente."
+        intro = (
+            f"{message.splitlines()[-1]}\nRegistrér nu, at borgeren afslutter trinnet – eller tryk Esc for at vente."
+        )
 
         def done(result: str | None) -> None:
             if result:
@@ -518,7 +620,10 @@ class AgreementEditor(Screen):
         self.refresh_bindings()
         self.query_one("#start-date", Input).value = format_date(self.today())
         self.query_one("#start-date", Input).focus()
-        self.notify("Ret aftalen til den nye version (målet er flere ordinære timer) og gem med Ctrl+S. Esc fortryder.", title="Genforhandling")
+        self.notify(
+            "Ret aftalen til den nye version (målet er flere ordinære timer) og gem med Ctrl+S. Esc fortryder.",
+            title="Genforhandling",
+        )
 
     async def action_close(self) -> None:
         if self.renegotiating and self.detail:
@@ -527,6 +632,10 @@ class AgreementEditor(Screen):
             return
         if self._input() != self._saved_input and not self._warned_unsaved:
             self._warned_unsaved = True
-            self.notify("Ændringerne er ikke gemt. Ctrl+S gemmer; Esc igen lukker uden at gemme.", severity="warning", title="Ikke gemt")
+            self.notify(
+                "Ændringerne er ikke gemt. Ctrl+S gemmer; Esc igen lukker uden at gemme.",
+                severity="warning",
+                title="Ikke gemt",
+            )
             return
         self.dismiss(self.agreement_id)

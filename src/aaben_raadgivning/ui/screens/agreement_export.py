@@ -46,7 +46,11 @@ class AgreementExportDialog(FormDialog):
             agreement = session.get(Agreement, self.agreement_id)
             citizen = session.get(Citizen, agreement.citizen_id) if agreement else None
             company = session.get(Company, agreement.company_id) if agreement else None
-            names = (citizen.name if citizen else "", company.name if company else "", agreement.version if agreement else 1)
+            names = (
+                citizen.name if citizen else "",
+                company.name if company else "",
+                agreement.version if agreement else 1,
+            )
         self.names = names
         directory = self.directory or default_export_dir(self.app.runtime.paths.data_dir)
         path = directory / default_file_name(names[0], names[1], names[2], "pdf")
@@ -59,10 +63,14 @@ class AgreementExportDialog(FormDialog):
             )
             yield Field(
                 "Format",
-                RadioSet(*(RadioButton(FORMAT_LABELS[f], value=f == "pdf") for f in FORMAT_ORDER), id="format", compact=True),
+                RadioSet(
+                    *(RadioButton(FORMAT_LABELS[f], value=f == "pdf") for f in FORMAT_ORDER), id="format", compact=True
+                ),
                 "format",
             )
-            yield Checkbox("Medtag hensyn til helbred (fortrolige helbredsoplysninger)", False, id="health", compact=True)
+            yield Checkbox(
+                "Medtag hensyn til helbred (fortrolige helbredsoplysninger)", False, id="health", compact=True
+            )
             yield Field("Gem som", Input(str(path), id="path", compact=True), "path")
             yield Static("", id="form-error")
             yield from self.buttons("Udskriv")

@@ -159,7 +159,9 @@ class AgreementsScreen(Screen):
         d = self.detail
         shown = len(d.active) + len(d.past)
         more = f" · viser de {shown} nyeste" if shown < d.active_count + d.past_count else ""
-        self.query_one("#agreements-count", Static).update(f"Aftaler: {d.active_count} aktive/udkast · {d.past_count} afsluttede{more}")
+        self.query_one("#agreements-count", Static).update(
+            f"Aftaler: {d.active_count} aktive/udkast · {d.past_count} afsluttede{more}"
+        )
         self.refresh_bindings()
 
     def _open(self, dialog, title: str, then=None) -> None:
@@ -187,7 +189,10 @@ class AgreementsScreen(Screen):
 
     def action_new_agreement(self) -> None:
         if not self.detail.contacts:
-            self.notify("Virksomheden har ingen kontaktpersoner. Tilføj en med k – aftalen skal have en fast kontaktperson.", severity="warning")
+            self.notify(
+                "Virksomheden har ingen kontaktpersoner. Tilføj en med k – aftalen skal have en fast kontaktperson.",
+                severity="warning",
+            )
         self.open_editor(AgreementEditor(company_id=self.detail.company.id))
 
     @on(DataTable.RowSelected, "#agreement-table")
@@ -224,7 +229,9 @@ def company_text(detail: CompanyDetail) -> Text:
     if detail.contacts:
         people = []
         for contact in detail.contacts:
-            extra = ", ".join(filter(None, [contact.role, format_phone(contact.phone) if contact.phone else "", contact.email]))
+            extra = ", ".join(
+                filter(None, [contact.role, format_phone(contact.phone) if contact.phone else "", contact.email])
+            )
             people.append(f"{contact.name} ({extra})" if extra else contact.name)
         lines.append(Text.assemble(("Kontakt: ", "dim"), " · ".join(people)))
     else:

@@ -34,7 +34,7 @@ from aaben_raadgivning.domain.step_models import StepModelError
 from aaben_raadgivning.store.actions.audit import record_lookup
 from aaben_raadgivning.store.actions.citizen_record import reveal_cpr
 from aaben_raadgivning.store.actions.sub_goals import sub_goals_of
-from aaben_raadgivning.store.agreement_document import status_label
+from aaben_raadgivning.store.documents.agreement import status_label
 from aaben_raadgivning.store.queries.citizen import (
     CitizenSummary,
     TimelineFilter,
@@ -129,7 +129,9 @@ def summary_lines(
         head.append(Text(citizen.housing_area))
     jobformidler = Text(summary.jobformidler or "–")
     if summary.jobformidler or summary.jobformidler_changes:
-        jobformidler.append(f" ({summary.jobformidler_changes} skift)", style="bold" if summary.jobformidler_changes else "dim")
+        jobformidler.append(
+            f" ({summary.jobformidler_changes} skift)", style="bold" if summary.jobformidler_changes else "dim"
+        )
     attendance = summary.attendance_percent
     attendance_text = f"{format_decimal(attendance, 0)} %" if attendance is not None else "–"
     follow_up = Text(format_date(summary.next_follow_up) if summary.next_follow_up else "–")
@@ -228,7 +230,13 @@ class CitizenScreen(Screen):
             yield Static("", id="summary-criteria")
         with Horizontal(id="timeline-bar"):
             kinds = [(term.label, term.code) for term in load_reference().event_kinds.terms]
-            yield Select([("Alle hændelser", ALL_KINDS), *kinds], value=ALL_KINDS, allow_blank=False, id="filter-kind", compact=True)
+            yield Select(
+                [("Alle hændelser", ALL_KINDS), *kinds],
+                value=ALL_KINDS,
+                allow_blank=False,
+                id="filter-kind",
+                compact=True,
+            )
             yield Label("Fra", classes="filter-label")
             yield Input(id="filter-from", compact=True, placeholder="dd.mm.åååå")
             yield Label("Til", classes="filter-label")
@@ -523,6 +531,8 @@ class CitizenScreen(Screen):
         summary = self.summary
         if summary is None or not goal_is_exit_criterion(summary.model, summary.citizen.step):
             return False
-        intro = f"{message.splitlines()[-1]}\nRegistrér nu, at borgeren afslutter trinnet – eller tryk Esc for at vente."
+        intro = (
+            f"{message.splitlines()[-1]}\nRegistrér nu, at borgeren afslutter trinnet – eller tryk Esc for at vente."
+        )
         self._open(AdvanceDialog(summary, intro), "Trin")
         return True

@@ -99,7 +99,6 @@ class _Dialog(FormDialog):
     def heading(self, what: str) -> Static:
         return Static(f"{what} · {self.summary.citizen.name}", classes="dialog-title", markup=False)
 
-
     def text_of(self, selector: str) -> str:
         widget = self.query_one(selector)
         return widget.text if isinstance(widget, TextArea) else widget.value
@@ -126,7 +125,9 @@ class VisitationDialog(_Dialog):
             yield Static("Jobkonsulentens afgørelse. Vælg udfald med pilene og mellemrum.", classes="dialog-hint")
             yield Field(
                 "Udfald",
-                RadioSet(*(RadioButton(o.label, value=o.code == current) for o in outcomes), id="outcome", compact=True),
+                RadioSet(
+                    *(RadioButton(o.label, value=o.code == current) for o in outcomes), id="outcome", compact=True
+                ),
                 "outcome",
             )
             yield Static("", id="outcome-description", classes="dialog-hint")
@@ -175,7 +176,11 @@ class PlanDialog(_Dialog):
                     Input(citizen.job_goal, id="job-goal", compact=True, placeholder="borgerens eget jobønske"),
                     "job_goal",
                 )
-                yield Field("CV-status", Select(cv_options, prompt="Vælg", id="cv-status", compact=True, **cv_value), "cv_status")
+                yield Field(
+                    "CV-status",
+                    Select(cv_options, prompt="Vælg", id="cv-status", compact=True, **cv_value),
+                    "cv_status",
+                )
             with Horizontal(classes="dialog-row"):
                 with Vertical(classes="dialog-column"):
                     yield Field("Ressourcer", TextArea(citizen.resources, id="resources", compact=True), "resources")
@@ -217,17 +222,27 @@ class JobformidlerDialog(_Dialog):
     def compose(self) -> ComposeResult:
         summary = self.summary
         current = summary.citizen.jobformidler_id
-        options = [(label, staff_id) for staff_id, label in staff_labels(self.app.runtime.db).items() if staff_id != current]
+        options = [
+            (label, staff_id) for staff_id, label in staff_labels(self.app.runtime.db).items() if staff_id != current
+        ]
         now = summary.jobformidler or "ingen endnu"
         with Vertical(classes="dialog"):
             yield self.heading("Jobformidler")
-            yield Static(f"Nuværende jobformidler: {now} · {summary.jobformidler_changes} skift indtil nu", id="jf-now", markup=False)
+            yield Static(
+                f"Nuværende jobformidler: {now} · {summary.jobformidler_changes} skift indtil nu",
+                id="jf-now",
+                markup=False,
+            )
             yield Static(
                 "Kontinuitet betyder meget: hvert skift af sagsbehandler mindsker borgerens chance for job. "
                 "Skift kun, når det er nødvendigt, og skriv hvorfor.",
                 id="continuity-warning",
             )
-            yield Field("Ny jobformidler", Select(plain_options(options), prompt="Vælg medarbejder", id="staff", compact=True), "staff")
+            yield Field(
+                "Ny jobformidler",
+                Select(plain_options(options), prompt="Vælg medarbejder", id="staff", compact=True),
+                "staff",
+            )
             label = "Hvorfor skiftes jobformidleren?" if current else "Bemærkning (valgfri ved første tildeling)"
             yield Field(label, Input(id="reason", compact=True), "reason")
             yield Static("", id="form-error")
@@ -352,11 +367,18 @@ class EventDialog(_Dialog):
                 yield Static(
                     f"Retter {format_date(to_local(original.occurred_at).date())} «{original.summary}». "
                     "Den oprindelige hændelse bevares og markeres som rettet.",
-                    classes="dialog-hint", markup=False,
+                    classes="dialog-hint",
+                    markup=False,
                 )
             yield Field(
                 "Slags",
-                Select(options, prompt="Vælg slags", id="kind", compact=True, **({"value": original.kind} if original else {})),
+                Select(
+                    options,
+                    prompt="Vælg slags",
+                    id="kind",
+                    compact=True,
+                    **({"value": original.kind} if original else {}),
+                ),
                 "kind",
             )
             yield Field(
@@ -364,8 +386,12 @@ class EventDialog(_Dialog):
                 Input(when, id="occurred-at", compact=True, placeholder="fx i dag 9.30, 20.11 14.00, i går"),
                 "occurred_at",
             )
-            yield Field("Overskrift", Input(original.summary if original else "", id="summary", compact=True), "summary")
-            yield Field("Detaljer", TextArea(original.details if original else "", id="details", compact=True), "details")
+            yield Field(
+                "Overskrift", Input(original.summary if original else "", id="summary", compact=True), "summary"
+            )
+            yield Field(
+                "Detaljer", TextArea(original.details if original else "", id="details", compact=True), "details"
+            )
             yield Static("", id="form-error")
             yield from self.buttons("Gem rettelse" if original else "Gem")
 
@@ -444,12 +470,16 @@ class SanctionDialog(_Dialog):
                 yield Static("Sanktionen kan ikke registreres. Mangler:", classes="criterion-missing")
                 for missing in check.missing:
                     yield Static(f"✗ {missing}", classes="criterion-missing sanction-missing", markup=False)
-                yield Static("Registrér det manglende i tidslinjen (n: Ny hændelse) og prøv igen.", classes="dialog-hint")
+                yield Static(
+                    "Registrér det manglende i tidslinjen (n: Ny hændelse) og prøv igen.", classes="dialog-hint"
+                )
                 with Horizontal(classes="dialog-buttons"):
                     yield Button("Luk (Esc)", id="cancel", variant="primary", compact=True)
                 return
             kinds = [(term.label, term.code) for term in load_reference().sanction_kinds.active()]
-            yield Static("Kravene er opfyldt: skriftlig vejledning og forsøg på personlig kontakt.", classes="criterion-met")
+            yield Static(
+                "Kravene er opfyldt: skriftlig vejledning og forsøg på personlig kontakt.", classes="criterion-met"
+            )
             yield Field("Sanktion", Select(kinds, prompt="Vælg sanktion", id="kind", compact=True), "kind")
             yield Field(
                 "Konkret vurdering: hvorfor fremmer sanktionen borgerens rådighed?",
@@ -491,8 +521,13 @@ class SubGoalDialog(_Dialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield self.heading("Nyt delmål")
-            yield Static("Et lille, konkret skridt i borgerens plan. Det vurderes igen med faste mellemrum.", classes="dialog-hint")
-            yield Field("Delmål", Input(id="text", compact=True, placeholder="fx «møde til tiden tre gange i træk»"), "text")
+            yield Static(
+                "Et lille, konkret skridt i borgerens plan. Det vurderes igen med faste mellemrum.",
+                classes="dialog-hint",
+            )
+            yield Field(
+                "Delmål", Input(id="text", compact=True, placeholder="fx «møde til tiden tre gange i træk»"), "text"
+            )
             yield Static("", id="form-error")
             yield from self.buttons("Opret")
 
@@ -520,10 +555,16 @@ class AssessSubGoalDialog(_Dialog):
         statuses = [(label, code) for code, label in STATUSES.items()]
         with Vertical(classes="dialog"):
             yield self.heading("Vurdér delmål")
-            yield Field("Delmål", Select(plain_options(goals), value=self.selected_id, allow_blank=False, id="goal", compact=True), "sub_goal")
+            yield Field(
+                "Delmål",
+                Select(plain_options(goals), value=self.selected_id, allow_blank=False, id="goal", compact=True),
+                "sub_goal",
+            )
             yield Field("Fremgang (1–5)", Select(scores, prompt="Vælg vurdering", id="score", compact=True), "score")
             yield Field("Begrundelse", Input(id="note", compact=True), "note")
-            yield Field("Status", Select(statuses, value="aktiv", allow_blank=False, id="status", compact=True), "status")
+            yield Field(
+                "Status", Select(statuses, value="aktiv", allow_blank=False, id="status", compact=True), "status"
+            )
             yield Static("", id="form-error")
             yield from self.buttons("Gem vurdering")
 
@@ -607,7 +648,11 @@ class EventDetailScreen(ModalScreen[str | None]):
         recorded = to_local(event.recorded_at)
         who = staff.get(event.staff_id or "", "—")
         with VerticalScroll(classes="dialog event-detail"):
-            yield Static(f"{kinds.label(event.kind)} · {format_date_long(occurred.date())} kl. {format_time(occurred.time())}", classes="dialog-title", markup=False)
+            yield Static(
+                f"{kinds.label(event.kind)} · {format_date_long(occurred.date())} kl. {format_time(occurred.time())}",
+                classes="dialog-title",
+                markup=False,
+            )
             yield Static(Text(event.summary, style="bold"))
             if event.details:
                 yield Static(event.details, classes="event-details", markup=False)
@@ -618,7 +663,9 @@ class EventDetailScreen(ModalScreen[str | None]):
                 original = event_detail(app.runtime.db, event.corrects_id)
                 if original is not None:
                     when = format_datetime(to_local(original.occurred_at))
-                    yield Static(f"Retter hændelsen {when} «{original.summary}»", classes="correction-note", markup=False)
+                    yield Static(
+                        f"Retter hændelsen {when} «{original.summary}»", classes="correction-note", markup=False
+                    )
             for row in self.loaded:
                 if row.corrects_id == event.id:
                     when = format_datetime(row.occurred_at)

@@ -51,7 +51,9 @@ _ORDER = {WAITING: 0, IN_PROGRESS: 1, FINISHED: 2, CANCELLED: 2}
 
 def queue_order(views: list[WalkInView]) -> list[WalkInView]:
     """Waiting first (longest wait on top), then those being helped, then the day's finished ones, newest first."""
-    active = sorted((v for v in views if v.status in (WAITING, IN_PROGRESS)), key=lambda v: (_ORDER[v.status], v.arrived_at))
+    active = sorted(
+        (v for v in views if v.status in (WAITING, IN_PROGRESS)), key=lambda v: (_ORDER[v.status], v.arrived_at)
+    )
     done = sorted((v for v in views if v.status in (FINISHED, CANCELLED)), key=lambda v: v.arrived_at, reverse=True)
     return active + done
 
@@ -62,7 +64,10 @@ def status_text(view: WalkInView) -> Text:
     if view.status == IN_PROGRESS:
         return Text(f"{view.helper_initials or '?'} hjælper", style="bold green")
     if view.status == FINISHED:
-        return Text(f"✓ {view.helper_initials or ''} {format_time(view.finished_at.time()) if view.finished_at else ''}", style="dim")
+        return Text(
+            f"✓ {view.helper_initials or ''} {format_time(view.finished_at.time()) if view.finished_at else ''}",
+            style="dim",
+        )
     return Text("Gik", style="dim")
 
 
@@ -188,8 +193,12 @@ class CounterScreen(Screen):
                 return
             try:
                 register_walk_in(
-                    app.runtime.db, app.staff.id, reason=reason, citizen_id=hit.id,
-                    office_id=app.office_id, search_criterion=criterion,
+                    app.runtime.db,
+                    app.staff.id,
+                    reason=reason,
+                    citizen_id=hit.id,
+                    office_id=app.office_id,
+                    search_criterion=criterion,
                 )
             except REFUSALS as exc:
                 self.notify(refusal_text(exc), title="Ikke registreret", severity="error", markup=False)

@@ -37,7 +37,7 @@ class DemoSetupScreen(Screen[bool]):
 
     @work(thread=True, exclusive=True)
     def _generate(self) -> None:
-        from aaben_raadgivning.store.demo import generate_demo
+        from aaben_raadgivning.demo.generator import generate_demo
 
         runtime = self.app.runtime
         generate_demo(

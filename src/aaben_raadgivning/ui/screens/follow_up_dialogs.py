@@ -45,8 +45,11 @@ class _TaskDialog(FormDialog):
         return Static(f"{what} · {self.row.citizen_name}", classes="dialog-title", markup=False)
 
     def task_line(self) -> Static:
-        return Static(f"{self.row.kind_label}, frist {_due_text(self.row)}\n{self.row.reason}", classes="dialog-hint", markup=False)
-
+        return Static(
+            f"{self.row.kind_label}, frist {_due_text(self.row)}\n{self.row.reason}",
+            classes="dialog-hint",
+            markup=False,
+        )
 
     def select_value(self, selector: str) -> str:
         value = self.query_one(selector, Select).value
@@ -119,7 +122,11 @@ class ReassignDialog(_TaskDialog):
         with Vertical(classes="dialog"):
             yield self.heading("Giv opgaven videre")
             yield self.task_line()
-            yield Field("Til", Select(plain_options(choices), prompt="Vælg medarbejder", id="assignee", compact=True), "assignee")
+            yield Field(
+                "Til",
+                Select(plain_options(choices), prompt="Vælg medarbejder", id="assignee", compact=True),
+                "assignee",
+            )
             yield Static("", id="form-error")
             yield from self.buttons("Giv videre")
 

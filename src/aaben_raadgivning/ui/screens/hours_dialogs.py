@@ -32,7 +32,7 @@ from aaben_raadgivning.store.actions.hours import (
     latest_reportable_month,
     register_hours,
 )
-from aaben_raadgivning.store.agreement_document import course_kind_label, status_label
+from aaben_raadgivning.store.documents.agreement import course_kind_label, status_label
 from aaben_raadgivning.store.models import Citizen
 from aaben_raadgivning.store.queries.hours import (
     AgreementRow,
@@ -79,7 +79,9 @@ class HoursDialog(FormDialog):
         chosen = self.agreement_id if any(r.id == self.agreement_id for r in rows) else (rows[0].id if rows else None)
         month = latest_reportable_month(_today(self.app))
         with Vertical(classes="dialog tight", id="hours-dialog"):
-            yield Static(f"Registrér timer · {_citizen_name(db, self.citizen_id)}", classes="dialog-title", markup=False)
+            yield Static(
+                f"Registrér timer · {_citizen_name(db, self.citizen_id)}", classes="dialog-title", markup=False
+            )
             yield Static(
                 "Faktiske timer i en kalendermåned. Kun ordinære timer tæller med i målet; praktik og løntilskud "
                 "registreres for sig.",
@@ -92,11 +94,19 @@ class HoursDialog(FormDialog):
                 )  # fmt: skip
             yield Field(
                 "Aftale",
-                Select(plain_options(options), id="agreement", compact=True, prompt="Vælg aftale", **({"value": chosen} if chosen else {})),
+                Select(
+                    plain_options(options),
+                    id="agreement",
+                    compact=True,
+                    prompt="Vælg aftale",
+                    **({"value": chosen} if chosen else {}),
+                ),
                 "agreement",
             )
             yield Field(
-                "Måned", Input(f"{month.month:02d}.{month.year}", id="month", compact=True, placeholder="fx 11.2026"), "month"
+                "Måned",
+                Input(f"{month.month:02d}.{month.year}", id="month", compact=True, placeholder="fx 11.2026"),
+                "month",
             )
             yield Static("", id="month-status", classes="dialog-hint")
             with Horizontal(classes="dialog-row"):
@@ -131,7 +141,11 @@ class HoursDialog(FormDialog):
             status.update("")
             return
         text = f"→ {format_month(month)}"
-        existing = next((r for r in agreement_months(self.app.runtime.db, agreement_id) if r.month == month), None) if agreement_id else None
+        existing = (
+            next((r for r in agreement_months(self.app.runtime.db, agreement_id) if r.month == month), None)
+            if agreement_id
+            else None
+        )
         if existing is not None:
             text += (
                 f" · allerede registreret: ordinære {format_hours(existing.ordinary_minutes)}, praktik "
@@ -210,7 +224,8 @@ class AgreementsScreen(ModalScreen[OverviewResult | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog agreements-overview"):
             yield Static(
-                f"Aftaler og timer · {_citizen_name(self.app.runtime.db, self.citizen_id)}", classes="dialog-title",
+                f"Aftaler og timer · {_citizen_name(self.app.runtime.db, self.citizen_id)}",
+                classes="dialog-title",
                 markup=False,
             )
             yield DataTable(id="agreements", cursor_type="row", zebra_stripes=True)

@@ -59,7 +59,7 @@ class LoginScreen(Screen):
         if count_staff(db) == 0:
             message.update(
                 "Der er ingen medarbejdere endnu. Opret den første med:\n"
-                "aaben-raadgivning user add --initials AB --name \"Navn\" --role jobkonsulent"
+                'aaben-raadgivning user add --initials AB --name "Navn" --role jobkonsulent'
             )
             return
         failures = login_failures(db)

@@ -62,13 +62,19 @@ class NewCitizenDialog(ModalScreen[str | None]):
         with Vertical(classes="dialog"):
             yield Static("Ny borger", classes="dialog-title")
             yield Field("Navn", Input(self.prefill.get("name", ""), id="name", compact=True), "name")
-            yield Field("CPR-nummer (valgfrit)", Input(self.prefill.get("cpr", ""), id="cpr", placeholder="DDMMÅÅ-SSSS", compact=True), "cpr")
+            yield Field(
+                "CPR-nummer (valgfrit)",
+                Input(self.prefill.get("cpr", ""), id="cpr", placeholder="DDMMÅÅ-SSSS", compact=True),
+                "cpr",
+            )
             yield Field("Telefon (valgfrit)", Input(self.prefill.get("phone", ""), id="phone", compact=True), "phone")
             yield Static("", id="form-error")
             with Vertical(id="duplicates"):
                 yield Static("Borgeren findes måske allerede:", classes="dialog-title")
                 yield OptionList(id="duplicate-list", markup=False)  # names as typed
-                yield Static("Vælg den rigtige borger, eller tryk Ctrl+S for at oprette alligevel.", classes="dialog-hint")
+                yield Static(
+                    "Vælg den rigtige borger, eller tryk Ctrl+S for at oprette alligevel.", classes="dialog-hint"
+                )
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Fortryd", id="cancel", compact=True)
                 yield Button("Opret (Ctrl+S)", id="save", variant="primary", compact=True)

@@ -48,16 +48,18 @@ FIELD_LABELS = {
 
 
 def _when(hlc: str) -> str:
+    from aaben_raadgivning.changes.hlc import decode
     from aaben_raadgivning.domain.clock import to_local
     from aaben_raadgivning.domain.dates import format_date
-    from aaben_raadgivning.sync.hlc import decode
 
     moment = to_local(datetime.fromtimestamp(decode(hlc)[0] / 1000, UTC).replace(tzinfo=None))
     return f"{format_date(moment.date())} kl. {moment:%H.%M}"
 
 
-GAP_HELP = ("Den anden computer sender dem igen, næste gang den synkroniserer; sker det ikke, så start den og "
-            "synkronisér den. Synkronisér derefter her (Ctrl+Y).")
+GAP_HELP = (
+    "Den anden computer sender dem igen, næste gang den synkroniserer; sker det ikke, så start den og "
+    "synkronisér den. Synkronisér derefter her (Ctrl+Y)."
+)
 
 
 class MergedValueDialog(FormDialog):
@@ -130,7 +132,7 @@ class SyncScreen(Screen):
     # --- reading -------------------------------------------------------------------------------
 
     def refresh_all(self) -> None:
-        from aaben_raadgivning.store.sync_engine import (
+        from aaben_raadgivning.sync.engine import (
             device_names,
             open_conflicts,
             share_reachable,
@@ -152,8 +154,10 @@ class SyncScreen(Screen):
         last = "aldrig" if status.last_success is None else _when_utc(status.last_success)
         lines = [
             f"[b]Synkronisering[/b] · {where}",
-            (f"Seneste synkronisering: {last} · Venter på at blive sendt: {status.waiting} {'ændring' if status.waiting == 1 else 'ændringer'} · "
-             f"Konflikter: {status.conflicts}"),
+            (
+                f"Seneste synkronisering: {last} · Venter på at blive sendt: {status.waiting} {'ændring' if status.waiting == 1 else 'ændringer'} · "
+                f"Konflikter: {status.conflicts}"
+            ),
         ]
         if status.safe_mode:
             lines.append(f"[b]Sikker tilstand:[/b] {escape(status.safe_mode)}")
@@ -204,10 +208,14 @@ class SyncScreen(Screen):
         conflict = self.selected()
         winner, loser = self.query_one("#side-winner", Static), self.query_one("#side-loser", Static)
         if conflict is None:
-            winner.update("Ingen konflikter. Når to computere har ændret det samme felt, mens de var adskilt, vises det her.")
+            winner.update(
+                "Ingen konflikter. Når to computere har ændret det samme felt, mens de var adskilt, vises det her."
+            )
             loser.update("")
             return
-        winner.update(f"[b]Gældende værdi[/b]\n{escape(self._shown(conflict, 'winner'))}\n{self._origin(conflict, 'winner')}")
+        winner.update(
+            f"[b]Gældende værdi[/b]\n{escape(self._shown(conflict, 'winner'))}\n{self._origin(conflict, 'winner')}"
+        )
         loser.update(f"[b]Anden værdi[/b]\n{escape(self._shown(conflict, 'loser'))}\n{self._origin(conflict, 'loser')}")
 
     def _shown(self, conflict: dict[str, Any], side: str) -> str:
@@ -281,4 +289,3 @@ def _when_utc(moment: datetime) -> str:
 
     local = to_local(moment)
     return f"{format_date(local.date())} kl. {local:%H.%M}"
-

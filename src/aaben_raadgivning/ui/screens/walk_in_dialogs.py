@@ -36,7 +36,11 @@ class AnonymousWalkInDialog(FormDialog):
                 Select([(term.label, term.code) for term in reasons], prompt="Vælg årsag", id="reason", compact=True),
                 "reason",
             )
-            yield Field("Kort beskrivelse", Input(id="note", compact=True, placeholder="fx «kvinde, ca. 40 år, brev om boligstøtte»"), "note")
+            yield Field(
+                "Kort beskrivelse",
+                Input(id="note", compact=True, placeholder="fx «kvinde, ca. 40 år, brev om boligstøtte»"),
+                "note",
+            )
             yield Static("", id="form-error")
             yield from self.buttons("Registrér")
 
@@ -69,8 +73,16 @@ class FinishWalkInDialog(FormDialog):
             yield Field("Hvad blev resultatet?", TextArea(id="outcome", compact=True), "outcome")
             yield Checkbox("Opret opfølgning", id="with-follow-up", compact=True)
             with Vertical(id="follow-up-fields"):
-                yield Field("Frist", Input(id="due", compact=True, placeholder="fx 1.12, i morgen, +7, fredag"), "due_date")
-                yield Field("Til", Select(plain_options(staff_options), value=app.staff.id, allow_blank=False, id="assignee", compact=True), "assignee")
+                yield Field(
+                    "Frist", Input(id="due", compact=True, placeholder="fx 1.12, i morgen, +7, fredag"), "due_date"
+                )
+                yield Field(
+                    "Til",
+                    Select(
+                        plain_options(staff_options), value=app.staff.id, allow_blank=False, id="assignee", compact=True
+                    ),
+                    "assignee",
+                )
                 yield Field("Hvad skal følges op?", Input(id="follow-up-reason", compact=True), "reason")
             yield Static("", id="form-error")
             yield from self.buttons("Afslut")

@@ -16,7 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Label, Static
 
 from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
-from aaben_raadgivning.store.export import describe_os_error
+from aaben_raadgivning.store.documents.export import describe_os_error
 
 log = logging.getLogger(__name__)
 

@@ -32,7 +32,7 @@ def goal_text(goal_hours: float) -> str:
 
 
 def hours_summary_line(overview: HoursOverview) -> Text:
-    """"Ordinære timer sep 12 · okt 24,5 · nov 31 ✓ (mål 30) ····▂▄▅▆·▄█": the last three months and a
+    """ "Ordinære timer sep 12 · okt 24,5 · nov 31 ✓ (mål 30) ····▂▄▅▆·▄█": the last three months and a
     sparkline of the whole series, one character a month (a full block is the goal or more)."""
     line = Text.assemble(("Ordinære timer ", "dim"))
     parts = []

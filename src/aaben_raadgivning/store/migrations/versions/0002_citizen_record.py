@@ -4,6 +4,7 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-24
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -11,6 +12,7 @@ revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
+
 
 # Plain ADD COLUMN (no table rebuild): fast on 100 000 citizens and safe with foreign keys switched on.
 def citizen_columns() -> list[sa.Column]:

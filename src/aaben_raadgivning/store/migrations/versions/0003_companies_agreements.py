@@ -4,6 +4,7 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-24
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -111,9 +112,7 @@ def upgrade() -> None:
     op.create_index("ix_follow_up_tasks_agreement_id", "follow_up_tasks", ["agreement_id"])
     op.create_index("ix_follow_up_tasks_citizen_rule_key", "follow_up_tasks", ["citizen_id", "rule_key"])
     op.create_index("ix_follow_up_tasks_status_due", "follow_up_tasks", ["status", "due_date"])
-    op.create_index(
-        "ix_follow_up_tasks_assignee_status_due", "follow_up_tasks", ["assignee_id", "status", "due_date"]
-    )
+    op.create_index("ix_follow_up_tasks_assignee_status_due", "follow_up_tasks", ["assignee_id", "status", "due_date"])
 
 
 def downgrade() -> None:

@@ -4,6 +4,7 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-24
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -123,7 +124,13 @@ def downgrade() -> None:
     op.execute("DROP TRIGGER IF EXISTS sync_base_after_change")
     op.execute("DROP TRIGGER IF EXISTS sync_outbox_after_change")
     for table in (
-        "sync_purged", "sync_unknown", "sync_conflicts", "sync_own_segments", "sync_peers", "sync_bases",
-        "sync_outbox", "conflict_resolutions",
+        "sync_purged",
+        "sync_unknown",
+        "sync_conflicts",
+        "sync_own_segments",
+        "sync_peers",
+        "sync_bases",
+        "sync_outbox",
+        "conflict_resolutions",
     ):
         op.drop_table(table)

@@ -18,6 +18,7 @@ from aaben_raadgivning.domain.clock import to_local
 from aaben_raadgivning.domain.follow_up_rules import CitizenFollowUpFacts
 from aaben_raadgivning.domain.reference import load_reference
 from aaben_raadgivning.store.models import Agreement, Citizen, Event, SubGoal
+from aaben_raadgivning.store.records import citizen_model
 
 NO_SHOW_KIND = "udeblivelse"
 JOBSAMTALE_KIND = "jobsamtale"
@@ -43,8 +44,6 @@ def in_project(citizen: Citizen) -> bool:
     if citizen.deleted_at is not None or citizen.project_start is None or citizen.route or citizen.self_supporting:
         return False
     if citizen.step:
-        from aaben_raadgivning.store.actions.citizen_record import citizen_model
-
         try:
             if citizen_model(citizen).step(citizen.step).terminal:
                 return False

@@ -21,7 +21,7 @@ from aaben_raadgivning.ids import new_id
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.sync import segments as seg
 from aaben_raadgivning.sync import state_file
-from aaben_raadgivning.sync.share import ShareIO
+from aaben_raadgivning.sync.share_io import ShareIO
 
 
 class DeviceResetError(Exception):
@@ -63,7 +63,9 @@ def reset_device(db: Database, share: Path) -> DeviceReset:
     again afterwards (its clock and Database.device_id still name the old id)."""
     io = ShareIO(share)
     if not io.reachable():
-        raise DeviceResetError(f"Fællesmappen {share} kan ikke nås. Den skal kunne læses for at nulstille. Intet er ændret.")
+        raise DeviceResetError(
+            f"Fællesmappen {share} kan ikke nås. Den skal kunne læses for at nulstille. Intet er ændret."
+        )
     old = db.device_id
     published = _published_ids(io, old)
     new = new_id()
@@ -71,11 +73,15 @@ def reset_device(db: Database, share: Path) -> DeviceReset:
         mine = conn.exec_driver_sql("SELECT count(*) FROM change_log WHERE device_id = ?", (old,)).scalar_one()
         # Unsent as far as this laptop knows: a change in a segment it recorded went out under the old id
         # (its file may since have been removed from the share, once every laptop had applied it).
-        unsent = conn.exec_driver_sql(
-            "SELECT c.id FROM change_log AS c JOIN sync_outbox AS o ON o.change_id = c.id "
-            "WHERE c.device_id = ? AND o.segment IS NULL",
-            (old,),
-        ).scalars().all()
+        unsent = (
+            conn.exec_driver_sql(
+                "SELECT c.id FROM change_log AS c JOIN sync_outbox AS o ON o.change_id = c.id "
+                "WHERE c.device_id = ? AND o.segment IS NULL",
+                (old,),
+            )
+            .scalars()
+            .all()
+        )
         relabel = [change_id for change_id in unsent if change_id not in published]
         recorded = conn.exec_driver_sql("SELECT coalesce(max(last_seq), 0) FROM sync_own_segments").scalar_one()
         ids = json.dumps(relabel)
@@ -85,9 +91,7 @@ def reset_device(db: Database, share: Path) -> DeviceReset:
             "WHERE id IN (SELECT value FROM json_each(?))",
             (new, new, ids),
         )
-        conn.exec_driver_sql(
-            "DELETE FROM sync_outbox WHERE change_id NOT IN (SELECT value FROM json_each(?))", (ids,)
-        )
+        conn.exec_driver_sql("DELETE FROM sync_outbox WHERE change_id NOT IN (SELECT value FROM json_each(?))", (ids,))
         conn.exec_driver_sql("UPDATE sync_outbox SET segment = NULL")
         conn.exec_driver_sql("DELETE FROM sync_own_segments")
         # The old id is another device now; we have applied what we ourselves had recorded of it.

@@ -108,9 +108,7 @@ def _rows(connection: Connection, name: str, table: Table) -> Iterator[dict[str,
     excluded = EXCLUDED_COLUMNS.get(name, frozenset())
     columns = [column for column in table.columns if column.key not in excluded]
     keys = [column.key for column in columns]
-    result = connection.execution_options(yield_per=YIELD_PER).execute(
-        select(*columns).order_by(table.c.id)
-    )
+    result = connection.execution_options(yield_per=YIELD_PER).execute(select(*columns).order_by(table.c.id))
     for row in result:
         yield {key: _plain(value) for key, value in zip(keys, row, strict=True)}
 
@@ -146,9 +144,8 @@ def _describe(destination: str, counts: dict[str, int], complete: bool) -> str:
     except (OSError, KeyError):  # no user name in the environment or password database
         user = "ukendt"
     state = "" if complete else " (afbrudt undervejs)"
-    return (
-        f"Eksport af alle data til {where}{state} via kommandolinjen (systembruger {user}): "
-        + describe_counts(counts)
+    return f"Eksport af alle data til {where}{state} via kommandolinjen (systembruger {user}): " + describe_counts(
+        counts
     )
 
 
@@ -165,7 +162,9 @@ def _check_target(target: Path, overwrite: bool) -> None:
     except FileNotFoundError:
         return
     except OSError as exc:
-        raise ExportError(f"{target} kan ikke bruges: {describe_os_error(exc)}. Der er ikke skrevet nogen fil.") from exc
+        raise ExportError(
+            f"{target} kan ikke bruges: {describe_os_error(exc)}. Der er ikke skrevet nogen fil."
+        ) from exc
     if stat.S_ISDIR(mode):
         raise ExportError(f"{target} er en mappe. Angiv et filnavn, fx {target / 'eksport.json'}.")
     if not stat.S_ISREG(mode):

@@ -33,7 +33,7 @@ from aaben_raadgivning.domain.follow_up_rules import (
 from aaben_raadgivning.domain.rules import Rules, load_rules
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
 from aaben_raadgivning.ids import derived_id
-from aaben_raadgivning.store.follow_up_facts import gather_facts
+from aaben_raadgivning.store.follow_ups.facts import gather_facts
 from aaben_raadgivning.store.models import Citizen, FollowUpTask
 from aaben_raadgivning.store.transaction import Tx
 

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aaben_raadgivning.sync.segments import Change
+from aaben_raadgivning.changes.change import Change
 
 INSERT, UPDATE, DELETE, PURGE = "insert", "update", "delete", "purge"
 
@@ -116,7 +116,9 @@ def conflicts(entries: Sequence[Change], resolved: Iterable[str] = ()) -> list[C
             continue  # the winner itself, or the same value: nothing was lost (M8)
         # Overwritten knowingly (M9): a writer had this very version, or the same value from a version at
         # least as new (two laptops that wrote the same value, then one of them was edited on).
-        if any(stamp >= entry.hlc and (stamp == entry.hlc or value == mine) for stamp, value in seen.get(entry.field, [])):
+        if any(
+            stamp >= entry.hlc and (stamp == entry.hlc or value == mine) for stamp, value in seen.get(entry.field, [])
+        ):
             continue
         found.append(Conflict(entry, winner))
     found.sort(key=lambda c: _stamp(c.loser))

@@ -23,7 +23,7 @@ differ only when one of these lies in (D1, D2] — one query per kind of boundar
 The SQL reads a slightly wider window for month periods (31.03 + 1 month = 30.04); Python then keeps only
 citizens whose exact boundary lies in the range. Without a recorded last sweep (a new database;
 ``local_meta`` is never synced) every citizen is a candidate once; a laptop made from a snapshot gets the
-snapshot writer's sweep date with it (store.sync_snapshot keeps that one entry).
+snapshot writer's sweep date with it (sync.snapshot keeps that one entry).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 from aaben_raadgivning.domain.clock import local_day_bounds, to_local
 from aaben_raadgivning.domain.follow_up_rules import RULES_DERIVED, date_boundaries
 from aaben_raadgivning.domain.rules import Rules
-from aaben_raadgivning.store.follow_up_facts import dated_kinds
+from aaben_raadgivning.store.follow_ups.facts import dated_kinds
 from aaben_raadgivning.store.models import (
     Agreement,
     Citizen,

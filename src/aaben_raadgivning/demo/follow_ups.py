@@ -1,6 +1,6 @@
 """Derived follow-up tasks for the demo data, in bulk.
 
-The demo generator writes citizens and events straight into the tables (store.demo); this adds the tasks
+The demo generator writes citizens and events straight into the tables (demo.generator); this adds the tasks
 the follow-up engine derives for the citizens in the project, as the recompute would have made them
 (``id = derived_id(citizen_id, rule_key)``, same kinds, reasons and assignees), each row with its
 change-log insert entry. Tasks that fell due more than :data:`HANDLED_BEFORE_DAYS` days before the demo's
@@ -24,7 +24,7 @@ from aaben_raadgivning.domain.rules import load_rules
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
 from aaben_raadgivning.ids import derived_id, new_id
 from aaben_raadgivning.store.database import Database
-from aaben_raadgivning.store.follow_up_facts import gather_many
+from aaben_raadgivning.store.follow_ups.facts import gather_many
 from aaben_raadgivning.store.models import ChangeLogEntry, Citizen, FollowUpTask
 from aaben_raadgivning.store.rows import dumps, to_plain
 

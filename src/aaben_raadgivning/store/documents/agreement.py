@@ -135,7 +135,9 @@ class AgreementDocument:
         )
 
 
-def build_agreement_document(session: Session, agreement_id: str, *, include_health: bool, today: date) -> AgreementDocument:
+def build_agreement_document(
+    session: Session, agreement_id: str, *, include_health: bool, today: date
+) -> AgreementDocument:
     agreement = session.get(Agreement, agreement_id)
     if agreement is None or agreement.deleted_at is not None:
         raise NotFoundError("Aftalen findes ikke (længere).")
@@ -232,7 +234,9 @@ def signature_parties(doc: AgreementDocument) -> list[tuple[str, str]]:
 
 
 def follow_up_line(item: FollowUpDate) -> str:
-    return f"{weekday_name(item.due).capitalize()} {format_date(item.due)}: {item.what}" + (" (gennemført)" if item.done else "")
+    return f"{weekday_name(item.due).capitalize()} {format_date(item.due)}: {item.what}" + (
+        " (gennemført)" if item.done else ""
+    )
 
 
 # --- Markdown -----------------------------------------------------------------------------------------------
@@ -354,7 +358,9 @@ def render_pdf(doc: AgreementDocument) -> bytes:
     rows = schedule_rows(doc)
     pdf.set_font("Helvetica", size=9.5)
     columns = (1.3,) + (1,) * (len(rows[0]) - 1)
-    with pdf.table(col_widths=columns, text_align=("LEFT",) + ("RIGHT",) * (len(rows[0]) - 1), line_height=5.2, padding=1) as table:
+    with pdf.table(
+        col_widths=columns, text_align=("LEFT",) + ("RIGHT",) * (len(rows[0]) - 1), line_height=5.2, padding=1
+    ) as table:
         for index, values in enumerate(rows):
             total = index >= len(rows) - 2
             row = table.row()

@@ -73,8 +73,15 @@ class ShareIO:
             os.fsync(handle.fileno())
         return tmp
 
-    def publish(self, folder: Path, name: str, data: bytes, *, replace: bool = False,
-                verify: Callable[[bytes], object] | None = None) -> Path:
+    def publish(
+        self,
+        folder: Path,
+        name: str,
+        data: bytes,
+        *,
+        replace: bool = False,
+        verify: Callable[[bytes], object] | None = None,
+    ) -> Path:
         """Write ``data`` as ``folder/name``; returns the final path. Raises PublishConflict when
         ``name`` exists and ``replace`` is false."""
         tmp = self.write_tmp(folder, data)

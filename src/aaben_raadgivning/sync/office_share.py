@@ -26,7 +26,7 @@ from sqlalchemy import Connection
 
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.sync import segments as seg
-from aaben_raadgivning.sync.share import PublishConflict, ShareIO
+from aaben_raadgivning.sync.share_io import PublishConflict, ShareIO
 
 SHARE_ID_NAME = "aaben-raadgivning-share.json"
 SHARE_ID_KEY = "sync_share_id"

@@ -25,6 +25,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from aaben_raadgivning.config import DEFAULT_SETTINGS_TEXT
+from aaben_raadgivning.demo.follow_ups import with_derived_follow_ups
 from aaben_raadgivning.domain.agreements import PLAN_TASK_RULE
 from aaben_raadgivning.domain.clock import to_local, to_utc
 from aaben_raadgivning.domain.cpr import generate_cpr
@@ -35,7 +36,6 @@ from aaben_raadgivning.domain.workdays import WorkdayCalendar
 from aaben_raadgivning.ids import derived_id
 from aaben_raadgivning.security.passwords import hash_password
 from aaben_raadgivning.store.database import Database
-from aaben_raadgivning.store.demo_follow_ups import with_derived_follow_ups
 from aaben_raadgivning.store.models import (
     Agreement,
     ChangeLogEntry,
@@ -525,9 +525,7 @@ def _ensure_staff_and_office(db: Database) -> tuple[dict[str, str], str, str, in
     """The fixed demo staff and the office, created only if absent. One scrypt hash serves all demo staff."""
     created_staff = created_office = 0
     with db.transaction() as tx:
-        existing = dict(
-            tx.session.execute(select(Staff.initials, Staff.id).where(Staff.deleted_at.is_(None))).all()
-        )
+        existing = dict(tx.session.execute(select(Staff.initials, Staff.id).where(Staff.deleted_at.is_(None))).all())
         password_hash = None
         for initials, name, role in DEMO_STAFF:
             if initials in existing:
@@ -848,8 +846,12 @@ def _write_companies_and_agreements(world: _World, session: Session, calendar: W
         )  # fmt: skip
         contacts = [
             writer.add(
-                "company_contacts", company_id=company_id, name=fake.name(), role=world.pick(_CONTACT_ROLES),
-                phone=fake.numerify(world.pick(_PHONE_PATTERNS)), email=f"kontakt{index}.{n}@example.dk",
+                "company_contacts",
+                company_id=company_id,
+                name=fake.name(),
+                role=world.pick(_CONTACT_ROLES),
+                phone=fake.numerify(world.pick(_PHONE_PATTERNS)),
+                email=f"kontakt{index}.{n}@example.dk",
                 created_at=now - timedelta(days=rng.randint(1, 29)),
             )  # fmt: skip
             for n in range(rng.randint(1, 3))
@@ -865,7 +867,9 @@ def _write_companies_and_agreements(world: _World, session: Session, calendar: W
             continue
         # five big employers take a tenth of the courses (about 500 each in the 100k benchmark data)
         big = rng.random() < 0.1
-        company_id, company_name, contacts = companies[rng.randrange(min(5, len(companies))) if big else rng.randrange(len(companies))]
+        company_id, company_name, contacts = companies[
+            rng.randrange(min(5, len(companies))) if big else rng.randrange(len(companies))
+        ]
         kind = rng.choices(kinds, (35, 25, 30, 10))[0]
         start = world.today - timedelta(days=rng.randint(-20, 330))
         weeks = 13 if kind in ("virksomhedspraktik", "kombination") else rng.choice((13, 26, 52))
@@ -894,7 +898,9 @@ def _write_companies_and_agreements(world: _World, session: Session, calendar: W
                 start_date=start, end_date=middle - timedelta(days=1), created_at=created,
             )  # fmt: skip
             versions.append(first_id)
-            schedule, ordinary = _schedule(rng, "ordinaere_timer" if kind == "virksomhedspraktik" else kind, rng.randint(2, 5))
+            schedule, ordinary = _schedule(
+                rng, "ordinaere_timer" if kind == "virksomhedspraktik" else kind, rng.randint(2, 5)
+            )
             if kind == "virksomhedspraktik":
                 common["course_kind"] = "ordinaere_timer"
             agreement_id = writer.add(
@@ -905,7 +911,9 @@ def _write_companies_and_agreements(world: _World, session: Session, calendar: W
             end = max(end, middle + timedelta(weeks=13))
         else:
             reason = world.pick(_BREAK_OFF_REASONS) if status == "afbrudt" else ""
-            changed = None if status == "udkast" else world.clock.utc(datetime.combine(min(start, world.today), time(12)))
+            changed = (
+                None if status == "udkast" else world.clock.utc(datetime.combine(min(start, world.today), time(12)))
+            )
             if status == "afbrudt":
                 end = min(end, world.today - timedelta(days=1))
             agreement_id = writer.add(
@@ -930,7 +938,9 @@ def _write_companies_and_agreements(world: _World, session: Session, calendar: W
         month = date(start.year, start.month, 1)
         last = min(end, world.today)
         growth = 0
-        while month < date(last.year, last.month, 1) or (month == date(last.year, last.month, 1) and last == end and end < world.today):
+        while month < date(last.year, last.month, 1) or (
+            month == date(last.year, last.month, 1) and last == end and end < world.today
+        ):
             week = json.loads(schedule)
             growth += rng.choice((0, 0, 30, 60))
             writer.add(

@@ -1,4 +1,4 @@
-"""Applying changes to the local database: the SQLite side of the merge (rules in sync/merge.py).
+"""Applying changes to the local database: the SQLite side of the merge (rules in changes/merge.py).
 
 Generic over the models' metadata: any table in SYNCED_TABLES is materialised from its change-log
 entries; a table or field this version does not know is kept in change_log (and listed in
@@ -17,10 +17,10 @@ from typing import Any
 
 from sqlalchemy import Boolean, Connection, Date, DateTime, Table
 
+from aaben_raadgivning.changes import merge
+from aaben_raadgivning.changes.change import Change
 from aaben_raadgivning.store import search_index
 from aaben_raadgivning.store.models import APPEND_ONLY_TABLES, SYNCED_TABLES, Base
-from aaben_raadgivning.sync import merge
-from aaben_raadgivning.sync.segments import Change
 
 CHUNK = 400  # ids per IN (...) query (SQLite's default limit on variables is far higher)
 CHANGE_COLUMNS = "id, hlc, device_id, table_name, row_id, op, field, value, staff_id"
@@ -83,7 +83,9 @@ class TableInfo:
         return convert(value) if convert else value
 
 
-def _row_maker(columns: tuple[str, ...], convert: dict[str, Callable[[Any], Any]]) -> Callable[[dict[str, Any]], list[Any]]:
+def _row_maker(
+    columns: tuple[str, ...], convert: dict[str, Callable[[Any], Any]]
+) -> Callable[[dict[str, Any]], list[Any]]:
     # itemgetter picks every column in one C call; only the few converted columns are touched again.
     pick = itemgetter(*columns) if len(columns) > 1 else (lambda values: (values[columns[0]],))
     converted = [(index, convert[column]) for index, column in enumerate(columns) if column in convert]
@@ -169,9 +171,12 @@ class Applier:
     # --- purge ------------------------------------------------------------------------------
 
     def _is_purged(self, table: str, row_id: str) -> bool:
-        return self.conn.exec_driver_sql(
-            "SELECT 1 FROM sync_purged WHERE table_name = ? AND row_id = ?", (table, row_id)
-        ).first() is not None
+        return (
+            self.conn.exec_driver_sql(
+                "SELECT 1 FROM sync_purged WHERE table_name = ? AND row_id = ?", (table, row_id)
+            ).first()
+            is not None
+        )
 
     def purge(self, table: str, row_id: str) -> int:
         """Remove a row and, transitively, every row pointing at it; blank their logged values; remember
@@ -185,9 +190,11 @@ class Applier:
                 for column, parent in info.foreign_keys:
                     if parent != parent_table:
                         continue
-                    children = self.conn.exec_driver_sql(
-                        f'SELECT id FROM "{info.name}" WHERE "{column}" = ?', (parent_id,)
-                    ).scalars().all()
+                    children = (
+                        self.conn.exec_driver_sql(f'SELECT id FROM "{info.name}" WHERE "{column}" = ?', (parent_id,))
+                        .scalars()
+                        .all()
+                    )
                     for child in children:
                         if child not in closure[info.name]:
                             closure[info.name].add(child)
@@ -343,7 +350,9 @@ class Applier:
         cursor = self.conn.connection.dbapi_connection.cursor()  # plain executemany: no per-row wrapping
         for columns, rows in inserts.items():
             try:
-                cursor.executemany(f'INSERT INTO "{info.name}" ({_names(columns)}) VALUES ({_marks(len(columns))})', rows)
+                cursor.executemany(
+                    f'INSERT INTO "{info.name}" ({_names(columns)}) VALUES ({_marks(len(columns))})', rows
+                )
             except sqlite3.IntegrityError:
                 upserts[columns].extend(rows)  # a row without entries exists after all: the rows before it
                 # went in (only the failing statement is undone), and the upsert below writes them all again
@@ -401,7 +410,11 @@ def search_index_index(conn: Connection, citizen_id: str, values: dict[str, Any]
     conn.exec_driver_sql("DELETE FROM citizen_search WHERE rowid = ?", (rowid,))
     conn.exec_driver_sql(
         "INSERT INTO citizen_search (rowid, citizen_id, terms) VALUES (?, ?, ?)",
-        (rowid, citizen_id, search_index.citizen_terms(values.get("name") or "", values.get("cpr"), values.get("phone"))),
+        (
+            rowid,
+            citizen_id,
+            search_index.citizen_terms(values.get("name") or "", values.get("cpr"), values.get("phone")),
+        ),
     )
 
 

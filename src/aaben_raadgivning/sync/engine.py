@@ -6,7 +6,7 @@ The share (a folder, typically a mounted SMB share)::
     devices/<device-id>/device.json      the device's name, for people
     devices/<device-id>/state.json       how far it has applied everyone's segments (for clean-up)
     devices/<device-id>/seg-*.jsonl      its write-once, checksummed segments (sync/segments.py)
-    snapshots/                           consolidated snapshots for new laptops (store/sync_snapshot.py)
+    snapshots/                           consolidated snapshots for new laptops (sync/snapshot.py)
 
 Only the owner writes its folder, so nothing depends on network file locking. Every step is idempotent:
 the outbox records which segment carries each own change; ``sync_peers`` records, per other device, the
@@ -32,10 +32,10 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from aaben_raadgivning.store import sync_share, sync_snapshot
+from aaben_raadgivning.changes import hlc as hlc_module
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import APPEND_ONLY_TABLES
-from aaben_raadgivning.store.sync_apply import (
+from aaben_raadgivning.store.replica import (
     TABLES,
     Applier,
     apply_batches,
@@ -44,10 +44,11 @@ from aaben_raadgivning.store.sync_apply import (
     recompute_conflicts,
     store_changes,
 )
-from aaben_raadgivning.sync import hlc as hlc_module
+from aaben_raadgivning.sync import office_share as sync_share
 from aaben_raadgivning.sync import segments as seg
+from aaben_raadgivning.sync import snapshot as sync_snapshot
 from aaben_raadgivning.sync import state_file
-from aaben_raadgivning.sync.share import PublishConflict, ShareIO
+from aaben_raadgivning.sync.share_io import PublishConflict, ShareIO
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +168,7 @@ def _device_lock(db: Database):
     if path is None:
         yield
         return
-    handle = open(path, "a+b")  # noqa: SIM115 - held for the duration
+    handle = open(path, "a+b")
     try:
         try:
             if os.name == "nt":
@@ -393,7 +394,9 @@ class _Round:
         # this database is older than our files were: restored from a backup). Our next segment would reuse
         # a number that device has applied, and it would never read it.
         if self.peers_applied_own > mine:
-            raise self._clone_error(f"another device applied our segment {self.peers_applied_own}, recorded only up to {mine}")
+            raise self._clone_error(
+                f"another device applied our segment {self.peers_applied_own}, recorded only up to {mine}"
+            )
         for repair in repairs:
             repair()
 
@@ -415,7 +418,8 @@ class _Round:
     def _note_stat(self, first: int, stat: os.stat_result) -> None:
         with self.db.write() as conn:
             conn.exec_driver_sql(
-                "UPDATE sync_own_segments SET size = ?, mtime_ns = ? WHERE seq = ?", (stat.st_size, stat.st_mtime_ns, first)
+                "UPDATE sync_own_segments SET size = ?, mtime_ns = ? WHERE seq = ?",
+                (stat.st_size, stat.st_mtime_ns, first),
             )
 
     def _adopt(self, first: int, last: int, segment: seg.Segment, data: bytes, path: Path) -> None:
@@ -446,7 +450,9 @@ class _Round:
             state = self._read_state(Path(entry.path))
             try:
                 found.update(int(first) for device, first in (state or {}).get("corrupt", []) if device == self.me)
-                self.peers_applied_own = max(self.peers_applied_own, int((state or {}).get("applied", {}).get(self.me, 0)))
+                self.peers_applied_own = max(
+                    self.peers_applied_own, int((state or {}).get("applied", {}).get(self.me, 0))
+                )
             except (ValueError, TypeError, AttributeError):
                 continue
         return found
@@ -570,7 +576,9 @@ class _Round:
                     "LEFT JOIN sync_bases AS b ON b.change_id = c.id WHERE o.segment = ? ORDER BY o.seq",
                     (seq,),
                 ).fetchall()
-                sub = [tuple(p) for p in header.get("parts", [])] or [(seq, part_last, header.get("applied", {}), len(rows))]
+                sub = [tuple(p) for p in header.get("parts", [])] or [
+                    (seq, part_last, header.get("applied", {}), len(rows))
+                ]
                 if sum(int(p[3]) for p in sub) != len(rows):
                     conn.rollback()
                     return  # not what we wrote (cannot happen; never guess)
@@ -590,7 +598,9 @@ class _Round:
             self.io.remove(self.own / seg.segment_name(first, last))  # an unrecorded earlier attempt
             return
         with self.db.write() as conn:
-            conn.exec_driver_sql("UPDATE sync_outbox SET segment = ? WHERE segment BETWEEN ? AND ?", (first, first, last))
+            conn.exec_driver_sql(
+                "UPDATE sync_outbox SET segment = ? WHERE segment BETWEEN ? AND ?", (first, first, last)
+            )
             conn.exec_driver_sql("UPDATE sync_own_segments SET removed = 1 WHERE seq > ? AND seq <= ?", (first, last))
             self._record_own(conn, first, last, data, path, segment.header())
         for seq, part_last, _header in parts:
@@ -686,7 +696,9 @@ class _Round:
                     continue
                 while True:
                     have = applied.get(peer, 0)
-                    candidates = [(last, path, first) for first, (last, path) in files.items() if first <= have + 1 <= last]
+                    candidates = [
+                        (last, path, first) for first, (last, path) in files.items() if first <= have + 1 <= last
+                    ]
                     if not candidates:
                         if any(first > have + 1 for first in files):
                             blocked[peer] = "gap"
@@ -818,7 +830,7 @@ class _Round:
                 raise RollBack
         except RollBack:
             pass
-        except Exception as exc:  # noqa: BLE001 - only evidence for the log
+        except Exception as exc:
             found.append(f"({type(exc).__name__})")
         return f"segment {segment.device_id}:{segment.first}-{segment.last}: " + "; ".join(found)
 
@@ -929,7 +941,9 @@ class _Round:
             self.report.warnings.append(
                 f"{len(rows)} tidligere sendte filer herfra er sendt igen, fordi en anden computer manglede dem."
             )
-            log.warning("Re-sent %d removed own segments (a device had applied only up to %d)", len(rows), lowest_applied)
+            log.warning(
+                "Re-sent %d removed own segments (a device had applied only up to %d)", len(rows), lowest_applied
+            )
         return len(rows)
 
     def share_now(self) -> float:
@@ -1055,7 +1069,9 @@ def _snapshot_due(io: ShareIO, now_ms: int, slack_ms: int) -> bool:
 def _count_changes(db: Database) -> int:
     """Changes from other devices (after starting from a snapshot)."""
     with db.engine.connect() as conn:
-        count = conn.exec_driver_sql("SELECT count(*) FROM change_log WHERE device_id != ?", (db.device_id,)).scalar_one()
+        count = conn.exec_driver_sql(
+            "SELECT count(*) FROM change_log WHERE device_id != ?", (db.device_id,)
+        ).scalar_one()
         conn.rollback()
     return count
 
@@ -1143,14 +1159,18 @@ def open_conflicts(db: Database) -> list[dict[str, Any]]:
     and ``loser_by``: who made each change (``name (initials)``), None when not recorded (system work,
     or a change from before the person was recorded)."""
     with db.engine.connect() as conn:
-        rows = conn.exec_driver_sql(
-            "SELECT k.loser_id, k.table_name, k.row_id, k.field, k.loser_value, k.loser_hlc, k.loser_device, "
-            "k.winner_id, k.winner_value, k.winner_hlc, k.winner_device, "
-            "ls.name || ' (' || ls.initials || ')' AS loser_by, ws.name || ' (' || ws.initials || ')' AS winner_by "
-            "FROM sync_conflicts AS k "
-            "LEFT JOIN change_log AS lc ON lc.id = k.loser_id LEFT JOIN staff AS ls ON ls.id = lc.staff_id "
-            "LEFT JOIN change_log AS wc ON wc.id = k.winner_id LEFT JOIN staff AS ws ON ws.id = wc.staff_id "
-            "ORDER BY k.loser_hlc, k.loser_id"
-        ).mappings().all()
+        rows = (
+            conn.exec_driver_sql(
+                "SELECT k.loser_id, k.table_name, k.row_id, k.field, k.loser_value, k.loser_hlc, k.loser_device, "
+                "k.winner_id, k.winner_value, k.winner_hlc, k.winner_device, "
+                "ls.name || ' (' || ls.initials || ')' AS loser_by, ws.name || ' (' || ws.initials || ')' AS winner_by "
+                "FROM sync_conflicts AS k "
+                "LEFT JOIN change_log AS lc ON lc.id = k.loser_id LEFT JOIN staff AS ls ON ls.id = lc.staff_id "
+                "LEFT JOIN change_log AS wc ON wc.id = k.winner_id LEFT JOIN staff AS ws ON ws.id = wc.staff_id "
+                "ORDER BY k.loser_hlc, k.loser_id"
+            )
+            .mappings()
+            .all()
+        )
         conn.rollback()
     return [dict(row) for row in rows]

@@ -29,11 +29,11 @@ from sqlalchemy import Connection
 
 from aaben_raadgivning.store import migrate, search_index
 from aaben_raadgivning.store.database import Database
-from aaben_raadgivning.store.follow_up_sweep import SWEEP_DATE_KEY
+from aaben_raadgivning.store.follow_ups.sweep import SWEEP_DATE_KEY
 from aaben_raadgivning.store.models import Base
-from aaben_raadgivning.store.sync_apply import TABLES, Applier
+from aaben_raadgivning.store.replica import TABLES, Applier
 from aaben_raadgivning.sync import segments as seg
-from aaben_raadgivning.sync.share import PublishConflict, ShareIO
+from aaben_raadgivning.sync.share_io import PublishConflict, ShareIO
 
 log = logging.getLogger(__name__)
 # local_meta: {device: segment} applied in part only (a round stopped between the batches of a segment);
@@ -338,7 +338,9 @@ def _copy_into(db: Database, snapshot: Path, info: SnapshotInfo) -> None:
                     if not common:
                         continue
                     names = ", ".join(f'"{c}"' for c in common)
-                    conn.exec_driver_sql(f'INSERT OR IGNORE INTO main."{table}" ({names}) SELECT {names} FROM snap."{table}"')
+                    conn.exec_driver_sql(
+                        f'INSERT OR IGNORE INTO main."{table}" ({names}) SELECT {names} FROM snap."{table}"'
+                    )
                 peers = [(device, last) for device, last in info.covers.items() if device != db.device_id]
                 if peers:
                     conn.exec_driver_sql(
@@ -369,11 +371,14 @@ def _claim_partial(conn: Connection) -> None:
     theirs = conn.exec_driver_sql("SELECT value FROM snap.local_meta WHERE key = ?", (PARTIAL_KEY,)).scalar()
     if not theirs:
         return
-    ours = json.loads(conn.exec_driver_sql("SELECT value FROM main.local_meta WHERE key = ?", (PARTIAL_KEY,)).scalar() or "{}")
+    ours = json.loads(
+        conn.exec_driver_sql("SELECT value FROM main.local_meta WHERE key = ?", (PARTIAL_KEY,)).scalar() or "{}"
+    )
     for device, number in json.loads(theirs).items():
         ours[device] = max(int(ours.get(device, 0)), int(number))
     conn.exec_driver_sql(
-        "INSERT OR REPLACE INTO main.local_meta (key, value) VALUES (?, ?)", (PARTIAL_KEY, json.dumps(ours, sort_keys=True))
+        "INSERT OR REPLACE INTO main.local_meta (key, value) VALUES (?, ?)",
+        (PARTIAL_KEY, json.dumps(ours, sort_keys=True)),
     )
 
 
@@ -397,7 +402,9 @@ def _merge_own_rows(conn: Connection, me: str, logged_before: int) -> None:
         ).all())  # fmt: skip
     for table, row_id in sorted(purged):
         applier.purge(table, row_id)
-    own = set(conn.exec_driver_sql("SELECT DISTINCT table_name, row_id FROM change_log WHERE device_id = ?", (me,)).all())
+    own = set(
+        conn.exec_driver_sql("SELECT DISTINCT table_name, row_id FROM change_log WHERE device_id = ?", (me,)).all()
+    )
     own.update(conn.exec_driver_sql(
         "SELECT DISTINCT c.table_name, c.row_id FROM change_log AS c WHERE c.rowid > ? AND EXISTS ("
         "SELECT 1 FROM change_log AS p WHERE p.table_name = c.table_name AND p.row_id = c.row_id AND p.rowid <= ?)",

@@ -1,0 +1,1 @@
+"""The change vocabulary, the bottom layer: the hybrid logical clock, a Change, the merge rules (pure)."""
