@@ -28,3 +28,13 @@ def local_day_bounds(day: date) -> tuple[datetime, datetime]:
     start = to_utc(datetime.combine(day, time.min))
     end = to_utc(datetime.combine(day + timedelta(days=1), time.min))
     return start, end
+
+
+def local_date(moment: datetime) -> date:
+    """The Danish calendar day of a stored naive-UTC timestamp (e.g. a transaction's ``now``)."""
+    return to_local(moment).date()
+
+
+def today() -> date:
+    """Today in Danish time, whatever the machine's own time zone."""
+    return local_date(utc_now())
