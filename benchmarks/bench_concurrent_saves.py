@@ -15,7 +15,7 @@ Baseline, in the same run: right after each sync, the same number of actions on 
 data) with nothing else running. Reported: failed saves (target 0), median / p99 / max wait during the
 sync, the baseline's p99 and the ratio p99(during) / p99(baseline). Target: 0 failed saves, p99 ≤ 250 ms.
 
-``--batches`` runs the whole measurement once per value of ``sync_engine.APPLY_BATCH`` (set in the sync
+``--batches`` runs the whole measurement once per value of ``sync_incoming.APPLY_BATCH`` (set in the sync
 process only), to see how the batch size trades the saves' wait against the sync's own time.
 """
 
@@ -57,6 +57,7 @@ def _child(database: Path, share: Path, batch: int) -> None:
     ensure_importable()
     from aaben_raadgivning.store.database import open_database
     from aaben_raadgivning.sync import engine as sync_engine
+    from aaben_raadgivning.sync import incoming as sync_incoming
     from aaben_raadgivning.sync.share_io import ShareIO
 
     marks: dict[str, float] = {}
@@ -68,7 +69,7 @@ def _child(database: Path, share: Path, batch: int) -> None:
             elif name == "after-commit":
                 marks["apply_end"] = time.time()
 
-    sync_engine.APPLY_BATCH = batch
+    sync_incoming.APPLY_BATCH = batch
     db = open_database(database, database.parent / "backups")
     print("started", flush=True)
     started = time.perf_counter()
@@ -230,9 +231,9 @@ def report(results: list[dict]) -> str:
 
 def default_batch() -> int:
     ensure_importable()
-    from aaben_raadgivning.sync import engine as sync_engine
+    from aaben_raadgivning.sync import incoming as sync_incoming
 
-    return sync_engine.APPLY_BATCH
+    return sync_incoming.APPLY_BATCH
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -88,10 +88,11 @@ def _sync(db, command: dict) -> dict:
 
 def main() -> None:
     from aaben_raadgivning.store.database import open_database
-    from aaben_raadgivning.sync import engine as sync_engine
+    from aaben_raadgivning.sync import incoming as sync_incoming
+    from aaben_raadgivning.sync import outgoing as sync_outgoing
 
-    sync_engine.APPLY_BATCH = SOAK_APPLY_BATCH
-    sync_engine.COMPACT_AT = SOAK_COMPACT_AT
+    sync_incoming.APPLY_BATCH = SOAK_APPLY_BATCH
+    sync_outgoing.COMPACT_AT = SOAK_COMPACT_AT
     database = Path(sys.argv[1])
     db = open_database(database, database.parent / "backups")
     print(json.dumps({"ready": True}), flush=True)

@@ -15,10 +15,10 @@ def main() -> None:
     from aaben_raadgivning.store.actions.citizens import create_citizen
     from aaben_raadgivning.store.database import open_database
     from aaben_raadgivning.store.models import Citizen, Event
-    from aaben_raadgivning.sync import engine as sync_engine
+    from aaben_raadgivning.sync import outgoing as sync_outgoing
     from aaben_raadgivning.sync.engine import SyncBusy, sync
 
-    sync_engine.COMPACT_AT = 4  # compact often, so kills hit compaction too
+    sync_outgoing.COMPACT_AT = 4  # compact often, so kills hit compaction too
 
     db = open_database(database, database.parent / "backups")
     rng = random.Random(seed)

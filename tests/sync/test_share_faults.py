@@ -535,11 +535,11 @@ def test_a_cloned_disk_is_refused_before_it_touches_the_other_laptops_merged_fil
     found the evidence that refused the round. The reset then found A's changes nowhere under the old id and
     sent them again under C's new id: every laptop held them under another label. A refused round now leaves
     the share exactly as it found it."""
-    from aaben_raadgivning.sync import engine as sync_engine
+    from aaben_raadgivning.sync import outgoing as sync_outgoing
     from aaben_raadgivning.sync.device import reset_device
     from aaben_raadgivning.sync.engine import SyncRefused
 
-    monkeypatch.setattr(sync_engine, "COMPACT_AT", 3)
+    monkeypatch.setattr(sync_outgoing, "COMPACT_AT", 3)
     a, b, share, staff, _ = office
     for name in ("En", "To", "Tre"):
         create_citizen(a, staff.id, name=f"{name} Borger", accept_duplicates=True)

@@ -542,10 +542,10 @@ def test_changes_kept_from_a_newer_version_are_applied_once_the_app_understands_
 
 
 def test_a_laptop_compacts_its_own_segments_and_the_others_still_get_everything(office, monkeypatch):
-    from aaben_raadgivning.sync import engine as sync_engine
+    from aaben_raadgivning.sync import outgoing as sync_outgoing
 
     a, b, share, staff = office
-    monkeypatch.setattr(sync_engine, "COMPACT_AT", 3)
+    monkeypatch.setattr(sync_outgoing, "COMPACT_AT", 3)
     folder = share / "devices" / a.device_id
     names = []
     for name in ("Ida", "Jon", "Kim", "Lis"):  # B is away: nothing can be removed, so A compacts

@@ -43,7 +43,7 @@ from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.actions.timeline import add_event
 from aaben_raadgivning.store.database import Database, open_database
 from aaben_raadgivning.store.integrity import run_checks
-from aaben_raadgivning.sync import engine as sync_engine
+from aaben_raadgivning.sync import incoming as sync_incoming
 from aaben_raadgivning.sync import segments as seg
 from aaben_raadgivning.sync.engine import sync
 from aaben_raadgivning.sync.office_share import create_share
@@ -363,7 +363,7 @@ def _crash_at(step: str):
 # while sync_peers said it was not applied; an edit on such a row went out with a dependency header lacking the
 # segment, and a laptop that read the edit first failed with FOREIGN KEY constraint failed, round after round.
 def test_an_edit_on_a_row_of_a_half_applied_segment_reaches_a_third_laptop(tmp_path, share_for, monkeypatch):
-    monkeypatch.setattr(sync_engine, "APPLY_BATCH", 8)  # 6 audit rows and 2 of the 6 citizens first
+    monkeypatch.setattr(sync_incoming, "APPLY_BATCH", 8)  # 6 audit rows and 2 of the 6 citizens first
     template = template_database(tmp_path / "template")
     b = new_device(template, tmp_path / "b" / "db.sqlite3")  # first: its id sorts before A's, so C reads B first
     a = new_device(template, tmp_path / "a" / "db.sqlite3")
@@ -397,7 +397,7 @@ def test_a_laptop_starting_from_a_snapshot_that_holds_part_of_a_segment_claims_i
     W's next round still wrote a snapshot holding part of that segment. A laptop N starting from it has those
     rows, so its own files must say they build on that segment, as W's do (else a third laptop could apply
     N's edit of such a row before the row itself)."""
-    monkeypatch.setattr(sync_engine, "APPLY_BATCH", 8)  # 6 audit rows and 2 of the 6 citizens first
+    monkeypatch.setattr(sync_incoming, "APPLY_BATCH", 8)  # 6 audit rows and 2 of the 6 citizens first
     template = template_database(tmp_path / "template")
     a = new_device(template, tmp_path / "a" / "db.sqlite3")
     w = new_device(template, tmp_path / "w" / "db.sqlite3")

@@ -45,7 +45,7 @@ from aaben_raadgivning.store.database import open_database
 from aaben_raadgivning.store.integrity import run_checks
 from aaben_raadgivning.store.models import Citizen, Event, FollowUpTask
 from aaben_raadgivning.store.search_index import index_citizen, unindex_citizen
-from aaben_raadgivning.sync import engine as sync_engine
+from aaben_raadgivning.sync import outgoing as sync_outgoing
 from aaben_raadgivning.sync.device import reset_device
 from aaben_raadgivning.sync.engine import (
     SyncError,
@@ -101,8 +101,8 @@ class SyncMachine(RuleBasedStateMachine):
         self.committed: dict[int, set[str]] = {}
         self.touched: set[int] = set()
         self.others: dict[int, object] = {}  # a second connection per laptop (a person saving during a sync)
-        self._compact_at = sync_engine.COMPACT_AT
-        sync_engine.COMPACT_AT = 3  # compact often, so kills and damage hit compaction too
+        self._compact_at = sync_outgoing.COMPACT_AT
+        sync_outgoing.COMPACT_AT = 3  # compact often, so kills and damage hit compaction too
 
     # --- set-up -------------------------------------------------------------------------------
 
@@ -149,7 +149,7 @@ class SyncMachine(RuleBasedStateMachine):
             if self.devices:
                 self.final_exchange()
         finally:
-            sync_engine.COMPACT_AT = self._compact_at
+            sync_outgoing.COMPACT_AT = self._compact_at
             for db in [*self.devices, *self.others.values()]:
                 db.close()
             shutil.rmtree(self.root, ignore_errors=True)

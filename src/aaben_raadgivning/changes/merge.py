@@ -60,9 +60,10 @@ def fold(entries: Iterable[Change], parsed: dict[str, dict[str, Any]] | None = N
     for entry in ordered:
         if entry.op == PURGE:
             purged = True
-        elif entry.op == INSERT and entry.value is None:
-            purged = True  # only a purge blanks a logged row
         elif entry.op == INSERT:
+            if entry.value is None:
+                purged = True  # only a purge blanks a logged row
+                continue
             exists = True
             row = parsed.get(entry.id) or json.loads(entry.value)
             values.update(row)
@@ -102,7 +103,7 @@ def conflicts(entries: Sequence[Change], resolved: Iterable[str] = ()) -> list[C
             setters.setdefault(entry.field, {})[entry.hlc] = entry
     seen: dict[str, list[tuple[str, Any]]] = {}
     for entry in entries:
-        if entry.field is not None:
+        if entry.field is not None and entry.base is not None:
             base = setters[entry.field].get(entry.base)
             if base is not None:  # a version not (yet) known here holds no known value (M9)
                 seen.setdefault(entry.field, []).append((entry.base, _field_value(base, entry.field)))

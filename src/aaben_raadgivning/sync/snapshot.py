@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -145,6 +146,7 @@ def write_snapshot(db: Database, share: Path, io: ShareIO | None = None, *,
             local = Path(tmp) / "snapshot.sqlite3"
             raw = db.engine.raw_connection()
             try:
+                assert raw.driver_connection is not None  # a pooled connection always wraps one
                 raw.driver_connection.execute("VACUUM INTO ?", (str(local),))
             finally:
                 raw.close()
@@ -317,7 +319,7 @@ def _take_file(db: Database, snapshot: Path, info: SnapshotInfo) -> bool:
     return True
 
 
-def _columns(conn: sqlite3.Connection, schema: str, table: str) -> list[str]:
+def _columns(conn: Any, schema: str, table: str) -> list[str]:  # a sqlite3 connection
     return [row[1] for row in conn.execute(f'PRAGMA {schema}.table_info("{table}")')]
 
 
@@ -327,6 +329,7 @@ def _copy_into(db: Database, snapshot: Path, info: SnapshotInfo) -> None:
     tables = [t.name for t in Base.metadata.sorted_tables if t.name not in LOCAL_ONLY]
     with db.writer.connect() as conn:  # (its begin() below is IMMEDIATE)
         dbapi = conn.connection.dbapi_connection
+        assert dbapi is not None  # an open Connection always has one
         dbapi.execute("ATTACH DATABASE ? AS snap", (str(snapshot),))  # (not allowed inside a transaction)
         try:
             with conn.begin():
