@@ -51,10 +51,10 @@ def test_the_layering_check_fails_on_an_upward_import(tmp_path):
 
 
 def test_ruff_finds_nothing():
-    result = _run(_tool("ruff"), "check", "--no-cache", "src", "tests", "benchmarks")
+    result = _run(_tool("ruff"), "check", "--no-cache", "src", "tests", "benchmarks", "assets")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_the_code_is_formatted():
-    result = _run(_tool("ruff"), "format", "--check", "--no-cache", "src", "tests", "benchmarks")
+    result = _run(_tool("ruff"), "format", "--check", "--no-cache", "src", "tests", "benchmarks", "assets")
     assert result.returncode == 0, result.stdout + result.stderr

@@ -14,13 +14,12 @@ import sys
 import time
 from pathlib import Path
 
-from sync_helpers import new_device, template_database
-
 from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.actions.staff import create_staff
 from aaben_raadgivning.store.actions.timeline import add_event
 from aaben_raadgivning.store.models import Event
 from aaben_raadgivning.sync.engine import sync
+from support.replicas import new_device, template_database
 
 SYNC_IN_CHILD = """
 import sys

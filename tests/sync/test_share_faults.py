@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 import pytest
-from sync_helpers import new_device, replica_state, template_database
 
 from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.actions.staff import create_staff
@@ -26,6 +25,7 @@ from aaben_raadgivning.sync import segments as seg
 from aaben_raadgivning.sync.engine import WrongShare, sync, sync_status
 from aaben_raadgivning.sync.office_share import SHARE_ID_NAME, create_share, join_share
 from aaben_raadgivning.sync.share_io import ShareIO
+from support.replicas import new_device, replica_state, template_database
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from sync_helpers import new_device, replica_state, template_database
 
 from aaben_raadgivning.changes.hlc import wall_clock_ms
 from aaben_raadgivning.domain.errors import ValidationError
@@ -38,6 +37,7 @@ from aaben_raadgivning.sync.engine import open_conflicts, sync, sync_status
 from aaben_raadgivning.sync.office_share import create_share
 from aaben_raadgivning.sync.share_io import ShareIO
 from aaben_raadgivning.sync.snapshot import list_snapshots
+from support.replicas import new_device, replica_state, template_database
 
 
 class Crash(Exception):

@@ -13,12 +13,12 @@ import time
 from pathlib import Path
 
 import pytest
-from sync_helpers import new_device, replica_state, template_database
 
 from aaben_raadgivning.store.database import open_database
 from aaben_raadgivning.store.integrity import run_checks
 from aaben_raadgivning.sync.engine import sync
 from aaben_raadgivning.sync.office_share import create_share
+from support.replicas import new_device, replica_state, template_database
 
 WORKER = Path(__file__).with_name("sync_worker.py")
 SRC = Path(__file__).resolve().parents[2] / "src"

@@ -37,7 +37,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from sync_helpers import new_device, replica_state, template_database
 
 from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.actions.timeline import add_event
@@ -48,6 +47,7 @@ from aaben_raadgivning.sync import segments as seg
 from aaben_raadgivning.sync.engine import sync
 from aaben_raadgivning.sync.office_share import create_share
 from aaben_raadgivning.sync.share_io import ShareIO
+from support.replicas import new_device, replica_state, template_database
 
 WORKER = Path(__file__).with_name("soak_worker.py")
 SRC = Path(__file__).resolve().parents[2] / "src"

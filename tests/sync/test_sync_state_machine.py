@@ -27,14 +27,6 @@ from hypothesis.stateful import (
     precondition,
     rule,
 )
-from sync_helpers import (
-    all_changes,
-    independent_merge,
-    new_device,
-    orm_rows,
-    replica_state,
-    template_database,
-)
 
 from aaben_raadgivning.ids import derived_id
 from aaben_raadgivning.store.actions.citizens import create_citizen
@@ -56,6 +48,14 @@ from aaben_raadgivning.sync.engine import (
 )
 from aaben_raadgivning.sync.office_share import create_share
 from aaben_raadgivning.sync.share_io import ShareIO
+from support.replicas import (
+    all_changes,
+    independent_merge,
+    new_device,
+    orm_rows,
+    replica_state,
+    template_database,
+)
 
 # The profile applies to this state machine only (not globally, so the other property tests keep theirs).
 # The default is what the issue asks of CI: 200 examples × 50 steps; "dev" is a quicker run while working.
