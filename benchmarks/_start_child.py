@@ -8,7 +8,7 @@
 ``app``:  ``aaben_raadgivning.ui.app.run_tui(DATA_DIR)``, what the console script runs: settings,
           database opened (migrations checked), ``AabenApp(…).run()``.
 ``cli``:  ``aaben_raadgivning.cli.main(["--data-dir", DATA_DIR])``, the console script's entry point
-          itself (argument parsing and whatever cli.py imports included).
+          itself (argument parsing and whatever the cli package imports included).
 
 ``App.run`` is wrapped so every subject runs headless with the same auto-pilot: wait until the first
 interactive screen is on top (the bare app's default screen; our LoginScreen), wait until the process

@@ -4,35 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from aaben_raadgivning.domain.clock import to_utc
 from aaben_raadgivning.runtime import Runtime, open_runtime
 from aaben_raadgivning.store.actions.follow_up_sweep import mark_swept
 from aaben_raadgivning.store.actions.staff import create_staff
 from aaben_raadgivning.store.models import Staff
-
-# Tuesday 24 November 2026, 10:15 Danish time (the default settings open Tuesdays 13.00-16.00).
-LOCAL_NOW = datetime(2026, 11, 24, 10, 15)
-PASSWORD = "hemmelig1"
-
-
-class FixedClock:
-    """A clock tests can move forward; returns naive UTC like domain.clock.utc_now."""
-
-    def __init__(self, local: datetime) -> None:
-        self.utc = to_utc(local)
-
-    def __call__(self) -> datetime:
-        return self.utc
-
-    def advance(self, **delta) -> None:
-        from datetime import timedelta
-
-        self.utc += timedelta(**delta)
+from support.clock import LOCAL_NOW, PASSWORD, FixedClock
 
 
 @dataclass

@@ -129,3 +129,54 @@ def test_a_byte_order_mark_is_accepted_and_a_non_utf8_file_is_explained(tmp_path
 def test_the_default_file_has_no_problems(tmp_path):
     settings = load_settings(tmp_path / "settings.toml")
     assert settings.sync_interval_minutes == 5 and settings.open_hours["fredag"] == ""
+
+
+def test_the_written_template_parses_back_to_exactly_the_defaults(tmp_path):
+    """The dataclass defaults are the only defaults: the file written on first use says the same."""
+    import tomllib
+    from dataclasses import fields
+
+    from aaben_raadgivning.config import DEFAULT_SETTINGS_TEXT, Settings
+
+    assert load_settings(tmp_path / "settings.toml") == Settings()
+    assert (tmp_path / "settings.toml").read_text(encoding="utf-8") == DEFAULT_SETTINGS_TEXT
+    written = tomllib.loads(DEFAULT_SETTINGS_TEXT)
+    defaults = Settings()
+    declared = {
+        section.name: {key.name for key in fields(getattr(defaults, section.name))} for section in fields(Settings)
+    }
+    assert {section: set(keys) for section, keys in written.items()} == declared  # every key, none extra
+    assert "# Skærmen låses efter så mange minutter uden aktivitet.\nidle_lock_minutes = 10\n" in DEFAULT_SETTINGS_TEXT
+
+
+def test_a_missing_section_or_key_takes_the_declared_default(tmp_path):
+    from aaben_raadgivning.config import Settings
+
+    path = tmp_path / "settings.toml"
+    path.write_text("[office]\nname = 'Kontoret'\n[sync]\nshare = '/mnt/x'\n", encoding="utf-8")
+    settings = load_settings(path)
+    defaults = Settings()
+    assert (settings.office_name, settings.sync_share) == ("Kontoret", "/mnt/x")
+    assert settings.housing_area == defaults.housing_area == ""
+    assert settings.sync_interval_minutes == defaults.sync_interval_minutes == 5
+    assert settings.open_hours == defaults.open_hours and settings.open_hours["torsdag"] == "13.00-17.00"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[sync]\nshar = '/mnt/x'\n", 'ukendt indstilling "shar" i [sync] — mente du "share"?'),
+        ("[counter]\nopen_hour = 'x'\n", 'ukendt indstilling "open_hour" i [counter] — mente du "open_hours"?'),
+        ("[security]\nidle_lock = 5\n", 'ukendt indstilling "idle_lock" i [security] — mente du "idle_lock_minutes"?'),
+        ("[sync]\nkontor = 'x'\n", 'ukendt indstilling "kontor" i [sync] (kendte: "share", "interval_minutes")'),
+        ("[syncc]\nshare = '/mnt/x'\n", "ukendt afsnit [syncc] — mente du [sync]?"),
+        (
+            "intervall_minutes = 5\n",
+            'ukendt indstilling "intervall_minutes" øverst i filen — mente du "interval_minutes"?',
+        ),
+    ],
+)
+def test_an_unknown_key_is_refused_naming_it_and_the_closest_known_key(tmp_path, text, expected):
+    message = _problems(tmp_path, text)
+    assert message.startswith(f"Indstillingsfilen {tmp_path / 'settings.toml'} har fejl:\n  - ")
+    assert expected in message

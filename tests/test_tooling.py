@@ -58,3 +58,8 @@ def test_ruff_finds_nothing():
 def test_the_code_is_formatted():
     result = _run(_tool("ruff"), "format", "--check", "--no-cache", "src", "tests", "benchmarks", "assets")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_finds_nothing():
+    result = _run(_tool("mypy"))  # files and settings: [tool.mypy] in pyproject.toml
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,22 +1,26 @@
 """Where the app keeps its files, and the one TOML settings file.
 
 Paths come from platformdirs; ``--data-dir DIR`` puts everything (database, settings, logs, backups)
-inside DIR, which is how several offices, demo data and tests stay apart. Settings are read with
-tomllib and written with tomlkit so comments a user wrote in the file survive.
+inside DIR, which is how several offices, demo data and tests stay apart. Settings are declared once, as
+dataclasses whose defaults also make the commented file written on first use; they are read with tomllib and
+written with tomlkit so comments a user wrote in the file survive.
 """
 
 from __future__ import annotations
 
 import difflib
+import json
 import re
 import socket
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import Field, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from platformdirs import PlatformDirs
+
+from aaben_raadgivning.domain.errors import UserError
 
 APP_NAME = "aaben-raadgivning"
 DB_FILENAME = "aaben-raadgivning.sqlite3"
@@ -60,86 +64,191 @@ def resolve_paths(data_dir: Path | None = None, demo: bool = False) -> AppPaths:
     return AppPaths(Path(dirs.user_data_dir), Path(dirs.user_config_dir), Path(dirs.user_log_dir))
 
 
-DEFAULT_SETTINGS_TEXT = """\
-# Åben Rådgivning – indstillinger for denne computer.
-# Filen må gerne redigeres; kommentarer bevares, når programmet gemmer ændringer.
+class SettingsError(UserError, ValueError):
+    """The settings file could not be read; ``message`` is Danish and names the file."""
 
-[office]
-# Kontorets navn og boligområdet, som skranken betjener.
-name = "Fremskudt beskæftigelsesindsats"
-housing_area = ""
 
-[device]
-# Et navn, kollegerne kan genkende computeren på (fx "laptop-beboerhuset").
-name = ""
+# --- the settings, declared once ----------------------------------------------------------------
+# Each section of settings.toml is a dataclass; its field defaults are the only defaults. The file written on
+# first use (DEFAULT_SETTINGS_TEXT) is generated from them, with the comment in each field's metadata above the
+# key, and the reader (_SCHEMA) is derived from them too, so the three cannot disagree.
 
-[counter]
-# Åbningstider for åben rådgivning, fx "09.00-12.00" eller "09.00-12.00, 13.00-15.00". Tom = lukket.
-[counter.open_hours]
-mandag = "09.00-12.00"
-tirsdag = "13.00-16.00"
-onsdag = "09.00-12.00"
-torsdag = "13.00-17.00"
-fredag = ""
-"lørdag" = ""
-"søndag" = ""
+# What a key may hold. text: a quoted text; minutes: a whole number in MINUTES_RANGE; names: a list of
+# texts; hours: a table of weekday = text.
+TEXT, MINUTES, NAMES, HOURS = "text", "minutes", "names", "hours"
+MINUTES_RANGE = (1, 1440)  # at least a minute, at most a day
+MAX_TEXT_LENGTH = 200
 
-[casework]
-# Trinmodel for nye forløb: "flere_skal_med" (standard), "jobgaranti" eller "trappemodel".
-# En borger beholder den model, forløbet blev startet i, også hvis denne ændres.
-step_model = "flere_skal_med"
 
-[security]
-# Skærmen låses efter så mange minutter uden aktivitet.
-idle_lock_minutes = 10
+def _key(default: Any, kind: str, comment: str = "") -> Any:
+    """A settings key: its default, what it may hold, and the comment written above it in the file."""
+    if isinstance(default, dict):  # a mutable default: each Settings gets its own copy
+        return field(default_factory=lambda: dict(default), metadata={"kind": kind, "comment": comment})
+    return field(default=default, metadata={"kind": kind, "comment": comment})
 
-[calendar]
-# Ekstra fridage ud over helligdagene: grundlovsdag, juleaftensdag, nytaarsaftensdag.
-extra_days_off = ["grundlovsdag", "juleaftensdag", "nytaarsaftensdag"]
 
-[sync]
-# Fællesmappen på kontorets netværk, som computerne synkroniserer igennem, fx "/mnt/faelles/aaben-raadgivning"
-# eller 'S:\\aaben-raadgivning' (en Windows-sti i enkelte anførselstegn). Tom = ingen synkronisering (computeren arbejder alene).
-share = ""
-# Hvor ofte programmet synkroniserer i baggrunden (minutter), når fællesmappen kan nås.
-interval_minutes = 5
-"""
+def _table(cls: type[Any]) -> Any:
+    return field(default_factory=cls)
+
+
+@dataclass(frozen=True)
+class OfficeSettings:
+    name: str = _key("Fremskudt beskæftigelsesindsats", TEXT, "Kontorets navn og boligområdet, som skranken betjener.")
+    housing_area: str = _key("", TEXT)
+
+
+@dataclass(frozen=True)
+class DeviceSettings:
+    name: str = _key("", TEXT, 'Et navn, kollegerne kan genkende computeren på (fx "laptop-beboerhuset").')
+
+
+@dataclass(frozen=True)
+class CounterSettings:
+    open_hours: dict[str, str] = _key(
+        {"mandag": "09.00-12.00", "tirsdag": "13.00-16.00", "onsdag": "09.00-12.00", "torsdag": "13.00-17.00",
+         "fredag": "", "lørdag": "", "søndag": ""},
+        HOURS,
+        'Åbningstider for åben rådgivning, fx "09.00-12.00" eller "09.00-12.00, 13.00-15.00". Tom = lukket.',
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CaseworkSettings:
+    step_model: str = _key(
+        "flere_skal_med",
+        TEXT,
+        'Trinmodel for nye forløb: "flere_skal_med" (standard), "jobgaranti" eller "trappemodel".\n'
+        "En borger beholder den model, forløbet blev startet i, også hvis denne ændres.",
+    )
+
+
+@dataclass(frozen=True)
+class SecuritySettings:
+    idle_lock_minutes: int = _key(10, MINUTES, "Skærmen låses efter så mange minutter uden aktivitet.")
+
+
+@dataclass(frozen=True)
+class CalendarSettings:
+    extra_days_off: tuple[str, ...] = _key(
+        ("grundlovsdag", "juleaftensdag", "nytaarsaftensdag"),
+        NAMES,
+        "Ekstra fridage ud over helligdagene: grundlovsdag, juleaftensdag, nytaarsaftensdag.",
+    )
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    share: str = _key(
+        "",
+        TEXT,
+        'Fællesmappen på kontorets netværk, som computerne synkroniserer igennem, fx "/mnt/faelles/aaben-raadgivning"\n'
+        "eller 'S:\\aaben-raadgivning' (en Windows-sti i enkelte anførselstegn). Tom = ingen synkronisering "
+        "(computeren arbejder alene).",
+    )
+    interval_minutes: int = _key(
+        5, MINUTES, "Hvor ofte programmet synkroniserer i baggrunden (minutter), når fællesmappen kan nås."
+    )
 
 
 @dataclass(frozen=True)
 class Settings:
-    office_name: str = "Fremskudt beskæftigelsesindsats"
-    housing_area: str = ""
-    device_name: str = ""
-    open_hours: dict[str, str] = field(default_factory=dict)
-    idle_lock_minutes: int = 10
-    step_model: str = "flere_skal_med"
-    extra_days_off: tuple[str, ...] = ("grundlovsdag", "juleaftensdag", "nytaarsaftensdag")
-    sync_share: str = ""
-    sync_interval_minutes: int = 5
+    """settings.toml: one field per section, in the order of the file."""
+
+    office: OfficeSettings = _table(OfficeSettings)
+    device: DeviceSettings = _table(DeviceSettings)
+    counter: CounterSettings = _table(CounterSettings)
+    casework: CaseworkSettings = _table(CaseworkSettings)
+    security: SecuritySettings = _table(SecuritySettings)
+    calendar: CalendarSettings = _table(CalendarSettings)
+    sync: SyncSettings = _table(SyncSettings)
+
+    # The flat names the rest of the app reads.
+    @property
+    def office_name(self) -> str:
+        return self.office.name
+
+    @property
+    def housing_area(self) -> str:
+        return self.office.housing_area
+
+    @property
+    def device_name(self) -> str:
+        return self.device.name
+
+    @property
+    def open_hours(self) -> dict[str, str]:
+        return self.counter.open_hours
+
+    @property
+    def step_model(self) -> str:
+        return self.casework.step_model
+
+    @property
+    def idle_lock_minutes(self) -> int:
+        return self.security.idle_lock_minutes
+
+    @property
+    def extra_days_off(self) -> tuple[str, ...]:
+        return self.calendar.extra_days_off
+
+    @property
+    def sync_share(self) -> str:
+        return self.sync.share
+
+    @property
+    def sync_interval_minutes(self) -> int:
+        return self.sync.interval_minutes
 
     @property
     def display_device_name(self) -> str:
-        return self.device_name or socket.gethostname()
+        return self.device.name or socket.gethostname()
 
 
-class SettingsError(ValueError):
-    """The settings file could not be read; the message is Danish and names the file."""
+def _default(key: Field[Any]) -> Any:
+    return key.default_factory() if callable(key.default_factory) else key.default
 
 
-# What each key may hold: (Settings field, kind). Kinds: text, minutes (whole number in a range),
-# names (a list of texts), hours (a table of weekday = text).
-_SCHEMA: dict[str, dict[str, tuple[str, str]]] = {
-    "office": {"name": ("office_name", "text"), "housing_area": ("housing_area", "text")},
-    "device": {"name": ("device_name", "text")},
-    "counter": {"open_hours": ("open_hours", "hours")},
-    "casework": {"step_model": ("step_model", "text")},
-    "security": {"idle_lock_minutes": ("idle_lock_minutes", "minutes")},
-    "calendar": {"extra_days_off": ("extra_days_off", "names")},
-    "sync": {"share": ("sync_share", "text"), "interval_minutes": ("sync_interval_minutes", "minutes")},
+# section name -> (section class, key name -> kind), in the order of the file
+_SCHEMA: dict[str, tuple[type[Any], dict[str, str]]] = {
+    section.name: (cls, {key.name: key.metadata["kind"] for key in fields(cls)})
+    for section in fields(Settings)
+    for cls in [cast(type[Any], section.default_factory)]
 }
-MINUTES_RANGE = (1, 1440)  # at least a minute, at most a day
-MAX_TEXT_LENGTH = 200
+
+
+def _toml_key(name: str) -> str:
+    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else _toml_value(name)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # a JSON string is a TOML basic string
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(map(_toml_value, value)) + "]"
+    return str(value)  # a whole number
+
+
+def _settings_template() -> str:
+    """settings.toml with every default and its comment, as written on first use."""
+    lines = [
+        "# Åben Rådgivning – indstillinger for denne computer.",
+        "# Filen må gerne redigeres; kommentarer bevares, når programmet gemmer ændringer.",
+    ]
+    for section, (cls, _keys) in _SCHEMA.items():
+        lines += ["", f"[{section}]"]
+        for key in fields(cls):
+            lines += [f"# {line}" for line in key.metadata["comment"].splitlines()]
+            default = _default(key)
+            if isinstance(default, dict):
+                lines.append(f"[{section}.{key.name}]")
+                lines += [f"{_toml_key(name)} = {_toml_value(text)}" for name, text in default.items()]
+            else:
+                lines.append(f"{key.name} = {_toml_value(default)}")
+    return "\n".join(lines) + "\n"
+
+
+DEFAULT_SETTINGS_TEXT = _settings_template()
+
 
 # tomllib's messages (Python 3.11–3.13), in Danish; the position is added from the message's end.
 _TOML_MESSAGES = (
@@ -239,38 +348,42 @@ def _value(kind: str, where: str, value: Any, problems: list[str]) -> Any:
 
 def _top_level_key(key: str) -> str:
     """A key written above every section, e.g. ``share = …`` without ``[sync]``."""
-    homes = [section for section, keys in _SCHEMA.items() if key in keys]
+    homes = [section for section, (_cls, keys) in _SCHEMA.items() if key in keys]
     if homes:
         return f"indstillingen {_quoted(key)} skal stå under [{homes[0]}]"
-    known = sorted({name for keys in _SCHEMA.values() for name in keys})
+    known = sorted({name for _cls, keys in _SCHEMA.values() for name in keys})
     return f"ukendt indstilling {_quoted(key)} øverst i filen{_suggestion(key, known, _quoted)}"
 
 
 def _settings_from_mapping(data: dict[str, Any]) -> tuple[Settings, list[str]]:
-    """The settings and the Danish problems with them (one per key); defaults stand in for bad values."""
+    """The settings and the Danish problems with them (one per key); defaults stand in for missing or bad
+    values. A table that is given (e.g. [counter.open_hours]) replaces its default as a whole."""
     problems: list[str] = []
-    values: dict[str, Any] = {}
+    sections: dict[str, Any] = {}
     for section, content in data.items():
-        keys = _SCHEMA.get(section)
-        if keys is None and not isinstance(content, dict):
+        schema = _SCHEMA.get(section)
+        if schema is None and not isinstance(content, dict):
             problems.append(_top_level_key(section))
             continue
-        if keys is None:
+        if schema is None:
             problems.append(f"ukendt afsnit [{section}]{_suggestion(section, list(_SCHEMA), _section)}")
             continue
         if not isinstance(content, dict):
             problems.append(f"[{section}] skal være et afsnit (en linje [{section}] med indstillinger under)")
             continue
+        cls, keys = schema
+        values: dict[str, Any] = {}
         for key, value in content.items():
             if key not in keys:
-                known = list(keys)
-                problems.append(f"ukendt indstilling {_quoted(key)} i [{section}]{_suggestion(key, known, _quoted)}")
+                problems.append(
+                    f"ukendt indstilling {_quoted(key)} i [{section}]{_suggestion(key, list(keys), _quoted)}"
+                )
                 continue
-            field_name, kind = keys[key]
-            checked = _value(kind, f"[{section}] {key}", value, problems)
+            checked = _value(keys[key], f"[{section}] {key}", value, problems)
             if checked is not None:
-                values[field_name] = checked
-    return Settings(**values), problems
+                values[key] = checked
+        sections[section] = cls(**values)
+    return Settings(**sections), problems
 
 
 def load_settings(path: Path) -> Settings:

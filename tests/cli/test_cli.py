@@ -348,6 +348,36 @@ def test_no_subcommand_opens_the_app(run, monkeypatch, tmp_path):
     assert calls == [(None, True), (tmp_path, False)]
 
 
+def test_the_collector_is_on_again_however_the_app_command_ends(run, monkeypatch, tmp_path):
+    """Found when the whole suite ran out of file handles: the app command paused the garbage collector for
+    start-up and left it off when the app returned early, so reference cycles holding open database files
+    were never freed for the rest of the process."""
+    import gc
+
+    fake = types.ModuleType("aaben_raadgivning.ui.app")
+    fake.run_tui = lambda data_dir=None, demo=False: 1  # ends before the app could switch it on
+    monkeypatch.setitem(sys.modules, "aaben_raadgivning.ui.app", fake)
+    try:
+        assert run("--data-dir", str(tmp_path))[0] == 1
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_the_collector_is_on_again_when_the_settings_stop_the_app(tmp_path, capsys):
+    import gc
+
+    from aaben_raadgivning.ui.app import run_tui
+
+    (tmp_path / "settings.toml").write_text("[ofice]\nname = 'x'\n", encoding="utf-8")
+    try:
+        assert run_tui(data_dir=tmp_path) == 1
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+    assert "ofice" in capsys.readouterr().err
+
+
 def _python(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from agreement_helpers import agreement_input, make_citizen, make_company
 from sqlalchemy import func, select
 
 from aaben_raadgivning.domain.errors import ValidationError
@@ -33,6 +32,7 @@ from aaben_raadgivning.store.queries.agreements import (
     diff_versions,
     ordinary_trend,
 )
+from support.agreement_input import agreement_input, make_citizen, make_company
 
 TABLES = (Agreement, FollowUpTask, Event, ChangeLogEntry, AuditEntry, Citizen, SubGoal)
 

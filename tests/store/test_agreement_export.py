@@ -16,7 +16,7 @@ from aaben_raadgivning.store.actions.agreement_export import (
 )
 from aaben_raadgivning.store.documents.agreement import latin1_safe
 from aaben_raadgivning.store.models import AuditEntry
-from agreement_fixtures import (
+from support.agreements import (
     add_agreement_goal,
     add_plan_visit,
     citizen_with_agreement,

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from agreement_helpers import agreement_input, make_citizen, make_company
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
@@ -20,6 +19,7 @@ from aaben_raadgivning.store.models import (
     Event,
     FollowUpTask,
 )
+from support.agreement_input import agreement_input, make_citizen, make_company
 
 # Which error fields a change to one editor field may lead to.
 ALLOWED = {

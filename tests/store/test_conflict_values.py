@@ -15,7 +15,7 @@ from aaben_raadgivning.store.conflict_values import (
     parse_merged,
     record_label,
 )
-from agreement_fixtures import add_plan_visit, citizen_with_agreement
+from support.agreements import add_plan_visit, citizen_with_agreement
 
 TODAY = date(2026, 11, 24)
 

@@ -12,9 +12,9 @@ from aaben_raadgivning.store.actions.citizen_record import advance_step, record_
 from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.actions.hours import register_hours
 from aaben_raadgivning.store.models import Citizen, CompanyContact
+from aaben_raadgivning.store.queries.step_facts import citizen_facts
 from aaben_raadgivning.store.records import citizen_model
-from aaben_raadgivning.store.step_facts import citizen_facts
-from agreement_fixtures import add_plan_visit, make_agreement, make_company
+from support.agreements import add_plan_visit, make_agreement, make_company
 
 
 def facts_of(world, citizen_id: str) -> dict:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from follow_up_helpers import change_count, citizen_in_project, tasks
 from sqlalchemy import select
 
 from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
@@ -21,6 +20,7 @@ from aaben_raadgivning.store.actions.follow_ups import (
 )
 from aaben_raadgivning.store.actions.timeline import record_no_show
 from aaben_raadgivning.store.models import AuditEntry, Event, FollowUpTask
+from support.follow_ups import change_count, citizen_in_project, tasks
 
 START = date(2026, 11, 16)  # lab31:1 falls due 23.11.2026, the day before "today"
 

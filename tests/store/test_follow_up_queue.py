@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from follow_up_helpers import TODAY, add_agreement, citizen_in_project
 
 from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.models import FollowUpTask
@@ -21,6 +20,7 @@ from aaben_raadgivning.store.queries.follow_up_queue import (
     week_end,
 )
 from aaben_raadgivning.store.queries.follow_up_queue import TODAY as TODAY_GROUP
+from support.follow_ups import TODAY, add_agreement, citizen_in_project
 
 
 @pytest.mark.parametrize(
@@ -132,9 +132,8 @@ def test_done_and_tombstoned_tasks_are_not_in_the_queue(world, caseload):
 
 
 def test_last_contact_of_the_citizen(world):
-    from follow_up_helpers import local
-
     from aaben_raadgivning.store.actions.timeline import add_event
+    from support.follow_ups import local
 
     ole = citizen_in_project(world, "Ole Berg", date(2026, 10, 1))
     add_event(world.db, world.jk.id, ole.id, kind="sms", summary="SMS", occurred_at=local(date(2026, 11, 2)))

@@ -7,16 +7,6 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-from follow_up_helpers import (
-    TODAY,
-    add_agreement,
-    change_count,
-    citizen_in_project,
-    due_by_key,
-    local,
-    recompute,
-    tasks,
-)
 
 from aaben_raadgivning.domain.rules import load_rules
 from aaben_raadgivning.ids import derived_id
@@ -29,6 +19,16 @@ from aaben_raadgivning.store.actions.sub_goals import add_sub_goal
 from aaben_raadgivning.store.actions.timeline import add_event, record_no_show
 from aaben_raadgivning.store.follow_ups.recompute import recompute_follow_ups
 from aaben_raadgivning.store.models import FollowUpTask
+from support.follow_ups import (
+    TODAY,
+    add_agreement,
+    change_count,
+    citizen_in_project,
+    due_by_key,
+    local,
+    recompute,
+    tasks,
+)
 
 START = date(2026, 10, 15)  # a Thursday, 40 days before the fixed "today" (Tue 24.11.2026)
 

@@ -6,14 +6,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
-from follow_up_helpers import (
-    TODAY,
-    add_agreement,
-    change_count,
-    citizen_in_project,
-    recompute,
-    tasks,
-)
 from sqlalchemy import func, select
 
 from aaben_raadgivning.domain.clock import to_local
@@ -28,6 +20,14 @@ from aaben_raadgivning.store.queries.follow_up_queue import (
     QueueFilter,
     housing_areas,
     load_queue,
+)
+from support.follow_ups import (
+    TODAY,
+    add_agreement,
+    change_count,
+    citizen_in_project,
+    recompute,
+    tasks,
 )
 
 

@@ -18,7 +18,7 @@ from aaben_raadgivning.store.queries.hours import (
     citizen_agreements,
     citizen_hours,
 )
-from agreement_fixtures import citizen_with_agreement, make_agreement, make_company
+from support.agreements import citizen_with_agreement, make_agreement, make_company
 
 NOV, OCT, SEP = date(2026, 11, 1), date(2026, 10, 1), date(2026, 9, 1)
 

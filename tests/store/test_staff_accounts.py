@@ -16,7 +16,7 @@ from aaben_raadgivning.store.actions.staff import (
     set_staff_active,
 )
 from aaben_raadgivning.store.models import AuditEntry, ChangeLogEntry, Staff
-from conftest import PASSWORD
+from support.clock import PASSWORD
 
 
 def _counts(db) -> tuple[int, str]:

@@ -178,10 +178,9 @@ def test_a2_a_purge_takes_every_row_that_points_at_the_citizen_through_any_of_it
 ):
     """An agreement points at a company, a contact and staff as well as at the citizen: the purge must find
     it through its citizen column whichever column comes first, and leave nothing of it."""
-    from agreement_helpers import agreement_input, make_citizen, make_company
-
     from aaben_raadgivning.store.actions.agreements import save_agreement
     from aaben_raadgivning.store.actions.purge import purge_citizen
+    from support.agreement_input import agreement_input, make_citizen, make_company
 
     company, contact = make_company(world)
     citizen = make_citizen(world)

@@ -51,6 +51,7 @@ from support.replicas import new_device, replica_state, template_database
 
 WORKER = Path(__file__).with_name("soak_worker.py")
 SRC = Path(__file__).resolve().parents[2] / "src"
+TESTS = Path(__file__).resolve().parents[1]
 LAPTOPS = int(os.environ.get("SOAK_LAPTOPS", "6"))
 ROUNDS = int(os.environ.get("SOAK_ROUNDS", "36"))
 SEED = int(os.environ.get("SOAK_SEED", "12"))
@@ -276,7 +277,7 @@ def test_soak_many_laptops_under_faults_lose_nothing(tmp_path: Path) -> None:
     """Runs the soak (``soak``) in a fresh Python process of its own, not in the test runner's: in CI the
     runner's worker has run hundreds of other tests first, and a soak that fails must not take that worker's
     other tests down with it (nor can state left by them make it fail)."""
-    env = dict(os.environ, PYTHONPATH=str(SRC))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join((str(SRC), str(TESTS))))  # the soak imports support.replicas
     proc = subprocess.run([sys.executable, __file__, str(tmp_path)], env=env, capture_output=True, text=True,
                           timeout=1800, check=False)  # fmt: skip
     print(proc.stdout)

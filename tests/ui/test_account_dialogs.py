@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from textual.widgets import Input
-from ui_helpers import login, run_from_palette, screen_text, type_text, wait_for_text
 
 from aaben_raadgivning.store.actions.staff import authenticate
 from aaben_raadgivning.ui.app import AabenApp
 from aaben_raadgivning.ui.screens.account_dialogs import ChangePasswordDialog
 from aaben_raadgivning.ui.screens.counter import CounterScreen
-from conftest import PASSWORD
+from support.clock import PASSWORD
+from support.pilot import login, run_from_palette, screen_text, type_text, wait_for_text
 
 
 async def _open_from_palette(pilot) -> None:

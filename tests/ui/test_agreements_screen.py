@@ -3,12 +3,8 @@ break-off flows — each asserted on the screen and in the database."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 from sqlalchemy import select
 from textual.widgets import Input, RadioSet, Select, TextArea
-from ui_helpers import login, screen_text, type_text, wait_for_text
 
 from aaben_raadgivning.store.actions.agreements import (
     activate_agreement,
@@ -24,9 +20,8 @@ from aaben_raadgivning.store.models import (
 from aaben_raadgivning.ui.app import AabenApp
 from aaben_raadgivning.ui.screens.agreement_editor import AgreementEditor
 from aaben_raadgivning.ui.screens.agreements import AgreementsScreen
-
-sys.path.insert(0, str(Path(__file__).parent.parent / "store"))
-from agreement_helpers import agreement_input, make_citizen, make_company
+from support.agreement_input import agreement_input, make_citizen, make_company
+from support.pilot import login, screen_text, type_text, wait_for_text
 
 SIZE = (80, 24)
 

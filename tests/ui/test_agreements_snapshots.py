@@ -3,11 +3,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-from ui_helpers import login, type_text
-
 from aaben_raadgivning.store.actions.agreements import (
     activate_agreement,
     renegotiate_agreement,
@@ -19,9 +14,8 @@ from aaben_raadgivning.store.actions.companies import (
     create_company,
 )
 from aaben_raadgivning.ui.app import AabenApp
-
-sys.path.insert(0, str(Path(__file__).parent.parent / "store"))
-from agreement_helpers import agreement_input, make_citizen, make_company
+from support.agreement_input import agreement_input, make_citizen, make_company
+from support.pilot import login, type_text
 
 SIZE = (80, 24)
 

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from sqlalchemy import select
 from textual.widgets import Input, Select
-from ui_helpers import login, screen_text, type_text
 
 from aaben_raadgivning.domain.clock import to_local
 from aaben_raadgivning.store.actions.citizen_record import (
@@ -33,7 +32,8 @@ from aaben_raadgivning.ui.screens.citizen_dialogs import (
     SanctionDialog,
 )
 from aaben_raadgivning.ui.widgets.timeline import Timeline
-from conftest import LOCAL_NOW, PASSWORD
+from support.clock import LOCAL_NOW, PASSWORD
+from support.pilot import login, screen_text, type_text
 
 SIZE = (80, 24)
 

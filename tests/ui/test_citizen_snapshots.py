@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ui_helpers import login, type_text
-
 from aaben_raadgivning.store.actions.citizen_record import (
     assign_jobformidler,
     record_visitation,
@@ -15,7 +13,8 @@ from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.actions.sub_goals import add_sub_goal
 from aaben_raadgivning.store.actions.timeline import add_event, record_no_show
 from aaben_raadgivning.ui.app import AabenApp
-from conftest import LOCAL_NOW, FixedClock
+from support.clock import LOCAL_NOW, FixedClock
+from support.pilot import login, type_text
 
 SIZE = (80, 24)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 from textual.widgets import DataTable, Input
-from ui_helpers import login, run_from_palette, screen_text, type_text
 
 from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.actions.walk_ins import register_walk_in
@@ -18,6 +17,7 @@ from aaben_raadgivning.store.models import (
 from aaben_raadgivning.ui.app import AabenApp
 from aaben_raadgivning.ui.screens.counter import CounterScreen
 from aaben_raadgivning.ui.screens.new_citizen import NewCitizenDialog
+from support.pilot import login, run_from_palette, screen_text, type_text
 
 SIZE = (80, 24)
 

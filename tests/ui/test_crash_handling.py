@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from textual.widgets import Input, TextArea
-from ui_helpers import login, screen_text, type_text
 
 from aaben_raadgivning.logs import LOG_FILENAME, close_logging, configure_logging
 from aaben_raadgivning.runtime import RuntimeOpener
@@ -21,6 +20,7 @@ from aaben_raadgivning.store.models import Event, WalkIn
 from aaben_raadgivning.ui.app import EXIT_CRASH, AabenApp
 from aaben_raadgivning.ui.screens.counter import CounterScreen
 from aaben_raadgivning.ui.screens.walk_in_dialogs import AnonymousWalkInDialog, FinishWalkInDialog
+from support.pilot import login, screen_text, type_text
 
 SIZE = (80, 24)
 CPR = "010190-1234"

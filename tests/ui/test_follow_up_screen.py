@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from follow_up_world import fill_caseload
 from sqlalchemy import select
 from textual.widgets import DataTable, Select, TextArea
-from ui_helpers import login, screen_text, type_text, wait_for_text
 
 from aaben_raadgivning.ids import derived_id
 from aaben_raadgivning.store.models import AuditEntry, Event, FollowUpTask
@@ -19,6 +17,8 @@ from aaben_raadgivning.ui.screens.follow_up_dialogs import (
     RescheduleDialog,
 )
 from aaben_raadgivning.ui.screens.follow_up_queue import FollowUpQueueScreen
+from support.caseload import fill_caseload
+from support.pilot import login, screen_text, type_text, wait_for_text
 
 SIZE = (80, 24)
 

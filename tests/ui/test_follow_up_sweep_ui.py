@@ -3,11 +3,7 @@ is open, and the queue (F5) shows the tasks as of the new day."""
 
 from __future__ import annotations
 
-import sys
 from datetime import date
-from pathlib import Path
-
-from ui_helpers import login, screen_text, wait_for_text
 
 from aaben_raadgivning.ids import derived_id
 from aaben_raadgivning.store.actions.citizen_record import assign_jobformidler
@@ -15,9 +11,8 @@ from aaben_raadgivning.store.follow_ups.sweep import last_sweep_date
 from aaben_raadgivning.store.models import FollowUpTask
 from aaben_raadgivning.ui.app import AabenApp
 from aaben_raadgivning.ui.screens.follow_up_queue import FollowUpQueueScreen
-
-sys.path.insert(0, str(Path(__file__).parent.parent / "store"))
-from follow_up_helpers import citizen_in_project
+from support.follow_ups import citizen_in_project
+from support.pilot import login, screen_text, wait_for_text
 
 SIZE = (80, 24)
 

@@ -7,7 +7,6 @@ from datetime import date
 
 from sqlalchemy import func, select
 from textual.widgets import Input
-from ui_helpers import login, screen_text, type_text
 
 from aaben_raadgivning.store.actions.hours import register_hours
 from aaben_raadgivning.store.models import AuditEntry, Citizen, HoursReport
@@ -15,7 +14,8 @@ from aaben_raadgivning.ui.app import AabenApp
 from aaben_raadgivning.ui.screens.citizen import CitizenScreen
 from aaben_raadgivning.ui.screens.citizen_dialogs import AdvanceDialog
 from aaben_raadgivning.ui.screens.hours_dialogs import AgreementsScreen, HoursDialog
-from agreement_fixtures import add_plan_visit, citizen_with_agreement
+from support.agreements import add_plan_visit, citizen_with_agreement
+from support.pilot import login, screen_text, type_text
 
 SIZE = (80, 24)
 

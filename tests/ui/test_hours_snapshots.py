@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from ui_helpers import login, type_text
-
 from aaben_raadgivning.store.actions.hours import register_hours
 from aaben_raadgivning.store.models import Citizen
 from aaben_raadgivning.ui.app import AabenApp
-from agreement_fixtures import add_plan_visit, citizen_with_agreement, make_agreement
+from support.agreements import add_plan_visit, citizen_with_agreement, make_agreement
+from support.pilot import login, type_text
 
 SIZE = (80, 24)
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 from textual.widgets import Input
-from ui_helpers import login, run_from_palette, screen_text
 
 from aaben_raadgivning.store.models import AuditEntry
 from aaben_raadgivning.ui.app import AabenApp
 from aaben_raadgivning.ui.screens.counter import CounterScreen
 from aaben_raadgivning.ui.screens.login import LoginScreen, failure_delay
+from support.pilot import login, run_from_palette, screen_text
+from support.settings import changed
 
 
 @pytest.mark.parametrize(("failures", "delay"), [(0, 0), (1, 1), (2, 2), (3, 4), (5, 16), (6, 30), (20, 30)])
@@ -210,11 +211,31 @@ async def test_a_database_error_shows_a_path_with_brackets_and_backslashes_as_it
 
 
 async def test_the_office_name_is_shown_as_written(world):
-    import dataclasses
 
-    world.runtime.settings = dataclasses.replace(world.runtime.settings, office_name="Nord [b]2[/b] \\ Syd")
+    world.runtime.settings = changed(world.runtime.settings, office_name="Nord [b]2[/b] \\ Syd")
     app = AabenApp(world.runtime)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert _shown(app, "#login-office") == "Nord [b]2[/b] \\ Syd"
         assert "Nord [b]2[/b] \\ Syd" in screen_text(app)
+
+
+@pytest.mark.parametrize("owns_process", [False, True])
+async def test_only_an_app_that_is_the_whole_process_freezes_the_heap(world, owns_process):
+    """Found when the whole suite ran out of file handles («Too many open files»): every app started in the
+    test process froze the heap, so garbage from earlier tests (database connections in reference cycles)
+    could never be collected. Freezing is for the real start-up only (run_tui), where the app is the process."""
+    import gc
+
+    from aaben_raadgivning.runtime import RuntimeOpener
+
+    gc.unfreeze()
+    opener = RuntimeOpener(world.runtime.paths, world.runtime.settings, now=world.clock)
+    app = AabenApp(opener, owns_process=owns_process)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await login(pilot)
+            assert (gc.get_freeze_count() > 0) is owns_process
+    finally:
+        gc.unfreeze()
+        app.runtime.close()

@@ -3,12 +3,10 @@ crashed the counter right after log-in (Rich markup error), and a note ``[b]x[/b
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date, datetime
 
 from textual.widgets import DataTable
 from textual.widgets._data_table import default_cell_formatter
-from ui_helpers import login, screen_text, type_text, wait_for_text
 
 from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.actions.follow_ups import (
@@ -29,7 +27,9 @@ from aaben_raadgivning.ui.screens.counter import CounterScreen
 from aaben_raadgivning.ui.screens.follow_up_queue import FollowUpQueueScreen
 from aaben_raadgivning.ui.screens.sync_conflicts import SyncScreen
 from aaben_raadgivning.ui.screens.walk_in_dialogs import FinishWalkInDialog
-from agreement_fixtures import make_agreement, make_company
+from support.agreements import make_agreement, make_company
+from support.pilot import login, screen_text, type_text, wait_for_text
+from support.settings import changed
 
 SIZE = (100, 30)
 NAME = "Markup [/bold] Testesen"
@@ -134,7 +134,7 @@ async def test_sync_conflicts_show_both_values_as_typed(world, tmp_path):
     share = tmp_path / "share"
     share.mkdir()
     create_share(share)
-    world.runtime.settings = dataclasses.replace(world.runtime.settings, sync_share=str(share), device_name="skranken")
+    world.runtime.settings = changed(world.runtime.settings, sync_share=str(share), device_name="skranken")
     citizen = _citizen(world)
     sync(world.db, share, device_name="skranken")
     other = open_database(tmp_path / "other" / "db.sqlite3", tmp_path / "other" / "backups")

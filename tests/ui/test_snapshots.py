@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 import types
 from datetime import UTC, date, timedelta
 
 import pytest
-from ui_helpers import login, type_text
 
 from aaben_raadgivning.domain.clock import to_utc
 from aaben_raadgivning.store.actions.citizens import create_citizen
@@ -18,7 +16,9 @@ from aaben_raadgivning.store.actions.walk_ins import (
 )
 from aaben_raadgivning.sync.office_share import create_share
 from aaben_raadgivning.ui.app import AabenApp
-from conftest import LOCAL_NOW
+from support.clock import LOCAL_NOW
+from support.pilot import login, type_text
+from support.settings import changed
 
 
 def fill_day(world) -> None:
@@ -100,7 +100,7 @@ def test_sync_screen_with_conflicts(pinned_hlc, world, snap_compare, tmp_path):
     from aaben_raadgivning.store.models import Citizen
     from aaben_raadgivning.sync.engine import sync
 
-    world.runtime.settings = dataclasses.replace(world.runtime.settings, device_name="skranken")
+    world.runtime.settings = changed(world.runtime.settings, device_name="skranken")
     share = tmp_path / "share"
     share.mkdir()
     create_share(share)

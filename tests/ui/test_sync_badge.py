@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime
 
 import pytest
-from ui_helpers import login, screen_text, wait_for_text
 
 from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.sync.office_share import create_share
 from aaben_raadgivning.ui.app import AabenApp
 from aaben_raadgivning.ui.widgets.sync_badge import sync_badge
+from support.pilot import login, screen_text, wait_for_text
+from support.settings import changed
 
 NOW = datetime(2026, 11, 24, 9, 15)  # UTC: 10.15 in Denmark
 BASE = {"configured": True, "running": False, "failed": False, "last_success": datetime(2026, 11, 24, 9, 5),
@@ -44,7 +44,7 @@ async def test_every_screen_shows_the_sync_state_and_what_waits(world, tmp_path)
     share = tmp_path / "share"
     share.mkdir()
     create_share(share)
-    world.runtime.settings = dataclasses.replace(world.runtime.settings, sync_share=str(share), device_name="skranken")
+    world.runtime.settings = changed(world.runtime.settings, sync_share=str(share), device_name="skranken")
     app = AabenApp(world.runtime)
     async with app.run_test(size=(80, 24)) as pilot:
         await login(pilot)

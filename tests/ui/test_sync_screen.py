@@ -3,14 +3,12 @@ conflicts side by side (keep one, or write a merged value), asserted on the scre
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
 from textual.widgets import DataTable, ProgressBar
-from ui_helpers import login, screen_text, type_text
 
 from aaben_raadgivning.store.actions.citizen_record import update_plan
 from aaben_raadgivning.store.actions.citizens import create_citizen
@@ -25,12 +23,14 @@ from aaben_raadgivning.sync.engine import open_conflicts, sync, sync_status
 from aaben_raadgivning.sync.office_share import create_share
 from aaben_raadgivning.ui.app import AabenApp
 from aaben_raadgivning.ui.screens.sync_conflicts import MergedValueDialog, SyncScreen
+from support.pilot import login, screen_text, type_text
+from support.settings import changed
 
 SIZE = (80, 24)
 
 
 def _with_share(world, share: Path) -> None:
-    world.runtime.settings = dataclasses.replace(world.runtime.settings, sync_share=str(share), device_name="skranken")
+    world.runtime.settings = changed(world.runtime.settings, sync_share=str(share), device_name="skranken")
 
 
 def _other_laptop(tmp_path: Path, share: Path):

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from faker import Faker
 
-from aaben_raadgivning.config import DEFAULT_SETTINGS_TEXT
+from aaben_raadgivning.config import CounterSettings
 from aaben_raadgivning.demo.bulk import BulkWriter
 from aaben_raadgivning.demo.texts import JOBS, LANGUAGES, MONTHS, SUBGOALS
 from aaben_raadgivning.domain.clock import to_utc
@@ -54,10 +54,7 @@ class Clock:
 
 
 def default_open_hours(calendar: WorkdayCalendar) -> OpenHours:
-    import tomllib
-
-    hours = tomllib.loads(DEFAULT_SETTINGS_TEXT)["counter"]["open_hours"]
-    return OpenHours.parse(hours, calendar)
+    return OpenHours.parse(CounterSettings().open_hours, calendar)
 
 
 def thousands(n: int) -> str:

@@ -66,7 +66,7 @@ class CourseKind:
 
 
 @dataclass(frozen=True)
-class AgreementStatus:
+class AgreementStatusTerm:
     code: str
     label: str
     next: tuple[str, ...]
@@ -75,7 +75,7 @@ class AgreementStatus:
 @dataclass(frozen=True)
 class AgreementData:
     course_kinds: tuple[CourseKind, ...]
-    statuses: tuple[AgreementStatus, ...]
+    statuses: tuple[AgreementStatusTerm, ...]
     max_minutes_per_day: int
     max_praktik_minutes_per_week: int
 
@@ -111,7 +111,7 @@ def parse_agreement_data(text: str) -> AgreementData:
         for row in data.get("course_kinds", [])
     )
     statuses = tuple(
-        AgreementStatus(row["code"], row["label"], tuple(row.get("next", [])))
+        AgreementStatusTerm(row["code"], row["label"], tuple(row.get("next", [])))
         for row in data.get("agreement_statuses", [])
     )
     limits = data.get("agreement_limits", {})

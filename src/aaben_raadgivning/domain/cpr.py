@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
+from aaben_raadgivning.domain.errors import UserError
+
 _WEIGHTS = (4, 3, 2, 7, 6, 5, 4, 3, 2, 1)
 _CPR_RE = re.compile(r"(\d{6})[- ]?(\d{4})", re.ASCII)
 _PREFIX_RE = re.compile(r"\d{1,6}|\d{6}-\d{0,4}|\d{7,10}", re.ASCII)
@@ -22,12 +24,8 @@ MODULUS11_WARNING = (
 )
 
 
-class CprError(ValueError):
+class CprError(UserError, ValueError):
     """A CPR number that cannot be right; ``message`` is Danish and shown as is."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
 
 
 @dataclass(frozen=True)

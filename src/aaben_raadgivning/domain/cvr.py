@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import re
 
+from aaben_raadgivning.domain.errors import UserError
+
 WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
 _SEPARATORS_RE = re.compile(r"[\s.\-]+")
 
 
-class CvrError(ValueError):
+class CvrError(UserError, ValueError):
     """An unusable CVR number; ``message`` is Danish and shown as is."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
 
 
 def checksum_ok(digits: str) -> bool:

@@ -15,6 +15,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta
 from dateutil.relativedelta import weekday as RelWeekday
 
+from aaben_raadgivning.domain.errors import UserError
+
 WEEKDAY_NAMES = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
 WEEKDAY_SHORT = ("man", "tir", "ons", "tor", "fre", "lør", "søn")
 _REL_WEEKDAYS: tuple[RelWeekday, ...] = (MO, TU, WE, TH, FR, SA, SU)
@@ -38,20 +40,12 @@ _DECIMAL_RE = re.compile(r"[+-]?\d*[.,]?\d+")
 _GROUPED_RE = re.compile(r"[+-]?\d{1,3}(\.\d{3})+(,\d+)?")  # "1.234,5" as written by format_decimal
 
 
-class DateInputError(ValueError):
+class DateInputError(UserError, ValueError):
     """Unreadable date or time input; ``message`` is Danish and shown as is."""
 
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
 
-
-class NumberInputError(ValueError):
+class NumberInputError(UserError, ValueError):
     """Unreadable number input; ``message`` is Danish and shown as is."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
 
 
 def _normalize(text: str) -> str:

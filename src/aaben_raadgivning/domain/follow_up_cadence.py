@@ -27,6 +27,7 @@ from datetime import date, timedelta
 from functools import cache
 from importlib import resources
 
+from aaben_raadgivning.domain.errors import UserError
 from aaben_raadgivning.domain.rules import Rules, load_rules
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
 
@@ -42,10 +43,8 @@ _UNIT_WORDS = {
 _PHASE_RE = re.compile(r"(?:hver\s+)?(\d{1,3})\.?\s*([a-zæøå]+)\.?\s*(?:til|-|–|→)\s*(\d{1,3})\s*([a-zæøå]+)\.?")
 
 
-class PlanError(ValueError):
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
+class PlanError(UserError, ValueError):
+    """A follow-up plan that cannot be read or used; ``message`` is Danish and shown as is."""
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from aaben_raadgivning.domain.errors import UserError
+
 HOUR_KINDS = ("ordinary", "praktik", "loentilskud")
 HOUR_KIND_LABELS = {"ordinary": "Ordinære timer", "praktik": "Virksomhedspraktik", "loentilskud": "Løntilskud"}
 
@@ -32,12 +34,8 @@ _ISO_MONTH_RE = re.compile(r"(\d{4})-(\d{1,2})")
 _NAMED_MONTH_RE = re.compile(r"([a-zæøå]+)\.?(?:\s+(\d{4}|\d{2}))?")
 
 
-class HoursInputError(ValueError):
+class HoursInputError(UserError, ValueError):
     """Unreadable hour or month input; ``message`` is Danish and shown as is."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
 
 
 def _normalize(text: str) -> str:

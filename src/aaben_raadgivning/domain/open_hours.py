@@ -13,6 +13,7 @@ from aaben_raadgivning.domain.dates import (
     format_time,
     parse_time,
 )
+from aaben_raadgivning.domain.errors import UserError
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
 
 Interval = tuple[time, time]
@@ -22,12 +23,8 @@ _CLOSED_WORDS = ("", "lukket")
 _LOOKAHEAD_DAYS = 31  # far enough to get past Christmas and any run of configured closing days
 
 
-class OpenHoursError(ValueError):
+class OpenHoursError(UserError, ValueError):
     """Open hours in the settings that cannot be right; ``message`` is Danish."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
 
 
 def _parse_day(day_name: str, text: str) -> tuple[Interval, ...]:

@@ -27,11 +27,14 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from functools import cache
 from importlib import resources
+from typing import Any
+
+from aaben_raadgivning.domain.errors import UserError
 
 Number = int | float
 
 
-class RulesError(ValueError):
+class RulesError(UserError, ValueError):
     """A rules file that cannot be used; ``message`` is Danish and lists every problem found."""
 
     def __init__(self, problems: list[str]) -> None:
@@ -163,7 +166,7 @@ def parse_rules(text: str, *, defaults: Rules | None = None) -> Rules:
     for key in data:
         if key not in _SPECS:
             problems.append(f"Ukendt regel «{key}». Kendte regler: {', '.join(_SPECS)}.")
-    values: dict[str, Number] = {}
+    values: dict[str, Any] = {}  # each value checked against its rule's type (_check_value)
     notes: list[RuleNote] = []
     for key in _SPECS:
         inherited = defaults.note(key) if defaults is not None else RuleNote(key, "", "", "")

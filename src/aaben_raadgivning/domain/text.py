@@ -1,7 +1,8 @@
 """Text as it is stored, and search folding for Danish names, CPR and phone numbers.
 
 ``clean_text`` is the one check every action runs on a name or free text before it is stored: no
-control characters, no hidden direction overrides, no broken characters, and a length limit.
+control characters, no hidden direction overrides, no broken characters, and a length limit (``too_long``,
+with the limits named below, for the actions that word the message themselves).
 
 Records are indexed under several spellings ("Østergård" also as "oestergard", "ostergard", …) and a
 query matches when every query term is a prefix of some index term. Queries are only folded, never
@@ -38,7 +39,14 @@ _char_cache: dict[str, str] = {}
 # Invisible characters that reorder how text is shown ("Trojan Source"): a name could read differently
 # on screen than it is stored and searched.
 _DIRECTION_CONTROLS = frozenset(chr(code) for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
-NAME_LENGTH = 200  # the name columns' length
+
+# Length limits for stored text, in characters: what a form lets through, and what fits the columns.
+NAME_LENGTH = 200  # names and other one-line fields (the name columns' length)
+HEADING_LENGTH = 300  # a timeline event's one-line heading
+SHORT_TEXT_LENGTH = 500  # a sentence or two: a delmål, why a deadline was moved
+NOTE_LENGTH = 2000  # a monthly hours report's note
+LONG_TEXT_LENGTH = 4000  # free text: notes, details, assessments, reasons
+TOO_LONG = "Teksten er for lang (højst {limit} tegn)."
 
 
 def _forbidden(char: str, multiline: bool) -> str | None:
@@ -53,15 +61,21 @@ def _forbidden(char: str, multiline: bool) -> str | None:
     return None
 
 
+def too_long(text: str, max_length: int, message: str = TOO_LONG) -> str | None:
+    """The Danish message if ``text`` is longer than ``max_length`` characters, else None. ``message`` can
+    name the field ("Navnet er for langt (højst {limit} tegn)."); ``{limit}`` becomes ``max_length``."""
+    if len(text) > max_length:
+        return message.format(limit=max_length)
+    return None
+
+
 def text_problem(text: str, *, max_length: int | None = None, multiline: bool = False) -> str | None:
     """The Danish reason ``text`` cannot be stored as it is, or None (see clean_text)."""
     for char in text:
         reason = _forbidden(char, multiline)
         if reason:
             return f"Teksten indeholder {reason}, som ikke kan gemmes. Skriv den igen uden."
-    if max_length is not None and len(text) > max_length:
-        return f"Teksten er for lang (højst {max_length} tegn)."
-    return None
+    return too_long(text, max_length) if max_length is not None else None
 
 
 def clean_text(

@@ -14,6 +14,7 @@ from typing import Any
 
 from aaben_raadgivning.domain.dates import DateInputError, format_date, format_datetime, parse_date
 from aaben_raadgivning.domain.errors import ValidationError
+from aaben_raadgivning.domain.text import too_long
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.integrity import TABLE_NAMES
 from aaben_raadgivning.store.models import Base
@@ -102,8 +103,8 @@ def parse_merged(table: str, field: str, text: str, today: date) -> Any:
     if not value:  # an empty field is one of the two sides or a form's job, never a "merge"
         raise ValidationError.single("merged", "Skriv værdien, eller behold en af de to.")
     limit = getattr(column.type, "length", None) if column is not None else None
-    if limit and len(value) > limit:
-        raise ValidationError.single("merged", f"Teksten er for lang: højst {limit} tegn.")
+    if limit and (problem := too_long(value, limit, "Teksten er for lang: højst {limit} tegn.")):
+        raise ValidationError.single("merged", problem)
     return value
 
 

@@ -2,7 +2,7 @@
 
 Checked before anything writes to the file, so a damaged database is never "repaired" by a migration
 or a new device id, and a database that went missing is never silently replaced by a new, empty one
-(which would then join the share as a new computer). The errors are ``OSError`` subclasses with a
+(which would then join the share as a new computer). The errors are ``UserError`` and ``OSError`` with a
 Danish message that says what to do, so every caller that already reports file problems (the
 command line, the app's start-up) shows them as they are.
 
@@ -15,6 +15,8 @@ from __future__ import annotations
 import errno
 import sqlite3
 from pathlib import Path
+
+from aaben_raadgivning.domain.errors import UserError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 HEADER_SIZE = 100
@@ -31,8 +33,8 @@ _READ_ONLY_ERRNOS = {errno.EROFS, errno.EACCES, errno.EPERM}
 _FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
 
 
-class DatabaseFileError(OSError):
-    """The local database file cannot be used; ``str()`` is a Danish message saying what to do."""
+class DatabaseFileError(UserError, OSError):
+    """The local database file cannot be used; ``message`` (and ``str()``) is Danish and says what to do."""
 
 
 class DatabaseDamaged(DatabaseFileError):

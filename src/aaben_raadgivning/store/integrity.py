@@ -100,7 +100,7 @@ def check_search_index(connection: Connection) -> tuple[Problem, ...]:
         search_index.search_rowid(row[0]): row[0]
         for row in connection.exec_driver_sql("SELECT id FROM citizens WHERE deleted_at IS NULL")
     }
-    indexed = dict(connection.exec_driver_sql("SELECT rowid, citizen_id FROM citizen_search").all())
+    indexed: dict[int, str] = dict(connection.exec_driver_sql("SELECT rowid, citizen_id FROM citizen_search").all())
     missing = sum(1 for rowid, cid in expected.items() if indexed.get(rowid) != cid)
     extra = sum(1 for rowid, cid in indexed.items() if expected.get(rowid) != cid)
     problems = []
@@ -177,7 +177,7 @@ def check_sync_gaps(connection: Connection) -> tuple[Problem, ...]:
     """Changes of another computer that the last sync could not get (a file missing on the share)."""
     text = connection.exec_driver_sql("SELECT value FROM local_meta WHERE key = 'sync_gaps'").scalar()
     gaps: dict[str, int] = json.loads(text) if text else {}
-    names = dict(connection.exec_driver_sql("SELECT device_id, name FROM sync_peers").all())
+    names: dict[str, str] = dict(connection.exec_driver_sql("SELECT device_id, name FROM sync_peers").all())
     return tuple(
         Problem(
             "sync",

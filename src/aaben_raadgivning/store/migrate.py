@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from aaben_raadgivning.domain.errors import UserError
 from aaben_raadgivning.store import database_file
 
 # The newest revision in migrations/versions (a test checks it against Alembic's own head).
@@ -24,8 +25,8 @@ SCHEMA_HEAD = "0005"
 log = logging.getLogger(__name__)
 
 
-class MigrationError(RuntimeError):
-    """The database could not be upgraded; the message is Danish and names the backup."""
+class MigrationError(UserError, RuntimeError):
+    """The database could not be upgraded; ``message`` (and ``str()``) is Danish and names the backup."""
 
 
 def current_revision(database: Path) -> str | None:

@@ -17,6 +17,8 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from aaben_raadgivning.domain.codes import AgreementStatus, FollowUpStatus, SubGoalStatus
+
 ID = String(36)
 
 
@@ -147,7 +149,7 @@ class SubGoal(Base):
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     citizen_id: Mapped[str] = mapped_column(ForeignKey("citizens.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="aktiv")  # aktiv / naaet / opgivet
+    status: Mapped[str] = mapped_column(String(16), default=SubGoalStatus.AKTIV)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     created_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), default=None)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
@@ -166,7 +168,7 @@ class FollowUpTask(Base):
     reason: Mapped[str] = mapped_column(Text)
     due_date: Mapped[date] = mapped_column(Date, index=True)
     assignee_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), default=None)
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(16), default=FollowUpStatus.OPEN)
     walk_in_id: Mapped[str | None] = mapped_column(ForeignKey("walk_ins.id"), default=None)
     # The record a derived task is about (e.g. the delmål to assess), so recomputing finds it again.
     subject_id: Mapped[str | None] = mapped_column(ID, index=True, default=None)
@@ -236,7 +238,9 @@ class Agreement(Base):
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     previous_id: Mapped[str | None] = mapped_column(ForeignKey("agreements.id"), index=True, default=None)
     course_kind: Mapped[str] = mapped_column(String(40))
-    status: Mapped[str] = mapped_column(String(16), default="udkast", server_default="udkast")
+    status: Mapped[str] = mapped_column(
+        String(16), default=AgreementStatus.UDKAST, server_default=AgreementStatus.UDKAST
+    )
     status_reason: Mapped[str] = mapped_column(Text, default="", server_default="")  # e.g. why afbrudt
     status_changed_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
     tasks: Mapped[str] = mapped_column(Text, default="", server_default="")

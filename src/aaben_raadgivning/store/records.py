@@ -12,6 +12,7 @@ import json
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aaben_raadgivning.domain.codes import EventKind
 from aaben_raadgivning.domain.errors import NotFoundError
 from aaben_raadgivning.domain.step_models import DEFAULT_STEP_MODEL, StepModel, load_step_model
 from aaben_raadgivning.security import roles
@@ -44,7 +45,7 @@ def citizen_model(citizen: Citizen) -> StepModel:
 
 def add_timeline_event(
     tx: Tx,
-    actor_id: str,
+    actor_id: str | None,
     citizen_id: str,
     kind: str,
     summary: str,
@@ -76,12 +77,16 @@ def add_timeline_event(
 
 def jobformidler_changes(tx_or_session: Tx | Session, citizen_id: str) -> int:
     """How many times the citizen's jobformidler has been changed (each change is a «jobformidler» event)."""
-    session = getattr(tx_or_session, "session", tx_or_session)
+    session = tx_or_session.session if isinstance(tx_or_session, Tx) else tx_or_session
     return (
         session.scalar(
             select(func.count())
             .select_from(Event)
-            .where(Event.citizen_id == citizen_id, Event.kind == "jobformidler", Event.data.like('%"change": true%'))
+            .where(
+                Event.citizen_id == citizen_id,
+                Event.kind == EventKind.JOBFORMIDLER,
+                Event.data.like('%"change": true%'),
+            )
         )
         or 0
     )

@@ -16,6 +16,7 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Boolean, Connection, Date, DateTime, Table
+from sqlalchemy.engine.interfaces import DBAPIConnection
 
 from aaben_raadgivning.changes import merge
 from aaben_raadgivning.changes.change import Change
@@ -123,6 +124,14 @@ ORDER = {name: index for index, name in enumerate(TABLES)}  # parents before chi
 def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _driver(conn: Connection) -> DBAPIConnection:
+    """The sqlite3 connection under ``conn``, for bulk work without SQLAlchemy's per-row overhead."""
+    driver = conn.connection.dbapi_connection
+    if driver is None:  # only once the pool has invalidated it; a connection in use always has one
+        raise RuntimeError("the database connection has been closed")
+    return driver
 
 
 def _marks(count: int) -> str:
@@ -245,7 +254,7 @@ class Applier:
             self.incoming[(change.table_name, change.row_id)].append(change)
         touched: dict[str, set[str]] = defaultdict(set)
         unknown: list[tuple[str, str, str]] = []
-        inserts: list[Change] = []
+        inserts: list[tuple[Change, str]] = []  # with the row's JSON
         for change in changes:
             info = TABLES.get(change.table_name)
             if change.op == merge.PURGE:
@@ -256,11 +265,11 @@ class Applier:
                 continue
             if change.op == merge.INSERT:
                 if change.value:
-                    inserts.append(change)
+                    inserts.append((change, change.value))
             elif change.op in (merge.UPDATE, merge.DELETE) and change.field not in info.column_set:
                 unknown.append((change.id, change.table_name, change.row_id))
             touched[change.table_name].add(change.row_id)
-        for change, parsed in zip(inserts, loads_many([c.value for c in inserts]), strict=True):
+        for (change, _), parsed in zip(inserts, loads_many([text for _, text in inserts]), strict=True):
             self.parsed[change.id] = parsed
             if not parsed.keys() <= TABLES[change.table_name].column_set:
                 unknown.append((change.id, change.table_name, change.row_id))
@@ -347,7 +356,7 @@ class Applier:
                 recheck[str(values.get("table_name"))].add(str(values.get("row_id")))
             if info.name == "citizens":
                 indexed.append((row_id, values))
-        cursor = self.conn.connection.dbapi_connection.cursor()  # plain executemany: no per-row wrapping
+        cursor = _driver(self.conn).cursor()  # plain executemany: no per-row wrapping
         for columns, rows in inserts.items():
             try:
                 cursor.executemany(
@@ -396,7 +405,7 @@ def fresh_rows(conn: Connection, changes: Sequence[Change]) -> dict[str, set[str
         listed = sorted(ids)
         for part in chunks(listed):
             known.update(
-                row[0] for row in conn.connection.dbapi_connection.execute(
+                row[0] for row in _driver(conn).execute(
                     f"SELECT DISTINCT row_id FROM change_log WHERE table_name = ? AND row_id IN ({_marks(len(part))})",
                     (table, *part),
                 )

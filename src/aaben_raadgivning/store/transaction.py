@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aaben_raadgivning.changes.hlc import HybridLogicalClock
+from aaben_raadgivning.domain.workdays import WorkdayCalendar
 from aaben_raadgivning.ids import new_id
 from aaben_raadgivning.store.models import (
     APPEND_ONLY_TABLES,
@@ -29,7 +30,7 @@ from aaben_raadgivning.store.rows import dumps, row_dict, to_plain
 
 
 class Tx:
-    calendar = None  # the database's WorkdayCalendar (set by Database.transaction); None = helligdage only
+    calendar: WorkdayCalendar | None = None  # set by Database.transaction; None = helligdage only
 
     def __init__(self, session: Session, clock: HybridLogicalClock, device_id: str, now: datetime) -> None:
         self.session = session

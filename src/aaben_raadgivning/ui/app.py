@@ -80,8 +80,10 @@ class AabenApp(App):
     # The sync state shown at the right of every footer (ui/widgets/sync_badge.py); "" when no share is set up.
     sync_badge: reactive[str] = reactive("")
 
-    def __init__(self, source: Runtime | RuntimeOpener) -> None:
+    def __init__(self, source: Runtime | RuntimeOpener, *, owns_process: bool = False) -> None:
+        """``owns_process``: this app is the whole process (``run_tui``), so start-up may freeze the heap."""
         super().__init__()
+        self._owns_process = owns_process
         self._sync_running = False
         self._sync_failed = False
         self._told_problem: str | None = None  # the sync problem last notified (not repeated every round)
@@ -171,8 +173,11 @@ class AabenApp(App):
         self.call_from_thread(self._database_opened)
 
     def _start_up_done(self) -> None:
-        """Start-up has allocated its long-lived objects: move them out of the collector's way."""
-        gc.freeze()
+        """Start-up has allocated its long-lived objects: move them out of the collector's way. Only when the
+        app is the whole process: frozen objects are never collected, so an app run inside another program
+        (the tests) would keep that program's garbage, open database files included, for good."""
+        if self._owns_process:
+            gc.freeze()
         gc.enable()
 
     def _database_failed(self, message: str) -> None:
@@ -510,11 +515,12 @@ def run_tui(data_dir: Path | None = None, demo: bool = False) -> int:
     try:
         opener = RuntimeOpener.prepare(data_dir, demo=demo)
     except (SettingsError, OSError) as exc:
+        gc.enable()
         print(f"Åben Rådgivning kunne ikke starte: {exc}", file=sys.stderr)
         return 1
     configure_logging(opener.paths.log_dir)
     log.info("TUI started on %s", opener.paths.data_dir)
-    app = AabenApp(opener)
+    app = AabenApp(opener, owns_process=True)
     try:
         app.run()
     except Exception as exc:  # outside Textual's own handling (e.g. the terminal driver)

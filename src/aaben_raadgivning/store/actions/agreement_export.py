@@ -13,7 +13,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from aaben_raadgivning.domain.clock import to_local
+from aaben_raadgivning.domain.clock import local_date
 from aaben_raadgivning.domain.errors import ValidationError
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.documents.agreement import (
@@ -58,7 +58,7 @@ def export_agreement(
     try:
         with db.transaction() as tx:
             document = build_agreement_document(
-                tx.session, agreement_id, include_health=include_health, today=to_local(tx.now).date()
+                tx.session, agreement_id, include_health=include_health, today=local_date(tx.now)
             )
             data = render_pdf(document) if fmt == "pdf" else render_markdown(document).encode("utf-8")
             try:
@@ -69,7 +69,8 @@ def export_agreement(
                     os.fsync(handle.fileno())
             except OSError as exc:
                 raise ValidationError.single("path", f"Filen kan ikke skrives: {exc.strerror or exc}.") from None
-            citizen_id = tx.session.get(Agreement, agreement_id).citizen_id
+            agreement = tx.session.get(Agreement, agreement_id)
+            citizen_id = agreement.citizen_id if agreement is not None else None
             health = "med helbredsoplysninger" if include_health else "uden helbredsoplysninger"
             tx.audit(
                 actor_id, "export", "agreement", agreement_id, citizen_id,

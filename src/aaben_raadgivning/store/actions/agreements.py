@@ -35,14 +35,15 @@ from aaben_raadgivning.domain.agreements import (
     schedule_cells,
     validate_agreement,
 )
-from aaben_raadgivning.domain.clock import to_local
+from aaben_raadgivning.domain.clock import local_date
+from aaben_raadgivning.domain.codes import AgreementStatus, EventKind, FollowUpStatus
 from aaben_raadgivning.domain.dates import format_date
 from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
 from aaben_raadgivning.domain.follow_up_cadence import plan_from_json, plan_visits
 from aaben_raadgivning.domain.hours import format_hours
 from aaben_raadgivning.domain.rules import load_rules
 from aaben_raadgivning.domain.step_models import StepDecision
-from aaben_raadgivning.domain.text import clean_text
+from aaben_raadgivning.domain.text import LONG_TEXT_LENGTH, clean_text, too_long
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
 from aaben_raadgivning.ids import derived_id
 from aaben_raadgivning.store.actions.citizen_record import apply_break_off
@@ -65,7 +66,7 @@ RULE = PLAN_TASK_RULE
 KIND = "aftaleopfoelgning"
 RENEGOTIATED = "genforhandlet"
 BREAK_OFF_ROUTES = {"trin2": "Tilbage til trin 2 (nyt match)", "rehab": "Rehabiliteringsforløb"}
-EDITABLE = ("udkast", "aktiv")
+EDITABLE = (AgreementStatus.UDKAST, AgreementStatus.AKTIV)
 
 
 def rule_key(root_id: str, index: int) -> str:
@@ -77,10 +78,6 @@ class SaveResult:
     agreement: Agreement
     warnings: tuple[str, ...] = ()
     tasks: int = 0  # open plan tasks after the action
-
-
-def _today(tx: Tx) -> date:
-    return to_local(tx.now).date()
 
 
 def load_agreement(tx: Tx, agreement_id: str) -> Agreement:
@@ -136,13 +133,13 @@ def _validate(tx: Tx, data: AgreementInput, *, complete: bool, previous: Agreeme
     errors: dict[str, str] = {}
     start_guess = None
     try:
-        start_guess = parse_date(data.start_date, _today(tx)) if data.start_date.strip() else None
+        start_guess = parse_date(data.start_date, local_date(tx.now)) if data.start_date.strip() else None
     except ValueError:
         pass
     clean: CleanAgreement | None = None
     try:
         clean = validate_agreement(
-            data, today=_today(tx), rules=load_rules(), complete=complete,
+            data, today=local_date(tx.now), rules=load_rules(), complete=complete,
             earlier_praktik_days=_earlier_praktik_days(tx, previous, start_guess),
         )  # fmt: skip
     except ValidationError as exc:
@@ -198,7 +195,7 @@ def _event(
     tx: Tx, actor_id: str, agreement: Agreement, summary: str, details: str = "", data: dict | None = None
 ) -> None:
     add_timeline_event(
-        tx, actor_id, agreement.citizen_id, "aftale", summary, details, subject_id=agreement.id,
+        tx, actor_id, agreement.citizen_id, EventKind.AFTALE, summary, details, subject_id=agreement.id,
         data={"agreement_id": agreement.id, "version": agreement.version, "status": agreement.status, **(data or {})},
     )  # fmt: skip
 
@@ -221,7 +218,7 @@ def sync_plan_tasks(tx: Tx, actor_id: str, agreement: Agreement, calendar: Workd
     root = chain_root(tx.session, agreement)
     existing = _plan_tasks(tx, agreement.citizen_id, root.id)
     desired: dict[str, tuple[date, str]] = {}
-    if agreement.status == "aktiv" and agreement.start_date is not None:
+    if agreement.status == AgreementStatus.AKTIV and agreement.start_date is not None:
         first_day = root.start_date or agreement.start_date
         visits = [
             v for v in plan_visits(plan_from_json(agreement.follow_up_plan), first_day, agreement.end_date, calendar)
@@ -239,11 +236,11 @@ def sync_plan_tasks(tx: Tx, actor_id: str, agreement: Agreement, calendar: Workd
                 FollowUpTask(
                     id=derived_id(agreement.citizen_id, key),
                     citizen_id=agreement.citizen_id, kind=KIND, rule=RULE, reason=reason, due_date=due,
-                    assignee_id=assignee, status="open", subject_id=agreement.id, created_by=actor_id,
+                    assignee_id=assignee, status=FollowUpStatus.OPEN, subject_id=agreement.id, created_by=actor_id,
                     created_at=tx.now, rule_key=key, agreement_id=agreement.id,
                 )
             )  # fmt: skip
-        elif task.status == "open":
+        elif task.status == FollowUpStatus.OPEN:
             fields = {
                 "due_date": due,
                 "agreement_id": agreement.id,
@@ -255,17 +252,17 @@ def sync_plan_tasks(tx: Tx, actor_id: str, agreement: Agreement, calendar: Workd
                 fields["deleted_at"] = None
             tx.update(task, **fields)
     for key, task in existing.items():
-        if key not in desired and task.status == "open" and task.deleted_at is None:
+        if key not in desired and task.status == FollowUpStatus.OPEN and task.deleted_at is None:
             tx.tombstone(task)
     return len(desired)
 
 
 def _drop_future_tasks(tx: Tx, agreement: Agreement) -> int:
     root = chain_root(tx.session, agreement)
-    today = _today(tx)
+    today = local_date(tx.now)
     dropped = 0
     for task in _plan_tasks(tx, agreement.citizen_id, root.id).values():
-        if task.status == "open" and task.deleted_at is None and task.due_date >= today:
+        if task.status == FollowUpStatus.OPEN and task.deleted_at is None and task.due_date >= today:
             tx.tombstone(task)
             dropped += 1
     return dropped
@@ -283,7 +280,9 @@ def save_agreement(
         if agreement_id is None:
             clean = _validate(tx, data, complete=False)
             agreement = tx.add(
-                Agreement(**_fields(clean), version=1, status="udkast", created_at=tx.now, created_by=actor_id)
+                Agreement(
+                    **_fields(clean), version=1, status=AgreementStatus.UDKAST, created_at=tx.now, created_by=actor_id
+                )
             )
             _event(
                 tx,
@@ -301,9 +300,9 @@ def save_agreement(
             )
         data = replace(data, citizen_id=agreement.citizen_id)  # an agreement never moves to another citizen
         previous = tx.session.get(Agreement, agreement.previous_id) if agreement.previous_id else None
-        clean = _validate(tx, data, complete=agreement.status == "aktiv", previous=previous)
+        clean = _validate(tx, data, complete=agreement.status == AgreementStatus.AKTIV, previous=previous)
         changed = tx.update(agreement, **_fields(clean))
-        tasks = sync_plan_tasks(tx, actor_id, agreement, calendar) if agreement.status == "aktiv" else 0
+        tasks = sync_plan_tasks(tx, actor_id, agreement, calendar) if agreement.status == AgreementStatus.AKTIV else 0
         if changed:
             tx.audit(
                 actor_id,
@@ -313,7 +312,7 @@ def save_agreement(
                 agreement.citizen_id,
                 "Aftale ændret: " + ", ".join(changed),
             )
-        if agreement.status == "aktiv":
+        if agreement.status == AgreementStatus.AKTIV:
             recompute_now(tx, agreement.citizen_id, actor_id=actor_id, calendar=calendar)  # the course start may move
         return SaveResult(agreement, clean.warnings, tasks)
 
@@ -322,11 +321,11 @@ def activate_agreement(db: Database, actor_id: str, agreement_id: str, *, calend
     """udkast → aktiv: the agreement must be complete; its follow-up plan becomes tasks."""
     with db.transaction() as tx:
         agreement = load_agreement(tx, agreement_id)
-        if not load_agreement_data().can_move(agreement.status, "aktiv"):
+        if not load_agreement_data().can_move(agreement.status, AgreementStatus.AKTIV):
             raise ValidationError.single("status", "Kun et udkast kan sættes i gang.")
         previous = tx.session.get(Agreement, agreement.previous_id) if agreement.previous_id else None
         clean = _validate(tx, input_of(agreement), complete=True, previous=previous)
-        tx.update(agreement, status="aktiv", status_changed_at=tx.now)
+        tx.update(agreement, status=AgreementStatus.AKTIV, status_changed_at=tx.now)
         tasks = sync_plan_tasks(tx, actor_id, agreement, calendar)
         _event(
             tx,
@@ -342,12 +341,12 @@ def activate_agreement(db: Database, actor_id: str, agreement_id: str, *, calend
 
 def finish_agreement(db: Database, actor_id: str, agreement_id: str, note: str = "") -> Agreement:
     """aktiv → afsluttet (the course ended as planned); open future plan tasks are removed."""
-    note = clean_text(note, "reason", max_length=4000, multiline=True)
+    note = clean_text(note, "reason", max_length=LONG_TEXT_LENGTH, multiline=True)
     with db.transaction() as tx:
         agreement = load_agreement(tx, agreement_id)
-        if not load_agreement_data().can_move(agreement.status, "afsluttet"):
+        if not load_agreement_data().can_move(agreement.status, AgreementStatus.AFSLUTTET):
             raise ValidationError.single("status", "Kun en aktiv aftale kan afsluttes.")
-        tx.update(agreement, status="afsluttet", status_reason=note, status_changed_at=tx.now)
+        tx.update(agreement, status=AgreementStatus.AFSLUTTET, status_reason=note, status_changed_at=tx.now)
         dropped = _drop_future_tasks(tx, agreement)
         _event(
             tx,
@@ -375,17 +374,17 @@ def break_off_agreement(db: Database, actor_id: str, agreement_id: str, *, reaso
     reason = clean_text(reason, "reason", multiline=True, errors=errors)
     if not reason:
         errors["reason"] = "Skriv hvorfor forløbet er afbrudt."
-    elif len(reason) > 4000:
-        errors["reason"] = "Teksten er for lang (højst 4000 tegn)."
+    elif problem := too_long(reason, LONG_TEXT_LENGTH):
+        errors["reason"] = problem
     if route not in BREAK_OFF_ROUTES:
         errors["route"] = "Vælg om borgeren går tilbage til trin 2 eller i rehabiliteringsforløb."
     if errors:
         raise ValidationError(errors)
     with db.transaction() as tx:
         agreement = load_agreement(tx, agreement_id)
-        if not load_agreement_data().can_move(agreement.status, "afbrudt"):
+        if not load_agreement_data().can_move(agreement.status, AgreementStatus.AFBRUDT):
             raise ValidationError.single("status", "Kun en aktiv aftale kan afbrydes.")
-        tx.update(agreement, status="afbrudt", status_reason=reason, status_changed_at=tx.now)
+        tx.update(agreement, status=AgreementStatus.AFBRUDT, status_reason=reason, status_changed_at=tx.now)
         dropped = _drop_future_tasks(tx, agreement)
         _event(
             tx,
@@ -415,7 +414,7 @@ def renegotiate_agreement(
     agreement, which becomes afsluttet «genforhandlet»; the open plan tasks move to the new version."""
     with db.transaction() as tx:
         old = load_agreement(tx, agreement_id)
-        if old.status != "aktiv":
+        if old.status != AgreementStatus.AKTIV:
             raise ValidationError.single("status", "Kun en aktiv aftale kan genforhandles. Et udkast rettes bare.")
         newer = tx.session.scalars(
             select(Agreement.id).where(Agreement.previous_id == old.id, Agreement.deleted_at.is_(None))
@@ -428,10 +427,10 @@ def renegotiate_agreement(
             raise ValidationError.single(
                 "start_date", f"Den nye version kan ikke starte før den gamle ({format_date(old.start_date)})."
             )
-        tx.update(old, status="afsluttet", status_reason=RENEGOTIATED, status_changed_at=tx.now)
+        tx.update(old, status=AgreementStatus.AFSLUTTET, status_reason=RENEGOTIATED, status_changed_at=tx.now)
         new = tx.add(
             Agreement(
-                **_fields(clean), version=old.version + 1, previous_id=old.id, status="aktiv", status_changed_at=tx.now,
+                **_fields(clean), version=old.version + 1, previous_id=old.id, status=AgreementStatus.AKTIV, status_changed_at=tx.now,
                 created_at=tx.now, created_by=actor_id,
             )
         )  # fmt: skip

@@ -4,7 +4,8 @@ timeline event(s) and audit entry."""
 
 from __future__ import annotations
 
-from aaben_raadgivning.domain.clock import to_local
+from aaben_raadgivning.domain.clock import local_date
+from aaben_raadgivning.domain.codes import EventKind
 from aaben_raadgivning.domain.errors import ValidationError
 from aaben_raadgivning.domain.reference import load_reference
 from aaben_raadgivning.domain.rules import load_rules
@@ -17,10 +18,11 @@ from aaben_raadgivning.domain.step_models import (
     plan_break_off,
     plan_visitation,
 )
-from aaben_raadgivning.domain.text import clean_text
+from aaben_raadgivning.domain.text import LONG_TEXT_LENGTH, clean_text
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.follow_ups.recompute import recompute_now
 from aaben_raadgivning.store.models import Citizen, Staff
+from aaben_raadgivning.store.queries.step_facts import citizen_facts
 from aaben_raadgivning.store.records import (
     add_timeline_event,
     citizen_model,
@@ -29,25 +31,23 @@ from aaben_raadgivning.store.records import (
     load_citizen,
     require_authority,
 )
-from aaben_raadgivning.store.step_facts import citizen_facts
 from aaben_raadgivning.store.transaction import Tx
 
-MAX_TEXT = 4000
 
-
-def _start_model(tx: Tx, citizen: Citizen, default_model: str) -> StepModel:
-    """Put a citizen who has no step yet into the first step of the office's default model."""
+def _start_model(tx: Tx, citizen: Citizen, default_model: str) -> tuple[StepModel, str]:
+    """Put a citizen who has no step yet into the first step of the office's default model; the model and
+    the citizen's step."""
     if citizen.step_model is not None and citizen.step is not None:
-        return citizen_model(citizen)
+        return citizen_model(citizen), citizen.step
     model = load_step_model(default_model)
     tx.update(
         citizen,
         step_model=model.code,
         step_model_version=model.version,
         step=model.first_step.code,
-        step_since=to_local(tx.now).date(),
+        step_since=local_date(tx.now),
     )
-    return model
+    return model, model.first_step.code
 
 
 def _recompute(
@@ -63,13 +63,13 @@ def _clean(text: str, field: str, *, required: bool = False, message: str = "") 
     text = text.strip()
     if required and not text:
         raise ValidationError.single(field, message or "Feltet skal udfyldes.")
-    return clean_text(text, field, max_length=MAX_TEXT, multiline=True)
+    return clean_text(text, field, max_length=LONG_TEXT_LENGTH, multiline=True)
 
 
 def _apply_step(tx: Tx, actor_id: str, citizen: Citizen, decision: StepDecision, kind: str, note: str = "") -> None:
-    changes = {"step": decision.to_step}
+    changes: dict[str, object] = {"step": decision.to_step}
     if decision.to_step != citizen.step:
-        changes["step_since"] = to_local(tx.now).date()
+        changes["step_since"] = local_date(tx.now)
     if decision.route:
         changes["route"] = decision.route
     tx.update(citizen, **changes)
@@ -98,19 +98,19 @@ def record_visitation(
     with db.transaction() as tx:
         require_authority(load_actor(tx, actor_id), "visitere borgere")
         citizen = load_citizen(tx, citizen_id)
-        model = _start_model(tx, citizen, default_model)
+        model, step = _start_model(tx, citizen, default_model)
         if not any(o.code == outcome for o in model.visitation_outcomes):
             raise ValidationError.single("outcome", "Vælg et af visitationens udfald.")
-        decision = plan_visitation(model, citizen.step, outcome)
+        decision = plan_visitation(model, step, outcome)
         if not decision.allowed:
             raise ValidationError.single("outcome", decision.message)
         tx.update(citizen, visitation=outcome)
         if model.visitation_outcome(outcome).enters_project and citizen.project_start is None:
-            tx.update(citizen, project_start=to_local(tx.now).date())
-        _apply_step(tx, actor_id, citizen, decision, "visitation", note)
+            tx.update(citizen, project_start=local_date(tx.now))
+        _apply_step(tx, actor_id, citizen, decision, EventKind.VISITATION, note)
         if outcome == "underretning":
             add_timeline_event(
-                tx, actor_id, citizen.id, "underretning",
+                tx, actor_id, citizen.id, EventKind.UNDERRETNING,
                 "Underretning til socialforvaltningen; borgeren fortsætter i det ordinære tilbud", note,
             )  # fmt: skip
         tx.audit(actor_id, "update", "citizen", citizen.id, citizen.id, f"Visitation: {outcome}")
@@ -152,11 +152,11 @@ def update_plan(
         changed = tx.update(citizen, **fields)
         if "job_goal" in changed:
             text = f"Jobmål: {fields['job_goal']}" if fields["job_goal"] else "Jobmål fjernet"
-            add_timeline_event(tx, actor_id, citizen.id, "jobmaal", text, f"Før: {old_goal or '—'}")
+            add_timeline_event(tx, actor_id, citizen.id, EventKind.JOBMAAL, text, f"Før: {old_goal or '—'}")
         if "cv_status" in changed:
             labels = reference.cv_statuses
             add_timeline_event(
-                tx, actor_id, citizen.id, "cv", f"CV: {labels.label(old_cv)} → {labels.label(cv_status)}"
+                tx, actor_id, citizen.id, EventKind.CV, f"CV: {labels.label(old_cv)} → {labels.label(cv_status)}"
             )
         if changed:
             tx.audit(actor_id, "update", "citizen", citizen.id, citizen.id, "Plan ændret: " + ", ".join(changed))
@@ -184,7 +184,7 @@ def assign_jobformidler(db: Database, actor_id: str, citizen_id: str, staff_id: 
         tx.update(citizen, jobformidler_id=staff_id)
         summary = f"Jobformidler skiftet fra {old.name} til {new.name}" if old else f"Jobformidler: {new.name}"
         add_timeline_event(
-            tx, actor_id, citizen.id, "jobformidler", summary, reason,
+            tx, actor_id, citizen.id, EventKind.JOBFORMIDLER, summary, reason,
             data={"change": change, "from": old_id, "to": staff_id},
         )  # fmt: skip
         tx.audit(actor_id, "update", "citizen", citizen.id, citizen.id, summary)
@@ -203,7 +203,7 @@ def advance_step(db: Database, actor_id: str, citizen_id: str, override_reason: 
         )
         if not decision.allowed:
             raise ValidationError.single("override_reason", decision.message)
-        _apply_step(tx, actor_id, citizen, decision, "trin", decision.override_reason or "")
+        _apply_step(tx, actor_id, citizen, decision, EventKind.TRIN, decision.override_reason or "")
         detail = f"Trin {decision.from_step} → {decision.to_step}"
         if decision.overridden:
             detail += f" trods manglende kriterier; begrundelse: {decision.override_reason}"
@@ -235,7 +235,7 @@ def apply_break_off(tx: Tx, actor_id: str, citizen_id: str, *, reason: str, reha
     decision = plan_break_off(citizen_model(citizen), citizen.step, rehab_target_group)
     if not decision.allowed:
         raise ValidationError.single("step", decision.message)
-    _apply_step(tx, actor_id, citizen, decision, "rehab" if rehab_target_group else "trin", reason)
+    _apply_step(tx, actor_id, citizen, decision, EventKind.REHAB if rehab_target_group else EventKind.TRIN, reason)
     tx.audit(actor_id, "update", "citizen", citizen.id, citizen.id, f"Virksomhedsforløb afbrudt: {reason}")
     return decision
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from aaben_raadgivning.domain.cpr import CprError, CprInfo, parse_cpr
 from aaben_raadgivning.domain.errors import ValidationError
 from aaben_raadgivning.domain.phone import normalize_phone
-from aaben_raadgivning.domain.text import NAME_LENGTH, clean_text, fold
+from aaben_raadgivning.domain.text import NAME_LENGTH, clean_text, fold, too_long
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import Citizen
 from aaben_raadgivning.store.search_index import index_citizen
@@ -53,8 +53,8 @@ def validate_new_citizen(name: str, cpr_text: str = "", phone_text: str = "") ->
     clean_name = clean_text(name, "name", errors=errors)
     if not clean_name:
         errors["name"] = "Navn mangler."
-    elif len(clean_name) > 200:
-        errors["name"] = "Navnet er for langt (højst 200 tegn)."
+    elif problem := too_long(clean_name, NAME_LENGTH, "Navnet er for langt (højst {limit} tegn)."):
+        errors["name"] = problem
     cpr = None
     if cpr_text.strip():
         try:

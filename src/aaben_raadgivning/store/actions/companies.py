@@ -12,12 +12,11 @@ from sqlalchemy import select
 from aaben_raadgivning.domain.cvr import CvrError, normalize_cvr
 from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
 from aaben_raadgivning.domain.phone import normalize_phone
-from aaben_raadgivning.domain.text import clean_text
+from aaben_raadgivning.domain.text import LONG_TEXT_LENGTH, NAME_LENGTH, clean_text, too_long
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import Company, CompanyContact
 from aaben_raadgivning.store.transaction import Tx
 
-MAX_TEXT = 4000
 _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
@@ -40,26 +39,26 @@ class ContactInput:
 
 
 def _limited(value: str, name: str, limit: int, errors: dict[str, str]) -> str:
-    return clean_text(value, name, max_length=limit, multiline=limit > 200, errors=errors)
+    return clean_text(value, name, max_length=limit, multiline=limit > NAME_LENGTH, errors=errors)
 
 
-def validate_company(data: CompanyInput) -> dict[str, str | None]:
+def validate_company(data: CompanyInput) -> dict[str, str]:
     errors: dict[str, str] = {}
     cvr = ""
     try:
         cvr = normalize_cvr(data.cvr)
     except CvrError as exc:
         errors["cvr"] = exc.message
-    name = _limited(data.name, "name", 200, errors)
+    name = _limited(data.name, "name", NAME_LENGTH, errors)
     if not name:
         errors["name"] = "Skriv virksomhedens navn."
     fields = {
         "cvr": cvr,
         "name": name,
-        "address": _limited(data.address, "address", MAX_TEXT, errors),
-        "industry": _limited(data.industry, "industry", 200, errors),
-        "suitable_tasks": _limited(data.suitable_tasks, "suitable_tasks", MAX_TEXT, errors),
-        "notes": _limited(data.notes, "notes", MAX_TEXT, errors),
+        "address": _limited(data.address, "address", LONG_TEXT_LENGTH, errors),
+        "industry": _limited(data.industry, "industry", NAME_LENGTH, errors),
+        "suitable_tasks": _limited(data.suitable_tasks, "suitable_tasks", LONG_TEXT_LENGTH, errors),
+        "notes": _limited(data.notes, "notes", LONG_TEXT_LENGTH, errors),
     }
     if errors:
         raise ValidationError(errors)
@@ -68,7 +67,7 @@ def validate_company(data: CompanyInput) -> dict[str, str | None]:
 
 def validate_contact(data: ContactInput) -> dict[str, str]:
     errors: dict[str, str] = {}
-    name = _limited(data.name, "name", 200, errors)
+    name = _limited(data.name, "name", NAME_LENGTH, errors)
     if not name:
         errors["name"] = "Skriv kontaktpersonens navn."
     phone = data.phone.strip()
@@ -80,9 +79,9 @@ def validate_contact(data: ContactInput) -> dict[str, str]:
     email = data.email.strip()
     if email and not _EMAIL_RE.fullmatch(email):
         errors["email"] = f"«{email}» er ikke en e-mailadresse."
-    if len(email) > 200:
-        errors["email"] = "E-mailadressen er for lang."
-    fields = {"name": name, "role": _limited(data.role, "role", 200, errors), "phone": phone, "email": email}
+    if problem := too_long(email, NAME_LENGTH, "E-mailadressen er for lang."):
+        errors["email"] = problem
+    fields = {"name": name, "role": _limited(data.role, "role", NAME_LENGTH, errors), "phone": phone, "email": email}
     if errors:
         raise ValidationError(errors)
     return fields

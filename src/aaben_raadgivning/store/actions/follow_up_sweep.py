@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from aaben_raadgivning.domain.clock import to_local
+from aaben_raadgivning.domain.clock import local_date
 from aaben_raadgivning.domain.dates import format_date
 from aaben_raadgivning.domain.rules import load_rules
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
@@ -80,7 +80,7 @@ def sweep_follow_ups(
     """Recompute the derived follow-up tasks of every citizen the date change since the last sweep can
     affect. ``today``: the Danish date (default: the database clock's)."""
     started = time.perf_counter()
-    today = today or to_local(db.now()).date()
+    today = today or local_date(db.now())
     rules = load_rules()
     calendar = db.calendar or WorkdayCalendar()
     with db.session() as session:

@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from aaben_raadgivning.domain.clock import to_local
+from aaben_raadgivning.domain.clock import local_date
+from aaben_raadgivning.domain.codes import FollowUpStatus
 from aaben_raadgivning.domain.dates import DateInputError, format_date, parse_date
 from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
 from aaben_raadgivning.domain.follow_up_rules import (
@@ -15,7 +16,7 @@ from aaben_raadgivning.domain.follow_up_rules import (
     RULE_SUB_GOAL,
 )
 from aaben_raadgivning.domain.reference import Term, load_reference
-from aaben_raadgivning.domain.text import clean_text
+from aaben_raadgivning.domain.text import LONG_TEXT_LENGTH, SHORT_TEXT_LENGTH, clean_text, too_long
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.follow_ups.recompute import (
@@ -84,7 +85,7 @@ def add_follow_up(
             reason=request.reason,
             due_date=request.due_date,
             assignee_id=request.assignee_id,
-            status="open",
+            status=FollowUpStatus.OPEN,
             walk_in_id=walk_in_id,
             created_by=actor_id,
             created_at=tx.now,
@@ -93,8 +94,6 @@ def add_follow_up(
 
 
 # --- Actions from the follow-up queue (F5) ------------------------------------------------------------------
-
-MAX_TEXT = 4000
 
 
 def completion_kinds() -> tuple[Term, ...]:
@@ -116,7 +115,7 @@ def _open_task(tx: Tx, task_id: str) -> FollowUpTask:
     task = tx.session.get(FollowUpTask, task_id)
     if task is None or task.deleted_at is not None:
         raise NotFoundError("Opgaven findes ikke (længere). Den kan være løst af en anden hændelse.")
-    if task.status != "open":
+    if task.status != FollowUpStatus.OPEN:
         raise ValidationError.single("status", "Opgaven er allerede udført.")
     return task
 
@@ -148,7 +147,7 @@ def complete_follow_up(
     errors: dict[str, str] = {}
     if kind not in {t.code for t in completion_kinds()}:
         errors["kind"] = "Vælg hvordan kontakten foregik."
-    note = clean_text(note, "note", max_length=MAX_TEXT, multiline=True, errors=errors)
+    note = clean_text(note, "note", max_length=LONG_TEXT_LENGTH, multiline=True, errors=errors)
     if not note:
         errors["note"] = "Skriv kort, hvad kontakten gav."
     if errors:
@@ -167,7 +166,7 @@ def complete_follow_up(
                 subject_id=task.subject_id if task.rule == RULE_SUB_GOAL else None,
                 data={"follow_up_task_id": task.id, "rule": task.rule},
             )  # fmt: skip
-        changes: dict[str, object] = {"status": "done", "completed_at": tx.now, "completed_by": actor_id}
+        changes: dict[str, object] = {"status": FollowUpStatus.DONE, "completed_at": tx.now, "completed_by": actor_id}
         if event is not None:
             changes["completed_event_id"] = event.id
         else:
@@ -194,10 +193,10 @@ def reschedule_follow_up(
     reason = clean_text(reason, "reason", multiline=True, errors=errors)
     if not reason:
         errors["reason"] = "Skriv hvorfor fristen flyttes."
-    elif len(reason) > 500:
-        errors["reason"] = "Begrundelsen er for lang (højst 500 tegn)."
+    elif problem := too_long(reason, SHORT_TEXT_LENGTH, "Begrundelsen er for lang (højst {limit} tegn)."):
+        errors["reason"] = problem
     with db.transaction() as tx:
-        today = to_local(tx.now).date()
+        today = local_date(tx.now)
         due: date | None = None
         try:
             due = parse_date(due_text, today)

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from aaben_raadgivning.domain.clock import to_local
+from aaben_raadgivning.domain.clock import local_date
+from aaben_raadgivning.domain.codes import AgreementStatus
 from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
 from aaben_raadgivning.domain.hours import (
     HOUR_KINDS,
@@ -20,15 +21,14 @@ from aaben_raadgivning.domain.hours import (
     max_minutes_in_month,
     month_start,
 )
-from aaben_raadgivning.domain.text import clean_text
+from aaben_raadgivning.domain.text import NOTE_LENGTH, clean_text, too_long
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import Agreement, HoursReport
 from aaben_raadgivning.store.queries.hours import current_report
 
 # Hours can be reported for a course that ran (aktiv), has ended (afsluttet) or was broken off (afbrudt:
 # the hours before the break still count); a draft (udkast) has no hours yet.
-REPORTABLE_STATUSES = ("aktiv", "afsluttet", "afbrudt")
-MAX_NOTE = 2000
+REPORTABLE_STATUSES = (AgreementStatus.AKTIV, AgreementStatus.AFSLUTTET, AgreementStatus.AFBRUDT)
 
 
 @dataclass(frozen=True)
@@ -44,8 +44,8 @@ def _check_month(agreement: Agreement, month: date, today: date) -> str | None:
     if agreement.start_date and agreement.start_date > last_day:
         return f"Aftalen begynder først {agreement.start_date:%d.%m.%Y}; den dækker ikke {format_month(month)}."
     end = agreement.end_date
-    if agreement.status == "afbrudt" and agreement.status_changed_at is not None:
-        broken = to_local(agreement.status_changed_at).date()
+    if agreement.status == AgreementStatus.AFBRUDT and agreement.status_changed_at is not None:
+        broken = local_date(agreement.status_changed_at)
         end = min(end, broken) if end else broken
     if end and end < month:
         return f"Aftalen sluttede {end:%d.%m.%Y}; den dækker ikke {format_month(month)}."
@@ -79,8 +79,8 @@ def register_hours(
             errors[kind] = f"{format_hours(value)} timer er mere end en hel måned ({limit // 60} timer)."
     if not errors and sum(minutes.values()) > limit:
         errors["general"] = f"Tilsammen {format_hours(sum(minutes.values()))} timer er mere end en hel måned."
-    if len(note) > MAX_NOTE:
-        errors["note"] = f"Noten er for lang (højst {MAX_NOTE} tegn)."
+    if problem := too_long(note, NOTE_LENGTH, "Noten er for lang (højst {limit} tegn)."):
+        errors["note"] = problem
     if errors:
         raise ValidationError(errors)
     with db.transaction() as tx:
@@ -91,7 +91,7 @@ def register_hours(
             raise ValidationError.single(
                 "agreement", "Aftalen er kun et udkast. Timer registreres, når aftalen er aktiv."
             )
-        today = to_local(tx.now).date()
+        today = local_date(tx.now)
         problem = _check_month(agreement, month, today)
         if problem:
             raise ValidationError.single("month", problem)

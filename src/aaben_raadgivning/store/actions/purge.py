@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
-from aaben_raadgivning.domain.text import clean_text
+from aaben_raadgivning.domain.text import LONG_TEXT_LENGTH, clean_text
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import Citizen
 from aaben_raadgivning.store.records import load_actor, require_authority
@@ -26,7 +26,7 @@ class PurgeResult:
 
 def purge_citizen(db: Database, actor_id: str, citizen_id: str, reason: str) -> PurgeResult:
     """Purge a citizen (only a jobkonsulent, with a reason). Raises NotFoundError / ValidationError."""
-    reason = clean_text(reason, "reason", max_length=4000, multiline=True)
+    reason = clean_text(reason, "reason", max_length=LONG_TEXT_LENGTH, multiline=True)
     if not reason:
         raise ValidationError.single("reason", "Skriv hvorfor borgerens oplysninger slettes.")
     with db.transaction() as tx:

@@ -189,9 +189,9 @@ def authenticate(db: Database, initials: str, password: str) -> Staff | None:
         )
         # Verify even for unknown initials so the time taken does not reveal which initials exist.
         stored = staff.password_hash if staff else "scrypt$16384$8$1$00$00"
-        ok = verify_password(password, stored) and staff is not None
+        ok = verify_password(password, stored)
         failures = tx.session.get(LocalMeta, LOGIN_FAILURES_KEY)
-        if ok:
+        if ok and staff is not None:
             if failures is not None:
                 tx.session.delete(failures)
             tx.audit(staff.id, "login", "staff", staff.id)

@@ -12,12 +12,13 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from aaben_raadgivning.domain.clock import to_local
+from aaben_raadgivning.domain.clock import local_date
+from aaben_raadgivning.domain.codes import EventKind, FollowUpStatus, SubGoalStatus
 from aaben_raadgivning.domain.dates import format_date
 from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
 from aaben_raadgivning.domain.follow_up_rules import RULE_SUB_GOAL
 from aaben_raadgivning.domain.rules import load_rules
-from aaben_raadgivning.domain.text import clean_text
+from aaben_raadgivning.domain.text import LONG_TEXT_LENGTH, SHORT_TEXT_LENGTH, clean_text, too_long
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.follow_ups.recompute import (
@@ -29,7 +30,7 @@ from aaben_raadgivning.store.records import add_timeline_event, load_citizen
 from aaben_raadgivning.store.transaction import Tx
 
 SCORES = {1: "Ingen fremgang", 2: "Lidt fremgang", 3: "Nogen fremgang", 4: "God fremgang", 5: "Nået"}
-STATUSES = {"aktiv": "Aktiv", "naaet": "Nået", "opgivet": "Opgivet"}
+STATUSES: dict[str, str] = {SubGoalStatus.AKTIV: "Aktiv", SubGoalStatus.NAAET: "Nået", SubGoalStatus.OPGIVET: "Opgivet"}
 RULE = RULE_SUB_GOAL  # the review tasks are the follow-up engine's sub_goal:<id> tasks
 
 
@@ -44,7 +45,7 @@ def _open_review(tx: Tx, goal: SubGoal) -> FollowUpTask | None:
             FollowUpTask.citizen_id == goal.citizen_id,
             FollowUpTask.subject_id == goal.id,
             FollowUpTask.rule.in_((RULE_SUB_GOAL, LEGACY_SUB_GOAL_RULE)),
-            FollowUpTask.status == "open",
+            FollowUpTask.status == FollowUpStatus.OPEN,
             FollowUpTask.deleted_at.is_(None),
         )
     ).first()
@@ -64,19 +65,19 @@ def add_sub_goal(
     text = clean_text(text, "text", multiline=True)
     if not text:
         raise ValidationError.single("text", "Skriv delmålet.")
-    if len(text) > 500:
-        raise ValidationError.single("text", "Delmålet er for langt (højst 500 tegn).")
+    if problem := too_long(text, SHORT_TEXT_LENGTH, "Delmålet er for langt (højst {limit} tegn)."):
+        raise ValidationError.single("text", problem)
     with db.transaction() as tx:
         citizen = load_citizen(tx, citizen_id)
         goal = tx.add(
             SubGoal(
-                citizen_id=citizen.id, text=text, status="aktiv", created_at=tx.now, created_by=actor_id,
+                citizen_id=citizen.id, text=text, status=SubGoalStatus.AKTIV, created_at=tx.now, created_by=actor_id,
                 agreement_id=agreement_id,
             )
         )  # fmt: skip
-        first = review_due(to_local(tx.now).date(), calendar)
+        first = review_due(local_date(tx.now), calendar)
         add_timeline_event(
-            tx, actor_id, citizen.id, "delmaal", f"Nyt delmål: {text}",
+            tx, actor_id, citizen.id, EventKind.DELMAAL, f"Nyt delmål: {text}",
             f"Første vurdering {format_date(first)}", subject_id=goal.id,
         )  # fmt: skip
         recompute_now(tx, citizen.id, actor_id=actor_id, calendar=calendar)
@@ -92,7 +93,7 @@ def assess_sub_goal(
     score: int,
     note: str,
     calendar: WorkdayCalendar,
-    status: str = "aktiv",
+    status: str = SubGoalStatus.AKTIV,
 ) -> SubGoal:
     """Record a progression assessment (score 1–5 with a note); a reached or abandoned delmål gets no
     further assessments, an active one gets its next one in N weeks."""
@@ -101,7 +102,7 @@ def assess_sub_goal(
         errors["score"] = "Vælg en vurdering fra 1 til 5."
     if status not in STATUSES:
         errors["status"] = "Ukendt status for delmålet."
-    note = clean_text(note, "note", max_length=4000, multiline=True, errors=errors)
+    note = clean_text(note, "note", max_length=LONG_TEXT_LENGTH, multiline=True, errors=errors)
     if not note:
         errors["note"] = "Skriv en kort begrundelse for vurderingen."
     if errors:
@@ -111,18 +112,24 @@ def assess_sub_goal(
         if goal is None or goal.deleted_at is not None:
             raise NotFoundError("Delmålet findes ikke.")
         citizen = load_citizen(tx, goal.citizen_id)
-        if goal.status != "aktiv":
+        if goal.status != SubGoalStatus.AKTIV:
             raise ValidationError.single(
                 "status", f"Delmålet er {STATUSES[goal.status].lower()} og vurderes ikke mere."
             )
         tx.update(goal, status=status)
         event = add_timeline_event(
-            tx, actor_id, citizen.id, "delmaal", f"Delmål vurderet: {score} – {SCORES[score]} («{goal.text}»)",
+            tx, actor_id, citizen.id, EventKind.DELMAAL, f"Delmål vurderet: {score} – {SCORES[score]} («{goal.text}»)",
             note.strip(), subject_id=goal.id, data={"score": score, "status": status},
         )  # fmt: skip
         task = _open_review(tx, goal)
         if task is not None:  # the assessment completes the review; the next one is derived from it
-            tx.update(task, status="done", completed_at=tx.now, completed_by=actor_id, completed_event_id=event.id)
+            tx.update(
+                task,
+                status=FollowUpStatus.DONE,
+                completed_at=tx.now,
+                completed_by=actor_id,
+                completed_event_id=event.id,
+            )
         recompute_now(tx, citizen.id, actor_id=actor_id, calendar=calendar)
         tx.audit(actor_id, "update", "sub_goal", goal.id, citizen.id, f"Delmål vurderet: {score}")
     return goal

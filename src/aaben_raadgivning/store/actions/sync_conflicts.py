@@ -9,14 +9,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aaben_raadgivning.domain.clock import to_local
+from aaben_raadgivning.domain.clock import local_date
+from aaben_raadgivning.domain.codes import ConflictChoice
 from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
 from aaben_raadgivning.store.conflict_values import parse_merged
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import Base, ConflictResolution
 from aaben_raadgivning.store.replica import recompute_conflicts
 
-CHOICES = ("vinder", "taber", "flettet")
+CHOICES = tuple(ConflictChoice)
 
 
 def _model_for(table: str) -> Any:
@@ -56,10 +57,10 @@ def resolve_conflict(db: Database, actor_id: str, loser_id: str, choice: str, me
         row = tx.session.get(model, row_id) if model is not None else None
         if row is None:
             raise NotFoundError("Posten findes ikke længere.")
-        if choice == "flettet":
-            merged = parse_merged(table, field, str(merged or ""), to_local(db.now()).date())
-        if choice != "vinder":
-            plain = json.loads(loser_value) if choice == "taber" and loser_value is not None else merged
+        if choice == ConflictChoice.FLETTET:
+            merged = parse_merged(table, field, str(merged or ""), local_date(db.now()))
+        if choice != ConflictChoice.VINDER:
+            plain = json.loads(loser_value) if choice == ConflictChoice.TABER and loser_value is not None else merged
             value = _python_value(model, field, plain)
             tx.update(row, **{field: value})
         losers = (

@@ -9,12 +9,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aaben_raadgivning.domain.clock import to_local, to_utc
+from aaben_raadgivning.domain.clock import local_date, to_utc
+from aaben_raadgivning.domain.codes import EventKind, FollowUpStatus
 from aaben_raadgivning.domain.dates import format_date
 from aaben_raadgivning.domain.errors import ValidationError
 from aaben_raadgivning.domain.follow_up_rules import RULE_NO_SHOW
 from aaben_raadgivning.domain.reference import load_reference
-from aaben_raadgivning.domain.text import clean_text
+from aaben_raadgivning.domain.text import HEADING_LENGTH, LONG_TEXT_LENGTH, NAME_LENGTH, clean_text, too_long
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
 from aaben_raadgivning.ids import derived_id
 from aaben_raadgivning.security import roles
@@ -25,7 +26,6 @@ from aaben_raadgivning.store.records import add_timeline_event, load_actor, load
 from aaben_raadgivning.store.transaction import Tx
 
 FUTURE_SLACK = timedelta(minutes=5)  # clocks differ a little; an event "now" must not be refused
-MAX_TEXT = 4000
 
 
 def _check_when(tx: Tx, occurred_local: datetime | None) -> datetime:
@@ -59,9 +59,9 @@ def add_event(
     summary = clean_text(summary, "summary", errors=errors)
     if not summary:
         errors["summary"] = "Skriv en kort overskrift."
-    elif len(summary) > 300:
-        errors["summary"] = "Overskriften er for lang (højst 300 tegn)."
-    details = clean_text(details, "details", max_length=MAX_TEXT, multiline=True, errors=errors)
+    elif problem := too_long(summary, HEADING_LENGTH, "Overskriften er for lang (højst {limit} tegn)."):
+        errors["summary"] = problem
+    details = clean_text(details, "details", max_length=LONG_TEXT_LENGTH, multiline=True, errors=errors)
     if errors:
         raise ValidationError(errors)
     with db.transaction() as tx:
@@ -98,15 +98,17 @@ def record_no_show(
 
     The task is the follow-up engine's ``no_show:<date>`` task (store.follow_ups.recompute), so it disappears
     once a personal contact is recorded. None only when a personal contact after the no-show already exists."""
-    what = clean_text(what, "what", max_length=200) or "Samtale"
+    what = clean_text(what, "what", max_length=NAME_LENGTH) or "Samtale"
     with db.transaction() as tx:
         citizen = load_citizen(tx, citizen_id)
         when = _check_when(tx, occurred_at)
-        day = to_local(when).date()
-        event = add_timeline_event(tx, actor_id, citizen.id, "udeblivelse", f"Udeblev: {what}", occurred_at=when)
+        day = local_date(when)
+        event = add_timeline_event(
+            tx, actor_id, citizen.id, EventKind.UDEBLIVELSE, f"Udeblev: {what}", occurred_at=when
+        )
         recompute_now(tx, citizen.id, actor_id=actor_id, calendar=calendar)
         task = tx.session.get(FollowUpTask, derived_id(citizen.id, f"{RULE_NO_SHOW}:{day.isoformat()}"))
-        if task is not None and (task.status != "open" or task.deleted_at is not None):
+        if task is not None and (task.status != FollowUpStatus.OPEN or task.deleted_at is not None):
             task = None
         tx.audit(actor_id, "create", "event", event.id, citizen.id, f"Udeblivelse registreret: {what}")
     return event, task
@@ -137,16 +139,16 @@ def check_sanction(session: Session, actor_id: str, citizen_id: str) -> Sanction
     corrected = {e.corrects_id for e in recent if e.corrects_id}
     events = [e for e in recent if e.id not in corrected]  # a corrected event is replaced by its correction
     personal = {term.code for term in load_reference().event_kinds.terms if term.personal}
-    no_show = next((e for e in events if e.kind == "udeblivelse"), None)
+    no_show = next((e for e in events if e.kind == EventKind.UDEBLIVELSE), None)
     if no_show is None:
         missing.append("Der er ikke registreret en udeblivelse eller et andet krav, borgeren ikke har opfyldt.")
-    guidance = [e for e in events if e.kind == "skriftlig_vejledning"]
+    guidance = [e for e in events if e.kind == EventKind.SKRIFTLIG_VEJLEDNING]
     if not guidance or (no_show is not None and all(g.occurred_at > no_show.occurred_at for g in guidance)):
         missing.append("Borgeren er ikke skriftligt vejledt om kravet (hændelsen «Skriftlig vejledning om krav»).")
     if no_show is not None and not any(e.kind in personal and e.occurred_at > no_show.occurred_at for e in events):
         missing.append(
             "Der er ikke registreret et forsøg på personlig kontakt (telefon, møde eller besøg) efter "
-            f"udeblivelsen {format_date(to_local(no_show.occurred_at).date())}."
+            f"udeblivelsen {format_date(local_date(no_show.occurred_at))}."
         )
     return SanctionCheck(tuple(missing), no_show)
 
@@ -170,8 +172,10 @@ def register_sanction(
     errors: dict[str, str] = {}
     if not load_reference().sanction_kinds.has_active(kind):
         errors["kind"] = "Vælg en sanktion."
-    assessment = clean_text(assessment, "assessment", max_length=MAX_TEXT, multiline=True, errors=errors)
-    grounds_considered = clean_text(grounds_considered, "grounds", max_length=MAX_TEXT, multiline=True, errors=errors)
+    assessment = clean_text(assessment, "assessment", max_length=LONG_TEXT_LENGTH, multiline=True, errors=errors)
+    grounds_considered = clean_text(
+        grounds_considered, "grounds", max_length=LONG_TEXT_LENGTH, multiline=True, errors=errors
+    )
     if not assessment:
         errors["assessment"] = "Skriv den konkrete vurdering: hvorfor sanktionen fremmer borgerens rådighed."
     if not grounds_considered:
@@ -187,7 +191,7 @@ def register_sanction(
         label = load_reference().sanction_kinds.label(kind)
         details = f"Konkret vurdering: {assessment.strip()}\n\nRimelige grunde overvejet: {grounds_considered.strip()}"
         event = add_timeline_event(
-            tx, actor_id, citizen.id, "sanktion", label, details,
+            tx, actor_id, citizen.id, EventKind.SANKTION, label, details,
             data={"kind": kind, "no_show_id": check.no_show.id if check.no_show else None},
         )  # fmt: skip
         tx.audit(actor_id, "create", "event", event.id, citizen.id, f"Sanktion registreret: {kind}")

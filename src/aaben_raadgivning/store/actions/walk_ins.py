@@ -11,9 +11,10 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from aaben_raadgivning.domain.codes import EventKind, WalkInTransitionKind
 from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
 from aaben_raadgivning.domain.reference import load_reference
-from aaben_raadgivning.domain.text import clean_text
+from aaben_raadgivning.domain.text import LONG_TEXT_LENGTH, clean_text
 from aaben_raadgivning.domain.walk_ins import (
     CANCELLED,
     FINISHED,
@@ -34,9 +35,6 @@ from aaben_raadgivning.store.models import (
 from aaben_raadgivning.store.records import add_timeline_event
 from aaben_raadgivning.store.transaction import Tx
 
-MAX_NOTE = 4000
-WALK_IN_EVENT_KIND = "aaben_raadgivning"
-
 
 def _check_reason(reason: str) -> None:
     if not load_reference().walk_in_reasons.has_active(reason):
@@ -44,7 +42,7 @@ def _check_reason(reason: str) -> None:
 
 
 def _check_note(note: str, field: str = "note") -> str:
-    return clean_text(note, field, max_length=MAX_NOTE, multiline=True)
+    return clean_text(note, field, max_length=LONG_TEXT_LENGTH, multiline=True)
 
 
 def _citizen(tx: Tx, citizen_id: str) -> Citizen:
@@ -108,7 +106,9 @@ def start_walk_in(db: Database, actor_id: str, walk_in_id: str) -> WalkInTransit
         walk_in, transitions = _walk_in_state(tx, walk_in_id)
         if status_of(t.kind for t in transitions) != WAITING:
             raise ValidationError.single("status", "Borgeren venter ikke længere.")
-        transition = tx.add(WalkInTransition(walk_in_id=walk_in_id, kind="start", at=tx.now, staff_id=actor_id))
+        transition = tx.add(
+            WalkInTransition(walk_in_id=walk_in_id, kind=WalkInTransitionKind.START, at=tx.now, staff_id=actor_id)
+        )
         tx.audit(
             actor_id,
             "update",
@@ -128,7 +128,9 @@ def cancel_walk_in(db: Database, actor_id: str, walk_in_id: str, note: str = "")
         if status_of(t.kind for t in transitions) in {FINISHED, CANCELLED}:
             raise ValidationError.single("status", "Henvendelsen er allerede afsluttet.")
         transition = tx.add(
-            WalkInTransition(walk_in_id=walk_in_id, kind="cancel", at=tx.now, staff_id=actor_id, note=note)
+            WalkInTransition(
+                walk_in_id=walk_in_id, kind=WalkInTransitionKind.CANCEL, at=tx.now, staff_id=actor_id, note=note
+            )
         )
         tx.audit(
             actor_id, "update", "walk_in", walk_in_id, linked_citizen(walk_in.citizen_id, transitions), "Gik uden hjælp"
@@ -142,7 +144,7 @@ def _timeline_event(tx: Tx, walk_in: WalkIn, citizen_id: str, outcome: str, staf
     summary = f"{label}: {first_line}" if first_line else label
     details = "\n\n".join(part for part in (walk_in.note, outcome) if part)
     return add_timeline_event(
-        tx, staff_id, citizen_id, WALK_IN_EVENT_KIND, summary, details,
+        tx, staff_id, citizen_id, EventKind.AABEN_RAADGIVNING, summary, details,
         occurred_at=walk_in.arrived_at, walk_in_id=walk_in.id,
     )  # fmt: skip
 
@@ -165,9 +167,13 @@ def finish_walk_in(
         if status in {FINISHED, CANCELLED}:
             raise ValidationError.single("status", "Henvendelsen er allerede afsluttet.")
         if status == WAITING:  # finishing straight away counts as being helped now
-            tx.add(WalkInTransition(walk_in_id=walk_in_id, kind="start", at=tx.now, staff_id=actor_id))
+            tx.add(
+                WalkInTransition(walk_in_id=walk_in_id, kind=WalkInTransitionKind.START, at=tx.now, staff_id=actor_id)
+            )
         transition = tx.add(
-            WalkInTransition(walk_in_id=walk_in_id, kind="finish", at=tx.now, staff_id=actor_id, note=outcome)
+            WalkInTransition(
+                walk_in_id=walk_in_id, kind=WalkInTransitionKind.FINISH, at=tx.now, staff_id=actor_id, note=outcome
+            )
         )
         citizen_id = linked_citizen(walk_in.citizen_id, transitions)
         if citizen_id is not None:
@@ -189,9 +195,15 @@ def link_walk_in(db: Database, actor_id: str, walk_in_id: str, citizen_id: str) 
             raise ValidationError.single("citizen", "Henvendelsen er allerede knyttet til en borger.")
         _citizen(tx, citizen_id)
         transition = tx.add(
-            WalkInTransition(walk_in_id=walk_in_id, kind="link", at=tx.now, staff_id=actor_id, citizen_id=citizen_id)
+            WalkInTransition(
+                walk_in_id=walk_in_id,
+                kind=WalkInTransitionKind.LINK,
+                at=tx.now,
+                staff_id=actor_id,
+                citizen_id=citizen_id,
+            )
         )
-        finish = next((t for t in transitions if t.kind == "finish"), None)
+        finish = next((t for t in transitions if t.kind == WalkInTransitionKind.FINISH), None)
         if finish is not None:
             _timeline_event(tx, walk_in, citizen_id, finish.note, finish.staff_id)
             recompute_now(tx, citizen_id, actor_id=actor_id)

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aaben_raadgivning.domain.agreements import Schedule, load_agreement_data
+from aaben_raadgivning.domain.codes import FollowUpStatus
 from aaben_raadgivning.domain.dates import WEEKDAY_NAMES, format_date, weekday_name
 from aaben_raadgivning.domain.errors import NotFoundError
 from aaben_raadgivning.domain.hours import HOUR_KINDS, format_hours
@@ -165,7 +166,8 @@ def build_agreement_document(
     ).all()
     kinds = load_reference().follow_up_kinds
     follow_ups = tuple(
-        FollowUpDate(task.due_date, kinds.label(task.kind) or task.reason, task.status == "done") for task in tasks
+        FollowUpDate(task.due_date, kinds.label(task.kind) or task.reason, task.status == FollowUpStatus.DONE)
+        for task in tasks
     )
     return AgreementDocument(
         agreement_id=agreement.id,

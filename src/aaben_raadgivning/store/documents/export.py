@@ -19,10 +19,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 from sqlalchemy import Connection, Table, select
 
+from aaben_raadgivning.domain.errors import UserError
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import SYNCED_TABLES, Base
 
@@ -68,8 +69,8 @@ class ExportResult:
         return sum(self.counts.values())
 
 
-class ExportError(OSError):
-    """The export could not be written; the message is Danish and names the file."""
+class ExportError(UserError, OSError):
+    """The export could not be written; ``message`` (and ``str()``) is Danish and names the file."""
 
 
 def describe_counts(counts: dict[str, int]) -> str:
@@ -114,7 +115,7 @@ def _rows(connection: Connection, name: str, table: Table) -> Iterator[dict[str,
 
 
 def write_json(
-    db: Database, out: TextIO, exported_at: datetime, counts: dict[str, int] | None = None
+    db: Database, out: IO[str], exported_at: datetime, counts: dict[str, int] | None = None
 ) -> dict[str, int]:
     """Write the whole export document to ``out``; returns the number of records per list, kept in
     ``counts`` as it goes (so a failure midway still tells what was written)."""

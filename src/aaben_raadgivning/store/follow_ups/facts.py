@@ -9,21 +9,19 @@ A corrected event counts as its correction (the original is left out).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from aaben_raadgivning.domain.clock import to_local
+from aaben_raadgivning.domain.clock import local_date, to_local
+from aaben_raadgivning.domain.codes import AgreementStatus, EventKind, SubGoalStatus
 from aaben_raadgivning.domain.follow_up_rules import CitizenFollowUpFacts
 from aaben_raadgivning.domain.reference import load_reference
 from aaben_raadgivning.store.models import Agreement, Citizen, Event, SubGoal
 from aaben_raadgivning.store.records import citizen_model
 
-NO_SHOW_KIND = "udeblivelse"
-JOBSAMTALE_KIND = "jobsamtale"
-SUB_GOAL_KIND = "delmaal"
-ACTIVE_AGREEMENT = "aktiv"
+ACTIVE_AGREEMENT = AgreementStatus.AKTIV
 
 
 def _kinds() -> tuple[frozenset[str], frozenset[str]]:
@@ -35,7 +33,7 @@ def dated_kinds() -> frozenset[str]:
     """The event kinds whose *day* a rule compares with today (contacts, personal contacts, no-shows,
     jobsamtaler): such an event counts only from its day on, so it can change the tasks as days pass."""
     contact_kinds, personal_kinds = _kinds()
-    return contact_kinds | personal_kinds | {NO_SHOW_KIND, JOBSAMTALE_KIND}
+    return contact_kinds | personal_kinds | {EventKind.UDEBLIVELSE, EventKind.JOBSAMTALE}
 
 
 def in_project(citizen: Citizen) -> bool:
@@ -96,7 +94,7 @@ def gather_many(session: Session, citizens: list[Citizen], today: date) -> list[
     """The facts of several citizens with one query per table (the demo and benchmarks use chunks of them)."""
     ids = [c.id for c in citizens]
     contact_kinds, personal_kinds = _kinds()
-    wanted = contact_kinds | personal_kinds | {NO_SHOW_KIND, JOBSAMTALE_KIND, SUB_GOAL_KIND}
+    wanted = contact_kinds | personal_kinds | {EventKind.UDEBLIVELSE, EventKind.JOBSAMTALE, EventKind.DELMAAL}
     events: dict[str, list] = {}
     for e in session.execute(
         select(Event.citizen_id, Event.id, Event.kind, Event.occurred_at, Event.corrects_id, Event.subject_id).where(
@@ -108,7 +106,7 @@ def gather_many(session: Session, citizens: list[Citizen], today: date) -> list[
     goals: dict[str, list] = {}
     for g in session.execute(
         select(SubGoal.citizen_id, SubGoal.id, SubGoal.created_at).where(
-            SubGoal.citizen_id.in_(ids), SubGoal.status == "aktiv", SubGoal.deleted_at.is_(None)
+            SubGoal.citizen_id.in_(ids), SubGoal.status == SubGoalStatus.AKTIV, SubGoal.deleted_at.is_(None)
         )
     ):
         goals.setdefault(g.citizen_id, []).append(g)
@@ -123,9 +121,9 @@ def gather_many(session: Session, citizens: list[Citizen], today: date) -> list[
 def _facts(citizen, today, events, goals, course_start, contact_kinds, personal_kinds) -> CitizenFollowUpFacts:
     corrected = {e.corrects_id for e in events if e.corrects_id}
     contacts: list[date] = []
-    personal: list[tuple[date, object]] = []
+    personal: list[tuple[date, datetime]] = []
     jobsamtaler: list[date] = []
-    no_shows: list[tuple[date, object]] = []
+    no_shows: list[tuple[date, datetime]] = []
     subject_last: dict[str, date] = {}
     for e in events:
         if e.id in corrected:
@@ -136,20 +134,20 @@ def _facts(citizen, today, events, goals, course_start, contact_kinds, personal_
             contacts.append(day)
         if e.kind in personal_kinds:
             personal.append((day, local))
-        if e.kind == JOBSAMTALE_KIND:
+        if e.kind == EventKind.JOBSAMTALE:
             jobsamtaler.append(day)
-        if e.kind == NO_SHOW_KIND:
+        if e.kind == EventKind.UDEBLIVELSE:
             no_shows.append((day, local))
         if e.subject_id is not None and (e.subject_id not in subject_last or day > subject_last[e.subject_id]):
             subject_last[e.subject_id] = day
     # A personal contact earlier on the same day as a later no-show is not a follow-up of that no-show.
-    no_show_moments = {}
+    no_show_moments: dict[date, datetime] = {}
     for day, moment in no_shows:
         no_show_moments[day] = max(no_show_moments.get(day, moment), moment)
     personal_days = [day for day, moment in personal if not (day in no_show_moments and moment < no_show_moments[day])]
     active_goals = []
     for goal in goals:
-        last = to_local(goal.created_at).date()
+        last = local_date(goal.created_at)
         # The latest assessment, or follow-up completed on the delmål (events about it), resets its clock.
         if goal.id in subject_last and subject_last[goal.id] > last:
             last = subject_last[goal.id]

@@ -24,10 +24,12 @@ from datetime import date
 
 from sqlalchemy import select
 
-from aaben_raadgivning.domain.clock import to_local
+from aaben_raadgivning.domain.clock import local_date
+from aaben_raadgivning.domain.codes import FollowUpStatus
 from aaben_raadgivning.domain.follow_up_rules import (
     RULE_SUB_GOAL,
     RULES_DERIVED,
+    DerivedTask,
     derive_tasks,
 )
 from aaben_raadgivning.domain.rules import Rules, load_rules
@@ -89,9 +91,12 @@ def recompute_follow_ups(
     legacy = {
         row.subject_id: row
         for row in rows
-        if row.rule == LEGACY_SUB_GOAL_RULE and row.status == "open" and row.deleted_at is None and row.subject_id
+        if row.rule == LEGACY_SUB_GOAL_RULE
+        and row.status == FollowUpStatus.OPEN
+        and row.deleted_at is None
+        and row.subject_id
     }
-    derived = ()
+    derived: tuple[DerivedTask, ...] = ()
     if citizen is not None and citizen.deleted_at is None:
         derived = derive_tasks(gather_facts(session, citizen, today), rules, calendar, lab31=lab31)
     wanted: set[str] = set()
@@ -115,7 +120,7 @@ def recompute_follow_ups(
                     reason=task.reason,
                     due_date=task.due,
                     assignee_id=assignee,
-                    status="open",
+                    status=FollowUpStatus.OPEN,
                     subject_id=subject,
                     created_by=actor_id,
                     created_at=tx.now,
@@ -123,7 +128,7 @@ def recompute_follow_ups(
             )
             result.created.append(key)
             continue
-        if row.status != "open":
+        if row.status != FollowUpStatus.OPEN:
             continue  # done stays done
         changes: dict[str, object] = {"kind": task.kind, "reason": task.reason}
         if row.deleted_at is not None:
@@ -138,7 +143,12 @@ def recompute_follow_ups(
         if tx.update(row, **changes) and key not in result.created and key not in result.moved:
             result.updated.append(key)
     for row in rows:
-        if row.status == "open" and row.deleted_at is None and row.rule in RULES_DERIVED and row.rule_key not in wanted:
+        if (
+            row.status == FollowUpStatus.OPEN
+            and row.deleted_at is None
+            and row.rule in RULES_DERIVED
+            and row.rule_key not in wanted
+        ):
             tx.tombstone(row)
             result.removed.append(row.rule_key or row.id)
     return result
@@ -161,7 +171,7 @@ def recompute_now(
         citizen_id,
         rules=load_rules(),
         calendar=calendar or tx.calendar or WorkdayCalendar(),
-        today=to_local(tx.now).date(),
+        today=local_date(tx.now),
         actor_id=actor_id,
         previous_assignee=previous_assignee,
         jobformidler_changed=jobformidler_changed,

@@ -35,7 +35,8 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from aaben_raadgivning.domain.clock import local_day_bounds, to_local
+from aaben_raadgivning.domain.clock import local_date, local_day_bounds
+from aaben_raadgivning.domain.codes import FollowUpStatus
 from aaben_raadgivning.domain.follow_up_rules import RULES_DERIVED, date_boundaries
 from aaben_raadgivning.domain.rules import Rules
 from aaben_raadgivning.store.follow_ups.facts import dated_kinds
@@ -98,7 +99,7 @@ def _events_crossed(session: Session, lo: date, hi: date, *, forward: bool) -> s
         ):
             if row.kind not in kinds or row.citizen_id in found:
                 continue
-            if forward and to_local(row.recorded_at).date() >= to_local(row.occurred_at).date():
+            if forward and local_date(row.recorded_at) >= local_date(row.occurred_at):
                 continue  # already past when it was recorded: that action's recompute counted it
             found.add(row.citizen_id)
     return found
@@ -152,7 +153,7 @@ def _with_open_derived_tasks(session: Session, citizen_ids: set[str]) -> set[str
                 select(FollowUpTask.citizen_id)
                 .where(
                     FollowUpTask.citizen_id.in_(chunk),
-                    FollowUpTask.status == "open",
+                    FollowUpTask.status == FollowUpStatus.OPEN,
                     FollowUpTask.deleted_at.is_(None),
                     FollowUpTask.rule.in_(RULES_DERIVED),
                 )

@@ -4,8 +4,10 @@ planned ordinary hours across the versions."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 
@@ -163,7 +165,8 @@ def diff_versions(db: Database, old: Agreement, new: Agreement) -> list[Change]:
         def day(value):
             return format_date(value) if isinstance(value, date) else "–"
 
-        fields = [
+        # (field, label, how to show a value); None: an hour type's schedule, shown per weekday.
+        fields: list[tuple[str, str, Callable[[Any], str] | None]] = [
             ("company_id", "Virksomhed", company),
             ("course_kind", "Forløbstype", data.course_label),
             ("tasks", "Arbejdsopgaver", lambda v: v or "–"),
@@ -178,7 +181,7 @@ def diff_versions(db: Database, old: Agreement, new: Agreement) -> list[Change]:
         ]
         changes = []
         for name, label, show in fields:
-            if name.startswith("schedule:"):
+            if show is None:  # an hour type's weekly schedule, compared as text
                 hour_type = name.split(":", 1)[1]
                 before, after = _schedule_text(old.schedule, hour_type), _schedule_text(new.schedule, hour_type)
             else:
@@ -240,7 +243,4 @@ def citizen_agreements(db: Database, citizen_id: str) -> list[CitizenAgreementRo
             .where(Agreement.citizen_id == citizen_id, Agreement.deleted_at.is_(None))
             .order_by(Agreement.created_at.desc())
         ).all()  # fmt: skip
-    return [
-        CitizenAgreementRow(*row[:8], Schedule.from_json(row.schedule).week_minutes("ordinary"))  # type: ignore[misc]
-        for row in rows
-    ]
+    return [CitizenAgreementRow(*row[:8], Schedule.from_json(row.schedule).week_minutes("ordinary")) for row in rows]

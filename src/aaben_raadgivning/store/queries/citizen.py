@@ -10,6 +10,7 @@ from sqlalchemy import and_, exists, func, literal_column, or_, select
 from sqlalchemy.orm import aliased
 
 from aaben_raadgivning.domain.clock import to_local, to_utc
+from aaben_raadgivning.domain.codes import EventKind, FollowUpStatus, SubGoalStatus
 from aaben_raadgivning.domain.rules import load_rules
 from aaben_raadgivning.domain.step_models import (
     ExitEvaluation,
@@ -18,11 +19,10 @@ from aaben_raadgivning.domain.step_models import (
 )
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import Citizen, Event, FollowUpTask, Staff, SubGoal
+from aaben_raadgivning.store.queries.step_facts import citizen_facts
 from aaben_raadgivning.store.records import citizen_model, jobformidler_changes
-from aaben_raadgivning.store.step_facts import citizen_facts
 
-ATTENDED_KINDS = ("samtale", "personligt_moede")  # appointments kept (fremmøde)
-NO_SHOW_KIND = "udeblivelse"
+ATTENDED_KINDS = (EventKind.SAMTALE, EventKind.PERSONLIGT_MOEDE)  # appointments kept (fremmøde)
 
 
 @dataclass(frozen=True)
@@ -54,14 +54,15 @@ def citizen_summary(db: Database, citizen_id: str, today: date) -> CitizenSummar
         citizen = session.get(Citizen, citizen_id)
         if citizen is None or citizen.deleted_at is not None:
             return None
-        names = dict(session.execute(select(Staff.id, Staff.name)).all())
+        # Keyed by staff id; looked up with the citizen's (possibly unset) jobkonsulent and jobformidler.
+        names: dict[str | None, str] = dict(session.execute(select(Staff.id, Staff.name)).all())
         correction = aliased(Event)
         counts = dict(
             session.execute(
                 select(Event.kind, func.count())
                 .where(
                     Event.citizen_id == citizen_id,
-                    Event.kind.in_((*ATTENDED_KINDS, NO_SHOW_KIND)),
+                    Event.kind.in_((*ATTENDED_KINDS, EventKind.UDEBLIVELSE)),
                     ~exists().where(correction.corrects_id == Event.id),  # a corrected event counts as its correction
                 )
                 .group_by(Event.kind)
@@ -72,12 +73,14 @@ def citizen_summary(db: Database, citizen_id: str, today: date) -> CitizenSummar
         next_due = session.scalar(
             select(func.min(FollowUpTask.due_date)).where(
                 FollowUpTask.citizen_id == citizen_id,
-                literal_column("+follow_up_tasks.status") == "open",
+                literal_column("+follow_up_tasks.status") == FollowUpStatus.OPEN,
                 FollowUpTask.deleted_at.is_(None),
             )
         )
         sub_goals = session.scalar(
-            select(func.count()).select_from(SubGoal).where(SubGoal.citizen_id == citizen_id, SubGoal.status == "aktiv")
+            select(func.count())
+            .select_from(SubGoal)
+            .where(SubGoal.citizen_id == citizen_id, SubGoal.status == SubGoalStatus.AKTIV)
         )
         changes = jobformidler_changes(session, citizen_id)
         model = citizen_model(citizen) if citizen.step else None
@@ -94,7 +97,7 @@ def citizen_summary(db: Database, citizen_id: str, today: date) -> CitizenSummar
         jobformidler_changes=changes,
         next_follow_up=next_due,
         attended=sum(counts.get(kind, 0) for kind in ATTENDED_KINDS),
-        no_shows=counts.get(NO_SHOW_KIND, 0),
+        no_shows=counts.get(EventKind.UDEBLIVELSE, 0),
         active_sub_goals=sub_goals or 0,
     )
 

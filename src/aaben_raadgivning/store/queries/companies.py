@@ -9,12 +9,13 @@ from functools import lru_cache
 
 from sqlalchemy import func, select
 
+from aaben_raadgivning.domain.codes import AgreementStatus
 from aaben_raadgivning.domain.text import index_terms, query_terms
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import Agreement, Citizen, Company, CompanyContact
 
-ACTIVE_STATUSES = ("udkast", "aktiv")
-PAST_STATUSES = ("afsluttet", "afbrudt")
+ACTIVE_STATUSES = (AgreementStatus.UDKAST, AgreementStatus.AKTIV)
+PAST_STATUSES = (AgreementStatus.AFSLUTTET, AgreementStatus.AFBRUDT)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,8 @@ from datetime import date, timedelta
 from sqlalchemy import and_, case, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from aaben_raadgivning.domain.clock import to_local
+from aaben_raadgivning.domain.clock import local_date
+from aaben_raadgivning.domain.codes import FollowUpStatus
 from aaben_raadgivning.domain.dates import (
     format_date_short,
     iso_week_label,
@@ -121,7 +122,9 @@ def _citizen_alive(session: Session, flt: QueueFilter):
 
 
 def _where(session: Session, query, flt: QueueFilter):
-    query = query.where(FollowUpTask.status == "open", FollowUpTask.deleted_at.is_(None), _citizen_alive(session, flt))
+    query = query.where(
+        FollowUpTask.status == FollowUpStatus.OPEN, FollowUpTask.deleted_at.is_(None), _citizen_alive(session, flt)
+    )
     if flt.assignee_id == UNASSIGNED:
         query = query.where(FollowUpTask.assignee_id.is_(None))
     elif flt.assignee_id is not None:
@@ -172,7 +175,7 @@ def _last_contacts(session: Session, citizen_ids: set[str]) -> dict[str, date]:
         .where(Event.citizen_id.in_(citizen_ids), Event.kind.in_(kinds))
         .group_by(Event.citizen_id)
     ).all()
-    return {citizen_id: to_local(moment).date() for citizen_id, moment in rows if moment is not None}
+    return {citizen_id: local_date(moment) for citizen_id, moment in rows if moment is not None}
 
 
 def _group_range(group: str, today: date):
@@ -224,7 +227,7 @@ def queue_page(
         order = _where(session, _joined(select(FollowUpTask.id), flt), flt).order_by(
             FollowUpTask.due_date, FollowUpTask.id
         )
-        ids = session.scalars(order.offset(offset).limit(limit)).all()
+        ids = list(session.scalars(order.offset(offset).limit(limit)))
     if not ids:
         return []
     found = session.execute(
@@ -299,7 +302,7 @@ def housing_areas(db: Database) -> list[str]:
             select(Citizen.housing_area)
             .join(FollowUpTask, FollowUpTask.citizen_id == Citizen.id)
             .where(
-                FollowUpTask.status == "open",
+                FollowUpTask.status == FollowUpStatus.OPEN,
                 FollowUpTask.deleted_at.is_(None),
                 Citizen.deleted_at.is_(None),
                 Citizen.housing_area != "",

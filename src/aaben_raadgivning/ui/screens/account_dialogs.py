@@ -12,11 +12,11 @@ from aaben_raadgivning.ui.widgets.form import Field
 from aaben_raadgivning.ui.widgets.form_dialog import FAILED, FormDialog
 
 
-class ChangePasswordDialog(FormDialog):
+class ChangePasswordDialog(FormDialog[str]):
     """Current password, the new one twice. On success the dialog closes with the staff id."""
 
     def compose(self) -> ComposeResult:
-        staff = self.app.staff
+        staff = self.staff
         with Vertical(classes="dialog"):
             yield Static(f"Skift adgangskode · {staff.initials} ({staff.name})", classes="dialog-title", markup=False)
             yield Static(
@@ -45,4 +45,4 @@ class ChangePasswordDialog(FormDialog):
                 self.query_one(f"#{name}", Input).value = ""
             self.query_one("#current", Input).focus()
             return
-        self.dismiss(self.app.staff.id)
+        self.dismiss(self.staff_id)

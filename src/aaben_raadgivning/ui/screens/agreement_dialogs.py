@@ -7,6 +7,9 @@ on success the dialog returns the Danish text the screen shows as a notification
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TypeVar
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -37,8 +40,19 @@ from aaben_raadgivning.ui.widgets.plain import plain_options
 
 NEW_CONTACT = "__ny__"
 
+ResultT = TypeVar("ResultT")
 
-class _Dialog(FormDialog):
+
+@dataclass(frozen=True)
+class CompanySaved:
+    """What the company dialog returns: the notification text, and the new company's id when one was created
+    (None after an edit)."""
+
+    message: str
+    created_id: str | None = None
+
+
+class _Dialog(FormDialog[ResultT]):
     CSS_PATH = ["dialogs.tcss", "citizen_dialogs.tcss", "agreements.tcss"]
 
     def value(self, selector: str) -> str:
@@ -47,10 +61,10 @@ class _Dialog(FormDialog):
             return widget.text
         if isinstance(widget, Select):
             return widget.value if isinstance(widget.value, str) else ""
-        return widget.value
+        return self.query_one(selector, Input).value
 
 
-class CompanyDialog(_Dialog):
+class CompanyDialog(_Dialog[CompanySaved]):
     """Create a company (with its first contact person) or edit one."""
 
     def __init__(self, company: Company | None = None) -> None:
@@ -101,9 +115,11 @@ class CompanyDialog(_Dialog):
         if self.company is not None:
             changed = self.attempt(update_company, self.company.id, self._data())
             if changed is not FAILED:
-                self.dismiss(f"{self.value('#name').strip()} er gemt." if changed else "Virksomheden er uændret.")
+                self.dismiss(
+                    CompanySaved(f"{self.value('#name').strip()} er gemt." if changed else "Virksomheden er uændret.")
+                )
             return
-        contacts = ()
+        contacts: tuple[ContactInput, ...] = ()
         name = self.value("#contact-name").strip()
         if name or self.value("#contact-phone").strip() or self.value("#contact-email").strip():
             contacts = (
@@ -119,11 +135,10 @@ class CompanyDialog(_Dialog):
                 return
         company = self.attempt(create_company, self._data(), contacts)
         if company is not FAILED:
-            self.created_id = company.id
-            self.dismiss(f"{company.name} er oprettet.")
+            self.dismiss(CompanySaved(f"{company.name} er oprettet.", company.id))
 
 
-class ContactDialog(_Dialog):
+class ContactDialog(_Dialog[str]):
     """Add, edit or remove (Ctrl+D) a company's contact persons."""
 
     BINDINGS = [Binding("ctrl+d", "remove", "Fjern kontaktperson", priority=True)]
@@ -134,7 +149,7 @@ class ContactDialog(_Dialog):
         self.contacts: list[CompanyContact] = []
 
     def compose(self) -> ComposeResult:
-        self.contacts = company_contacts(self.app.runtime.db, self.company.id)
+        self.contacts = company_contacts(self.db, self.company.id)
         options = [
             ("Ny kontaktperson", NEW_CONTACT),
             *((c.name + (f" ({c.role})" if c.role else ""), c.id) for c in self.contacts),
@@ -185,9 +200,11 @@ class ContactDialog(_Dialog):
             if result is not FAILED:
                 self.dismiss(f"Kontaktperson {result.name} er tilføjet.")
         else:
-            result = self.attempt(update_contact, contact.id, data)
-            if result is not FAILED:
-                self.dismiss(f"Kontaktperson {data.name.strip()} er gemt." if result else "Kontaktpersonen er uændret.")
+            changed = self.attempt(update_contact, contact.id, data)
+            if changed is not FAILED:
+                self.dismiss(
+                    f"Kontaktperson {data.name.strip()} er gemt." if changed else "Kontaktpersonen er uændret."
+                )
 
     def action_remove(self) -> None:
         contact = self._selected()
@@ -198,7 +215,7 @@ class ContactDialog(_Dialog):
             self.dismiss(f"Kontaktperson {contact.name} er fjernet.")
 
 
-class FinishAgreementDialog(_Dialog):
+class FinishAgreementDialog(_Dialog[str]):
     def __init__(self, agreement_id: str, title: str) -> None:
         super().__init__()
         self.agreement_id = agreement_id
@@ -222,7 +239,7 @@ class FinishAgreementDialog(_Dialog):
             self.dismiss("Aftalen er afsluttet.")
 
 
-class BreakOffAgreementDialog(_Dialog):
+class BreakOffAgreementDialog(_Dialog[str]):
     """Break off with a reason, and the citizen's next step: back to trin 2 or the rehab route."""
 
     def __init__(self, agreement_id: str, title: str) -> None:
@@ -256,7 +273,7 @@ class BreakOffAgreementDialog(_Dialog):
             self.dismiss("Aftalen er afbrudt." + step)
 
 
-class AgreementSubGoalDialog(_Dialog):
+class AgreementSubGoalDialog(_Dialog[str]):
     def __init__(self, agreement_id: str) -> None:
         super().__init__()
         self.agreement_id = agreement_id

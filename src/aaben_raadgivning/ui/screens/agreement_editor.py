@@ -18,7 +18,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Input, Label, Select, Static, TextArea
 
 from aaben_raadgivning.domain.agreements import (
@@ -32,7 +31,6 @@ from aaben_raadgivning.domain.agreements import (
     parse_schedule,
     schedule_cells,
 )
-from aaben_raadgivning.domain.clock import to_local
 from aaben_raadgivning.domain.cvr import format_cvr
 from aaben_raadgivning.domain.dates import (
     DateInputError,
@@ -64,6 +62,7 @@ from aaben_raadgivning.store.queries.agreements import (
 )
 from aaben_raadgivning.store.queries.companies import company_contacts
 from aaben_raadgivning.store.queries.search import CitizenHit
+from aaben_raadgivning.ui.base import AppScreen
 from aaben_raadgivning.ui.screens.agreement_dialogs import (
     AgreementSubGoalDialog,
     BreakOffAgreementDialog,
@@ -98,7 +97,7 @@ def hours_line(schedule: Schedule, goal_hours: float) -> Text:
     return text
 
 
-class AgreementEditor(Screen):
+class AgreementEditor(AppScreen):
     CSS_PATH = "agreements.tcss"
     BINDINGS = [
         Binding("ctrl+s", "save", "Gem", priority=True),
@@ -128,7 +127,7 @@ class AgreementEditor(Screen):
     # --- building -----------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        db = self.app.runtime.db
+        db = self.db
         if self.agreement_id:
             self.detail = agreement_detail(db, self.agreement_id)
             if self.detail:
@@ -142,6 +141,7 @@ class AgreementEditor(Screen):
             agreement
             and agreement.contact_id
             and agreement.contact_id not in {c.id for c in contacts}
+            and self.detail is not None
             and self.detail.contact
         ):
             contact_options.append((f"{self.detail.contact.name} (fjernet)", agreement.contact_id))
@@ -194,7 +194,7 @@ class AgreementEditor(Screen):
                 default_jf = (
                     agreement.jobformidler_id
                     if agreement
-                    else (self.app.staff.id if self.app.staff and self.app.staff.role == "jobformidler" else None)
+                    else (self.staff_id if self.app.staff and self.app.staff.role == "jobformidler" else None)
                 )
                 yield Field(
                     "Jobformidler",
@@ -233,8 +233,8 @@ class AgreementEditor(Screen):
             with Vertical(id="schedule-grid"):
                 with Horizontal(classes="grid-row grid-head"):
                     yield Label("Timer/dag", classes="grid-label")
-                    for day in WEEKDAYS_SHORT:
-                        yield Label(day, classes="grid-day")
+                    for day_name in WEEKDAYS_SHORT:
+                        yield Label(day_name, classes="grid-day")
                 for hour_type in HOUR_TYPES:
                     with Horizontal(classes="grid-row", id=f"row-{hour_type}"):
                         yield Label(HOUR_TYPE_SHORT[hour_type], classes="grid-label")
@@ -289,12 +289,9 @@ class AgreementEditor(Screen):
 
     # --- showing ------------------------------------------------------------------------------------
 
-    def today(self) -> date:
-        return to_local(self.app.runtime.db.now()).date()
-
     def _show_header(self) -> None:
         data = load_agreement_data()
-        db = self.app.runtime.db
+        db = self.db
         detail = self.detail
         if detail:
             a = detail.agreement
@@ -352,7 +349,7 @@ class AgreementEditor(Screen):
                     f"v{point.version} fra {start}  ", (bar, "green"), f" {format_hours(point.ordinary_minutes)} t"
                 )
             )
-        db = self.app.runtime.db
+        db = self.db
         for old, new in zip(versions, versions[1:], strict=False):
             lines.append(Text(f"Ændret fra version {old.version} til {new.version}:", style="bold"))
             for change in diff_versions(db, old, new):
@@ -455,7 +452,7 @@ class AgreementEditor(Screen):
 
     def _run(self, action, *args, **kwargs):
         try:
-            result = action(self.app.runtime.db, self.app.staff.id, *args, **kwargs)
+            result = action(self.db, self.staff_id, *args, **kwargs)
         except REFUSALS as exc:
             errors = refusal_errors(exc)
             show_errors(self, errors)
@@ -552,7 +549,8 @@ class AgreementEditor(Screen):
         async def done(message: str | None) -> None:
             if message:
                 self.notify(message, title=title, timeout=8)
-                await self._reload(self.detail.agreement.id)
+                if self.detail is not None:  # a dialog opens only on a loaded agreement (check_action)
+                    await self._reload(self.detail.agreement.id)
 
         self.app.push_screen(dialog, done)
 
@@ -569,21 +567,20 @@ class AgreementEditor(Screen):
             self._dialog(AgreementSubGoalDialog(self.detail.agreement.id), "Delmål")
 
     def action_hours(self) -> None:
-        from aaben_raadgivning.ui.screens.hours_dialogs import HoursDialog
+        from aaben_raadgivning.ui.screens.hours_dialogs import HoursDialog, HoursSaved
 
         if not self.detail:
             return
         agreement = self.detail.agreement
-        dialog = HoursDialog(agreement.citizen_id, agreement.id)
 
-        async def done(message: str | None) -> None:
-            if not message:
+        async def done(saved: HoursSaved | None) -> None:
+            if saved is None:
                 return
             await self._reload(agreement.id)
-            if dialog.goal_month is None or not self._offer_step_exit(agreement.citizen_id, message):
-                self.notify(message, title="Timer", timeout=8)
+            if saved.goal_month is None or not self._offer_step_exit(agreement.citizen_id, saved.message):
+                self.notify(saved.message, title="Timer", timeout=8)
 
-        self.app.push_screen(dialog, done)
+        self.app.push_screen(HoursDialog(agreement.citizen_id, agreement.id), done)
 
     def _offer_step_exit(self, citizen_id: str, message: str) -> bool:
         """The month reached the ordinary-hours goal: when the citizen's step ends on it (trin 3), offer to
@@ -592,7 +589,7 @@ class AgreementEditor(Screen):
         from aaben_raadgivning.ui.screens.citizen_dialogs import AdvanceDialog
         from aaben_raadgivning.ui.screens.hours_dialogs import goal_is_exit_criterion
 
-        summary = citizen_summary(self.app.runtime.db, citizen_id, self.today())
+        summary = citizen_summary(self.db, citizen_id, self.today())
         if summary is None or not goal_is_exit_criterion(summary.model, summary.citizen.step):
             return False
         intro = (

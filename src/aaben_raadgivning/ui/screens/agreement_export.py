@@ -31,7 +31,7 @@ def default_export_dir(data_dir: Path) -> Path:
     return documents if documents.is_dir() else data_dir / "aftaler"
 
 
-class AgreementExportDialog(FormDialog):
+class AgreementExportDialog(FormDialog[str]):
     """Returns the Danish notification text (with the path written) on success, None when cancelled."""
 
     CSS_PATH = ["dialogs.tcss", "citizen_dialogs.tcss"]
@@ -42,7 +42,7 @@ class AgreementExportDialog(FormDialog):
         self.directory = directory
 
     def compose(self) -> ComposeResult:
-        with self.app.runtime.db.session() as session:
+        with self.db.session() as session:
             agreement = session.get(Agreement, self.agreement_id)
             citizen = session.get(Citizen, agreement.citizen_id) if agreement else None
             company = session.get(Company, agreement.company_id) if agreement else None

@@ -13,7 +13,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -27,8 +26,10 @@ from aaben_raadgivning.store.queries.companies import (
     company_detail,
     search_companies,
 )
-from aaben_raadgivning.ui.screens.agreement_dialogs import CompanyDialog, ContactDialog
+from aaben_raadgivning.ui.base import AppScreen
+from aaben_raadgivning.ui.screens.agreement_dialogs import CompanyDialog, CompanySaved, ContactDialog
 from aaben_raadgivning.ui.screens.agreement_editor import AgreementEditor
+from aaben_raadgivning.ui.widgets.form_dialog import FormDialog
 from aaben_raadgivning.ui.widgets.key_footer import KeyFooter
 from aaben_raadgivning.ui.widgets.plain import plain_cells
 
@@ -38,7 +39,7 @@ MAX_HITS = 50
 PAGE = 100  # agreements shown per group (active / past)
 
 
-class AgreementsScreen(Screen):
+class AgreementsScreen(AppScreen):
     CSS_PATH = "agreements.tcss"
     BINDINGS = [
         Binding("n", "new_company", "Ny virksomhed"),
@@ -77,6 +78,13 @@ class AgreementsScreen(Screen):
             return None
         return True
 
+    @property
+    def shown(self) -> CompanyDetail:
+        """The company on the screen, for the actions on it (check_action disables them while there is none)."""
+        if self.detail is None:
+            raise RuntimeError("no company is shown")
+        return self.detail
+
     # --- search -----------------------------------------------------------------------------------
 
     @on(Input.Changed, "#company-search")
@@ -84,7 +92,7 @@ class AgreementsScreen(Screen):
         self._search(event.value)
 
     def _search(self, query: str) -> None:
-        hits = search_companies(self.app.runtime.db, query, limit=MAX_HITS)
+        hits = search_companies(self.db, query, limit=MAX_HITS)
         options = self.query_one("#company-list", OptionList)
         options.clear_options()
         options.add_options(
@@ -132,7 +140,7 @@ class AgreementsScreen(Screen):
 
     def show_company(self, company_id: str | None) -> None:
         self.company_id = company_id
-        self.detail = company_detail(self.app.runtime.db, company_id, limit=PAGE) if company_id else None
+        self.detail = company_detail(self.db, company_id, limit=PAGE) if company_id else None
         info = self.query_one("#company-info", Static)
         table = self.query_one(DataTable)
         table.clear()
@@ -164,36 +172,43 @@ class AgreementsScreen(Screen):
         )
         self.refresh_bindings()
 
-    def _open(self, dialog, title: str, then=None) -> None:
+    def _open(self, dialog: FormDialog[str], title: str) -> None:
         def done(message: str | None) -> None:
             if message:
-                self.notify(message, title=title, timeout=6, markup=False)  # it may name the company
-                if then is not None:
-                    then(dialog)
-                self._search(self.query_one("#company-search", Input).value)
-                self.show_company(self.company_id)
+                self._saved(message, title)
+
+        self.app.push_screen(dialog, done)
+
+    def _saved(self, message: str, title: str) -> None:
+        self.notify(message, title=title, timeout=6, markup=False)  # it may name the company
+        self._search(self.query_one("#company-search", Input).value)
+        self.show_company(self.company_id)
+
+    def _open_company(self, dialog: CompanyDialog) -> None:
+        def done(saved: CompanySaved | None) -> None:
+            if saved is not None:
+                if saved.created_id is not None:
+                    self.company_id = saved.created_id  # show the new company
+                self._saved(saved.message, "Virksomhed")
 
         self.app.push_screen(dialog, done)
 
     def action_new_company(self) -> None:
-        def created(dialog) -> None:
-            self.company_id = getattr(dialog, "created_id", self.company_id)
-
-        self._open(CompanyDialog(), "Virksomhed", created)
+        self._open_company(CompanyDialog())
 
     def action_edit_company(self) -> None:
-        self._open(CompanyDialog(self.detail.company), "Virksomhed")
+        self._open_company(CompanyDialog(self.shown.company))
 
     def action_contacts(self) -> None:
-        self._open(ContactDialog(self.detail.company), "Kontaktperson")
+        self._open(ContactDialog(self.shown.company), "Kontaktperson")
 
     def action_new_agreement(self) -> None:
-        if not self.detail.contacts:
+        if not self.shown.contacts:
             self.notify(
                 "Virksomheden har ingen kontaktpersoner. Tilføj en med k – aftalen skal have en fast kontaktperson.",
                 severity="warning",
             )
-        self.open_editor(AgreementEditor(company_id=self.detail.company.id))
+        self.open_editor(AgreementEditor(company_id=self.shown.company.id))
 
     @on(DataTable.RowSelected, "#agreement-table")
     def _row_selected(self, event: DataTable.RowSelected) -> None:

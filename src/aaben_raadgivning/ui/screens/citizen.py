@@ -17,10 +17,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
-from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label, Select, Static
 
-from aaben_raadgivning.domain.clock import to_local
 from aaben_raadgivning.domain.cpr import mask_cpr
 from aaben_raadgivning.domain.dates import (
     DateInputError,
@@ -28,7 +26,7 @@ from aaben_raadgivning.domain.dates import (
     format_decimal,
     parse_date,
 )
-from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
+from aaben_raadgivning.domain.errors import UserError
 from aaben_raadgivning.domain.reference import load_reference
 from aaben_raadgivning.domain.step_models import StepModelError
 from aaben_raadgivning.store.actions.audit import record_lookup
@@ -48,6 +46,7 @@ from aaben_raadgivning.store.queries.hours import (
     citizen_agreements,
     citizen_hours,
 )
+from aaben_raadgivning.ui.base import AppScreen
 from aaben_raadgivning.ui.screens.citizen_dialogs import (
     AdvanceDialog,
     AssessSubGoalDialog,
@@ -64,6 +63,7 @@ from aaben_raadgivning.ui.screens.citizen_dialogs import (
 from aaben_raadgivning.ui.screens.hours_dialogs import (
     AgreementsScreen,
     HoursDialog,
+    HoursSaved,
     OverviewResult,
     goal_is_exit_criterion,
 )
@@ -193,7 +193,7 @@ def pack(items: list[Text], width: int, gap: int = 3) -> Text:
     return Text("\n").join(lines)
 
 
-class CitizenScreen(Screen):
+class CitizenScreen(AppScreen):
     CSS_PATH = "citizen.tcss"
     BINDINGS = [
         Binding("v", "visitation", "Visitation"),
@@ -224,7 +224,7 @@ class CitizenScreen(Screen):
         self.filter = TimelineFilter()
 
     def compose(self) -> ComposeResult:
-        yield CitizenSearch(self.app.runtime.db, id="citizen-search")
+        yield CitizenSearch(self.db, id="citizen-search")
         with Vertical(id="summary"):
             yield Static(HINT, id="summary-text")
             yield Static("", id="summary-criteria")
@@ -256,10 +256,14 @@ class CitizenScreen(Screen):
             return None  # shown dimmed until a citizen is picked
         return True
 
-    # --- reading ---------------------------------------------------------------------------------
+    @property
+    def shown(self) -> CitizenSummary:
+        """The citizen on the screen, for the actions on it (check_action disables them while there is none)."""
+        if self.summary is None:
+            raise RuntimeError("no citizen is shown")
+        return self.summary
 
-    def today(self) -> date:
-        return to_local(self.app.runtime.db.now()).date()
+    # --- reading ---------------------------------------------------------------------------------
 
     def show_citizen(self, citizen_id: str) -> None:
         """Show another citizen (or the same one afresh): CPR masked again, filter reset, cursor on the newest."""
@@ -280,7 +284,7 @@ class CitizenScreen(Screen):
         self.refresh_timeline()
 
     def refresh_summary(self) -> None:
-        self.summary = citizen_summary(self.app.runtime.db, self.citizen_id, self.today()) if self.citizen_id else None
+        self.summary = citizen_summary(self.db, self.citizen_id, self.today()) if self.citizen_id else None
         text = self.query_one("#summary-text", Static)
         if self.summary is None:
             text.update(HINT if self.citizen_id is None else "Borgeren findes ikke (længere).")
@@ -290,7 +294,7 @@ class CitizenScreen(Screen):
         self.refresh_bindings()
 
     def _course_line(self) -> Text | None:
-        db, citizen_id = self.app.runtime.db, self.summary.citizen.id
+        db, citizen_id = self.db, self.shown.citizen.id
         agreements = citizen_agreements(db, citizen_id)
         hours = citizen_hours(db, citizen_id, self.today())
         return course_line(hours, agreements) if agreements or hours.any_reports else None
@@ -310,7 +314,7 @@ class CitizenScreen(Screen):
         if self.summary is None:
             timeline.show(None)
         else:
-            db, citizen_id, filter_ = self.app.runtime.db, self.summary.citizen.id, self.filter
+            db, citizen_id, filter_ = self.db, self.summary.citizen.id, self.filter
             timeline.show(lambda after, limit: timeline_page(db, citizen_id, filter=filter_, after=after, limit=limit))
         self._show_count()
 
@@ -326,7 +330,7 @@ class CitizenScreen(Screen):
 
     @on(CitizenSearch.Picked, "#citizen-search")
     def _picked(self, event: CitizenSearch.Picked) -> None:
-        record_lookup(self.app.runtime.db, self.app.staff.id, event.hit.id, event.query, "Borgere")
+        record_lookup(self.db, self.staff_id, event.hit.id, event.query, "Borgere")
         self.query_one(CitizenSearch).clear()
         self.show_citizen(event.hit.id)
 
@@ -401,7 +405,7 @@ class CitizenScreen(Screen):
         if row is None:
             self.notify("Der er ingen hændelse at vise.")
             return
-        event = event_detail(self.app.runtime.db, row.id)
+        event = event_detail(self.db, row.id)
         if event is None:
             return
 
@@ -414,23 +418,23 @@ class CitizenScreen(Screen):
 
     def action_correct_event(self) -> None:
         row = self.query_one(Timeline).selected
-        event = event_detail(self.app.runtime.db, row.id) if row else None
+        event = event_detail(self.db, row.id) if row else None
         if event is None:
             self.notify("Vælg den hændelse i tidslinjen, der skal rettes.")
             return
         self._correct(event)
 
     def _correct(self, event) -> None:
-        self._open(EventDialog(self.summary, original=event), "Rettet")
+        self._open(EventDialog(self.shown, original=event), "Rettet")
 
     def action_new_event(self) -> None:
-        self._open(EventDialog(self.summary), "Tidslinje")
+        self._open(EventDialog(self.shown), "Tidslinje")
 
     def action_no_show(self) -> None:
-        self._open(NoShowDialog(self.summary), "Udeblivelse")
+        self._open(NoShowDialog(self.shown), "Udeblivelse")
 
     def action_sanction(self) -> None:
-        self._open(SanctionDialog(self.summary), "Sanktion")
+        self._open(SanctionDialog(self.shown), "Sanktion")
 
     # --- the record -------------------------------------------------------------------------------
 
@@ -444,16 +448,16 @@ class CitizenScreen(Screen):
         self.app.push_screen(dialog, done)
 
     def action_visitation(self) -> None:
-        self._open(VisitationDialog(self.summary), "Visitation")
+        self._open(VisitationDialog(self.shown), "Visitation")
 
     def action_plan(self) -> None:
-        self._open(PlanDialog(self.summary), "Plan")
+        self._open(PlanDialog(self.shown), "Plan")
 
     def action_jobformidler(self) -> None:
-        self._open(JobformidlerDialog(self.summary), "Jobformidler")
+        self._open(JobformidlerDialog(self.shown), "Jobformidler")
 
     def action_advance(self) -> None:
-        summary = self.summary
+        summary = self.shown
         if summary.model is None or summary.citizen.step is None:
             self.notify("Borgeren er ikke visiteret endnu. Tryk v for visitation.", severity="warning")
             return
@@ -463,35 +467,35 @@ class CitizenScreen(Screen):
         self._open(AdvanceDialog(summary), "Trin")
 
     def action_break_off(self) -> None:
-        self._open(BreakOffDialog(self.summary), "Afbrudt forløb")
+        self._open(BreakOffDialog(self.shown), "Afbrudt forløb")
 
     def action_new_sub_goal(self) -> None:
-        self._open(SubGoalDialog(self.summary), "Delmål")
+        self._open(SubGoalDialog(self.shown), "Delmål")
 
     def action_assess_sub_goal(self) -> None:
-        goals = [goal for goal in sub_goals_of(self.app.runtime.db, self.summary.citizen.id) if goal.status == "aktiv"]
+        goals = [goal for goal in sub_goals_of(self.db, self.shown.citizen.id) if goal.status == "aktiv"]
         if not goals:
             self.notify("Borgeren har ingen aktive delmål. Tryk d for at oprette et.", severity="warning")
             return
         selected = None
         row = self.query_one(Timeline).selected
         if row is not None and row.kind == "delmaal":
-            event = event_detail(self.app.runtime.db, row.id)
+            event = event_detail(self.db, row.id)
             selected = event.subject_id if event else None
-        self._open(AssessSubGoalDialog(self.summary, goals, selected), "Delmål")
+        self._open(AssessSubGoalDialog(self.shown, goals, selected), "Delmål")
 
     def action_toggle_cpr(self) -> None:
         if self.cpr_shown:
             self.cpr_shown = None
             self.refresh_summary()
             return
-        if not self.summary.citizen.cpr:
+        if not self.shown.citizen.cpr:
             self.notify("Borgeren har intet CPR-nummer registreret.")
             return
         try:
-            self.cpr_shown = reveal_cpr(self.app.runtime.db, self.app.staff.id, self.summary.citizen.id)
-        except (NotFoundError, ValidationError) as exc:
-            self.notify(str(exc), severity="error")
+            self.cpr_shown = reveal_cpr(self.db, self.staff_id, self.shown.citizen.id)
+        except UserError as exc:
+            self.notify(exc.message, severity="error")
             return
         self.notify("Fuldt CPR-nummer vist. Visningen er logget. Tryk c for at skjule det igen.", title="CPR")
         self.refresh_summary()
@@ -499,21 +503,19 @@ class CitizenScreen(Screen):
     def action_new_follow_up(self) -> None:
         from aaben_raadgivning.ui.screens.follow_up_dialogs import NewTaskDialog
 
-        citizen = self.summary.citizen
+        citizen = self.shown.citizen
         self._open(NewTaskDialog(citizen.id, citizen.name), "Opfølgning")
 
     # --- ordinary hours and agreements ---------------------------------------------------------------
 
     def action_register_hours(self) -> None:
-        dialog = HoursDialog(self.summary.citizen.id)
-
-        def done(message: str | None) -> None:
-            if message:
+        def done(saved: HoursSaved | None) -> None:
+            if saved is not None:
                 self.refresh_all()
-                if dialog.goal_month is None or not self._offer_step_exit(message):
-                    self.notify(message, title="Timer", timeout=8)
+                if saved.goal_month is None or not self._offer_step_exit(saved.message):
+                    self.notify(saved.message, title="Timer", timeout=8)
 
-        self.app.push_screen(dialog, done)
+        self.app.push_screen(HoursDialog(self.shown.citizen.id), done)
 
     def action_agreements(self) -> None:
         def done(result: OverviewResult | None) -> None:
@@ -523,7 +525,7 @@ class CitizenScreen(Screen):
             if result.goal_month is None or not self._offer_step_exit(result.message):
                 self.notify(result.message, title="Timer", timeout=8)
 
-        self.app.push_screen(AgreementsScreen(self.summary.citizen.id), done)
+        self.app.push_screen(AgreementsScreen(self.shown.citizen.id), done)
 
     def _offer_step_exit(self, message: str) -> bool:
         """The monthly goal is reached: when the citizen's step ends on it (trin 3), offer to record the exit.

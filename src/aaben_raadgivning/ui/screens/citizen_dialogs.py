@@ -9,14 +9,13 @@ as a notification.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import datetime
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import (
     Button,
     Checkbox,
@@ -73,6 +72,7 @@ from aaben_raadgivning.store.queries.citizen import (
     TimelineRow,
     event_detail,
 )
+from aaben_raadgivning.ui.base import AppModalScreen
 from aaben_raadgivning.ui.widgets.form import Field, show_errors
 from aaben_raadgivning.ui.widgets.form_dialog import FAILED, FormDialog
 from aaben_raadgivning.ui.widgets.plain import plain_options
@@ -82,11 +82,7 @@ def staff_labels(db) -> dict[str, str]:
     return {s.id: f"{s.initials} · {s.name}" for s in list_staff(db)}
 
 
-def today_of(app) -> date:
-    return to_local(app.runtime.db.now()).date()
-
-
-class _Dialog(FormDialog):
+class _Dialog(FormDialog[str]):
     """Returns the notification text on success, None when cancelled."""
 
     CSS_PATH = ["dialogs.tcss", "citizen_dialogs.tcss"]
@@ -101,7 +97,7 @@ class _Dialog(FormDialog):
 
     def text_of(self, selector: str) -> str:
         widget = self.query_one(selector)
-        return widget.text if isinstance(widget, TextArea) else widget.value
+        return widget.text if isinstance(widget, TextArea) else self.query_one(selector, Input).value
 
     def select_value(self, selector: str) -> str:
         value = self.query_one(selector, Select).value
@@ -167,7 +163,7 @@ class PlanDialog(_Dialog):
         chosen = set(filter(None, citizen.parallel_efforts.split(",")))
         efforts = [(term.label, term.code, term.code in chosen) for term in reference.parallel_efforts.active()]
         cv_options = [(term.label, term.code) for term in reference.cv_statuses.active()]
-        cv_value = {"value": citizen.cv_status} if reference.cv_statuses.has_active(citizen.cv_status) else {}
+        cv_value = citizen.cv_status if reference.cv_statuses.has_active(citizen.cv_status) else Select.NULL
         with Vertical(classes="dialog tight"):
             yield self.heading("Plan")
             with Horizontal(classes="dialog-row"):
@@ -178,7 +174,7 @@ class PlanDialog(_Dialog):
                 )
                 yield Field(
                     "CV-status",
-                    Select(cv_options, prompt="Vælg", id="cv-status", compact=True, **cv_value),
+                    Select(cv_options, prompt="Vælg", id="cv-status", compact=True, value=cv_value),
                     "cv_status",
                 )
             with Horizontal(classes="dialog-row"):
@@ -222,9 +218,7 @@ class JobformidlerDialog(_Dialog):
     def compose(self) -> ComposeResult:
         summary = self.summary
         current = summary.citizen.jobformidler_id
-        options = [
-            (label, staff_id) for staff_id, label in staff_labels(self.app.runtime.db).items() if staff_id != current
-        ]
+        options = [(label, staff_id) for staff_id, label in staff_labels(self.db).items() if staff_id != current]
         now = summary.jobformidler or "ingen endnu"
         with Vertical(classes="dialog"):
             yield self.heading("Jobformidler")
@@ -259,7 +253,7 @@ class JobformidlerDialog(_Dialog):
             return
         count = self.attempt(assign_jobformidler, self.citizen_id, staff_id, self.text_of("#reason"))
         if count is not FAILED:
-            name = staff_labels(self.app.runtime.db).get(staff_id, "")
+            name = staff_labels(self.db).get(staff_id, "")
             self.dismiss(f"Jobformidler: {name} · {count} skift i alt")
 
 
@@ -377,7 +371,7 @@ class EventDialog(_Dialog):
                     prompt="Vælg slags",
                     id="kind",
                     compact=True,
-                    **({"value": original.kind} if original else {}),
+                    value=original.kind if original else Select.NULL,
                 ),
                 "kind",
             )
@@ -411,7 +405,7 @@ class EventDialog(_Dialog):
         occurred_at: datetime | None = None
         if when_text:
             try:
-                occurred_at = parse_datetime(when_text, today_of(self.app))
+                occurred_at = parse_datetime(when_text, self.today())
             except DateInputError as exc:
                 show_errors(self, {"occurred_at": exc.message})
                 return
@@ -453,7 +447,10 @@ class NoShowDialog(_Dialog):
         if result is FAILED:
             return
         _event, task = result
-        who = staff_labels(self.app.runtime.db).get(task.assignee_id, "")
+        if task is None:  # a personal contact after the no-show is already recorded: nothing to follow up
+            self.dismiss("Udeblivelse registreret.")
+            return
+        who = staff_labels(self.db).get(task.assignee_id or "", "")
         due = f"{weekday_name(task.due_date)} {format_date(task.due_date)}"
         self.dismiss(f"Udeblivelse registreret. Opfølgning oprettet: personlig kontakt senest {due} ({who}).")
 
@@ -462,7 +459,7 @@ class SanctionDialog(_Dialog):
     """Shows the law's guard first: when something is missing, lists it and refuses."""
 
     def compose(self) -> ComposeResult:
-        check = sanction_status(self.app.runtime.db, self.app.staff.id, self.citizen_id)
+        check = sanction_status(self.db, self.staff_id, self.citizen_id)
         self.allowed = check.allowed
         with Vertical(classes="dialog"):
             yield self.heading("Sanktion")
@@ -539,7 +536,7 @@ class SubGoalDialog(_Dialog):
         calendar = self.app.runtime.calendar
         goal = self.attempt(add_sub_goal, self.citizen_id, self.text_of("#text"), calendar=calendar)
         if goal is not FAILED:
-            first = review_due(today_of(self.app), calendar)
+            first = review_due(self.today(), calendar)
             self.dismiss(f"Delmål oprettet. Første vurdering {format_date(first)}.")
 
 
@@ -582,10 +579,15 @@ class AssessSubGoalDialog(_Dialog):
             status=self.select_value("#status"),
         )
         if goal is not FAILED:
-            self.dismiss(f"Delmål vurderet: {score} – {SCORES[int(score)]} · {STATUSES[goal.status]}")
+            self.dismiss(f"Delmål vurderet: {score} – {SCORES[int(score)]} · {status_label(goal.status)}")
 
 
 # --- one event in full ------------------------------------------------------------------------------------
+
+
+def status_label(status: object) -> str:
+    """A sub-goal status in Danish; an unknown code (e.g. from a newer version's event) as it is."""
+    return next((label for code, label in STATUSES.items() if code == status), str(status))
 
 
 def data_lines(event: Event, staff: dict[str, str], model: StepModel | None) -> list[str]:
@@ -600,6 +602,7 @@ def data_lines(event: Event, staff: dict[str, str], model: StepModel | None) -> 
         return [str(data)]
     lines = []
     if event.kind in ("visitation", "trin", "rehab") and "to" in data:
+        step_model: StepModel | None
         try:
             step_model = load_step_model(data.get("model") or DEFAULT_STEP_MODEL, data.get("version"))
         except StepModelError:
@@ -616,7 +619,7 @@ def data_lines(event: Event, staff: dict[str, str], model: StepModel | None) -> 
             lines.append("Et skift af jobformidler")
     elif event.kind == "delmaal" and "score" in data:
         lines.append(f"Vurdering: {data['score']} – {SCORES.get(data['score'], '')}")
-        lines.append(f"Status: {STATUSES.get(data.get('status'), data.get('status'))}")
+        lines.append(f"Status: {status_label(data.get('status'))}")
     elif event.kind == "sanktion":
         lines.append(f"Sanktion: {load_reference().sanction_kinds.label(data.get('kind'))}")
     else:
@@ -624,7 +627,7 @@ def data_lines(event: Event, staff: dict[str, str], model: StepModel | None) -> 
     return lines
 
 
-class EventDetailScreen(ModalScreen[str | None]):
+class EventDetailScreen(AppModalScreen[str | None]):
     """All fields of one event. Returns "correct" when the user asks to correct it."""
 
     CSS_PATH = ["dialogs.tcss", "citizen_dialogs.tcss"]
@@ -641,8 +644,7 @@ class EventDetailScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         event = self.event
-        app = self.app
-        staff = staff_labels(app.runtime.db)
+        staff = staff_labels(self.db)
         kinds = load_reference().event_kinds
         occurred = to_local(event.occurred_at)
         recorded = to_local(event.recorded_at)
@@ -660,7 +662,7 @@ class EventDetailScreen(ModalScreen[str | None]):
                 yield Static(line, markup=False)
             yield Static(f"Registreret {format_datetime(recorded)} af {who}", classes="dialog-hint", markup=False)
             if event.corrects_id:
-                original = event_detail(app.runtime.db, event.corrects_id)
+                original = event_detail(self.db, event.corrects_id)
                 if original is not None:
                     when = format_datetime(to_local(original.occurred_at))
                     yield Static(

@@ -13,7 +13,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Sparkline, Static
 
 from aaben_raadgivning.domain.clock import to_local
@@ -33,6 +32,7 @@ from aaben_raadgivning.store.queries.walk_ins import (
     day_figures,
     walk_ins_on,
 )
+from aaben_raadgivning.ui.base import AppScreen
 from aaben_raadgivning.ui.screens.new_citizen import NewCitizenDialog
 from aaben_raadgivning.ui.screens.reason_picker import ReasonPicker
 from aaben_raadgivning.ui.screens.walk_in_dialogs import (
@@ -87,7 +87,7 @@ def chart_hours(open_hours: list[int], arrivals_per_hour: dict[int, int]) -> lis
     return list(range(min(hours), max(hours) + 1))
 
 
-class CounterScreen(Screen):
+class CounterScreen(AppScreen):
     CSS_PATH = "counter.tcss"
     BINDINGS = [
         Binding("ctrl+n", "new_citizen", "Ny borger", priority=True),
@@ -102,7 +102,7 @@ class CounterScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="counter-status")
-        yield CitizenSearch(self.app.runtime.db, id="counter-search")
+        yield CitizenSearch(self.db, id="counter-search")
         yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="figures"):
             yield Static("", id="figures-text")
@@ -126,7 +126,7 @@ class CounterScreen(Screen):
     # --- reading -------------------------------------------------------------------------------
 
     def now_local(self) -> datetime:
-        return to_local(self.app.runtime.db.now())
+        return to_local(self.db.now())
 
     def refresh_all(self) -> None:
         now = self.now_local()
@@ -138,7 +138,7 @@ class CounterScreen(Screen):
         self.query_one("#counter-status", Static).update(
             f"[b]Åben rådgivning[/b] · {escape(place)}\n"
             f"{format_date_long(now.date())} kl. {format_time(now.time())} · "
-            f"[b]{runtime.open_hours.status_text(now)}[/b] · {escape(self.app.staff.initials)}"
+            f"[b]{runtime.open_hours.status_text(now)}[/b] · {escape(self.staff.initials)}"
         )
         self._fill_queue(now)
         self._fill_figures(views, now)
@@ -176,7 +176,7 @@ class CounterScreen(Screen):
             view = self.selected_view()
             if view is not None and view.status == status:
                 return view
-        mine = [v for v in self.views if v.status == status and v.helper_initials == self.app.staff.initials]
+        mine = [v for v in self.views if v.status == status and v.helper_initials == self.staff.initials]
         return mine[0] if mine and status == IN_PROGRESS else next((v for v in self.views if v.status == status), None)
 
     # --- registering arrivals ---------------------------------------------------------------------
@@ -189,12 +189,12 @@ class CounterScreen(Screen):
         def register(reason: str | None) -> None:
             app = self.app
             if reason is None:
-                record_lookup(app.runtime.db, app.staff.id, hit.id, criterion, "Åben rådgivning")
+                record_lookup(self.db, self.staff_id, hit.id, criterion, "Åben rådgivning")
                 return
             try:
                 register_walk_in(
-                    app.runtime.db,
-                    app.staff.id,
+                    self.db,
+                    self.staff_id,
                     reason=reason,
                     citizen_id=hit.id,
                     office_id=app.office_id,
@@ -216,7 +216,7 @@ class CounterScreen(Screen):
         def created(citizen_id: str | None) -> None:
             if citizen_id is None:
                 return
-            hit = citizen_hit(self.app.runtime.db, citizen_id)
+            hit = citizen_hit(self.db, citizen_id)
             if hit is not None:
                 self._ask_reason(hit, search.query_text)
 
@@ -234,7 +234,7 @@ class CounterScreen(Screen):
 
     def _run(self, action, *args) -> bool:
         try:
-            action(self.app.runtime.db, self.app.staff.id, *args)
+            action(self.db, self.staff_id, *args)
         except REFUSALS as exc:
             self.notify(refusal_text(exc), severity="error", markup=False)
             return False
@@ -255,7 +255,12 @@ class CounterScreen(Screen):
         if view is None:
             self.notify("Der er ingen henvendelse at afslutte.")
             return
-        self.app.push_screen(FinishWalkInDialog(view), lambda done: done and self._finished())
+
+        def finished(done: str | None) -> None:
+            if done:
+                self._finished()
+
+        self.app.push_screen(FinishWalkInDialog(view), finished)
 
     def _finished(self) -> None:
         self.notify("Henvendelsen er afsluttet", title="Afsluttet")
@@ -273,7 +278,12 @@ class CounterScreen(Screen):
         if view is None or not view.anonymous:
             self.notify("Vælg en anonym henvendelse i køen.")
             return
-        self.app.push_screen(LinkWalkInDialog(view), lambda linked: linked and self.refresh_all())
+
+        def linked(citizen: str | None) -> None:
+            if citizen:
+                self.refresh_all()
+
+        self.app.push_screen(LinkWalkInDialog(view), linked)
 
     @on(DataTable.RowSelected, "#queue")
     def _row_selected(self) -> None:

@@ -5,14 +5,15 @@ from __future__ import annotations
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Center, Vertical
-from textual.screen import Screen
 from textual.widgets import ProgressBar, Static
+
+from aaben_raadgivning.ui.base import AppScreen
 
 DEMO_CITIZENS = 400
 DEMO_DAYS = 120
 
 
-class DemoSetupScreen(Screen[bool]):
+class DemoSetupScreen(AppScreen[bool]):
     DEFAULT_CSS = """
     DemoSetupScreen { align: center middle; }
     #demo-box { width: 60; height: auto; border: round $primary; padding: 1 2; }

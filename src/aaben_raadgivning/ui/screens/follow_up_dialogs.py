@@ -11,7 +11,6 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Select, Static, TextArea
 
-from aaben_raadgivning.domain.clock import to_local
 from aaben_raadgivning.domain.dates import format_date, weekday_name
 from aaben_raadgivning.domain.errors import ValidationError
 from aaben_raadgivning.domain.reference import load_reference
@@ -34,7 +33,7 @@ def _due_text(row: QueueRow) -> str:
     return f"{weekday_name(row.due_date)} {format_date(row.due_date)}"
 
 
-class _TaskDialog(FormDialog):
+class _TaskDialog(FormDialog[str]):
     CSS_PATH = ["dialogs.tcss"]
 
     def __init__(self, row: QueueRow) -> None:
@@ -118,7 +117,7 @@ class RescheduleDialog(_TaskDialog):
 
 class ReassignDialog(_TaskDialog):
     def compose(self) -> ComposeResult:
-        choices = [(label, sid) for label, sid in staff_choices(self.app.runtime.db) if sid != self.row.assignee_id]
+        choices = [(label, sid) for label, sid in staff_choices(self.db) if sid != self.row.assignee_id]
         with Vertical(classes="dialog"):
             yield self.heading("Giv opgaven videre")
             yield self.task_line()
@@ -138,7 +137,7 @@ class ReassignDialog(_TaskDialog):
         result = self.attempt(reassign_follow_up, self.row.id, assignee)
         if result is FAILED:
             return
-        label = dict((sid, label) for label, sid in staff_choices(self.app.runtime.db)).get(assignee, "")
+        label = dict((sid, label) for label, sid in staff_choices(self.db)).get(assignee, "")
         self.dismiss(f"Opgaven er givet videre til {label}.")
 
 
@@ -158,7 +157,7 @@ class NewTaskDialog(_TaskDialog):
             yield Field("Slags", Select(kinds, value="manuel", allow_blank=False, id="kind", compact=True), "kind")
             yield Field(
                 "Ansvarlig",
-                Select(plain_options(staff_choices(self.app.runtime.db)), value=self.app.staff.id, allow_blank=False, id="assignee",
+                Select(plain_options(staff_choices(self.db)), value=self.staff_id, allow_blank=False, id="assignee",
                        compact=True),
                 "assignee",
             )  # fmt: skip
@@ -174,7 +173,7 @@ class NewTaskDialog(_TaskDialog):
 
     def action_save(self) -> None:
         app = self.app
-        today = to_local(app.runtime.db.now()).date()
+        today = self.today()
         try:
             request = validate_follow_up(
                 self.query_one("#due", Input).value, self.select_value("#assignee"),

@@ -7,17 +7,15 @@ citizen. Rows are read a page at a time from SQL; moving the cursor near the end
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import DataTable, Select, Static
 
-from aaben_raadgivning.domain.clock import to_local
 from aaben_raadgivning.domain.dates import format_date, format_date_short
 from aaben_raadgivning.domain.reference import load_reference
 from aaben_raadgivning.store.queries.follow_up_queue import (
@@ -35,6 +33,7 @@ from aaben_raadgivning.store.queries.follow_up_queue import (
     load_queue,
     staff_choices,
 )
+from aaben_raadgivning.ui.base import AppScreen
 from aaben_raadgivning.ui.screens.follow_up_dialogs import (
     CompleteTaskDialog,
     NewTaskDialog,
@@ -42,6 +41,7 @@ from aaben_raadgivning.ui.screens.follow_up_dialogs import (
     RescheduleDialog,
 )
 from aaben_raadgivning.ui.widgets.key_footer import KeyFooter
+from aaben_raadgivning.ui.widgets.paged_table import Page, PagedTable, TableRow
 from aaben_raadgivning.ui.widgets.plain import escape, plain_cells, plain_options
 
 LOAD_MORE_MARGIN = 5  # rows from the end when the next page is read
@@ -75,7 +75,7 @@ def header_text(mine: bool, initials: str, counts: dict[str, int], sort: str) ->
     return f"[b]Opfølgning[/b] · {who} · " + " · ".join(parts) + order
 
 
-class FollowUpQueueScreen(Screen):
+class FollowUpQueueScreen(AppScreen):
     CSS_PATH = "follow_up_queue.tcss"
     BINDINGS = [
         Binding("u", "complete", "Udfør"),
@@ -92,11 +92,8 @@ class FollowUpQueueScreen(Screen):
         super().__init__()
         self.mine = True
         self.sort = SORT_DUE
-        self.rows: list[QueueRow | None] = []  # per table row; None for a group heading
-        self.loaded = 0
-        self.exhausted = False
         self.counts: dict[str, int] = {}
-        self.widths = _NARROW
+        self.widths: tuple[int, ...] = _NARROW
 
     def compose(self) -> ComposeResult:
         yield Static("", id="fu-header")
@@ -105,113 +102,115 @@ class FollowUpQueueScreen(Screen):
             kinds = [(t.label, t.code) for t in load_reference().follow_up_kinds.active()]
             yield Select(kinds, prompt="Alle slags", id="fu-kind", compact=True)
             yield Select([], prompt="Alle boligområder", id="fu-area", compact=True)
-        yield DataTable(id="fu-table", cursor_type="row", zebra_stripes=True, cell_padding=0)
+        yield PagedTable(
+            self._table_rows,
+            load_margin=LOAD_MORE_MARGIN,
+            id="fu-table",
+            cursor_type="row",
+            zebra_stripes=True,
+            cell_padding=0,
+        )
         yield Static("", id="fu-detail")
         yield KeyFooter()
 
+    def table(self) -> PagedTable[QueueRow]:
+        return self.query_one("#fu-table", PagedTable)
+
+    @property
+    def rows(self) -> Sequence[QueueRow | None]:
+        """The task of each table row; None for a group heading or the "no tasks" line."""
+        return self.table().row_items
+
+    @property
+    def loaded(self) -> int:
+        return len(self.table().items)
+
+    @property
+    def exhausted(self) -> bool:
+        return not self.table().has_more
+
     def on_mount(self) -> None:
-        table = self.query_one("#fu-table", DataTable)
+        table = self.table()
         self.widths = column_widths(self.size.width)
         for (label, key), width in zip(_COLUMNS, self.widths, strict=True):
             table.add_column(label, key=key, width=width)
-        db = self.app.runtime.db
+        db = self.db
         staff = self.query_one("#fu-staff", Select)
         staff.set_options(plain_options([*staff_choices(db), ("Uden ansvarlig", "__none__")]))
         staff.disabled = True  # "Mine" shows the user's own tasks
         self.query_one("#fu-area", Select).set_options(plain_options((area, area) for area in housing_areas(db)))
         self.reload()
         table.focus()
-        self.watch(table, "scroll_y", self._scrolled, init=False)
 
     def on_resize(self) -> None:
         widths = column_widths(self.size.width)
         if widths != self.widths and self.rows:
-            table = self.query_one("#fu-table", DataTable)
+            table = self.table()
             for column, width in zip(table.columns.values(), widths, strict=True):
                 column.width = width
             self.widths = widths
             self.reload()  # cells are cut to the column widths when added
 
-    def _scrolled(self, _old: float, new: float) -> None:
-        """Scrolling (mouse, End, Page Down) near the end reads the next page."""
-        table = self.query_one("#fu-table", DataTable)
-        if new >= table.max_scroll_y - LOAD_MORE_MARGIN:
-            self.load_more()
-
     # --- reading -------------------------------------------------------------------------------
-
-    def today(self) -> date:
-        return to_local(self.app.runtime.db.now()).date()
 
     def current_filter(self) -> QueueFilter:
         def value(selector: str) -> str | None:
             v = self.query_one(selector, Select).value
             return v if isinstance(v, str) else None
 
+        assignee: str | None
         if self.mine:
-            assignee = self.app.staff.id
+            assignee = self.staff_id
         else:
             chosen = value("#fu-staff")
             assignee = UNASSIGNED if chosen == "__none__" else chosen
         return QueueFilter(assignee_id=assignee, kind=value("#fu-kind"), housing_area=value("#fu-area"), sort=self.sort)
 
     def reload(self, keep_task: str | None = None) -> None:
-        table = self.query_one("#fu-table", DataTable)
+        table = self.table()
         if keep_task is None:
             selected = self.selected()
             keep_task = selected.id if selected else None
-        table.clear()
-        self.rows, self.loaded, self.exhausted = [], 0, False
-        view = load_queue(self.app.runtime.db, self.current_filter(), self.today())
-        self.counts = view.counts
-        header = header_text(self.mine, self.app.staff.initials, view.counts, self.sort)
+        view = load_queue(self.db, self.current_filter(), self.today())
+        self.counts = view.counts  # before the rows: the group headings show them
+        header = header_text(self.mine, self.staff.initials, view.counts, self.sort)
         self.query_one("#fu-header", Static).update(header)
-        self._append(view.rows)
+        table.start(self._next_page, Page.of(view.rows, PAGE_SIZE))
         if not self.rows:
-            table.add_row("", Text("Ingen åbne opgaver med de valgte filtre.", style="dim"), key="empty")
-            self.rows.append(None)
+            table.add_note_row("", Text("Ingen åbne opgaver med de valgte filtre.", style="dim"), key="empty")
         index = next((i for i, r in enumerate(self.rows) if r is not None and r.id == keep_task), None)
         if index is None:
             index = next((i for i, r in enumerate(self.rows) if r is not None), 0)
         table.move_cursor(row=index)
         self._show_detail()
 
-    def _append(self, rows: list[QueueRow]) -> None:
-        table = self.query_one("#fu-table", DataTable)
-        last_group = next((r.group for r in reversed(self.rows) if r is not None), None)
-        for row in rows:
-            if row.group != last_group:
-                last_group = row.group
-                style = _GROUP_STYLE.get(row.group, "bold")
-                label = f"{GROUP_LABELS[row.group]} ({self.counts.get(row.group, 0)})"
-                table.add_row(Text(" " + label, style=style), key=f"group-{row.group}-{len(self.rows)}")
-                self.rows.append(None)
-            overdue = row.group == OVERDUE
-            due = Text(("!" if overdue else " ") + row.due_label, style="bold red" if overdue else "")
-            contact = format_date_short(row.last_contact) if row.last_contact else "–"
-            cells = (row.citizen_name, row.kind_label, row.reason, row.company_name)
-            texts = [_cell(text, width) for text, width in zip(cells, self.widths[1:5], strict=True)]
-            table.add_row(*plain_cells(due, *texts, contact), key=row.id)
-            self.rows.append(row)
-        self.loaded += len(rows)
-        self.exhausted = len(rows) < PAGE_SIZE
+    def _next_page(self, loaded: Sequence[QueueRow]) -> Page[QueueRow]:
+        # The filter is read now, as the first page's was: any change of it reloads the whole list.
+        view = load_queue(self.db, self.current_filter(), self.today(), offset=len(loaded))
+        return Page.of(view.rows, PAGE_SIZE)
 
-    def load_more(self) -> None:
-        if self.exhausted:
-            return
-        view = load_queue(self.app.runtime.db, self.current_filter(), self.today(), offset=self.loaded)
-        self._append(view.rows)
+    def _table_rows(self, row: QueueRow, previous: QueueRow | None) -> list[TableRow[QueueRow]]:
+        """The task's row, after a heading with the group's count when it starts a group."""
+        rows: list[TableRow[QueueRow]] = []
+        if previous is None or row.group != previous.group:
+            style = _GROUP_STYLE.get(row.group, "bold")
+            label = f"{GROUP_LABELS[row.group]} ({self.counts.get(row.group, 0)})"
+            key = f"group-{row.group}-{self.table().row_count}"  # the heading's table row: unique per load
+            rows.append(TableRow((Text(" " + label, style=style),), key=key))
+        overdue = row.group == OVERDUE
+        due = Text(("!" if overdue else " ") + row.due_label, style="bold red" if overdue else "")
+        contact = format_date_short(row.last_contact) if row.last_contact else "–"
+        cells = (row.citizen_name, row.kind_label, row.reason, row.company_name)
+        texts = [_cell(text, width) for text, width in zip(cells, self.widths[1:5], strict=True)]
+        rows.append(TableRow(plain_cells(due, *texts, contact), key=row.id, item=row))
+        return rows
 
     def selected(self) -> QueueRow | None:
-        table = self.query_one("#fu-table", DataTable)
-        row = table.cursor_row
-        return self.rows[row] if 0 <= row < len(self.rows) else None
+        return self.table().cursor_item
 
     @on(DataTable.RowHighlighted, "#fu-table")
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.cursor_row >= len(self.rows) - LOAD_MORE_MARGIN:
-            self.load_more()
-        self._show_detail()
+    def _highlighted(self) -> None:
+        self._show_detail()  # the table reads the next page itself when the cursor nears the end
 
     def _show_detail(self) -> None:
         row = self.selected()
@@ -234,7 +233,7 @@ class FollowUpQueueScreen(Screen):
 
     @on(Select.Changed)
     def _filter_changed(self) -> None:
-        if self.is_mounted and self.rows is not None:
+        if self.is_mounted:
             self.reload()
 
     # --- actions -------------------------------------------------------------------------------
@@ -249,7 +248,7 @@ class FollowUpQueueScreen(Screen):
         if message:
             self.notify(message, title="Opfølgning")
             self.reload()
-            self.query_one("#fu-table", DataTable).focus()
+            self.table().focus()
 
     def action_complete(self) -> None:
         row = self._chosen()

@@ -15,10 +15,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Select, Static
 
-from aaben_raadgivning.domain.clock import to_local
 from aaben_raadgivning.domain.hours import (
     HoursInputError,
     MonthHours,
@@ -40,6 +38,7 @@ from aaben_raadgivning.store.queries.hours import (
     citizen_agreements,
     citizen_hours,
 )
+from aaben_raadgivning.ui.base import AppModalScreen
 from aaben_raadgivning.ui.widgets.form import Field, show_errors
 from aaben_raadgivning.ui.widgets.form_dialog import FAILED, FormDialog
 from aaben_raadgivning.ui.widgets.hours_chart import hours_chart
@@ -50,19 +49,23 @@ def agreement_label(row: AgreementRow) -> str:
     return f"{row.company} · {course_kind_label(row.course_kind)} · v{row.version} · {status_label(row.status)}"
 
 
-def _today(app) -> date:
-    return to_local(app.runtime.db.now()).date()
-
-
 def _citizen_name(db, citizen_id: str) -> str:
     with db.session() as session:
         citizen = session.get(Citizen, citizen_id)
         return citizen.name if citizen else ""
 
 
-class HoursDialog(FormDialog):
-    """Register (or correct) one month's hours. Returns the Danish notification text; ``goal_month`` is set
-    when the saved month, summed over the citizen's agreements, reaches the goal for ordinary hours."""
+@dataclass(frozen=True)
+class HoursSaved:
+    """What the hours dialog returns: the Danish notification text, and the saved month when it, summed over the
+    citizen's agreements, reaches the goal for ordinary hours (else None)."""
+
+    message: str
+    goal_month: MonthHours | None = None
+
+
+class HoursDialog(FormDialog[HoursSaved]):
+    """Register (or correct) one month's hours; returns ``HoursSaved``."""
 
     CSS_PATH = ["dialogs.tcss", "citizen_dialogs.tcss"]
 
@@ -70,14 +73,13 @@ class HoursDialog(FormDialog):
         super().__init__()
         self.citizen_id = citizen_id
         self.agreement_id = agreement_id
-        self.goal_month: MonthHours | None = None
 
     def compose(self) -> ComposeResult:
-        db = self.app.runtime.db
+        db = self.db
         rows = [r for r in citizen_agreements(db, self.citizen_id) if r.status in REPORTABLE_STATUSES]
         options = [(agreement_label(r), r.id) for r in rows]
         chosen = self.agreement_id if any(r.id == self.agreement_id for r in rows) else (rows[0].id if rows else None)
-        month = latest_reportable_month(_today(self.app))
+        month = latest_reportable_month(self.today())
         with Vertical(classes="dialog tight", id="hours-dialog"):
             yield Static(
                 f"Registrér timer · {_citizen_name(db, self.citizen_id)}", classes="dialog-title", markup=False
@@ -99,7 +101,7 @@ class HoursDialog(FormDialog):
                     id="agreement",
                     compact=True,
                     prompt="Vælg aftale",
-                    **({"value": chosen} if chosen else {}),
+                    value=chosen if chosen else Select.NULL,
                 ),
                 "agreement",
             )
@@ -127,7 +129,7 @@ class HoursDialog(FormDialog):
 
     def _month(self) -> date | None:
         try:
-            return parse_month(self.query_one("#month", Input).value, _today(self.app))
+            return parse_month(self.query_one("#month", Input).value, self.today())
         except HoursInputError:
             return None
 
@@ -142,7 +144,7 @@ class HoursDialog(FormDialog):
             return
         text = f"→ {format_month(month)}"
         existing = (
-            next((r for r in agreement_months(self.app.runtime.db, agreement_id) if r.month == month), None)
+            next((r for r in agreement_months(self.db, agreement_id) if r.month == month), None)
             if agreement_id
             else None
         )
@@ -160,7 +162,7 @@ class HoursDialog(FormDialog):
     @on(Input.Submitted, "#loentilskud")
     def _next(self, event: Input.Submitted) -> None:
         order = ["month", "ordinary", "praktik", "loentilskud", "note"]
-        self.query_one(f"#{order[order.index(event.input.id) + 1]}", Input).focus()
+        self.query_one(f"#{order[order.index(event.input.id or '') + 1]}", Input).focus()
 
     @on(Input.Submitted, "#note")
     def action_save(self) -> None:
@@ -170,7 +172,7 @@ class HoursDialog(FormDialog):
             errors["agreement"] = "Vælg den aftale, timerne hører til."
         month = None
         try:
-            month = parse_month(self.query_one("#month", Input).value, _today(self.app))
+            month = parse_month(self.query_one("#month", Input).value, self.today())
         except HoursInputError as exc:
             errors["month"] = exc.message
         minutes: dict[str, int] = {}
@@ -181,21 +183,20 @@ class HoursDialog(FormDialog):
                 errors[kind] = exc.message
         if not errors and not any(minutes.values()) and not self.query_one("#ordinary", Input).value.strip():
             errors["ordinary"] = "Skriv antal ordinære timer (0, hvis borgeren ingen havde)."
-        if errors:
+        if errors or month is None:  # a month that could not be read is among the errors
             show_errors(self, errors)
             return
-        app = self.app
         result = self.attempt(register_hours, agreement_id, month, note=self.query_one("#note", Input).value, **minutes)
         if result is FAILED:
             return
-        overview = citizen_hours(app.runtime.db, self.citizen_id, _today(app))
+        overview = citizen_hours(self.db, self.citizen_id, self.today())
         total = next((m for m in overview.series if m.month == month), None)
         what = "rettet" if result.corrected else "registreret"
         message = f"Timer {what} for {format_month(month)}: {format_hours(minutes['ordinary'])} ordinære timer."
-        if total is not None and total.goal_met(overview.goal_hours):
-            self.goal_month = total
+        goal_month = total if total is not None and total.goal_met(overview.goal_hours) else None
+        if goal_month is not None:
             message += f" Målet på {format_hours(round(overview.goal_hours * 60))} timer er nået."
-        self.dismiss(message)
+        self.dismiss(HoursSaved(message, goal_month))
 
 
 @dataclass(frozen=True)
@@ -204,7 +205,7 @@ class OverviewResult:
     goal_month: MonthHours | None = None
 
 
-class AgreementsScreen(ModalScreen[OverviewResult | None]):
+class AgreementsScreen(AppModalScreen[OverviewResult | None]):
     """The citizen's agreements (company, kind, status, version) and ordinary hours month by month."""
 
     CSS_PATH = ["dialogs.tcss", "citizen_dialogs.tcss"]
@@ -224,7 +225,7 @@ class AgreementsScreen(ModalScreen[OverviewResult | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog agreements-overview"):
             yield Static(
-                f"Aftaler og timer · {_citizen_name(self.app.runtime.db, self.citizen_id)}",
+                f"Aftaler og timer · {_citizen_name(self.db, self.citizen_id)}",
                 classes="dialog-title",
                 markup=False,
             )
@@ -239,7 +240,7 @@ class AgreementsScreen(ModalScreen[OverviewResult | None]):
         table.focus()
 
     def refresh_data(self) -> None:
-        db = self.app.runtime.db
+        db = self.db
         table = self.query_one("#agreements", DataTable)
         self.rows = citizen_agreements(db, self.citizen_id)
         table.clear()
@@ -251,7 +252,7 @@ class AgreementsScreen(ModalScreen[OverviewResult | None]):
             table.add_row(*(Text(cell, style=style) for cell in cells), f"v{row.version}", f"{start}–{end}", key=row.id)
         if not self.rows:
             table.add_row(Text("Ingen aftaler endnu", style="italic"), "", "", "", "", key="")
-        overview = citizen_hours(db, self.citizen_id, _today(self.app))
+        overview = citizen_hours(db, self.citizen_id, self.today())
         width = max(50, min(self.app.size.width - 6, 90))
         self.query_one("#hours-chart", Static).update(hours_chart(overview, width))
 
@@ -278,19 +279,17 @@ class AgreementsScreen(ModalScreen[OverviewResult | None]):
         opener(agreement_id)
 
     def action_register_hours(self) -> None:
-        dialog = HoursDialog(self.citizen_id, self._selected())
-
-        def done(message: str | None) -> None:
-            if not message:
+        def done(saved: HoursSaved | None) -> None:
+            if saved is None:
                 return
             self.refresh_data()
-            if dialog.goal_month is not None:
-                self.dismiss(OverviewResult("\n".join([*self.messages, message]), dialog.goal_month))
+            if saved.goal_month is not None:
+                self.dismiss(OverviewResult("\n".join([*self.messages, saved.message]), saved.goal_month))
                 return
-            self.messages.append(message)
-            self.notify(message, title="Timer", timeout=8)
+            self.messages.append(saved.message)
+            self.notify(saved.message, title="Timer", timeout=8)
 
-        self.app.push_screen(dialog, done)
+        self.app.push_screen(HoursDialog(self.citizen_id, self._selected()), done)
 
     def action_export(self) -> None:
         from aaben_raadgivning.ui.screens.agreement_export import AgreementExportDialog

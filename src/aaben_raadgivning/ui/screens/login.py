@@ -11,15 +11,15 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Center, Vertical
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from aaben_raadgivning.security.passwords import login_delay as failure_delay
+from aaben_raadgivning.ui.base import AppScreen
 
 WRONG = "Forkerte initialer eller adgangskode."
 
 
-class LoginScreen(Screen):
+class LoginScreen(AppScreen):
     CSS_PATH = "login.tcss"
     AUTO_FOCUS = "#initials"
 
@@ -55,7 +55,7 @@ class LoginScreen(Screen):
             return
         from aaben_raadgivning.store.actions.staff import count_staff, login_failures
 
-        db = self.app.runtime.db
+        db = self.db
         if count_staff(db) == 0:
             message.update(
                 "Der er ingen medarbejdere endnu. Opret den første med:\n"
@@ -106,7 +106,7 @@ class LoginScreen(Screen):
         if self.app.runtime_error:
             self.refresh_state()
             return
-        db = self.app.runtime.db
+        db = self.db
         staff = await asyncio.to_thread(authenticate, db, initials, password)
         if staff is not None:
             self.failures = 0

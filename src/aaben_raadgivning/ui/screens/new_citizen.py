@@ -12,7 +12,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -23,6 +22,7 @@ from aaben_raadgivning.store.actions.citizens import (
     PossibleDuplicate,
     create_citizen,
 )
+from aaben_raadgivning.ui.base import AppModalScreen
 from aaben_raadgivning.ui.widgets.citizen_search import citizen_label
 from aaben_raadgivning.ui.widgets.form import STORAGE_ERRORS, Field, clear_errors, refusal_errors, show_errors
 
@@ -44,7 +44,7 @@ def duplicate_label(duplicate: PossibleDuplicate) -> str:
     return f"Brug  {citizen_label(duplicate.name, duplicate.cpr, duplicate.phone)}  ({duplicate.reason})"
 
 
-class NewCitizenDialog(ModalScreen[str | None]):
+class NewCitizenDialog(AppModalScreen[str | None]):
     """Returns the id of the created (or chosen existing) citizen, or None when cancelled."""
 
     CSS_PATH = "dialogs.tcss"
@@ -108,8 +108,8 @@ class NewCitizenDialog(ModalScreen[str | None]):
         values = self._values()
         try:
             citizen = create_citizen(
-                app.runtime.db,
-                app.staff.id,
+                self.db,
+                self.staff_id,
                 name=values["name"],
                 cpr=values["cpr"],
                 phone=values["phone"],

@@ -7,14 +7,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.events import Key
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from aaben_raadgivning.domain.reference import Term, load_reference
+from aaben_raadgivning.ui.base import AppModalScreen
 
 
-class ReasonPicker(ModalScreen[str | None]):
+class ReasonPicker(AppModalScreen[str | None]):
     """Returns the chosen reason code, or None when cancelled."""
 
     CSS_PATH = "dialogs.tcss"

@@ -20,10 +20,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Input, ProgressBar, Static
 
 from aaben_raadgivning.store.conflict_values import display_value, editable_value, merge_refusal, record_label
+from aaben_raadgivning.ui.base import AppScreen
 from aaben_raadgivning.ui.widgets.form import REFUSALS, Field, refusal_text, show_errors
 from aaben_raadgivning.ui.widgets.form_dialog import FormDialog
 from aaben_raadgivning.ui.widgets.key_footer import KeyFooter
@@ -62,7 +62,7 @@ GAP_HELP = (
 )
 
 
-class MergedValueDialog(FormDialog):
+class MergedValueDialog(FormDialog[str]):
     """Write a merged value for the conflicting field (checked as the store will check it, so a bad
     date is corrected here instead of after the dialog has closed)."""
 
@@ -80,20 +80,19 @@ class MergedValueDialog(FormDialog):
             yield from self.buttons("Gem")
 
     def action_save(self) -> None:
-        from aaben_raadgivning.domain.clock import to_local
         from aaben_raadgivning.domain.errors import ValidationError
         from aaben_raadgivning.store.conflict_values import parse_merged
 
         value = self.query_one("#merged", Input).value.strip()
         try:
-            parse_merged(self._table, self._field, value, to_local(self.app.runtime.db.now()).date())  # type: ignore[attr-defined]
+            parse_merged(self._table, self._field, value, self.today())
         except ValidationError as exc:
             show_errors(self, exc.errors)
             return
         self.dismiss(value)
 
 
-class SyncScreen(Screen):
+class SyncScreen(AppScreen):
     DEFAULT_CSS = """
     SyncScreen #sync-status { height: auto; padding: 0 1; }
     SyncScreen #sync-progress { padding: 0 1; height: 1; }
@@ -140,7 +139,7 @@ class SyncScreen(Screen):
         )
 
         app: Any = self.app
-        db = app.runtime.db
+        db = self.db
         status = sync_status(db)
         share = app.settings.sync_share
         if not share:
@@ -193,7 +192,7 @@ class SyncScreen(Screen):
         box.display = bool(parts)
 
     def _what(self, conflict: dict[str, Any]) -> str:
-        return record_label(self.app.runtime.db, conflict["table_name"], conflict["row_id"])  # type: ignore[attr-defined]
+        return record_label(self.db, conflict["table_name"], conflict["row_id"])
 
     def selected(self) -> dict[str, Any] | None:
         table = self.query_one("#conflicts", DataTable)
@@ -219,7 +218,7 @@ class SyncScreen(Screen):
         loser.update(f"[b]Anden værdi[/b]\n{escape(self._shown(conflict, 'loser'))}\n{self._origin(conflict, 'loser')}")
 
     def _shown(self, conflict: dict[str, Any], side: str) -> str:
-        db = self.app.runtime.db  # type: ignore[attr-defined]
+        db = self.db
         return display_value(db, conflict["table_name"], conflict["field"], conflict[f"{side}_value"])
 
     def _origin(self, conflict: dict[str, Any], side: str) -> str:
@@ -240,9 +239,8 @@ class SyncScreen(Screen):
         if conflict is None:
             self.notify("Der er ingen konflikt at afgøre.", severity="warning")
             return
-        app: Any = self.app
         try:
-            resolve_conflict(app.runtime.db, app.staff.id, conflict["loser_id"], choice, merged)
+            resolve_conflict(self.db, self.staff_id, conflict["loser_id"], choice, merged)
         except REFUSALS as exc:
             self.notify(refusal_text(exc), title="Ikke afgjort", severity="error", markup=False)
             self.refresh_all()

@@ -7,7 +7,6 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Checkbox, Input, Select, Static, TextArea
 
-from aaben_raadgivning.domain.clock import to_local
 from aaben_raadgivning.domain.errors import ValidationError
 from aaben_raadgivning.domain.reference import load_reference
 from aaben_raadgivning.store.actions.follow_ups import validate_follow_up
@@ -24,7 +23,7 @@ from aaben_raadgivning.ui.widgets.form_dialog import FAILED, FormDialog
 from aaben_raadgivning.ui.widgets.plain import plain_options
 
 
-class AnonymousWalkInDialog(FormDialog):
+class AnonymousWalkInDialog(FormDialog[str]):
     """Register a walk-in without a citizen (reason + free text); it can be linked later."""
 
     def compose(self) -> ComposeResult:
@@ -55,7 +54,7 @@ class AnonymousWalkInDialog(FormDialog):
             self.dismiss(walk_in.id)
 
 
-class FinishWalkInDialog(FormDialog):
+class FinishWalkInDialog(FormDialog[str]):
     """Finish a walk-in with an outcome note and, optionally, a follow-up task."""
 
     def __init__(self, view: WalkInView) -> None:
@@ -63,10 +62,9 @@ class FinishWalkInDialog(FormDialog):
         self.view = view
 
     def compose(self) -> ComposeResult:
-        app = self.app
         who = self.view.citizen_name or f"Anonym: {self.view.note}"
         reason = load_reference().walk_in_reasons.label(self.view.reason)
-        staff_options = [(f"{s.initials} · {s.name}", s.id) for s in list_staff(app.runtime.db)]
+        staff_options = [(f"{s.initials} · {s.name}", s.id) for s in list_staff(self.db)]
         with Vertical(classes="dialog"):
             yield Static(f"Afslut henvendelse · {who}", classes="dialog-title", markup=False)
             yield Static(f"Årsag: {reason}", classes="dialog-hint", markup=False)
@@ -79,7 +77,11 @@ class FinishWalkInDialog(FormDialog):
                 yield Field(
                     "Til",
                     Select(
-                        plain_options(staff_options), value=app.staff.id, allow_blank=False, id="assignee", compact=True
+                        plain_options(staff_options),
+                        value=self.staff_id,
+                        allow_blank=False,
+                        id="assignee",
+                        compact=True,
                     ),
                     "assignee",
                 )
@@ -108,7 +110,7 @@ class FinishWalkInDialog(FormDialog):
                     self.query_one("#due", Input).value,
                     assignee if isinstance(assignee, str) else None,
                     self.query_one("#follow-up-reason", Input).value,
-                    today=to_local(app.runtime.db.now()).date(),
+                    today=self.today(),
                     calendar=app.runtime.calendar,
                 )
         except ValidationError as exc:
@@ -121,7 +123,7 @@ class FinishWalkInDialog(FormDialog):
         self.dismiss(self.view.id)
 
 
-class LinkWalkInDialog(FormDialog):
+class LinkWalkInDialog(FormDialog[str]):
     """Tie an anonymous walk-in to a citizen found by search."""
 
     def __init__(self, view: WalkInView) -> None:
@@ -132,7 +134,7 @@ class LinkWalkInDialog(FormDialog):
         with Vertical(classes="dialog"):
             yield Static("Knyt henvendelsen til en borger", classes="dialog-title")
             yield Static(f"Anonym henvendelse: {self.view.note}", classes="dialog-hint", markup=False)
-            yield CitizenSearch(self.app.runtime.db)
+            yield CitizenSearch(self.db)
             yield Static("", id="form-error")
             yield Static("Søg, vælg med pilene og tryk Enter. Esc fortryder.", classes="dialog-hint")
 

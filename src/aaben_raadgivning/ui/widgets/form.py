@@ -3,9 +3,11 @@ action so that a refusal or a failed save is shown on the form instead of closin
 
 from __future__ import annotations
 
+import enum
 import logging
 import sqlite3
 from collections.abc import Callable
+from typing import Any, Final, Literal, TypeVar
 
 from rich.text import Text
 from sqlalchemy.exc import DBAPIError
@@ -15,16 +17,26 @@ from textual.dom import DOMNode
 from textual.widget import Widget
 from textual.widgets import Label, Static
 
-from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
+from aaben_raadgivning.domain.errors import UserError, ValidationError
 from aaben_raadgivning.store.documents.export import describe_os_error
 
 log = logging.getLogger(__name__)
 
-FAILED = object()  # what ``attempt_action`` returns when the action was refused (the reasons are on the form)
+T = TypeVar("T")
+
+
+class Failed(enum.Enum):
+    """The type of FAILED: an enum member, so a type checker narrows ``result is not FAILED`` to the result."""
+
+    FAILED = "FAILED"
+
+
+FAILED: Final = Failed.FAILED  # what ``attempt_action`` returns when the action was refused (reasons on the form)
 
 # A save the database or the disk refused (busy, full, read-only, I/O error): the user can try again.
 STORAGE_ERRORS: tuple[type[Exception], ...] = (DBAPIError, sqlite3.Error, OSError)
-REFUSALS: tuple[type[Exception], ...] = (ValidationError, NotFoundError, *STORAGE_ERRORS)
+# Every user-facing error (domain.errors.UserError) carries its own Danish message, so one base catches them all.
+REFUSALS: tuple[type[Exception], ...] = (UserError, *STORAGE_ERRORS)
 
 # SQLite's error names (Python 3.11+) and, for errors made without them, words of its messages.
 _STORAGE_REASONS = (
@@ -76,7 +88,7 @@ def clear_errors(root: DOMNode) -> None:
     show_errors(root, {})
 
 
-def attempt_action(root: DOMNode, action: Callable, *args, **kwargs) -> object:
+def attempt_action(root: DOMNode, action: Callable[..., T], *args: Any, **kwargs: Any) -> T | Literal[Failed.FAILED]:
     """Run a store action; if it is refused or cannot be saved, show why on ``root``'s form and return
     FAILED. The form stays open with what was typed, so nothing has to be written again."""
     try:
@@ -90,7 +102,7 @@ def refusal_errors(exc: Exception) -> dict[str, str]:
     """Danish messages by field for an action's refusal (one of REFUSALS); a storage failure is logged."""
     if isinstance(exc, ValidationError):
         return exc.errors
-    if isinstance(exc, NotFoundError):
+    if isinstance(exc, UserError):
         return {"general": exc.message}
     log.warning("A save failed", exc_info=exc)  # the log's formatter leaves the message (SQL parameters) out
     reason = storage_problem(exc)

@@ -1,25 +1,35 @@
-"""The base of the app's form dialogs: Esc cancels, Ctrl+S (or the button) saves, buttons at the bottom."""
+"""The base of the app's form dialogs: Esc cancels, Ctrl+S (or the button) saves, buttons at the bottom.
+
+A dialog's outcome is what it passes to ``dismiss()`` (None when cancelled), typed by ``FormDialog[T]``; the
+caller reads nothing else off the dialog object."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, ClassVar, Literal, TypeVar
 
 from textual import on
+from textual._path import CSSPathType
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import ModalScreen
 from textual.widgets import Button
 
-from aaben_raadgivning.ui.widgets.form import FAILED, attempt_action
+from aaben_raadgivning.ui.base import AppModalScreen
+from aaben_raadgivning.ui.widgets.form import FAILED, Failed, attempt_action
 
 __all__ = ["FAILED", "FormDialog"]
 
+ResultT = TypeVar("ResultT")  # what a saved dialog returns
+ActionT = TypeVar("ActionT")  # what a store action returns
 
-class FormDialog(ModalScreen[str | None]):
-    """Subclasses compose their fields, call ``buttons()`` last and implement ``action_save``."""
 
-    CSS_PATH = "../screens/dialogs.tcss"
+class FormDialog(AppModalScreen[ResultT | None]):
+    """Subclasses compose their fields, call ``buttons()`` last and implement ``action_save``, which ends in
+    ``dismiss(result)``; cancelling dismisses with None."""
+
+    # Typed as Textual's own, so that dialogs may name several style sheets.
+    CSS_PATH: ClassVar[CSSPathType | None] = "../screens/dialogs.tcss"
     BINDINGS = [
         Binding("escape", "cancel", "Fortryd"),
         Binding("ctrl+s", "save", "Gem", priority=True),
@@ -36,11 +46,10 @@ class FormDialog(ModalScreen[str | None]):
     def action_save(self) -> None:  # pragma: no cover - every dialog overrides it
         raise NotImplementedError
 
-    def attempt(self, action: Callable, *args, **kwargs) -> object:
+    def attempt(self, action: Callable[..., ActionT], *args: Any, **kwargs: Any) -> ActionT | Literal[Failed.FAILED]:
         """Run a store action as the logged-in staff member; on refusal or a failed save show why and
         return FAILED (the dialog stays open)."""
-        app = self.app
-        return attempt_action(self, action, app.runtime.db, app.staff.id, *args, **kwargs)
+        return attempt_action(self, action, self.db, self.staff_id, *args, **kwargs)
 
     def buttons(self, save_label: str) -> ComposeResult:
         with Horizontal(classes="dialog-buttons"):

@@ -61,9 +61,9 @@ class KeyFooter(Footer):
                 row = len(rows) - 1
             rows[row].append(item)
             used[row] += needed
-        for number, row in enumerate(rows):
+        for number, row_keys in enumerate(rows):
             with HorizontalGroup(classes="key-row"):
-                for binding, enabled, tooltip in row:
+                for binding, enabled, tooltip in row_keys:
                     yield FooterKey(
                         binding.key,
                         self.app.get_key_display(binding),

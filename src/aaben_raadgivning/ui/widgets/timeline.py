@@ -7,18 +7,17 @@ at once. Enter posts DataTable.RowSelected as usual; ``selected`` is the row und
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.coordinate import Coordinate
-from textual.widgets import DataTable
 
 from aaben_raadgivning.domain.dates import format_date, weekday_short
 from aaben_raadgivning.domain.reference import load_reference
 from aaben_raadgivning.store.queries.citizen import TimelineRow
+from aaben_raadgivning.ui.widgets.paged_table import Page, PagedTable, PageLoader, TableRow
 
 PAGE_SIZE = 100
 LOAD_MARGIN = 15  # rows from the end of what is loaded: then the next page is fetched
@@ -54,7 +53,7 @@ def row_cells(row: TimelineRow, summary_width: int) -> tuple[object, ...]:
     )
 
 
-class Timeline(DataTable):
+class Timeline(PagedTable[TimelineRow]):
     BINDINGS = [
         Binding("enter", "select_cursor", "Vis"),
         Binding("end", "scroll_bottom", "Sidste", show=False),
@@ -66,13 +65,21 @@ class Timeline(DataTable):
     """
 
     def __init__(self, *, page_size: int = PAGE_SIZE, **kwargs) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+        # Scrolling reads the next page at the same point as before PagedTable: there the test was "scroll_y
+        # + height >= rows - LOAD_MARGIN", and max_scroll_y = rows + 1 (the header line) - height.
+        super().__init__(
+            self._table_rows,
+            load_margin=LOAD_MARGIN,
+            scroll_margin=LOAD_MARGIN + 1,
+            cursor_type="row",
+            zebra_stripes=True,
+            **kwargs,
+        )
         self.page_size = page_size
-        self.rows_loaded: list[TimelineRow] = []
-        self.exhausted = True
-        self._fetch: Fetch | None = None
-        self._loading = False
         self._summary_width = 0
+
+    def _table_rows(self, row: TimelineRow, _previous: TimelineRow | None) -> list[TableRow[TimelineRow]]:
+        return [TableRow(row_cells(row, self._summary_width), key=row.id, item=row)]
 
     # --- columns ------------------------------------------------------------------------------------
 
@@ -94,60 +101,42 @@ class Timeline(DataTable):
     def on_resize(self, event: events.Resize) -> None:
         if self._wanted_summary_width() != self._summary_width:
             cursor = self.cursor_row
-            self._build_columns()
-            for row in self.rows_loaded:
-                self.add_row(*row_cells(row, self._summary_width), key=row.id)
-            if self.rows_loaded:
-                self.move_cursor(row=min(cursor, len(self.rows_loaded) - 1))
+            with self.loading_paused():  # the rows are the same, only cut to the new width
+                self._build_columns()
+                self.redraw()
+            if self.items:
+                self.move_cursor(row=min(cursor, len(self.items) - 1))
 
     # --- loading ------------------------------------------------------------------------------------
 
     def show(self, fetch: Fetch | None) -> None:
         """Start over with a new source (a citizen and a filter); None shows nothing."""
-        self._fetch = None  # clearing moves the cursor: nothing may load before the first page
-        self.rows_loaded = []
-        self.clear()
-        self._fetch = fetch
-        self.exhausted = fetch is None
-        self.load_more()
-        if self.rows_loaded:
+        self.start(None if fetch is None else self._pages(fetch))
+        if self.items:
             self.move_cursor(row=0)
 
-    def load_more(self) -> None:
-        if self._fetch is None or self.exhausted or self._loading:
-            return
-        self._loading = True  # adding rows moves the view, which must not ask for the same page again
-        try:
-            after = self.rows_loaded[-1].key if self.rows_loaded else None
-            page = self._fetch(after, self.page_size)
-            self.exhausted = len(page) < self.page_size
-            self.rows_loaded.extend(page)
-            for row in page:
-                self.add_row(*row_cells(row, self._summary_width), key=row.id)
-        finally:
-            self._loading = False
+    def _pages(self, fetch: Fetch) -> PageLoader[TimelineRow]:
+        def load(loaded: Sequence[TimelineRow]) -> Page[TimelineRow]:
+            after = loaded[-1].key if loaded else None  # keyset paging on the last row: no offset to drift
+            return Page.of(fetch(after, self.page_size), self.page_size)
 
-    def _near_end(self, row: int) -> None:
-        if self.rows_loaded and not self.exhausted and row >= len(self.rows_loaded) - LOAD_MARGIN:
-            self.load_more()
+        return load
 
-    def watch_cursor_coordinate(self, old_coordinate: Coordinate, new_coordinate: Coordinate) -> None:
-        super().watch_cursor_coordinate(old_coordinate, new_coordinate)
-        self._near_end(new_coordinate.row)
+    @property
+    def rows_loaded(self) -> list[TimelineRow]:
+        """The events loaded so far, newest first (the event view steps through them)."""
+        return list(self.items)
 
-    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        super().watch_scroll_y(old_value, new_value)
-        self._near_end(int(new_value) + self.size.height)  # the last row in view (mouse wheel, scrollbar)
+    @property
+    def exhausted(self) -> bool:
+        return not self.has_more
 
     @property
     def selected(self) -> TimelineRow | None:
-        if not self.rows_loaded or self.row_count == 0:
-            return None
-        row = self.cursor_row
-        return self.rows_loaded[row] if 0 <= row < len(self.rows_loaded) else None
+        return self.cursor_item
 
     def counter_text(self) -> str:
-        count = len(self.rows_loaded)
+        count = len(self.items)
         if count == 0:
             return "Ingen hændelser"
         more = "" if self.exhausted else "+"

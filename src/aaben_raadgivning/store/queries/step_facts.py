@@ -14,6 +14,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from aaben_raadgivning.domain.agreements import Schedule
+from aaben_raadgivning.domain.codes import AgreementStatus
 from aaben_raadgivning.domain.hours import month_start
 from aaben_raadgivning.store.models import (
     Agreement,
@@ -54,7 +55,9 @@ def course_facts(session: Session, citizen: Citizen) -> dict[str, object]:
     active = list(
         session.scalars(
             select(Agreement).where(
-                Agreement.citizen_id == citizen.id, Agreement.status == "aktiv", Agreement.deleted_at.is_(None)
+                Agreement.citizen_id == citizen.id,
+                Agreement.status == AgreementStatus.AKTIV,
+                Agreement.deleted_at.is_(None),
             )
         )
     )

@@ -1,0 +1,103 @@
+"""``sync``: one round with the office share, and its exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import sys
+from pathlib import Path
+from typing import Any
+
+from aaben_raadgivning.cli.commands.common import opened_runtime, share_path
+from aaben_raadgivning.cli.errors import (
+    EXIT_NOT_WRITABLE,
+    EXIT_OK,
+    EXIT_PROBLEM,
+    EXIT_SHARE_UNREACHABLE,
+    EXIT_SYNC_BUSY,
+    EXIT_SYNC_INCOMPLETE,
+    EXIT_SYNC_REFUSED,
+    CliError,
+)
+from aaben_raadgivning.cli.parsing import add_global_options
+from aaben_raadgivning.cli.progress import ProgressBar, thousands
+
+
+def register(commands: Any) -> None:
+    sync = commands.add_parser(
+        "sync",
+        help="synkronisér med de andre computere via fællesmappen",
+        description="Én synkroniseringsrunde: send denne computers nye ændringer til fællesmappen og hent\n"
+        "de andres. Fællesmappen står i indstillingsfilen ([sync] share) eller gives med --share.\n\n"
+        "Afslutningskoder:\n"
+        "  0  synkroniseret\n"
+        "  1  fejl (se beskeden)\n"
+        "  2  forkerte argumenter, eller ingen fællesmappe angivet\n"
+        "  3  fællesmappen kan ikke nås, eller mappen er ikke denne computers fællesmappe (tom, ikke\n"
+        "     tilsluttet, et andet kontors); intet er skrevet i den, og ændringerne venter her\n"
+        "  4  synkronisering afvist: kopieret enheds-id, eller fællesmappen er fra en nyere version\n"
+        "  5  en anden synkronisering kører allerede på denne computer\n"
+        "  6  databasen på denne computer er beskadiget eller mangler (se beskeden)\n"
+        "  7  der kan ikke skrives: mappen er skrivebeskyttet, eller disken er fuld\n"
+        "  8  synkroniseret, men ændringer fra en anden computer mangler på fællesmappen (se beskeden)",
+    )
+    add_global_options(sync, top_level=False)
+    sync.add_argument("--share", type=Path, metavar="MAPPE", help="fællesmappen (i stedet for indstillingen)")
+    sync.add_argument(
+        "--snapshot", action="store_true",
+        help="skriv et nyt samlet øjebliksbillede til nye computere nu (ellers højst ét i døgnet)",
+    )  # fmt: skip
+    sync.set_defaults(handler=run_sync)
+
+
+def run_sync(args: argparse.Namespace) -> int:
+    from aaben_raadgivning.sync.engine import (
+        ShareUnreachable,
+        SyncBusy,
+        SyncError,
+        SyncRefused,
+        sync,
+    )
+
+    with opened_runtime(args) as runtime:
+        share = share_path(args, runtime)
+        progress = ProgressBar(sys.stderr)
+        try:
+            report = sync(runtime.db, share, device_name=runtime.settings.display_device_name,
+                          progress=progress, snapshot="always" if args.snapshot else "auto")  # fmt: skip
+        except ShareUnreachable as exc:
+            raise CliError(str(exc), EXIT_SHARE_UNREACHABLE) from None
+        except SyncRefused as exc:
+            raise CliError(str(exc), EXIT_SYNC_REFUSED) from None
+        except SyncBusy as exc:
+            raise CliError(str(exc), EXIT_SYNC_BUSY) from None
+        except SyncError as exc:
+            raise CliError(str(exc)) from None
+        except OSError as exc:  # the share went away or failed mid-round: every step is redone next round
+            full = exc.errno in (errno.ENOSPC, errno.EROFS)
+            raise CliError(
+                f"Synkroniseringen blev afbrudt af en filfejl ({exc.strerror or type(exc).__name__}"
+                f"{': ' + str(exc.filename) if exc.filename else ''}). Intet er tabt: det, der ikke nåede frem, "
+                "sendes ved næste synkronisering.",
+                EXIT_NOT_WRITABLE if full else EXIT_SHARE_UNREACHABLE,
+            ) from None
+        finally:
+            progress.close()
+    for warning in report.warnings:
+        print(f"Advarsel: {warning}", file=sys.stderr)
+    for gap in report.gaps:
+        print(f"Fejl: {gap}", file=sys.stderr)
+    seconds = f"{report.seconds:.1f}".replace(".", ",")
+    new = f" ({thousands(report.new_conflicts)} nye)" if report.new_conflicts else ""
+    print(
+        f"Synkroniseret på {seconds} s: sendt {thousands(report.sent)} ændringer, "
+        f"modtaget {thousands(report.received)} ændringer, konflikter: {thousands(report.conflicts)}{new}."
+    )
+    if report.conflicts:
+        print("Konflikter afgøres i programmet (Konflikter): behold den ene værdi, eller skriv en samlet.")
+    if report.gaps:
+        return EXIT_SYNC_INCOMPLETE
+    if args.snapshot and not report.snapshot_written:
+        print("Fejl: det bestilte øjebliksbillede er ikke skrevet (se advarslen). Prøv igen om lidt.", file=sys.stderr)
+        return EXIT_PROBLEM
+    return EXIT_OK

@@ -1,0 +1,64 @@
+"""Typed access to the running app for screens and dialogs.
+
+Textual types ``self.app`` as a plain ``App``, so every screen reaching for the database or the logged-in
+staff member was untyped. Screens derive from ``AppScreen`` and dialogs from ``AppModalScreen`` instead:
+``self.app`` is then the ``AabenApp``, and what screens need most is one word away.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, TypeVar
+
+from textual import getters
+from textual.screen import ModalScreen, Screen
+
+from aaben_raadgivning.domain.clock import local_date
+
+if TYPE_CHECKING:
+    from aaben_raadgivning.store.database import Database
+    from aaben_raadgivning.store.models import Staff
+    from aaben_raadgivning.ui.app import AabenApp
+
+ResultT = TypeVar("ResultT")
+
+
+class AppScreen(Screen[ResultT]):
+    """A screen of the app, with the app's database, staff member and date at hand."""
+
+    if TYPE_CHECKING:
+        # Textual's way to narrow ``app`` for the type checker. Only there: at run time Textual's own
+        # property answers, and the app module (which imports the screens) is not imported by them.
+        app = getters.app(AabenApp)
+
+    @property
+    def db(self) -> Database:
+        """The open database (no screen but the log-in is shown before it is open)."""
+        return self.app.runtime.db
+
+    @property
+    def staff(self) -> Staff:
+        """The logged-in staff member (screens that act on the data are shown only after log-in)."""
+        staff = self.app.staff
+        if staff is None:
+            raise RuntimeError("nobody is logged in")
+        return staff
+
+    @property
+    def staff_id(self) -> str:
+        return self.staff.id
+
+    def today(self) -> date:
+        """Today in Danish time by the database's clock: the one every saved change is stamped with (and
+        the one the tests set), so a screen and the store agree on the date."""
+        return local_date(self.db.now())
+
+
+class AppModalScreen(ModalScreen[ResultT], AppScreen[ResultT]):
+    """A dialog of the app: a modal screen with the same conveniences.
+
+    ModalScreen comes first: Textual takes a screen's default styles (the dimmed, see-through background)
+    and CSS type names from the first base only."""
+
+    if TYPE_CHECKING:
+        app = getters.app(AabenApp)
