@@ -157,14 +157,12 @@ class AabenApp(App):
 
     @work(thread=True, exclusive=True, group="open-database")
     def _open_database(self) -> None:
-        from aaben_raadgivning.domain.open_hours import OpenHoursError
-        from aaben_raadgivning.domain.step_models import StepModelError
-        from aaben_raadgivning.store.migrate import MigrationError
+        from aaben_raadgivning.domain.errors import UserError
 
         assert self._opener is not None
         try:
             runtime = self._opener.open()
-        except (MigrationError, OpenHoursError, StepModelError, OSError) as exc:
+        except (UserError, OSError) as exc:  # migration, open hours, step model, a damaged or locked file
             log.exception("Could not open the database")
             self.runtime_exit_code = _exit_code_for(exc)
             self.call_from_thread(self._database_failed, str(exc))

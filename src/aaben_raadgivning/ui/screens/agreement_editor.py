@@ -31,6 +31,7 @@ from aaben_raadgivning.domain.agreements import (
     parse_schedule,
     schedule_cells,
 )
+from aaben_raadgivning.domain.codes import AgreementStatus
 from aaben_raadgivning.domain.cvr import format_cvr
 from aaben_raadgivning.domain.dates import (
     DateInputError,
@@ -277,13 +278,13 @@ class AgreementEditor(AppScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         status = self.detail.agreement.status if self.detail else None
-        if action == "activate" and status != "udkast":
+        if action == "activate" and status != AgreementStatus.UDKAST:
             return None
-        if action in ACTIVE_ONLY and (status != "aktiv" or self.renegotiating):
+        if action in ACTIVE_ONLY and (status != AgreementStatus.AKTIV or self.renegotiating):
             return None
         if action in ("sub_goal", "export") and self.detail is None:
             return None
-        if action == "hours" and (status in (None, "udkast") or self.renegotiating):
+        if action == "hours" and (status in (None, AgreementStatus.UDKAST) or self.renegotiating):
             return None  # hours are registered on an agreement that has started
         return True
 
@@ -510,7 +511,7 @@ class AgreementEditor(AppScreen):
         await self._reload(result.agreement.id)
         if new:
             self._after("Aftalen er gemt som udkast. Tryk F6 for at sætte den i gang.", result.warnings)
-        elif result.agreement.status == "aktiv":
+        elif result.agreement.status == AgreementStatus.AKTIV:
             self._after(f"Aftalen er gemt; {result.tasks} opfølgninger planlagt.", result.warnings)
         else:
             self._after("Udkastet er gemt.", result.warnings)

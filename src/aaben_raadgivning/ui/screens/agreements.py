@@ -17,11 +17,13 @@ from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from aaben_raadgivning.domain.agreements import Schedule, load_agreement_data
+from aaben_raadgivning.domain.codes import AgreementStatus
 from aaben_raadgivning.domain.cvr import format_cvr
 from aaben_raadgivning.domain.dates import format_date_short
 from aaben_raadgivning.domain.hours import format_hours
 from aaben_raadgivning.domain.phone import format_phone
 from aaben_raadgivning.store.queries.companies import (
+    PAST_STATUSES,
     CompanyDetail,
     company_detail,
     search_companies,
@@ -159,7 +161,7 @@ class AgreementsScreen(AppScreen):
                 status += f" v{row.version}"
             period = f"{format_date_short(row.start_date) if row.start_date else '–'}–{format_date_short(row.end_date) if row.end_date else ''}"
             ordinary = Schedule.from_json(row.schedule).week_minutes("ordinary")
-            style = "bold" if row.status == "aktiv" else ("dim" if row.status in ("afsluttet", "afbrudt") else "")
+            style = "bold" if row.status == AgreementStatus.AKTIV else ("dim" if row.status in PAST_STATUSES else "")
             table.add_row(
                 *plain_cells(Text(row.citizen_name, style=style), status, format_hours(ordinary) if ordinary else "–",
                              data.course_short(row.course_kind), period), key=row.id,

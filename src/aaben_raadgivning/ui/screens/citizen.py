@@ -19,6 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.widgets import DataTable, Input, Label, Select, Static
 
+from aaben_raadgivning.domain.codes import AgreementStatus, SubGoalStatus
 from aaben_raadgivning.domain.cpr import mask_cpr
 from aaben_raadgivning.domain.dates import (
     DateInputError,
@@ -99,7 +100,7 @@ def _join(*parts: Text) -> Text:
 def course_line(hours: HoursOverview, agreements: list[AgreementRow]) -> Text:
     """Ordinary hours of the last three months against the goal, a 12-month sparkline and the current agreement."""
     line = hours_summary_line(hours)
-    current = next((a for a in agreements if a.status == "aktiv" and not a.superseded), None) or (
+    current = next((a for a in agreements if a.status == AgreementStatus.AKTIV and not a.superseded), None) or (
         agreements[0] if agreements else None
     )
     if current is not None:
@@ -473,7 +474,7 @@ class CitizenScreen(AppScreen):
         self._open(SubGoalDialog(self.shown), "Delmål")
 
     def action_assess_sub_goal(self) -> None:
-        goals = [goal for goal in sub_goals_of(self.db, self.shown.citizen.id) if goal.status == "aktiv"]
+        goals = [goal for goal in sub_goals_of(self.db, self.shown.citizen.id) if goal.status == SubGoalStatus.AKTIV]
         if not goals:
             self.notify("Borgeren har ingen aktive delmål. Tryk d for at oprette et.", severity="warning")
             return

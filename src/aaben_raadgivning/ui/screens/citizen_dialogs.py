@@ -29,6 +29,7 @@ from textual.widgets import (
 )
 
 from aaben_raadgivning.domain.clock import to_local
+from aaben_raadgivning.domain.codes import SubGoalStatus
 from aaben_raadgivning.domain.dates import (
     DateInputError,
     format_date,
@@ -560,7 +561,9 @@ class AssessSubGoalDialog(_Dialog):
             yield Field("Fremgang (1–5)", Select(scores, prompt="Vælg vurdering", id="score", compact=True), "score")
             yield Field("Begrundelse", Input(id="note", compact=True), "note")
             yield Field(
-                "Status", Select(statuses, value="aktiv", allow_blank=False, id="status", compact=True), "status"
+                "Status",
+                Select(statuses, value=SubGoalStatus.AKTIV, allow_blank=False, id="status", compact=True),
+                "status",
             )
             yield Static("", id="form-error")
             yield from self.buttons("Gem vurdering")

@@ -32,6 +32,7 @@ from aaben_raadgivning.store.actions.hours import (
 )
 from aaben_raadgivning.store.documents.agreement import course_kind_label, status_label
 from aaben_raadgivning.store.models import Citizen
+from aaben_raadgivning.store.queries.companies import PAST_STATUSES
 from aaben_raadgivning.store.queries.hours import (
     AgreementRow,
     agreement_months,
@@ -247,7 +248,7 @@ class AgreementsScreen(AppModalScreen[OverviewResult | None]):
         for row in self.rows:
             start = f"{row.start_date:%d.%m.%y}" if row.start_date else "?"
             end = f"{row.end_date:%d.%m.%y}" if row.end_date else ""
-            style = "dim" if row.superseded or row.status in ("afsluttet", "afbrudt") else ""
+            style = "dim" if row.superseded or row.status in PAST_STATUSES else ""
             cells = (row.company, course_kind_label(row.course_kind), status_label(row.status))
             table.add_row(*(Text(cell, style=style) for cell in cells), f"v{row.version}", f"{start}–{end}", key=row.id)
         if not self.rows:
