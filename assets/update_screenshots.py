@@ -15,12 +15,12 @@ TARGET = ROOT / "assets" / "screenshots"
 
 # README name -> the snapshot it shows
 SCREENSHOTS = {
-    "counter.svg": "test_snapshots/test_counter_screen.svg",
+    "counter.svg": "test_counter_snapshots/test_counter_screen.svg",
     "citizen.svg": "test_citizen_snapshots/test_citizen_screen.svg",
     "agreement.svg": "test_agreements_snapshots/test_agreement_editor.svg",
     "follow_up_queue.svg": "test_follow_up_screen/test_queue_snapshot.svg",
     "hours.svg": "test_hours_snapshots/test_agreements_and_hours_overview.svg",
-    "sync_conflicts.svg": "test_snapshots/test_sync_screen_with_conflicts.svg",
+    "sync_conflicts.svg": "test_sync_snapshots/test_sync_screen_with_conflicts.svg",
 }
 
 
