@@ -93,7 +93,6 @@ def refresh_conflicts_after_local_edits(db: Database) -> None:
         set_meta(conn, "sync_conflicts_seq", str(top))
 
 
-SNAPSHOT_MAX_AGE_MS = 24 * 60 * 60 * 1000
 PURGES_KEY = "sync_purges_for_snapshot"  # {device: segment} holding purges a snapshot must come after
 
 

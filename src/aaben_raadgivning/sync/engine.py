@@ -31,7 +31,6 @@ from aaben_raadgivning.sync import office_share as sync_share
 from aaben_raadgivning.sync import snapshot as sync_snapshot
 from aaben_raadgivning.sync.bookkeeping import (
     PURGES_KEY,
-    SNAPSHOT_MAX_AGE_MS,
     SyncReport,
     SyncStatus,
     apply_changes_now_understood,
@@ -118,6 +117,9 @@ def _purges_need_snapshot(db: Database, io: ShareIO) -> bool:
         with db.write() as conn:
             set_meta(conn, PURGES_KEY, json.dumps(left, sort_keys=True) if left else None)
     return bool(left)
+
+
+SNAPSHOT_MAX_AGE_MS = 24 * 60 * 60 * 1000  # an older newest snapshot makes this round write one
 
 
 def _snapshot_due(io: ShareIO, now_ms: int, slack_ms: int) -> bool:
