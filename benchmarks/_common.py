@@ -26,9 +26,84 @@ DAYS = 120
 SEED = 1
 
 
-def dataset_dir(citizens: int = CITIZENS, events_per_citizen: float = EVENTS_PER_CITIZEN) -> Path:
-    """The --data-dir of a cached benchmark dataset (database + settings.toml, as the app lays them out)."""
-    return DATA_ROOT / f"demo-{citizens}c-{events_per_citizen:g}e"
+# Issue 14: every benchmark runs on SQLCipher-encrypted databases (the public demo key: the datasets are demo
+# data); the comparison "Kryptering: krypteret / ukrypteret" also runs each one on a plain copy, which must
+# stay within this factor of it.
+ENCRYPTED_SUFFIX = "-encrypted"
+ENCRYPTION_TARGET_RATIO = 1.3
+
+
+def dataset_dir(
+    citizens: int = CITIZENS, events_per_citizen: float = EVENTS_PER_CITIZEN, *, encrypted: bool = False
+) -> Path:
+    """The --data-dir of a cached benchmark dataset (database + settings.toml, as the app lays them out).
+    The plain dataset is generated; the encrypted one is converted from it (generate.py)."""
+    return DATA_ROOT / f"demo-{citizens}c-{events_per_citizen:g}e{ENCRYPTED_SUFFIX if encrypted else ''}"
+
+
+def bench_key(encrypted: bool = True):
+    """The office key a benchmark database is opened with: the public demo key, or None (plain baseline)."""
+    ensure_importable()
+    from aaben_raadgivning.security.office_key import OfficeKey
+
+    return OfficeKey.demo() if encrypted else None
+
+
+def raw_key(office_key) -> bytes | None:
+    """SQLCipher's raw key for a laptop database under ``office_key`` (None = plain)."""
+    return office_key.database_key if office_key is not None else None
+
+
+def connect(path: Path | str, office_key, **kwargs: object):
+    """A driver connection (sqlcipher3, as the app's) to a laptop database under ``office_key`` (None = plain).
+    Not ``sqlite3``: it cannot read an encrypted file."""
+    ensure_importable()
+    from aaben_raadgivning.store import sqlite_driver
+
+    return sqlite_driver.connect(path, raw_key(office_key), **kwargs)
+
+
+def copy_database(source: Path, target: Path, office_key, pages: int = 65536) -> None:
+    """A consistent copy of a laptop database (SQLite's backup API), keyed like the source."""
+    from contextlib import closing
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with closing(connect(source, office_key)) as src, closing(connect(target, office_key)) as dst:
+        src.backup(dst, pages=pages)
+
+
+def variant_name(encrypted: bool) -> str:
+    return "encrypted" if encrypted else "plain"
+
+
+def bench_viewer(db, staff_id: str | None = None):
+    """Who reads, as the screens pass it: a logged-in jobkonsulent (reads every scope without a consent), or
+    the staff member ``staff_id``."""
+    ensure_importable()
+    from sqlalchemy import select
+
+    from aaben_raadgivning.store.models import Staff
+    from aaben_raadgivning.store.queries.viewer import Viewer
+
+    with db.session() as session:
+        if staff_id is not None:
+            staff = session.get(Staff, staff_id)
+        else:
+            staff = session.scalars(select(Staff).where(Staff.role == "jobkonsulent").order_by(Staff.initials)).first()
+        if staff is None:
+            raise RuntimeError("no jobkonsulent in the benchmark database")
+        return Viewer.of(staff)
+
+
+def open_bench_runtime(data_dir: Path, *, plain: bool = False):
+    """``open_runtime`` on a benchmark data folder: the key found as the app finds it (the encrypted dataset's
+    office.json says demo key), or, with ``plain``, the plain database (``RuntimeOpener.plain_for_benchmarks``)."""
+    ensure_importable()
+    from aaben_raadgivning.runtime import RuntimeOpener
+
+    opener = RuntimeOpener.prepare(data_dir)
+    opener.plain_for_benchmarks = plain
+    return opener.open()
 
 
 def ensure_importable() -> None:
@@ -106,6 +181,32 @@ def save_results(section: str, payload: dict) -> None:
             data = {}
     data[section] = payload
     RESULTS_FILE.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+
+
+def encryption_row(what: str, encrypted: float, plain: float, unit: str, digits: int = 1) -> dict:
+    """One row of the comparison "Kryptering: krypteret / ukrypteret": both figures (lower is better) and the
+    ratio encrypted / plain, which must be ≤ ENCRYPTION_TARGET_RATIO."""
+    ratio = encrypted / plain if plain else math.nan
+    return {
+        "what": what,
+        "encrypted": encrypted,
+        "plain": plain,
+        "unit": unit,
+        "digits": digits,
+        "ratio": ratio,
+        "pass": ratio <= ENCRYPTION_TARGET_RATIO,
+    }
+
+
+def encryption_table(rows: Sequence[dict]) -> str:
+    return table(
+        ["Kryptering: krypteret / ukrypteret", "krypteret", "ukrypteret", "forhold", f"≤ {ENCRYPTION_TARGET_RATIO:g}"],
+        [
+            [r["what"], f"{r['encrypted']:.{r['digits']}f} {r['unit']}", f"{r['plain']:.{r['digits']}f} {r['unit']}",
+             f"{r['ratio']:.2f}", "PASS" if r["pass"] else "FAIL"]
+            for r in rows
+        ],
+    )  # fmt: skip
 
 
 def human_bytes(size: int) -> str:

@@ -2,11 +2,15 @@
 
     python benchmarks/_start_child.py bare OUT.json
     python benchmarks/_start_child.py app  OUT.json DATA_DIR
+    python benchmarks/_start_child.py app-plain OUT.json PLAIN_DATA_DIR
     python benchmarks/_start_child.py cli  OUT.json DATA_DIR
 
 ``bare``: a Textual app with Header + Input + Footer, the baseline.
 ``app``:  ``aaben_raadgivning.ui.app.run_tui(DATA_DIR)``, what the console script runs: settings,
-          database opened (migrations checked), ``AabenApp(…).run()``.
+          database opened (migrations checked), ``AabenApp(…).run()``. On the encrypted dataset the key is
+          found as the app finds it (the folder's office.json: the demo key).
+``app-plain``: the same on the plain dataset, with ``RuntimeOpener.plain_for_benchmarks`` set (``prepare``
+          is wrapped to set it): the baseline of the comparison encrypted / plain (issue 14).
 ``cli``:  ``aaben_raadgivning.cli.main(["--data-dir", DATA_DIR])``, the console script's entry point
           itself (argument parsing and whatever the cli package imports included).
 
@@ -171,6 +175,24 @@ def main() -> int:
 
         from aaben_raadgivning.ui.app import run_tui
 
+        marks["imported"] = _ms_since_script(time.perf_counter())
+        patch_app_run()
+        instrument_runtime()
+        code = run_tui(Path(data_dir))
+    elif subject == "app-plain":
+        from pathlib import Path
+
+        from aaben_raadgivning.runtime import RuntimeOpener
+        from aaben_raadgivning.ui.app import run_tui
+
+        original_prepare = RuntimeOpener.prepare.__func__
+
+        def prepare_plain(cls, *args, **kwargs):
+            opener = original_prepare(cls, *args, **kwargs)
+            opener.plain_for_benchmarks = True
+            return opener
+
+        RuntimeOpener.prepare = classmethod(prepare_plain)  # type: ignore[method-assign,assignment]
         marks["imported"] = _ms_since_script(time.perf_counter())
         patch_app_run()
         instrument_runtime()

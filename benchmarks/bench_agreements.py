@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ensure_importable, median, percentile, save_results, table
+from _common import bench_viewer, ensure_importable, median, percentile, save_results, table
 
 SAVE_TARGET_MS = 50.0
 OPEN_TARGET_MS = 100.0
@@ -49,7 +49,7 @@ def build(root: Path):
     )
     from aaben_raadgivning.store.queries.companies import company_contacts
 
-    runtime = open_runtime(root)
+    runtime = open_runtime(root, demo=True)  # demo data: encrypted under the public demo key (issue 14)
     db, calendar = runtime.db, runtime.calendar
     generate_demo(db, citizens=2_000, events_per_citizen=8, seed=3)
     from sqlalchemy import select
@@ -97,6 +97,7 @@ def run(runs: int) -> dict:
         runtime, staff_id, company_id, contact_id, ids = build(root)
         build_seconds = time.perf_counter() - started
         db, calendar = runtime.db, runtime.calendar
+        viewer = bench_viewer(db, staff_id)
         active_id, active_data = ids[0]
         drafts = [(agreement_id, data) for n, (agreement_id, data) in enumerate(ids) if n % 5][:runs]
         citizen_id = active_data.citizen_id
@@ -125,7 +126,7 @@ def run(runs: int) -> dict:
                 )
             samples["insert"].append((time.perf_counter() - t0) * 1000)
             t0 = time.perf_counter()
-            detail = company_detail(db, company_id, limit=100)
+            detail = company_detail(db, company_id, limit=100, viewer=viewer)
             samples["open"].append((time.perf_counter() - t0) * 1000)
             assert detail is not None and detail.active_count + detail.past_count >= AGREEMENTS
             t0 = time.perf_counter()

@@ -17,6 +17,8 @@ sync, the baseline's p99 and the ratio p99(during) / p99(baseline). Target: 0 fa
 
 ``--batches`` runs the whole measurement once per value of ``sync_incoming.APPLY_BATCH`` (set in the sync
 process only), to see how the batch size trades the saves' wait against the sync's own time.
+
+Every database is SQLCipher-encrypted under the demo key and the share is made for it (issue 14).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (
+    bench_key,
     child_env,
     ensure_importable,
     median,
@@ -70,7 +73,7 @@ def _child(database: Path, share: Path, batch: int) -> None:
                 marks["apply_end"] = time.time()
 
     sync_incoming.APPLY_BATCH = batch
-    db = open_database(database, database.parent / "backups")
+    db = open_database(database, database.parent / "backups", office_key=bench_key())
     print("started", flush=True)
     started = time.perf_counter()
     report = sync_engine.sync(db, share, snapshot="never", io=Marked(share))
@@ -121,16 +124,17 @@ def _prepare(root: Path, changes: int) -> tuple[Path, Path, str, str]:
     from aaben_raadgivning.sync.office_share import create_share
     from bench_sync import _device, _fill, _template
 
-    template = _template(root)
+    key = bench_key()
+    template = _template(root, key)
     share = root / "share"
     share.mkdir()
-    create_share(share)
-    a = _device(template, root / "a" / "db.sqlite3")
+    create_share(share, key)
+    a = _device(template, root / "a" / "db.sqlite3", key)
     _fill(a, changes)
     sent = sync(a, share, snapshot="never").sent
     assert sent >= changes, sent
     a.close()
-    b = _device(template, root / "b" / "db.sqlite3")
+    b = _device(template, root / "b" / "db.sqlite3", key)
     staff = create_staff(b, initials="JK", name="Jette Kofoed", role="jobkonsulent", password="hemmelig123")
     citizen = create_citizen(b, staff.id, name="Bo Berg")
     b.close()
@@ -156,7 +160,7 @@ def _one_run(root: Path, share: Path, b_dir: Path, staff_id: str, citizen_id: st
     _copy_device(b_dir, work / "b")
     _copy_device(share, work / "share")
     database = work / "b" / "db.sqlite3"
-    db = open_database(database, work / "b" / "backups")
+    db = open_database(database, work / "b" / "backups", office_key=bench_key())
     actions = _Actions(db, staff_id, citizen_id, seed=run)
     child = subprocess.Popen(
         [sys.executable, __file__, "--child", str(database), str(work / "share"), str(batch)],

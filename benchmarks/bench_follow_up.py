@@ -16,21 +16,34 @@ Measured, interleaved run by run, each with a fresh read session:
   and ``recompute_now`` runs (timed alone; a different citizen each run, then committed);
 - ``add_event``: the whole user action (validation, event, audit, recompute, commit);
 - baseline ``pk_lookup``: ``session.get(Citizen, id)`` in a fresh session.
+
+Encryption (issue 14): the dataset is built plain and converted to an encrypted copy
+(``follow-up-100000c-encrypted/``, ``store.encryption.encrypt_database`` under the demo key) whenever the
+plain one is (re)built. The figures are for the encrypted copy; each run measures the plain one too, the
+order alternating run by run, both getting their events for the same citizens. Target: each first page
+encrypted ≤ 1.3 × plain.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
-import sqlite3
+import shutil
 import sys
 import time
+from contextlib import closing
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (
     DATA_ROOT,
+    ENCRYPTED_SUFFIX,
+    bench_key,
+    bench_viewer,
+    connect,
+    encryption_row,
+    encryption_table,
     ensure_importable,
     median,
     percentile,
@@ -50,8 +63,8 @@ RECOMPUTE_TARGET_MS = 10.0
 AREAS = [f"Boligområde {n}" for n in range(1, 11)]
 
 
-def dataset_root() -> Path:
-    return DATA_ROOT / f"follow-up-{CITIZENS}c"
+def dataset_root(encrypted: bool = False) -> Path:
+    return DATA_ROOT / f"follow-up-{CITIZENS}c{ENCRYPTED_SUFFIX if encrypted else ''}"
 
 
 def build(root: Path) -> dict:
@@ -63,11 +76,11 @@ def build(root: Path) -> dict:
     database = root / "db.sqlite3"
     if database.exists():
         database.unlink()
-    open_database(database, root / "backups").close()
+    open_database(database, root / "backups", office_key=None).close()
     rng = random.Random(5)
     now = datetime(2026, 11, 24, 9, 0)
     started = time.perf_counter()
-    with sqlite3.connect(database) as conn:
+    with closing(connect(database, None)) as conn, conn:
         conn.execute("PRAGMA synchronous=OFF")
         staff = [new_id() for _ in range(6)]
         conn.executemany(
@@ -159,7 +172,35 @@ def build(root: Path) -> dict:
             "created_at, agreement_id, note) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             tasks,
         )
-    return {"staff": staff, "with_agreement": with_agreement, "seconds": time.perf_counter() - started}
+    return {"staff": staff, "with_agreement": with_agreement, "seconds": time.perf_counter() - started,
+            "built_at": time.strftime("%Y-%m-%d %H:%M:%S")}  # fmt: skip
+
+
+def ensure_encrypted(root: Path, meta: dict) -> Path:
+    """The encrypted copy of the plain dataset at ``root``, converted again when the plain one is newer."""
+    import json
+
+    from aaben_raadgivning.store.encryption import encrypt_database
+
+    target = dataset_root(encrypted=True)
+    marker = target / "source.json"
+    source = {"built_at": meta["built_at"]}
+    try:
+        if json.loads(marker.read_text(encoding="utf-8")) == source:
+            return target
+    except (OSError, ValueError):
+        pass
+    print(f"Krypterer en kopi af {root} …", flush=True)
+    started = time.perf_counter()
+    tmp = target.with_name(target.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(root, tmp, ignore=shutil.ignore_patterns("*.turnstile", "backups", "dataset.json"))
+    encrypt_database(tmp / "db.sqlite3", tmp / "backups", bench_key().database_key)
+    (tmp / "source.json").write_text(json.dumps(source), encoding="utf-8")
+    shutil.rmtree(target, ignore_errors=True)
+    tmp.rename(target)
+    print(f"… færdigt på {time.perf_counter() - started:.0f} s", flush=True)
+    return target
 
 
 def _time(fn) -> float:
@@ -196,70 +237,103 @@ def run(runs: int = 30, force: bool = False) -> dict:
         meta_file.write_text(json.dumps(meta), encoding="utf-8")
         print(f"… færdigt på {meta['seconds']:.0f} s", flush=True)
     meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    if "built_at" not in meta:  # a dataset from before issue 14: from now on its copy is checked against this
+        meta["built_at"] = time.strftime("%Y-%m-%d %H:%M:%S")
+        meta_file.write_text(json.dumps(meta), encoding="utf-8")
+    folders = {"encrypted": (ensure_encrypted(root, meta), bench_key()), "plain": (root, None)}
     clock_now = to_utc(datetime.combine(TODAY, datetime.min.time()).replace(hour=10))
-    db = open_database(root / "db.sqlite3", root / "backups", now=lambda: clock_now)
-    db.calendar = WorkdayCalendar()
+    dbs = {}
+    for name, (folder, office_key) in folders.items():
+        dbs[name] = open_database(folder / "db.sqlite3", folder / "backups", now=lambda: clock_now,
+                                  office_key=office_key)  # fmt: skip
+        dbs[name].calendar = WorkdayCalendar()
+    db = dbs["encrypted"]
     mine = meta["staff"][1]
+    viewer = bench_viewer(db, mine)  # the jobformidler whose queue «Mine» is
     with db.session() as session:
         pk_ids = session.scalars(select(Citizen.id).limit(500)).all()
         plan = session.execute(text(
             "EXPLAIN QUERY PLAN SELECT id FROM follow_up_tasks WHERE status='open' AND deleted_at IS NULL "
             "AND assignee_id=:a ORDER BY due_date, id LIMIT 50"), {"a": mine}).all()  # fmt: skip
-    subjects = {
-        "page_mine": lambda: load_queue(db, QueueFilter(assignee_id=mine), TODAY),
-        "page_all": lambda: load_queue(db, QueueFilter(), TODAY),
-        "page_by_citizen": lambda: load_queue(db, QueueFilter(sort=SORT_CITIZEN), TODAY),
+    pages = {
+        "page_mine": lambda db: load_queue(db, QueueFilter(assignee_id=mine), TODAY, viewer=viewer),
+        "page_all": lambda db: load_queue(db, QueueFilter(), TODAY, viewer=viewer),
+        "page_by_citizen": lambda db: load_queue(db, QueueFilter(sort=SORT_CITIZEN), TODAY, viewer=viewer),
     }
     # Each run adds events: take citizens not used by an earlier run (the offset is kept in dataset.json).
+    # Both databases get theirs for the same citizens.
     used = meta.get("used", 0)
     if used + 2 * runs > len(meta["with_agreement"]):
         used = 0
-    citizens = iter(meta["with_agreement"][used:])
+    citizens = {name: iter(meta["with_agreement"][used:]) for name in dbs}
     meta["used"] = used + 2 * runs
     meta_file.write_text(json.dumps(meta), encoding="utf-8")
-    results: dict[str, list[float]] = {name: [] for name in (*subjects, "recompute", "add_event", "pk_lookup")}
+    names = (*pages, "recompute", "add_event", "pk_lookup")
+    all_results: dict[str, dict[str, list[float]]] = {variant: {name: [] for name in names} for variant in dbs}
     rng = random.Random(1)
 
-    def pk() -> None:
+    def pk(db) -> None:
         with db.session() as session:
             session.get(Citizen, rng.choice(pk_ids))
 
-    for fn in subjects.values():  # warm-up
-        fn()
-    for _ in range(runs):
-        results["pk_lookup"].append(_time(pk))
-        for name, fn in subjects.items():
-            results[name].append(_time(fn))
+    def one_run(variant: str) -> None:
+        db, results = dbs[variant], all_results[variant]
+        results["pk_lookup"].append(_time(lambda: pk(db)))
+        for name, fn in pages.items():
+            results[name].append(_time(lambda fn=fn: fn(db)))
         with db.transaction() as tx:
-            cid = next(citizens)
+            cid = next(citizens[variant])
             add_timeline_event(tx, meta["staff"][0], cid, "telefon", "Telefonsamtale")
             results["recompute"].append(_time(lambda cid=cid, tx=tx: recompute_now(tx, cid)))
-        cid = next(citizens)
+        cid = next(citizens[variant])
         results["add_event"].append(
             _time(lambda cid=cid: add_event(db, meta["staff"][0], cid, kind="sms", summary="SMS sendt"))
         )
-    db.close()
+
+    for each in dbs.values():  # warm-up
+        for fn in pages.values():
+            fn(each)
+    variants = list(dbs)
+    for index in range(runs):
+        for variant in variants if index % 2 == 0 else variants[::-1]:
+            one_run(variant)
+    for each in dbs.values():
+        each.close()
+    results, plain = all_results["encrypted"], all_results["plain"]
     base = median(results["pk_lookup"])
     rows = []
     for name, values in results.items():
         target = PAGE_TARGET_MS if name.startswith("page") else RECOMPUTE_TARGET_MS if name == "recompute" else None
         verdict = "" if target is None else ("OK" if median(values) <= target else "OVER")
         rows.append((name, f"{median(values):.2f}", f"{percentile(values, 95):.2f}", f"{median(values) / base:.0f}×",
-                     f"≤ {target:g} ms {verdict}" if target else "baseline" if name == "pk_lookup" else ""))  # fmt: skip
-    print(table(("subject", "median ms", "p95 ms", "÷ pk_lookup", "target"), rows))
+                     f"≤ {target:g} ms {verdict}" if target else "baseline" if name == "pk_lookup" else "",
+                     f"{median(plain[name]):.2f}", f"{median(values) / median(plain[name]):.2f}"))  # fmt: skip
+    print(table(("subject (encrypted)", "median ms", "p95 ms", "÷ pk_lookup", "target", "plain median ms",
+                 "encrypted / plain"), rows))  # fmt: skip
     print("Query plan, first page of «Mine»:", "; ".join(str(row[-1]) for row in plan))
     ok = (
-        all(median(results[n]) <= PAGE_TARGET_MS for n in subjects)
-        and median(results["recompute"]) <= RECOMPUTE_TARGET_MS
+        all(median(results[n]) <= PAGE_TARGET_MS for n in pages) and median(results["recompute"]) <= RECOMPUTE_TARGET_MS
     )
     figures = {
         "runs": runs, "medians_ms": {k: median(v) for k, v in results.items()},
         "p95_ms": {k: percentile(v, 95) for k, v in results.items()},
         "ratios_to_pk_lookup": {k: median(v) / base for k, v in results.items()},
         "plan": [str(r[-1]) for r in plan], "pass": ok,
+        "plain": {"medians_ms": {k: median(v) for k, v in plain.items()},
+                  "p95_ms": {k: percentile(v, 95) for k, v in plain.items()}},
+        "encryption": {name: encryption_row(name, median(results[name]), median(plain[name]), "ms")
+                       for name in names},
     }  # fmt: skip
+    print(encryption_table(encryption_rows(figures)))
     save_results("follow_up", figures)
     return figures
+
+
+def encryption_rows(figures: dict) -> list[dict]:
+    """The first page of F5, three ways (issue 14's target applies to each)."""
+    labels = {"page_mine": "F5-kø, første side «Mine»", "page_all": "F5-kø, første side «Alle»",
+              "page_by_citizen": "F5-kø, første side efter borger"}  # fmt: skip
+    return [{**figures["encryption"][name], "what": label} for name, label in labels.items()]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,6 +16,7 @@ The dataset's "today" D counts as swept (as the demo generator records). Then, f
   of one citizen in the project (in a transaction that is rolled back).
 
 Reported: medians, the number of candidates and changes per step, and ratios to both baselines.
+It runs on the encrypted dataset (issue 14; the copy is keyed like it).
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
-import sqlite3
 import sys
 import time
 from datetime import date, datetime, timedelta
@@ -33,6 +33,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (
     DATA_ROOT,
+    bench_key,
+    copy_database,
     ensure_importable,
     median,
     percentile,
@@ -44,12 +46,11 @@ TARGET_MS = 1000.0
 WORK = DATA_ROOT / "follow-up-sweep-work"
 
 
-def _copy(source: Path, target: Path) -> float:
+def _copy(source: Path, target: Path, office_key) -> float:
     started = time.perf_counter()
     shutil.rmtree(target.parent, ignore_errors=True)
     target.parent.mkdir(parents=True)
-    with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as src, sqlite3.connect(target) as dst:
-        src.backup(dst, pages=65536)
+    copy_database(source, target, office_key)
     return time.perf_counter() - started
 
 
@@ -78,10 +79,11 @@ def run(runs: int = 7, keep: bool = False) -> dict:
     source = _db_file(data_dir)
     target = WORK / source.name
     print(f"Kopierer {source} …", flush=True)
-    print(f"… {_copy(source, target):.0f} s", flush=True)
+    key = bench_key()
+    print(f"… {_copy(source, target, key):.0f} s", flush=True)
     start_day = date.fromisoformat(meta["today"])
     now = [to_utc(datetime.combine(start_day, dtime(8)))]
-    db = open_database(target, WORK / "backups", now=lambda: now[0])
+    db = open_database(target, WORK / "backups", now=lambda: now[0], office_key=key)
     db.calendar = WorkdayCalendar()
     rules = load_rules()
     with db.session() as session:

@@ -64,8 +64,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, help="an app data dir; default: the cached 100 000-citizen set")
     args = parser.parse_args(argv)
     data_dir = args.data_dir or ensure_dataset()[0]
-    print(f"Peak memory at start on {data_dir}: {args.runs} alternating runs of bare, app")
-    summary = summarize(collect(data_dir, args.runs))
+    plain_dir = None if args.data_dir else ensure_dataset(encrypted=False, quiet=True)[0]
+    subjects = ("bare", "app", "app-plain") if plain_dir else ("bare", "app")
+    print(f"Peak memory at start on {data_dir}: {args.runs} alternating runs of {', '.join(subjects)}")
+    summary = summarize(collect(data_dir, args.runs, subjects, plain_dir=plain_dir))
     print(report(summary))
     app = summary["app"]
     verdict = "PASS" if app["pass"] else "FAIL"

@@ -21,6 +21,10 @@ Baseline, measured in the same run and interleaved keystroke by keystroke: a pri
 ``SELECT id FROM citizens WHERE id = ?`` through the same engine (connect, execute, fetch), so a noisy
 machine shows up in the baseline too. The whole keystroke list is timed ``--passes`` times; each
 figure is the median over passes.
+
+Encryption (issue 14): the figures are for the encrypted dataset; the plain dataset is opened beside it
+(``RuntimeOpener.plain_for_benchmarks``) and every keystroke is searched in both, alternating which goes
+first, each followed by its own PK lookup. Target: p95 encrypted ≤ 1.3 × p95 plain.
 """
 
 from __future__ import annotations
@@ -33,7 +37,17 @@ from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ensure_importable, median, percentile, save_results, table
+from _common import (
+    bench_viewer,
+    encryption_row,
+    encryption_table,
+    ensure_importable,
+    median,
+    open_bench_runtime,
+    percentile,
+    save_results,
+    table,
+)
 
 TARGET_P95_MS = 20.0
 LIMIT = 8  # ui.widgets.citizen_search.MAX_HITS
@@ -109,25 +123,29 @@ def keystrokes(queries: list[tuple[str, str]]) -> list[tuple[str, str, bool]]:
     return strokes
 
 
-def run_pass(db, strokes, baseline_ids, rng: random.Random) -> tuple[list[tuple[str, str, float, int]], list[float]]:
+def run_pass(dbs: list, strokes, baseline_ids, rng: random.Random, viewer) -> list[tuple[list, list]]:
+    """Every keystroke searched in each database of ``dbs`` (the order alternating keystroke by keystroke),
+    each search followed by a PK lookup in the same database. Per database: (timings, baseline)."""
     from sqlalchemy import text
 
     from aaben_raadgivning.store.queries.search import search_citizens
 
     pk_sql = text("SELECT id FROM citizens WHERE id = :id")
-    timings: list[tuple[str, str, float, int]] = []
-    baseline: list[float] = []
+    results: list[tuple[list, list]] = [([], []) for _ in dbs]
     clock = time.perf_counter_ns
-    for kind, prefix, _last in strokes:
-        started = clock()
-        hits = search_citizens(db, prefix, limit=LIMIT)
-        timings.append((kind, prefix, (clock() - started) / 1e6, len(hits)))
+    order = list(range(len(dbs)))
+    for index, (kind, prefix, _last) in enumerate(strokes):
         cid = baseline_ids[int(rng.random() * len(baseline_ids))]
-        started = clock()
-        with db.engine.connect() as conn:
-            conn.execute(pk_sql, {"id": cid}).all()
-        baseline.append((clock() - started) / 1e6)
-    return timings, baseline
+        for which in order if index % 2 == 0 else order[::-1]:
+            db, (timings, baseline) = dbs[which], results[which]
+            started = clock()
+            hits = search_citizens(db, prefix, limit=LIMIT, viewer=viewer)
+            timings.append((kind, prefix, (clock() - started) / 1e6, len(hits)))
+            started = clock()
+            with db.engine.connect() as conn:
+                conn.execute(pk_sql, {"id": cid}).all()
+            baseline.append((clock() - started) / 1e6)
+    return results
 
 
 def stats(values: list[float]) -> dict[str, float]:
@@ -140,7 +158,7 @@ def stats(values: list[float]) -> dict[str, float]:
     }
 
 
-def sanity(db, queries) -> dict[str, str]:
+def sanity(db, queries, viewer) -> dict[str, str]:
     """Do complete CPR / phone queries find that citizen? (A search that is fast but wrong is no good.)"""
     from aaben_raadgivning.store.queries.search import search_citizens
 
@@ -151,55 +169,72 @@ def sanity(db, queries) -> dict[str, str]:
         digits = "".join(ch for ch in query if ch.isdigit())
         if query.startswith("+45"):
             digits = digits[2:]
-        hits = search_citizens(db, query, limit=LIMIT)
+        hits = search_citizens(db, query, limit=LIMIT, viewer=viewer)
         ok = any((h.cpr == digits) if kind.startswith("cpr") else (h.phone == digits) for h in hits)
         found[kind][0] += ok
         found[kind][1] += 1
     return {kind: f"{ok}/{n}" for kind, (ok, n) in found.items()}
 
 
-def measure(data_dir: Path, passes: int = 3, seed: int = 7, verbose: bool = True) -> dict:
+def measure(
+    data_dir: Path, passes: int = 3, seed: int = 7, verbose: bool = True, plain_dir: Path | None = None
+) -> dict:
+    """Search on ``data_dir`` (the encrypted dataset); with ``plain_dir`` also on the plain one, interleaved."""
     ensure_importable()
     from sqlalchemy import text
 
-    from aaben_raadgivning.runtime import open_runtime
+    from aaben_raadgivning.store.queries.search import search_citizens
 
-    runtime = open_runtime(data_dir)
+    runtimes = [open_bench_runtime(data_dir)]
     try:
-        db = runtime.db
+        if plain_dir is not None:
+            runtimes.append(open_bench_runtime(plain_dir, plain=True))
+        dbs = [runtime.db for runtime in runtimes]
+        db = dbs[0]
         queries = build_queries(db, seed)
         strokes = keystrokes(queries)
         with db.engine.connect() as conn:
             baseline_ids = conn.execute(text("SELECT id FROM citizens LIMIT 5000")).scalars().all()
         rng = random.Random(seed)
+        viewer = bench_viewer(db)  # a jobkonsulent, as at the counter
         # The very first search after opening (statement compilation, cold caches), for information.
-        from aaben_raadgivning.store.queries.search import search_citizens
-
-        started = time.perf_counter()
-        search_citizens(db, strokes[0][1], limit=LIMIT)
-        first_ms = (time.perf_counter() - started) * 1000
-        run_pass(db, strokes[:200], baseline_ids, rng)  # warm-up: page cache, statement cache
+        firsts = []
+        for each in dbs:
+            started = time.perf_counter()
+            search_citizens(each, strokes[0][1], limit=LIMIT, viewer=viewer)
+            firsts.append((time.perf_counter() - started) * 1000)
+        first_ms = firsts[0]
+        run_pass(dbs, strokes[:200], baseline_ids, rng, viewer)  # warm-up: page cache, statement cache
         per_pass = []
+        plain_passes = []
         all_timings: list[tuple[str, str, float, int]] = []
         for index in range(passes):
-            timings, baseline = run_pass(db, strokes, baseline_ids, rng)
+            results = run_pass(dbs, strokes, baseline_ids, rng, viewer)
+            timings, baseline = results[0]
             search_stats = stats([t for _k, _p, t, _n in timings])
             base_stats = stats(baseline)
             per_pass.append({"search": search_stats, "baseline": base_stats})
             all_timings.extend(timings)
+            plain_note = ""
+            if len(results) > 1:
+                plain_timings, plain_baseline = results[1]
+                plain_stats = stats([t for _k, _p, t, _n in plain_timings])
+                plain_passes.append({"search": plain_stats, "baseline": stats(plain_baseline)})
+                plain_note = f"; plain p95 {plain_stats['p95']:.2f} ms"
             if verbose:
                 print(
                     f"  pass {index + 1}/{passes}: {len(timings)} keystrokes, search p50 {search_stats['p50']:.2f} "
                     f"p95 {search_stats['p95']:.2f} p99 {search_stats['p99']:.2f} ms; "
-                    f"baseline p95 {base_stats['p95']:.3f} ms",
+                    f"baseline p95 {base_stats['p95']:.3f} ms{plain_note}",
                     flush=True,
                 )
-        checks = sanity(db, queries)
+        checks = sanity(db, queries, viewer)
     finally:
-        runtime.close()
+        for runtime in runtimes:
+            runtime.close()
 
-    def med(part: str, key: str) -> float:
-        return median([p[part][key] for p in per_pass])
+    def med(part: str, key: str, passes_: list | None = None) -> float:
+        return median([p[part][key] for p in (per_pass if passes_ is None else passes_)])
 
     search = {key: med("search", key) for key in ("p50", "p95", "p99", "max")}
     baseline = {key: med("baseline", key) for key in ("p50", "p95", "p99", "max")}
@@ -216,7 +251,7 @@ def measure(data_dir: Path, passes: int = 3, seed: int = 7, verbose: bool = True
     for _k, prefix, t, _n in all_timings:
         slowest[prefix] = max(slowest.get(prefix, 0.0), t)
     worst = sorted(slowest.items(), key=lambda item: -item[1])[:12]
-    return {
+    result = {
         "data_dir": str(data_dir),
         "passes": passes,
         "queries": len(queries),
@@ -233,6 +268,23 @@ def measure(data_dir: Path, passes: int = 3, seed: int = 7, verbose: bool = True
         "pass": search["p95"] <= TARGET_P95_MS,
         "per_pass": per_pass,
     }
+    if plain_passes:
+        plain = {key: med("search", key, plain_passes) for key in ("p50", "p95", "p99", "max")}
+        result["plain"] = {
+            "data_dir": str(plain_dir),
+            "search_ms": plain,
+            "baseline_ms": {key: med("baseline", key, plain_passes) for key in ("p50", "p95", "p99", "max")},
+            "first_search_ms": firsts[1],
+            "per_pass": plain_passes,
+        }
+        result["encryption"] = encryption_row("search p95", search["p95"], plain["p95"], "ms", 2)
+        result["encryption"]["p50_ratio"] = search["p50"] / plain["p50"]
+    return result
+
+
+def encryption_rows(result: dict) -> list[dict]:
+    enc = result["encryption"]
+    return [{**enc, "what": "Søgning pr. tastetryk, p95", "note": f"p50-forhold {enc['p50_ratio']:.2f}"}]
 
 
 def report(result: dict) -> str:
@@ -273,6 +325,14 @@ def report(result: dict) -> str:
         "Complete CPR/phone queries that found their citizen: "
         + ", ".join(f"{k} {v}" for k, v in result["sanity_found"].items()),
     ]
+    if "plain" in result:
+        p = result["plain"]["search_ms"]
+        lines += [
+            "",
+            f"Plain dataset, same keystrokes interleaved: p50 {p['p50']:.2f} / p95 {p['p95']:.2f} / "
+            f"p99 {p['p99']:.2f} ms (first search {result['plain']['first_search_ms']:.1f} ms)",
+            encryption_table(encryption_rows(result)),
+        ]
     return "\n".join(lines)
 
 
@@ -283,10 +343,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--passes", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--data-dir", type=Path, help="an app data dir; default: the cached 100 000-citizen set")
+    parser.add_argument("--plain-data-dir", type=Path, help="a plain data dir to compare with; default: the cached one")
     args = parser.parse_args(argv)
     data_dir = args.data_dir or ensure_dataset()[0]
-    print(f"Citizen search on {data_dir}")
-    result = measure(data_dir, args.passes, args.seed)
+    plain_dir = args.plain_data_dir or (None if args.data_dir else ensure_dataset(encrypted=False, quiet=True)[0])
+    print(f"Citizen search on {data_dir}" + (f" and, plain, {plain_dir}" if plain_dir else ""))
+    result = measure(data_dir, args.passes, args.seed, plain_dir=plain_dir)
     print(report(result))
     verdict = "PASS" if result["pass"] else "FAIL"
     print(f"\nTarget p95 ≤ {TARGET_P95_MS:g} ms: {result['search_ms']['p95']:.2f} ms {verdict}")

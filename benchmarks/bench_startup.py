@@ -16,6 +16,10 @@ Per run we record:
   in-proc   from the child's first line of code to ready (leaves out interpreter start-up)
   maxrss    the child's own peak resident set size, VmHWM (used by bench_memory.py)
 The target is median(interactive, app) / median(interactive, bare) ≤ 1.5; wall and ready are reported too.
+
+Encryption (issue 14): ``app`` runs on the encrypted dataset (demo key, found as the app finds it);
+``app-plain`` runs the same app on the plain dataset with ``RuntimeOpener.plain_for_benchmarks`` set, in the
+same alternation. Target: median(interactive, app) / median(interactive, app-plain) ≤ 1.3.
 """
 
 from __future__ import annotations
@@ -32,7 +36,17 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import BENCH_DIR, child_env, median, save_results, spread, table
+from _common import (
+    BENCH_DIR,
+    ENCRYPTION_TARGET_RATIO,
+    child_env,
+    encryption_row,
+    encryption_table,
+    median,
+    save_results,
+    spread,
+    table,
+)
 
 CHILD = BENCH_DIR / "_start_child.py"
 TARGET_RATIO = 1.5
@@ -93,7 +107,11 @@ def run_child(subject: str, data_dir: Path | None, env: dict[str, str]) -> dict:
     return result
 
 
-def subject_specs(subjects: tuple[str, ...] = ("bare", "app"), variants: dict[str, Path] | None = None) -> dict:
+SUBJECTS = ("bare", "app", "app-plain")
+PLAIN = "app-plain"
+
+
+def subject_specs(subjects: tuple[str, ...] = SUBJECTS, variants: dict[str, Path] | None = None) -> dict:
     """name → (child kind, PYTHONPATH override or None). Variants run the app from another copy of src/."""
     specs: dict[str, tuple[str, str | None]] = {name: (name, None) for name in subjects}
     for name, src in (variants or {}).items():
@@ -104,11 +122,19 @@ def subject_specs(subjects: tuple[str, ...] = ("bare", "app"), variants: dict[st
 def collect(
     data_dir: Path,
     runs: int = 9,
-    subjects: tuple[str, ...] = ("bare", "app"),
+    subjects: tuple[str, ...] = SUBJECTS,
     verbose: bool = True,
     variants: dict[str, Path] | None = None,
+    plain_dir: Path | None = None,
 ) -> dict:
-    """Warm up each subject once, then ``runs`` alternating runs of each. Returns subject → list of runs."""
+    """Warm up each subject once, then ``runs`` alternating runs of each. Returns subject → list of runs.
+    ``data_dir``: the (encrypted) dataset; ``plain_dir``: the plain one, for ``app-plain``."""
+    if PLAIN in subjects and plain_dir is None:
+        raise ValueError("app-plain needs the plain dataset (plain_dir)")
+
+    def folder(kind: str) -> Path | None:
+        return None if kind == "bare" else plain_dir if kind == PLAIN else data_dir
+
     base_env = child_env()
     specs = subject_specs(subjects, variants)
     envs = {}
@@ -119,11 +145,11 @@ def collect(
                                                         if p and Path(p).resolve() != Path(src)]])  # fmt: skip
         envs[name] = env
     for name, (kind, _src) in specs.items():  # untimed: .pyc compilation, page cache
-        run_child(kind, None if kind == "bare" else data_dir, envs[name])
+        run_child(kind, folder(kind), envs[name])
     samples: dict[str, list[dict]] = {name: [] for name in specs}
     for index in range(runs):
         for name, (kind, _src) in specs.items():
-            samples[name].append(run_child(kind, None if kind == "bare" else data_dir, envs[name]))
+            samples[name].append(run_child(kind, folder(kind), envs[name]))
         if verbose:
             line = "  ".join(f"{name} {samples[name][-1]['wall_ms']:.0f} ms" for name in specs)
             print(f"  run {index + 1}/{runs}: {line}", flush=True)
@@ -162,7 +188,28 @@ def summarize(samples: dict[str, list[dict]], baseline: str = "bare") -> dict:
                 )
             entry["pass"] = entry["interactive_ratio"] <= TARGET_RATIO
         summary[subject] = entry
+    if "app" in samples and PLAIN in samples:
+        summary["encryption"] = encryption(samples)
     return summary
+
+
+def encryption(samples: dict[str, list[dict]]) -> dict:
+    """app (encrypted) against app-plain, run by run in the same alternation (issue 14)."""
+    enc, plain = samples["app"], samples[PLAIN]
+    result = {}
+    for key in ("interactive_ms", "db_ready_ms", "wall_ms", "ready_ms"):
+        row = encryption_row(key, median([r[key] for r in enc]), median([r[key] for r in plain]), "ms", 0)
+        row["paired"] = median([a[key] / b[key] for a, b in zip(enc, plain, strict=True)])
+        result[key.removesuffix("_ms")] = row
+    result["open_database"] = encryption_row(
+        "open_database_ms",
+        median([r["marks_ms"].get("open_database_ms", math.nan) for r in enc]),
+        median([r["marks_ms"].get("open_database_ms", math.nan) for r in plain]),
+        "ms",
+        0,
+    )
+    result["pass"] = result["interactive"]["pass"]
+    return result
 
 
 def _f(value: float, digits: int = 0) -> str:
@@ -175,7 +222,7 @@ def report(summary: dict) -> str:
          "cpu ms", "maxrss MB"],
         [[subject, s["runs"], _f(s["interactive_ms"]), _f(s["wall_ms"]), s["wall_range"], _f(s["screen_ms"]), _f(s["ready_ms"]),
           _f(s["db_ready_ms"]), _f(s["inproc_ms"]), _f(s["cpu_ms"]), _f(s["maxrss_mb"], 1)]
-         for subject, s in summary.items()],
+         for subject, s in summary.items() if subject != "encryption"],
     )  # fmt: skip
     ratios = table(
         ["subject", "interactive ratio", "paired", "wall ratio", "paired wall ratio", "screen ratio", "ready ratio",
@@ -189,14 +236,40 @@ def report(summary: dict) -> str:
         ["subject", "imports ms", "open database ms", "exit ms", "teardown ms", "modules"],
         [[subject, _f(s["imported_ms"]), _f(s["open_database_ms"]), _f(s["exit_ms"]), _f(s["teardown_ms"]),
           _f(s["modules"])]
-         for subject, s in summary.items()],
+         for subject, s in summary.items() if subject != "encryption"],
     )  # fmt: skip
     legend = (
         "interactive: process start→a typed key shown in the first screen; wall: process start→exit (parent's clock); screen: →first screen mounted; ready: →first screen and idle;\n"
         "db ready: →database open (app.runtime_ready); in-proc: child's first line→ready; imports: first line→"
         "entry point imported;\nexit: ready→main() returned; teardown: main() returned→process gone. Medians."
     )
-    return "\n\n".join([timing, ratios, phases, legend])
+    parts = [timing, ratios, phases, legend]
+    if "encryption" in summary:
+        enc = summary["encryption"]
+        parts.append(
+            table(
+                ["app / app-plain (encrypted / plain)", "app ms", "app-plain ms", "ratio", "paired"],
+                [
+                    [
+                        name,
+                        _f(row["encrypted"]),
+                        _f(row["plain"]),
+                        _f(row["ratio"], 2),
+                        _f(row.get("paired", math.nan), 2),
+                    ]
+                    for name, row in enc.items()
+                    if isinstance(row, dict)
+                ],
+            )  # fmt: skip
+            + f"\nTarget: interactive ≤ {ENCRYPTION_TARGET_RATIO:g} × app-plain"
+        )
+    return "\n\n".join(parts)
+
+
+def encryption_rows(summary: dict) -> list[dict]:
+    """The start-up row of the comparison table (run_all.py)."""
+    enc = summary["encryption"]["interactive"]
+    return [{**enc, "what": "Start → første interaktive skærm", "note": f"parvis {enc['paired']:.2f}"}]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -205,6 +278,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Start-up time to the first screen vs a bare Textual app.")
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--data-dir", type=Path, help="an app data dir; default: the cached 100 000-citizen set")
+    parser.add_argument(
+        "--plain-data-dir", type=Path, help="a plain data dir for app-plain; default: the cached plain set"
+    )
     parser.add_argument("--cli", action="store_true", help="also time the console script's entry point (cli.main)")
     parser.add_argument(
         "--variant",
@@ -215,13 +291,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     data_dir = args.data_dir or ensure_dataset()[0]
-    subjects = ("bare", "app", "cli") if args.cli else ("bare", "app")
+    plain_dir = args.plain_data_dir or (None if args.data_dir else ensure_dataset(encrypted=False, quiet=True)[0])
+    subjects = ("bare", "app") + ((PLAIN,) if plain_dir else ()) + (("cli",) if args.cli else ())
     variants = dict(item.split("=", 1) for item in args.variant)
     names = [*subjects, *variants]
     print(f"Start-up on {data_dir}: {args.runs} alternating runs of {', '.join(names)}")
-    samples = collect(data_dir, args.runs, subjects, variants=variants)
+    samples = collect(data_dir, args.runs, subjects, variants=variants, plain_dir=plain_dir)
     summary = summarize(samples)
     print(report(summary))
+    if "encryption" in summary:
+        print()
+        print(encryption_table(encryption_rows(summary)))
     app = summary["app"]
     verdict = "PASS" if app["pass"] else "FAIL"
     print(

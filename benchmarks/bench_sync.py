@@ -16,20 +16,37 @@
    dataset (generate.py); target ≤ 50 ms for both (independent of size).
 3. New laptop: the 100 000-citizen / ~1 000 000-event dataset is written as a snapshot to the share;
    an empty laptop starts from it (copy + verify + one local transaction + search index) in ≤ 30 s.
+
+Encryption (issue 14): every laptop, template and raw baseline is SQLCipher-encrypted under the demo key,
+and the share is made for it (segments and snapshots sealed/encrypted). The same measurements of 1 and 3 are
+also made plain (``office_key=None``: plain databases, a format-1 share), for the comparison "krypteret /
+ukrypteret": throughput run by run in the same loop (the order alternating), the new laptop once each,
+encrypted first, from the encrypted and the plain dataset. Target: encrypted time ≤ 1.3 × plain for both.
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
-import sqlite3
 import sys
 import tempfile
 import time
+from contextlib import closing
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ensure_importable, human_bytes, median, save_results, table
+from _common import (
+    bench_key,
+    connect,
+    copy_database,
+    encryption_row,
+    encryption_table,
+    ensure_importable,
+    human_bytes,
+    median,
+    save_results,
+    table,
+)
 
 TARGET_RATE = 5_000
 TARGET_RATIO = 0.25
@@ -37,12 +54,13 @@ TARGET_NOOP_MS = 50.0
 TARGET_NEW_LAPTOP_S = 30.0
 
 
-def _template(root: Path) -> Path:
+def _template(root: Path, office_key) -> Path:
+    """An empty migrated database (plain or under ``office_key``) without a device id, to copy laptops from."""
     from aaben_raadgivning.store.database import open_database
 
-    path = root / "template.sqlite3"
-    open_database(path, root / "backups").close()
-    conn = sqlite3.connect(path)
+    path = root / ("template.sqlite3" if office_key is not None else "template-plain.sqlite3")
+    open_database(path, root / "backups", office_key=office_key).close()
+    conn = connect(path, office_key)
     conn.execute("DELETE FROM local_meta")
     conn.commit()
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -50,32 +68,37 @@ def _template(root: Path) -> Path:
     return path
 
 
-def _device(template: Path, path: Path):
+def _device(template: Path, path: Path, office_key):
     from aaben_raadgivning.store.database import open_database
 
     path.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(template, path)
-    return open_database(path, path.parent / "backups")
+    return open_database(path, path.parent / "backups", office_key=office_key)
 
 
 def _fill(db, changes: int) -> None:
     from aaben_raadgivning.store.actions.citizens import create_citizen
+    from aaben_raadgivning.store.actions.staff import create_staff
     from aaben_raadgivning.store.models import Event
 
-    citizen = create_citizen(db, None, name="Åse Østergaard")
-    done = 0
-    while done < changes - 2:
+    # a citizen is created by a staff member who may (store/records.authorize)
+    staff = create_staff(db, initials="SY", name="Synne Ytting", role="jobkonsulent", password="hemmelig123")
+    citizen = create_citizen(db, staff.id, name="Åse Østergaard")
+    with db.engine.connect() as conn:  # the staff member and the citizen are changes too: N in all, one segment
+        done = conn.exec_driver_sql("SELECT count(*) FROM change_log").scalar_one()
+        conn.rollback()
+    while done < changes:
         with db.transaction() as tx:
-            for _ in range(min(2_000, changes - 2 - done)):
+            for _ in range(min(2_000, changes - done)):
                 tx.add(Event(citizen_id=citizen.id, kind="samtale", occurred_at=tx.now, recorded_at=tx.now,
                              summary="Opfølgende samtale", details="Talt om praktik og CV."))  # fmt: skip
                 done += 1
 
 
-def _raw_insert(template: Path, target: Path, rows: list[tuple], columns: list[str],
+def _raw_insert(template: Path, target: Path, rows: list[tuple], columns: list[str], office_key,
                 log: list[tuple] | None = None, log_columns: list[str] | None = None) -> float:  # fmt: skip
     shutil.copyfile(template, target)
-    conn = sqlite3.connect(target, isolation_level=None)
+    conn = connect(target, office_key, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
     names = ", ".join(columns)
@@ -91,13 +114,14 @@ def _raw_insert(template: Path, target: Path, rows: list[tuple], columns: list[s
     return elapsed
 
 
-def _sql_only_receive(template: Path, target: Path, segment: bytes, device: str, columns: list[str]) -> float:
+def _sql_only_receive(template: Path, target: Path, segment: bytes, device: str, columns: list[str],
+                      office_key) -> float:  # fmt: skip
     """The lower bound of a receive: a segment's change-log entries and event rows written by SQLite
     alone (no merge, no conflict or purge checks, no Python per change). Seconds."""
     from aaben_raadgivning.sync import segments as seg
 
     shutil.copyfile(template, target)
-    conn = sqlite3.connect(target, isolation_level=None)
+    conn = connect(target, office_key, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
     # same as the app: times are ISO text in the log, SQLAlchemy's "YYYY-MM-DD HH:MM:SS.ffffff" in rows
@@ -107,7 +131,7 @@ def _sql_only_receive(template: Path, target: Path, segment: bytes, device: str,
         for c in columns
     )
     started = time.perf_counter()
-    body, _footer = seg.verify(segment)
+    body, _footer = seg.verify(segment, office_key)
     text = body.decode("utf-8")
     lines = "[" + text[text.index("\n") + 1 : -1].replace("\n", ",") + "]"
     conn.execute("BEGIN")
@@ -131,83 +155,113 @@ def _sql_only_receive(template: Path, target: Path, segment: bytes, device: str,
     return elapsed
 
 
-def throughput(changes: int, runs: int) -> dict:
+def _prepare_source(root: Path, name: str, changes: int, office_key) -> dict:
+    """A template and a source laptop with ``changes`` events, and the rows the raw baselines insert."""
+    template = _template(root, office_key)
+    source = _device(template, root / name / "db.sqlite3", office_key)
+    _fill(source, changes)
+    source.close()
+    with closing(connect(root / name / "db.sqlite3", office_key)) as conn:
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(events)")]
+        citizen_rows = conn.execute("SELECT * FROM events").fetchall()
+        log_columns = [row[1] for row in conn.execute("PRAGMA table_info(change_log)")]
+        log_rows = [(*row[:2], "other-device", *row[3:]) for row in conn.execute(
+            f"SELECT {', '.join(log_columns)} FROM change_log WHERE table_name = 'events'")]  # fmt: skip
+    return {"template": template, "source": root / name, "key": office_key, "columns": columns,
+            "rows": citizen_rows, "log_columns": log_columns, "log_rows": log_rows}  # fmt: skip
+
+
+def _one_round(prepared: dict, run_dir: Path, changes: int) -> dict:
+    """One run: A sends, a fresh B applies; the raw baselines and the SQL-only lower bound. Seconds."""
     from aaben_raadgivning.store.database import open_database
     from aaben_raadgivning.sync.engine import sync
     from aaben_raadgivning.sync.office_share import create_share
 
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        template = _template(root)
-        source = _device(template, root / "source" / "db.sqlite3")
-        _fill(source, changes)
-        source.close()
-        with sqlite3.connect(root / "source" / "db.sqlite3") as conn:
-            columns = [row[1] for row in conn.execute("PRAGMA table_info(events)")]
-            citizen_rows = conn.execute("SELECT * FROM events").fetchall()
-            log_columns = [row[1] for row in conn.execute("PRAGMA table_info(change_log)")]
-            log_rows = [(*row[:2], "other-device", *row[3:]) for row in conn.execute(
-                f"SELECT {', '.join(log_columns)} FROM change_log WHERE table_name = 'events'")]  # fmt: skip
-        sends, applies, raws, raws_with_log, totals, floors = [], [], [], [], [], []
-        counted = 0
-        for run in range(runs):
-            run_dir = root / f"run{run}"
-            shutil.copytree(root / "source", run_dir / "a")
-            a = open_database(run_dir / "a" / "db.sqlite3", run_dir / "a" / "backups")
-            b = _device(template, run_dir / "b" / "db.sqlite3")
-            share = run_dir / "share"
-            share.mkdir()
-            create_share(share)  # (a laptop refuses a folder that is not a share)
-            raws.append(_raw_insert(template, run_dir / "raw.sqlite3", citizen_rows, columns))
-            raws_with_log.append(_raw_insert(template, run_dir / "raw-log.sqlite3", citizen_rows, columns,
-                                             log_rows, log_columns))  # fmt: skip
-            started = time.perf_counter()
-            sent = sync(a, share, snapshot="never")
-            middle = time.perf_counter()
-            received = sync(b, share, snapshot="never")
-            ended = time.perf_counter()
-            (segment,) = sorted(share.glob("devices/*/seg-*.jsonl"))
-            floors.append(_sql_only_receive(template, run_dir / "floor.sqlite3", segment.read_bytes(),
-                                            "other-device", columns))  # fmt: skip
-            assert sent.sent == received.received >= changes, (sent, received)
-            counted = sent.sent
-            sends.append(middle - started)
-            applies.append(ended - middle)
-            totals.append(ended - started)
-            a.close()
-            b.close()
-            shutil.rmtree(run_dir)
+    key, template, columns = prepared["key"], prepared["template"], prepared["columns"]
+    shutil.copytree(prepared["source"], run_dir / "a")
+    a = open_database(run_dir / "a" / "db.sqlite3", run_dir / "a" / "backups", office_key=key)
+    b = _device(template, run_dir / "b" / "db.sqlite3", key)
+    share = run_dir / "share"
+    share.mkdir()
+    create_share(share, key)  # (a laptop refuses a folder that is not a share)
+    raw = _raw_insert(template, run_dir / "raw.sqlite3", prepared["rows"], columns, key)
+    raw_with_log = _raw_insert(template, run_dir / "raw-log.sqlite3", prepared["rows"], columns, key,
+                               prepared["log_rows"], prepared["log_columns"])  # fmt: skip
+    started = time.perf_counter()
+    sent = sync(a, share, snapshot="never")
+    middle = time.perf_counter()
+    received = sync(b, share, snapshot="never")
+    ended = time.perf_counter()
+    (segment,) = sorted(share.glob("devices/*/seg-*.jsonl"))
+    floor = _sql_only_receive(template, run_dir / "floor.sqlite3", segment.read_bytes(), "other-device", columns,
+                              key)  # fmt: skip
+    assert sent.sent == received.received >= changes, (sent, received)
+    a.close()
+    b.close()
+    shutil.rmtree(run_dir)
+    return {"sent": sent.sent, "send": middle - started, "apply": ended - middle, "total": ended - started,
+            "raw": raw, "raw_with_log": raw_with_log, "floor": floor}  # fmt: skip
+
+
+def _throughput_figures(rounds: list[dict]) -> dict:
+    sends, totals = [r["send"] for r in rounds], [r["total"] for r in rounds]
     total = median(totals)
-    ratios = sorted(raw / tot for raw, tot in zip(raws, totals, strict=True))
-    log_ratios = sorted(raw / tot for raw, tot in zip(raws_with_log, totals, strict=True))
-    floor_ratios = sorted(raw / (send + floor) for raw, send, floor in zip(raws, sends, floors, strict=True))
+    counted = rounds[-1]["sent"]
+    ratios = sorted(r["raw"] / r["total"] for r in rounds)
+    log_ratios = sorted(r["raw_with_log"] / r["total"] for r in rounds)
+    floor_ratios = sorted(r["raw"] / (r["send"] + r["floor"]) for r in rounds)
     return {
         "changes": counted,
         "send_s": median(sends),
-        "apply_s": median(applies),
+        "apply_s": median([r["apply"] for r in rounds]),
         "total_s": total,
         "rate": counted / total,
-        "raw_s": median(raws),
+        "raw_s": median([r["raw"] for r in rounds]),
         "ratio": median(ratios),
-        "raw_with_log_s": median(raws_with_log),
+        "raw_with_log_s": median([r["raw_with_log"] for r in rounds]),
         "ratio_with_log": median(log_ratios),
-        "sql_only_receive_s": median(floors),
+        "sql_only_receive_s": median([r["floor"] for r in rounds]),
         "ratio_sql_only": median(floor_ratios),
     }
+
+
+def throughput(changes: int, runs: int, plain: bool = True) -> dict:
+    """Encrypted figures (the targets); with ``plain`` the same runs plain, alternating run by run."""
+    variants = {"encrypted": bench_key()} | ({"plain": None} if plain else {})
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        prepared = {}
+        for name, key in variants.items():
+            (root / name).mkdir()
+            prepared[name] = _prepare_source(root / name, "source", changes, key)
+        rounds: dict[str, list[dict]] = {name: [] for name in variants}
+        names = list(variants)
+        for run in range(runs):
+            for name in names if run % 2 == 0 else names[::-1]:
+                rounds[name].append(_one_round(prepared[name], root / name / f"run{run}", changes))
+    result = _throughput_figures(rounds["encrypted"])
+    if plain:
+        result["plain"] = _throughput_figures(rounds["plain"])
+        result["encryption"] = encryption_row("sync send+apply", result["total_s"], result["plain"]["total_s"], "s", 2)
+        result["encryption"]["paired"] = median(
+            [a["total"] / b["total"] for a, b in zip(rounds["encrypted"], rounds["plain"], strict=True)]
+        )
+    return result
 
 
 def noop_small(runs: int) -> float:
     from aaben_raadgivning.sync.engine import sync
     from aaben_raadgivning.sync.office_share import create_share
 
+    key = bench_key()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        template = _template(root)
+        template = _template(root, key)
         share = root / "share"
         share.mkdir()
-        create_share(share)
-        a = _device(template, root / "a" / "db.sqlite3")
-        b = _device(template, root / "b" / "db.sqlite3")
+        create_share(share, key)
+        a = _device(template, root / "a" / "db.sqlite3", key)
+        b = _device(template, root / "b" / "db.sqlite3", key)
         _fill(a, 200)
         sync(a, share)
         sync(b, share)
@@ -223,7 +277,8 @@ def noop_small(runs: int) -> float:
     return median(times)
 
 
-def large(runs: int) -> dict:
+def large(runs: int, encrypted: bool = True) -> dict:
+    """The no-op round at 100 000 citizens and the new laptop, from the encrypted dataset (or the plain one)."""
     from aaben_raadgivning.config import DB_FILENAME
     from aaben_raadgivning.store.database import open_database
     from aaben_raadgivning.sync.engine import sync
@@ -232,26 +287,26 @@ def large(runs: int) -> dict:
     from aaben_raadgivning.sync.snapshot import list_snapshots
     from generate import ensure_dataset
 
-    data_dir, meta, _ = ensure_dataset()
+    key = bench_key(encrypted)
+    data_dir, meta, _ = ensure_dataset(encrypted=encrypted, quiet=True)
     with tempfile.TemporaryDirectory(dir=data_dir.parent) as tmp:
         root = Path(tmp)
         source_dir = root / "source"
         source_dir.mkdir()
-        with sqlite3.connect(data_dir / DB_FILENAME) as src, sqlite3.connect(source_dir / DB_FILENAME) as dst:
-            src.backup(dst)
-        source = open_database(source_dir / DB_FILENAME, source_dir / "backups")
+        copy_database(data_dir / DB_FILENAME, source_dir / DB_FILENAME, key)
+        source = open_database(source_dir / DB_FILENAME, source_dir / "backups", office_key=key)
         share = root / "share"
         share.mkdir()
-        create_share(share)
+        create_share(share, key)
         started = time.perf_counter()
         # a real round: the snapshot covers the source's own changes only once they are in its files
         written = sync(source, share, snapshot="always")
         snapshot_s = time.perf_counter() - started
         source.close()
         assert written.snapshot_written
-        info = list_snapshots(ShareIO(share))[0]
-        template = _template(root)
-        laptop = _device(template, root / "laptop" / DB_FILENAME)
+        info = list_snapshots(ShareIO(share), key)[0]
+        template = _template(root, key)
+        laptop = _device(template, root / "laptop" / DB_FILENAME, key)
         started = time.perf_counter()
         report = sync(laptop, share, snapshot="never")
         new_laptop_s = time.perf_counter() - started
@@ -268,6 +323,7 @@ def large(runs: int) -> dict:
             assert noop.sent == noop.received == 0
         laptop.close()
     return {
+        "encrypted": encrypted,
         "snapshot_bytes": info.size,
         "snapshot_write_s": snapshot_s,
         "new_laptop_s": new_laptop_s,
@@ -280,12 +336,36 @@ def large(runs: int) -> dict:
     }
 
 
-def run(changes: int = 20_000, runs: int = 5, skip_large: bool = False) -> dict:
+def run(changes: int = 20_000, runs: int = 5, skip_large: bool = False, plain: bool = True) -> dict:
     ensure_importable()
-    results: dict = {"throughput": throughput(changes, runs), "noop_small_ms": noop_small(max(11, runs))}
+    results: dict = {"throughput": throughput(changes, runs, plain), "noop_small_ms": noop_small(max(11, runs))}
     if not skip_large:
         results["large"] = large(max(11, runs))
+        if plain:
+            results["large_plain"] = large(max(11, runs), encrypted=False)
+            enc, base = results["large"], results["large_plain"]
+            results["large_encryption"] = {
+                "new_laptop": encryption_row("new laptop", enc["new_laptop_s"], base["new_laptop_s"], "s"),
+                "snapshot_write": encryption_row(
+                    "send all + snapshot", enc["snapshot_write_s"], base["snapshot_write_s"], "s"
+                ),  # fmt: skip
+                "noop_large": encryption_row("no-op, 100 000", enc["noop_large_ms"], base["noop_large_ms"], "ms"),
+            }
     return results
+
+
+def encryption_rows(results: dict) -> list[dict]:
+    """Sync throughput (as time: encrypted / plain seconds for the same changes) and the new laptop."""
+    rows = []
+    if "encryption" in results["throughput"]:
+        t = results["throughput"]
+        rows.append({**t["encryption"], "what": "Synk, gennemløb (tid for sendt+anvendt)",
+                     "note": f"{t['rate']:,.0f} mod {t['plain']['rate']:,.0f} ændr./s; "
+                             f"parvis {t['encryption']['paired']:.2f}"})  # fmt: skip
+    if "large_encryption" in results:
+        row = results["large_encryption"]["new_laptop"]
+        rows.append({**row, "what": "Ny computer fra øjebliksbillede"})
+    return rows
 
 
 def _new_laptop_verdict(big: dict) -> str:
@@ -328,9 +408,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--changes", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--skip-large", action="store_true", help="skip the 100 000-citizen parts")
+    parser.add_argument("--no-plain", action="store_true", help="leave out the plain baseline (issue 14)")
     args = parser.parse_args(argv)
-    results = run(args.changes, args.runs, args.skip_large)
+    results = run(args.changes, args.runs, args.skip_large, plain=not args.no_plain)
     print(table(["Mål", "Resultat (median)", "Krav", ""], report(results)))
+    if not args.no_plain:
+        print(encryption_table(encryption_rows(results)))
     save_results("sync", results)
     return 0
 

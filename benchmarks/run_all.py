@@ -15,6 +15,12 @@
 9. bench_follow_up_sweep.py  daily follow-up sweep, one day step on the 100 000-citizen dataset       (≤ 1 s)
 10. bench_concurrent_saves.py  saves while a sync applies 20 000 changes: 0 failed, p99 wait      (≤ 250 ms)
 
+Encryption (issue 14): every benchmark runs on SQLCipher-encrypted databases (the public demo key; the
+dataset is converted from the plain one by generate.py). For start-up, search, opening a citizen, the F5
+queue, sync throughput and the new laptop the same measurement also runs plain in the same run
+(interleaved where the benchmark interleaves), and the section "Kryptering: krypteret / ukrypteret" of the
+summary gives encrypted / plain (target ≤ 1.3 each).
+
 Figures are medians over several runs on a shared machine; ratios use baselines measured in the same
 run. The full figures are saved in benchmarks/.data/latest-results.json.
 """
@@ -28,7 +34,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ensure_importable, human_bytes, save_results, table
+from _common import ENCRYPTION_TARGET_RATIO, encryption_table, ensure_importable, human_bytes, save_results, table
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,12 +61,15 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     print("== 1. Dataset")
     data_dir, meta, generated_now = ensure_dataset(force=args.force_generate)
+    plain_dir = ensure_dataset(encrypted=False, quiet=True)[0]
     print(describe(data_dir, meta, generated_now))
-    save_results("generate", {"data_dir": str(data_dir), "generated_now": generated_now, **meta})
+    print(f"Plain copy:     {plain_dir} (the baseline of «Kryptering: krypteret / ukrypteret»)")
+    save_results("generate", {"data_dir": str(data_dir), "plain_data_dir": str(plain_dir),
+                              "generated_now": generated_now, **meta})  # fmt: skip
 
     print(f"\n== 2. Start-up ({args.runs} alternating runs per subject) and 4. peak memory")
-    subjects = ("bare", "app", "cli") if args.cli else ("bare", "app")
-    samples = bench_startup.collect(data_dir, args.runs, subjects)
+    subjects = ("bare", "app", "app-plain", "cli") if args.cli else ("bare", "app", "app-plain")
+    samples = bench_startup.collect(data_dir, args.runs, subjects, plain_dir=plain_dir)
     startup = bench_startup.summarize(samples)
     print(bench_startup.report(startup))
     memory = bench_memory.summarize(samples)
@@ -72,12 +81,15 @@ def main(argv: list[str] | None = None) -> int:
     search = None
     if not args.skip_search:
         print(f"\n== 3. Citizen search ({args.passes} passes)")
-        search = bench_search.measure(data_dir, args.passes)
+        search = bench_search.measure(data_dir, args.passes, plain_dir=plain_dir)
         print(bench_search.report(search))
         save_results("search", search)
 
     print("\n== 5. Opening a citizen with 5 000 events (issue 3)")
     citizen = bench_citizen.run(30)
+    heavy, plain_heavy = citizen["heavy"], citizen["plain"]["heavy"]
+    print(f"5 000 events: encrypted {heavy['median_ms']:.1f} ms (p95 {heavy['p95_ms']:.1f}), plain "
+          f"{plain_heavy['median_ms']:.1f} ms (p95 {plain_heavy['p95_ms']:.1f})")  # fmt: skip
     save_results("citizen_open", citizen)
 
     print("\n== 6. Follow-up queue: first page, and recompute after an event (issue 5)")
@@ -89,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n== 8. Sync (issue 6)")
     sync_results = bench_sync.run()
     print(table(["Mål", "Resultat (median)", "Krav", ""], bench_sync.report(sync_results)))
+    print(encryption_table(bench_sync.encryption_rows(sync_results)))
     save_results("sync", sync_results)
 
     print("\n== 9. Daily follow-up sweep, one day step (100 000 citizens)")
@@ -220,10 +233,28 @@ def main(argv: list[str] | None = None) -> int:
     for name, measured, goal, verdict in bench_sync.report(sync_results):
         if goal:
             rows.append([f"Sync: {name}", goal, measured, "-", "PASS" if verdict == "OK" else "FAIL"])
+    encryption = [*bench_startup.encryption_rows(startup)]
+    if search is not None:
+        encryption += bench_search.encryption_rows(search)
+    encryption += bench_citizen.encryption_rows(citizen)
+    encryption += bench_follow_up.encryption_rows(follow_up)
+    encryption += bench_sync.encryption_rows(sync_results)
+    save_results("encryption", {"target_ratio": ENCRYPTION_TARGET_RATIO, "rows": encryption,
+                                "pass": all(r["pass"] for r in encryption)})  # fmt: skip
     print("\n== Summary")
     print(f"{platform.python_implementation()} {platform.python_version()}, {platform.machine()}, "
-          f"{time.strftime('%Y-%m-%d %H:%M')}, benchmarks took {time.perf_counter() - started:.0f} s")  # fmt: skip
+          f"{time.strftime('%Y-%m-%d %H:%M')}, benchmarks took {time.perf_counter() - started:.0f} s; "
+          "every figure on the encrypted database (SQLCipher, demo key)")  # fmt: skip
     print(table(["target", "goal", "measured (medians)", "ratio", "result"], rows))
+    print(
+        "\n== Kryptering: krypteret / ukrypteret (same run; target: each ≤ "
+        f"{ENCRYPTION_TARGET_RATIO:g} × its plain figure)"
+    )
+    print(table(
+        ["Kryptering: krypteret / ukrypteret", "krypteret", "ukrypteret", "forhold", "note", "result"],
+        [[r["what"], f"{r['encrypted']:.{r['digits']}f} {r['unit']}", f"{r['plain']:.{r['digits']}f} {r['unit']}",
+          f"{r['ratio']:.2f}", r.get("note", ""), "PASS" if r["pass"] else "FAIL"] for r in encryption],
+    ))  # fmt: skip
     return 0
 
 

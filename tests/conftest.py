@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 
 from aaben_raadgivning.runtime import Runtime, open_runtime
+from aaben_raadgivning.security.key_store import ENV_KEY, ENV_KEY_FILE
 from aaben_raadgivning.store.actions.follow_up_sweep import mark_swept
 from aaben_raadgivning.store.actions.staff import create_staff
 from aaben_raadgivning.store.models import Staff
 from support.clock import LOCAL_NOW, PASSWORD, FixedClock
+from support.keys import TEST_OFFICE_KEY
 
 
 @dataclass
@@ -25,6 +27,20 @@ class World:
     @property
     def db(self):
         return self.runtime.db
+
+
+def pytest_configure(config) -> None:
+    """Every test runs encrypted, under the test office key (child processes inherit it), and never near
+    the real OS credential store."""
+    import os
+
+    import keyring
+
+    from support.keys import TEST_OFFICE_KEY, MemoryKeyring
+
+    os.environ[ENV_KEY] = TEST_OFFICE_KEY.recovery_code
+    os.environ.pop(ENV_KEY_FILE, None)
+    keyring.set_keyring(MemoryKeyring())
 
 
 @pytest.fixture
@@ -72,7 +88,7 @@ def share_for():
     def join(_db, path: Path) -> Path:
         path.mkdir(parents=True, exist_ok=True)
         if not (path / SHARE_ID_NAME).exists():
-            create_share(path)
+            create_share(path, TEST_OFFICE_KEY)
         return path
 
     return join
@@ -88,3 +104,17 @@ def _steady_cursor(request, monkeypatch):
 
     monkeypatch.setattr(Input, "_toggle_cursor", lambda self: setattr(self, "_cursor_visible", True))
     monkeypatch.setattr(TextArea, "_toggle_cursor_blink_visible", lambda self: None)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing():
+    """In-process tests hash at a token scrypt cost (the suite creates many staff; OWASP's cost takes about
+    half a second a hash). tests/security/test_passwords.py checks the production cost and hashes at it once.
+    Session-scoped so module-scoped fixtures that create staff hash cheaply too."""
+    from aaben_raadgivning.security import passwords
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "N", 2**4)
+        patch.setattr(passwords, "R", 8)
+        patch.setattr(passwords, "P", 1)
+        yield

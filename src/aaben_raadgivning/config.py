@@ -20,6 +20,7 @@ from typing import Any, cast
 
 from platformdirs import PlatformDirs
 
+from aaben_raadgivning import file_modes
 from aaben_raadgivning.domain.errors import UserError
 
 APP_NAME = "aaben-raadgivning"
@@ -48,8 +49,9 @@ class AppPaths:
         return self.data_dir / "backups"
 
     def ensure(self) -> None:
+        """Create the folders, readable by this OS user only (they hold citizens' data, even if encrypted)."""
         for directory in (self.data_dir, self.config_dir, self.log_dir):
-            directory.mkdir(parents=True, exist_ok=True)
+            file_modes.private_dir(directory)
 
 
 def resolve_paths(data_dir: Path | None = None, demo: bool = False) -> AppPaths:

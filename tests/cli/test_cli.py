@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import types
@@ -14,8 +13,9 @@ import pytest
 
 from aaben_raadgivning import __version__
 from aaben_raadgivning.store.actions.staff import authenticate
-from aaben_raadgivning.store.database import open_database
 from aaben_raadgivning.store.queries.search import search_citizens
+from aaben_raadgivning.store.queries.viewer import Viewer
+from support.keys import open_database, raw_connect
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 
@@ -52,7 +52,7 @@ def test_user_list_shows_initials_name_and_role(run, data):
 
 def test_user_add_rejects_a_short_password_in_danish(run, data):
     code, _, err = _add_user(run, data, password="kort")
-    assert code == 1 and "mindst 6 tegn" in err
+    assert code == 1 and "mindst 8 tegn" in err
     code, out, _ = run("--data-dir", str(data), "user", "list")
     assert "ingen medarbejdere" in out
 
@@ -86,7 +86,7 @@ def test_user_password_gives_a_new_password(run, data, monkeypatch):
     ("initials", "stdin", "message"),
     [
         ("XY", "nyhemmelig\n", "Der er ingen medarbejder med initialerne XY."),
-        ("AB", "kort\n", "Adgangskoden skal have mindst 6 tegn."),
+        ("AB", "kort\n", "Adgangskoden skal have mindst 8 tegn."),
     ],
 )
 def test_user_password_refusals_keep_the_old_password(run, data, initials, stdin, message):
@@ -202,7 +202,7 @@ def test_demo_creates_searchable_citizens(run, data):
         assert connection.exec_driver_sql("SELECT count(*) FROM citizens").scalar() == 50
         names = [row[0] for row in connection.exec_driver_sql("SELECT name FROM citizens LIMIT 3")]
     for name in names:
-        assert name in [hit.name for hit in search_citizens(db, name, limit=50)]
+        assert name in [hit.name for hit in search_citizens(db, name, limit=50, viewer=Viewer.system())]
     db.close()
 
 
@@ -217,7 +217,7 @@ def test_export_json_file(run, data, tmp_path):
     assert len(exported["citizens"]) == 10 and exported["events"] and exported["walk_ins"]
     assert {"id", "name", "cpr", "birth_date", "phone", "benefit_type"} <= set(exported["citizens"][0])
     assert all("password_hash" not in staff for staff in exported["staff"]) and len(exported["staff"]) == 4
-    with sqlite3.connect(data / "aaben-raadgivning.sqlite3") as conn:
+    with raw_connect(data / "aaben-raadgivning.sqlite3") as conn:
         [(detail,)] = conn.execute("SELECT detail FROM audit_log WHERE action = 'export'").fetchall()
     assert str(target) in detail and "10 borgere" in detail
 
@@ -245,7 +245,7 @@ def test_check_on_a_fresh_database(run, data):
 
 def test_check_finds_a_broken_search_index_and_repair_fixes_it(run, data):
     run("--data-dir", str(data), "demo", "--citizens", "8", "--days", "3")
-    with sqlite3.connect(data / "aaben-raadgivning.sqlite3") as conn:
+    with raw_connect(data / "aaben-raadgivning.sqlite3") as conn:
         conn.execute("DELETE FROM citizen_search WHERE rowid IN (SELECT rowid FROM citizen_search LIMIT 1)")
     code, out, _ = run("--data-dir", str(data), "check")
     assert code == 1
@@ -454,7 +454,7 @@ def test_export_never_writes_to_something_that_is_not_a_regular_file(run, data, 
         target.symlink_to(os.devnull)
     code, _, err = run("--data-dir", str(data), "export", "--json", str(target), "--force")
     assert code == 1 and ("ikke en almindelig fil" in err or "er en mappe" in err)
-    with sqlite3.connect(data / "aaben-raadgivning.sqlite3") as conn:
+    with raw_connect(data / "aaben-raadgivning.sqlite3") as conn:
         assert conn.execute("SELECT count(*) FROM audit_log WHERE action = 'export'").fetchone() == (0,)
 
 

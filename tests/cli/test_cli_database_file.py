@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import errno
-import sqlite3
 from pathlib import Path
 
 import pytest
 
-from aaben_raadgivning.cli import EXIT_DATABASE_DAMAGED, EXIT_NOT_WRITABLE
-from aaben_raadgivning.store import engine, migrate
+from aaben_raadgivning.cli import EXIT_DATABASE_DAMAGED, EXIT_NOT_WRITABLE, EXIT_OFFICE_KEY
+from aaben_raadgivning.store import engine, migrate, sqlite_driver
+from support.keys import key_for
 
 DB_NAME = "aaben-raadgivning.sqlite3"
 COMMANDS = [
@@ -42,13 +42,14 @@ def _command(data: Path, argv: tuple[str, ...]) -> list[str]:
 @pytest.mark.parametrize("argv", COMMANDS, ids=lambda argv: " ".join(argv[:2]))
 def test_every_command_refuses_a_damaged_database_and_says_how_to_restore(run, data, argv):
     database = data / DB_NAME
-    backup = migrate.backup_database(database, data / "backups", "before-0005")
+    backup = migrate.backup_database(database, data / "backups", "before-0005", key_for(data).database_key)
     with database.open("r+b") as handle:
         handle.truncate(database.stat().st_size // 2)
     before = database.read_bytes()
     code, out, err = run(*_command(data, argv), stdin="nyhemmelig\n")
     assert code == EXIT_DATABASE_DAMAGED
-    assert "er beskadiget" in out + err and "afkortet" in out + err
+    # (an encrypted file's page count is encrypted too: SQLite says "malformed", not how much is missing)
+    assert "er beskadiget" in out + err and "malformed" in out + err
     assert backup.name in out + err and str(data / "backups") in out + err
     assert database.read_bytes() == before
 
@@ -69,7 +70,7 @@ def test_check_diagnoses_damage_inside_the_file(run, data):
 def test_a_garbled_file_is_not_a_database(run, data):
     (data / DB_NAME).write_bytes(b"garbage" * 1000)
     code, _, err = run("--data-dir", str(data), "user", "list")
-    assert code == EXIT_DATABASE_DAMAGED and "ikke en SQLite-database" in err
+    assert code == EXIT_DATABASE_DAMAGED and "beskadiget eller krypteret med en anden kontornøgle" in err
 
 
 @pytest.mark.parametrize("argv", [("user", "list"), ("check",), ("follow-up-sweep",)], ids=" ".join)
@@ -80,10 +81,20 @@ def test_a_vanished_database_is_an_error_not_a_new_empty_one(run, data, argv):
     assert not (data / DB_NAME).exists()
 
 
-def test_the_demo_command_may_make_a_new_database_explicitly(run, data):
+def test_the_demo_command_may_make_a_new_database_explicitly(run, data, tmp_path):
+    demo = tmp_path / "demo-data"
+    demo.mkdir()
+    (demo / f"{DB_NAME}.created").write_text("a database was here")
+    code, out, _ = run("--data-dir", str(demo), "demo", "--citizens", "2", "--days", "1")
+    assert code == 0 and (demo / DB_NAME).stat().st_size > 0 and "DEMODATA" in out
+
+
+def test_demo_data_never_goes_into_a_real_offices_folder(run, data):
+    """The public demo key must never encrypt (or open) a real office's folder."""
     (data / DB_NAME).unlink()
-    code, _, _ = run("--data-dir", str(data), "demo", "--citizens", "2", "--days", "1")
-    assert code == 0 and (data / DB_NAME).stat().st_size > 0
+    code, out, err = run("--data-dir", str(data), "demo", "--citizens", "2", "--days", "1")
+    assert code == EXIT_OFFICE_KEY and "demo-nøglen kan ikke bruges" in err
+    assert not (data / DB_NAME).exists()
 
 
 def _refuse_writes(monkeypatch, sql: str) -> None:
@@ -125,7 +136,7 @@ def test_a_read_only_or_full_data_folder_on_first_start(run, tmp_path, monkeypat
 
 def test_a_database_without_write_access_on_open_says_so(run, data, monkeypatch):
     def unopenable(*_args, **_kwargs):
-        raise sqlite3.OperationalError("attempt to write a readonly database")
+        raise sqlite_driver.OperationalError("attempt to write a readonly database")
 
     monkeypatch.setattr(migrate, "current_revision", unopenable)
     code, _, err = run("--data-dir", str(data), "user", "list")

@@ -8,8 +8,8 @@ from aaben_raadgivning.domain.dates import format_date
 from aaben_raadgivning.store.actions.citizen_record import record_visitation
 from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.actions.staff import create_staff
-from aaben_raadgivning.store.database import open_database
 from aaben_raadgivning.store.follow_ups.sweep import last_sweep_date
+from support.keys import open_database
 
 
 def test_sweep_once_a_day_from_the_command_line(run, tmp_path):

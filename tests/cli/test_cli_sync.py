@@ -15,10 +15,13 @@ from aaben_raadgivning.cli import (
 )
 from aaben_raadgivning.config import update_setting
 from aaben_raadgivning.store.actions.citizens import create_citizen
-from aaben_raadgivning.store.database import open_database
 from aaben_raadgivning.store.queries.search import search_citizens
+from aaben_raadgivning.store.queries.viewer import Viewer
 from aaben_raadgivning.sync.office_share import create_share
+from aaben_raadgivning.sync.sealing import ROLE_LEASE, seal_json
 from aaben_raadgivning.sync.segments import MANIFEST_NAME
+from support.keys import TEST_OFFICE_KEY, open_database
+from support.keys import TEST_OFFICE_KEY as KEY
 
 
 def _db(data):
@@ -36,7 +39,7 @@ def _add_citizen(data, name: str) -> str:
 def test_two_laptops_exchange_a_citizen_with_a_summary(run, tmp_path):
     share = tmp_path / "share"
     share.mkdir()
-    create_share(share)
+    create_share(share, TEST_OFFICE_KEY)
     a, b = tmp_path / "a", tmp_path / "b"
     run("--data-dir", str(b), "sync", "--share", str(share))
     _add_citizen(a, "Åse Østergaard")
@@ -48,7 +51,7 @@ def test_two_laptops_exchange_a_citizen_with_a_summary(run, tmp_path):
     assert code == EXIT_OK and "sendt 0 ændringer, modtaget 2 ændringer" in out
     db = _db(b)
     try:  # the citizen arrived and can be found by search on the other laptop
-        assert [hit.name for hit in search_citizens(db, "ostergaard")] == ["Åse Østergaard"]
+        assert [hit.name for hit in search_citizens(db, "ostergaard", viewer=Viewer.system())] == ["Åse Østergaard"]
     finally:
         db.close()
     assert (share / MANIFEST_NAME).exists() and len(list((share / "devices").iterdir())) == 2
@@ -57,7 +60,7 @@ def test_two_laptops_exchange_a_citizen_with_a_summary(run, tmp_path):
 def test_the_share_from_the_settings_file_is_used(run, tmp_path):
     share = tmp_path / "share"
     share.mkdir()
-    create_share(share)
+    create_share(share, TEST_OFFICE_KEY)
     data = tmp_path / "a"
     run("--data-dir", str(data), "user", "list")  # creates settings.toml
     update_setting(data / "settings.toml", "sync.share", str(share))
@@ -89,7 +92,7 @@ def test_an_unreachable_share_has_its_own_exit_code_and_keeps_changes_waiting(ru
 def test_a_share_from_a_newer_version_puts_sync_in_safe_mode(run, tmp_path):
     share = tmp_path / "share"
     share.mkdir()
-    create_share(share)
+    create_share(share, TEST_OFFICE_KEY)
     (share / MANIFEST_NAME).write_text(json.dumps({"format": 99}))
     code, _, err = run("--data-dir", str(tmp_path / "a"), "sync", "--share", str(share))
     assert code == EXIT_SYNC_REFUSED and "nyere version" in err and "sikker tilstand" in err
@@ -99,7 +102,7 @@ def test_a_share_from_a_newer_version_puts_sync_in_safe_mode(run, tmp_path):
 def test_a_cloned_laptop_is_refused_with_a_clear_message(run, tmp_path):
     share = tmp_path / "share"
     share.mkdir()
-    create_share(share)
+    create_share(share, TEST_OFFICE_KEY)
     a, clone = tmp_path / "a", tmp_path / "clone"
     _add_citizen(a, "Ada")
     shutil.copytree(a, clone)  # a copied disk: same device id
@@ -116,7 +119,7 @@ def test_a_second_sync_on_the_same_computer_waits_its_turn(run, tmp_path):
 
     share = tmp_path / "share"
     share.mkdir()
-    create_share(share)
+    create_share(share, TEST_OFFICE_KEY)
     data = tmp_path / "a"
     _add_citizen(data, "Bo")
     with open(data / "aaben-raadgivning.sqlite3.sync.lock", "a+b") as handle:
@@ -129,7 +132,7 @@ def test_snapshot_flag_writes_a_new_snapshot_now(run, tmp_path):
     """A snapshot is written at most once a day on its own; --snapshot asks for a new one now."""
     share = tmp_path / "share"
     share.mkdir()
-    create_share(share)
+    create_share(share, TEST_OFFICE_KEY)
     a = tmp_path / "a"
 
     def snapshots() -> list[str]:
@@ -149,7 +152,7 @@ def test_snapshot_flag_writes_a_new_snapshot_now(run, tmp_path):
     assert code == EXIT_OK
     db = _db(tmp_path / "new")
     try:  # the new laptop has everything
-        assert {hit.name for hit in search_citizens(db, "cai")} == {"Cai Dahl"}
+        assert {hit.name for hit in search_citizens(db, "cai", viewer=Viewer.system())} == {"Cai Dahl"}
     finally:
         db.close()
 
@@ -178,7 +181,7 @@ def test_share_join_moves_the_laptop_and_a_requested_snapshot_that_failed_exits_
     old, new = tmp_path / "old", tmp_path / "new"
     for folder in (old, new):
         folder.mkdir()
-        create_share(folder)
+        create_share(folder, TEST_OFFICE_KEY)
     data = tmp_path / "a"
     _add_citizen(data, "Bo")
     assert run("--data-dir", str(data), "sync", "--share", str(old))[0] == EXIT_OK
@@ -187,7 +190,8 @@ def test_share_join_moves_the_laptop_and_a_requested_snapshot_that_failed_exits_
     code, out, _ = run("--data-dir", str(data), "share", "join", "--share", str(new))
     assert code == EXIT_OK and "hører nu til fællesmappen" in out
     (new / "snapshots").mkdir()
-    (new / "snapshots" / "lease.json").write_text(json.dumps({"device": "x", "expires": time.time() + 600}))
+    lease = json.dumps({"device": "x", "expires": time.time() + 600}).encode()  # held by another laptop
+    (new / "snapshots" / "lease.json").write_bytes(seal_json(KEY, ROLE_LEASE, "snapshots/lease.json", lease))
     code, out, err = run("--data-dir", str(data), "sync", "--share", str(new), "--snapshot")
     assert code == 1 and "sendt 2 ændringer" in out and "øjebliksbillede er ikke skrevet" in err
 
@@ -195,7 +199,7 @@ def test_share_join_moves_the_laptop_and_a_requested_snapshot_that_failed_exits_
 def test_share_retire_names_the_laptop_and_refuses_an_unknown_one(run, tmp_path):
     share = tmp_path / "share"
     share.mkdir()
-    create_share(share)
+    create_share(share, TEST_OFFICE_KEY)
     a, b = tmp_path / "a", tmp_path / "b"
     for data, name in ((a, "skranken"), (b, "beboerhuset")):
         run("--data-dir", str(data), "user", "list")
@@ -214,7 +218,7 @@ def test_a_share_that_fails_mid_round_gives_a_danish_message_and_exit_3(run, tmp
 
     share = tmp_path / "share"
     share.mkdir()
-    create_share(share)
+    create_share(share, TEST_OFFICE_KEY)
     data = tmp_path / "a"
     _add_citizen(data, "Bo")
 

@@ -21,6 +21,9 @@ SEED_VALUES = {
     "self_supporting_after_months": 12,
     "no_show_follow_up_working_days": 1,
     "max_clock_ahead_minutes": 60,  # technical (sync), not from the seeds
+    "retention_years": 5,  # slettefrist: the municipality's retention rule (typically 5 years), not the seeds
+    "consent_valid_months": 12,  # samtykke: renewed yearly in practice (Datatilsynet), a project default
+    "consent_expiry_warning_days": 30,  # project default, not law
 }
 
 

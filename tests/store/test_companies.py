@@ -26,6 +26,7 @@ from aaben_raadgivning.store.queries.companies import (
     company_detail,
     search_companies,
 )
+from aaben_raadgivning.store.queries.viewer import Viewer
 
 
 def counts(db) -> dict[str, int]:
@@ -129,8 +130,8 @@ def test_search(world, company, query, names):
 
 
 def test_company_detail(world, company):
-    detail = company_detail(world.db, company.id)
+    detail = company_detail(world.db, company.id, viewer=Viewer.system())
     assert detail.company.name == "Østergårds Bageri"
     assert [c.name for c in detail.contacts] == ["Lise Holm"]
     assert detail.active == [] and detail.past == [] and detail.active_count == 0
-    assert company_detail(world.db, "nope") is None
+    assert company_detail(world.db, "nope", viewer=Viewer.system()) is None

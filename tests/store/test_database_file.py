@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from aaben_raadgivning.runtime import RuntimeOpener, open_runtime
-from aaben_raadgivning.store import database_file, engine, migrate
+from aaben_raadgivning.store import database_file, engine, migrate, sqlite_driver
 from aaben_raadgivning.store.actions.staff import create_staff, list_staff
 from aaben_raadgivning.store.database_file import DatabaseDamaged, DatabaseMissing, DatabaseNotWritable
+from support.keys import TEST_OFFICE_KEY
+
+KEY = TEST_OFFICE_KEY.database_key
 
 DB_NAME = "aaben-raadgivning.sqlite3"
 
@@ -56,7 +58,7 @@ def test_a_damaged_file_is_refused_and_not_written(tmp_path, damage):
 
 def test_the_message_names_the_newest_backup(tmp_path):
     database = _made(tmp_path)
-    old = migrate.backup_database(database, tmp_path / "backups", "before-0004")
+    old = migrate.backup_database(database, tmp_path / "backups", "before-0004", KEY)
     newest = old.with_name(old.name.replace("before-0004", "zz-before-0005"))
     old.rename(newest)
     older = tmp_path / "backups" / f"{database.stem}-20200101-000000-before-0002.sqlite3"
@@ -70,9 +72,9 @@ def test_the_message_names_the_newest_backup(tmp_path):
 
 def test_damage_found_only_by_reading_every_page_is_reported_by_quick_check(tmp_path):
     database = _made(tmp_path)
-    assert database_file.quick_check(database) == []
+    assert database_file.quick_check(database, KEY) == []
     garble_inside(database)
-    assert database_file.quick_check(database)
+    assert database_file.quick_check(database, KEY)
 
 
 @pytest.mark.parametrize("empty_file", [False, True])
@@ -91,7 +93,7 @@ def test_a_vanished_database_is_not_replaced_by_a_new_empty_one(tmp_path, empty_
 def test_backups_alone_show_that_a_database_was_here(tmp_path):
     """An installation from before the marker file: its backups are the trace."""
     database = _made(tmp_path)
-    migrate.backup_database(database, tmp_path / "backups", "before-0005")
+    migrate.backup_database(database, tmp_path / "backups", "before-0005", KEY)
     database_file.marker_path(database).unlink()
     database.unlink()
     with pytest.raises(DatabaseMissing, match="sikkerhedskopier"):
@@ -172,12 +174,12 @@ def test_a_failed_backup_copy_is_removed(tmp_path, monkeypatch):
         def backup(self, target) -> None:
             target.execute("CREATE TABLE partial (x)")
             target.commit()
-            raise sqlite3.OperationalError("database or disk is full")
+            raise sqlite_driver.OperationalError("database or disk is full")
 
         def close(self) -> None:
             self.real.close()
 
-    real_connect = sqlite3.connect
+    real_connect = sqlite_driver.connect
     calls = []
 
     def connect(path, *args, **kwargs):
@@ -185,8 +187,8 @@ def test_a_failed_backup_copy_is_removed(tmp_path, monkeypatch):
         connection = real_connect(path, *args, **kwargs)
         return FullDisk(connection) if len(calls) == 1 else connection
 
-    monkeypatch.setattr(sqlite3, "connect", connect)
-    with pytest.raises(sqlite3.OperationalError):
-        migrate.backup_database(database, tmp_path / "backups", "before-x")
+    monkeypatch.setattr(sqlite_driver, "connect", connect)
+    with pytest.raises(sqlite_driver.OperationalError):
+        migrate.backup_database(database, tmp_path / "backups", "before-x", KEY)
     monkeypatch.undo()
     assert database_file.backups(tmp_path / "backups") == []

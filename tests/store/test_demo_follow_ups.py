@@ -14,9 +14,9 @@ from aaben_raadgivning.demo.generator import generate_demo
 from aaben_raadgivning.domain.clock import to_utc
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
 from aaben_raadgivning.ids import derived_id
-from aaben_raadgivning.store.database import open_database
 from aaben_raadgivning.store.follow_ups.recompute import recompute_now
 from aaben_raadgivning.store.models import ChangeLogEntry, FollowUpTask
+from support.keys import open_database
 
 LOCAL_NOW = datetime(2026, 11, 24, 10, 15)
 

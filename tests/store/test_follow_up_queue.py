@@ -20,6 +20,7 @@ from aaben_raadgivning.store.queries.follow_up_queue import (
     week_end,
 )
 from aaben_raadgivning.store.queries.follow_up_queue import TODAY as TODAY_GROUP
+from aaben_raadgivning.store.queries.viewer import Viewer
 from support.follow_ups import TODAY, add_agreement, citizen_in_project
 
 
@@ -84,7 +85,7 @@ def test_counts_per_group_with_filters(world, caseload, flt, counts):
         "jobsamtale": QueueFilter(kind="jobsamtale"),
         "ringparken": QueueFilter(housing_area="Ringparken"),
     }
-    view = load_queue(world.db, filters[flt], TODAY)
+    view = load_queue(world.db, filters[flt], TODAY, viewer=Viewer.system())
     assert view.counts == counts
     assert len(view.rows) == view.total  # one page holds them all here
     assert all(r.due_date >= view.rows[i - 1].due_date for i, r in enumerate(view.rows) if i)
@@ -92,7 +93,9 @@ def test_counts_per_group_with_filters(world, caseload, flt, counts):
 
 def test_rows_carry_what_the_screen_shows(world, caseload):
     _, b, _ = caseload
-    row = next(r for r in load_queue(world.db, QueueFilter(), TODAY).rows if r.reason == "Bo Bech 1")
+    row = next(
+        r for r in load_queue(world.db, QueueFilter(), TODAY, viewer=Viewer.system()).rows if r.reason == "Bo Bech 1"
+    )
     assert (row.citizen_name, row.company_name, row.kind_label, row.assignee_initials) == (
         "Bo Bech",
         "Netto Slagelse",
@@ -104,7 +107,7 @@ def test_rows_carry_what_the_screen_shows(world, caseload):
 
 
 def test_sort_by_citizen_keeps_the_groups(world, caseload):
-    rows = load_queue(world.db, QueueFilter(sort=SORT_CITIZEN), TODAY).rows
+    rows = load_queue(world.db, QueueFilter(sort=SORT_CITIZEN), TODAY, viewer=Viewer.system()).rows
     assert [(r.group, r.citizen_name) for r in rows] == [
         (OVERDUE, "Anna Andersen"), (OVERDUE, "Bo Bech"), (TODAY_GROUP, "Anna Andersen"),
         (THIS_WEEK, "Anna Andersen"), (THIS_WEEK, "Bo Bech"), (LATER, "Anna Andersen"), (LATER, "Bo Bech"),
@@ -115,7 +118,7 @@ def test_paging_reads_every_task_once(world, caseload):
     seen = []
     offset = 0
     while True:
-        page = load_queue(world.db, QueueFilter(), TODAY, offset=offset, limit=3).rows
+        page = load_queue(world.db, QueueFilter(), TODAY, offset=offset, limit=3, viewer=Viewer.system()).rows
         seen += [r.id for r in page]
         offset += len(page)
         if len(page) < 3:
@@ -128,7 +131,7 @@ def test_done_and_tombstoned_tasks_are_not_in_the_queue(world, caseload):
     with world.db.transaction() as tx:
         tx.update(tx.session.get(FollowUpTask, rows[0].id), status="done")
         tx.tombstone(tx.session.get(FollowUpTask, rows[1].id))
-    assert load_queue(world.db, QueueFilter(), TODAY).total == 5
+    assert load_queue(world.db, QueueFilter(), TODAY, viewer=Viewer.system()).total == 5
 
 
 def test_last_contact_of_the_citizen(world):
@@ -138,5 +141,5 @@ def test_last_contact_of_the_citizen(world):
     ole = citizen_in_project(world, "Ole Berg", date(2026, 10, 1))
     add_event(world.db, world.jk.id, ole.id, kind="sms", summary="SMS", occurred_at=local(date(2026, 11, 2)))
     add_event(world.db, world.jk.id, ole.id, kind="note", summary="Note", occurred_at=local(date(2026, 11, 20)))
-    rows = load_queue(world.db, QueueFilter(), TODAY).rows
+    rows = load_queue(world.db, QueueFilter(), TODAY, viewer=Viewer.system()).rows
     assert rows and {r.last_contact for r in rows} == {date(2026, 11, 2)}  # a note is not a contact

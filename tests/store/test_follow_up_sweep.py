@@ -21,6 +21,7 @@ from aaben_raadgivning.store.queries.follow_up_queue import (
     housing_areas,
     load_queue,
 )
+from aaben_raadgivning.store.queries.viewer import Viewer
 from support.follow_ups import (
     TODAY,
     add_agreement,
@@ -34,7 +35,7 @@ from support.follow_ups import (
 def queue_rows(world, citizen_id: str, flt: QueueFilter | None = None) -> dict[str, str]:
     """What F5 «Alle» shows for one citizen: rule → reason."""
     today = to_local(world.clock.utc).date()
-    view = load_queue(world.db, flt or QueueFilter(), today, limit=500)
+    view = load_queue(world.db, flt or QueueFilter(), today, limit=500, viewer=Viewer.system())
     return {row.rule: row.reason for row in view.rows if row.citizen_id == citizen_id}
 
 
@@ -241,9 +242,9 @@ def test_tombstoned_citizens_are_hidden_in_every_view(world, name):
         _manual(world, citizen.id, assignee=world.jk.id)
         _manual(world, citizen.id)
     anonymous = _manual(world, None)  # a walk-in without a citizen stays visible
-    before = load_queue(world.db, flt, TODAY, limit=500)
+    before = load_queue(world.db, flt, TODAY, limit=500, viewer=Viewer.system())
     _tombstone(world, gone.id)
-    after = load_queue(world.db, flt, TODAY, limit=500)
+    after = load_queue(world.db, flt, TODAY, limit=500, viewer=Viewer.system())
 
     assert gone.id in {r.citizen_id for r in before.rows}
     assert gone.id not in {r.citizen_id for r in after.rows}

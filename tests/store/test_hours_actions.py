@@ -18,6 +18,7 @@ from aaben_raadgivning.store.queries.hours import (
     citizen_agreements,
     citizen_hours,
 )
+from aaben_raadgivning.store.queries.viewer import Viewer
 from support.agreements import citizen_with_agreement, make_agreement, make_company
 
 NOV, OCT, SEP = date(2026, 11, 1), date(2026, 10, 1), date(2026, 9, 1)
@@ -55,9 +56,9 @@ def test_registering_a_month_again_is_a_correction_and_the_latest_counts(world):
     second = register_hours(world.db, world.jf.id, agreement.id, OCT, ordinary=1800, note="Lønseddel modtaget")
     assert second.corrected.id == first.report.id and second.report.corrects_id == first.report.id
     assert count(world.db, HoursReport) == 2  # append-only: the first row is kept
-    months = agreement_months(world.db, agreement.id)
+    months = agreement_months(world.db, agreement.id, viewer=Viewer.system())
     assert [(r.month, r.ordinary_minutes) for r in months] == [(OCT, 1800)]
-    overview = citizen_hours(world.db, citizen.id, date(2026, 11, 24))
+    overview = citizen_hours(world.db, citizen.id, date(2026, 11, 24), viewer=Viewer.system())
     assert overview.series[-2] == MonthHours(OCT, 1800, 0, 0, True)
     assert overview.progress.goal_reached
 
@@ -67,7 +68,7 @@ def test_months_sum_over_agreements_and_praktik_never_counts(world):
     second = make_agreement(world.db, citizen.id, company, contact, course_kind="ordinaere_timer")
     register_hours(world.db, world.jf.id, first.id, NOV, ordinary=600, praktik=6000)
     register_hours(world.db, world.jf.id, second.id, NOV, ordinary=900, loentilskud=1200)
-    overview = citizen_hours(world.db, citizen.id, date(2026, 11, 24))
+    overview = citizen_hours(world.db, citizen.id, date(2026, 11, 24), viewer=Viewer.system())
     assert len(overview.series) == 12 and overview.series[0].month == date(2025, 12, 1)
     assert overview.series[-1] == MonthHours(NOV, 1500, 6000, 1200, True)
     assert not overview.progress.goal_reached  # 25 ordinary hours; praktik and løntilskud do not count
@@ -131,7 +132,7 @@ def test_citizen_agreements_lists_every_version(world):
     make_agreement(world.db, citizen.id, company, contact, version=2, previous_id=first.id, start=date(2026, 11, 1))
     other, _ = make_company(world.db, name="Netto Gellerup", cvr="87654321")
     make_agreement(world.db, citizen.id, other, None, status="udkast", start=None)
-    rows = citizen_agreements(world.db, citizen.id)
+    rows = citizen_agreements(world.db, citizen.id, viewer=Viewer.system())
     assert [(r.company, r.version, r.superseded) for r in rows] == [
         ("Bilka Tilst", 2, False),
         ("Bilka Tilst", 1, True),

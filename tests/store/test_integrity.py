@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
 from sqlalchemy import select
@@ -15,7 +14,9 @@ from aaben_raadgivning.store.actions.walk_ins import finish_walk_in, register_wa
 from aaben_raadgivning.store.integrity import repair_search_index, run_checks
 from aaben_raadgivning.store.models import AuditEntry, Citizen, Event
 from aaben_raadgivning.store.queries.search import search_citizens
+from aaben_raadgivning.store.queries.viewer import Viewer
 from aaben_raadgivning.store.search_index import search_rowid
+from support.keys import raw_connect
 
 
 @pytest.fixture
@@ -31,7 +32,7 @@ def filled(world):
 
 def _raw(world, sql: str, params=(), foreign_keys: bool = True) -> None:
     """Damage the file behind the app's back, as a crash, a bad tool or a bug could."""
-    with sqlite3.connect(world.runtime.paths.database) as conn:
+    with raw_connect(world.runtime.paths.database) as conn:
         conn.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
         conn.execute(sql, params)
 
@@ -47,14 +48,14 @@ def test_fresh_and_used_databases_are_in_order(world, filled):
 def test_missing_search_row_is_found_and_repaired(filled):
     world, citizens = filled
     _raw(world, "DELETE FROM citizen_search WHERE rowid = ?", (search_rowid(citizens[1].id),))
-    assert search_citizens(world.db, "Mohammed") == []
+    assert search_citizens(world.db, "Mohammed", viewer=Viewer.system()) == []
     [message] = _problems(world.db)
     assert "Søgeindekset mangler 1 af 3 borgere" in message
     assert all(p.repairable for r in run_checks(world.db) for p in r.problems)
 
     assert repair_search_index(world.db) == 3
     assert _problems(world.db) == []
-    assert [hit.name for hit in search_citizens(world.db, "Mohammed")] == ["Mohammed Ali"]
+    assert [hit.name for hit in search_citizens(world.db, "Mohammed", viewer=Viewer.system())] == ["Mohammed Ali"]
     with world.db.session() as session:
         assert session.scalar(select(AuditEntry).where(AuditEntry.action == "repair")) is not None
 
@@ -67,7 +68,7 @@ def test_stale_search_row_of_a_deleted_citizen_is_found(filled):
     assert "forkerte eller forældede" in message
     repair_search_index(world.db)
     assert _problems(world.db) == []
-    assert search_citizens(world.db, "Jens Hansen") == []
+    assert search_citizens(world.db, "Jens Hansen", viewer=Viewer.system()) == []
 
 
 def test_row_missing_from_the_change_log_is_found(filled):
@@ -103,16 +104,20 @@ def test_dangling_reference_is_found(filled):
 
 def test_corrupt_file_is_reported():
     """SQLite's own verdict is passed on with advice, not swallowed."""
-    from aaben_raadgivning.store.integrity import check_file
+    from aaben_raadgivning.store.integrity import REFRESH_FULL_TEXT, check_file
 
     class Verdict:
         def all(self):
             return [("*** in database main ***",), ("Page 7: btreeInitPage() returns error code 11",)]
 
+    class Nothing:
+        def all(self):
+            return []
+
     class DamagedConnection:
         def exec_driver_sql(self, sql):
-            assert sql == "PRAGMA integrity_check"
-            return Verdict()
+            assert sql in ("PRAGMA integrity_check", REFRESH_FULL_TEXT)
+            return Verdict() if sql == "PRAGMA integrity_check" else Nothing()
 
     [problem] = check_file(DamagedConnection())
     assert "beskadiget" in problem.message and "btreeInitPage" in problem.message
@@ -129,3 +134,34 @@ def test_a_purged_citizen_still_present_is_found(filled):
     messages = _problems(world.db)
     assert "1 række i borgere er slettet efter anmodning (GDPR), men findes stadig her. Kontakt support." in messages
     assert any(m.startswith("Ændringsloggen har stadig 1 værdi fra rækker, der er slettet") for m in messages)
+
+
+def test_a_full_text_index_changed_by_another_connection_is_not_reported_as_damage(tmp_path):
+    """Found by the sync state machine: SQLite's integrity_check (3.44+) also checks FTS5 indexes, but from the
+    structure the connection cached. A pooled connection that used the index before another connection (the
+    sync, a second instance) changed it reported "checksum mismatch" for a sound file, and ``check`` told the
+    user to restore a backup. The check must refresh first; the search itself was always right."""
+    from aaben_raadgivning.store.actions.citizens import create_citizen
+    from aaben_raadgivning.store.actions.staff import create_staff
+    from aaben_raadgivning.store.integrity import check_file
+    from aaben_raadgivning.store.queries.search import search_citizens
+    from aaben_raadgivning.store.queries.viewer import Viewer
+    from support.keys import open_database
+
+    here = open_database(tmp_path / "db.sqlite3", tmp_path / "backups")
+    staff = create_staff(here, initials="JK", name="Jette", role="jobkonsulent", password="hemmelig1")
+    create_citizen(here, staff.id, name="Åse Hansen")
+    other = open_database(tmp_path / "db.sqlite3", tmp_path / "backups")  # the app's other connection
+    try:
+        with here.engine.connect() as conn:
+            assert check_file(conn) == ()  # the pooled connection has now cached the index structure
+            conn.rollback()
+        for n in range(40):
+            create_citizen(other, staff.id, name=f"Bo Ørsted {n}", accept_duplicates=True)
+        with here.engine.connect() as conn:
+            assert check_file(conn) == ()
+            conn.rollback()
+        assert len(search_citizens(here, "ørsted", limit=100, viewer=Viewer.system())) == 40
+    finally:
+        other.close()
+        here.close()

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 from alembic.script import ScriptDirectory
 
 from aaben_raadgivning.runtime import open_runtime
 from aaben_raadgivning.store import migrate
+from support.keys import TEST_OFFICE_KEY, raw_connect
 
 
 def test_schema_head_constant_matches_alembic_head():
@@ -34,7 +33,7 @@ def test_failed_migration_rolls_back_and_keeps_a_backup(tmp_path, monkeypatch):
     runtime = open_runtime(tmp_path)
     database = runtime.paths.database
     runtime.close()
-    with sqlite3.connect(database) as conn:
+    with raw_connect(database) as conn:
         conn.execute("INSERT INTO local_meta (key, value) VALUES ('marker', 'still here')")
 
     def half_done_upgrade(config, target):  # a migration that changes something, then fails
@@ -51,7 +50,7 @@ def test_failed_migration_rolls_back_and_keeps_a_backup(tmp_path, monkeypatch):
     assert "kunne ikke opdateres" in str(excinfo.value) and "kopi af databasen" in str(excinfo.value)
     [backup] = (tmp_path / "backups").iterdir()
     for path in (database, backup):
-        with sqlite3.connect(path) as conn:
+        with raw_connect(path) as conn:
             assert conn.execute("SELECT value FROM local_meta WHERE key='marker'").fetchone() == ("still here",)
             assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (current,)
             assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name='half_done'").fetchone()
@@ -62,7 +61,7 @@ def test_failed_migration_rolls_back_and_keeps_a_backup(tmp_path, monkeypatch):
 def test_database_from_a_newer_app_is_refused_untouched(tmp_path):
     open_runtime(tmp_path).close()
     database = tmp_path / "aaben-raadgivning.sqlite3"
-    with sqlite3.connect(database) as conn:
+    with raw_connect(database) as conn:
         conn.execute("UPDATE alembic_version SET version_num = '9999'")
     before = database.read_bytes()
     with pytest.raises(migrate.MigrationError, match="nyere version"):
@@ -92,7 +91,7 @@ def test_upgrade_from_first_schema_keeps_data(tmp_path):
     from aaben_raadgivning.store.engine import make_engine
 
     database = tmp_path / "aaben-raadgivning.sqlite3"
-    engine = make_engine(database)
+    engine = make_engine(database, TEST_OFFICE_KEY.database_key)
     config = migrate.alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection

@@ -38,11 +38,11 @@ def _audit(db, action: str) -> AuditEntry:
     ("current", "new", "repeat", "errors"),
     [
         ("forkert", "nyhemmelig", "nyhemmelig", {"current": "Den nuværende adgangskode er forkert."}),
-        (PASSWORD, "kort", "kort", {"password": "Adgangskoden skal have mindst 6 tegn."}),
+        (PASSWORD, "kort", "kort", {"password": "Adgangskoden skal have mindst 8 tegn."}),
         (PASSWORD, "nyhemmelig", "nyhemmelix", {"repeat": "Adgangskoderne er ikke ens."}),
         (PASSWORD, PASSWORD, PASSWORD, {"password": "Den nye adgangskode skal være en anden end den nuværende."}),
         ("", "", "", {"current": "Den nuværende adgangskode er forkert.",
-                      "password": "Adgangskoden skal have mindst 6 tegn."}),
+                      "password": "Adgangskoden skal have mindst 8 tegn."}),
     ],
 )  # fmt: skip
 def test_a_refused_password_change_says_why_and_changes_nothing(world, current, new, repeat, errors):
@@ -95,7 +95,7 @@ def test_reset_password_from_the_command_line(world):
     ("initials", "password", "error", "message"),
     [
         ("XX", "glemt123", NotFoundError, "Der er ingen medarbejder med initialerne XX."),
-        ("JK", "kort", ValidationError, "Adgangskoden skal have mindst 6 tegn."),
+        ("JK", "kort", ValidationError, "Adgangskoden skal have mindst 8 tegn."),
     ],
 )
 def test_reset_password_refusals(world, initials, password, error, message):
@@ -134,4 +134,71 @@ def test_deactivation_refusals(world):
 def test_new_accounts_share_the_password_rule(world):
     with pytest.raises(ValidationError) as refused:
         create_staff(world.db, initials="MO", name="Mona", role="leder", password="kort")
-    assert refused.value.errors == {"password": "Adgangskoden skal have mindst 6 tegn."}
+    assert refused.value.errors == {"password": "Adgangskoden skal have mindst 8 tegn."}
+
+
+def test_the_password_rule_is_eight_characters(world):
+    with pytest.raises(ValidationError) as refused:
+        reset_password(world.db, initials="JK", password="seks7ta")
+    assert refused.value.errors == {"password": "Adgangskoden skal have mindst 8 tegn."}
+    reset_password(world.db, initials="JK", password="otte8tal")
+    assert authenticate(world.db, "JK", "otte8tal") is not None
+
+
+def _set_hash(db, staff_id: str, stored: str) -> None:
+    with db.transaction() as tx:
+        tx.update(tx.session.get(Staff, staff_id), password_hash=stored)
+
+
+def _stored(db, staff_id: str) -> str:
+    with db.session() as session:
+        return session.get(Staff, staff_id).password_hash
+
+
+def _audit_count(db, action: str) -> int:
+    with db.session() as session:
+        return session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == action))
+
+
+# Made by the app before issue 14 (scrypt N=2^14, r=8, p=1) for "hemmelig1" (PASSWORD).
+OLD_HASH = (
+    "scrypt$16384$8$1$000102030405060708090a0b0c0d0e0f$cbf8f810e059d9b79f7fe5ba66a1ee97e149841fe8267c8cb7fd10adc9f97218"
+)
+
+
+def test_an_old_hash_gets_todays_cost_at_the_next_log_in(world, monkeypatch):
+    from aaben_raadgivning.security import passwords
+
+    # Today's cost above the old hash's (2^15 rather than 2^17 keeps the test fast; test_passwords.py
+    # hashes at the production cost).
+    monkeypatch.setattr(passwords, "N", 2**15)
+    _set_hash(world.db, world.jk.id, OLD_HASH)
+    logged_before = _counts(world.db)[0]
+
+    assert authenticate(world.db, "JK", "forkert") is None  # a wrong password upgrades nothing
+    assert _stored(world.db, world.jk.id) == OLD_HASH
+
+    assert authenticate(world.db, "JK", PASSWORD).id == world.jk.id
+    stored = _stored(world.db, world.jk.id)
+    assert stored.startswith("scrypt$32768$8$1$000102030405060708090a0b0c0d0e0f$")  # same salt, new cost
+    assert not passwords.needs_rehash(stored)
+    with world.db.session() as session:  # one change, written by the person who logged in, and audited
+        change = session.scalars(
+            select(ChangeLogEntry).where(ChangeLogEntry.table_name == "staff").order_by(ChangeLogEntry.hlc.desc())
+        ).first()  # fmt: skip
+    assert (change.row_id, change.field, change.staff_id) == (world.jk.id, "password_hash", world.jk.id)
+    assert _counts(world.db)[0] == logged_before + 1
+    assert _audit(world.db, "password_rehash").staff_id == world.jk.id
+
+    # logging in still works, and does not hash again
+    assert authenticate(world.db, "JK", PASSWORD).id == world.jk.id
+    assert _stored(world.db, world.jk.id) == stored
+    assert _audit_count(world.db, "password_rehash") == 1
+    assert _audit_count(world.db, "login") == 2
+
+
+def test_a_hash_at_todays_cost_is_left_alone_at_log_in(world):
+    before = _counts(world.db)
+    assert authenticate(world.db, "JK", PASSWORD) is not None
+    assert _counts(world.db) == before
+    assert _audit_count(world.db, "password_rehash") == 0

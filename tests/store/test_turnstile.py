@@ -14,9 +14,10 @@ import pytest
 
 from aaben_raadgivning.store import turnstile as turnstile_module
 from aaben_raadgivning.store.actions.citizens import create_citizen
-from aaben_raadgivning.store.database import open_database
+from aaben_raadgivning.store.actions.staff import create_staff
 from aaben_raadgivning.store.models import Citizen
 from aaben_raadgivning.store.turnstile import Turnstile
+from support.keys import open_database
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="no fcntl: the turnstile is absent on Windows")
 
@@ -66,8 +67,9 @@ def test_a_save_goes_through_the_turnstile_and_lands(db):
         holding.append(True)
         return original()
 
+    staff = create_staff(db, initials="JK", name="Jonna Konsulent", role="jobkonsulent", password="hemmelig-kode-1")
     db.turnstile.shared = spy
-    citizen = create_citizen(db, None, name="Åse")
+    citizen = create_citizen(db, staff.id, name="Åse")
     assert holding
     with db.session() as session:
         assert session.get(Citizen, citizen.id).name == "Åse"

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 from pathlib import Path
 from typing import Any
 
-from aaben_raadgivning.store.database import Database, open_database
+from aaben_raadgivning.store import sqlite_driver
+from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import SYNCED_TABLES
+from support.keys import TEST_OFFICE_KEY, open_database
 
 _TEMPLATES: dict[str, Path] = {}
 
@@ -23,7 +24,7 @@ def template_database(root: Path) -> Path:
         path = root / "template.sqlite3"
         db = open_database(path, root / "backups")
         db.close()
-        conn = sqlite3.connect(path)
+        conn = sqlite_driver.connect(path, TEST_OFFICE_KEY.database_key)
         conn.execute("DELETE FROM local_meta")
         conn.commit()
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -87,6 +87,7 @@ def _sync(db, command: dict) -> dict:
 
 
 def main() -> None:
+    from aaben_raadgivning.security.key_store import environment_key
     from aaben_raadgivning.store.database import open_database
     from aaben_raadgivning.sync import incoming as sync_incoming
     from aaben_raadgivning.sync import outgoing as sync_outgoing
@@ -94,7 +95,7 @@ def main() -> None:
     sync_incoming.APPLY_BATCH = SOAK_APPLY_BATCH
     sync_outgoing.COMPACT_AT = SOAK_COMPACT_AT
     database = Path(sys.argv[1])
-    db = open_database(database, database.parent / "backups")
+    db = open_database(database, database.parent / "backups", office_key=environment_key())
     print(json.dumps({"ready": True}), flush=True)
     for line in sys.stdin:
         command = json.loads(line)

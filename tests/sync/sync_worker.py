@@ -12,6 +12,7 @@ from pathlib import Path
 
 def main() -> None:
     database, share, seed = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+    from aaben_raadgivning.security.key_store import environment_key
     from aaben_raadgivning.store.actions.citizens import create_citizen
     from aaben_raadgivning.store.database import open_database
     from aaben_raadgivning.store.models import Citizen, Event
@@ -20,7 +21,7 @@ def main() -> None:
 
     sync_outgoing.COMPACT_AT = 4  # compact often, so kills hit compaction too
 
-    db = open_database(database, database.parent / "backups")
+    db = open_database(database, database.parent / "backups", office_key=environment_key())
     rng = random.Random(seed)
     while True:
         action = rng.random()

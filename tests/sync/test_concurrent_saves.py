@@ -24,9 +24,10 @@ from support.replicas import new_device, template_database
 SYNC_IN_CHILD = """
 import sys
 from pathlib import Path
+from aaben_raadgivning.security.key_store import environment_key
 from aaben_raadgivning.store.database import open_database
 from aaben_raadgivning.sync.engine import sync
-db = open_database(Path(sys.argv[1]), Path(sys.argv[1]).parent / "backups")
+db = open_database(Path(sys.argv[1]), Path(sys.argv[1]).parent / "backups", office_key=environment_key())
 print("started", flush=True)
 report = sync(db, Path(sys.argv[2]), snapshot="never")
 print("received", report.received, flush=True)

@@ -8,23 +8,24 @@ without positive evidence, and a change another laptop lacks is sent again.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import time
 from pathlib import Path
 
 import pytest
+import share_files
 
 from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.actions.staff import create_staff
-from aaben_raadgivning.store.database import open_database
 from aaben_raadgivning.store.integrity import run_checks
 from aaben_raadgivning.store.models import Citizen
 from aaben_raadgivning.sync import segments as seg
 from aaben_raadgivning.sync.engine import WrongShare, sync, sync_status
 from aaben_raadgivning.sync.office_share import SHARE_ID_NAME, create_share, join_share
 from aaben_raadgivning.sync.share_io import ShareIO
+from support.keys import TEST_OFFICE_KEY, open_database
+from support.keys import TEST_OFFICE_KEY as KEY
 from support.replicas import new_device, replica_state, template_database
 
 
@@ -34,7 +35,7 @@ def office(tmp_path):
     template = template_database(tmp_path / "template")
     share = tmp_path / "S"
     share.mkdir()
-    create_share(share)
+    create_share(share, TEST_OFFICE_KEY)
     a = new_device(template, tmp_path / "a" / "db.sqlite3")
     b = new_device(template, tmp_path / "b" / "db.sqlite3")
     staff = create_staff(a, initials="JK", name="Jette", role="jobkonsulent", password="hemmelig1")
@@ -94,7 +95,7 @@ def test_another_offices_share_is_refused(office, tmp_path):
     a, _b, _share, staff, _ = office
     other = tmp_path / "other"
     other.mkdir()
-    create_share(other)
+    create_share(other, TEST_OFFICE_KEY)
     _edits(a, staff.id, 2)
     with pytest.raises(WrongShare, match="andet kontor"):
         sync(a, other)
@@ -118,12 +119,12 @@ def test_share_init_refuses_a_folder_in_use(tmp_path):
     folder.mkdir()
     (folder / "regnskab.xlsx").write_text("x")
     with pytest.raises(ShareIdentityError, match="ikke tom"):
-        create_share(folder)
+        create_share(folder, TEST_OFFICE_KEY)
     share = tmp_path / "s"
     share.mkdir()
-    create_share(share)
+    create_share(share, TEST_OFFICE_KEY)
     with pytest.raises(ShareIdentityError, match="allerede"):
-        create_share(share)
+        create_share(share, TEST_OFFICE_KEY)
 
 
 class _HiccupIO(ShareIO):
@@ -193,11 +194,12 @@ def test_a_gap_is_reported_loudly_and_repaired_by_its_owner(office, tmp_path, sn
 
 
 def _rewrite_state(share: Path, device: str, change) -> None:
-    """Damage a state.json the way a flipped byte would: its content changes, its checksum does not."""
+    """Damage a state.json the way a flipped byte would: its content changes, its checksum does not (and,
+    since the seal would catch any flipped byte, it is sealed again: a key holder's wrong state)."""
     path = share / seg.DEVICES_DIR / device / "state.json"
-    state = json.loads(path.read_bytes())
+    state = share_files.read_json(share, path)
     change(state)
-    path.write_text(json.dumps(state) + "\n")
+    share_files.write_json(share, path, state)
 
 
 def test_a_damaged_own_state_file_is_not_taken_for_a_cloned_disk_and_is_written_again(office):
@@ -210,7 +212,7 @@ def test_a_damaged_own_state_file_is_not_taken_for_a_cloned_disk_and_is_written_
     _edits(a, staff.id, 1)
     report = sync(a, share)
     assert report.gaps == []
-    state = json.loads((share / seg.DEVICES_DIR / a.device_id / "state.json").read_bytes())
+    state = share_files.read_json(share, share / seg.DEVICES_DIR / a.device_id / "state.json")
     assert state["own"] < 7  # the damaged copy was written again from what A recorded
     sync(b, share)
     assert {"Borger 0", "Borger 1"} <= _names(b)
@@ -254,7 +256,7 @@ def test_join_moves_a_laptop_to_a_new_share_with_all_its_changes(office, tmp_pat
     _exchange(share, a, b)
     new = tmp_path / "N"
     new.mkdir()
-    create_share(new)
+    create_share(new, TEST_OFFICE_KEY)
     with pytest.raises(WrongShare):
         sync(a, new)
     assert join_share(a, new) is True
@@ -276,14 +278,14 @@ def test_a_share_from_before_identities_is_adopted_by_its_own_laptops_only(offic
             conn.exec_driver_sql("DELETE FROM local_meta WHERE key = 'sync_share_id'")
     sync(a, share)
     sync(b, share)
-    share_id = json.loads((share / SHARE_ID_NAME).read_text())["share_id"]
+    share_id = share_files.read_json(share, share / SHARE_ID_NAME)["share_id"]
     for db in (a, b):
         with db.engine.connect() as conn:
             assert conn.exec_driver_sql("SELECT value FROM local_meta WHERE key = 'sync_share_id'").scalar() == share_id
             conn.rollback()
     stranger = tmp_path / "stranger"
     stranger.mkdir()
-    create_share(stranger)
+    create_share(stranger, TEST_OFFICE_KEY)
     (stranger / SHARE_ID_NAME).unlink()
     with b.write() as conn:
         conn.exec_driver_sql("DELETE FROM local_meta WHERE key = 'sync_share_id'")
@@ -298,15 +300,16 @@ def test_a_lease_and_a_snapshot_from_a_clock_years_ahead_do_not_freeze_snapshots
     a, b, share, staff, _ = office
     sync(a, share, snapshot="always")
     ten_years_ms = 10 * 365 * 24 * 3_600_000
-    [snapshot] = list_snapshots(ShareIO(share))
+    [snapshot] = list_snapshots(ShareIO(share), KEY)
     sidecar = snapshot.path.with_suffix(".json")
-    sidecar.write_text(json.dumps(dict(json.loads(sidecar.read_text()), created_ms=snapshot.created_ms + ten_years_ms)))
+    meta = dict(share_files.read_json(share, sidecar), created_ms=snapshot.created_ms + ten_years_ms)
+    share_files.write_json(share, sidecar, meta)
     lease = share / seg.SNAPSHOTS_DIR / LEASE_NAME
-    lease.write_text(json.dumps({"device": a.device_id, "expires": time.time() + ten_years_ms / 1000}))
+    share_files.write_json(share, lease, {"device": a.device_id, "expires": time.time() + ten_years_ms / 1000})
     create_citizen(b, staff.id, name="Åse Hansen")
     report = sync(b, share)  # "auto": due, because the newest snapshot is implausibly far ahead
     assert report.snapshot_written
-    [newest] = list_snapshots(ShareIO(share))
+    [newest] = list_snapshots(ShareIO(share), KEY)
     assert newest.device_id == b.device_id and newest.created_ms < snapshot.created_ms + ten_years_ms
 
 
@@ -316,7 +319,7 @@ def test_a_requested_snapshot_that_could_not_be_written_is_not_reported_as_done(
     a, b, share, staff, _ = office
     folder = share / seg.SNAPSHOTS_DIR
     folder.mkdir(exist_ok=True)
-    (folder / LEASE_NAME).write_text(json.dumps({"device": "someone-else", "expires": time.time() + 600}))
+    share_files.write_json(share, folder / LEASE_NAME, {"device": "someone-else", "expires": time.time() + 600})
     report = sync(b, share, snapshot="always")
     assert not report.snapshot_written
     assert any("ikke skrevet et nyt øjebliksbillede" in w for w in report.warnings)
@@ -382,7 +385,7 @@ def test_a_retired_laptop_is_no_longer_waited_for_and_its_folder_may_go(office, 
     assert any("laptop-b" in w or b.device_id[:8] in w for w in report.warnings)  # missing: nothing removed
     assert any(seg.parse_name(p.name) for p in (share / seg.DEVICES_DIR / a.device_id).iterdir())
     b_folder.mkdir()
-    (b_folder / "device.json").write_text(json.dumps({"device": b.device_id, "name": "laptop-b"}))
+    share_files.write_json(share, b_folder / "device.json", {"device": b.device_id, "name": "laptop-b"})
     assert retire_device(a, share, "laptop-b") == (b.device_id, "laptop-b")
     shutil.rmtree(b_folder)
     report = sync(a, share, snapshot="always")

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from aaben_raadgivning.store.database import open_database
 from aaben_raadgivning.store.integrity import run_checks
 from aaben_raadgivning.sync.engine import sync
 from aaben_raadgivning.sync.office_share import create_share
+from support.keys import TEST_OFFICE_KEY, open_database
 from support.replicas import new_device, replica_state, template_database
 
 WORKER = Path(__file__).with_name("sync_worker.py")
@@ -31,7 +31,7 @@ MIN_LIFE_SECONDS = 3.0  # a process is killed only after living this long: it ha
 def test_eight_processes_killed_at_random_lose_nothing(tmp_path):
     share = tmp_path / "share"
     share.mkdir()
-    create_share(share)
+    create_share(share, TEST_OFFICE_KEY)
     template = template_database(tmp_path / "template")
     paths = []
     for index in range(DEVICES):

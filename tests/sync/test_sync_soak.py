@@ -40,13 +40,14 @@ import pytest
 
 from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.actions.timeline import add_event
-from aaben_raadgivning.store.database import Database, open_database
+from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.integrity import run_checks
 from aaben_raadgivning.sync import incoming as sync_incoming
 from aaben_raadgivning.sync import segments as seg
 from aaben_raadgivning.sync.engine import sync
 from aaben_raadgivning.sync.office_share import create_share
 from aaben_raadgivning.sync.share_io import ShareIO
+from support.keys import TEST_OFFICE_KEY, open_database
 from support.replicas import new_device, replica_state, template_database
 
 WORKER = Path(__file__).with_name("soak_worker.py")
@@ -290,7 +291,7 @@ def soak(tmp_path: Path) -> None:
     rng = random.Random(SEED)
     share = tmp_path / "share"
     share.mkdir()
-    create_share(share)
+    create_share(share, TEST_OFFICE_KEY)
     empty = tmp_path / "empty"  # an unmounted mount point
     empty.mkdir()
     template = template_database(tmp_path / "template")
@@ -422,7 +423,7 @@ def test_a_laptop_starting_from_a_snapshot_that_holds_part_of_a_segment_claims_i
         assert held is not None
         add_event(n, None, held, kind="samtale", summary="Samtale")
         sync(n, share, snapshot="never")
-        headers = [seg.decode(p.read_bytes()).applied for p in (share / seg.DEVICES_DIR / n.device_id).iterdir()
+        headers = [seg.decode(p.read_bytes(), n.office_key).applied for p in (share / seg.DEVICES_DIR / n.device_id).iterdir()
                    if seg.parse_name(p.name)]  # fmt: skip
         assert headers and headers[-1].get(a.device_id, 0) >= 1
     finally:

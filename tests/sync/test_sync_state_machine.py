@@ -33,7 +33,6 @@ from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.actions.purge import purge_citizen
 from aaben_raadgivning.store.actions.staff import create_staff
 from aaben_raadgivning.store.actions.sync_conflicts import resolve_conflict
-from aaben_raadgivning.store.database import open_database
 from aaben_raadgivning.store.integrity import run_checks
 from aaben_raadgivning.store.models import Citizen, Event, FollowUpTask
 from aaben_raadgivning.store.search_index import index_citizen, unindex_citizen
@@ -48,6 +47,7 @@ from aaben_raadgivning.sync.engine import (
 )
 from aaben_raadgivning.sync.office_share import create_share
 from aaben_raadgivning.sync.share_io import ShareIO
+from support.keys import TEST_OFFICE_KEY, open_database
 from support.replicas import (
     all_changes,
     independent_merge,
@@ -94,7 +94,7 @@ class SyncMachine(RuleBasedStateMachine):
         self.root = Path(tempfile.mkdtemp(prefix="sync-sm-"))
         self.share = self.root / "share"
         self.share.mkdir()
-        create_share(self.share)
+        create_share(self.share, TEST_OFFICE_KEY)
         self.devices = []
         self.offsets: list[int] = []
         self.ticks = 0
@@ -321,7 +321,7 @@ class SyncMachine(RuleBasedStateMachine):
         index = data.draw(st.integers(0, len(self.devices) - 1))
         folder = Path(tempfile.mkdtemp(dir=self.root, prefix="wrong-"))
         if not empty:
-            create_share(folder)
+            create_share(folder, TEST_OFFICE_KEY)
         before = sorted(p.name for p in folder.iterdir())
         try:
             sync(self.devices[index], folder, wall_ms=self._wall(index))

@@ -4,7 +4,6 @@ database refuses (busy, full, read-only) keeps the dialog open with what was typ
 
 from __future__ import annotations
 
-import sqlite3
 from functools import partialmethod
 
 import pytest
@@ -14,6 +13,7 @@ from textual.widgets import Input, TextArea
 
 from aaben_raadgivning.logs import LOG_FILENAME, close_logging, configure_logging
 from aaben_raadgivning.runtime import RuntimeOpener
+from aaben_raadgivning.store import sqlite_driver
 from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.actions.walk_ins import register_walk_in
 from aaben_raadgivning.store.models import Event, WalkIn
@@ -102,7 +102,7 @@ def test_the_command_returns_70_and_prints_only_the_danish_message(tmp_path, mon
 
 
 def _locked(*args, **kwargs):
-    locked = sqlite3.OperationalError("database is locked")
+    locked = sqlite_driver.OperationalError("database is locked")
     raise OperationalError("INSERT INTO walk_ins ...", {"note": "secret"}, locked)
 
 
@@ -152,7 +152,7 @@ async def test_a_full_disk_while_finishing_a_walk_in_keeps_the_outcome_text(worl
     register_walk_in(world.db, world.jk.id, reason="job", citizen_id=citizen.id)
 
     def full(*args, **kwargs):
-        raise OperationalError("UPDATE", {}, sqlite3.OperationalError("database or disk is full"))
+        raise OperationalError("UPDATE", {}, sqlite_driver.OperationalError("database or disk is full"))
 
     app = AabenApp(world.runtime)
     async with app.run_test(size=SIZE) as pilot:

@@ -76,12 +76,11 @@ async def test_app_opens_database_in_background_then_logs_in(world):
 
 
 async def test_unusable_database_is_explained_in_danish(tmp_path):
-    import sqlite3
-
     from aaben_raadgivning.runtime import RuntimeOpener, open_runtime
+    from support.keys import raw_connect
 
     open_runtime(tmp_path).close()
-    with sqlite3.connect(tmp_path / "aaben-raadgivning.sqlite3") as conn:
+    with raw_connect(tmp_path / "aaben-raadgivning.sqlite3") as conn:
         conn.execute("UPDATE alembic_version SET version_num = 'from-the-future'")
     app = AabenApp(RuntimeOpener.prepare(tmp_path))
     async with app.run_test(size=(80, 24)) as pilot:

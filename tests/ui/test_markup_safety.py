@@ -16,7 +16,6 @@ from aaben_raadgivning.store.actions.follow_ups import (
 from aaben_raadgivning.store.actions.staff import create_staff
 from aaben_raadgivning.store.actions.timeline import add_event
 from aaben_raadgivning.store.actions.walk_ins import register_walk_in
-from aaben_raadgivning.store.database import open_database
 from aaben_raadgivning.store.models import Citizen
 from aaben_raadgivning.sync.engine import sync
 from aaben_raadgivning.sync.office_share import create_share
@@ -28,6 +27,7 @@ from aaben_raadgivning.ui.screens.follow_up_queue import FollowUpQueueScreen
 from aaben_raadgivning.ui.screens.sync_conflicts import SyncScreen
 from aaben_raadgivning.ui.screens.walk_in_dialogs import FinishWalkInDialog
 from support.agreements import make_agreement, make_company
+from support.keys import TEST_OFFICE_KEY, open_database
 from support.pilot import login, screen_text, type_text, wait_for_text
 from support.settings import changed
 
@@ -133,7 +133,7 @@ async def test_follow_up_queue_shows_name_and_reason_as_typed(world):
 async def test_sync_conflicts_show_both_values_as_typed(world, tmp_path):
     share = tmp_path / "share"
     share.mkdir()
-    create_share(share)
+    create_share(share, TEST_OFFICE_KEY)
     world.runtime.settings = changed(world.runtime.settings, sync_share=str(share), device_name="skranken")
     citizen = _citizen(world)
     sync(world.db, share, device_name="skranken")

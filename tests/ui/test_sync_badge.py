@@ -10,6 +10,7 @@ from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.sync.office_share import create_share
 from aaben_raadgivning.ui.app import AabenApp
 from aaben_raadgivning.ui.widgets.sync_badge import sync_badge
+from support.keys import TEST_OFFICE_KEY
 from support.pilot import login, screen_text, wait_for_text
 from support.settings import changed
 
@@ -43,7 +44,7 @@ def test_badge_text(changes, shown):
 async def test_every_screen_shows_the_sync_state_and_what_waits(world, tmp_path):
     share = tmp_path / "share"
     share.mkdir()
-    create_share(share)
+    create_share(share, TEST_OFFICE_KEY)
     world.runtime.settings = changed(world.runtime.settings, sync_share=str(share), device_name="skranken")
     app = AabenApp(world.runtime)
     async with app.run_test(size=(80, 24)) as pilot:

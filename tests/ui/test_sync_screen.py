@@ -17,12 +17,12 @@ from aaben_raadgivning.store.actions.staff import (
     change_own_password,
     reset_password,
 )
-from aaben_raadgivning.store.database import open_database
 from aaben_raadgivning.store.models import Citizen
 from aaben_raadgivning.sync.engine import open_conflicts, sync, sync_status
 from aaben_raadgivning.sync.office_share import create_share
 from aaben_raadgivning.ui.app import AabenApp
 from aaben_raadgivning.ui.screens.sync_conflicts import MergedValueDialog, SyncScreen
+from support.keys import TEST_OFFICE_KEY, open_database
 from support.pilot import login, screen_text, type_text
 from support.settings import changed
 
@@ -56,7 +56,7 @@ def _citizen_on_two_laptops(world, tmp_path: Path):
     """This laptop ("skranken", the app's) and another ("beboerhuset") on one share, both with Åse Hansen."""
     share = tmp_path / "share"
     share.mkdir()
-    create_share(share)
+    create_share(share, TEST_OFFICE_KEY)
     _with_share(world, share)
     citizen = create_citizen(world.db, world.jk.id, name="Åse Hansen")
     sync(world.db, share, device_name="skranken")
@@ -66,7 +66,7 @@ def _citizen_on_two_laptops(world, tmp_path: Path):
 async def test_f9_shows_the_state_and_a_manual_sync_sends_with_a_progress_bar(world, tmp_path):
     share = tmp_path / "share"
     share.mkdir()
-    create_share(share)
+    create_share(share, TEST_OFFICE_KEY)
     _with_share(world, share)
     create_citizen(world.db, world.jk.id, name="Åse Hansen")
     app = AabenApp(world.runtime)
@@ -281,7 +281,7 @@ async def test_a_gap_recorded_earlier_shows_while_the_share_cannot_be_reached(wo
 async def test_a_folder_that_is_not_this_laptops_share_is_refused_loudly(world, tmp_path):
     share = tmp_path / "share"
     share.mkdir()
-    create_share(share)
+    create_share(share, TEST_OFFICE_KEY)
     sync(world.db, share, device_name="skranken")  # this laptop belongs to the office share
     empty = tmp_path / "Z [drev]"  # an unmounted mount point; the brackets must show as typed
     empty.mkdir()

@@ -12,6 +12,7 @@ from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.sync.office_share import create_share
 from aaben_raadgivning.ui.app import AabenApp
 from support.clock import LOCAL_NOW
+from support.keys import TEST_OFFICE_KEY
 from support.pilot import login
 from support.settings import changed
 
@@ -29,14 +30,14 @@ def pinned_hlc(monkeypatch):
 def test_sync_screen_with_conflicts(pinned_hlc, world, snap_compare, tmp_path):
     """F9 with three conflicts from two laptops: Danish dates, names for references, a hidden password."""
     from aaben_raadgivning.store.actions.staff import reset_password
-    from aaben_raadgivning.store.database import open_database
     from aaben_raadgivning.store.models import Citizen
     from aaben_raadgivning.sync.engine import sync
+    from support.keys import open_database
 
     world.runtime.settings = changed(world.runtime.settings, device_name="skranken")
     share = tmp_path / "share"
     share.mkdir()
-    create_share(share)
+    create_share(share, TEST_OFFICE_KEY)
     other = open_database(tmp_path / "other" / "db.sqlite3", tmp_path / "other" / "backups", now=world.clock)
     citizen = create_citizen(world.db, world.jk.id, name="Åse Hansen")
     for db, name in ((world.db, "skranken"), (other, "beboerhuset"), (world.db, "skranken")):
@@ -46,7 +47,7 @@ def test_sync_screen_with_conflicts(pinned_hlc, world, snap_compare, tmp_path):
         with db.transaction() as tx:
             tx.update(tx.session.get(Citizen, citizen.id), project_start=start, jobkonsulent_id=who)
             tx.audit(who, "update", "citizen", citizen.id, citizen.id)
-        reset_password(db, initials="JF", password=password, actor_id=who)
+        reset_password(db, initials="JF", password=password, actor_id=world.jk.id)  # (only JK may)
     sync(other, share, device_name="beboerhuset")
     sync(world.db, share, device_name="skranken")
     other.close()

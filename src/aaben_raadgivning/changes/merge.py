@@ -13,6 +13,10 @@ M1-M12 in docs/sync-spec.md; in short:
   count as conflict losers: rows several laptops derive independently (deterministic ids) merge
   silently. This is a pure function of the set of entries, so every replica with the same changes has
   the same conflict list.
+- Final fields (M13, :data:`FINAL_FIELDS`): once an entry sets a row's final field (a consent's
+  ``withdrawn_at``), the row is frozen as it was at that stamp: a later-stamped entry to any of its fields
+  but ``deleted_at`` never wins, whatever the clocks say — it loses, and is shown as a conflict. So a
+  renewal made offline on another laptop can never un-withdraw a consent (privacy first).
 """
 
 from __future__ import annotations
@@ -25,6 +29,10 @@ from typing import Any
 from aaben_raadgivning.changes.change import Change
 
 INSERT, UPDATE, DELETE, PURGE = "insert", "update", "delete", "purge"
+
+# M13: table -> its final field. The action setting it must write it last (its other fields first).
+FINAL_FIELDS: dict[str, str] = {"consents": "withdrawn_at"}
+UNFROZEN_FIELDS = frozenset({"deleted_at"})  # a tombstone still works on a frozen row
 
 
 @dataclass(frozen=True)
@@ -50,14 +58,41 @@ def _stamp(change: Change) -> tuple[str, str]:
     return (change.hlc, change.id)
 
 
+def frozen_at(entries: Sequence[Change], parsed: dict[str, dict[str, Any]] | None = None) -> tuple[str, str] | None:
+    """M13: the stamp of the first entry that set the row's final field (None: not set, or no final field)."""
+    final = FINAL_FIELDS.get(entries[0].table_name) if entries else None
+    if final is None:
+        return None
+    first: tuple[str, str] | None = None
+    for entry in entries:
+        if entry.value is None or (first is not None and _stamp(entry) >= first):
+            continue
+        if entry.op in (UPDATE, DELETE) and entry.field == final:
+            is_set = _value(entry) is not None
+        elif entry.op == INSERT:
+            is_set = ((parsed or {}).get(entry.id) or json.loads(entry.value)).get(final) is not None
+        else:
+            continue
+        if is_set:
+            first = _stamp(entry)
+    return first
+
+
+def is_frozen_field(table: str, field: str) -> bool:
+    """Whether M13 can freeze this field (its table has a final field)."""
+    return table in FINAL_FIELDS and field not in UNFROZEN_FIELDS
+
+
 def fold(entries: Iterable[Change], parsed: dict[str, dict[str, Any]] | None = None) -> FoldedRow:
     """``parsed``: insert values already decoded, by change id (an optimisation only)."""
     ordered = sorted(entries, key=_stamp)
     parsed = parsed or {}
+    frozen = frozen_at(ordered, parsed)
     values: dict[str, Any] = {}
     winners: dict[str, Change] = {}
     exists = purged = False
     for entry in ordered:
+        late = frozen is not None and _stamp(entry) > frozen  # M13: after the final field was set
         if entry.op == PURGE:
             purged = True
         elif entry.op == INSERT:
@@ -66,10 +101,13 @@ def fold(entries: Iterable[Change], parsed: dict[str, dict[str, Any]] | None = N
                 continue
             exists = True
             row = parsed.get(entry.id) or json.loads(entry.value)
-            values.update(row)
             for key in row:
-                winners[key] = entry
+                if not late or key in UNFROZEN_FIELDS:
+                    values[key] = row[key]
+                    winners[key] = entry
         elif entry.op in (UPDATE, DELETE) and entry.field is not None:
+            if late and entry.field not in UNFROZEN_FIELDS:
+                continue
             values[entry.field] = _value(entry)
             winners[entry.field] = entry
     if purged:

@@ -16,12 +16,25 @@ import sys
 from collections.abc import Callable
 
 from aaben_raadgivning import __version__
-from aaben_raadgivning.cli.commands import check, demo, device, export, follow_up_sweep, share, sync, user
+from aaben_raadgivning.cli.commands import (
+    audit,
+    check,
+    citizen,
+    demo,
+    device,
+    export,
+    follow_up_sweep,
+    office,
+    share,
+    sync,
+    user,
+)
 from aaben_raadgivning.cli.commands.app import open_app
 from aaben_raadgivning.cli.errors import (
     EXIT_DATABASE_DAMAGED,
     EXIT_INTERRUPTED,
     EXIT_NOT_WRITABLE,
+    EXIT_OFFICE_KEY,
     EXIT_OK,
     EXIT_PROBLEM,
     EXIT_SHARE_UNREACHABLE,
@@ -41,6 +54,7 @@ __all__ = [
     "EXIT_DATABASE_DAMAGED",
     "EXIT_INTERRUPTED",
     "EXIT_NOT_WRITABLE",
+    "EXIT_OFFICE_KEY",
     "EXIT_OK",
     "EXIT_PROBLEM",
     "EXIT_SHARE_UNREACHABLE",
@@ -71,12 +85,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}", help="vis versionen og afslut")
     add_global_options(parser, top_level=True)
     commands = parser.add_subparsers(title="kommandoer", metavar="KOMMANDO", dest="command")
-    for command in (user, demo, export, check, sync, share, device, follow_up_sweep):  # the order of --help
+    # the order of --help
+    for command in (office, user, citizen, demo, export, audit, check, sync, share, device, follow_up_sweep):
         command.register(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    from aaben_raadgivning.file_modes import restrict_umask
+
+    restrict_umask()  # every file this process makes (database, backups, logs) is private from its first byte
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -26,6 +26,8 @@ EXIT_SHARE_UNREACHABLE, EXIT_SYNC_REFUSED, EXIT_SYNC_BUSY = 3, 4, 5
 EXIT_DATABASE_DAMAGED, EXIT_NOT_WRITABLE = 6, 7
 # `sync` only: the round ran, but changes of another computer are missing on the share (a gap): not a success.
 EXIT_SYNC_INCOMPLETE = 8
+# Any command: this computer has no office key for the folder, or a wrong one (office init / office join).
+EXIT_OFFICE_KEY = 9
 
 
 class CliError(UserError):
@@ -62,8 +64,10 @@ def translate_argparse_error(message: str) -> str:
 
 
 def database_exit_code(exc: OSError) -> int:
-    from aaben_raadgivning.store.database_file import DatabaseNotWritable
+    from aaben_raadgivning.store.database_file import DatabaseNotEncrypted, DatabaseNotWritable
 
+    if isinstance(exc, DatabaseNotEncrypted):
+        return EXIT_OFFICE_KEY  # not damaged: it waits for «office encrypt»
     return EXIT_NOT_WRITABLE if isinstance(exc, DatabaseNotWritable) else EXIT_DATABASE_DAMAGED
 
 
@@ -96,6 +100,11 @@ def _known_error(exc: BaseException, args: argparse.Namespace) -> tuple[str, int
         return f"Trinmodellen i indstillingsfilen kan ikke bruges: {exc.message}", EXIT_PROBLEM
     if isinstance(exc, MigrationError):
         return str(exc), EXIT_PROBLEM
+    from aaben_raadgivning.security.key_store import OfficeKeyError
+    from aaben_raadgivning.security.office_key import RecoveryCodeError
+
+    if isinstance(exc, OfficeKeyError | RecoveryCodeError):
+        return exc.message, EXIT_OFFICE_KEY
     problem = _database_problem(exc, args)  # before UserError: a DatabaseFileError has its own exit code
     if problem is not None:
         return str(problem), database_exit_code(problem)

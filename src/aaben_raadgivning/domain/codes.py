@@ -65,8 +65,8 @@ class EventKind(StrEnum):
     "skriftlig_vejledning" written guidance before a sanction, "sanktion" the sanction itself, "delmaal" a
     sub-goal note, "aftale" an agreement note, "jobformidler" a change of job broker, "aaben_raadgivning" a
     walk-in visit, "visitation" the jobkonsulent's visitation, "underretning" a report to the social services,
-    "trin" a change of step, "rehab" the move to the rehabilitation route, "jobmaal" a new job goal and "cv"
-    a change of the CV's status."""
+    "trin" a change of step, "rehab" the move to the rehabilitation route, "jobmaal" a new job goal, "cv"
+    a change of the CV's status and "samtykke" a consent registered, renewed or withdrawn."""
 
     UDEBLIVELSE = "udeblivelse"
     JOBSAMTALE = "jobsamtale"
@@ -84,3 +84,4 @@ class EventKind(StrEnum):
     REHAB = "rehab"
     JOBMAAL = "jobmaal"
     CV = "cv"
+    SAMTYKKE = "samtykke"

@@ -16,6 +16,7 @@ from aaben_raadgivning.domain.errors import UserError
 
 _WEIGHTS = (4, 3, 2, 7, 6, 5, 4, 3, 2, 1)
 _CPR_RE = re.compile(r"(\d{6})[- ]?(\d{4})", re.ASCII)
+_MASKED_RE = re.compile(r"(\d{6})-xxxx", re.ASCII)
 _PREFIX_RE = re.compile(r"\d{1,6}|\d{6}-\d{0,4}|\d{7,10}", re.ASCII)
 _DIGITS_RE = re.compile(r"\d{10}", re.ASCII)
 _FORMAT_HINT = "CPR-nummer skal have 10 cifre: DDMMÅÅ-SSSS"
@@ -88,8 +89,9 @@ def parse_cpr(text: str, today: date | None = None) -> CprInfo:
 
 
 def mask_cpr(digits_or_formatted: str) -> str:
-    """ "0101901234" or "010190-1234" → "010190-xxxx": birth date visible, serial hidden."""
-    match = _CPR_RE.fullmatch(digits_or_formatted.strip())
+    """ "0101901234" or "010190-1234" → "010190-xxxx": birth date visible, serial hidden. An already masked
+    "010190-xxxx" (what the store gives a role that may not see the whole number) stays as it is."""
+    match = _CPR_RE.fullmatch(digits_or_formatted.strip()) or _MASKED_RE.fullmatch(digits_or_formatted.strip())
     if match is None:
         raise CprError(_FORMAT_HINT)
     return f"{match.group(1)}-xxxx"

@@ -13,13 +13,18 @@ drop open tasks whose key is gone, never touch done ones). Keys:
   while the citizen is in the project (a future task until then, so no daily sweep is needed to make it
   appear); left out while a ``monthly_contact`` task exists, the stricter cadence of the two.
 - ``lab31:<n>`` — the n-th jobsamtale of the LAB § 31 minimum (only the next missing one is a task).
+- ``consent_expiry:<consent id>`` — «Samtykke udløber»: from ``consent_expiry_warning_days`` before a
+  consent's last day (``valid_until``), until it is renewed (a new ``valid_until`` is a new occurrence,
+  not yet due) or withdrawn; a consent covered by a later-running one with the same categories or more
+  makes none.
 
 All numbers come from :class:`Rules`; every due date is moved to the next working day by the
 :class:`WorkdayCalendar`. A citizen not in the project gets only the event-driven tasks (no-show, delmål).
 
 Time: the rules read ``today`` only as ``today >= b`` for a few *boundary* dates ``b`` of a citizen — the
 day of each event (events after today are ignored), the project start and the end of its LAB § 31 period,
-the company course start and the end of its first period (:func:`date_boundaries`). So a citizen's derived
+the company course start and the end of its first period (:func:`date_boundaries`), and the warning day
+of each consent (:func:`consent_boundary`). So a citizen's derived
 tasks can differ between two days D1 < D2 only when one of those dates lies in (D1, D2]: the daily sweep
 (store.actions.follow_up_sweep) recomputes exactly such citizens. Keep it so when adding a rule.
 """
@@ -41,8 +46,11 @@ RULE_NO_SHOW = "no_show"
 RULE_SUB_GOAL = "sub_goal"
 RULE_INACTIVITY = "inactivity"
 RULE_LAB31 = "lab31"
+RULE_CONSENT_EXPIRY = "consent_expiry"
 
-RULES_DERIVED = frozenset({RULE_MONTHLY_CONTACT, RULE_NO_SHOW, RULE_SUB_GOAL, RULE_INACTIVITY, RULE_LAB31})
+RULES_DERIVED = frozenset(
+    {RULE_MONTHLY_CONTACT, RULE_NO_SHOW, RULE_SUB_GOAL, RULE_INACTIVITY, RULE_LAB31, RULE_CONSENT_EXPIRY}
+)
 
 # Follow-up kind codes (reference.toml, [[follow_up_kinds]]).
 KIND_PERSONAL = "personlig_kontakt"
@@ -50,6 +58,7 @@ KIND_OUTREACH = "opsoegende_kontakt"
 KIND_SUB_GOAL = "delmaal_vurdering"
 KIND_JOBSAMTALE = "jobsamtale"
 KIND_MANUAL = "manuel"
+KIND_CONSENT = "samtykke"
 
 # What a contact must be to close a task of a rule when it is completed from the queue, so completing it
 # really meets the rule (otherwise the rule would still be unmet while its task shows as done):
@@ -67,6 +76,8 @@ class CitizenFollowUpFacts:
       engine decides what counts as "after", so the store only lists personal contacts.)
     - ``jobsamtale_dates``: dates of jobsamtaler held.
     - ``active_sub_goals``: (delmål id, date of last assessment or of creation).
+    - ``consents``: (consent id, day given, last valid day, category codes) of each consent neither withdrawn
+      nor deleted.
 
     Dates after ``today`` (planned events) are ignored by every rule.
     """
@@ -81,6 +92,7 @@ class CitizenFollowUpFacts:
     no_show_dates: tuple[date, ...] = ()
     personal_contact_dates: tuple[date, ...] = ()
     active_sub_goals: tuple[tuple[str, date], ...] = ()
+    consents: tuple[tuple[str, date, date, frozenset[str]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -117,6 +129,11 @@ def date_boundaries(project_start: date | None, course_starts: tuple[date, ...],
     for start in course_starts:
         found += [start, add_period(start, rules.follow_up_first_period_months)]
     return tuple(found)
+
+
+def consent_boundary(valid_until: date, rules: Rules) -> date:
+    """The day a consent's «Samtykke udløber» task appears (and is due): the warning days before its end."""
+    return valid_until - timedelta(days=rules.consent_expiry_warning_days)
 
 
 def _past(dates: tuple[date, ...], today: date) -> list[date]:
@@ -228,14 +245,42 @@ def _lab31(facts: CitizenFollowUpFacts, rules: Rules, cal: WorkdayCalendar) -> l
     return [DerivedTask(f"{RULE_LAB31}:{number}", RULE_LAB31, KIND_JOBSAMTALE, due, reason)]
 
 
+def _consent_expiry(facts: CitizenFollowUpFacts, rules: Rules, cal: WorkdayCalendar) -> list[DerivedTask]:
+    tasks = []
+    days = rules.consent_expiry_warning_days
+    for consent_id, given_on, valid_until, categories in facts.consents:
+        if any(
+            other_id != consent_id and other_until > valid_until and other_categories >= categories
+            for other_id, _, other_until, other_categories in facts.consents
+        ):
+            continue  # a consent running longer covers it: renewing that one is what matters
+        warn = consent_boundary(valid_until, rules)
+        if facts.today < warn:
+            continue
+        # The text reads the same before and after the last day: only ``today >= warn`` may depend on the date.
+        reason = (
+            f"Samtykket gælder til {format_date(valid_until)} — tal med borgeren om at forny det, eller lad det "
+            f"udløbe (opgaven kommer {days} dage før)"
+        )
+        key = f"{RULE_CONSENT_EXPIRY}:{consent_id}"
+        due = cal.next_working_day(max(warn, given_on))  # a short consent: due from the day it was given
+        tasks.append(DerivedTask(key, RULE_CONSENT_EXPIRY, KIND_CONSENT, due, reason, valid_until.isoformat()))
+    return tasks
+
+
 def derive_tasks(
     facts: CitizenFollowUpFacts, rules: Rules, calendar: WorkdayCalendar, *, lab31: bool = True
 ) -> tuple[DerivedTask, ...]:
     """The follow-up tasks that should currently exist for the citizen, sorted by due date, then key.
 
     The cadence rules (monthly contact, inactivity, LAB § 31) apply only while the citizen is in the project;
-    the event-driven ones (a no-show to follow up, a delmål to assess) apply whenever their facts exist."""
-    tasks = [*_no_shows(facts, rules, calendar), *_sub_goals(facts, rules, calendar)]
+    the event-driven ones (a no-show to follow up, a delmål to assess, a consent running out) apply whenever
+    their facts exist."""
+    tasks = [
+        *_no_shows(facts, rules, calendar),
+        *_sub_goals(facts, rules, calendar),
+        *_consent_expiry(facts, rules, calendar),
+    ]
     if facts.in_project:
         monthly = _monthly_contact(facts, rules, calendar)
         tasks.extend(monthly)

@@ -77,6 +77,9 @@ _SPECS: dict[str, _Spec] = {
     "self_supporting_after_months": _Spec(int, 1, 60),
     "no_show_follow_up_working_days": _Spec(int, 0, 30),
     "max_clock_ahead_minutes": _Spec(int, 5, 7 * 24 * 60),
+    "retention_years": _Spec(int, 1, 100),
+    "consent_valid_months": _Spec(int, 1, 60),
+    "consent_expiry_warning_days": _Spec(int, 0, 365),
 }
 
 
@@ -112,6 +115,12 @@ class Rules:
     """Personal contact after an udeblivelse within this many working days (0 = the same day)."""
     max_clock_ahead_minutes: int
     """Sync: a stamp from another laptop further ahead of this laptop's clock is not taken into its clock."""
+    retention_years: int
+    """Slettefrist: a case closed more than this many years ago is listed for erasure (GDPR)."""
+    consent_valid_months: int
+    """Samtykke: a consent is valid this long from the day it is given (renewal starts a new period)."""
+    consent_expiry_warning_days: int
+    """Samtykke: the follow-up task «Samtykke udløber» appears this many days before the consent runs out."""
     notes: tuple[RuleNote, ...] = field(default=(), compare=False, repr=False)
 
     @staticmethod

@@ -12,6 +12,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
+from aaben_raadgivning.domain.consent import load_consent_vocabulary, split_categories
 from aaben_raadgivning.domain.dates import DateInputError, format_date, format_datetime, parse_date
 from aaben_raadgivning.domain.errors import ValidationError
 from aaben_raadgivning.domain.text import too_long
@@ -57,6 +58,8 @@ _RECORDS = {
                                       "AS c ON c.id = t.citizen_id WHERE t.id = ?"),
     "sub_goals": ("Delmål", "SELECT c.name || ': ' || g.text FROM sub_goals AS g JOIN citizens AS c ON "
                             "c.id = g.citizen_id WHERE g.id = ?"),
+    "consents": ("Samtykke", "SELECT c.name FROM consents AS s JOIN citizens AS c ON c.id = s.citizen_id "
+                             "WHERE s.id = ?"),
 }  # fmt: skip
 
 
@@ -76,8 +79,17 @@ def _column(table: str, field: str) -> Any:
     return model_table.columns.get(field) if model_table is not None else None
 
 
+FROZEN_REFUSAL = (
+    "Samtykket er trukket tilbage, og en tilbagetrækning vinder altid over en fornyelse (hensynet til borgerens "
+    "data går forud). Behold den nuværende værdi. Giver borgeren samtykke igen, registreres et nyt samtykke "
+    "(F3, tast k)."
+)
+
+
 def merge_refusal(table: str, field: str) -> str | None:
     """Why no merged value can be typed for this field, or None when one can."""
+    if table == "consents":
+        return "Et samtykke kan ikke skrives her: behold en af de to værdier, og ret det bagefter under Samtykke (F3)."
     if (table, field) in HIDDEN:
         return "En adgangskode kan ikke skrives her. Behold en af de to, og giv evt. en ny adgangskode."
     if field in FREE_TEXT.get(table, ()) or field in PLAIN_DATES.get(table, ()):
@@ -115,6 +127,8 @@ def display_value(db: Database, table: str, field: str, text: str | None) -> str
     value = json.loads(text) if text is not None else None
     if value in (None, ""):
         return "(tom)"
+    if (table, field) == ("consents", "categories") and isinstance(value, str):
+        return ", ".join(load_consent_vocabulary().category_labels(split_categories(value))) or "(tom)"
     column = _column(table, field)
     python_type = getattr(column.type, "python_type", None) if column is not None else None
     try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,7 +17,8 @@ from aaben_raadgivning.domain.clock import utc_now
 from aaben_raadgivning.domain.rules import load_rules
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
 from aaben_raadgivning.ids import new_id
-from aaben_raadgivning.store import database_file, migrate
+from aaben_raadgivning.security.office_key import OfficeKey
+from aaben_raadgivning.store import database_file, migrate, sqlite_driver
 from aaben_raadgivning.store.engine import make_engine, writer
 from aaben_raadgivning.store.models import ChangeLogEntry, LocalMeta
 from aaben_raadgivning.store.transaction import Tx
@@ -34,6 +34,22 @@ class Database:
     # The working-day calendar (helligdage + configured days off) actions use for derived deadlines;
     # the runtime sets it from the settings. None = helligdage only.
     calendar: WorkdayCalendar | None = None
+    # The office key everything at rest and on the share derives from; None only for a plain database
+    # (the benchmarks' baseline, and the conversion of a database from before encryption).
+    office_key: OfficeKey | None = None
+
+    @property
+    def database_key(self) -> bytes | None:
+        """SQLCipher's raw key for this database, its backups and local copies (None = plain)."""
+        return self.office_key.database_key if self.office_key else None
+
+    @property
+    def path(self) -> Path:
+        return Path(self.engine.url.database or "")
+
+    def connect_raw(self, path: Path | None = None, **kwargs: object) -> sqlite_driver.Connection:
+        """A driver connection to this database (or a local copy of it at ``path``), keyed like it."""
+        return sqlite_driver.connect(path or self.path, self.database_key, **kwargs)
 
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -80,21 +96,29 @@ def _device_id(engine: Engine) -> str:
 
 
 def open_database(
-    database: Path, backup_dir: Path, now: Callable[[], datetime] = utc_now, *, allow_new: bool = False
+    database: Path,
+    backup_dir: Path,
+    now: Callable[[], datetime] = utc_now,
+    *,
+    allow_new: bool = False,
+    office_key: OfficeKey | None,
 ) -> Database:
     """Open (creating or upgrading as needed) the database file and return a ready Database.
 
     The file is checked before anything writes to it (see ``database_file``): a damaged file, or a
     missing one where a database has been, raises a ``DatabaseFileError`` with a Danish message.
     ``allow_new`` creates a new database even then (demo data). A read-only folder or a full disk
-    while opening raises ``DatabaseNotWritable``.
+    while opening raises ``DatabaseNotWritable``. ``office_key`` encrypts the file (SQLCipher under the key
+    derived for laptop databases); a plain database found where a key is given raises
+    ``DatabaseNotEncrypted`` (it is converted by ``office encrypt``), and nothing is written to it.
     """
-    database_file.inspect(database, backup_dir, allow_new=allow_new)
+    key = office_key.database_key if office_key else None
+    database_file.inspect(database, backup_dir, allow_new=allow_new, key=key)
     try:
         database.parent.mkdir(parents=True, exist_ok=True)
-        engine = make_engine(database)
+        engine = make_engine(database, key)
         try:
-            migrate.upgrade(engine, database, backup_dir)
+            migrate.upgrade(engine, database, backup_dir, key)
             device_id = _device_id(engine)
             # A stamp further ahead of this laptop's clock than the rule allows is not taken into the clock
             # (a laptop with a wrong clock must not drag every other laptop's stamps into the future).
@@ -105,10 +129,10 @@ def open_database(
         except BaseException:
             engine.dispose()
             raise
-    except (DBAPIError, sqlite3.Error, OSError) as exc:
+    except (DBAPIError, sqlite_driver.Error, OSError) as exc:
         problem = database_file.classify(exc, database, backup_dir)
         if problem is None or problem is exc:
             raise
         raise problem from exc
     database_file.mark_existing(database)
-    return Database(engine=engine, device_id=device_id, clock=clock, now=now)
+    return Database(engine=engine, device_id=device_id, clock=clock, now=now, office_key=office_key)

@@ -13,12 +13,12 @@ A new database is only created where the data folder shows no trace of an earlie
 from __future__ import annotations
 
 import errno
-import sqlite3
 from pathlib import Path
 
 from aaben_raadgivning.domain.errors import UserError
+from aaben_raadgivning.store import sqlite_driver
+from aaben_raadgivning.store.sqlite_driver import SQLITE_MAGIC
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
 HEADER_SIZE = 100
 MARKER_SUFFIX = ".created"
 MARKER_TEXT = (
@@ -47,6 +47,18 @@ class DatabaseMissing(DatabaseFileError):
 
 class DatabaseNotWritable(DatabaseFileError):
     """The data folder is read-only or the disk is full."""
+
+
+class DatabaseNotEncrypted(DatabaseFileError):
+    """A plain (unencrypted) database where an encrypted one is expected: it must be converted first."""
+
+
+def not_encrypted(database: Path) -> DatabaseNotEncrypted:
+    return DatabaseNotEncrypted(
+        f"Databasen {database} er ikke krypteret (den er lavet af en ældre version af programmet). Den skal "
+        "krypteres, før den kan bruges: luk programmet på denne computer og kør "
+        "«aaben-raadgivning office encrypt». Der tages en sikkerhedskopi først; intet går tabt."
+    )
 
 
 def marker_path(database: Path) -> Path:
@@ -130,10 +142,10 @@ def _header_problem(database: Path, size: int) -> str | None:
     return None
 
 
-def _read_problem(database: Path) -> str | None:
+def _read_problem(database: Path, key: bytes | None) -> str | None:
     """Read the schema without writing (query_only); SQLite's own message if it finds damage."""
     try:
-        connection = sqlite3.connect(database)
+        connection = sqlite_driver.connect(database, key)
         try:
             connection.execute("PRAGMA query_only=1")
             connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -141,18 +153,23 @@ def _read_problem(database: Path) -> str | None:
                 connection.execute("SELECT version_num FROM alembic_version").fetchall()
         finally:
             connection.close()
-    except sqlite3.DatabaseError as exc:
+    except sqlite_driver.DatabaseError as exc:
         if is_damage(exc):
+            if key is not None and str(exc) == "file is not a database":
+                # SQLCipher cannot tell a damaged first page from another key: say both
+                return f"{exc}: filen er beskadiget eller krypteret med en anden kontornøgle"
             return str(exc)
         return None  # e.g. a locked or unreadable file: reported by the open that follows
     return None
 
 
-def inspect(database: Path, backup_dir: Path, *, allow_new: bool = False) -> bool:
+def inspect(database: Path, backup_dir: Path, *, allow_new: bool = False, key: bytes | None = None) -> bool:
     """Check the file before it is opened for writing; True if a new database is to be created.
 
     Raises ``DatabaseMissing`` for a missing or empty file where a database has been (unless
-    ``allow_new``), ``DatabaseDamaged`` for a file that is not a sound SQLite database.
+    ``allow_new``), ``DatabaseDamaged`` for a file that is not a sound SQLite database,
+    ``DatabaseNotEncrypted`` for a plain database when ``key`` is given. An encrypted file's header is
+    encrypted too, so only its pages can tell whether it is sound.
     """
     size = database.stat().st_size if database.is_file() else 0
     if size == 0:
@@ -160,22 +177,25 @@ def inspect(database: Path, backup_dir: Path, *, allow_new: bool = False) -> boo
         if traces and not allow_new:
             raise _missing(database, backup_dir, traces)
         return True
-    problem = _header_problem(database, size) or _read_problem(database)
+    if key is not None and sqlite_driver.is_plain_file(database):
+        raise not_encrypted(database)
+    header = _header_problem(database, size) if key is None else None
+    problem = header or _read_problem(database, key)
     if problem:
         raise damaged(database, backup_dir, problem)
     return False
 
 
-def quick_check(database: Path) -> list[str]:
+def quick_check(database: Path, key: bytes | None) -> list[str]:
     """SQLite's quick check of every page, without writing: ``[]`` when the file is sound."""
     try:
-        connection = sqlite3.connect(database)
+        connection = sqlite_driver.connect(database, key)
         try:
             connection.execute("PRAGMA query_only=1")
             lines = [row[0] for row in connection.execute("PRAGMA quick_check(5)")]
         finally:
             connection.close()
-    except sqlite3.DatabaseError as exc:
+    except sqlite_driver.DatabaseError as exc:
         return [str(exc)]
     return [] if lines == ["ok"] else lines
 
@@ -213,7 +233,7 @@ def classify(exc: BaseException, database: Path, backup_dir: Path) -> DatabaseFi
     if isinstance(exc, DatabaseFileError):
         return exc
     original = getattr(exc, "orig", None) or exc
-    if isinstance(original, sqlite3.DatabaseError):
+    if isinstance(original, sqlite_driver.DatabaseError):
         text = str(original).lower()
         if is_damage(original):
             return damaged(database, backup_dir, str(original))

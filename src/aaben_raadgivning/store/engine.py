@@ -12,6 +12,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 
+from aaben_raadgivning.store import sqlite_driver
+
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -37,8 +39,16 @@ def _on_begin(connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
 
 
-def make_engine(database: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{database}", future=True)
+def make_engine(database: Path, key: bytes | None) -> Engine:
+    """The engine for ``database``, every connection keyed with ``key`` (SQLCipher's raw key; None = plain).
+
+    SQLAlchemy's pysqlite dialect is told to use ``sqlcipher3`` (so it recognises that driver's errors), and
+    connections come from ``sqlite_driver.connect`` so the key is the first thing each one sees."""
+    engine = create_engine(
+        f"sqlite:///{database}",
+        module=sqlite_driver.dbapi,
+        creator=lambda: sqlite_driver.connect(database, key, check_same_thread=False),
+    )
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
     return engine

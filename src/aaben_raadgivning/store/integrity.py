@@ -11,8 +11,10 @@ import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
 from aaben_raadgivning.store import search_index
 from aaben_raadgivning.store.database import Database
@@ -41,7 +43,8 @@ MAX_DETAILS = 5  # lines shown per problem; the rest are counted
 
 @dataclass(frozen=True)
 class Problem:
-    check: str  # which check found it: "integrity", "foreign_keys", "search_index", "change_log", "sync", "purge"
+    check: str  # which check found it: "integrity", "foreign_keys", "search_index", "change_log", "sync", "purge",
+    # "audit_chain"
     message: str  # Danish
     repairable: bool = False
 
@@ -66,8 +69,19 @@ def _rows(count: int) -> str:
     return "1 række" if count == 1 else f"{count} rækker"
 
 
+REFRESH_FULL_TEXT = "SELECT rowid FROM citizen_search WHERE citizen_search MATCH '\"a\"' LIMIT 1"
+
+
 def check_file(connection: Connection) -> tuple[Problem, ...]:
-    """SQLite's own check of pages, indexes and constraints."""
+    """SQLite's own check of pages, indexes and constraints (and, since SQLite 3.44, of full-text indexes)."""
+    # A full-text query first: FTS5 caches its index structure per connection and refreshes it when a query
+    # starts, but integrity_check's FTS5 part uses the cache as it is. On a pooled connection that last used
+    # the index before another connection changed it, the check then reports a checksum mismatch for a file
+    # that is sound (a fresh connection finds nothing).
+    try:
+        connection.exec_driver_sql(REFRESH_FULL_TEXT).all()
+    except DBAPIError:
+        pass  # a damaged file: the integrity check below says how
     lines = [row[0] for row in connection.exec_driver_sql("PRAGMA integrity_check").all()]
     if lines == ["ok"]:
         return ()
@@ -204,6 +218,18 @@ def check_purged(connection: Connection) -> tuple[Problem, ...]:
                     "Kontakt support.",
                 )
             )
+    about = connection.exec_driver_sql(
+        "SELECT count(*) FROM sync_purged AS p JOIN audit_log AS a ON a.citizen_id = p.row_id "
+        "WHERE p.table_name = 'citizens'"
+    ).scalar_one()
+    if about:
+        problems.append(
+            Problem(
+                "purge",
+                f"Logningen har stadig {_rows(about)} om borgere, der er slettet efter anmodning (GDPR). "
+                "Kontakt support.",
+            )
+        )
     values = connection.exec_driver_sql(
         "SELECT count(*) FROM sync_purged AS p JOIN change_log AS c "
         "ON c.table_name = p.table_name AND c.row_id = p.row_id AND c.value IS NOT NULL"
@@ -219,6 +245,14 @@ def check_purged(connection: Connection) -> tuple[Problem, ...]:
     return tuple(problems)
 
 
+def check_audit_chain(connection: Connection) -> tuple[Problem, ...]:
+    """Every device's hash chain over the audit log, recomputed: a changed, deleted or inserted row is named."""
+    from aaben_raadgivning.store.audit_chain import verify_audit_chains
+
+    report = verify_audit_chains(connection)
+    return tuple(Problem("audit_chain", problem.message) for problem in report.problems)
+
+
 CHECKS: tuple[tuple[str, Callable[[Connection], tuple[Problem, ...]]], ...] = (
     ("Databasefilen er hel", check_file),
     ("Alle henvisninger mellem tabeller peger på noget, der findes", check_foreign_keys),
@@ -227,14 +261,50 @@ CHECKS: tuple[tuple[str, Callable[[Connection], tuple[Problem, ...]]], ...] = (
     ("Alle ændringer herfra står i kø til fællesmappen", check_sync_outbox),
     ("Alle ændringer fra de andre computere kan modtages", check_sync_gaps),
     ("Oplysninger slettet efter anmodning (GDPR) er væk", check_purged),
+    ("Revisionssporet er ubrudt", check_audit_chain),
 )
 
 
-def run_checks(db: Database) -> list[CheckResult]:
-    """Run every check in one read transaction, so they all see the same state."""
+def check_backups(db: Database, backup_dir: Path) -> tuple[Problem, ...]:
+    """The backups in the data folder must not hold anyone erased (GDPR) since they were taken."""
+    from aaben_raadgivning.store import database_file, sqlite_driver
+    from aaben_raadgivning.store.backups import backup_holds_purged
+
+    problems = []
+    for backup in database_file.backups(backup_dir):
+        try:
+            holds = backup_holds_purged(db, backup)
+        except sqlite_driver.Error:
+            problems.append(
+                Problem(
+                    "purge",
+                    f"Sikkerhedskopien {backup.name} kan ikke åbnes med kontorets nøgle, så det kan ikke "
+                    "kontrolleres, om den indeholder slettede borgere. Kontakt support.",
+                )
+            )
+            continue
+        if holds:
+            problems.append(
+                Problem(
+                    "purge",
+                    f"Sikkerhedskopien {backup.name} indeholder stadig borgere, der er slettet efter anmodning "
+                    "(GDPR). «check --repair» erstatter den med en ny sikkerhedskopi uden dem.",
+                )
+            )
+    return tuple(problems)
+
+
+BACKUPS_TITLE = "Sikkerhedskopierne indeholder ingen slettede borgere"
+
+
+def run_checks(db: Database, backup_dir: Path | None = None) -> list[CheckResult]:
+    """Run every check in one read transaction, so they all see the same state; with ``backup_dir`` also
+    the check of the backups there."""
     with db.engine.connect() as connection:
         results = [CheckResult(title, check(connection)) for title, check in CHECKS]
         connection.rollback()
+    if backup_dir is not None:
+        results.append(CheckResult(BACKUPS_TITLE, check_backups(db, backup_dir)))
     return results
 
 

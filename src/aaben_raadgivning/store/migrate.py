@@ -9,7 +9,6 @@ database is still usable (and the backup is there too).
 from __future__ import annotations
 
 import logging
-import sqlite3
 from contextlib import closing
 from datetime import datetime
 from pathlib import Path
@@ -17,10 +16,10 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from aaben_raadgivning.domain.errors import UserError
-from aaben_raadgivning.store import database_file
+from aaben_raadgivning.store import database_file, sqlite_driver
 
 # The newest revision in migrations/versions (a test checks it against Alembic's own head).
-SCHEMA_HEAD = "0005"
+SCHEMA_HEAD = "0007"
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +28,10 @@ class MigrationError(UserError, RuntimeError):
     """The database could not be upgraded; ``message`` (and ``str()``) is Danish and names the backup."""
 
 
-def current_revision(database: Path) -> str | None:
+def current_revision(database: Path, key: bytes | None) -> str | None:
     if not database.exists():
         return None
-    with sqlite3.connect(database) as conn:
+    with closing(sqlite_driver.connect(database, key)) as conn:
         has_table = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'").fetchone()
         if not has_table:
             return None
@@ -40,12 +39,16 @@ def current_revision(database: Path) -> str | None:
     return row[0] if row else None
 
 
-def backup_database(database: Path, backup_dir: Path, label: str) -> Path:
+def backup_database(database: Path, backup_dir: Path, label: str, key: bytes | None) -> Path:
+    """A consistent copy (SQLite's backup API) in ``backup_dir``, encrypted with the database's own key."""
     backup_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     target = backup_dir / f"{database.stem}-{stamp}-{label}.sqlite3"
     try:
-        with closing(sqlite3.connect(database)) as source, closing(sqlite3.connect(target)) as copy:
+        with (
+            closing(sqlite_driver.connect(database, key)) as source,
+            closing(sqlite_driver.connect(target, key)) as copy,
+        ):
             source.backup(copy)
     except BaseException:
         target.unlink(missing_ok=True)  # a half copy (e.g. a full disk) must never be offered as "the newest backup"
@@ -61,9 +64,9 @@ def alembic_config():
     return config
 
 
-def upgrade(engine: Engine, database: Path, backup_dir: Path) -> Path | None:
+def upgrade(engine: Engine, database: Path, backup_dir: Path, key: bytes | None) -> Path | None:
     """Upgrade to SCHEMA_HEAD if needed. Returns the backup path when a backup was made."""
-    revision = current_revision(database)
+    revision = current_revision(database, key)
     if revision == SCHEMA_HEAD:
         return None
     from alembic import command
@@ -76,7 +79,7 @@ def upgrade(engine: Engine, database: Path, backup_dir: Path) -> Path | None:
             f"Databasen er skrevet af en nyere version af Åben Rådgivning (skemaversion {revision}). "
             "Opdatér programmet på denne computer; databasen er ikke ændret."
         )
-    backup = backup_database(database, backup_dir, f"before-{SCHEMA_HEAD}") if revision is not None else None
+    backup = backup_database(database, backup_dir, f"before-{SCHEMA_HEAD}", key) if revision is not None else None
     try:
         with engine.begin() as connection:
             config.attributes["connection"] = connection

@@ -315,6 +315,41 @@ class AuditEntry(Base):
     entity_id: Mapped[str | None] = mapped_column(ID, default=None)
     citizen_id: Mapped[str | None] = mapped_column(ID, index=True, default=None)
     detail: Mapped[str] = mapped_column(Text, default="")
+    # The device's hash chain (store/audit_chain.py): its number on the device, the hash before it and its own.
+    # NULL on rows written before the chain (migration 0007).
+    chain_seq: Mapped[int | None] = mapped_column(Integer, default=None)
+    chain_prev: Mapped[str | None] = mapped_column(String(64), default=None)
+    chain_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+
+    __table_args__ = (
+        Index("ix_audit_log_device_chain", "device_id", "chain_seq"),
+        # The audit screen's pages, newest first, per filter (store/queries/audit_log.py).
+        Index("ix_audit_log_at_id", "at", "id"),
+        Index("ix_audit_log_staff_at", "staff_id", "at", "id"),
+        Index("ix_audit_log_citizen_at", "citizen_id", "at", "id"),
+        Index("ix_audit_log_action_at", "action", "at", "id"),
+        Index("ix_audit_log_staff_action_at", "staff_id", "action", "at", "id"),
+    )
+
+
+class Consent(Base):
+    """A citizen's samtykke (consent) to share data with the roles that need it: which categories
+    (codes from assets, comma-separated), how it was given (skriftligt/mundtligt), from when and until when,
+    and who registered it. Renewal changes ``given_on``/``valid_until``; withdrawal sets ``withdrawn_at``
+    and takes effect at once (field by field, so it syncs like any change)."""
+
+    __tablename__ = "consents"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    citizen_id: Mapped[str] = mapped_column(ForeignKey("citizens.id"), index=True)
+    categories: Mapped[str] = mapped_column(Text, default="", server_default="")
+    given_how: Mapped[str] = mapped_column(String(16))
+    given_on: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date)
+    registered_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    withdrawn_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
 
 
 class ConflictResolution(Base):
@@ -434,6 +469,7 @@ MUTABLE_TABLES = frozenset(
         "companies",
         "company_contacts",
         "agreements",
+        "consents",
     }
 )
 SYNCED_TABLES = APPEND_ONLY_TABLES | MUTABLE_TABLES

@@ -8,7 +8,6 @@ sync_unknown), never dropped. Everything here runs inside the caller's transacti
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
@@ -20,7 +19,7 @@ from sqlalchemy.engine.interfaces import DBAPIConnection
 
 from aaben_raadgivning.changes import merge
 from aaben_raadgivning.changes.change import Change
-from aaben_raadgivning.store import search_index
+from aaben_raadgivning.store import search_index, sqlite_driver
 from aaben_raadgivning.store.models import APPEND_ONLY_TABLES, SYNCED_TABLES, Base
 
 CHUNK = 400  # ids per IN (...) query (SQLite's default limit on variables is far higher)
@@ -119,6 +118,10 @@ def _synced_tables() -> dict[str, TableInfo]:
 
 TABLES = _synced_tables()
 ORDER = {name: index for index, name in enumerate(TABLES)}  # parents before children
+# An audit row's citizen_id is no foreign key (the log outlives what it names), but for a GDPR purge it
+# counts as one: the audit rows about a purged citizen go with it, here and as they arrive from others
+# (their detail texts quote search terms and what was written; see store/actions/erasure.py).
+TABLES["audit_log"].foreign_keys.append(("citizen_id", "citizens"))
 
 
 def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
@@ -127,7 +130,7 @@ def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
 
 
 def _driver(conn: Connection) -> DBAPIConnection:
-    """The sqlite3 connection under ``conn``, for bulk work without SQLAlchemy's per-row overhead."""
+    """The driver connection under ``conn``, for bulk work without SQLAlchemy's per-row overhead."""
     driver = conn.connection.dbapi_connection
     if driver is None:  # only once the pool has invalidated it; a connection in use always has one
         raise RuntimeError("the database connection has been closed")
@@ -362,7 +365,7 @@ class Applier:
                 cursor.executemany(
                     f'INSERT INTO "{info.name}" ({_names(columns)}) VALUES ({_marks(len(columns))})', rows
                 )
-            except sqlite3.IntegrityError:
+            except sqlite_driver.IntegrityError:
                 upserts[columns].extend(rows)  # a row without entries exists after all: the rows before it
                 # went in (only the failing statement is undone), and the upsert below writes them all again
         for columns, rows in upserts.items():

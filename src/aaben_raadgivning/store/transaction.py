@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from aaben_raadgivning.changes.hlc import HybridLogicalClock
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
 from aaben_raadgivning.ids import new_id
+from aaben_raadgivning.store import audit_chain
 from aaben_raadgivning.store.models import (
     APPEND_ONLY_TABLES,
     AuditEntry,
@@ -117,15 +118,21 @@ class Tx:
             for entry in self._unstamped:
                 entry.staff_id = staff_id
             self._unstamped.clear()
-        return self.add(
-            AuditEntry(
-                at=self.now,
-                staff_id=staff_id,
-                device_id=self._device_id,
-                action=action,
-                entity=entity,
-                entity_id=entity_id,
-                citizen_id=citizen_id,
-                detail=detail,
-            )
+        audit_entry = AuditEntry(
+            id=new_id(),
+            at=self.now,
+            staff_id=staff_id,
+            device_id=self._device_id,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            citizen_id=citizen_id,
+            detail=detail,
         )
+        # The next link of this device's hash chain (store/audit_chain.py), before the row is logged for sync.
+        seq, prev = audit_chain.next_link(self.session, self._device_id)
+        values = {name: getattr(audit_entry, name) for name in audit_chain.FIELDS}
+        audit_entry.chain_seq, audit_entry.chain_prev = seq, prev
+        audit_entry.chain_hash = audit_chain.link_hash(prev, seq, values)
+        audit_chain.remember_head(self.session, seq, audit_entry.chain_hash)
+        return self.add(audit_entry)

@@ -18,9 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aaben_raadgivning.ids import new_id
+from aaben_raadgivning.security.office_key import OfficeKey
+from aaben_raadgivning.store import audit_chain
 from aaben_raadgivning.store.database import Database
+from aaben_raadgivning.sync import sealing, state_file
 from aaben_raadgivning.sync import segments as seg
-from aaben_raadgivning.sync import state_file
+from aaben_raadgivning.sync.office_share import ShareIdentityError, check_share_key
 from aaben_raadgivning.sync.share_io import ShareIO
 
 
@@ -37,7 +40,7 @@ class DeviceReset:
     announced: bool  # the new id's folder and progress are on the share (else the next sync writes them)
 
 
-def _published_ids(io: ShareIO, device: str) -> set[str]:
+def _published_ids(io: ShareIO, device: str, key: OfficeKey | None) -> set[str]:
     """Every change id in the old id's segments on the share. A damaged file is an error: its changes
     cannot be told apart, and guessing could send a change under two ids."""
     ids: set[str] = set()
@@ -46,7 +49,7 @@ def _published_ids(io: ShareIO, device: str) -> set[str]:
         if seg.parse_name(entry.name) is None:
             continue
         try:
-            segment = seg.decode(io.read(Path(entry.path)))
+            segment = seg.decode(io.read(Path(entry.path)), key, device=device, name=entry.name)
         except seg.SegmentError as exc:
             raise DeviceResetError(
                 f"Filen {entry.name} i den gamle enheds mappe på fællesmappen kan ikke læses ({exc}). Synkronisér "
@@ -66,8 +69,12 @@ def reset_device(db: Database, share: Path) -> DeviceReset:
         raise DeviceResetError(
             f"Fællesmappen {share} kan ikke nås. Den skal kunne læses for at nulstille. Intet er ændret."
         )
+    try:  # (a share of another office key, or a plain one, is not read, and nothing is written there)
+        check_share_key(io, db.office_key)
+    except ShareIdentityError as exc:
+        raise DeviceResetError(f"{exc} Intet er ændret.") from None
     old = db.device_id
-    published = _published_ids(io, old)
+    published = _published_ids(io, old, db.office_key)
     new = new_id()
     with db.write() as conn:
         mine = conn.exec_driver_sql("SELECT count(*) FROM change_log WHERE device_id = ?", (old,)).scalar_one()
@@ -91,6 +98,8 @@ def reset_device(db: Database, share: Path) -> DeviceReset:
             "WHERE id IN (SELECT value FROM json_each(?))",
             (new, new, ids),
         )
+        # Audit rows written on the clone fork the old id's hash chain: they start the new id's chain instead.
+        audit_chain.rechain_as(conn, relabel, new)
         conn.exec_driver_sql("DELETE FROM sync_outbox WHERE change_id NOT IN (SELECT value FROM json_each(?))", (ids,))
         conn.exec_driver_sql("UPDATE sync_outbox SET segment = NULL")
         conn.exec_driver_sql("DELETE FROM sync_own_segments")
@@ -103,10 +112,10 @@ def reset_device(db: Database, share: Path) -> DeviceReset:
         conn.exec_driver_sql("DELETE FROM local_meta WHERE key IN ('sync_conflicts_seq', 'sync_safe_mode')")
         conn.exec_driver_sql("UPDATE local_meta SET value = ? WHERE key = 'device_id'", (new,))
         applied: dict[str, int] = dict(conn.exec_driver_sql("SELECT device_id, applied_seq FROM sync_peers").all())
-    return DeviceReset(old, new, len(relabel), mine - len(relabel), _announce(io, new, applied))
+    return DeviceReset(old, new, len(relabel), mine - len(relabel), _announce(io, new, applied, db.office_key))
 
 
-def _announce(io: ShareIO, device: str, applied: dict[str, int]) -> bool:
+def _announce(io: ShareIO, device: str, applied: dict[str, int], key: OfficeKey | None) -> bool:
     """Put the new id on the share at once, with what it has applied (the old id's segments up to what
     this laptop recorded): a laptop that stays off for days after the reset is then a known device, and
     the others keep every file it still lacks (their clean-up needs its evidence) instead of removing
@@ -114,7 +123,9 @@ def _announce(io: ShareIO, device: str, applied: dict[str, int]) -> bool:
     folder = io.root / seg.DEVICES_DIR / device
     try:
         io.mkdir(folder)
-        io.publish(folder, state_file.NAME, state_file.make(device, 0, applied, set()), replace=True)
+        place = f"{seg.DEVICES_DIR}/{device}/{state_file.NAME}"
+        content = sealing.seal_json(key, sealing.ROLE_STATE, place, state_file.make(device, 0, applied, set()))
+        io.publish(folder, state_file.NAME, content, replace=True)
     except OSError:
         return False
     return True

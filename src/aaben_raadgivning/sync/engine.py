@@ -2,11 +2,16 @@
 
 The share (a folder, typically a mounted SMB share)::
 
-    aaben-raadgivning-sync.json          format version of the share (a newer one → safe mode)
+    aaben-raadgivning-sync.json          format of the share (a newer one → safe mode) and its office key id
+    aaben-raadgivning-share.json         the share's identity (sync/office_share.py)
     devices/<device-id>/device.json      the device's name, for people
     devices/<device-id>/state.json       how far it has applied everyone's segments (for clean-up)
     devices/<device-id>/seg-*.jsonl      its write-once, checksummed segments (sync/segments.py)
+    retired/<device-id>.json             devices taken out of the share (nobody waits for them)
     snapshots/                           consolidated snapshots for new laptops (sync/snapshot.py)
+
+Every one of these files is sealed under the office key (AES-256-GCM, sync/sealing.py; the snapshot file
+itself is SQLCipher-encrypted): a file written without the key, edited, or moved is never trusted.
 
 Only the owner writes its folder, so nothing depends on network file locking. Every step is idempotent:
 the outbox records which segment carries each own change; ``sync_peers`` records, per other device, the
@@ -26,6 +31,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from aaben_raadgivning.changes import hlc as hlc_module
+from aaben_raadgivning.security.office_key import OfficeKey
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.sync import office_share as sync_share
 from aaben_raadgivning.sync import snapshot as sync_snapshot
@@ -110,7 +116,7 @@ def _purges_need_snapshot(db: Database, io: ShareIO) -> bool:
         conn.rollback()
     if not needed:
         return False
-    snapshots = sync_snapshot.list_snapshots(io)
+    snapshots = sync_snapshot.list_snapshots(io, db.office_key)
     newest = snapshots[0].covers if snapshots else None
     left = {device: seq for device, seq in needed.items() if newest is not None and newest.get(device, 0) < seq}
     if left != needed:
@@ -122,10 +128,10 @@ def _purges_need_snapshot(db: Database, io: ShareIO) -> bool:
 SNAPSHOT_MAX_AGE_MS = 24 * 60 * 60 * 1000  # an older newest snapshot makes this round write one
 
 
-def _snapshot_due(io: ShareIO, now_ms: int, slack_ms: int) -> bool:
+def _snapshot_due(io: ShareIO, key: OfficeKey | None, now_ms: int, slack_ms: int) -> bool:
     """No snapshot, the newest older than a day, or the newest stamped implausibly far ahead of this
     laptop's clock (a laptop whose clock ran ahead must not stop new snapshots until its time comes)."""
-    newest = sync_snapshot.list_snapshots(io)
+    newest = sync_snapshot.list_snapshots(io, key)
     if not newest:
         return True
     age = now_ms - newest[0].created_ms
@@ -182,7 +188,7 @@ def sync(
         sync_snapshot.remove_stale_files(io, round_.share_now())
         if snapshot == "always" or (snapshot == "auto" and (
             _purges_need_snapshot(db, io)
-            or (count_changes(db) + round_.report.sent and _snapshot_due(io, wall_ms(), db.clock.max_ahead_ms or 0))
+            or (count_changes(db) + round_.report.sent and _snapshot_due(io, db.office_key, wall_ms(), db.clock.max_ahead_ms or 0))
         )):  # fmt: skip
             progress(0.95, "Skriver øjebliksbillede")
             if sync_snapshot.write_snapshot(db, share, io, send_own=round_.export) is not None:

@@ -1,5 +1,9 @@
 """A round's receiving side: list the other devices' files, apply them in order (in batches, so a save made
-meanwhile waits only a moment), report gaps, check clocks, and clean up files every device has applied."""
+meanwhile waits only a moment), report gaps, check clocks, and clean up files every device has applied.
+
+A segment is applied only once it has opened under the office key and its authenticated header names the
+folder and file name it was read from (sync/segments.py); anything else is skipped as damaged and named
+in our state.json, so its owner writes it again."""
 
 from __future__ import annotations
 
@@ -7,9 +11,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from aaben_raadgivning.changes import hlc as hlc_module
+from aaben_raadgivning.store.audit_chain import verify_audit_chains
 from aaben_raadgivning.store.replica import (
     Applier,
     apply_batches,
@@ -45,7 +51,9 @@ class IncomingSegments(RoundBase):
             known = set(json.loads(meta(conn, "sync_known_devices") or "[]"))
             known |= set(conn.exec_driver_sql("SELECT device_id FROM sync_peers").scalars().all())
             conn.rollback()
-        retired = sync_share.retired_devices(self.io)  # (no longer waited for; their files are still read)
+        retired = sync_share.retired_devices(
+            self.io, self.key, self.report.warnings
+        )  # (no longer waited for; their files are still read)
         missing = sorted(known - listed - retired)
         if missing:
             self.listing_complete = False
@@ -66,7 +74,7 @@ class IncomingSegments(RoundBase):
         no longer on the share as files (removed once every device known then had applied them): a laptop
         given a new id by ``device reset`` after a restore from an old backup, or one the others did not
         know of when they cleaned up. Only the snapshot has them now; without it they would never arrive."""
-        snapshots = sync_snapshot.list_snapshots(self.io)
+        snapshots = sync_snapshot.list_snapshots(self.io, self.key)
         if not snapshots or snapshots[0].device_id == self.me:
             return False
         with self.db.engine.connect() as conn:
@@ -131,9 +139,9 @@ class IncomingSegments(RoundBase):
                     last, path, first = max(candidates)
                     try:
                         data = self.io.read(Path(path))
-                        segment = seg.decode(data)
-                        if segment.device_id != peer:
-                            raise seg.SegmentError("filen ligger i en anden computers mappe")
+                        # (authenticated, and checked to be the file this folder and name say)
+                        segment = seg.decode(data, self.key, device=peer, name=Path(path).name)
+                        del data
                     except FileNotFoundError:
                         break  # removed meanwhile (compacted); the next round lists again
                     except seg.SegmentError as exc:
@@ -254,6 +262,17 @@ class IncomingSegments(RoundBase):
             found.append(f"({type(exc).__name__})")
         return f"segment {segment.device_id}:{segment.first}-{segment.last}: " + "; ".join(found)
 
+    def _verify_audit_chains(self, conn: Connection, changes: list[seg.Change]) -> None:
+        """The audit rows just applied extend their devices' hash chains (store/audit_chain.py): a row changed,
+        removed or slipped in on the way is reported (the full check is ``check``'s). Reported, not refused:
+        the rows are the evidence, and the sync must not stop on someone else's tampering."""
+        devices = {c.device_id for c in changes if c.table_name == "audit_log" and c.op == "insert"}
+        if not devices:
+            return
+        for problem in verify_audit_chains(conn, devices, incremental=True).problems:
+            log.warning("Audit chain problem (%s, %s)", problem.device_id, problem.kind)
+            self.report.warnings.append(problem.message)
+
     def _apply_batch(self, peer: str, segment: seg.Segment, changes: list[seg.Change], last: bool, name: str) -> int:
         """One write transaction: the changes, and with the last batch the segment's bookkeeping. Returns
         how many new conflicts it made."""
@@ -264,6 +283,7 @@ class IncomingSegments(RoundBase):
             fresh = fresh_rows(conn, changes)
             store_changes(conn, changes)
             Applier(conn).apply(changes, fresh)
+            self._verify_audit_chains(conn, changes)
             partial = json.loads(meta(conn, PARTIAL_KEY) or "{}")
             if not last:
                 partial[peer] = max(int(partial.get(peer, 0)), segment.last)
@@ -328,7 +348,7 @@ class IncomingSegments(RoundBase):
             self.repair_gaps(min(applied_here.values()))
         if not self.listing_complete or any(state is None for state in states.values()):
             return
-        snapshots = sync_snapshot.list_snapshots(self.io)
+        snapshots = sync_snapshot.list_snapshots(self.io, self.key)
         if not snapshots:
             return
         safe = min([snapshots[0].covers.get(self.me, 0), *applied_here.values()])
@@ -371,13 +391,9 @@ class IncomingSegments(RoundBase):
             applied: dict[str, int] = dict(conn.exec_driver_sql("SELECT device_id, applied_seq FROM sync_peers").all())
             own = conn.exec_driver_sql("SELECT max(last_seq) FROM sync_own_segments").scalar() or 0
             conn.rollback()
-        data = state_file.make(self.me, own, applied, self.corrupt_seen)
-        try:
-            current = self.io.read(self.own / state_file.NAME)
-        except FileNotFoundError:
-            current = b""
-        if current != data:  # (also rewrites a damaged copy)
-            self.io.publish(self.own, state_file.NAME, data, replace=True)
+        content = state_file.make(self.me, own, applied, self.corrupt_seen)
+        if self._read_state(self.own) != state_file.decode(content):  # (also rewrites a damaged copy)
+            self.io.publish(self.own, state_file.NAME, self._state_bytes(self.own, content), replace=True)
 
 
 def _hours(hours: float) -> str:

@@ -1,5 +1,10 @@
 """A round's own side: check our folder on the share against what we recorded (adopt, rewrite, refuse a
-cloned disk), send our new changes, blank purged data in files already sent, merge old files into one."""
+cloned disk), send our new changes, blank purged data in files already sent, merge old files into one.
+
+Every file is sealed under the office key (``self.key``, sync/segments.py). A file in our folder that does
+not open as ours — another key, or a header naming another device or other numbers (moved or renamed
+there) — is damaged, and is written again; only a file that opens as ours with changes not made here is
+evidence of a cloned disk."""
 
 from __future__ import annotations
 
@@ -110,7 +115,7 @@ class OwnSegments(RoundBase):
                     repairs.append(partial(self._note_stat, first, stat))
                     continue
                 try:
-                    found = seg.decode(data)
+                    found = seg.decode(data, self.key, device=self.me, name=entry.name)
                 except seg.SegmentError:
                     # damaged on the share: write it again
                     repairs.append(partial(self._rewrite, first, json.loads(known[5])))
@@ -126,7 +131,7 @@ class OwnSegments(RoundBase):
                 continue
             data = self.io.read(path)
             try:
-                segment = seg.decode(data)
+                segment = seg.decode(data, self.key, device=self.me, name=entry.name)
             except seg.SegmentError:
                 # Ours, from a run killed before it could record it, and damaged since. What it held is
                 # unknown here, and another device may have applied it while it was whole: this number
@@ -175,7 +180,7 @@ class OwnSegments(RoundBase):
         if last > mine:
             raise self._clone_error(f"own segment {path.name} reaches past segment {mine}, the last recorded")
         try:
-            segment = seg.decode(self.io.read(path))
+            segment = seg.decode(self.io.read(path), self.key, device=self.me, name=path.name)
         except seg.SegmentError:
             return  # a damaged merge of our own recorded segments: they are all still here to rewrite
         with self.db.engine.connect() as conn:
@@ -203,8 +208,8 @@ class OwnSegments(RoundBase):
 
     def _publish_empty(self, first: int, last: int) -> None:
         header = seg.Segment(self.me, first, last, (), {}, self.wall_ms()).header()
-        data = seg.encode_lines(header, [])
-        path = self.io.publish(self.own, seg.segment_name(first, last), data, replace=True, verify=seg.decode)
+        data = seg.encode_lines(header, [], self.key)
+        path = self.io.publish(self.own, seg.segment_name(first, last), data, replace=True, verify=self._verify)
         with self.db.write() as conn:
             self._record_own(conn, first, last, data, path, header)
         log.warning("Own unrecorded segment %s was damaged; replaced by an empty one", path)
@@ -231,11 +236,16 @@ class OwnSegments(RoundBase):
         with self.db.engine.connect() as conn:
             changes = self._own_changes(conn, first)
             conn.rollback()
-        return seg.encode_with_header(dict(header, count=len(changes)), changes)
+        return seg.encode_with_header(dict(header, count=len(changes)), changes, self.key)
+
+    def _verify(self, data: bytes) -> None:
+        """Check a file of ours as a reader will (publish's read-back check)."""
+        seg.decode(data, self.key, device=self.me)
 
     def _rewrite(self, first: int, header: dict, *, damaged: bool = True) -> None:
         data = self._encode_own(first, header)
-        path = self.io.publish(self.own, seg.segment_name(first, header["last"]), data, replace=True, verify=seg.decode)
+        name = seg.segment_name(first, header["last"])
+        path = self.io.publish(self.own, name, data, replace=True, verify=self._verify)
         with self.db.write() as conn:
             self._record_own(conn, first, header["last"], data, path, header)
         if damaged:
@@ -303,7 +313,7 @@ class OwnSegments(RoundBase):
             number = last + 1
             header = seg.Segment(self.me, number, number, (), applied, self.wall_ms()).header()
             header["count"] = len(rows)
-            data = seg.encode_lines(header, [row[1] for row in rows])
+            data = seg.encode_lines(header, [row[1] for row in rows], self.key)
             self.progress(0.1, f"Sender {len(rows)} ændringer")
             try:
                 # (no verify: publish compares the bytes read back with these, which we just encoded)
@@ -362,10 +372,10 @@ class OwnSegments(RoundBase):
             for device, number in part_applied.items():
                 applied[device] = max(applied.get(device, 0), int(number))
         segment = seg.Segment(self.me, first, last, tuple(changes), applied, self.wall_ms(), parts=tuple(pieces))
-        data = seg.encode(segment)
+        data = seg.encode(segment, self.key)
         self.progress(0.97, "Samler gamle filer")
         try:
-            path = self.io.publish(self.own, seg.segment_name(first, last), data, verify=seg.verify)
+            path = self.io.publish(self.own, seg.segment_name(first, last), data, verify=self._verify)
         except PublishConflict:
             self.io.remove(self.own / seg.segment_name(first, last))  # an unrecorded earlier attempt
             return

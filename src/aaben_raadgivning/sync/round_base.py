@@ -1,9 +1,13 @@
 """What every part of a sync round shares: the share, this device, the report, and the checks that refuse a
-round before anything is written (a newer share format, a cloned disk)."""
+round before anything is written (a newer share format, a cloned disk).
+
+Every file of the share is read and written here sealed under the laptop's office key (``self.key``;
+sync/sealing.py): device.json and state.json through ``_seal``/``_open`` with their place on the share as
+associated data, segments through sync/segments.py. A file that fails authentication reads as missing or
+damaged, never as true."""
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -11,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from aaben_raadgivning.store.database import Database
+from aaben_raadgivning.sync import office_share as sync_share
+from aaben_raadgivning.sync import sealing, state_file
 from aaben_raadgivning.sync import segments as seg
-from aaben_raadgivning.sync import state_file
 from aaben_raadgivning.sync.bookkeeping import SyncReport, set_meta
 from aaben_raadgivning.sync.errors import ShareUnreachable, SyncError, SyncRefused
 from aaben_raadgivning.sync.share_io import ShareIO
@@ -28,6 +33,7 @@ class RoundBase:
         self.db = db
         self.io = io
         self.me = db.device_id
+        self.key = db.office_key  # None only for a plain (benchmark) laptop: format 1, unsealed
         self.device_name = device_name
         self.progress = progress or (lambda _f, _s: None)
         self.wall_ms = wall_ms
@@ -48,7 +54,7 @@ class RoundBase:
         except FileNotFoundError:  # (check_share saw it a moment ago: the share went away)
             raise ShareUnreachable(f"Fællesmappen {self.io.root} kan ikke nås lige nu. Intet er skrevet.") from None
         try:
-            fmt = seg.manifest_format(data)
+            fmt = seg.manifest_format(data, self.key)
         except seg.SegmentError as exc:
             raise SyncError(f"Fællesmappen kan ikke bruges: {exc}.") from None
         with self.db.write() as conn:
@@ -69,13 +75,9 @@ class RoundBase:
         for entry in self.io.listdir(self.own):
             if entry.name.startswith(seg.TMP_PREFIX):
                 self.io.remove(Path(entry.path))  # left by a crashed run of ours
-        info = (json.dumps({"device": self.me, "name": self.device_name}, ensure_ascii=False) + "\n").encode()
-        try:
-            current = self.io.read(self.own / "device.json")
-        except FileNotFoundError:
-            current = b""
-        if current != info:
-            self.io.publish(self.own, "device.json", info, replace=True)
+        if sync_share.device_info(self.io, self.key, self.me) != {"device": self.me, "name": self.device_name}:
+            info = sync_share.device_info_bytes(self.key, self.me, self.device_name)
+            self.io.publish(self.own, sync_share.DEVICE_INFO, info, replace=True)
 
     def _clone_error(self, evidence: str) -> SyncRefused:
         # The evidence goes to the log (file names and numbers only), so support can tell a real clone
@@ -88,18 +90,29 @@ class RoundBase:
             "dens ændringer sendes så under det nye id, og intet går tabt."
         )
 
+    def _place(self, folder: Path, name: str) -> str:
+        """A file's place on the share as sealed into it (``devices/<id>/state.json``)."""
+        return f"{seg.DEVICES_DIR}/{folder.name}/{name}"
+
     def _read_state(self, folder: Path) -> dict[str, Any] | None:
-        """A device's state.json, or None when it is missing, unreadable or fails its checksum."""
+        """A device's state.json, or None when it is missing, unreadable, fails authentication (a sealed
+        share) or fails its checksum."""
         try:
-            return state_file.decode(self.io.read(folder / state_file.NAME))
+            data = self.io.read(folder / state_file.NAME)
+            return state_file.decode(
+                sealing.open_json(self.key, data, sealing.ROLE_STATE, self._place(folder, state_file.NAME))
+            )
+        except sealing.SealError as exc:
+            log.warning("Unusable %s of %s: %s", state_file.NAME, folder.name[:8], exc)
+            return None
         except OSError:
             return None
 
+    def _state_bytes(self, folder: Path, content: bytes) -> bytes:
+        return sealing.seal_json(self.key, sealing.ROLE_STATE, self._place(folder, state_file.NAME), content)
+
     def _peer_name(self, peer: str) -> str:
-        try:
-            name = json.loads(self.io.read(self.devices / peer / "device.json")).get("name") or ""
-        except (OSError, ValueError):
-            name = ""
+        name = sync_share.device_info(self.io, self.key, peer).get("name") or ""
         return f"«{name}»" if name else peer[:8]
 
     def share_now(self) -> float:

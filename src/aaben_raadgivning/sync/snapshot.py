@@ -6,7 +6,13 @@ then described by a sidecar ``….json`` (SHA-256, size, format, schema revision
 last segment it contains). Readers only trust a snapshot whose sidecar exists and whose bytes match it,
 so a half-copied snapshot is never used. Only one device writes a snapshot at a time: it holds
 ``snapshots/lease.json`` (created exclusively; an expired lease is taken over by renaming it away first).
+
 Snapshots are never changed; a newer one replaces the older ones, which its writer then removes.
+
+With an office key the snapshot file is SQLCipher-encrypted under the snapshot key, and the sidecar and
+the lease are sealed (sync/sealing.py, their place on the share as associated data): a sidecar that fails
+authentication is not listed (its snapshot is neither used nor trusted for clean-up), and a lease that
+fails it counts as expired (nobody is kept from writing snapshots by a forged one).
 
 A new laptop (empty database) copies the newest valid snapshot into its own database in one local
 transaction, then syncs the segments written after it. Segments are removed by their owner only when
@@ -18,21 +24,23 @@ from __future__ import annotations
 import json
 import logging
 import os
-import sqlite3
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection
 
-from aaben_raadgivning.store import migrate, search_index
+from aaben_raadgivning.security.office_key import OfficeKey
+from aaben_raadgivning.store import migrate, search_index, sqlite_driver
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.follow_ups.sweep import SWEEP_DATE_KEY
 from aaben_raadgivning.store.models import Base
 from aaben_raadgivning.store.replica import TABLES, Applier
+from aaben_raadgivning.sync import sealing
 from aaben_raadgivning.sync import segments as seg
 from aaben_raadgivning.sync.share_io import PublishConflict, ShareIO
 
@@ -63,19 +71,31 @@ def _snapshots_dir(io: ShareIO) -> Path:
     return io.root / seg.SNAPSHOTS_DIR
 
 
-def list_snapshots(io: ShareIO) -> list[SnapshotInfo]:
-    """Snapshots with a readable sidecar, newest first (bytes are verified only when used)."""
+def _place(name: str) -> str:
+    """A snapshot folder file's place on the share, as sealed into it."""
+    return f"{seg.SNAPSHOTS_DIR}/{name}"
+
+
+def list_snapshots(io: ShareIO, key: OfficeKey | None) -> list[SnapshotInfo]:
+    """Snapshots with a readable sidecar that passes authentication under ``key``, newest first (bytes
+    are verified only when used). A sidecar that fails it is skipped with a log warning."""
     found = []
     for entry in io.listdir(_snapshots_dir(io)):
         if not (entry.name.startswith("snap-") and entry.name.endswith(".json")):
             continue
         try:
-            meta = json.loads(io.read(Path(entry.path)))
+            data = io.read(Path(entry.path))
+            meta = json.loads(sealing.open_json(key, data, sealing.ROLE_SNAPSHOT, _place(entry.name)))
             if int(meta["format"]) > seg.FORMAT_VERSION:
                 continue
+            if int(meta["format"]) != seg.share_format(key):  # (a plain one under a key, or the reverse)
+                raise sealing.SealError(sealing.NOT_AUTHENTIC)
             found.append(SnapshotInfo(Path(entry.path).with_suffix(".sqlite3"), meta["sha256"], int(meta["size"]),
                                       int(meta["created_ms"]), meta["device"], meta["schema"],
                                       {str(k): int(v) for k, v in meta["covers"].items()}))  # fmt: skip
+        except sealing.SealError as exc:
+            log.warning("Snapshot sidecar %s ignored: %s", entry.name, exc)
+            continue
         except (OSError, ValueError, KeyError, TypeError):
             continue
     found.sort(key=lambda s: (s.created_ms, s.device_id), reverse=True)
@@ -85,18 +105,30 @@ def list_snapshots(io: ShareIO) -> list[SnapshotInfo]:
 # --- the lease ----------------------------------------------------------------------------------
 
 
-def _take_lease(io: ShareIO, me: str, clock_slack_s: float) -> bool:
+def _read_lease(io: ShareIO, key: OfficeKey | None) -> dict[str, Any]:
+    """The lease as its holder wrote it; {} (expired, held by nobody) when it fails authentication."""
+    data = io.read(_snapshots_dir(io) / LEASE_NAME)
+    try:
+        lease = json.loads(sealing.open_json(key, data, sealing.ROLE_LEASE, _place(LEASE_NAME)))
+    except sealing.SealError as exc:
+        log.warning("Snapshot lease not to be trusted, taken as expired: %s", exc)
+        return {}
+    return lease if isinstance(lease, dict) else {}
+
+
+def _take_lease(io: ShareIO, me: str, clock_slack_s: float, key: OfficeKey | None) -> bool:
     folder = _snapshots_dir(io)
     io.mkdir(folder)
     lease = folder / LEASE_NAME
-    body = (json.dumps({"device": me, "expires": time.time() + LEASE_SECONDS}) + "\n").encode()
+    content = (json.dumps({"device": me, "expires": time.time() + LEASE_SECONDS}) + "\n").encode()
+    body = sealing.seal_json(key, sealing.ROLE_LEASE, _place(LEASE_NAME), content)
     try:
         io.publish(folder, LEASE_NAME, body)
         return True
     except PublishConflict:
         pass
     try:
-        current = json.loads(io.read(lease))
+        current = _read_lease(io, key)
         expires, now = float(current.get("expires", 0)), time.time()
         # A lease is held until it expires — unless its expiry lies further ahead than any honest holder
         # writes it (a laptop whose clock ran ahead): then it is stale, or a bad clock could freeze
@@ -113,10 +145,10 @@ def _take_lease(io: ShareIO, me: str, clock_slack_s: float) -> bool:
         return False
 
 
-def _release_lease(io: ShareIO, me: str) -> None:
+def _release_lease(io: ShareIO, me: str, key: OfficeKey | None) -> None:
     lease = _snapshots_dir(io) / LEASE_NAME
     try:
-        if json.loads(io.read(lease)).get("device") == me:
+        if _read_lease(io, key).get("device") == me:
             io.remove(lease)
     except (OSError, ValueError):
         pass
@@ -137,8 +169,9 @@ def write_snapshot(db: Database, share: Path, io: ShareIO | None = None, *,
     exactly up to that number, so that our entry ends on a segment boundary the copy holds whole."""
     io = io or ShareIO(share)
     me = db.device_id
+    key = db.office_key
     slack_ms = db.clock.max_ahead_ms or 0
-    if not _take_lease(io, me, slack_ms / 1000):
+    if not _take_lease(io, me, slack_ms / 1000, key):
         return None
     try:
         folder = _snapshots_dir(io)
@@ -150,7 +183,7 @@ def write_snapshot(db: Database, share: Path, io: ShareIO | None = None, *,
                 raw.driver_connection.execute("VACUUM INTO ?", (str(local),))
             finally:
                 raw.close()
-            with sqlite3.connect(local) as snap:
+            with closing(db.connect_raw(local)) as snap:
                 covers = dict(snap.execute("SELECT device_id, applied_seq FROM sync_peers").fetchall())
                 covers[me] = snap.execute("SELECT coalesce(max(last_seq), 0) FROM sync_own_segments").fetchone()[0]
                 (unsent,) = snap.execute("SELECT max(seq) FROM sync_outbox WHERE segment IS NULL").fetchone()
@@ -162,7 +195,7 @@ def write_snapshot(db: Database, share: Path, io: ShareIO | None = None, *,
                 if segment is None:  # (cannot happen: send_own raises when it cannot send)
                     return None
                 covers[me] = max(covers[me], int(segment))
-            with sqlite3.connect(local) as snap:
+            with closing(db.connect_raw(local)) as snap, snap:
                 for table in LOCAL_ONLY:
                     if table == "local_meta":
                         # Two entries describe the data, not the writer: the day the follow-up tasks were
@@ -176,25 +209,30 @@ def write_snapshot(db: Database, share: Path, io: ShareIO | None = None, *,
                 (ddl,) = snap.execute("SELECT sql FROM sqlite_master WHERE name = 'citizen_search'").fetchone()
                 snap.execute("DROP TABLE citizen_search")
                 snap.execute(ddl)
-            with sqlite3.connect(local) as snap:
+            with closing(db.connect_raw(local)) as snap:
                 snap.execute("VACUUM")
+                if db.office_key is not None:  # VACUUM INTO kept the laptop's key; the share has its own
+                    snap.execute(sqlite_driver.rekey_pragma(db.office_key.snapshot_key))
             data = local.read_bytes()
         # Newer than every snapshot already there, even from a laptop whose clock is behind (or in the
         # same millisecond): otherwise the new one would sort as older and be removed as replaced.
-        existing = list_snapshots(io)
+        existing = list_snapshots(io, key)
         now_ms = time.time_ns() // 1_000_000
         # (but not after one stamped implausibly far ahead: that one is removed below, not followed)
         plausible = [info.created_ms for info in existing if info.created_ms <= now_ms + slack_ms]
         created = max([now_ms, *(ms + 1 for ms in plausible)])
         name = f"snap-{created:015d}-{me}"
         io.publish(folder, name + ".sqlite3", data)
-        meta = {"format": seg.FORMAT_VERSION, "device": me, "created_ms": created, "sha256": seg.checksum(data),
+        meta = {"format": seg.share_format(key), "device": me, "created_ms": created, "sha256": seg.checksum(data),
                 "size": len(data), "schema": migrate.SCHEMA_HEAD, "covers": dict(sorted(covers.items()))}  # fmt: skip
-        io.publish(folder, name + ".json", (json.dumps(meta) + "\n").encode())
-        info = next((s for s in list_snapshots(io) if s.path.name == name + ".sqlite3"), None)
+        sidecar = sealing.seal_json(
+            key, sealing.ROLE_SNAPSHOT, _place(name + ".json"), (json.dumps(meta) + "\n").encode()
+        )
+        io.publish(folder, name + ".json", sidecar)
+        info = next((s for s in list_snapshots(io, key) if s.path.name == name + ".sqlite3"), None)
         if info is None:  # not listed back (a flaky listing): remove nothing now; the next writer will
             return None
-        for older in list_snapshots(io):  # replaced: remove (sidecar first, so nobody starts on it)
+        for older in list_snapshots(io, key):  # replaced: remove (sidecar first, so nobody starts on it)
             if older.path != info.path:
                 io.remove(older.path.with_suffix(".json"))
                 io.remove(older.path)
@@ -204,7 +242,7 @@ def write_snapshot(db: Database, share: Path, io: ShareIO | None = None, *,
                 io.remove(path)
         return info
     finally:
-        _release_lease(io, me)
+        _release_lease(io, me, key)
 
 
 # --- a new laptop -------------------------------------------------------------------------------
@@ -230,7 +268,7 @@ def bootstrap(db: Database, share: Path, io: ShareIO | None = None) -> SnapshotI
     or a snapshot from another schema version, gets the snapshot's rows copied in with one local
     transaction."""
     io = io or ShareIO(share)
-    for info in list_snapshots(io):
+    for info in list_snapshots(io, db.office_key):
         if info.device_id == db.device_id:
             # This laptop's own (it is the only one that has sent anything): it holds nothing new here,
             # and copying it back every round would re-read the whole database each time.
@@ -282,7 +320,8 @@ def _take_file(db: Database, snapshot: Path, info: SnapshotInfo) -> bool:
     sync) keep the file open, and a file swapped under them takes their next saves into the old, unlinked
     one. The turnstile is held exclusively meanwhile, so no save is under way or can start in between the
     check that there is nothing of our own yet and the copy; a save that arrives waits until it is done."""
-    with sqlite3.connect(snapshot, isolation_level=None) as conn:
+    snapshot_key = _snapshot_key(db)
+    with closing(sqlite_driver.connect(snapshot, snapshot_key, isolation_level=None)) as conn:
         conn.execute("BEGIN")
         conn.execute("INSERT INTO local_meta (key, value) VALUES ('device_id', ?)", (db.device_id,))
         conn.executemany(
@@ -296,17 +335,16 @@ def _take_file(db: Database, snapshot: Path, info: SnapshotInfo) -> bool:
              for cid, name, cpr, phone in rows],
         )  # fmt: skip
         conn.execute("COMMIT")
-    conn.close()
     with db.turnstile.exclusive():
         if not _has_no_changes(db):
             return False
-        source = sqlite3.connect(snapshot)
-        target = sqlite3.connect(db.engine.url.database or "", timeout=30)
+        source = sqlite_driver.connect(snapshot, snapshot_key)
+        target = db.connect_raw(timeout=30)  # (the backup API re-encrypts each page under the laptop's key)
         try:
             source.backup(target)
             # the whole database now sits in the WAL: fold it into the file here, not in someone's save
             target.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        except sqlite3.Error as exc:  # (e.g. page sizes that differ): the slower merge still works
+        except sqlite_driver.Error as exc:  # (e.g. page sizes that differ): the slower merge still works
             log.warning("Snapshot could not be copied in whole (%s); merging it in instead", exc)
             return False
         finally:
@@ -317,6 +355,10 @@ def _take_file(db: Database, snapshot: Path, info: SnapshotInfo) -> bool:
         c.rollback()
     db.clock.resume(top)
     return True
+
+
+def _snapshot_key(db: Database) -> bytes | None:
+    return db.office_key.snapshot_key if db.office_key else None
 
 
 def _columns(conn: Any, schema: str, table: str) -> list[str]:  # a sqlite3 connection
@@ -330,7 +372,7 @@ def _copy_into(db: Database, snapshot: Path, info: SnapshotInfo) -> None:
     with db.writer.connect() as conn:  # (its begin() below is IMMEDIATE)
         dbapi = conn.connection.dbapi_connection
         assert dbapi is not None  # an open Connection always has one
-        dbapi.execute("ATTACH DATABASE ? AS snap", (str(snapshot),))  # (not allowed inside a transaction)
+        sqlite_driver.attach(dbapi, snapshot, "snap", _snapshot_key(db))  # (not allowed inside a transaction)
         try:
             with conn.begin():
                 conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")

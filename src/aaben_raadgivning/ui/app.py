@@ -1,7 +1,9 @@
 """The Textual application: log-in, then the main screens on F2–F5 (only those that exist are shown).
 
 Start-up is kept light: the log-in screen needs only the settings, so it is shown at once while the
-database layer is imported and the database opened (and migrated if needed) in a worker thread.
+database layer is imported and the database opened (and migrated if needed) in a worker thread. A computer
+without the office key for the data folder is asked for it first (ui/screens/office_key.py). Demo data is
+marked «DEMODATA» in the title and on every screen.
 """
 
 from __future__ import annotations
@@ -10,17 +12,18 @@ import asyncio
 import gc
 import logging
 import sys
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.worker import WorkerFailed
 
 from aaben_raadgivning.logs import write_crash_report
@@ -29,19 +32,30 @@ from aaben_raadgivning.runtime import Runtime, RuntimeOpener
 if TYPE_CHECKING:
     from textual.timer import Timer
 
+    from aaben_raadgivning.security.key_store import OfficeKeyMissing, OfficeRecord
+    from aaben_raadgivning.security.office_key import OfficeKey
     from aaben_raadgivning.store.models import Staff
+    from aaben_raadgivning.store.queries.viewer import Viewer
+    from aaben_raadgivning.ui.screens.office_key import OfficeKeyChoice
 
 log = logging.getLogger(__name__)
 
 BADGE_REFRESH_SECONDS = 20
 SWEEP_CHECK_SECONDS = 3600  # how often an open app checks whether the date changed (follow-up sweep)
 EXIT_CRASH = 70  # EX_SOFTWARE: the program stopped on an error of its own
+EXIT_OFFICE_KEY = 9  # as every command: no office key for the folder, or a wrong one (cli/errors.py)
+DEMO_MARK = "DEMODATA"
+DEMO_BANNER = f" {DEMO_MARK} · fiktive borgere, ikke rigtige sager "
 PROBLEM_NOTICE_SECONDS = 30  # a sync problem the user must act on is a long message: time to read it
+IDLE_CHECK_SECONDS = 15  # how often the idle lock looks at the time since the last key or mouse event
+# What no key may reach while the screen is locked (the lock's own fields and buttons still work).
+LOCKED_OUT_ACTIONS = frozenset({"command_palette", "show_help_panel", "change_theme", "quit"})
 
 
 LOGGED_IN_ACTIONS = frozenset(
-    {"show_counter", "show_citizens", "show_agreements", "show_follow_ups", "show_sync", "log_out", "change_password"}
-)
+    {"show_counter", "show_citizens", "show_agreements", "show_follow_ups", "show_sync", "log_out", "change_password",
+     "show_audit_log"}
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -66,12 +80,18 @@ class SyncOutcome:
 
 class AabenApp(App):
     TITLE = "Åben Rådgivning"
+    # Demo data is marked on every screen (a banner in the top border), so nobody takes it for real cases.
+    CSS = """
+    Screen.-demo { border-top: heavy $warning; border-title-align: center; border-title-color: $warning;
+                   border-title-style: bold; }
+    """
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
         Binding("f2", "show_counter", "Åben rådgivning"),
         Binding("f3", "show_citizens", "Borgere"),
         Binding("f4", "show_agreements", "Aftaler"),
         Binding("f5", "show_follow_ups", "Opfølgning"),
+        Binding("f7", "show_audit_log", "Revisionsspor", show=False),  # leder/jobkonsulent only (check_action)
         Binding("f9", "show_sync", "Synkronisering", show=False),  # in the palette; kept out of every footer
         Binding("f12", "log_out", "Log ud", show=False, priority=True),  # also from inside a dialog (refused there)
         Binding("ctrl+q", "quit", "Luk", priority=True),
@@ -94,7 +114,10 @@ class AabenApp(App):
         self.runtime_ready = asyncio.Event()
         self.runtime_error: str | None = None
         self.runtime_exit_code = 1  # the command line's exit code for the error in runtime_error
+        # While the app asks for the office key: why (printed, with runtime_exit_code, if the app is closed then).
+        self.office_key_wanted: str | None = None
         self.staff: Staff | None = None
+        self.viewer: Viewer | None = None  # the logged-in person as a reader: what the queries may return
         self.office_id: str | None = None
         self.current_citizen_id: str | None = None  # the citizen last shown on F3, shown again on return
         self.sync_message = ""  # the outcome of the last sync round, shown on F9
@@ -103,6 +126,11 @@ class AabenApp(App):
         self._swept_on = None  # the Danish date the follow-up sweep last ran for in this app
         self._sweep_running = False
         self._session_timers: list[Timer] = []  # started at log-in, stopped at log-out
+        # The idle lock (ui/screens/lock.py): the clock it reads (tests replace it), the last key or mouse
+        # event, and the notifications held back while the screen is locked (shown after unlocking).
+        self.idle_clock: Callable[[], float] = time.monotonic
+        self._last_activity = time.monotonic()
+        self._held_notices: list[tuple[str, dict]] = []
         self._log_dir = source.paths.log_dir
         self.crash_message: str | None = None  # the Danish words printed after an unexpected error closed the app
 
@@ -131,7 +159,11 @@ class AabenApp(App):
     def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
                markup: bool = True) -> None:  # fmt: skip
         """Always plain text: notifications quote names, notes and paths, which must show as typed (a name
-        with "[/bold]" in it would raise as markup). Screens' and widgets' notify calls end here."""
+        with "[/bold]" in it would raise as markup). Screens' and widgets' notify calls end here.
+        While the screen is locked nothing is shown (a notice may name a citizen): held until unlocked."""
+        if self.locked:
+            self._held_notices.append((message, {"title": title, "severity": severity, "timeout": timeout}))
+            return
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     @property
@@ -141,13 +173,24 @@ class AabenApp(App):
         return self._runtime
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.locked and (action in LOGGED_IN_ACTIONS or action in LOCKED_OUT_ACTIONS):
+            return False  # nothing but the lock's own fields while it is on
         if action in LOGGED_IN_ACTIONS and self.staff is None:
             return False  # hidden until someone has logged in
+        if action == "show_audit_log" and not self.may_read_audit_log():
+            return False  # only roles with the «audit» read scope (assets/permissions.toml)
         return True
+
+    def may_read_audit_log(self) -> bool:
+        from aaben_raadgivning.security.permissions import load_permissions
+
+        return self.staff is not None and load_permissions().may_read(self.staff.role, "audit")
 
     def on_mount(self) -> None:
         from aaben_raadgivning.ui.screens.login import LoginScreen
 
+        self.screen_change_signal.subscribe(self, self._mark_demo)
+        self._show_demo()
         self.push_screen(LoginScreen())
         if self._runtime is None:
             # After the first paint, so importing the database layer does not delay the log-in screen.
@@ -156,12 +199,30 @@ class AabenApp(App):
             self._database_opened()
 
     @work(thread=True, exclusive=True, group="open-database")
-    def _open_database(self) -> None:
+    def _open_database(self, choice: OfficeKeyChoice | None = None) -> None:
+        """Open the database; ``choice`` is the office key the user has just given (see _ask_for_office_key)."""
         from aaben_raadgivning.domain.errors import UserError
+        from aaben_raadgivning.security.key_store import OfficeKeyMissing
 
-        assert self._opener is not None
+        opener = self._opener
+        assert opener is not None
+        kept: bool | None = None  # whether the key given is in the credential store (None: no key given)
         try:
-            runtime = self._opener.open()
+            if choice is not None:
+                opener.office_key = choice.key
+                if choice.created:  # its code has been shown and written down: kept before anything can fail
+                    kept = _keep_office_key(choice.key, opener.paths.data_dir)
+            runtime = opener.open()
+            if choice is not None and not choice.created:  # a typed code: kept once it has opened the database
+                try:
+                    kept = _keep_office_key(choice.key, opener.paths.data_dir)
+                except BaseException:
+                    runtime.close()
+                    raise
+        except OfficeKeyMissing as exc:  # not set up, or this computer lacks the key: the user may give it
+            log.info("No office key for the data folder on this computer; asking for it")
+            self._office_key_missing(exc)
+            return
         except (UserError, OSError) as exc:  # migration, open hours, step model, a damaged or locked file
             log.exception("Could not open the database")
             self.runtime_exit_code = _exit_code_for(exc)
@@ -169,6 +230,65 @@ class AabenApp(App):
             return
         self._runtime = runtime
         self.call_from_thread(self._database_opened)
+        if kept is not None:
+            self.call_from_thread(self._tell_where_the_key_is, kept)
+
+    def _office_key_missing(self, exc: OfficeKeyMissing) -> None:
+        """In the worker: what the folder has, then the dialog that asks for the key (on the UI thread)."""
+        from aaben_raadgivning.domain.errors import UserError
+        from aaben_raadgivning.security.key_store import read_record
+        from aaben_raadgivning.store.sqlite_driver import is_plain_file
+
+        assert self._opener is not None
+        paths = self._opener.paths
+        try:
+            record = read_record(paths.data_dir)
+            # A new key could never open an encrypted database already there (as «office init» refuses).
+            encrypted = (
+                paths.database.exists() and paths.database.stat().st_size > 0 and not is_plain_file(paths.database)
+            )
+        except (UserError, OSError) as error:
+            self.runtime_exit_code = _exit_code_for(error)
+            self.call_from_thread(self._database_failed, str(error))
+            return
+        self.call_from_thread(self._ask_for_office_key, record, not encrypted, exc.message)
+
+    def _ask_for_office_key(self, record: OfficeRecord | None, can_create: bool, explanation: str) -> None:
+        from aaben_raadgivning.ui.screens.office_key import OfficeKeySetupDialog, RecoveryCodeDialog
+
+        self._start_up_done()  # the app waits for a person now: the collector runs meanwhile
+        assert self._opener is not None
+        data_dir = self._opener.paths.data_dir
+
+        explanation = f"{explanation} Start programmet igen for at skrive koden her."
+        self.office_key_wanted = explanation
+        self.runtime_exit_code = EXIT_OFFICE_KEY
+
+        def given(choice: OfficeKeyChoice | None) -> None:
+            self.office_key_wanted = None
+            if choice is None:
+                self._database_failed(explanation)
+            else:
+                self.runtime_exit_code = 1
+                self._open_database(choice)
+
+        if record is None:
+            self.push_screen(OfficeKeySetupDialog(data_dir, can_create=can_create), given)
+        else:
+            self.push_screen(RecoveryCodeDialog(data_dir, record), given)
+
+    def _tell_where_the_key_is(self, kept: bool) -> None:
+        """After a key was given: where it is kept. Never the code itself."""
+        from aaben_raadgivning.security.key_store import ENV_KEY
+
+        if kept:
+            self.notify("Kontornøglen er gemt i computerens nøglering.", title="Kontornøgle")
+        else:
+            self.notify(
+                "Computeren har intet adgangskodelager, så nøglen er ikke gemt her: programmet beder om "
+                f"gendannelseskoden ved hver start, eller læser den fra miljøvariablen {ENV_KEY} (se README).",
+                title="Kontornøgle", severity="warning", timeout=PROBLEM_NOTICE_SECONDS,
+            )  # fmt: skip
 
     def _start_up_done(self) -> None:
         """Start-up has allocated its long-lived objects: move them out of the collector's way. Only when the
@@ -195,6 +315,9 @@ class AabenApp(App):
         from aaben_raadgivning.store.actions.staff import count_staff
 
         self._start_up_done()
+        if self.runtime.demo and not self.demo:  # a demo folder opened without --demo: marked all the same
+            self.demo = True
+            self._show_demo()
         self.runtime_ready.set()
         if self.demo and count_staff(self.runtime.db) == 0:
             from aaben_raadgivning.ui.screens.demo_setup import DemoSetupScreen
@@ -203,15 +326,32 @@ class AabenApp(App):
         else:
             self._refresh_login()
 
+    def _show_demo(self) -> None:
+        """Mark demo data in the title and on every screen shown (see _mark_demo)."""
+        self.title = f"{self.TITLE} · {DEMO_MARK}" if self.demo else self.TITLE
+        for screen in self.screen_stack:
+            self._mark_demo(screen)
+
+    def _mark_demo(self, screen: Screen) -> None:
+        """Every full screen of demo data gets the «DEMODATA» banner in its top border; a dialog shows the
+        banner of the screen beneath it."""
+        if self.demo and not isinstance(screen, ModalScreen) and not screen.has_class("-demo"):
+            screen.add_class("-demo")
+            screen.border_title = DEMO_BANNER
+
     def logged_in(self, staff: Staff) -> None:
         from aaben_raadgivning.store.queries.offices import default_office_id
+        from aaben_raadgivning.store.queries.viewer import Viewer
 
         self.staff = staff
+        self.viewer = Viewer.of(staff)
         self.office_id = default_office_id(self.runtime.db)
         self.sub_title = f"{staff.initials} · {staff.name}"
         self.switch_screen(self._counter())
         timers = self._session_timers
         timers.append(self.set_interval(SWEEP_CHECK_SECONDS, self.start_follow_up_sweep))  # the date may change
+        self._last_activity = self.idle_clock()
+        timers.append(self.set_interval(IDLE_CHECK_SECONDS, self.check_idle_lock))
         self.start_follow_up_sweep()
         if self.settings.sync_share:  # background sync: now and every few minutes
             timers.append(self.set_interval(self.settings.sync_interval_minutes * 60, self.start_sync))
@@ -230,17 +370,131 @@ class AabenApp(App):
             self.notify("Luk det åbne vindue først (Esc eller Gem), så intet går tabt.", title="Ikke logget ud",
                         severity="warning")  # fmt: skip
             return
+        self._end_session(log_out)
+        self.switch_screen(LoginScreen())
+        self.notify("Du er logget ud.", title="Log ud")
+
+    def _end_session(self, log_out: Callable) -> None:
+        """The log-out itself (audited), for «Log ud» and for a colleague logging in on a locked screen."""
+        assert self.staff is not None
         log_out(self.runtime.db, self.staff.id)
         for timer in self._session_timers:
             timer.stop()
         self._session_timers.clear()
         self.staff = None
+        self.viewer = None
         self.office_id = None
         self.current_citizen_id = None
         self.sub_title = ""
         self.sync_badge = ""
-        self.switch_screen(LoginScreen())
-        self.notify("Du er logget ud.", title="Log ud")
+
+    # --- the idle lock (ui/screens/lock.py) ---------------------------------------------------------
+
+    @property
+    def locked(self) -> bool:
+        from aaben_raadgivning.ui.screens.lock import LockScreen
+
+        return any(isinstance(screen, LockScreen) for screen in self.screen_stack)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown | events.MouseMove | events.MouseScrollDown
+                      | events.MouseScrollUp):  # fmt: skip
+            self._last_activity = self.idle_clock()
+        await super().on_event(event)
+
+    def check_idle_lock(self) -> None:
+        """Lock the screen once ``idle_lock_minutes`` have passed without a key or mouse event (0 = never)."""
+        minutes = self.settings.idle_lock_minutes
+        if self.staff is None or minutes <= 0 or self.locked:
+            return
+        if self.idle_clock() - self._last_activity >= minutes * 60:
+            self.lock_screen()
+
+    def lock_screen(self) -> None:
+        """Cover everything with the lock screen. Nothing under it is dismissed (typed work survives);
+        an open command palette is closed (it lists the screen's commands)."""
+        from textual.command import CommandPalette
+
+        from aaben_raadgivning.store.actions.session_lock import record_lock
+        from aaben_raadgivning.ui.screens.lock import LockScreen
+
+        if self.staff is None or self.locked:
+            return
+        while isinstance(self.screen, CommandPalette):
+            self.pop_screen()
+        self.clear_notifications()  # a notice on screen may name a citizen
+        record_lock(self.runtime.db, self.staff.id, self.settings.idle_lock_minutes)
+        self.push_screen(LockScreen(self.staff, unsaved=len(self.screen_stack) > 2))
+        self.call_later(self.clear_notifications)  # also one posted just before the lock (it arrives after)
+
+    def unlocked(self, lock: Screen) -> None:
+        """The same person unlocked: back to exactly what was open; held notices shown now."""
+        self._last_activity = self.idle_clock()
+        if self.screen is lock:
+            self.pop_screen()
+        held, self._held_notices = self._held_notices, []
+        for message, options in held:
+            self.notify(message, **options)
+
+    def taken_over(self, lock: Screen, colleague: Staff) -> None:
+        """A colleague logged in on the locked screen (allowed only with no unsaved work open): the first
+        person is logged out (audited), the colleague starts at the counter."""
+        from aaben_raadgivning.store.actions.session_lock import record_takeover
+        from aaben_raadgivning.store.actions.staff import log_out
+
+        first = self.staff
+        assert first is not None
+        self._held_notices.clear()  # the first person's notices are not the colleague's
+        record_takeover(self.runtime.db, first, colleague)
+        if self.screen is lock:
+            self.pop_screen()
+        self._end_session(log_out)
+        self.logged_in(colleague)
+        self.notify(f"{first.initials} er logget ud. Du er logget ind som {colleague.initials}.", title="Log ind")
+
+    # --- erasure (ui/screens/erasure.py) -------------------------------------------------------------
+
+    def erasure_done(self, result) -> None:
+        """After an erasure: say so, leave the erased citizen's screen, and replace the local backups that
+        still hold the person (in a worker: a backup copies the whole database)."""
+        from aaben_raadgivning.ui.screens.citizen import CitizenScreen
+        from aaben_raadgivning.ui.screens.erasure import erased_message
+
+        if self.current_citizen_id == result.citizen_id:
+            self.current_citizen_id = None
+        for screen in self.screen_stack:
+            if isinstance(screen, CitizenScreen) and screen.citizen_id == result.citizen_id:
+                self.call_later(self._replace_citizen_screen, screen)
+        self.notify(erased_message(result), title="Slettet (GDPR)", timeout=10)
+        self._scrub_backups()
+
+    def _replace_citizen_screen(self, screen: Screen) -> None:
+        from aaben_raadgivning.ui.screens.citizen import CitizenScreen
+
+        if self.screen is screen:
+            self.switch_screen(CitizenScreen())
+
+    @work(thread=True, group="backups")
+    def _scrub_backups(self) -> None:
+        self._scrub_backups_now()
+
+    def _scrub_backups_now(self) -> None:
+        """(In a worker thread.) Replace the local backups that hold someone erased since they were taken."""
+        from aaben_raadgivning.store.backups import scrub_backups
+
+        try:
+            report = scrub_backups(self.runtime.db, self.runtime.paths.backup_dir)
+        except Exception:  # the check («check») reports backups left; the app goes on
+            log.exception("Replacing the backups after an erasure failed")
+            return
+        if report.removed:
+            log.info("Replaced %d backup(s) after an erasure", len(report.removed))
+
+    def action_show_retention(self) -> None:
+        from aaben_raadgivning.ui.screens.erasure import RetentionScreen
+
+        if self.staff is not None:
+            self.push_screen(RetentionScreen())
 
     def refresh_sync_badge(self) -> None:
         """Read the sync state (a few indexed queries on the local database, never the share)."""
@@ -290,12 +544,13 @@ class AabenApp(App):
     def open_agreement(self, agreement_id: str) -> None:
         """Show an agreement in the editor over F4 (e.g. from the citizen screen)."""
         from aaben_raadgivning.store.queries.agreements import agreement_detail
+        from aaben_raadgivning.store.queries.viewer import Viewer
         from aaben_raadgivning.ui.screens.agreement_editor import AgreementEditor
         from aaben_raadgivning.ui.screens.agreements import AgreementsScreen
 
         if self.staff is None:
             return
-        detail = agreement_detail(self.runtime.db, agreement_id)
+        detail = agreement_detail(self.runtime.db, agreement_id, viewer=Viewer.of(self.staff))
         if detail is None:
             self.notify("Aftalen findes ikke (længere).", severity="error")
             return
@@ -339,6 +594,14 @@ class AabenApp(App):
         self._show_main(CitizenScreen, make)
         if not made and isinstance(self.screen, CitizenScreen):
             self.screen.show_citizen(citizen_id)  # already on F3: show this citizen afresh
+
+    def action_show_audit_log(self) -> None:
+        from aaben_raadgivning.ui.screens.audit_log import AuditLogScreen
+
+        if not self.may_read_audit_log():
+            self.notify("Kun jobkonsulenter og ledere kan se revisionssporet.", severity="warning")
+            return
+        self._show_main(AuditLogScreen, AuditLogScreen)
 
     def action_show_sync(self) -> None:
         from aaben_raadgivning.ui.screens.sync_conflicts import SyncScreen
@@ -398,6 +661,7 @@ class AabenApp(App):
                 message += " Ikke alle ændringer kunne modtages."
             outcome = SyncOutcome(message, failed=bool(report.gaps), tell=manual or bool(report.new_conflicts),
                                   gaps=tuple(report.gaps))  # fmt: skip
+            self._scrub_backups_now()  # an erasure received from another laptop: the local backups hold the person
         self.call_from_thread(self._sync_done, outcome, manual)
 
     def _sync_progress(self, fraction: float, step: str) -> None:
@@ -469,9 +733,16 @@ class AabenApp(App):
             yield SystemCommand("Borgere", "Borgerens sag og tidslinje (F3)", self.action_show_citizens)
             yield SystemCommand("Aftaler", "Virksomheder og aftaler om forløb (F4)", self.action_show_agreements)
             yield SystemCommand("Opfølgning", "Opgaver til i dag og fremover (F5)", self.action_show_follow_ups)
+            if self.may_read_audit_log():
+                yield SystemCommand("Revisionsspor", "Hvem har set og ændret hvad (F7)", self.action_show_audit_log)
             yield SystemCommand("Synkronisering", "Status, synkronisér nu og konflikter (F9)", self.action_show_sync)
             yield SystemCommand("Skift adgangskode", "Skift din egen adgangskode", self.action_change_password)
             yield SystemCommand("Log ud", "Log ud, så en kollega kan logge ind (F12)", self.action_log_out)
+            from aaben_raadgivning.security.permissions import load_permissions
+
+            if load_permissions().may(self.staff.role, "purge_citizen"):
+                yield SystemCommand("Slettefrist", "Borgere, hvis sag er afsluttet for længe siden (GDPR)",
+                                    self.action_show_retention)  # fmt: skip
         yield SystemCommand("Vis taster", "Vis alle taster for skærmen", self.action_show_help_panel)
         yield SystemCommand("Skift farvetema", "Vælg et andet farvetema", self.action_change_theme)
         yield SystemCommand("Afslut programmet", "Luk Åben Rådgivning (Ctrl+Q)", self.action_quit)
@@ -532,16 +803,31 @@ def run_tui(data_dir: Path | None = None, demo: bool = False) -> int:
     if app.return_code == EXIT_CRASH:
         log.info("TUI stopped after an unexpected error")
         return EXIT_CRASH
-    if app.runtime_error:
-        print(app.runtime_error, file=sys.stderr)
+    if app.runtime_error or app.office_key_wanted:  # closed on an error, or while the key was asked for
+        print(app.runtime_error or f"Databasen er ikke åbnet: {app.office_key_wanted}", file=sys.stderr)
         return app.runtime_exit_code
     return 0
 
 
+def _keep_office_key(key: OfficeKey, data_dir: Path) -> bool:
+    """Keep a key the user has given: in the credential store (False where the computer has none), and as
+    the folder's record when it has none yet (as «office init» and «office join» do)."""
+    from aaben_raadgivning.security.key_store import read_record, store_in_keyring, write_record
+
+    kept = store_in_keyring(key)
+    if read_record(data_dir) is None:
+        write_record(data_dir, key)
+    return kept
+
+
 def _exit_code_for(exc: BaseException) -> int:
-    """The same exit codes as the command line: 6 damaged or missing database, 7 nothing can be written."""
+    """The same exit codes as the command line: 6 damaged or missing database, 7 nothing can be written,
+    9 no office key for the folder or a wrong one."""
+    from aaben_raadgivning.security.key_store import OfficeKeyError
     from aaben_raadgivning.store.database_file import DatabaseFileError, DatabaseNotWritable
 
+    if isinstance(exc, OfficeKeyError):
+        return EXIT_OFFICE_KEY
     if isinstance(exc, DatabaseNotWritable):
         return 7
     if isinstance(exc, DatabaseFileError):

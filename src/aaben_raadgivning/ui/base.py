@@ -18,6 +18,7 @@ from aaben_raadgivning.domain.clock import local_date
 if TYPE_CHECKING:
     from aaben_raadgivning.store.database import Database
     from aaben_raadgivning.store.models import Staff
+    from aaben_raadgivning.store.queries.viewer import Viewer
     from aaben_raadgivning.ui.app import AabenApp
 
 ResultT = TypeVar("ResultT")
@@ -47,6 +48,28 @@ class AppScreen(Screen[ResultT]):
     @property
     def staff_id(self) -> str:
         return self.staff.id
+
+    @property
+    def viewer(self) -> Viewer:
+        """The logged-in person as a reader (built at log-in): every query of personal data takes it."""
+        viewer = self.app.viewer
+        if viewer is None:
+            raise RuntimeError("nobody is logged in")
+        return viewer
+
+    def may(self, action: str) -> bool:
+        """May the logged-in person do ``action`` (assets/permissions.toml)? What they may not is not offered."""
+        return self.app.viewer is not None and self.app.viewer.may(action)
+
+    def refuse(self, action: str) -> bool:
+        """For an action method reached anyway (a key, the command palette): say in Danish why the role may
+        not, and return True; False when the person may go on."""
+        viewer = self.app.viewer
+        refusal = viewer.refusal(action) if viewer is not None else "Du er ikke logget ind."
+        if refusal is None:
+            return False
+        self.notify(refusal, title="Ikke tilladt", severity="warning")
+        return True
 
     def today(self) -> date:
         """Today in Danish time by the database's clock: the one every saved change is stamped with (and

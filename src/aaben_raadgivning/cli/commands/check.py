@@ -21,7 +21,8 @@ def register(commands: Any) -> None:
         "beskadiget eller mangler (beskeden siger, hvordan den seneste sikkerhedskopi hentes).",
     )
     add_global_options(check, top_level=False)
-    check.add_argument("--repair", action="store_true", help="genopbyg søgeindekset, hvis det ikke stemmer")
+    check.add_argument("--repair", action="store_true", help="genopbyg søgeindekset, hvis det ikke stemmer, og "
+                       "erstat sikkerhedskopier, der stadig har slettede borgere")  # fmt: skip
     check.set_defaults(handler=run_check)
 
 
@@ -61,31 +62,38 @@ def _print_results(results: Sequence[Any], settings_problems: list[str]) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from aaben_raadgivning.store.backups import scrub_backups
     from aaben_raadgivning.store.database import open_database
     from aaben_raadgivning.store.database_file import DatabaseFileError, damaged, quick_check
     from aaben_raadgivning.store.integrity import repair_search_index, run_checks
 
     settings_problems = _settings_problems(args)
     try:
-        paths = existing_database(args)
+        paths, key = existing_database(args)
         # Every page, before the open below may write (migration, device id) or a check trips over damage.
-        damage = quick_check(paths.database)
+        damage = quick_check(paths.database, key.database_key)
         if damage:
             raise damaged(paths.database, paths.backup_dir, "; ".join(damage))
-        db = open_database(paths.database, paths.backup_dir)
+        db = open_database(paths.database, paths.backup_dir, office_key=key)
     except DatabaseFileError as exc:
         return _report_unusable_database(exc, args, settings_problems)
     try:
         print(f"Kontrollerer {paths.database}")
-        results = run_checks(db)
+        results = run_checks(db, paths.backup_dir)
         problems = _print_results(results, settings_problems)
         repairable = any(p.repairable for result in results for p in result.problems)
         if problems and repairable and args.repair:
             count = repair_search_index(db)
             print(f"\nSøgeindekset er genopbygget ({thousands(count)} borgere). Kontrollerer igen:")
-            results = run_checks(db)
+            results = run_checks(db, paths.backup_dir)
             problems = _print_results(results, settings_problems)
             repairable = False
+        if problems and args.repair and _backups_hold_erased(results):
+            report = scrub_backups(db, paths.backup_dir)
+            print(f"\n{len(report.removed)} sikkerhedskopi(er) med slettede borgere er erstattet af en ny "
+                  f"({report.fresh.name if report.fresh else 'ingen'}). Kontrollerer igen:")  # fmt: skip
+            results = run_checks(db, paths.backup_dir)
+            problems = _print_results(results, settings_problems)
     finally:
         db.close()
     if not problems:
@@ -97,6 +105,12 @@ def run_check(args: argparse.Namespace) -> int:
     elif any(not result.ok for result in results):
         print("Kontakt support, og brug ikke databasen til nye sager, før problemet er løst.")
     return EXIT_PROBLEM
+
+
+def _backups_hold_erased(results: Sequence[Any]) -> bool:
+    from aaben_raadgivning.store.integrity import BACKUPS_TITLE
+
+    return any(result.title == BACKUPS_TITLE and not result.ok for result in results)
 
 
 def _report_unusable_database(exc: OSError, args: argparse.Namespace, settings_problems: list[str]) -> int:

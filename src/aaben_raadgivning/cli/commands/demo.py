@@ -62,6 +62,9 @@ def run_demo(args: argparse.Namespace) -> int:
     from aaben_raadgivning.demo.generator import DEMO_PASSWORD, DEMO_STAFF, generate_demo
     from aaben_raadgivning.domain.open_hours import OpenHours
 
+    # A demo folder, wherever it lies, uses the public demo key (and a real office's folder is refused).
+    args.demo = True
+
     with opened_runtime(args, allow_new_database=True) as runtime:  # demo data may always start afresh
         progress = ProgressLine(sys.stderr)
         try:
@@ -87,4 +90,5 @@ def run_demo(args: argparse.Namespace) -> int:
     print(f"Database: {database} ({thousands(round(database.stat().st_size / 1_000_000))} MB)")
     initials = ", ".join(initials for initials, _name, _role in DEMO_STAFF)
     print(f"Log ind som {initials} med adgangskoden {DEMO_PASSWORD}.")
+    print("DEMODATA: mappen er krypteret med den offentlige demo-nøgle og må aldrig bruges til rigtige sager.")
     return EXIT_OK

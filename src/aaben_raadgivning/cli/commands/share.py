@@ -49,10 +49,14 @@ def register(commands: Any) -> None:
 
 
 def share_init(args: argparse.Namespace) -> int:
+    from aaben_raadgivning.cli.commands.common import office_key_for
+    from aaben_raadgivning.config import resolve_paths
     from aaben_raadgivning.sync.office_share import ShareIdentityError, create_share
 
+    # The share is made for this computer's office key: a laptop with another key is refused by it.
+    key = office_key_for(args, resolve_paths(args.data_dir, demo=args.demo))
     try:
-        create_share(args.share.expanduser())
+        create_share(args.share.expanduser(), key)
     except ShareIdentityError as exc:
         raise CliError(str(exc), EXIT_SHARE_UNREACHABLE) from None
     print(f"Fællesmappen {args.share} er sat op. Skriv den i hver computers indstillinger ([sync] share) og "

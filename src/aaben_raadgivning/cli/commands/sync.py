@@ -83,6 +83,12 @@ def run_sync(args: argparse.Namespace) -> int:
             ) from None
         finally:
             progress.close()
+        from aaben_raadgivning.store.backups import scrub_backups
+
+        # An erasure received from another laptop: the local backups taken before it still hold the person.
+        scrubbed = scrub_backups(runtime.db, runtime.paths.backup_dir)
+    if scrubbed.removed:
+        print(f"{len(scrubbed.removed)} sikkerhedskopi(er) med slettede borgere er erstattet af en ny.")
     for warning in report.warnings:
         print(f"Advarsel: {warning}", file=sys.stderr)
     for gap in report.gaps:

@@ -10,6 +10,7 @@ from typing import Any, TextIO
 from aaben_raadgivning.cli.commands.common import opened_runtime
 from aaben_raadgivning.cli.errors import EXIT_OK, CliError
 from aaben_raadgivning.cli.parsing import PROG, add_global_options, usage
+from aaben_raadgivning.security.passwords import MIN_PASSWORD_LENGTH
 
 
 def _roles() -> list[tuple[str, str]]:
@@ -29,8 +30,8 @@ def register(commands: Any) -> None:
     add = user_commands.add_parser(
         "add",
         help="opret en medarbejder",
-        description="Opret en medarbejder. Adgangskoden spørges om to gange (den vises ikke).\n\nRoller:\n"
-        + "\n".join(f"  {code:<14} {label}" for code, label in roles),
+        description=f"Opret en medarbejder. Adgangskoden (mindst {MIN_PASSWORD_LENGTH} tegn) spørges om to gange "
+        "(den vises ikke).\n\nRoller:\n" + "\n".join(f"  {code:<14} {label}" for code, label in roles),
     )
     add_global_options(add, top_level=False)
     add.add_argument("--initials", required=True, metavar="INITIALER", help="fx JK (bruges ved login)")
@@ -53,8 +54,9 @@ def register(commands: Any) -> None:
     password = user_commands.add_parser(
         "password",
         help="giv en medarbejder en ny adgangskode",
-        description="Giv en medarbejder en ny adgangskode (den spørges om to gange). Den nye adgangskode "
-        "gælder på alle computere, når de har synkroniseret.",
+        description=f"Giv en medarbejder en ny adgangskode (mindst {MIN_PASSWORD_LENGTH} tegn; den spørges om to "
+        "gange). Den nye adgangskode gælder på alle computere, når de har synkroniseret. Loggen viser, at den "
+        "blev givet fra kommandolinjen, og af hvilken bruger på computeren.",
     )
     add_global_options(password, top_level=False)
     password.add_argument("--initials", required=True, metavar="INITIALER", help="fx JK")
@@ -117,6 +119,15 @@ def user_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def os_user_name() -> str:
+    """Who ran the command line, as the operating system knows them (the audit log's «who» for a reset:
+    the command line has no logged-in person)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):  # no user name in the environment nor the user database
+        return "ukendt"
+
+
 def user_password(args: argparse.Namespace) -> int:
     from aaben_raadgivning.store.actions.staff import require_account, reset_password
 
@@ -124,7 +135,7 @@ def user_password(args: argparse.Namespace) -> int:
         # ask only once the account is known to exist (no typing a password twice for a typo in initials)
         require_account(runtime.db, args.initials)
         password = read_password(args.password_stdin, sys.stdin, nothing_done="Adgangskoden er ikke ændret")
-        staff = reset_password(runtime.db, initials=args.initials, password=password)
+        staff = reset_password(runtime.db, initials=args.initials, password=password, os_user=os_user_name())
     print(f"{staff.initials} ({staff.name}) har fået en ny adgangskode. Den gælder på de andre computere, "
           "når de har synkroniseret.")  # fmt: skip
     return EXIT_OK

@@ -22,6 +22,7 @@ from aaben_raadgivning.store.documents.agreement import (
     render_pdf,
 )
 from aaben_raadgivning.store.models import Agreement
+from aaben_raadgivning.store.records import authorize, authorize_read
 
 FORMATS = {"pdf": ".pdf", "md": ".md"}
 FORMAT_LABELS = {"pdf": "PDF", "md": "Markdown"}
@@ -57,6 +58,10 @@ def export_agreement(
     temp_name: str | None = None
     try:
         with db.transaction() as tx:
+            authorize(tx, actor_id, "export_agreement")
+            if include_health:
+                agreement = tx.session.get(Agreement, agreement_id)
+                authorize_read(tx, actor_id, "health", agreement.citizen_id if agreement is not None else None)
             document = build_agreement_document(
                 tx.session, agreement_id, include_health=include_health, today=local_date(tx.now)
             )

@@ -59,7 +59,7 @@ from aaben_raadgivning.store.models import (
     SubGoal,
 )
 from aaben_raadgivning.store.queries.agreements import chain_root
-from aaben_raadgivning.store.records import add_timeline_event, citizen_model, load_citizen
+from aaben_raadgivning.store.records import add_timeline_event, authorize, citizen_model, load_citizen
 from aaben_raadgivning.store.transaction import Tx
 
 RULE = PLAN_TASK_RULE
@@ -277,6 +277,7 @@ def save_agreement(
     """Create a draft (udkast) or save changes to a draft or an active agreement (an active one must stay
     complete, and its plan tasks follow the changes)."""
     with db.transaction() as tx:
+        authorize(tx, actor_id, "agreements")
         if agreement_id is None:
             clean = _validate(tx, data, complete=False)
             agreement = tx.add(
@@ -320,6 +321,7 @@ def save_agreement(
 def activate_agreement(db: Database, actor_id: str, agreement_id: str, *, calendar: WorkdayCalendar) -> SaveResult:
     """udkast → aktiv: the agreement must be complete; its follow-up plan becomes tasks."""
     with db.transaction() as tx:
+        authorize(tx, actor_id, "agreements")
         agreement = load_agreement(tx, agreement_id)
         if not load_agreement_data().can_move(agreement.status, AgreementStatus.AKTIV):
             raise ValidationError.single("status", "Kun et udkast kan sættes i gang.")
@@ -343,6 +345,7 @@ def finish_agreement(db: Database, actor_id: str, agreement_id: str, note: str =
     """aktiv → afsluttet (the course ended as planned); open future plan tasks are removed."""
     note = clean_text(note, "reason", max_length=LONG_TEXT_LENGTH, multiline=True)
     with db.transaction() as tx:
+        authorize(tx, actor_id, "agreements")
         agreement = load_agreement(tx, agreement_id)
         if not load_agreement_data().can_move(agreement.status, AgreementStatus.AFSLUTTET):
             raise ValidationError.single("status", "Kun en aktiv aftale kan afsluttes.")
@@ -381,6 +384,7 @@ def break_off_agreement(db: Database, actor_id: str, agreement_id: str, *, reaso
     if errors:
         raise ValidationError(errors)
     with db.transaction() as tx:
+        authorize(tx, actor_id, "agreements")
         agreement = load_agreement(tx, agreement_id)
         if not load_agreement_data().can_move(agreement.status, AgreementStatus.AFBRUDT):
             raise ValidationError.single("status", "Kun en aktiv aftale kan afbrydes.")
@@ -413,6 +417,7 @@ def renegotiate_agreement(
     """Genforhandling: a new active version (version + 1, ``previous_id`` → the old one) replaces an active
     agreement, which becomes afsluttet «genforhandlet»; the open plan tasks move to the new version."""
     with db.transaction() as tx:
+        authorize(tx, actor_id, "agreements")
         old = load_agreement(tx, agreement_id)
         if old.status != AgreementStatus.AKTIV:
             raise ValidationError.single("status", "Kun en aktiv aftale kan genforhandles. Et udkast rettes bare.")

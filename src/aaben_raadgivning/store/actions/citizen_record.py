@@ -25,11 +25,11 @@ from aaben_raadgivning.store.models import Citizen, Staff
 from aaben_raadgivning.store.queries.step_facts import citizen_facts
 from aaben_raadgivning.store.records import (
     add_timeline_event,
+    authorize,
+    authorize_read,
     citizen_model,
     jobformidler_changes,
-    load_actor,
     load_citizen,
-    require_authority,
 )
 from aaben_raadgivning.store.transaction import Tx
 
@@ -96,7 +96,7 @@ def record_visitation(
     """The jobkonsulent's visitation: into the project, the rehab route, or underretning."""
     note = _clean(note, "note")
     with db.transaction() as tx:
-        require_authority(load_actor(tx, actor_id), "visitere borgere")
+        authorize(tx, actor_id, "record_visitation")
         citizen = load_citizen(tx, citizen_id)
         model, step = _start_model(tx, citizen, default_model)
         if not any(o.code == outcome for o in model.visitation_outcomes):
@@ -147,6 +147,7 @@ def update_plan(
         "cv_status": cv_status,
     }
     with db.transaction() as tx:
+        authorize(tx, actor_id, "update_plan")
         citizen = load_citizen(tx, citizen_id)
         old_goal, old_cv = citizen.job_goal, citizen.cv_status
         changed = tx.update(citizen, **fields)
@@ -168,6 +169,7 @@ def assign_jobformidler(db: Database, actor_id: str, citizen_id: str, staff_id: 
     of caseworker lowers the citizen's chance of a job (seed 001: by 22 %). Returns the number of changes."""
     reason = reason.strip()
     with db.transaction() as tx:
+        authorize(tx, actor_id, "assign_jobformidler")
         citizen = load_citizen(tx, citizen_id)
         new = tx.session.get(Staff, staff_id)
         if new is None or not new.active or new.deleted_at is not None:
@@ -195,6 +197,7 @@ def assign_jobformidler(db: Database, actor_id: str, citizen_id: str, staff_id: 
 def advance_step(db: Database, actor_id: str, citizen_id: str, override_reason: str | None = None) -> StepDecision:
     """Move the citizen to the next step; unmet exit criteria need a written override reason (logged)."""
     with db.transaction() as tx:
+        authorize(tx, actor_id, "advance_step")
         citizen = load_citizen(tx, citizen_id)
         if citizen.step is None:
             raise ValidationError.single("step", "Borgeren er ikke visiteret endnu.")
@@ -219,6 +222,7 @@ def break_off_course(
     the rehab route."""
     reason = _clean(reason, "reason", required=True, message="Skriv hvorfor forløbet er afbrudt.")
     with db.transaction() as tx:
+        authorize(tx, actor_id, "break_off_course")
         decision = apply_break_off(tx, actor_id, citizen_id, reason=reason, rehab_target_group=rehab_target_group)
         _recompute(tx, citizen_id, actor_id)
         return decision
@@ -228,7 +232,7 @@ def apply_break_off(tx: Tx, actor_id: str, citizen_id: str, *, reason: str, reha
     """The step rule of a broken-off course inside a caller's transaction (also used when an agreement is
     broken off). The caller recomputes the follow-ups once, after all its changes."""
     if rehab_target_group:
-        require_authority(load_actor(tx, actor_id), "vurdere, at borgeren er i målgruppen for rehabilitering")
+        authorize(tx, actor_id, "judge_rehab")
     citizen = load_citizen(tx, citizen_id)
     if citizen.step is None:
         raise ValidationError.single("step", "Borgeren er ikke visiteret endnu.")
@@ -243,6 +247,7 @@ def apply_break_off(tx: Tx, actor_id: str, citizen_id: str, *, reason: str, reha
 def reveal_cpr(db: Database, actor_id: str, citizen_id: str) -> str | None:
     """Show the full CPR number: an audited read."""
     with db.transaction() as tx:
+        authorize_read(tx, actor_id, "cpr_full")
         citizen = load_citizen(tx, citizen_id)
         tx.audit(actor_id, "read", "citizen", citizen.id, citizen.id, "Fuldt CPR-nummer vist")
         return citizen.cpr

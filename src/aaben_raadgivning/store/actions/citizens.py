@@ -13,6 +13,7 @@ from aaben_raadgivning.domain.phone import normalize_phone
 from aaben_raadgivning.domain.text import NAME_LENGTH, clean_text, fold, too_long
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import Citizen
+from aaben_raadgivning.store.records import authorize_if_person
 from aaben_raadgivning.store.search_index import index_citizen
 
 
@@ -97,7 +98,7 @@ def find_possible_duplicates(session: Session, new: NewCitizen) -> list[Possible
 
 def create_citizen(
     db: Database,
-    actor_id: str,
+    actor_id: str | None,
     *,
     name: str,
     cpr: str = "",
@@ -111,6 +112,7 @@ def create_citizen(
     new = validate_new_citizen(name, cpr, phone)
     housing_area = clean_text(housing_area, "housing_area", max_length=NAME_LENGTH)
     with db.transaction() as tx:
+        authorize_if_person(tx, actor_id, "create_citizen")  # None: made at the machine (an import, the CLI)
         duplicates = find_possible_duplicates(tx.session, new)
         if duplicates and not accept_duplicates:
             raise DuplicateCitizenWarning(duplicates)

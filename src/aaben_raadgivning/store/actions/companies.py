@@ -15,6 +15,7 @@ from aaben_raadgivning.domain.phone import normalize_phone
 from aaben_raadgivning.domain.text import LONG_TEXT_LENGTH, NAME_LENGTH, clean_text, too_long
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import Company, CompanyContact
+from aaben_raadgivning.store.records import authorize
 from aaben_raadgivning.store.transaction import Tx
 
 _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -105,6 +106,7 @@ def create_company(db: Database, actor_id: str, data: CompanyInput, contacts: tu
     fields = validate_company(data)
     cleaned = [validate_contact(contact) for contact in contacts]
     with db.transaction() as tx:
+        authorize(tx, actor_id, "companies")
         other = _cvr_taken(tx, fields["cvr"], None)
         if other is not None:
             raise ValidationError.single("cvr", f"CVR-nummeret er allerede registreret: {other.name}.")
@@ -120,6 +122,7 @@ def create_company(db: Database, actor_id: str, data: CompanyInput, contacts: tu
 def update_company(db: Database, actor_id: str, company_id: str, data: CompanyInput) -> list[str]:
     fields = validate_company(data)
     with db.transaction() as tx:
+        authorize(tx, actor_id, "companies")
         company = load_company(tx, company_id)
         other = _cvr_taken(tx, fields["cvr"], company.id)
         if other is not None:
@@ -133,6 +136,7 @@ def update_company(db: Database, actor_id: str, company_id: str, data: CompanyIn
 def add_contact(db: Database, actor_id: str, company_id: str, data: ContactInput) -> CompanyContact:
     fields = validate_contact(data)
     with db.transaction() as tx:
+        authorize(tx, actor_id, "companies")
         company = load_company(tx, company_id)
         contact = tx.add(CompanyContact(company_id=company.id, **fields, created_at=tx.now))
         tx.audit(
@@ -156,6 +160,7 @@ def _load_contact(tx: Tx, contact_id: str) -> CompanyContact:
 def update_contact(db: Database, actor_id: str, contact_id: str, data: ContactInput) -> list[str]:
     fields = validate_contact(data)
     with db.transaction() as tx:
+        authorize(tx, actor_id, "companies")
         contact = _load_contact(tx, contact_id)
         changed = tx.update(contact, **fields)
         if changed:
@@ -168,6 +173,7 @@ def update_contact(db: Database, actor_id: str, contact_id: str, data: ContactIn
 def remove_contact(db: Database, actor_id: str, contact_id: str) -> None:
     """Tombstone a contact person; an active agreement that names them keeps the name until renegotiated."""
     with db.transaction() as tx:
+        authorize(tx, actor_id, "companies")
         contact = _load_contact(tx, contact_id)
         tx.tombstone(contact)
         tx.audit(actor_id, "delete", "company_contact", contact.id, None, f"Kontaktperson fjernet: {contact.name}")

@@ -24,7 +24,7 @@ from aaben_raadgivning.store.follow_ups.recompute import (
     recompute_now,
 )
 from aaben_raadgivning.store.models import Event, FollowUpTask, Staff
-from aaben_raadgivning.store.records import add_timeline_event, load_citizen
+from aaben_raadgivning.store.records import add_timeline_event, authorize, load_citizen
 from aaben_raadgivning.store.transaction import Tx
 
 
@@ -153,6 +153,7 @@ def complete_follow_up(
     if errors:
         raise ValidationError(errors)
     with db.transaction() as tx:
+        authorize(tx, actor_id, "follow_ups")
         task = _open_task(tx, task_id)
         problem = _check_requirement(task.rule, kind)
         if problem:
@@ -196,6 +197,7 @@ def reschedule_follow_up(
     elif problem := too_long(reason, SHORT_TEXT_LENGTH, "Begrundelsen er for lang (højst {limit} tegn)."):
         errors["reason"] = problem
     with db.transaction() as tx:
+        authorize(tx, actor_id, "follow_ups")
         today = local_date(tx.now)
         due: date | None = None
         try:
@@ -229,6 +231,7 @@ def reassign_follow_up(db: Database, actor_id: str, task_id: str, assignee_id: s
     if not assignee_id:
         raise ValidationError.single("assignee", "Vælg hvem opgaven skal overdrages til.")
     with db.transaction() as tx:
+        authorize(tx, actor_id, "follow_ups")
         task = _open_task(tx, task_id)
         staff = tx.session.get(Staff, assignee_id)
         if staff is None or staff.deleted_at is not None or not staff.active:
@@ -251,6 +254,7 @@ def add_manual_follow_up(
     if not load_reference().follow_up_kinds.has_active(kind):
         raise ValidationError.single("kind", "Vælg en slags opfølgning.")
     with db.transaction() as tx:
+        authorize(tx, actor_id, "follow_ups")
         citizen = load_citizen(tx, citizen_id)
         task = add_follow_up(tx, actor_id, request, citizen_id=citizen.id, kind=kind)
         tx.audit(actor_id, "create", "follow_up_task", task.id, citizen.id, f"Opfølgning oprettet: {kind}")

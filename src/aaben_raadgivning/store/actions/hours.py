@@ -25,6 +25,7 @@ from aaben_raadgivning.domain.text import NOTE_LENGTH, clean_text, too_long
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import Agreement, HoursReport
 from aaben_raadgivning.store.queries.hours import current_report
+from aaben_raadgivning.store.records import authorize
 
 # Hours can be reported for a course that ran (aktiv), has ended (afsluttet) or was broken off (afbrudt:
 # the hours before the break still count); a draft (udkast) has no hours yet.
@@ -84,6 +85,7 @@ def register_hours(
     if errors:
         raise ValidationError(errors)
     with db.transaction() as tx:
+        authorize(tx, actor_id, "register_hours")
         agreement = tx.session.get(Agreement, agreement_id)
         if agreement is None or agreement.deleted_at is not None:
             raise NotFoundError("Aftalen findes ikke (længere).")

@@ -14,7 +14,7 @@ from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
 from aaben_raadgivning.domain.text import LONG_TEXT_LENGTH, clean_text
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import Citizen
-from aaben_raadgivning.store.records import load_actor, require_authority
+from aaben_raadgivning.store.records import authorize
 from aaben_raadgivning.store.replica import Applier
 
 
@@ -30,7 +30,7 @@ def purge_citizen(db: Database, actor_id: str, citizen_id: str, reason: str) -> 
     if not reason:
         raise ValidationError.single("reason", "Skriv hvorfor borgerens oplysninger slettes.")
     with db.transaction() as tx:
-        require_authority(load_actor(tx, actor_id), "slette en borgers oplysninger")
+        authorize(tx, actor_id, "purge_citizen")
         if tx.session.get(Citizen, citizen_id) is None:
             raise NotFoundError("Borgeren findes ikke (længere).")
         tx.purge("citizens", citizen_id)

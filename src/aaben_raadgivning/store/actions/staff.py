@@ -17,12 +17,16 @@ from aaben_raadgivning.domain.reference import load_reference
 from aaben_raadgivning.domain.text import NAME_LENGTH, clean_text
 from aaben_raadgivning.security.passwords import (
     MIN_PASSWORD_LENGTH,
+    dummy_hash,
     hash_password,
     login_delay,
+    needs_rehash,
+    rehash_password,
     verify_password,
 )
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import LocalMeta, Staff
+from aaben_raadgivning.store.records import authorize_if_person
 
 # local_meta (this laptop only, never synced): consecutive failed log-ins and when the last one was,
 # as "<count> <ISO time>", so the growing wait survives closing and reopening the app.
@@ -50,6 +54,7 @@ def create_staff(
     if errors:
         raise ValidationError(errors)
     with db.transaction() as tx:
+        authorize_if_person(tx, actor_id, "manage_staff")
         taken = tx.session.scalar(
             select(func.count()).select_from(Staff).where(Staff.initials == initials, Staff.deleted_at.is_(None))
         )
@@ -114,22 +119,38 @@ def change_own_password(db: Database, staff_id: str, *, current: str, new: str, 
     raise ValidationError(errors)
 
 
-def reset_password(db: Database, *, initials: str, password: str, actor_id: str | None = None) -> Staff:
-    """Give an account a new password (the command line, e.g. for a colleague who forgot theirs)."""
+def reset_password(
+    db: Database, *, initials: str, password: str, actor_id: str | None = None, os_user: str | None = None
+) -> Staff:
+    """Give an account a new password (the command line, e.g. for a colleague who forgot theirs).
+
+    Audited with who did it: ``actor_id`` when a logged-in person did, else ``os_user``, the operating
+    system's user name of whoever ran the command line (which has no logged-in person)."""
     errors = _password_errors(password)
     if errors:
         raise ValidationError(errors)
     with db.transaction() as tx:
+        authorize_if_person(tx, actor_id, "manage_staff")
         staff = _account(tx.session, initials)
         tx.update(staff, password_hash=hash_password(password))
-        tx.audit(actor_id, "password_reset", "staff", staff.id, detail=f"Ny adgangskode til {staff.initials}")
+        detail = f"Ny adgangskode til {staff.initials}"
+        if os_user is not None:
+            detail += f" (fra kommandolinjen af brugeren «{_printable(os_user)}» på computeren)"
+        tx.audit(actor_id, "password_reset", "staff", staff.id, detail=detail)
     return staff
+
+
+def _printable(text: str, limit: int = 64) -> str:
+    """A name from outside the app (the OS user name) made safe to store and show: printable, short."""
+    cleaned = "".join(char for char in text if char.isprintable())  # drops control and surrogate characters
+    return cleaned[:limit] or "?"
 
 
 def set_staff_active(db: Database, *, initials: str, active: bool, actor_id: str | None = None) -> Staff:
     """Deactivate an account (can no longer log in, anywhere, once synced) or activate it again.
     Its name stays on everything it wrote."""
     with db.transaction() as tx:
+        authorize_if_person(tx, actor_id, "manage_staff")
         staff = _account(tx.session, initials)
         if staff.active == active:
             state = "aktiv" if active else "deaktiveret"
@@ -181,19 +202,23 @@ def login_failures(db: Database) -> LoginFailures:
 
 def authenticate(db: Database, initials: str, password: str) -> Staff | None:
     """The staff member if initials and password match an active account; every attempt is audited.
-    A failure is counted on this laptop (``login_failures``), a success clears the count."""
+    A failure is counted on this laptop (``login_failures``), a success clears the count. A success on a
+    hash made at a lower cost than today's stores a new hash (it syncs like a changed password)."""
     initials = normalize_initials(initials)
     with db.transaction() as tx:
         staff = tx.session.scalar(
             select(Staff).where(Staff.initials == initials, Staff.active, Staff.deleted_at.is_(None))
         )
         # Verify even for unknown initials so the time taken does not reveal which initials exist.
-        stored = staff.password_hash if staff else "scrypt$16384$8$1$00$00"
+        stored = staff.password_hash if staff else dummy_hash()
         ok = verify_password(password, stored)
         failures = tx.session.get(LocalMeta, LOGIN_FAILURES_KEY)
         if ok and staff is not None:
             if failures is not None:
                 tx.session.delete(failures)
+            if needs_rehash(stored):  # made at an older, lower cost: store it again at today's
+                tx.update(staff, password_hash=rehash_password(password, stored))
+                tx.audit(staff.id, "password_rehash", "staff", staff.id, detail="Adgangskodens hash styrket")
             tx.audit(staff.id, "login", "staff", staff.id)
             return staff
         count = _login_failures(tx.session).count + 1

@@ -26,7 +26,7 @@ from aaben_raadgivning.store.follow_ups.recompute import (
     recompute_now,
 )
 from aaben_raadgivning.store.models import FollowUpTask, SubGoal
-from aaben_raadgivning.store.records import add_timeline_event, load_citizen
+from aaben_raadgivning.store.records import add_timeline_event, authorize, load_citizen
 from aaben_raadgivning.store.transaction import Tx
 
 SCORES = {1: "Ingen fremgang", 2: "Lidt fremgang", 3: "Nogen fremgang", 4: "God fremgang", 5: "Nået"}
@@ -68,6 +68,7 @@ def add_sub_goal(
     if problem := too_long(text, SHORT_TEXT_LENGTH, "Delmålet er for langt (højst {limit} tegn)."):
         raise ValidationError.single("text", problem)
     with db.transaction() as tx:
+        authorize(tx, actor_id, "sub_goals")
         citizen = load_citizen(tx, citizen_id)
         goal = tx.add(
             SubGoal(
@@ -108,6 +109,7 @@ def assess_sub_goal(
     if errors:
         raise ValidationError(errors)
     with db.transaction() as tx:
+        authorize(tx, actor_id, "sub_goals")
         goal = tx.session.get(SubGoal, sub_goal_id)
         if goal is None or goal.deleted_at is not None:
             raise NotFoundError("Delmålet findes ikke.")

@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from aaben_raadgivning.changes.merge import FINAL_FIELDS, is_frozen_field
 from aaben_raadgivning.domain.clock import local_date
 from aaben_raadgivning.domain.codes import ConflictChoice
 from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
-from aaben_raadgivning.store.conflict_values import parse_merged
+from aaben_raadgivning.store.conflict_values import FROZEN_REFUSAL, parse_merged
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import Base, ConflictResolution
+from aaben_raadgivning.store.records import authorize
 from aaben_raadgivning.store.replica import recompute_conflicts
 
 CHOICES = tuple(ConflictChoice)
@@ -46,6 +48,7 @@ def resolve_conflict(db: Database, actor_id: str, loser_id: str, choice: str, me
     if choice not in CHOICES:
         raise ValidationError.single("choice", "Vælg at beholde den ene værdi eller skrive en samlet værdi.")
     with db.transaction() as tx:
+        authorize(tx, actor_id, "resolve_conflict")
         conn = tx.session.connection()
         conflict = conn.exec_driver_sql(
             "SELECT table_name, row_id, field, loser_value FROM sync_conflicts WHERE loser_id = ?", (loser_id,)
@@ -57,6 +60,9 @@ def resolve_conflict(db: Database, actor_id: str, loser_id: str, choice: str, me
         row = tx.session.get(model, row_id) if model is not None else None
         if row is None:
             raise NotFoundError("Posten findes ikke længere.")
+        final = FINAL_FIELDS.get(table)
+        if choice != ConflictChoice.VINDER and final and is_frozen_field(table, field) and getattr(row, final):
+            raise ValidationError.single("choice", FROZEN_REFUSAL)  # M13: the frozen value always stays
         if choice == ConflictChoice.FLETTET:
             merged = parse_merged(table, field, str(merged or ""), local_date(db.now()))
         if choice != ConflictChoice.VINDER:

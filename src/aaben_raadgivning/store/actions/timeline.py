@@ -18,11 +18,11 @@ from aaben_raadgivning.domain.reference import load_reference
 from aaben_raadgivning.domain.text import HEADING_LENGTH, LONG_TEXT_LENGTH, NAME_LENGTH, clean_text, too_long
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
 from aaben_raadgivning.ids import derived_id
-from aaben_raadgivning.security import roles
+from aaben_raadgivning.security.permissions import load_permissions
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.follow_ups.recompute import recompute_now
 from aaben_raadgivning.store.models import Event, FollowUpTask, Staff
-from aaben_raadgivning.store.records import add_timeline_event, load_actor, load_citizen, require_authority
+from aaben_raadgivning.store.records import add_timeline_event, authorize, load_citizen
 from aaben_raadgivning.store.transaction import Tx
 
 FUTURE_SLACK = timedelta(minutes=5)  # clocks differ a little; an event "now" must not be refused
@@ -65,6 +65,7 @@ def add_event(
     if errors:
         raise ValidationError(errors)
     with db.transaction() as tx:
+        authorize(tx, actor_id, "add_event")
         citizen = load_citizen(tx, citizen_id)
         when = _check_when(tx, occurred_at)
         original = tx.session.get(Event, corrects_id) if corrects_id is not None else None
@@ -100,6 +101,7 @@ def record_no_show(
     once a personal contact is recorded. None only when a personal contact after the no-show already exists."""
     what = clean_text(what, "what", max_length=NAME_LENGTH) or "Samtale"
     with db.transaction() as tx:
+        authorize(tx, actor_id, "record_no_show")
         citizen = load_citizen(tx, citizen_id)
         when = _check_when(tx, occurred_at)
         day = local_date(when)
@@ -131,8 +133,11 @@ def check_sanction(session: Session, actor_id: str, citizen_id: str) -> Sanction
     requirement first; and, after the missed requirement, a recorded attempt at personal contact."""
     missing: list[str] = []
     actor = session.get(Staff, actor_id)
-    if actor is None or not roles.holds_authority(actor.role):
-        missing.append("Kun en jobkonsulent (myndigheden) kan registrere en sanktion.")
+    refusal = load_permissions().refusal(
+        actor.role if actor is not None and actor.active else None, "register_sanction"
+    )
+    if refusal is not None:
+        missing.append(refusal)
     recent = session.scalars(
         select(Event).where(Event.citizen_id == citizen_id).order_by(Event.occurred_at.desc()).limit(500)
     ).all()
@@ -183,7 +188,7 @@ def register_sanction(
     if errors:
         raise ValidationError(errors)
     with db.transaction() as tx:
-        require_authority(load_actor(tx, actor_id), "registrere en sanktion")
+        authorize(tx, actor_id, "register_sanction")
         citizen = load_citizen(tx, citizen_id)
         check = check_sanction(tx.session, actor_id, citizen.id)
         if not check.allowed:

@@ -32,7 +32,7 @@ from aaben_raadgivning.store.models import (
     WalkIn,
     WalkInTransition,
 )
-from aaben_raadgivning.store.records import add_timeline_event
+from aaben_raadgivning.store.records import add_timeline_event, authorize
 from aaben_raadgivning.store.transaction import Tx
 
 
@@ -82,6 +82,7 @@ def register_walk_in(
     if citizen_id is None and not note:
         raise ValidationError.single("note", "Skriv en kort beskrivelse af den anonyme henvendelse.")
     with db.transaction() as tx:
+        authorize(tx, actor_id, "register_walk_in")
         if citizen_id is not None:
             _citizen(tx, citizen_id)
         walk_in = tx.add(
@@ -103,6 +104,7 @@ def register_walk_in(
 
 def start_walk_in(db: Database, actor_id: str, walk_in_id: str) -> WalkInTransition:
     with db.transaction() as tx:
+        authorize(tx, actor_id, "handle_walk_in")
         walk_in, transitions = _walk_in_state(tx, walk_in_id)
         if status_of(t.kind for t in transitions) != WAITING:
             raise ValidationError.single("status", "Borgeren venter ikke længere.")
@@ -124,6 +126,7 @@ def cancel_walk_in(db: Database, actor_id: str, walk_in_id: str, note: str = "")
     """The person left before being helped."""
     note = _check_note(note)
     with db.transaction() as tx:
+        authorize(tx, actor_id, "handle_walk_in")
         walk_in, transitions = _walk_in_state(tx, walk_in_id)
         if status_of(t.kind for t in transitions) in {FINISHED, CANCELLED}:
             raise ValidationError.single("status", "Henvendelsen er allerede afsluttet.")
@@ -162,6 +165,7 @@ def finish_walk_in(
     if not outcome:
         raise ValidationError.single("outcome", "Skriv kort, hvad henvendelsen endte med.")
     with db.transaction() as tx:
+        authorize(tx, actor_id, "handle_walk_in")
         walk_in, transitions = _walk_in_state(tx, walk_in_id)
         status = status_of(t.kind for t in transitions)
         if status in {FINISHED, CANCELLED}:
@@ -190,6 +194,7 @@ def finish_walk_in(
 def link_walk_in(db: Database, actor_id: str, walk_in_id: str, citizen_id: str) -> WalkInTransition:
     """Tie an anonymous walk-in to a citizen; a finished one then lands on the citizen's timeline."""
     with db.transaction() as tx:
+        authorize(tx, actor_id, "handle_walk_in")
         walk_in, transitions = _walk_in_state(tx, walk_in_id)
         if linked_citizen(walk_in.citizen_id, transitions) is not None:
             raise ValidationError.single("citizen", "Henvendelsen er allerede knyttet til en borger.")

@@ -1,14 +1,16 @@
 """Gather the plain facts the follow-up engine (domain.follow_up_rules) works on, for one citizen.
 
-Four small indexed queries: the citizen row (primary key), the citizen's relevant events
-(ix_events_citizen_occurred), the active delmål (sub_goals.citizen_id) and the citizen's agreements
-(agreements.citizen_id). Event kinds are read from reference.toml: ``contact = true`` counts as contact,
-``personal = true`` as personal contact; ``udeblivelse`` is a no-show and ``jobsamtale`` a jobsamtale.
-A corrected event counts as its correction (the original is left out).
+Five small indexed queries: the citizen row (primary key), the citizen's relevant events
+(ix_events_citizen_occurred), the active delmål (sub_goals.citizen_id), the citizen's agreements
+(agreements.citizen_id) and the consents neither withdrawn nor deleted (consents.citizen_id). Event kinds
+are read from reference.toml: ``contact = true`` counts as contact, ``personal = true`` as personal contact;
+``udeblivelse`` is a no-show and ``jobsamtale`` a jobsamtale. A corrected event counts as its correction
+(the original is left out).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
 from sqlalchemy import or_, select
@@ -16,9 +18,10 @@ from sqlalchemy.orm import Session
 
 from aaben_raadgivning.domain.clock import local_date, to_local
 from aaben_raadgivning.domain.codes import AgreementStatus, EventKind, SubGoalStatus
+from aaben_raadgivning.domain.consent import split_categories
 from aaben_raadgivning.domain.follow_up_rules import CitizenFollowUpFacts
 from aaben_raadgivning.domain.reference import load_reference
-from aaben_raadgivning.store.models import Agreement, Citizen, Event, SubGoal
+from aaben_raadgivning.store.models import Agreement, Citizen, Consent, Event, SubGoal
 from aaben_raadgivning.store.records import citizen_model
 
 ACTIVE_AGREEMENT = AgreementStatus.AKTIV
@@ -111,11 +114,32 @@ def gather_many(session: Session, citizens: list[Citizen], today: date) -> list[
     ):
         goals.setdefault(g.citizen_id, []).append(g)
     agreements = _agreements(session, ids)
+    consents = _consents(session, ids)
     return [
-        _facts(c, today, events.get(c.id, []), goals.get(c.id, []), _course_starts(agreements.get(c.id, [])),
-               contact_kinds, personal_kinds)
+        replace(
+            _facts(c, today, events.get(c.id, []), goals.get(c.id, []), _course_starts(agreements.get(c.id, [])),
+                   contact_kinds, personal_kinds),
+            consents=tuple(sorted(consents.get(c.id, []), key=lambda row: (row[2], row[0]))),
+        )
         for c in citizens
     ]  # fmt: skip
+
+
+def _consents(session: Session, citizen_ids: list[str]) -> dict[str, list[tuple[str, date, date, frozenset[str]]]]:
+    """Each citizen's consents that are neither withdrawn nor deleted: (id, given, last valid day, categories)."""
+    found: dict[str, list[tuple[str, date, date, frozenset[str]]]] = {}
+    for start in range(0, len(citizen_ids), 500):
+        for row in session.execute(
+            select(Consent.citizen_id, Consent.id, Consent.given_on, Consent.valid_until, Consent.categories).where(
+                Consent.citizen_id.in_(citizen_ids[start : start + 500]),
+                Consent.withdrawn_at.is_(None),
+                Consent.deleted_at.is_(None),
+            )
+        ):
+            found.setdefault(row.citizen_id, []).append(
+                (row.id, row.given_on, row.valid_until, frozenset(split_categories(row.categories)))
+            )
+    return found
 
 
 def _facts(citizen, today, events, goals, course_start, contact_kinds, personal_kinds) -> CitizenFollowUpFacts:

@@ -16,6 +16,9 @@ differ only when one of these lies in (D1, D2] — one query per kind of boundar
 - **company course start** and the end of its first period (the monthly-contact rule ends, the inactivity
   rule takes over): any agreement's ``start_date`` (a renegotiated course counts from its first version's
   start, which is some agreement's start date; table scan, no index on it);
+- **consent warning day**: ``consent_expiry_warning_days`` before a consent's last day (``valid_until``), for
+  consents neither withdrawn nor deleted: the «Samtykke udløber» task appears (table scan of ``consents``,
+  one row per consent given);
 - and, not date-bound, **tombstoned citizens with open derived tasks** (a deletion that arrived by sync):
   the recompute removes those tasks (their tasks are looked up by ``citizen_id``, never by scanning the
   open tasks: that took 0.3 s with 110 000 open tasks).
@@ -37,12 +40,13 @@ from sqlalchemy.orm import Session
 
 from aaben_raadgivning.domain.clock import local_date, local_day_bounds
 from aaben_raadgivning.domain.codes import FollowUpStatus
-from aaben_raadgivning.domain.follow_up_rules import RULES_DERIVED, date_boundaries
+from aaben_raadgivning.domain.follow_up_rules import RULES_DERIVED, consent_boundary, date_boundaries
 from aaben_raadgivning.domain.rules import Rules
 from aaben_raadgivning.store.follow_ups.facts import dated_kinds
 from aaben_raadgivning.store.models import (
     Agreement,
     Citizen,
+    Consent,
     Event,
     FollowUpTask,
     LocalMeta,
@@ -144,6 +148,20 @@ def _course_starts_crossed(session: Session, lo: date, hi: date, rules: Rules) -
     }
 
 
+def _consents_crossed(session: Session, lo: date, hi: date, rules: Rules) -> set[str]:
+    shift = timedelta(days=rules.consent_expiry_warning_days)
+    until = Consent.valid_until
+    rows = session.execute(
+        select(Consent.citizen_id, until).where(
+            Consent.withdrawn_at.is_(None),
+            Consent.deleted_at.is_(None),
+            until > lo + shift,
+            until <= hi + shift,
+        )
+    )
+    return {row.citizen_id for row in rows if _crossed(consent_boundary(row.valid_until, rules), lo, hi)}
+
+
 def _with_open_derived_tasks(session: Session, citizen_ids: set[str]) -> set[str]:
     """Those of the (tombstoned) citizens that still have open derived tasks: the recompute removes them."""
     found: set[str] = set()
@@ -176,5 +194,6 @@ def sweep_candidates(session: Session, since: date | None, today: date, rules: R
         found, tombstoned = _citizens_crossed(session, lo, hi, rules)
         found |= _events_crossed(session, lo, hi, forward=today > since)
         found |= _course_starts_crossed(session, lo, hi, rules)
+        found |= _consents_crossed(session, lo, hi, rules)
     found |= _with_open_derived_tasks(session, tombstoned)
     return sorted(found)

@@ -18,6 +18,7 @@ from aaben_raadgivning.domain.agreements import (
     Schedule,
     load_agreement_data,
 )
+from aaben_raadgivning.domain.clock import local_date
 from aaben_raadgivning.domain.dates import format_date
 from aaben_raadgivning.domain.follow_up_cadence import PlanError, plan_from_json
 from aaben_raadgivning.domain.hours import format_hours
@@ -31,6 +32,7 @@ from aaben_raadgivning.store.models import (
     Staff,
     SubGoal,
 )
+from aaben_raadgivning.store.queries.viewer import AGREEMENTS, HEALTH, Viewer
 
 
 @dataclass(frozen=True)
@@ -80,10 +82,15 @@ def chain_of(session, agreement: Agreement) -> list[Agreement]:
         chain.append(newer)
 
 
-def agreement_detail(db: Database, agreement_id: str) -> AgreementDetail | None:
+def agreement_detail(db: Database, agreement_id: str, *, viewer: Viewer) -> AgreementDetail | None:
+    """The agreement with its chain; None when missing or when the viewer may not read the citizen's
+    agreements. Without the ``health`` scope the health notes come empty."""
     with db.session() as session:
         agreement = session.get(Agreement, agreement_id)
         if agreement is None or agreement.deleted_at is not None:
+            return None
+        scopes = viewer.scopes_for(session, agreement.citizen_id, local_date(db.now()))
+        if AGREEMENTS not in scopes:
             return None
         citizen = session.get(Citizen, agreement.citizen_id)
         versions = chain_of(session, agreement)
@@ -107,7 +114,7 @@ def agreement_detail(db: Database, agreement_id: str) -> AgreementDetail | None:
                 .order_by(SubGoal.created_at)
             )
         )
-        return AgreementDetail(
+        detail = AgreementDetail(
             agreement=agreement,
             citizen_name=citizen.name if citizen else "",
             company=session.get(Company, agreement.company_id),
@@ -117,6 +124,10 @@ def agreement_detail(db: Database, agreement_id: str) -> AgreementDetail | None:
             sub_goals=sub_goals,
             versions=versions,
         )
+    if HEALTH not in scopes:  # the session is closed: the rows are detached, the cut is never written
+        for version in (agreement, *versions):
+            version.health_notes = ""
+    return detail
 
 
 def latest_version(db: Database, agreement_id: str) -> str:
@@ -231,9 +242,12 @@ class CitizenAgreementRow:
     ordinary_minutes: int  # planned per week
 
 
-def citizen_agreements(db: Database, citizen_id: str) -> list[CitizenAgreementRow]:
-    """A citizen's agreements, newest first (for the citizen screen's list; open one with app.open_agreement)."""
+def citizen_agreements(db: Database, citizen_id: str, *, viewer: Viewer) -> list[CitizenAgreementRow]:
+    """A citizen's agreements, newest first (for the citizen screen's list; open one with app.open_agreement);
+    empty for a viewer who may not read them."""
     with db.session() as session:
+        if AGREEMENTS not in viewer.scopes_for(session, citizen_id, local_date(db.now())):
+            return []
         rows = session.execute(
             select(
                 Agreement.id, Company.name, Agreement.course_kind, Agreement.status, Agreement.status_reason,

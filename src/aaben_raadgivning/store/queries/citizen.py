@@ -1,4 +1,9 @@
-"""What the citizen screen shows: the summary at the top and the timeline, a page at a time."""
+"""What the citizen screen shows: the summary at the top and the timeline, a page at a time.
+
+Both are cut to the viewer's read scopes for this citizen (``Viewer.scopes_for``): without ``case`` the
+summary has name and contact only (no step, plan, counts or follow-up) and the timeline only the events of
+the scopes the viewer has (for a boligsocial medarbejder without consent: the walk-ins); the CPR number is
+masked without ``cpr_full``, the benefit left out without ``benefit``."""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import and_, exists, func, literal_column, or_, select
 from sqlalchemy.orm import aliased
 
-from aaben_raadgivning.domain.clock import to_local, to_utc
+from aaben_raadgivning.domain.clock import local_date, to_local, to_utc
 from aaben_raadgivning.domain.codes import EventKind, FollowUpStatus, SubGoalStatus
 from aaben_raadgivning.domain.rules import load_rules
 from aaben_raadgivning.domain.step_models import (
@@ -17,9 +22,11 @@ from aaben_raadgivning.domain.step_models import (
     StepModel,
     evaluate_exit,
 )
+from aaben_raadgivning.security.permissions import load_permissions
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import Citizen, Event, FollowUpTask, Staff, SubGoal
 from aaben_raadgivning.store.queries.step_facts import citizen_facts
+from aaben_raadgivning.store.queries.viewer import BENEFIT, CASE, CONTACT, Viewer, shown_cpr
 from aaben_raadgivning.store.records import citizen_model, jobformidler_changes
 
 ATTENDED_KINDS = (EventKind.SAMTALE, EventKind.PERSONLIGT_MOEDE)  # appointments kept (fremmøde)
@@ -38,6 +45,7 @@ class CitizenSummary:
     attended: int
     no_shows: int
     active_sub_goals: int
+    scopes: frozenset[str] = frozenset()  # what the viewer may see of this citizen (read scopes)
 
     @property
     def attendance_percent(self) -> float | None:
@@ -49,11 +57,45 @@ def age_on(birth: date | None, today: date) -> int | None:
     return relativedelta(today, birth).years if birth else None
 
 
-def citizen_summary(db: Database, citizen_id: str, today: date) -> CitizenSummary | None:
+# What a viewer without the scope gets instead of a Citizen's field (a copy, never the stored row).
+_CASE_FIELDS = {
+    "step_model": None, "step_model_version": None, "step": None, "step_since": None, "visitation": None,
+    "route": None, "project_start": None, "jobformidler_id": None, "jobkonsulent_id": None, "job_goal": "",
+    "resources": "", "barriers": "", "parallel_efforts": "", "cv_status": "", "self_supporting": False,
+}  # fmt: skip
+_BENEFIT_FIELDS = {"benefit_type": None, "readiness": None}
+
+
+def _cut(citizen: Citizen, scopes: frozenset[str]) -> Citizen:
+    """A detached copy of the citizen with only what ``scopes`` allow (the CPR masked without cpr_full)."""
+    values = {column.key: getattr(citizen, column.key) for column in Citizen.__table__.columns}
+    values["cpr"] = shown_cpr(citizen.cpr, scopes)
+    if CASE not in scopes:
+        values.update(_CASE_FIELDS)
+    if BENEFIT not in scopes:
+        values.update(_BENEFIT_FIELDS)
+    return Citizen(**values)
+
+
+def _contact_only(citizen: Citizen, scopes: frozenset[str], today: date) -> CitizenSummary:
+    return CitizenSummary(
+        citizen=_cut(citizen, scopes), age=age_on(citizen.birth_date, today), model=None, evaluation=None,
+        jobkonsulent=None, jobformidler=None, jobformidler_changes=0, next_follow_up=None, attended=0,
+        no_shows=0, active_sub_goals=0, scopes=scopes,
+    )  # fmt: skip
+
+
+def citizen_summary(db: Database, citizen_id: str, today: date, *, viewer: Viewer) -> CitizenSummary | None:
+    """The summary as ``viewer`` may see it; None for an unknown or deleted citizen or a refused read."""
     with db.session() as session:
         citizen = session.get(Citizen, citizen_id)
         if citizen is None or citizen.deleted_at is not None:
             return None
+        scopes = viewer.scopes_for(session, citizen_id, today)
+        if CONTACT not in scopes:
+            return None
+        if CASE not in scopes:
+            return _contact_only(citizen, scopes, today)
         # Keyed by staff id; looked up with the citizen's (possibly unset) jobkonsulent and jobformidler.
         names: dict[str | None, str] = dict(session.execute(select(Staff.id, Staff.name)).all())
         correction = aliased(Event)
@@ -88,7 +130,7 @@ def citizen_summary(db: Database, citizen_id: str, today: date) -> CitizenSummar
         if model is not None and citizen.step and not model.step(citizen.step).terminal:
             evaluation = evaluate_exit(model, citizen.step, citizen_facts(citizen, session), load_rules())
     return CitizenSummary(
-        citizen=citizen,
+        citizen=_cut(citizen, scopes),
         age=age_on(citizen.birth_date, today),
         model=model,
         evaluation=evaluation,
@@ -99,6 +141,7 @@ def citizen_summary(db: Database, citizen_id: str, today: date) -> CitizenSummar
         attended=sum(counts.get(kind, 0) for kind in ATTENDED_KINDS),
         no_shows=counts.get(EventKind.UDEBLIVELSE, 0),
         active_sub_goals=sub_goals or 0,
+        scopes=scopes,
     )
 
 
@@ -128,8 +171,22 @@ def timeline_page(
     filter: TimelineFilter = TimelineFilter(),
     after: tuple[datetime, str] | None = None,
     limit: int = 100,
+    viewer: Viewer,
 ) -> list[TimelineRow]:
-    """Newest first, ``limit`` rows after the keyset ``after`` (the ``key`` of the last row shown); uses the (citizen_id, occurred_at) index, so a citizen with thousands of events opens at once."""
+    """Newest first, ``limit`` rows after the keyset ``after`` (the ``key`` of the last row shown); uses the (citizen_id, occurred_at) index, so a citizen with thousands of events opens at once.
+    Only the events of the viewer's read scopes for this citizen."""
+    with db.session() as session:
+        return _timeline_rows(
+            session, citizen_id, filter, after, limit, viewer.scopes_for(session, citizen_id, local_date(db.now()))
+        )
+
+
+def _timeline_rows(
+    session, citizen_id: str, filter: TimelineFilter, after, limit: int, scopes: frozenset[str]
+) -> list[TimelineRow]:
+    if CONTACT not in scopes:
+        return []
+    kinds, only = load_permissions().event_kinds_outside(scopes)
     correction = aliased(Event)
     query = (
         select(
@@ -144,6 +201,10 @@ def timeline_page(
         .outerjoin(Staff, Staff.id == Event.staff_id)
         .where(Event.citizen_id == citizen_id)
     )
+    if only:
+        query = query.where(Event.kind.in_(kinds))
+    elif kinds:
+        query = query.where(Event.kind.not_in(kinds))
     if filter.kinds:
         query = query.where(Event.kind.in_(filter.kinds))
     if filter.start is not None:
@@ -155,8 +216,7 @@ def timeline_page(
         moment, last_id = after
         query = query.where(or_(Event.occurred_at < moment, and_(Event.occurred_at == moment, Event.id < last_id)))
     query = query.order_by(Event.occurred_at.desc(), Event.id.desc()).limit(limit)
-    with db.session() as session:
-        rows = session.execute(query).all()
+    rows = session.execute(query).all()
     return [
         TimelineRow(
             r.id,
@@ -172,6 +232,13 @@ def timeline_page(
     ]
 
 
-def event_detail(db: Database, event_id: str) -> Event | None:
+def event_detail(db: Database, event_id: str, *, viewer: Viewer) -> Event | None:
+    """One event in full; None when it does not exist or belongs to a scope the viewer may not read."""
     with db.session() as session:
-        return session.get(Event, event_id)
+        event = session.get(Event, event_id)
+        if event is None:
+            return None
+        scopes = viewer.scopes_for(session, event.citizen_id, local_date(db.now()))
+        if load_permissions().event_scope(event.kind) not in scopes or CONTACT not in scopes:
+            return None
+        return event

@@ -9,10 +9,12 @@ from functools import lru_cache
 
 from sqlalchemy import func, select
 
+from aaben_raadgivning.domain.clock import local_date
 from aaben_raadgivning.domain.codes import AgreementStatus
 from aaben_raadgivning.domain.text import index_terms, query_terms
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import Agreement, Citizen, Company, CompanyContact
+from aaben_raadgivning.store.queries.viewer import AGREEMENTS, Viewer
 
 ACTIVE_STATUSES = (AgreementStatus.UDKAST, AgreementStatus.AKTIV)
 PAST_STATUSES = (AgreementStatus.AFSLUTTET, AgreementStatus.AFBRUDT)
@@ -87,10 +89,14 @@ def search_companies(db: Database, query: str, limit: int = 20) -> list[CompanyH
         return hits
 
 
-def _agreement_rows(session, company_id: str, statuses: tuple[str, ...], limit: int) -> list[AgreementRow]:
+def _agreement_rows(
+    session, company_id: str, statuses: tuple[str, ...], limit: int, viewer: Viewer, today: date
+) -> list[AgreementRow]:
+    """The company's agreements, each only if the viewer may read that citizen's agreements (one consent
+    query for the list)."""
     rows = session.execute(
         select(
-            Agreement.id, Citizen.name, Agreement.course_kind, Agreement.status, Agreement.status_reason, Agreement.version,
+            Agreement.citizen_id, Agreement.id, Citizen.name, Agreement.course_kind, Agreement.status, Agreement.status_reason, Agreement.version,
             Agreement.start_date, Agreement.end_date, Agreement.schedule,
         )
         .join(Citizen, Citizen.id == Agreement.citizen_id)
@@ -98,10 +104,13 @@ def _agreement_rows(session, company_id: str, statuses: tuple[str, ...], limit: 
         .order_by(Agreement.start_date.desc(), Agreement.created_at.desc())
         .limit(limit)
     ).all()  # fmt: skip
-    return [AgreementRow(*row) for row in rows]
+    scopes = viewer.scopes_for_many(session, (row[0] for row in rows), today)
+    return [AgreementRow(*row[1:]) for row in rows if AGREEMENTS in scopes[row[0]]]
 
 
-def company_detail(db: Database, company_id: str, limit: int = 50) -> CompanyDetail | None:
+def company_detail(db: Database, company_id: str, limit: int = 50, *, viewer: Viewer) -> CompanyDetail | None:
+    """The company, its contacts and its agreements (citizens' names only where the viewer may read them)."""
+    today = local_date(db.now())
     with db.session() as session:
         company = session.get(Company, company_id)
         if company is None or company.deleted_at is not None:
@@ -123,8 +132,8 @@ def company_detail(db: Database, company_id: str, limit: int = 50) -> CompanyDet
         return CompanyDetail(
             company=company,
             contacts=contacts,
-            active=_agreement_rows(session, company_id, ACTIVE_STATUSES, limit),
-            past=_agreement_rows(session, company_id, PAST_STATUSES, limit),
+            active=_agreement_rows(session, company_id, ACTIVE_STATUSES, limit, viewer, today),
+            past=_agreement_rows(session, company_id, PAST_STATUSES, limit, viewer, today),
             active_count=sum(counts.get(s, 0) for s in ACTIVE_STATUSES),
             past_count=sum(counts.get(s, 0) for s in PAST_STATUSES),
         )

@@ -32,15 +32,18 @@ from aaben_raadgivning.domain.dates import (
     weekday_short,
 )
 from aaben_raadgivning.domain.reference import load_reference
+from aaben_raadgivning.security.permissions import load_permissions
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import (
     Agreement,
     Citizen,
     Company,
+    Consent,
     Event,
     FollowUpTask,
     Staff,
 )
+from aaben_raadgivning.store.queries.viewer import CASE, Viewer
 
 OVERDUE, TODAY, THIS_WEEK, LATER = "overdue", "today", "week", "later"
 GROUPS = (OVERDUE, TODAY, THIS_WEEK, LATER)
@@ -59,6 +62,10 @@ class QueueFilter:
     kind: str | None = None
     housing_area: str | None = None
     sort: str = SORT_DUE
+    # Set by load_queue from the viewer, never by a screen: only the tasks of citizens whose valid consent
+    # on ``consented_on`` names this category (a role that reads the follow-up only with consent).
+    consented_category: str | None = None
+    consented_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +140,13 @@ def _where(session: Session, query, flt: QueueFilter):
         query = query.where(FollowUpTask.kind == flt.kind)
     if flt.housing_area:
         query = query.where(Citizen.housing_area == flt.housing_area)
+    if flt.consented_category is not None and flt.consented_on is not None:
+        on = flt.consented_on
+        consented = select(Consent.citizen_id).where(
+            Consent.deleted_at.is_(None), Consent.withdrawn_at.is_(None), Consent.given_on <= on,
+            Consent.valid_until >= on, ("," + Consent.categories + ",").like(f"%,{flt.consented_category},%"),
+        )  # fmt: skip
+        query = query.where(FollowUpTask.citizen_id.in_(consented))
     return query
 
 
@@ -288,8 +302,17 @@ class QueueView:
         return sum(self.counts.values())
 
 
-def load_queue(db: Database, flt: QueueFilter, today: date, *, offset: int = 0, limit: int = PAGE_SIZE) -> QueueView:
-    """The header counts and one page of rows, in one read session."""
+def load_queue(
+    db: Database, flt: QueueFilter, today: date, *, offset: int = 0, limit: int = PAGE_SIZE, viewer: Viewer
+) -> QueueView:
+    """The header counts and one page of rows, in one read session. Follow-up belongs to the case (read
+    scope ``case``): a viewer who reads it only with consent gets the tasks of consenting citizens, one
+    who may not read it at all gets nothing."""
+    if CASE not in viewer.scopes():
+        category = load_permissions().reads[CASE].category
+        if not viewer.needs_consent or category is None or CASE not in viewer.scopes([category]):
+            return QueueView({}, [])
+        flt = replace(flt, consented_category=category, consented_on=today)
     with db.session() as session:
         counts = queue_counts(session, flt, today) if offset == 0 else {}
         return QueueView(counts, queue_page(session, flt, today, offset=offset, limit=limit, counts=counts or None))

@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aaben_raadgivning.domain.clock import local_date
 from aaben_raadgivning.domain.hours import (
     MonthHours,
     Progress,
@@ -23,6 +24,7 @@ from aaben_raadgivning.domain.hours import (
 from aaben_raadgivning.domain.rules import load_rules
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import Agreement, Company, HoursReport
+from aaben_raadgivning.store.queries.viewer import AGREEMENTS, Viewer
 
 
 def current_reports(reports: list[HoursReport]) -> dict[tuple[str, date], HoursReport]:
@@ -84,16 +86,24 @@ class HoursOverview:
         return progress(list(self.series), self.goal_hours)
 
 
-def citizen_hours(db: Database, citizen_id: str, today: date, months: int = 12) -> HoursOverview:
+def citizen_hours(db: Database, citizen_id: str, today: date, months: int = 12, *, viewer: Viewer) -> HoursOverview:
+    """Ordinary hours per month; no hours at all for a viewer who may not read the citizen's agreements."""
     with db.session() as session:
-        totals = citizen_month_totals(session, citizen_id)
+        allowed = AGREEMENTS in viewer.scopes_for(session, citizen_id, today)
+        totals = citizen_month_totals(session, citizen_id) if allowed else {}
     goal = load_rules().ordinary_hours_goal
     return HoursOverview(goal, tuple(month_series(totals, month_start(today), months)), bool(totals))
 
 
-def agreement_months(db: Database, agreement_id: str) -> list[HoursReport]:
-    """The current report of each month under one agreement, newest month first."""
+def agreement_months(db: Database, agreement_id: str, *, viewer: Viewer) -> list[HoursReport]:
+    """The current report of each month under one agreement, newest month first (empty for a viewer who
+    may not read the citizen's agreements)."""
     with db.session() as session:
+        agreement = session.get(Agreement, agreement_id)
+        if agreement is None or AGREEMENTS not in viewer.scopes_for(
+            session, agreement.citizen_id, local_date(db.now())
+        ):
+            return []
         reports = list(session.scalars(select(HoursReport).where(HoursReport.agreement_id == agreement_id)))
     return sorted(current_reports(reports).values(), key=lambda r: r.month, reverse=True)
 
@@ -110,9 +120,11 @@ class AgreementRow:
     superseded: bool  # a later version (genforhandling) replaces this one
 
 
-def citizen_agreements(db: Database, citizen_id: str) -> list[AgreementRow]:
-    """The citizen's agreements (every version), newest start first."""
+def citizen_agreements(db: Database, citizen_id: str, *, viewer: Viewer) -> list[AgreementRow]:
+    """The citizen's agreements (every version), newest start first; empty for a viewer who may not read them."""
     with db.session() as session:
+        if AGREEMENTS not in viewer.scopes_for(session, citizen_id, local_date(db.now())):
+            return []
         rows = session.execute(
             select(Agreement, Company.name)
             .join(Company, Company.id == Agreement.company_id)

@@ -1,4 +1,7 @@
-"""Citizen search as you type: name, CPR or phone, case- and diacritics-insensitive, by prefix."""
+"""Citizen search as you type: name, CPR or phone, case- and diacritics-insensitive, by prefix.
+
+A hit is contact data (read scope ``contact``); the CPR number comes whole only to a viewer with
+``cpr_full``, else masked «DDMMÅÅ-xxxx». Neither depends on consent, so a search costs no extra query."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from sqlalchemy import select, text
 from aaben_raadgivning.domain.text import query_terms
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import Citizen
+from aaben_raadgivning.store.queries.viewer import CONTACT, Viewer, shown_cpr
 
 # FTS may match many rows for a short prefix; take this many candidates, then order by name.
 CANDIDATES = 400
@@ -44,27 +48,31 @@ _SEARCH_SQL = text(
 )
 
 
-def search_citizens(db: Database, query: str, limit: int = 20) -> list[CitizenHit]:
+def search_citizens(db: Database, query: str, limit: int = 20, *, viewer: Viewer) -> list[CitizenHit]:
     expression = match_expression(query)
-    if expression is None:
+    scopes = viewer.scopes()
+    if expression is None or CONTACT not in scopes:
         return []
     with db.engine.connect() as connection:
         rows = connection.execute(_SEARCH_SQL, {"match": expression, "candidates": CANDIDATES, "limit": limit}).all()
-    return [_hit(row) for row in rows]
+    return [_hit(row, scopes) for row in rows]
 
 
-def _hit(row) -> CitizenHit:
+def _hit(row, scopes: frozenset[str]) -> CitizenHit:
     birth = row.birth_date
     if isinstance(birth, str):
         birth = date.fromisoformat(birth)
-    return CitizenHit(id=row.id, name=row.name, cpr=row.cpr, birth_date=birth, phone=row.phone)
+    return CitizenHit(id=row.id, name=row.name, cpr=shown_cpr(row.cpr, scopes), birth_date=birth, phone=row.phone)
 
 
-def citizen_hit(db: Database, citizen_id: str) -> CitizenHit | None:
+def citizen_hit(db: Database, citizen_id: str, *, viewer: Viewer) -> CitizenHit | None:
+    scopes = viewer.scopes()
+    if CONTACT not in scopes:
+        return None
     with db.session() as session:
         row = session.execute(
             select(Citizen.id, Citizen.name, Citizen.cpr, Citizen.birth_date, Citizen.phone).where(
                 Citizen.id == citizen_id, Citizen.deleted_at.is_(None)
             )
         ).first()
-    return _hit(row) if row else None
+    return _hit(row, scopes) if row else None

@@ -130,7 +130,7 @@ class AgreementEditor(AppScreen):
     def compose(self) -> ComposeResult:
         db = self.db
         if self.agreement_id:
-            self.detail = agreement_detail(db, self.agreement_id)
+            self.detail = agreement_detail(db, self.agreement_id, viewer=self.viewer)
             if self.detail:
                 self.company_id = self.detail.agreement.company_id
                 self.citizen_id = self.detail.agreement.citizen_id
@@ -590,7 +590,7 @@ class AgreementEditor(AppScreen):
         from aaben_raadgivning.ui.screens.citizen_dialogs import AdvanceDialog
         from aaben_raadgivning.ui.screens.hours_dialogs import goal_is_exit_criterion
 
-        summary = citizen_summary(self.db, citizen_id, self.today())
+        summary = citizen_summary(self.db, citizen_id, self.today(), viewer=self.viewer)
         if summary is None or not goal_is_exit_criterion(summary.model, summary.citizen.step):
             return False
         intro = (

@@ -142,7 +142,7 @@ class AgreementsScreen(AppScreen):
 
     def show_company(self, company_id: str | None) -> None:
         self.company_id = company_id
-        self.detail = company_detail(self.db, company_id, limit=PAGE) if company_id else None
+        self.detail = company_detail(self.db, company_id, limit=PAGE, viewer=self.viewer) if company_id else None
         info = self.query_one("#company-info", Static)
         table = self.query_one(DataTable)
         table.clear()

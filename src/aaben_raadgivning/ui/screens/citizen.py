@@ -12,14 +12,16 @@ from __future__ import annotations
 from datetime import date
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.widgets import DataTable, Input, Label, Select, Static
 
+from aaben_raadgivning.domain.clock import local_date
 from aaben_raadgivning.domain.codes import AgreementStatus, SubGoalStatus
+from aaben_raadgivning.domain.consent import describe_consent
 from aaben_raadgivning.domain.cpr import mask_cpr
 from aaben_raadgivning.domain.dates import (
     DateInputError,
@@ -29,7 +31,9 @@ from aaben_raadgivning.domain.dates import (
 )
 from aaben_raadgivning.domain.errors import UserError
 from aaben_raadgivning.domain.reference import load_reference
+from aaben_raadgivning.domain.rules import load_rules
 from aaben_raadgivning.domain.step_models import StepModelError
+from aaben_raadgivning.security.permissions import load_permissions
 from aaben_raadgivning.store.actions.audit import record_lookup
 from aaben_raadgivning.store.actions.citizen_record import reveal_cpr
 from aaben_raadgivning.store.actions.sub_goals import sub_goals_of
@@ -41,6 +45,7 @@ from aaben_raadgivning.store.queries.citizen import (
     event_detail,
     timeline_page,
 )
+from aaben_raadgivning.store.queries.consent import consent_state
 from aaben_raadgivning.store.queries.hours import (
     AgreementRow,
     HoursOverview,
@@ -79,10 +84,19 @@ CITIZEN_ACTIONS = frozenset(
     {
         "visitation", "plan", "jobformidler", "advance", "break_off", "new_event", "correct_event", "no_show",
         "sanction", "new_sub_goal", "assess_sub_goal", "toggle_cpr", "filter", "open_event", "register_hours",
-        "agreements", "new_follow_up",
+        "agreements", "new_follow_up", "consent",
     }
 )  # fmt: skip
 HINT = "Søg efter en borger ovenfor: navn, CPR eller telefon.\nVælg med pilene, og tryk Enter."
+# The permission (assets/permissions.toml) each key's action needs: a role without it is not offered the key,
+# and pressing it anyway says why (on_key).
+ACTION_PERMISSIONS = {
+    "visitation": "record_visitation", "plan": "update_plan", "jobformidler": "assign_jobformidler",
+    "advance": "advance_step", "break_off": "break_off_course", "new_event": "add_event",
+    "correct_event": "add_event", "no_show": "record_no_show", "sanction": "register_sanction",
+    "new_sub_goal": "sub_goals", "assess_sub_goal": "sub_goals", "new_follow_up": "follow_ups",
+    "register_hours": "register_hours", "consent": "consent",
+}  # fmt: skip
 
 
 def full_cpr(cpr: str) -> str:
@@ -210,9 +224,12 @@ class CitizenScreen(AppScreen):
         Binding("e", "assess_sub_goal", "Vurdér delmål"),
         Binding("c", "toggle_cpr", "Vis CPR"),
         Binding("g", "new_follow_up", "Ny opfølgning"),
+        Binding("k", "consent", "Samtykke"),
         Binding("h", "register_hours", "Timer"),
         Binding("o", "agreements", "Aftaler"),
         Binding("f", "filter", "Filter"),
+        Binding("x", "erase", "Slet borger"),  # GDPR; only for a role that may erase (check_action)
+        Binding("i", "indsigt", "Indsigt"),  # GDPR art. 15; only roles with the «audit» read scope (check_action)
         Binding("enter", "open_event", "Vis hændelse", show=False),
         Binding("escape", "back_to_search", "Søg", show=False),
     ]
@@ -253,6 +270,18 @@ class CitizenScreen(AppScreen):
             self.query_one(CitizenSearch).input.focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        permission = ACTION_PERMISSIONS.get(action)
+        if permission is not None and not self.may(permission):
+            return False  # not offered to a role that may not (a key press says why: on_key)
+        if action == "erase" and not load_permissions().may(self.app.staff.role if self.app.staff else None,
+                                                            "purge_citizen"):  # fmt: skip
+            return False  # not offered to a role that may not erase
+        if action == "erase" and self.summary is None:
+            return None
+        if action == "indsigt" and not self.app.may_read_audit_log():
+            return False  # the indsigt report is offered to the roles that may read the audit log
+        if action == "indsigt" and self.summary is None:
+            return None
         if action in CITIZEN_ACTIONS and self.summary is None:
             return None  # shown dimmed until a citizen is picked
         return True
@@ -285,19 +314,42 @@ class CitizenScreen(AppScreen):
         self.refresh_timeline()
 
     def refresh_summary(self) -> None:
-        self.summary = citizen_summary(self.db, self.citizen_id, self.today()) if self.citizen_id else None
+        self.summary = (
+            citizen_summary(self.db, self.citizen_id, self.today(), viewer=self.viewer) if self.citizen_id else None
+        )
         text = self.query_one("#summary-text", Static)
         if self.summary is None:
             text.update(HINT if self.citizen_id is None else "Borgeren findes ikke (længere).")
         else:
-            text.update(Text("\n").join(summary_lines(self.summary, self.cpr_shown, self.today(), self._course_line())))
+            lines = summary_lines(self.summary, self.cpr_shown, self.today(), self._course_line())
+            text.update(Text("\n").join([*lines, self._consent_line()]))
         self._render_criteria()
         self.refresh_bindings()
 
+    def _consent_line(self) -> Text:
+        """The consent at a glance: «Samtykke: forløb og plan · gyldigt til 07.12.2027», «Intet samtykke» …"""
+        state = consent_state(self.db, self.shown.citizen.id, self.today())
+        current = state.current
+        text = describe_consent(
+            categories=state.categories,
+            valid_until=current.valid_until if current else None,
+            withdrawn_on=local_date(current.withdrawn_at) if current and current.withdrawn_at else None,
+            valid=state.valid,
+            today=self.today(),
+            rules=load_rules(),
+        )
+        style = "green" if state.valid and "udløber" not in text else "yellow" if state.valid else "dim"
+        return Text(text, style=style)
+
+    def action_consent(self) -> None:
+        from aaben_raadgivning.ui.screens.consent_dialogs import ConsentDialog
+
+        self._open(ConsentDialog(self.shown, consent_state(self.db, self.shown.citizen.id, self.today())), "Samtykke")
+
     def _course_line(self) -> Text | None:
         db, citizen_id = self.db, self.shown.citizen.id
-        agreements = citizen_agreements(db, citizen_id)
-        hours = citizen_hours(db, citizen_id, self.today())
+        agreements = citizen_agreements(db, citizen_id, viewer=self.viewer)
+        hours = citizen_hours(db, citizen_id, self.today(), viewer=self.viewer)
         return course_line(hours, agreements) if agreements or hours.any_reports else None
 
     def _render_criteria(self) -> None:
@@ -315,8 +367,12 @@ class CitizenScreen(AppScreen):
         if self.summary is None:
             timeline.show(None)
         else:
-            db, citizen_id, filter_ = self.db, self.summary.citizen.id, self.filter
-            timeline.show(lambda after, limit: timeline_page(db, citizen_id, filter=filter_, after=after, limit=limit))
+            db, citizen_id, filter_, viewer = self.db, self.summary.citizen.id, self.filter, self.viewer
+            timeline.show(
+                lambda after, limit: timeline_page(
+                    db, citizen_id, filter=filter_, after=after, limit=limit, viewer=viewer
+                )
+            )
         self._show_count()
 
     def _show_count(self) -> None:
@@ -406,7 +462,7 @@ class CitizenScreen(AppScreen):
         if row is None:
             self.notify("Der er ingen hændelse at vise.")
             return
-        event = event_detail(self.db, row.id)
+        event = event_detail(self.db, row.id, viewer=self.viewer)
         if event is None:
             return
 
@@ -419,7 +475,7 @@ class CitizenScreen(AppScreen):
 
     def action_correct_event(self) -> None:
         row = self.query_one(Timeline).selected
-        event = event_detail(self.db, row.id) if row else None
+        event = event_detail(self.db, row.id, viewer=self.viewer) if row else None
         if event is None:
             self.notify("Vælg den hændelse i tidslinjen, der skal rettes.")
             return
@@ -447,6 +503,18 @@ class CitizenScreen(AppScreen):
                 self.query_one(Timeline).focus()
 
         self.app.push_screen(dialog, done)
+
+    def on_key(self, event: events.Key) -> None:
+        """A key whose action the role may not do is hidden; pressed anyway, it says why in Danish."""
+        if self.summary is None or isinstance(self.focused, Input):
+            return
+        for binding in self.BINDINGS:
+            if isinstance(binding, Binding) and binding.key == event.key:
+                permission = ACTION_PERMISSIONS.get(binding.action)
+                if permission is not None and self.refuse(permission):
+                    event.stop()
+                    event.prevent_default()
+                return
 
     def action_visitation(self) -> None:
         self._open(VisitationDialog(self.shown), "Visitation")
@@ -481,9 +549,17 @@ class CitizenScreen(AppScreen):
         selected = None
         row = self.query_one(Timeline).selected
         if row is not None and row.kind == "delmaal":
-            event = event_detail(self.db, row.id)
+            event = event_detail(self.db, row.id, viewer=self.viewer)
             selected = event.subject_id if event else None
         self._open(AssessSubGoalDialog(self.shown, goals, selected), "Delmål")
+
+    def action_indsigt(self) -> None:
+        """The citizen's indsigt report (GDPR art. 15) as PDF and CSV (ui/screens/audit_log.py)."""
+        from aaben_raadgivning.ui.screens.audit_log import IndsigtDialog
+
+        citizen = self.shown.citizen
+        self.app.push_screen(IndsigtDialog(citizen.id, citizen.name),
+                             lambda message: self.notify(message, title="Indsigt") if message else None)  # fmt: skip
 
     def action_toggle_cpr(self) -> None:
         if self.cpr_shown:
@@ -517,6 +593,17 @@ class CitizenScreen(AppScreen):
                     self.notify(saved.message, title="Timer", timeout=8)
 
         self.app.push_screen(HoursDialog(self.shown.citizen.id), done)
+
+    def action_erase(self) -> None:
+        from aaben_raadgivning.ui.screens.erasure import EraseCitizenDialog
+
+        citizen = self.shown.citizen
+
+        def done(result) -> None:
+            if result is not None:
+                self.app.erasure_done(result)
+
+        self.app.push_screen(EraseCitizenDialog(citizen.id, citizen.name, bool(citizen.cpr)), done)
 
     def action_agreements(self) -> None:
         def done(result: OverviewResult | None) -> None:

@@ -665,7 +665,7 @@ class EventDetailScreen(AppModalScreen[str | None]):
                 yield Static(line, markup=False)
             yield Static(f"Registreret {format_datetime(recorded)} af {who}", classes="dialog-hint", markup=False)
             if event.corrects_id:
-                original = event_detail(self.db, event.corrects_id)
+                original = event_detail(self.db, event.corrects_id, viewer=self.viewer)
                 if original is not None:
                     when = format_datetime(to_local(original.occurred_at))
                     yield Static(

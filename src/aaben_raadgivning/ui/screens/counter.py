@@ -216,7 +216,7 @@ class CounterScreen(AppScreen):
         def created(citizen_id: str | None) -> None:
             if citizen_id is None:
                 return
-            hit = citizen_hit(self.db, citizen_id)
+            hit = citizen_hit(self.db, citizen_id, viewer=self.viewer)
             if hit is not None:
                 self._ask_reason(hit, search.query_text)
 

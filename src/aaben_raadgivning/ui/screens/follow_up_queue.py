@@ -171,7 +171,7 @@ class FollowUpQueueScreen(AppScreen):
         if keep_task is None:
             selected = self.selected()
             keep_task = selected.id if selected else None
-        view = load_queue(self.db, self.current_filter(), self.today())
+        view = load_queue(self.db, self.current_filter(), self.today(), viewer=self.viewer)
         self.counts = view.counts  # before the rows: the group headings show them
         header = header_text(self.mine, self.staff.initials, view.counts, self.sort)
         self.query_one("#fu-header", Static).update(header)
@@ -186,7 +186,7 @@ class FollowUpQueueScreen(AppScreen):
 
     def _next_page(self, loaded: Sequence[QueueRow]) -> Page[QueueRow]:
         # The filter is read now, as the first page's was: any change of it reloads the whole list.
-        view = load_queue(self.db, self.current_filter(), self.today(), offset=len(loaded))
+        view = load_queue(self.db, self.current_filter(), self.today(), offset=len(loaded), viewer=self.viewer)
         return Page.of(view.rows, PAGE_SIZE)
 
     def _table_rows(self, row: QueueRow, previous: QueueRow | None) -> list[TableRow[QueueRow]]:

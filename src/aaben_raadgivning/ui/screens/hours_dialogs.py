@@ -77,7 +77,9 @@ class HoursDialog(FormDialog[HoursSaved]):
 
     def compose(self) -> ComposeResult:
         db = self.db
-        rows = [r for r in citizen_agreements(db, self.citizen_id) if r.status in REPORTABLE_STATUSES]
+        rows = [
+            r for r in citizen_agreements(db, self.citizen_id, viewer=self.viewer) if r.status in REPORTABLE_STATUSES
+        ]
         options = [(agreement_label(r), r.id) for r in rows]
         chosen = self.agreement_id if any(r.id == self.agreement_id for r in rows) else (rows[0].id if rows else None)
         month = latest_reportable_month(self.today())
@@ -145,7 +147,7 @@ class HoursDialog(FormDialog[HoursSaved]):
             return
         text = f"→ {format_month(month)}"
         existing = (
-            next((r for r in agreement_months(self.db, agreement_id) if r.month == month), None)
+            next((r for r in agreement_months(self.db, agreement_id, viewer=self.viewer) if r.month == month), None)
             if agreement_id
             else None
         )
@@ -190,7 +192,7 @@ class HoursDialog(FormDialog[HoursSaved]):
         result = self.attempt(register_hours, agreement_id, month, note=self.query_one("#note", Input).value, **minutes)
         if result is FAILED:
             return
-        overview = citizen_hours(self.db, self.citizen_id, self.today())
+        overview = citizen_hours(self.db, self.citizen_id, self.today(), viewer=self.viewer)
         total = next((m for m in overview.series if m.month == month), None)
         what = "rettet" if result.corrected else "registreret"
         message = f"Timer {what} for {format_month(month)}: {format_hours(minutes['ordinary'])} ordinære timer."
@@ -243,7 +245,7 @@ class AgreementsScreen(AppModalScreen[OverviewResult | None]):
     def refresh_data(self) -> None:
         db = self.db
         table = self.query_one("#agreements", DataTable)
-        self.rows = citizen_agreements(db, self.citizen_id)
+        self.rows = citizen_agreements(db, self.citizen_id, viewer=self.viewer)
         table.clear()
         for row in self.rows:
             start = f"{row.start_date:%d.%m.%y}" if row.start_date else "?"
@@ -253,7 +255,7 @@ class AgreementsScreen(AppModalScreen[OverviewResult | None]):
             table.add_row(*(Text(cell, style=style) for cell in cells), f"v{row.version}", f"{start}–{end}", key=row.id)
         if not self.rows:
             table.add_row(Text("Ingen aftaler endnu", style="italic"), "", "", "", "", key="")
-        overview = citizen_hours(db, self.citizen_id, self.today())
+        overview = citizen_hours(db, self.citizen_id, self.today(), viewer=self.viewer)
         width = max(50, min(self.app.size.width - 6, 90))
         self.query_one("#hours-chart", Static).update(hours_chart(overview, width))
 

@@ -17,6 +17,7 @@ from aaben_raadgivning.security.passwords import login_delay as failure_delay
 from aaben_raadgivning.ui.base import AppScreen
 
 WRONG = "Forkerte initialer eller adgangskode."
+DEMO_NOTICE = "DEMODATA · kun til afprøvning og oplæring"
 
 
 class LoginScreen(AppScreen):
@@ -31,8 +32,8 @@ class LoginScreen(AppScreen):
         app = self.app
         with Center(), Vertical(id="login-box"):
             yield Static("Åben Rådgivning", id="login-title")
-            office = app.settings.office_name + (" · DEMODATA" if app.demo else "")
-            yield Static(Text(office), id="login-office")  # as written in the settings file
+            yield Static(Text(app.settings.office_name), id="login-office")  # as written in the settings file
+            yield Static(DEMO_NOTICE, id="login-demo")  # shown for demo data (see _show_demo)
             yield Label("Initialer")
             yield Input(id="initials", max_length=12, compact=True)
             yield Label("Adgangskode")
@@ -42,11 +43,17 @@ class LoginScreen(AppScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self._show_demo()
         if self.app.runtime_ready.is_set():
             self.refresh_state()
 
+    def _show_demo(self) -> None:
+        """Demo data says so before anyone logs in (a demo folder is known as such once it is open)."""
+        self.query_one("#login-demo", Static).display = self.app.demo
+
     def refresh_state(self) -> None:
         """Called by the app when the database has opened (or failed to)."""
+        self._show_demo()
         message = self.query_one("#login-message", Static)
         if self.app.runtime_error:
             # plain text: the message names the database's path, and a "[" or "\\" in it would be read as markup

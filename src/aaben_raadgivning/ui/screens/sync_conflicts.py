@@ -44,6 +44,9 @@ FIELD_LABELS = {
     "end_date": "slut", "praktik_assessment": "vurdering af praktik", "follow_up_plan": "opfølgningsplan",
     "kind": "art", "reason": "begrundelse", "assignee_id": "ansvarlig", "note": "note", "text": "tekst",
     "initials": "initialer", "active": "aktiv", "password_hash": "adgangskode",
+    "categories": "samtykkets kategorier", "given_how": "samtykke givet", "given_on": "samtykke givet den",
+    "valid_until": "samtykke gyldigt til", "withdrawn_at": "samtykke trukket tilbage",
+    "withdrawn_by": "trukket tilbage af",
 }  # fmt: skip
 
 

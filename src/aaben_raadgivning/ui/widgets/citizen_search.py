@@ -92,7 +92,12 @@ class CitizenSearch(Vertical):
 
     def refresh_hits(self) -> None:
         # One more than shown tells whether to ask for more letters.
-        found = search_citizens(self._db, self.input.value, limit=MAX_HITS + 1) if self.input.value.strip() else []
+        viewer = getattr(self.app, "viewer", None)  # the logged-in person (AabenApp.viewer)
+        found = (
+            search_citizens(self._db, self.input.value, limit=MAX_HITS + 1, viewer=viewer)
+            if self.input.value.strip() and viewer is not None
+            else []
+        )
         self.hits = found[:MAX_HITS]
         more = len(found) > MAX_HITS
         options = self.query_one(OptionList)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import enum
 import logging
-import sqlite3
 from collections.abc import Callable
 from typing import Any, Final, Literal, TypeVar
 
@@ -18,6 +17,7 @@ from textual.widget import Widget
 from textual.widgets import Label, Static
 
 from aaben_raadgivning.domain.errors import UserError, ValidationError
+from aaben_raadgivning.store import sqlite_driver
 from aaben_raadgivning.store.documents.export import describe_os_error
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ class Failed(enum.Enum):
 FAILED: Final = Failed.FAILED  # what ``attempt_action`` returns when the action was refused (reasons on the form)
 
 # A save the database or the disk refused (busy, full, read-only, I/O error): the user can try again.
-STORAGE_ERRORS: tuple[type[Exception], ...] = (DBAPIError, sqlite3.Error, OSError)
+STORAGE_ERRORS: tuple[type[Exception], ...] = (DBAPIError, sqlite_driver.Error, OSError)
 # Every user-facing error (domain.errors.UserError) carries its own Danish message, so one base catches them all.
 REFUSALS: tuple[type[Exception], ...] = (UserError, *STORAGE_ERRORS)
 
