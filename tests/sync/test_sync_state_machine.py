@@ -70,7 +70,9 @@ MACHINE_SETTINGS = settings(
     **PROFILES[os.environ.get("HYPOTHESIS_PROFILE", "ci")],
 )
 
-TEMPLATE_ROOT = Path(tempfile.gettempdir()) / f"aaben-sync-template-{os.getpid()}"
+# A fresh folder per test process: a folder named by the process id could be an old run's (PIDs are reused),
+# holding a template made under another key or schema.
+TEMPLATE_ROOT = Path(tempfile.mkdtemp(prefix="aaben-sync-template-"))
 START_MS = 1_795_000_000_000
 FIELDS = {"name": ["Ada", "Bo", "Cai", "Åse"], "phone": ["11111111", "22222222", None], "housing_area": ["Nord", "Syd"],
           "job_goal": ["lager", "butik", ""]}  # fmt: skip

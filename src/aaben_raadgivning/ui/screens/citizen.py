@@ -174,6 +174,8 @@ def summary_lines(
 
 def step_line(summary: CitizenSummary) -> Text:
     model, citizen = summary.model, summary.citizen
+    if "case" not in summary.scopes and summary.scopes:
+        return _pair("Trin", Text("vises kun med borgerens samtykke til «forløb og plan»", style="italic"))
     if model is None or citizen.step is None:
         return _pair("Trin", Text("ikke visiteret endnu – tryk v for visitation", style="italic"))
     parts = [Text(model.label), Text(model.step_label(citizen.step), style="bold")]
@@ -273,6 +275,8 @@ class CitizenScreen(AppScreen):
         permission = ACTION_PERMISSIONS.get(action)
         if permission is not None and not self.may(permission):
             return False  # not offered to a role that may not (a key press says why: on_key)
+        if action == "toggle_cpr" and self.summary is not None and self.summary.scopes and "cpr_full" not in self.summary.scopes:
+            return False  # the role never sees the full CPR number (assets/permissions.toml, reads.cpr_full)
         if action == "erase" and not load_permissions().may(self.app.staff.role if self.app.staff else None,
                                                             "purge_citizen"):  # fmt: skip
             return False  # not offered to a role that may not erase
