@@ -14,15 +14,16 @@ from sqlalchemy import func, select
 
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
 from aaben_raadgivning.security.permissions import PermissionDenied, load_permissions
-from aaben_raadgivning.store.actions.citizen_record import record_visitation, update_plan
+from aaben_raadgivning.store.actions.citizen_record import assign_jobformidler, record_visitation, update_plan
 from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.actions.companies import CompanyInput, create_company
+from aaben_raadgivning.store.actions.consent import register_consent
 from aaben_raadgivning.store.actions.purge import purge_citizen
 from aaben_raadgivning.store.actions.staff import create_staff, set_staff_active
 from aaben_raadgivning.store.actions.sub_goals import add_sub_goal
-from aaben_raadgivning.store.actions.timeline import add_event
+from aaben_raadgivning.store.actions.timeline import add_event, record_no_show
 from aaben_raadgivning.store.actions.walk_ins import register_walk_in
-from aaben_raadgivning.store.models import ChangeLogEntry, Consent, Event
+from aaben_raadgivning.store.models import ChangeLogEntry, Consent, Event, Staff
 from aaben_raadgivning.store.queries.citizen import citizen_summary, timeline_page
 from aaben_raadgivning.store.queries.search import search_citizens
 from aaben_raadgivning.store.queries.viewer import Viewer
@@ -90,7 +91,17 @@ ACTION_CASES = {
     "companies": lambda db, actor, c: create_company(db, actor, CompanyInput(cvr="10000009", name="Firma")),
     "purge_citizen": lambda db, actor, c: purge_citizen(db, actor, c.id, "Test"),
     "manage_staff": lambda db, actor, c: set_staff_active(db, initials="JF", active=False, actor_id=actor),
+    "record_no_show": lambda db, actor, c: record_no_show(db, actor, c.id, calendar=WorkdayCalendar()),
+    "assign_jobformidler": lambda db, actor, c: assign_jobformidler(db, actor, c.id, _staff_id(db, "JF")),
+    "consent": lambda db, actor, c: register_consent(
+        db, actor, c.id, categories=["kontakt"], given_how="mundtligt", given_on=TODAY
+    ),
 }
+
+
+def _staff_id(db, initials: str) -> str:
+    with db.session() as session:
+        return session.scalars(select(Staff.id).where(Staff.initials == initials)).one()
 
 
 @pytest.mark.parametrize("role", ROLES)

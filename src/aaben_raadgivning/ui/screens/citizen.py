@@ -275,7 +275,12 @@ class CitizenScreen(AppScreen):
         permission = ACTION_PERMISSIONS.get(action)
         if permission is not None and not self.may(permission):
             return False  # not offered to a role that may not (a key press says why: on_key)
-        if action == "toggle_cpr" and self.summary is not None and self.summary.scopes and "cpr_full" not in self.summary.scopes:
+        if (
+            action == "toggle_cpr"
+            and self.summary is not None
+            and self.summary.scopes
+            and "cpr_full" not in self.summary.scopes
+        ):
             return False  # the role never sees the full CPR number (assets/permissions.toml, reads.cpr_full)
         if action == "erase" and not load_permissions().may(self.app.staff.role if self.app.staff else None,
                                                             "purge_citizen"):  # fmt: skip
