@@ -571,3 +571,24 @@ def test_a_cloned_disk_is_refused_before_it_touches_the_other_laptops_merged_fil
     assert {"Original", "Kopi", "Tre Borger"} <= _names(b)
     assert _problems(a) == [] and _problems(b) == [] and _problems(c) == []
     c.close()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_what_a_laptop_writes_to_the_share_is_readable_by_the_other_laptops_users(tmp_path):
+    """The app's own files are private (umask 077), but another laptop may reach the share as another OS user:
+    the share's folders and files keep read access for them (their content is sealed)."""
+    import stat
+
+    from aaben_raadgivning.sync.share_io import ShareIO
+
+    old = os.umask(0o077)
+    try:
+        io = ShareIO(tmp_path)
+        folder = tmp_path / "devices" / "x"
+        io.mkdir(folder)
+        path = io.publish(folder, "seg-0000000001-0000000001.jsonl", b"sealed bytes\n")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755
+    assert stat.S_IMODE(folder.parent.stat().st_mode) == 0o755  # "devices", made on the way
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644

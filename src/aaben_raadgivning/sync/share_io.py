@@ -17,6 +17,20 @@ from pathlib import Path
 
 from aaben_raadgivning.sync.segments import TMP_PREFIX
 
+# The app runs with umask 077 (its own files are private), but the share is read by the other laptops, which
+# may be other OS users (an NFS or local group folder): what it writes there is readable by them. Every file
+# is sealed with the office key (sync/sealing.py); who reaches the folder at all is the share's own rights.
+SHARE_FILE_MODE = 0o644
+SHARE_DIR_MODE = 0o755
+
+
+def _share_mode(path: Path, mode: int) -> None:
+    if os.name == "posix":
+        try:
+            os.chmod(path, mode)
+        except OSError:
+            pass  # a share that keeps its own modes (SMB mount options): nothing to do
+
 
 class PublishConflict(FileExistsError):
     """The final name is taken (by an earlier run of ours, or by a clone of this device)."""
@@ -52,6 +66,10 @@ class ShareIO:
     def mkdir(self, path: Path) -> None:
         self.step("mkdir")
         path.mkdir(parents=True, exist_ok=True)
+        for folder in (path, *path.parents):  # (the folders made on the way too)
+            if folder == self.root or self.root not in folder.parents:
+                break
+            _share_mode(folder, SHARE_DIR_MODE)
 
     def remove(self, path: Path) -> None:
         self.step("remove")
@@ -64,6 +82,7 @@ class ShareIO:
         tmp = folder / f"{TMP_PREFIX}{uuid.uuid4().hex}"
         self.step("write")
         with open(tmp, "wb") as handle:
+            _share_mode(tmp, SHARE_FILE_MODE)
             half = len(data) // 2
             handle.write(data[:half])
             self.step("write-half")  # a crash here leaves a half-written temporary file
