@@ -29,7 +29,7 @@ from aaben_raadgivning.ui.screens.office_key import (
 )
 from support.clock import PASSWORD
 from support.keys import MemoryKeyring
-from support.pilot import login, screen_text, type_text
+from support.pilot import login, screen_text, type_text, wait_for_text
 
 SIZE = (100, 34)
 # The office's key in these tests: never the suite's own key (that one is in the environment of every test).
@@ -102,7 +102,7 @@ async def test_first_computer_creates_the_key_shows_the_code_once_and_opens(tmp_
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await _settle(app, pilot)
         assert isinstance(app.screen, OfficeKeySetupDialog)
-        assert "ikke nøglen endnu" in screen_text(app)
+        await wait_for_text(pilot, "ikke nøglen endnu")
         await pilot.click("#create")
         await pilot.pause()
         dialog = app.screen
@@ -123,7 +123,7 @@ async def test_first_computer_creates_the_key_shows_the_code_once_and_opens(tmp_
         await _settle(app, pilot)
         assert isinstance(app.screen, LoginScreen)
         assert app.runtime_error is None and app.runtime_ready.is_set()
-        assert "Der er ingen medarbejdere endnu" in screen_text(app)
+        await wait_for_text(pilot, "Der er ingen medarbejdere endnu")
         assert "Kontornøglen er gemt i computerens nøglering." in notified(app)
         assert key.recovery_code not in notified(app)
         app.runtime.close()
@@ -183,18 +183,18 @@ async def test_a_wrong_code_is_refused_in_danish_and_the_text_is_kept(tmp_path, 
         other = OTHER_OFFICE.recovery_code
         await _code_typed(pilot, other)  # a real code, of another office
         assert isinstance(app.screen, RecoveryCodeDialog)
-        assert "Kontornøglen passer ikke til mappen" in screen_text(app)
+        await wait_for_text(pilot, "Kontornøglen passer ikke til mappen")
         code_input = app.screen.query_one("#code", Input)
         assert code_input.value == other
         await pilot.press("backspace")  # a typing mistake: one character short
         await pilot.press("enter")
         await pilot.pause()
-        assert "Gendannelseskoden skal have 55 tegn" in screen_text(app)
+        await wait_for_text(pilot, "Gendannelseskoden skal have 55 tegn")
         assert code_input.value == other[:-1]
         code_input.value = OfficeKey.demo().recovery_code  # the public demo key is no office's key
         await pilot.press("enter")
         await pilot.pause()
-        assert "demo-nøglens kode" in screen_text(app)
+        await wait_for_text(pilot, "demo-nøglens kode")
         assert app.screen.query_one("#code", Input).value == OfficeKey.demo().recovery_code
     assert read_record(data_dir).key_id == OFFICE.key_id  # nothing changed
     assert no_key_here.get_password(KEYRING_SERVICE, OTHER_OFFICE.key_id) is None
@@ -208,7 +208,7 @@ async def test_a_folder_whose_key_is_missing_opens_with_the_code_and_keeps_its_d
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await _settle(app, pilot)
         assert isinstance(app.screen, RecoveryCodeDialog)
-        assert OFFICE.key_id in screen_text(app)  # which key is asked for (public)
+        await wait_for_text(pilot, OFFICE.key_id)  # which key is asked for (public)
         await _code_typed(pilot, OFFICE.recovery_code)
         assert isinstance(app.screen, LoginScreen) and app.runtime_error is None
         await login(pilot)
@@ -237,7 +237,7 @@ async def test_cancelling_stays_on_the_login_screen_with_the_explanation(tmp_pat
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, LoginScreen)
-        text = screen_text(app)
+        text = await wait_for_text(pilot, "Databasen kunne ikke åbnes")
         expected = "findes ikke på denne computer" if set_up else "ikke sat op til et kontor"
         assert expected in app.runtime_error and "Start programmet igen" in app.runtime_error
         assert "Databasen kunne ikke åbnes" in text and "Ctrl+Q" in text
@@ -273,7 +273,7 @@ async def test_an_encrypted_database_without_its_record_cannot_get_a_new_key(tmp
         await _settle(app, pilot)
         assert isinstance(app.screen, OfficeKeySetupDialog)
         assert app.screen.query_one("#create").disabled
-        assert "allerede en krypteret database" in screen_text(app)
+        await wait_for_text(pilot, "allerede en krypteret database")
         await pilot.click("#enter-code")
         await pilot.pause()
         await _code_typed(pilot, OFFICE.recovery_code)
