@@ -21,6 +21,8 @@ SCREENSHOTS = {
     "follow_up_queue.svg": "test_follow_up_screen/test_queue_snapshot.svg",
     "hours.svg": "test_hours_snapshots/test_agreements_and_hours_overview.svg",
     "sync_conflicts.svg": "test_sync_snapshots/test_sync_screen_with_conflicts.svg",
+    "results.svg": "test_results_snapshots/test_results_screen.svg",
+    "caseload.svg": "test_caseload_snapshots/test_caseload_screen.svg",
 }
 
 

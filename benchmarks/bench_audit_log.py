@@ -116,8 +116,10 @@ def main() -> int:
 
     from aaben_raadgivning.store.database import open_database
     from aaben_raadgivning.store.queries.audit_log import AuditFilter, audit_page
+    from aaben_raadgivning.store.sqlite_driver import CIPHER_FORMAT
 
-    path = DATA_ROOT / f"audit-{args.rows}-encrypted" / "audit.sqlite3"
+    # (the cipher format in the folder name: a file of another format is built again, not misread)
+    path = DATA_ROOT / f"audit-{args.rows}-{CIPHER_FORMAT}" / "audit.sqlite3"
     if not path.exists():
         print(f"Bygger {args.rows:,} revisionsrækker i {path} …".replace(",", "."), file=sys.stderr)
         tmp = path.with_name("building.sqlite3")

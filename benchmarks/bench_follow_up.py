@@ -184,7 +184,9 @@ def ensure_encrypted(root: Path, meta: dict) -> Path:
 
     target = dataset_root(encrypted=True)
     marker = target / "source.json"
-    source = {"built_at": meta["built_at"]}
+    from aaben_raadgivning.store.sqlite_driver import CIPHER_FORMAT
+
+    source = {"built_at": meta["built_at"], "cipher_format": CIPHER_FORMAT}  # (a new file format: convert again)
     try:
         if json.loads(marker.read_text(encoding="utf-8")) == source:
             return target

@@ -89,7 +89,7 @@ def check_cached(root: Path, citizens: int, events_per_citizen: float, office_ke
     """The recorded metadata if the cached dataset (plain, or encrypted under ``office_key``) is usable,
     else None and why not."""
     from aaben_raadgivning.store.migrate import SCHEMA_HEAD, current_revision
-    from aaben_raadgivning.store.sqlite_driver import is_plain_file
+    from aaben_raadgivning.store.sqlite_driver import CIPHER_FORMAT, is_plain_file
 
     database = _db_file(root)
     meta_path = root / META_FILE
@@ -103,6 +103,8 @@ def check_cached(root: Path, citizens: int, events_per_citizen: float, office_ke
         return None, "different parameters"
     if is_plain_file(database) != (office_key is None):
         return None, "encrypted where a plain one is wanted, or the other way round"
+    if office_key is not None and meta.get("cipher_format") != CIPHER_FORMAT:
+        return None, f"encrypted in another file format than {CIPHER_FORMAT}"
     key = office_key.database_key if office_key is not None else None
     if current_revision(database, key) != SCHEMA_HEAD or meta.get("schema_fingerprint") != schema_fingerprint():
         return None, f"schema is not the current revision {SCHEMA_HEAD} as written now"
@@ -177,6 +179,7 @@ def encrypt_copy(plain_root: Path, root: Path, plain_meta: dict) -> dict:
     """Copy the plain dataset folder and convert the copy to SQLCipher under the demo key; returns its metadata."""
     from aaben_raadgivning.security.key_store import write_record
     from aaben_raadgivning.store.encryption import encrypt_database
+    from aaben_raadgivning.store.sqlite_driver import CIPHER_FORMAT
 
     key = bench_key(encrypted=True)
     tmp = root.with_name(f"{root.name}.tmp-{os.getpid()}")
@@ -195,6 +198,7 @@ def encrypt_copy(plain_root: Path, root: Path, plain_meta: dict) -> dict:
         **plain_meta,
         "encrypted": True,
         "key": "demo",
+        "cipher_format": CIPHER_FORMAT,
         "source_generated_at": plain_meta["generated_at"],
         "copy_seconds": round(copied - started, 2),
         "encrypt_seconds": round(time.perf_counter() - copied, 2),

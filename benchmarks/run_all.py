@@ -14,6 +14,9 @@
 8. bench_sync.py     sync throughput (≥ 5 000 changes/s, ≥ 0.25 × executemany); no-op sync (≤ 50 ms); new laptop (≤ 30 s)
 9. bench_follow_up_sweep.py  daily follow-up sweep, one day step on the 100 000-citizen dataset       (≤ 1 s)
 10. bench_concurrent_saves.py  saves while a sync applies 20 000 changes: 0 failed, p99 wait      (≤ 250 ms)
+11. bench_results.py  the month's results (≤ 500 ms) and the 12-month trend (≤ 2 s)
+12. bench_caseload.py  «Mine borgere» (F8): first page of a 300-citizen caseload (≤ 100 ms)
+13. bench_export.py  the export for people (XLSX and CSV) of the 100 000-citizen dataset, ratio to a bare csv write
 
 Encryption (issue 14): every benchmark runs on SQLCipher-encrypted databases (the public demo key; the
 dataset is converted from the plain one by generate.py). For start-up, search, opening a citizen, the F5
@@ -48,11 +51,14 @@ def main(argv: list[str] | None = None) -> int:
     ensure_importable()
 
     import bench_agreements
+    import bench_caseload
     import bench_citizen
     import bench_concurrent_saves
+    import bench_export
     import bench_follow_up
     import bench_follow_up_sweep
     import bench_memory
+    import bench_results
     import bench_search
     import bench_startup
     import bench_sync
@@ -111,6 +117,15 @@ def main(argv: list[str] | None = None) -> int:
     saves = bench_concurrent_saves.measure(20_000, 200, bench_concurrent_saves.default_batch())
     print(bench_concurrent_saves.report([saves]))
     save_results("concurrent_saves", {"results": [saves]})
+
+    print("\n== 11. Results: the month's figures and the 12-month trend (issue 16)")
+    results_figures = bench_results.run(5)
+
+    print("\n== 12. Mine borgere (F8): first page of a 300-citizen caseload (issue 16)")
+    caseload = bench_caseload.run(30)
+
+    print("\n== 13. Export for people: XLSX and CSV of the whole dataset (issue 18)")
+    export = bench_export.run()
 
     app, bare = startup["app"], startup["bare"]
     counts = meta["counts"]
@@ -218,6 +233,38 @@ def main(argv: list[str] | None = None) -> int:
             f"{sr['again']:.0f}× one recompute",
             "PASS" if sweep["pass"] else "FAIL",
         ]  # fmt: skip
+    )
+    rm, rr = results_figures["medians_ms"], results_figures["ratios_to_pk_lookup"]
+    rows.append(
+        [
+            "Results: the month's figures / 12-month trend",
+            f"≤ {bench_results.MONTH_TARGET_MS:g} ms / ≤ {bench_results.TREND_TARGET_MS:g} ms",
+            f"month {rm['month']:.0f} ms (per citizen {rm['month_citizens']:.0f}, one staff member "
+            f"{rm['month_staff']:.0f}); trend {rm['trend']:.0f} ms; PK lookup {rm['pk_lookup']:.2f} ms",
+            f"{rr['month']:.0f}× / {rr['trend']:.0f}× PK lookup",
+            "PASS" if results_figures["pass"] else "FAIL",
+        ]  # fmt: skip
+    )
+    cm, cr = caseload["medians_ms"], caseload["ratios_to_pk_lookup"]
+    rows.append(
+        [
+            "Mine borgere (F8): first page, 300-citizen caseload",
+            f"≤ {bench_caseload.PAGE_TARGET_MS:g} ms",
+            f"by name {cm['page_name']:.0f} ms, by hours {cm['page_hours']:.0f} ms, by contact "
+            f"{cm['page_contact']:.0f} ms, marked + name {cm['page_flagged_text']:.0f} ms",
+            f"{cr['page_name']:.0f}× PK lookup",
+            "PASS" if caseload["pass"] else "FAIL",
+        ]  # fmt: skip
+    )
+    es, er = export["seconds"], export["ratios_to_bare_csv"]
+    rows.append(
+        [
+            "Export for people: XLSX / CSV, whole dataset",
+            "(info)",
+            f"XLSX {es['xlsx']:.0f} s, CSV {es['csv']:.0f} s, bare csv {es['bare_csv']:.0f} s",
+            f"{er['xlsx']:.1f}× / {er['csv']:.1f}× bare csv",
+            "",
+        ]
     )
     applying, base = saves["applying"], saves["baseline"]
     rows.append(

@@ -7,6 +7,7 @@ from aaben_raadgivning.domain.rules import Rules, RulesError, load_rules, parse_
 # The seeds' (and the law's) numbers, written out independently of rules.toml.
 SEED_VALUES = {
     "ordinary_hours_goal": 30,  # 000 KE 9 / 003 KE 6
+    "hours_not_rising_months": 3,  # «Mine borgere»: a project default, not from the seeds or the law
     "follow_up_contact_interval_months": 1,  # "mindst en gang i måneden i det første år"
     "follow_up_first_period_months": 12,
     "jobsamtaler_minimum": 4,  # LAB § 31
@@ -19,6 +20,8 @@ SEED_VALUES = {
     "attendance_goal_percent": 70,  # Slagelse (004)
     "self_supporting_goal_percent": 40,
     "self_supporting_after_months": 12,
+    "aftercare_months": 3,  # efterværn: Slagelse (004) coaches in the first 3 months in work
+    "aftercare_interval_months": 1,  # a project default: monthly
     "no_show_follow_up_working_days": 1,
     "max_clock_ahead_minutes": 60,  # technical (sync), not from the seeds
     "retention_years": 5,  # slettefrist: the municipality's retention rule (typically 5 years), not the seeds

@@ -553,6 +553,22 @@ def test_the_valid_test_model_parses():
     assert model.step("a").short_label == "Trin A"
 
 
+def test_a_step_may_have_a_time_limit():
+    model = parse_step_model(mutate('label = "Trin A"', 'label = "Trin A"\nmax_days = 60'))
+    assert (model.step("a").max_days, model.step("b").max_days) == (60, None)
+
+
+@pytest.mark.parametrize(
+    ("code", "limits"),
+    [("flere_skal_med", {"trin1": 60, "trin2": 120, "trin3": 365}),
+     ("trappemodel", {"trin0": 180, "trin1": 120, "trin2": 91, "trin3": 182, "trin4": None})],
+)  # fmt: skip
+def test_the_shipped_step_limits(code, limits):
+    model = load_step_model(code)
+    assert {step.code: step.max_days for step in model.steps} == limits
+    assert model.terminal.max_days is None
+
+
 def test_a_literal_at_least_value_works():
     model = parse_step_model(mutate('value = "rules.ordinary_hours_goal"', "value = 10"))
     evaluation = evaluate_exit(model, "b", {"ordinary_hours_best_month": 10}, RULES)
@@ -608,6 +624,9 @@ INVALID_MODELS = [
     ("unknown-top-level", 'source = "Test"', 'source = "Test"\nkilde = "x"', "Trinmodellen: ukendte felter: kilde"),
     ("no-source", 'source = "Test"\n', "", "«source» mangler"),
     ("bad-toml", 'label = "Testmodel"', 'label = "Testmodel', "Filen er ikke gyldig TOML"),
+    ("max-days-zero", 'label = "Trin A"', 'label = "Trin A"\nmax_days = 0', "«max_days» skal være et helt antal dage"),
+    ("max-days-text", 'label = "Trin A"', 'label = "Trin A"\nmax_days = "60"', "«max_days» skal være et helt antal dage"),
+    ("max-days-on-terminal", 'label = "Afsluttet"', 'label = "Afsluttet"\nmax_days = 9', "ukendte felter: max_days"),
 ]  # fmt: skip
 
 

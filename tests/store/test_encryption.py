@@ -144,3 +144,39 @@ def test_a_crash_during_conversion_leaves_the_plain_database_whole(tmp_path, mon
     leftovers = [p.name for p in tmp_path.rglob("*") if p.is_file() and "encrypting" in p.name or p.suffix == ".plain"]
     assert leftovers == []
     assert database_file.backups(tmp_path / "backups") == []  # the plain safety copy is gone again
+
+
+def _opens_as(path: Path, key: bytes, hmac: str, page_size: int) -> bool:
+    """Whether ``path`` reads with exactly these cipher settings (set on the connection, so SQLCipher's
+    process-wide defaults play no part)."""
+    conn = sqlite_driver.dbapi.connect(str(path))
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute(sqlite_driver.key_pragma(key))
+        conn.execute(f"PRAGMA cipher_page_size = {page_size}")
+        conn.execute(f"PRAGMA cipher_hmac_algorithm = {hmac}")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return True
+    except sqlite_driver.DatabaseError:
+        return False
+    finally:
+        conn.close()
+
+
+def test_every_encrypted_file_has_the_documented_format(tmp_path):
+    """HMAC-SHA256 and 16 KiB pages (sqlite_driver.CIPHER_FORMAT: the fast copy a new laptop needs) for the
+    database, a converted database and its backups alike; SQLCipher's own defaults do not read them."""
+    key = TEST_OFFICE_KEY.database_key
+    made = tmp_path / "made" / DB_NAME
+    made.parent.mkdir()
+    _fill(made, TEST_OFFICE_KEY)
+    converted = tmp_path / "converted" / DB_NAME
+    converted.parent.mkdir()
+    _fill(converted, None)
+    migrate.backup_database(converted, tmp_path / "converted" / "backups", "old", None)
+    encrypt_database(converted, tmp_path / "converted" / "backups", key)
+    backups = list(database_file.backups(tmp_path / "converted" / "backups"))
+    assert backups
+    for path in [made, converted, *backups]:
+        assert _opens_as(path, key, sqlite_driver.CIPHER_HMAC, sqlite_driver.CIPHER_PAGE_SIZE), path
+        assert not _opens_as(path, key, "HMAC_SHA512", 4096), path

@@ -25,6 +25,7 @@ from aaben_raadgivning.cli.commands import (
     export,
     follow_up_sweep,
     office,
+    report,
     share,
     sync,
     user,
@@ -86,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_global_options(parser, top_level=True)
     commands = parser.add_subparsers(title="kommandoer", metavar="KOMMANDO", dest="command")
     # the order of --help
-    for command in (office, user, citizen, demo, export, audit, check, sync, share, device, follow_up_sweep):
+    for command in (office, user, citizen, demo, export, report, audit, check, sync, share, device, follow_up_sweep):
         command.register(commands)
     return parser
 

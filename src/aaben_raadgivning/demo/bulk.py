@@ -18,6 +18,7 @@ from aaben_raadgivning.store.models import (
     Agreement,
     ChangeLogEntry,
     Citizen,
+    CitizenOutcome,
     Company,
     CompanyContact,
     Event,
@@ -38,7 +39,7 @@ BATCH_ROWS = 5_000  # rows per bulk insert
 # the rows back through the ORM to keep the two in step.
 
 MODELS = (
-    Office, Staff, Citizen, WalkIn, WalkInTransition, Event, Company, CompanyContact, Agreement, FollowUpTask, HoursReport,
+    Office, Staff, Citizen, CitizenOutcome, WalkIn, WalkInTransition, Event, Company, CompanyContact, Agreement, FollowUpTask, HoursReport,
 )  # fmt: skip
 ORDER = tuple(model.__tablename__ for model in MODELS)  # parents before children (foreign keys)
 JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # == rows.dumps, minus a call

@@ -118,10 +118,16 @@ def write_companies_and_agreements(world: World, session: Session, calendar: Wor
             status = "aktiv" if end >= world.today else "afsluttet"
         else:
             status = rng.choices(("udkast", "afsluttet", "afbrudt"), (2, 3, 3))[0]
+        if status == "afsluttet" and end >= world.today:  # ended in the past
+            end = world.today - timedelta(days=rng.randint(1, 30))
+            start = end - timedelta(weeks=weeks) + timedelta(days=1)
+        elif status == "afbrudt" and start >= world.today - timedelta(days=1):  # begun before it was broken off
+            start = world.today - timedelta(days=rng.randint(7, 60))
+            end = start + timedelta(weeks=weeks) - timedelta(days=1)
         if status == "udkast":
             start = world.today + timedelta(days=rng.randint(3, 30))
             end = start + timedelta(weeks=weeks) - timedelta(days=1)
-        renegotiate = status == "aktiv" and start < world.today - timedelta(days=60) and rng.random() < 0.35
+        renegotiate = status == "aktiv" and start < world.today - timedelta(days=60) and rng.random() < 0.45
         schedule, ordinary = _schedule(rng, kind, rng.randint(1, 3))
         common = {
             "citizen_id": citizen_id, "company_id": company_id, "course_kind": kind, "health_notes": "",
@@ -166,12 +172,16 @@ def write_companies_and_agreements(world: World, session: Session, calendar: Wor
             for number, visit in enumerate(visits, start=1):
                 key = f"agreement:{root}:{visit.index}"
                 done = visit.due < world.today
+                completed = visit.due
+                if done and rng.random() < 0.15:  # some visits are late: done a few days after, or still open
+                    completed = visit.due + timedelta(days=rng.randint(1, 10))
+                    done = completed < world.today
                 writer.add(
                     "follow_up_tasks", id=derived_id(citizen_id, key), citizen_id=citizen_id, kind="aftaleopfoelgning",
                     rule=PLAN_TASK_RULE, reason=f"Opfølgning på aftalen med {company_name} (besøg {number} af {len(visits)})",
                     due_date=visit.due, assignee_id=jf, status="done" if done else "open", subject_id=agreement_id,
                     created_by=jf, created_at=created, rule_key=key, agreement_id=agreement_id,
-                    completed_at=world.clock.utc(datetime.combine(visit.due, time(14))) if done else None,
+                    completed_at=world.clock.utc(datetime.combine(completed, time(14))) if done else None,
                     completed_by=jf if done else None,
                 )  # fmt: skip
         # monthly hours for each whole month the course ran (ordinary hours growing a little)

@@ -9,8 +9,10 @@ company is made up; the CPR numbers are generated, not looked up.
 
 from __future__ import annotations
 
+import json
 import random
 import time as time_module
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -35,6 +37,9 @@ from aaben_raadgivning.demo.texts import (
     FOLLOW_UPS,
     INTERNATIONAL_NAMES,
     JOBS,
+    LANGUAGES,
+    NO_SHOW_MONTH_SPREAD,
+    NO_SHOW_RATE,
     OUTCOMES,
     PHONE_PATTERNS,
     WALK_IN_FOLLOW_UP,
@@ -43,10 +48,14 @@ from aaben_raadgivning.demo.texts import (
 from aaben_raadgivning.demo.world import Clock, World, default_open_hours, thousands, weighted
 from aaben_raadgivning.domain.clock import to_local
 from aaben_raadgivning.domain.cpr import generate_cpr
+from aaben_raadgivning.domain.dates import format_date
+from aaben_raadgivning.domain.follow_up_rules import aftercare_tasks
 from aaben_raadgivning.domain.open_hours import OpenHours
 from aaben_raadgivning.domain.reference import load_reference
-from aaben_raadgivning.domain.step_models import DEFAULT_STEP_MODEL
+from aaben_raadgivning.domain.rules import load_rules
+from aaben_raadgivning.domain.step_models import DEFAULT_STEP_MODEL, load_step_model
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
+from aaben_raadgivning.ids import derived_id
 from aaben_raadgivning.security.passwords import hash_password
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import (
@@ -70,6 +79,7 @@ MAX_CITIZENS = 1_000_000
 MAX_DAYS = 3_650
 MAX_EVENTS_PER_CITIZEN = 1_000
 CITIZENS_PER_TX = 2_000  # citizens (with their events) per transaction
+PROJECT_DAYS = 730  # project starts (visitations) fall on the working days of the last two years
 
 
 ProgressFn = Callable[[float, str], None]
@@ -119,7 +129,8 @@ def _ensure_staff_and_office(db: Database) -> tuple[dict[str, str], str, str, in
         return existing, office.id, housing_area, created_staff, created_office
 
 
-def _citizen(world: World, used_cprs: set[str]) -> dict[str, Any]:
+def _citizen(world: World, used_cprs: set[str], project_start: date | None) -> dict[str, Any]:
+    """A citizen's record; one visited into the project was created up to a month before ``project_start``."""
     rng, fake = world.rng, world.fake
     sex = "M" if rng.random() < 0.5 else "K"
     if rng.random() < 0.45:
@@ -142,10 +153,14 @@ def _citizen(world: World, used_cprs: set[str]) -> dict[str, Any]:
                 break
     # Danish numbers are 8 digits not starting with 0 or 1 (Faker's own formats include impossible ones).
     phone = fake.numerify(world.pick(PHONE_PATTERNS)) if rng.random() >= 0.30 else None
-    # Known to the office before the demo window starts, so every event comes after creation.
-    created_local = datetime.combine(
-        world.first_day - timedelta(days=rng.randint(1, 900)), time(8, rng.randint(0, 59))
-    ) + timedelta(hours=rng.randint(0, 6))
+    # Known to the office before their first event: before the project start (visitation), or — for one not
+    # visited — before the demo window starts, so every event comes after creation.
+    if project_start is not None:
+        created_day = project_start - timedelta(days=rng.randint(1, 30))
+    else:
+        created_day = world.first_day - timedelta(days=rng.randint(1, 900))
+    world.created_days.append(created_day)
+    created_local = datetime.combine(created_day, time(8, rng.randint(0, 59))) + timedelta(hours=rng.randint(0, 6))
     roll = rng.random()
     benefit: str | None
     if international and roll < 0.35:
@@ -155,7 +170,7 @@ def _citizen(world: World, used_cprs: set[str]) -> dict[str, Any]:
     else:
         benefit = rng.choices(("kontanthjaelp", "selvforsorgelse", "andet", None), (80, 6, 6, 8))[0]
     readiness = rng.choices(("aktivitetsparat", "jobparat", None), (80, 15, 5))[0]
-    return {
+    values = {
         "name": name,
         "cpr": cpr,
         "birth_date": birth_date if cpr else (birth_date if rng.random() < 0.3 else None),
@@ -168,55 +183,201 @@ def _citizen(world: World, used_cprs: set[str]) -> dict[str, Any]:
         "jobkonsulent_id": world.staff.get("JK") if readiness == "aktivitetsparat" else None,
         "created_at": world.clock.utc(created_local),
     }
+    values.update(_base_data(world, international, birth_date, created_local.date(), benefit, readiness))
+    return values
 
 
-def _record_state(world: World, created: datetime) -> dict[str, Any]:
-    """Where a visited citizen stands in the default step model (their first events are the visitation,
-    the jobformidler and the job goal)."""
+def _base_data(
+    world: World, international: bool, birth_date: date, known_since: date, benefit: str | None, readiness: str | None
+) -> dict[str, Any]:
+    """Address, language and tolk, benefit since (years on benefit: Flere skal med's target group has ≥ 5)
+    and match group, from the generator's second random source."""
+    x = world.extra_rng
+    language = x.choice(LANGUAGES) if international else ("dansk" if x.random() < 0.8 else None)
+    adult = birth_date + timedelta(days=18 * 366)
+    since = None
+    if benefit not in (None, "selvforsorgelse"):
+        since = max(adult, known_since - timedelta(days=int(x.random() * 12 * 365)))
+    match_group = None
+    if readiness == "aktivitetsparat":
+        match_group = x.choices(("2", "3", "4"), (10, 50, 40))[0]
+    elif readiness == "jobparat":
+        match_group = "1"
+    return {
+        "address": f"{world.housing_area} {x.randint(1, 120)}, {x.randint(0, 4)}. {x.choice(('th', 'tv', 'mf'))}.",
+        "language": language,
+        "interpreter_needed": international and x.random() < 0.35,
+        "benefit_since": since,
+        "match_group": match_group,
+    }
+
+
+# The chance that a citizen in the project becomes self-supporting (some time), by the step they reached: with the
+# outcome dates below, about a third of a start month's cohort is self-supporting within 12 months (goal: 40 %).
+SELF_SUPPORT_CHANCE = {"trin1": 0.25, "trin2": 0.55, "trin3": 0.8}
+
+
+def _outcome(world: World, values: dict[str, Any]) -> tuple[str, date] | None:
+    """An exit outcome for some citizens in the project, dated a few weeks to a year after they reached their
+    step: self-support (job, education) for more of those further on, a few gone another way (moved away,
+    another benefit …). None when the date is not yet reached. Sets the record's self-support fact."""
+    x, step = world.extra_rng, values.get("step")
+    since = values.get("step_since") or values.get("project_start")
+    if since is None or step is None:
+        return None
+    day = since + timedelta(days=x.randint(14, 330))
+    if x.random() < SELF_SUPPORT_CHANCE.get(step, 0.0):
+        if day >= world.today:
+            return None
+        code = x.choices(("job_fuldtid", "job_deltid", "uddannelse", "egen_virksomhed"), (40, 35, 22, 3))[0]
+        values["self_supporting"] = True
+    elif x.random() < 0.06:
+        if day >= world.today:
+            return None
+        code = x.choice(("fraflyttet", "anden_ydelse", "fleksjob", "udeblevet", "job_deltid_ydelse"))
+    else:
+        return None
+    return code, day
+
+
+def _write_outcome(world: World, calendar: WorkdayCalendar, citizen_id: str, outcome: tuple[str, date]) -> None:
+    """The outcome row, its timeline event and — for self-support — the efterværn tasks still ahead."""
+    code, day = outcome
+    term = load_reference().exit_outcomes.term(code)
+    assert term is not None
+    writer, staff = world.writer, world.staff.get("JF")
+    recorded = world.clock.utc(datetime.combine(day, time(11)))
+    outcome_id = writer.add("citizen_outcomes", citizen_id=citizen_id, outcome=code, outcome_date=day,
+                            recorded_by=staff, created_at=recorded)  # fmt: skip
+    summary = f"Udfald: {term.label} fra {format_date(day)}" + (" (selvforsørgende)" if term.self_supporting else "")
+    writer.add("events", citizen_id=citizen_id, kind="udfald", occurred_at=recorded, recorded_at=recorded,
+               staff_id=staff, summary=summary, subject_id=outcome_id,
+               data=json.dumps({"outcome": code, "date": day.isoformat(), "self_supporting": term.self_supporting}))  # fmt: skip
+    if not term.self_supporting:
+        return
+    for task in aftercare_tasks(outcome_id, day, load_rules(), calendar):
+        if task.due < world.today:
+            continue  # the months already past: the demo keeps only open tasks ahead
+        writer.add(
+            "follow_up_tasks", id=derived_id(citizen_id, task.key), citizen_id=citizen_id, kind=task.kind,
+            rule=task.rule, rule_key=task.key, reason=task.reason, due_date=task.due, assignee_id=staff,
+            status="open", subject_id=outcome_id, created_by=staff, created_at=recorded,
+        )  # fmt: skip
+
+
+def _record_state(world: World, start: date) -> dict[str, Any]:
+    """Where a citizen visited into the project on ``start`` stands in the default step model (their first
+    events are the visitation, the jobformidler and the job goal; then a «trin» event per step moved up)."""
     rng = world.rng
     step = rng.choices(("trin1", "trin2", "trin3"), (50, 30, 20))[0]
-    start = to_local(created).date() + timedelta(days=rng.randint(1, 30))
+    room = (world.today - start).days - 1  # days after the start a step change can be on (before today)
+    if room < 2:
+        step = "trin1"
     return {
         "step_model": DEFAULT_STEP_MODEL,
         "step_model_version": 1,
         "step": step,
-        "step_since": min(world.today, start + timedelta(days=rng.randint(0, 200))),
+        "step_since": start if step == "trin1" else start + timedelta(days=rng.randint(2, min(200, room))),
         "visitation": "projekt",
-        "project_start": min(world.today, start),
+        "project_start": start,
         "jobformidler_id": world.staff.get("JF"),
         "job_goal": world.pick(JOBS),
         "cv_status": rng.choice(("mangler", "i_gang")) if step == "trin1" else "faerdig",
     }
 
 
-def _events_for(world: World, citizen_id: str, count: int, choose_kind: Callable[[], str]) -> None:
-    rng = world.rng
-    if not world.work_days:
-        return
-    moments = sorted(
-        datetime.combine(world.pick(world.work_days), time(8)) + timedelta(minutes=int(rng.random() * 450))
-        for _ in range(count)
-    )
+def _step_events(world: World, values: dict[str, Any]) -> list[tuple[datetime, str, str, dict[str, Any]]]:
+    """The visitation on the project start and a «trin» event per step moved up, the last on ``step_since``:
+    (local time, kind, summary, data), the data as store.actions.citizen_record._apply_step writes it."""
+    rng, model = world.rng, load_step_model(values["step_model"], values["step_model_version"])
+    start, step, since = values["project_start"], values["step"], values["step_since"]
+    outcome = model.visitation_outcome(values["visitation"])
+
+    def data(from_step: str, to_step: str) -> dict[str, Any]:
+        return {"model": model.code, "version": model.version, "from": from_step, "to": to_step,
+                "override_reason": None, "route": None}  # fmt: skip
+
+    def at(day: date) -> datetime:
+        return datetime.combine(day, time(8)) + timedelta(minutes=int(rng.random() * 420))
+
+    first = model.first_step.code
+    events = [(at(start), "visitation", f"{outcome.label}. {outcome.action}", data(first, first))]
+    moves: list[date] = []  # the days the citizen moved up to trin 2 and trin 3
+    if step == "trin2":
+        moves = [since]
+    elif step == "trin3":
+        moves = [start + timedelta(days=rng.randint(1, (since - start).days - 1)), since]
+    path = [first, "trin2", "trin3"]
+    for index, day in enumerate(moves):
+        before, after = model.step(path[index]), model.step(path[index + 1])
+        moving = f"Borgeren går fra «{before.label}» til «{after.label}»."
+        events.append((at(day), "trin", moving, data(before.code, after.code)))
+    return events
+
+
+def _events_for(
+    world: World, citizen_id: str, count: int, choose_kind: Callable[[], str], values: dict[str, Any]
+) -> None:
+    """A citizen's timeline: for one in the project the visitation, jobformidler and job goal on the project start
+    and the step changes; the rest drawn from the window's working days after the start."""
+    rng, work_days = world.rng, world.work_days
+    timeline: list[tuple[datetime, str, str | None, dict[str, Any] | None]] = []
+    first_day = 0
+    if values.get("project_start") is not None:
+        steps = _step_events(world, values)
+        visited = steps[0][0]
+        timeline.append(steps[0])
+        for minutes, kind in ((6, FIRST_EVENTS[1]), (14, FIRST_EVENTS[2])):
+            timeline.append((visited + timedelta(minutes=minutes), kind, None, None))
+        timeline += steps[1:]
+        count -= len(FIRST_EVENTS)
+        first_day = bisect_right(work_days, values["project_start"])
+    days = len(work_days) - first_day
+    if days > 0:
+        for _ in range(count):
+            day = work_days[first_day + int(rng.random() * days)]
+            timeline.append((datetime.combine(day, time(8)) + timedelta(minutes=int(rng.random() * 450)),
+                             choose_kind(), None, None))  # fmt: skip
+    timeline.sort(key=lambda event: event[0])
     previous: str | None = None
-    for index, local in enumerate(moments):
-        kind = FIRST_EVENTS[index] if index < len(FIRST_EVENTS) else choose_kind()
-        templates, writers = EVENT_TEXTS[kind]
-        summary = world.fill(world.pick(templates))
+    for local, kind, summary, data in timeline:
+        writer_initials = None
         corrects = None
-        if previous is not None and rng.random() < 0.003:
-            kind, summary, corrects = "note", "Rettelse: forkert dato i det forrige notat", previous
+        if summary is None:
+            templates, writers = EVENT_TEXTS[kind]
+            writer_initials = world.pick(writers)
+            summary = world.fill(world.pick(templates))
+            if kind == "samtale" and rng.random() < _no_show_chance(world, writer_initials, local.date()):
+                kind, summary = "udeblivelse", f"Udeblev fra samtale {local.day:02d}.{local.month:02d}"
+            elif previous is not None and rng.random() < 0.003:
+                kind, summary, corrects = "note", "Rettelse: forkert dato i det forrige notat", previous
+        else:
+            writer_initials = EVENT_TEXTS[kind][1][0]
         occurred = world.clock.utc(local)
-        previous = world.writer.add(
+        event_id = world.writer.add(
             "events",
             citizen_id=citizen_id,
             kind=kind,
             occurred_at=occurred,
             recorded_at=occurred + timedelta(minutes=int(rng.random() * 90)),
-            staff_id=world.staff.get(world.pick(writers)),
+            staff_id=world.staff.get(writer_initials),
             summary=summary[:300],
             details=world.fill(world.pick(DETAILS)),
             corrects_id=corrects,
+            data=json.dumps(data, ensure_ascii=False) if data is not None else None,
         )
+        previous = event_id if data is None else None  # a step event is never "corrected" by a note
+
+
+def _no_show_chance(world: World, initials: str, day: date) -> float:
+    """The chance a samtale held by ``initials`` in ``day``'s month is an udeblivelse (drawn once per month)."""
+    key = (initials, day.replace(day=1))
+    chance = world.no_show.get(key)
+    if chance is None:
+        month_random = random.Random(f"{initials}-{key[1].isoformat()}-fremmøde")
+        base = NO_SHOW_RATE.get(initials, 0.27)
+        chance = world.no_show[key] = base + NO_SHOW_MONTH_SPREAD * (2 * month_random.random() - 1)
+    return chance
 
 
 def _follow_up(world: World, calendar: WorkdayCalendar, citizen_id: str) -> None:
@@ -239,6 +400,15 @@ def _follow_up(world: World, calendar: WorkdayCalendar, citizen_id: str) -> None
     )
 
 
+def _known_citizen(world: World, citizen_ids: list[str], day: date) -> str | None:
+    """A citizen already known to the office on ``day`` (a few tries; None: the walk-in stays anonymous)."""
+    for _ in range(4):
+        index = int(world.rng.random() * len(citizen_ids))
+        if world.created_days[index] < day:
+            return citizen_ids[index]
+    return None
+
+
 def _walk_in(
     world: World,
     citizen_ids: list[str],
@@ -252,7 +422,8 @@ def _walk_in(
     rng, writer, utc = world.rng, world.writer, world.clock.utc
     reason = choose_reason()
     anonymous = not citizen_ids or rng.random() < 0.10
-    citizen_id = None if anonymous else world.pick(citizen_ids)
+    citizen_id = None if anonymous else _known_citizen(world, citizen_ids, arrived.date())
+    anonymous = citizen_id is None
     note = ANONYMOUS_NOTES[reason] if anonymous else world.pick(ARRIVAL_NOTES)
     walk_in_id = writer.add(
         "walk_ins",
@@ -283,12 +454,13 @@ def _walk_in(
         "walk_in_transitions", walk_in_id=walk_in_id, kind="finish", at=utc(finished), staff_id=helper, note=outcome
     )
     if anonymous and citizen_ids and rng.random() < 0.15:  # later recognised and linked
-        citizen_id = world.pick(citizen_ids)
-        linked = min(finished + timedelta(minutes=2), world.now_local)
-        writer.add(
-            "walk_in_transitions", walk_in_id=walk_in_id, kind="link", at=utc(linked), staff_id=helper,
-            citizen_id=citizen_id,
-        )  # fmt: skip
+        citizen_id = _known_citizen(world, citizen_ids, arrived.date())
+        if citizen_id is not None:
+            linked = min(finished + timedelta(minutes=2), world.now_local)
+            writer.add(
+                "walk_in_transitions", walk_in_id=walk_in_id, kind="link", at=utc(linked), staff_id=helper,
+                citizen_id=citizen_id,
+            )  # fmt: skip
     if citizen_id is not None:  # the same timeline event finish_walk_in writes
         summary = f"{reason_labels(reason)}: {outcome}"
         writer.add(
@@ -387,19 +559,24 @@ def _write_citizens(
         with transaction() as session:
             search_rows = []
             for _ in range(chunk_start, chunk_end):
-                values = _citizen(world, used_cprs)
                 count = 0
                 if events_per_citizen:  # a long tail: most have a few events, some have many
                     count = min(max_events, int(rng.expovariate(1 / events_per_citizen) + 0.5))
-                if count >= len(FIRST_EVENTS):
-                    values.update(_record_state(world, values["created_at"]))
+                # Visited into the project on a working day within the last two years (the project's inflow).
+                start = world.pick(world.project_days) if count >= len(FIRST_EVENTS) and world.project_days else None
+                values = _citizen(world, used_cprs, start)
+                if start is not None:
+                    values.update(_record_state(world, start))
+                outcome = _outcome(world, values)
                 citizen_id = writer.add("citizens", **values)
+                if outcome is not None:
+                    _write_outcome(world, calendar, citizen_id, outcome)
                 if values.get("step") in ("trin2", "trin3"):
                     world.course_citizens.append((citizen_id, values["step"]))
                 citizen_ids.append(citizen_id)
                 search_rows.append((citizen_id, values["name"], values["cpr"], values["phone"]))
                 if count:
-                    _events_for(world, citizen_id, count, choose_kind)
+                    _events_for(world, citizen_id, count, choose_kind, values)
                 if rng.random() < 0.05:
                     _follow_up(world, calendar, citizen_id)
                 if writer.pending >= BATCH_ROWS:
@@ -486,9 +663,12 @@ def generate_demo(
         first_day=first_day,
         now_local=now_local,
         work_days=[d for d in window if calendar.is_working_day(d)] or window,
+        project_days=[d for d in (today - timedelta(days=i) for i in range(PROJECT_DAYS, 0, -1))
+                      if calendar.is_working_day(d)],
         companies=[fake.company() for _ in range(60)],
         addresses=[f"{rng.choice(streets)} {rng.randint(1, 80)}, {rng.randint(0, 4)}. {rng.choice(('th', 'tv', 'mf'))}."
                    for _ in range(200)],
+        extra_rng=random.Random(f"{seed}-stamdata"),
     )  # fmt: skip
 
     with _bulk_session(db) as transaction:

@@ -141,11 +141,16 @@ EVENT_TEXTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 # How often each kind occurs after the first steps (visitation, jobformidler, jobmål).
 EVENT_WEIGHTS = {
-    "samtale": 20, "telefon": 15, "sms": 12, "virksomhedsbesoeg": 6, "opsoegende": 5, "udeblivelse": 5,
-    "cv": 3, "jobmaal": 2, "trin": 3, "aftale": 4, "timer": 6, "delmaal": 6, "partshoering": 0.6,
+    "samtale": 25, "telefon": 15, "sms": 12, "virksomhedsbesoeg": 6, "opsoegende": 5,
+    "cv": 3, "jobmaal": 2, "aftale": 4, "timer": 6, "delmaal": 6, "partshoering": 0.6,
     "sanktion": 0.2, "parallel_indsats": 3, "rehab": 0.3, "underretning": 0.1, "note": 8,
 }  # fmt: skip
 FIRST_EVENTS = ("visitation", "jobformidler", "jobmaal")
+# Step changes («trin») are not drawn: they follow from the record's step (demo.generator._step_events).
+# Fremmøde: a samtale is missed (udeblivelse) with a chance depending on who holds it, varied per month, so the
+# attendance rate lies around the goal (70 %): above it for some months and staff, below for others.
+NO_SHOW_RATE = {"JK": 0.31, "JF": 0.24}
+NO_SHOW_MONTH_SPREAD = 0.08  # ± this much per calendar month
 DETAILS = (
     "",
     "",

@@ -79,6 +79,12 @@ class World:
     companies: list[str]
     addresses: list[str]
     course_citizens: list[tuple[str, str]] = field(default_factory=list)  # (citizen id, step) in trin 2/3
+    project_days: list[date] = field(default_factory=list)  # past working days a project may have started on
+    created_days: list[date] = field(default_factory=list)  # each written citizen's creation day (local)
+    no_show: dict[tuple[str, date], float] = field(default_factory=dict)  # (initials, month) → chance of udeblivelse
+    # The base data and exit outcomes (added later) draw from their own source, so the rest of a seed's
+    # demo stays what it was.
+    extra_rng: random.Random = field(default_factory=lambda: random.Random(0))
 
     def pick(self, options: Sequence[T]) -> T:
         return options[int(self.rng.random() * len(options))]

@@ -66,7 +66,8 @@ class EventKind(StrEnum):
     sub-goal note, "aftale" an agreement note, "jobformidler" a change of job broker, "aaben_raadgivning" a
     walk-in visit, "visitation" the jobkonsulent's visitation, "underretning" a report to the social services,
     "trin" a change of step, "rehab" the move to the rehabilitation route, "jobmaal" a new job goal, "cv"
-    a change of the CV's status and "samtykke" a consent registered, renewed or withdrawn."""
+    a change of the CV's status, "samtykke" a consent registered, renewed or withdrawn and "udfald" an exit
+    outcome (job, education, moved away …) recorded."""
 
     UDEBLIVELSE = "udeblivelse"
     JOBSAMTALE = "jobsamtale"
@@ -85,3 +86,4 @@ class EventKind(StrEnum):
     JOBMAAL = "jobmaal"
     CV = "cv"
     SAMTYKKE = "samtykke"
+    UDFALD = "udfald"

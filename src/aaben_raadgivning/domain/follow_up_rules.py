@@ -18,6 +18,11 @@ drop open tasks whose key is gone, never touch done ones). Keys:
   not yet due) or withdrawn; a consent covered by a later-running one with the same categories or more
   makes none.
 
+Efterværn (aftercare) is not one of the derived rules above: its tasks (rule ``aftercare``, keys
+``aftercare:<outcome id>:<n>``) are made once, by the action that records a self-supporting exit outcome
+(:func:`aftercare_tasks`), and then live as ordinary tasks (the recompute never touches them). They depend
+on one date only — the outcome's — so no sweep is needed for them.
+
 All numbers come from :class:`Rules`; every due date is moved to the next working day by the
 :class:`WorkdayCalendar`. A citizen not in the project gets only the event-driven tasks (no-show, delmål).
 
@@ -47,6 +52,7 @@ RULE_SUB_GOAL = "sub_goal"
 RULE_INACTIVITY = "inactivity"
 RULE_LAB31 = "lab31"
 RULE_CONSENT_EXPIRY = "consent_expiry"
+RULE_AFTERCARE = "aftercare"  # made once by the exit-outcome action, not derived (see the module text)
 
 RULES_DERIVED = frozenset(
     {RULE_MONTHLY_CONTACT, RULE_NO_SHOW, RULE_SUB_GOAL, RULE_INACTIVITY, RULE_LAB31, RULE_CONSENT_EXPIRY}
@@ -59,6 +65,7 @@ KIND_SUB_GOAL = "delmaal_vurdering"
 KIND_JOBSAMTALE = "jobsamtale"
 KIND_MANUAL = "manuel"
 KIND_CONSENT = "samtykke"
+KIND_AFTERCARE = "eftervaern"
 
 # What a contact must be to close a task of a rule when it is completed from the queue, so completing it
 # really meets the rule (otherwise the rule would still be unmet while its task shows as done):
@@ -289,3 +296,22 @@ def derive_tasks(
         if lab31:
             tasks.extend(_lab31(facts, rules, calendar))
     return tuple(sorted(tasks, key=lambda task: (task.due, task.key)))
+
+
+def aftercare_tasks(outcome_id: str, start: date, rules: Rules, calendar: WorkdayCalendar) -> tuple[DerivedTask, ...]:
+    """Efterværn after a self-supporting exit outcome on ``start``: a contact every
+    ``aftercare_interval_months`` months until ``aftercare_months`` months have passed (Slagelse, seed 004:
+    coaching in the first 3 months; monthly by default). Keys ``aftercare:<outcome id>:<n>``; each due date
+    moved to the next working day. None when ``aftercare_months`` is 0."""
+    interval, months = rules.aftercare_interval_months, rules.aftercare_months
+    tasks = []
+    for number, offset in enumerate(range(interval, months + 1, interval), start=1):
+        due = calendar.next_working_day(add_period(start, offset))
+        reason = (
+            f"Efterværn {number} — selvforsørgende fra {format_date(start)}; kontakt mindst "
+            f"{'hver måned' if interval == 1 else f'hver {interval}. måned'} i de første {months} måneder"
+        )
+        tasks.append(
+            DerivedTask(f"{RULE_AFTERCARE}:{outcome_id}:{number}", RULE_AFTERCARE, KIND_AFTERCARE, due, reason)
+        )
+    return tuple(tasks)

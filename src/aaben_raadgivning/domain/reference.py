@@ -1,4 +1,5 @@
-"""Reference vocabularies (walk-in reasons, benefit types, event kinds, roles) loaded from assets.
+"""Reference vocabularies (walk-in reasons, benefit types, match groups, languages, exit outcomes, event kinds,
+roles) loaded from assets.
 
 They are data because municipalities differ and the law changes; records store the code, and a retired
 code keeps its label so old records still read correctly.
@@ -21,6 +22,7 @@ class Term:
     contact: bool = False  # event kinds: a contact with the citizen
     personal: bool = False  # event kinds: a personal contact (phone, meeting, visit)
     own_action: bool = False  # event kinds: recorded only by its own action, never as a plain event
+    self_supporting: bool = False  # exit outcomes: self-support through job or education
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,9 @@ class Reference:
     walk_in_reasons: Vocabulary
     benefit_types: Vocabulary
     readiness: Vocabulary
+    match_groups: Vocabulary
+    languages: Vocabulary
+    exit_outcomes: Vocabulary
     event_kinds: Vocabulary
     roles: Vocabulary
     follow_up_kinds: Vocabulary

@@ -63,6 +63,7 @@ class _Spec:
 # The closed set of rules: key → value type and sane bounds. A rules file may not add keys.
 _SPECS: dict[str, _Spec] = {
     "ordinary_hours_goal": _Spec(float, 0.5, 744),  # 744 = hours in a 31-day month
+    "hours_not_rising_months": _Spec(int, 1, 24),
     "follow_up_contact_interval_months": _Spec(int, 1, 12),
     "follow_up_first_period_months": _Spec(int, 1, 60),
     "jobsamtaler_minimum": _Spec(int, 0, 52),
@@ -75,6 +76,8 @@ _SPECS: dict[str, _Spec] = {
     "attendance_goal_percent": _Spec(int, 0, 100),
     "self_supporting_goal_percent": _Spec(int, 0, 100),
     "self_supporting_after_months": _Spec(int, 1, 60),
+    "aftercare_months": _Spec(int, 0, 24),
+    "aftercare_interval_months": _Spec(int, 1, 12),
     "no_show_follow_up_working_days": _Spec(int, 0, 30),
     "max_clock_ahead_minutes": _Spec(int, 5, 7 * 24 * 60),
     "retention_years": _Spec(int, 1, 100),
@@ -89,6 +92,9 @@ class Rules:
 
     ordinary_hours_goal: float
     """Ordinary (unsupported) hours in one calendar month that complete trin 3."""
+    hours_not_rising_months: int
+    """«Mine borgere» flags a citizen in a company course whose ordinary hours last month are below the goal
+    and not above those of this many months before."""
     follow_up_contact_interval_months: int
     """Jobformidler–citizen contact at least this often during the first period of a company course."""
     follow_up_first_period_months: int
@@ -111,6 +117,10 @@ class Rules:
     self_supporting_goal_percent: int
     """Slagelse result requirement: share self-supporting after ``self_supporting_after_months``."""
     self_supporting_after_months: int
+    aftercare_months: int
+    """Efterværn: follow-up tasks this many months after a self-supporting exit outcome (0 = none)."""
+    aftercare_interval_months: int
+    """Efterværn: one contact at least this often during ``aftercare_months``."""
     no_show_follow_up_working_days: int
     """Personal contact after an udeblivelse within this many working days (0 = the same day)."""
     max_clock_ahead_minutes: int

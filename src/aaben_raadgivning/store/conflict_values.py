@@ -23,7 +23,7 @@ from aaben_raadgivning.store.models import Base
 FREE_TEXT: dict[str, frozenset[str]] = {
     "offices": frozenset({"name", "housing_area"}),
     "staff": frozenset({"name"}),
-    "citizens": frozenset({"name", "housing_area", "job_goal", "resources", "barriers"}),
+    "citizens": frozenset({"name", "housing_area", "address", "job_goal", "resources", "barriers"}),
     "companies": frozenset({"name", "address", "industry", "suitable_tasks", "notes"}),
     "company_contacts": frozenset({"name", "role"}),  # phone and e-mail have their form's checks
     "agreements": frozenset({"status_reason", "tasks", "health_notes", "praktik_assessment"}),
@@ -31,7 +31,7 @@ FREE_TEXT: dict[str, frozenset[str]] = {
     "sub_goals": frozenset({"text"}),
 }
 PLAIN_DATES: dict[str, frozenset[str]] = {
-    "citizens": frozenset({"project_start", "step_since"}),
+    "citizens": frozenset({"project_start", "step_since", "benefit_since"}),
     "follow_up_tasks": frozenset({"due_date"}),
 }
 HIDDEN = frozenset({("staff", "password_hash")})

@@ -37,6 +37,7 @@ TABLE_NAMES = {
     "company_contacts": "kontaktpersoner",
     "agreements": "aftaler",
     "hours_reports": "timeopgørelser",
+    "citizen_outcomes": "udfald",
 }
 MAX_DETAILS = 5  # lines shown per problem; the rest are counted
 

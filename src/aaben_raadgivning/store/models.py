@@ -67,7 +67,7 @@ class Citizen(Base):
     readiness: Mapped[str | None] = mapped_column(String(40), default=None)
     housing_area: Mapped[str] = mapped_column(String(200), default="")
     office_id: Mapped[str | None] = mapped_column(ForeignKey("offices.id"), default=None)
-    jobkonsulent_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    jobkonsulent_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), index=True, default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
     # The step model the record was made under (code + version) and where the citizen is in it; changing
@@ -79,15 +79,38 @@ class Citizen(Base):
     visitation: Mapped[str | None] = mapped_column(String(40), default=None)
     route: Mapped[str | None] = mapped_column(String(40), default=None)  # rehab / underretning, when decided
     project_start: Mapped[date | None] = mapped_column(Date, default=None)
-    jobformidler_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    jobformidler_id: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), index=True, default=None)
     job_goal: Mapped[str] = mapped_column(Text, default="", server_default="")
     resources: Mapped[str] = mapped_column(Text, default="", server_default="")
     barriers: Mapped[str] = mapped_column(Text, default="", server_default="")  # as the citizen defines them
     parallel_efforts: Mapped[str] = mapped_column(Text, default="", server_default="")  # codes, comma-separated
     cv_status: Mapped[str] = mapped_column(String(16), default="mangler", server_default="mangler")
     self_supporting: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Base data (stamdata, migration 0008), edited with store.actions.base_data. Codes from reference.toml.
+    # Years on benefit are not stored: they follow from ``benefit_since`` (Flere skal med: ≥ 5 years).
+    address: Mapped[str] = mapped_column(Text, default="", server_default="")  # read scope contact
+    benefit_since: Mapped[date | None] = mapped_column(Date, default=None)  # read scope benefit
+    match_group: Mapped[str | None] = mapped_column(String(40), default=None)  # read scope benefit
+    language: Mapped[str | None] = mapped_column(String(40), default=None)  # read scope contact
+    interpreter_needed: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")  # contact
 
     __table_args__ = (Index("ix_citizens_birth_date_name", "birth_date", "name"),)
+
+
+class CitizenOutcome(Base):
+    """An exit outcome (udfald) of a citizen: job, education, flexjob, moved away … (codes from reference.toml
+    ``exit_outcomes``, each marked whether it is self-support). Append-only: a correction is a new row with
+    ``corrects_id`` pointing at the outcome it replaces; a corrected outcome no longer counts."""
+
+    __tablename__ = "citizen_outcomes"
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    citizen_id: Mapped[str] = mapped_column(ForeignKey("citizens.id"), index=True)
+    outcome: Mapped[str] = mapped_column(String(40))
+    outcome_date: Mapped[date] = mapped_column(Date, index=True)
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    recorded_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    corrects_id: Mapped[str | None] = mapped_column(ForeignKey("citizen_outcomes.id"), index=True, default=None)
 
 
 class WalkIn(Base):
@@ -139,6 +162,8 @@ class Event(Base):
     __table_args__ = (
         Index("ix_events_citizen_occurred", "citizen_id", "occurred_at"),
         Index("ix_events_corrects_id", "corrects_id"),
+        # Results (F6): a month's events of some kinds, with who and for whom, read from the index alone.
+        Index("ix_events_kind_occurred", "kind", "occurred_at", "citizen_id", "staff_id"),
     )
 
 
@@ -456,7 +481,15 @@ class SyncPurged(Base):
 
 # Tables whose rows never change after insert: their change log holds only inserts.
 APPEND_ONLY_TABLES = frozenset(
-    {"walk_ins", "walk_in_transitions", "events", "audit_log", "hours_reports", "conflict_resolutions"}
+    {
+        "walk_ins",
+        "walk_in_transitions",
+        "events",
+        "audit_log",
+        "hours_reports",
+        "conflict_resolutions",
+        "citizen_outcomes",
+    }
 )
 # Tables changed field by field.
 MUTABLE_TABLES = frozenset(

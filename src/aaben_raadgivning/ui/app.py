@@ -54,7 +54,7 @@ LOCKED_OUT_ACTIONS = frozenset({"command_palette", "show_help_panel", "change_th
 
 LOGGED_IN_ACTIONS = frozenset(
     {"show_counter", "show_citizens", "show_agreements", "show_follow_ups", "show_sync", "log_out", "change_password",
-     "show_audit_log"}
+     "show_audit_log", "show_caseload", "show_results"}
 )  # fmt: skip
 
 
@@ -91,7 +91,9 @@ class AabenApp(App):
         Binding("f3", "show_citizens", "Borgere"),
         Binding("f4", "show_agreements", "Aftaler"),
         Binding("f5", "show_follow_ups", "Opfølgning"),
+        Binding("f6", "show_results", "Resultater", show=False),  # in the palette; refused without «results»
         Binding("f7", "show_audit_log", "Revisionsspor", show=False),  # leder/jobkonsulent only (check_action)
+        Binding("f8", "show_caseload", "Mine borgere", show=False),  # in the palette; refused without case reads
         Binding("f9", "show_sync", "Synkronisering", show=False),  # in the palette; kept out of every footer
         Binding("f12", "log_out", "Log ud", show=False, priority=True),  # also from inside a dialog (refused there)
         Binding("ctrl+q", "quit", "Luk", priority=True),
@@ -595,6 +597,37 @@ class AabenApp(App):
         if not made and isinstance(self.screen, CitizenScreen):
             self.screen.show_citizen(citizen_id)  # already on F3: show this citizen afresh
 
+    def action_show_caseload(self) -> None:
+        from aaben_raadgivning.store.queries.caseload import refusal_for
+        from aaben_raadgivning.ui.screens.caseload import CaseloadScreen
+
+        if self.viewer is None:
+            return
+        refusal = refusal_for(self.viewer)
+        if refusal is not None:
+            self.notify(refusal, title="Mine borgere", severity="warning")
+            return
+        self._show_main(CaseloadScreen, CaseloadScreen)
+
+    def may_read_results(self) -> bool:
+        from aaben_raadgivning.security.permissions import load_permissions
+
+        return self.staff is not None and load_permissions().may_read(self.staff.role, "results")
+
+    def action_show_results(self) -> None:
+        from aaben_raadgivning.security.permissions import PermissionDenied
+        from aaben_raadgivning.store.queries.results import require_results_reader
+        from aaben_raadgivning.ui.screens.results import ResultsScreen
+
+        if self.viewer is None:
+            return
+        try:  # only roles with the «results» read scope (assets/permissions.toml); others are told why
+            require_results_reader(self.viewer)
+        except PermissionDenied as exc:
+            self.notify(exc.message, title="Resultater", severity="warning")
+            return
+        self._show_main(ResultsScreen, ResultsScreen)
+
     def action_show_audit_log(self) -> None:
         from aaben_raadgivning.ui.screens.audit_log import AuditLogScreen
 
@@ -733,6 +766,10 @@ class AabenApp(App):
             yield SystemCommand("Borgere", "Borgerens sag og tidslinje (F3)", self.action_show_citizens)
             yield SystemCommand("Aftaler", "Virksomheder og aftaler om forløb (F4)", self.action_show_agreements)
             yield SystemCommand("Opfølgning", "Opgaver til i dag og fremover (F5)", self.action_show_follow_ups)
+            if self.viewer is not None and "case" in self.viewer.scopes():
+                yield SystemCommand("Mine borgere", "Din sagsstamme med markeringer (F8)", self.action_show_caseload)
+            if self.may_read_results():
+                yield SystemCommand("Resultater", "Nøgletal pr. måned mod målene (F6)", self.action_show_results)
             if self.may_read_audit_log():
                 yield SystemCommand("Revisionsspor", "Hvem har set og ændret hvad (F7)", self.action_show_audit_log)
             yield SystemCommand("Synkronisering", "Status, synkronisér nu og konflikter (F9)", self.action_show_sync)

@@ -7,11 +7,14 @@ staff member was untyped. Screens derive from ``AppScreen`` and dialogs from ``A
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
-from textual import getters
+from textual import events, getters
+from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
+from textual.widgets import Input, TextArea
 
 from aaben_raadgivning.domain.clock import local_date
 
@@ -25,7 +28,14 @@ ResultT = TypeVar("ResultT")
 
 
 class AppScreen(Screen[ResultT]):
-    """A screen of the app, with the app's database, staff member and date at hand."""
+    """A screen of the app, with the app's database, staff member and date at hand.
+
+    Roles in the UI: ``ACTION_PERMISSIONS`` names the permission (assets/permissions.toml) each key's action
+    needs. A screen's ``check_action`` returns False unless ``permitted(action)``, so the footer does not
+    offer a key the role may not use, and its ``on_key`` calls ``refuse_key``, so the key pressed anyway
+    says why in Danish (the store refuses the action too; this is the mirror, not the guard)."""
+
+    ACTION_PERMISSIONS: ClassVar[Mapping[str, str]] = {}
 
     if TYPE_CHECKING:
         # Textual's way to narrow ``app`` for the type checker. Only there: at run time Textual's own
@@ -70,6 +80,27 @@ class AppScreen(Screen[ResultT]):
             return False
         self.notify(refusal, title="Ikke tilladt", severity="warning")
         return True
+
+    def permitted(self, action: str) -> bool:
+        """False when the binding action ``action`` needs a permission the logged-in person lacks."""
+        permission = self.ACTION_PERMISSIONS.get(action)
+        return permission is None or self.may(permission)
+
+    def refuse_key(self, event: events.Key) -> bool:
+        """For ``on_key``: a key bound on this screen to an action the person may not do (hidden by
+        ``check_action``) says why in Danish and goes no further. True when the key was refused. A
+        character typed into a text field is the field's, never a refused key."""
+        if event.is_printable and isinstance(self.focused, (Input, TextArea)):
+            return False
+        for binding in self.BINDINGS:
+            if not isinstance(binding, Binding) or event.key not in binding.key.split(","):
+                continue
+            permission = self.ACTION_PERMISSIONS.get(binding.action)
+            if permission is not None and self.refuse(permission):
+                event.stop()
+                event.prevent_default()
+                return True
+        return False
 
     def today(self) -> date:
         """Today in Danish time by the database's clock: the one every saved change is stamped with (and

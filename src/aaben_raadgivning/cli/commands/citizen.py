@@ -1,5 +1,6 @@
 """``citizen erase``: erase a citizen (GDPR) from the command line, with the same typed confirmation as in
-the app (the full name or the last 4 CPR digits), or ``--yes`` for scripts."""
+the app (the full name or the last 4 CPR digits), or ``--yes`` for scripts. ``citizen plan``: the citizen's
+«Min plan» as PDF (audited, naming the command line and the system user)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ NOTHING = "Intet er slettet."
 
 
 def register(commands: Any) -> None:
-    citizen = commands.add_parser("citizen", help="borgere: slet (GDPR)", description="Borgere.")
+    citizen = commands.add_parser("citizen", help="borgere: udskriv «Min plan», slet (GDPR)", description="Borgere.")
     add_global_options(citizen, top_level=False)
     citizen_commands = citizen.add_subparsers(title="kommandoer", metavar="KOMMANDO", dest="citizen_command")
     citizen.set_defaults(handler=lambda _args: usage(citizen))
@@ -37,6 +38,19 @@ def register(commands: Any) -> None:
     erase.add_argument("--reason", required=True, metavar="TEKST", help='hvorfor, fx "Borgerens anmodning"')
     erase.add_argument("--yes", action="store_true", help="slet uden at spørge (til scripts)")
     erase.set_defaults(handler=citizen_erase)
+
+    plan = citizen_commands.add_parser(
+        "plan",
+        help="udskriv borgerens «Min plan» som PDF",
+        description="Skriv borgerens «Min plan» som PDF: jobmål, plan, delmål, aftale med virksomhed, næste aftaler "
+        "og kontaktpersoner, i et enkelt sprog til borgeren. Udskriften logges. En eksisterende fil erstattes kun "
+        f"med --force.\n\nEksempel:\n  {PROG} citizen plan 010190-1234 --out min-plan.pdf",
+    )
+    add_global_options(plan, top_level=False)
+    plan.add_argument("citizen", metavar="CPR|ID", help="borgerens CPR-nummer (ddmmåå-xxxx) eller id")
+    plan.add_argument("--out", required=True, metavar="FIL", help="PDF-filen, der skal skrives")
+    plan.add_argument("--force", action="store_true", help="erstat filen, hvis den findes (kun en almindelig fil)")
+    plan.set_defaults(handler=citizen_plan)
 
 
 def _masked(cpr: str | None) -> str:
@@ -87,4 +101,24 @@ def citizen_erase(args: argparse.Namespace) -> int:
         names = ", ".join(path.name for path in report.unreadable)
         print(f"Advarsel: sikkerhedskopierne {names} kan ikke åbnes med kontorets nøgle og er ikke kontrolleret.",
               file=sys.stderr)  # fmt: skip
+    return EXIT_OK
+
+
+def citizen_plan(args: argparse.Namespace) -> int:
+    from aaben_raadgivning.cli.commands.user import os_user_name
+    from aaben_raadgivning.store.documents.plan import CLI_FORCE_HINT, find_citizens, print_plan
+
+    with opened_runtime(args) as runtime:
+        found = find_citizens(runtime.db, args.citizen)
+        if not found:
+            raise CliError(
+                f"Der er ingen borger med CPR-nummer eller id «{args.citizen}». Der er ikke skrevet nogen fil."
+            )
+        if len(found) > 1:
+            listed = "\n".join(f"  {citizen_id}  {name}" for citizen_id, name in found)
+            raise CliError(f"{len(found)} borgere har det CPR-nummer. Angiv borgerens id i stedet:\n{listed}")
+        citizen_id, name = found[0]
+        path = print_plan(runtime.db, None, citizen_id, args.out, force=args.force,
+                          via=f" via kommandolinjen (systembruger {os_user_name()})", force_hint=CLI_FORCE_HINT)  # fmt: skip
+    print(f"«Min plan» for {name} er skrevet til {path}.")
     return EXIT_OK

@@ -36,12 +36,17 @@ class Criterion:
 
 @dataclass(frozen=True)
 class Step:
+    """A step. ``max_days``: how long a citizen usually stays at most (a project target, not law); «Mine
+    borgere» flags a citizen who has been in the step longer. None: no limit. Guidance only, never an exit
+    criterion, so changing it changes no record's meaning."""
+
     code: str
     label: str
     short_label: str
     purpose: str
     exit: tuple[Criterion, ...] = ()
     terminal: bool = False
+    max_days: int | None = None
 
 
 @dataclass(frozen=True)

@@ -164,7 +164,7 @@ def _criterion(
 
 
 def _step(raw: Mapping, where: str, problems: _Problems, outcome_codes: set[str], *, terminal: bool) -> Step:
-    allowed = {"code", "label", "short_label", "purpose"} | (set() if terminal else {"exit"})
+    allowed = {"code", "label", "short_label", "purpose"} | (set() if terminal else {"exit", "max_days"})
     _unknown_keys(raw, allowed, where, problems)
     code = _code(raw, "code", where, problems)
     where = f"{where} «{code}»" if code else where
@@ -176,7 +176,11 @@ def _step(raw: Mapping, where: str, problems: _Problems, outcome_codes: set[str]
         criterion = _criterion(row, f"{where}, kriterium {number}", problems, outcome_codes, top_level=True)
         if criterion is not None:
             criteria.append(criterion)
-    return Step(code, label, short_label, purpose, tuple(criteria), terminal)
+    max_days = raw.get("max_days")
+    if max_days is not None and (not isinstance(max_days, int) or isinstance(max_days, bool) or max_days < 1):
+        problems.add(where, f"«max_days» skal være et helt antal dage på mindst 1, ikke «{max_days}».")
+        max_days = None
+    return Step(code, label, short_label, purpose, tuple(criteria), terminal, max_days)
 
 
 _MODEL_KEYS = {

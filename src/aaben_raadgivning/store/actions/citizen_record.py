@@ -93,10 +93,12 @@ def record_visitation(
     *,
     default_model: str = DEFAULT_STEP_MODEL,
 ) -> StepDecision:
-    """The jobkonsulent's visitation: into the project, the rehab route, or underretning."""
+    """The jobkonsulent's visitation: into the project, the rehab route, or underretning. Into the project, a
+    citizen without a jobkonsulent joins the visiting jobkonsulent's caseload (sagsstamme); one who has a
+    jobkonsulent keeps them (a change is made on purpose, under «Stamdata»)."""
     note = _clean(note, "note")
     with db.transaction() as tx:
-        authorize(tx, actor_id, "record_visitation")
+        actor = authorize(tx, actor_id, "record_visitation")
         citizen = load_citizen(tx, citizen_id)
         model, step = _start_model(tx, citizen, default_model)
         if not any(o.code == outcome for o in model.visitation_outcomes):
@@ -105,8 +107,11 @@ def record_visitation(
         if not decision.allowed:
             raise ValidationError.single("outcome", decision.message)
         tx.update(citizen, visitation=outcome)
-        if model.visitation_outcome(outcome).enters_project and citizen.project_start is None:
+        enters = model.visitation_outcome(outcome).enters_project
+        if enters and citizen.project_start is None:
             tx.update(citizen, project_start=local_date(tx.now))
+        if enters and citizen.jobkonsulent_id is None and actor is not None and actor.role == "jobkonsulent":
+            tx.update(citizen, jobkonsulent_id=actor.id)
         _apply_step(tx, actor_id, citizen, decision, EventKind.VISITATION, note)
         if outcome == "underretning":
             add_timeline_event(

@@ -4,15 +4,12 @@ follow-up dates, contacts and signature lines. Rendered to Markdown and to PDF (
 
 Health notes (helbredsoplysninger) are sensitive: they are gathered only when the user chooses to include them.
 
-The PDF uses fpdf2's built-in Helvetica, whose encoding is Latin-1 (cp1252 subset): æ, ø, å, é, ü, § and ½ are
-in it, so Danish text renders as is. Typographic characters outside Latin-1 (– — “ ” ‘ ’ … • → ✓ ≥) are
-mapped to plain equivalents by ``latin1_safe`` and anything else becomes "?", so no input can make the
-export fail. No font file is shipped.
+The PDF is set in DejaVu Sans, embedded (store/documents/pdf.py): every name prints as it is written — «Ayşe
+Yılmaz», «Łukasz Wójcik», «Nguyễn Văn An» — and so do typographic characters (– “ ” … →).
 """
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -279,86 +276,42 @@ def render_markdown(doc: AgreementDocument) -> str:
 
 # --- PDF ----------------------------------------------------------------------------------------------------
 
-_LATIN1_MAP = {
-    "–": "-", "—": "-", "‒": "-", "−": "-", "‐": "-", "‑": "-",
-    "“": '"', "”": '"', "„": '"', "«": "«", "»": "»", "‘": "'", "’": "'", "‚": "'",
-    "…": "...", "•": "·", "→": "->", "←": "<-", "✓": "v", "✗": "x", "≥": ">=", "≤": "<=", "€": "EUR",
-    "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\t": "    ",
-}  # fmt: skip
-
-
-def latin1_safe(text: str) -> str:
-    """Text the PDF core font can show: NFC (so a decomposed å is one character), typographic characters
-    mapped to plain ones, anything else outside Latin-1 replaced by "?"."""
-    text = unicodedata.normalize("NFC", text)
-    mapped = "".join(_LATIN1_MAP.get(ch, ch) for ch in text)
-    return mapped.encode("latin-1", "replace").decode("latin-1")
-
 
 def render_pdf(doc: AgreementDocument) -> bytes:
-    from fpdf import FPDF  # imported here: only the export needs it
     from fpdf.enums import XPos, YPos
 
-    class _Pdf(FPDF):
-        def footer(self) -> None:
-            self.set_y(-12)
-            self.set_font("Helvetica", size=8)
-            self.set_text_color(110)
-            self.cell(0, 5, latin1_safe(f"{doc.title} · side {self.page_no()} af {{nb}}"), align="C")
+    from aaben_raadgivning.store.documents.pdf import DocumentPdf, bold_face, clean  # only the export needs fpdf2
 
-    pdf = _Pdf(format="A4")
-    pdf.set_title(latin1_safe(doc.title))
-    pdf.set_author(latin1_safe(doc.jobformidler or "Åben Rådgivning"))
-    pdf.set_creator("Åben Rådgivning")
-    pdf.set_margins(18, 16, 18)
-    pdf.set_auto_page_break(True, margin=18)
-    pdf.alias_nb_pages()
-    pdf.add_page()
-    width = pdf.w - pdf.l_margin - pdf.r_margin
-
-    def text(value: str, size: float = 10, style: str = "", height: float = 5.2) -> None:
-        pdf.set_font("Helvetica", style, size)
-        pdf.multi_cell(width, height, latin1_safe(value), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-
-    def heading(value: str) -> None:
-        if pdf.get_y() > pdf.h - 45:
-            pdf.add_page()
-        pdf.ln(3)
-        pdf.set_text_color(20, 60, 120)
-        text(value, 12, "B", 7)
-        pdf.set_draw_color(20, 60, 120)
-        pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + width, pdf.get_y())
-        pdf.set_text_color(0)
-        pdf.ln(2)
+    pdf = DocumentPdf(doc.title, author=doc.jobformidler)
+    width = pdf.width
+    text = pdf.text_block
 
     text(doc.title, 16, "B", 8)
-    pdf.set_text_color(90)
-    text(doc.subtitle, 9)
-    pdf.set_text_color(0)
+    pdf.muted(doc.subtitle)
     if doc.previous_version:
-        text(f"Genforhandlet aftale: erstatter version {doc.previous_version}.", 9, "I")
+        pdf.muted(f"Genforhandlet aftale: erstatter version {doc.previous_version}.")
 
-    heading("Parter")
+    pdf.heading("Parter")
     blocks = party_blocks(doc)
-    pdf.set_font("Helvetica", size=9.5)
+    pdf.font(9.5)
     with pdf.table(
         col_widths=(1, 1.3, 1), text_align="LEFT", line_height=5, padding=1.5, first_row_as_headings=True
     ) as table:
         header = table.row()
         for title, _lines in blocks:
-            header.cell(latin1_safe(title))
+            header.cell(clean(title))
         row = table.row()
         for _title, lines in blocks:
-            row.cell(latin1_safe("\n".join(lines)))
+            row.cell(clean("\n".join(lines)))
 
-    heading("Periode")
+    pdf.heading("Periode")
     text(doc.period)
-    heading("Arbejdsopgaver")
+    pdf.heading("Arbejdsopgaver")
     text(doc.tasks or "Ikke beskrevet.")
 
-    heading("Arbejdstid (timer)")
+    pdf.heading("Arbejdstid (timer)")
     rows = schedule_rows(doc)
-    pdf.set_font("Helvetica", size=9.5)
+    pdf.font(9.5)
     columns = (1.3,) + (1,) * (len(rows[0]) - 1)
     with pdf.table(
         col_widths=columns, text_align=("LEFT",) + ("RIGHT",) * (len(rows[0]) - 1), line_height=5.2, padding=1
@@ -367,36 +320,27 @@ def render_pdf(doc: AgreementDocument) -> bytes:
             total = index >= len(rows) - 2
             row = table.row()
             for value in values:
-                row.cell(latin1_safe(value), style=None if not total else _bold())
+                row.cell(clean(value), style=bold_face() if total else None)
     pdf.ln(1)
-    pdf.set_text_color(70)
-    text(doc.hours_note, 8.5, "I", 4.5)
-    pdf.set_text_color(0)
+    pdf.muted(doc.hours_note, 8.5, 4.5)
 
-    heading("Delmål")
-    for goal in doc.sub_goals:
-        text(f"-  {goal}")
-    if not doc.sub_goals:
-        text("Ingen delmål aftalt endnu.")
+    pdf.heading("Delmål")
+    pdf.bullets(list(doc.sub_goals), "Ingen delmål aftalt endnu.")
+    pdf.heading("Opfølgning")
+    pdf.bullets([follow_up_line(item) for item in doc.follow_ups], "Ingen opfølgningsdatoer planlagt endnu.")
 
-    heading("Opfølgning")
-    for item in doc.follow_ups:
-        text(f"-  {follow_up_line(item)}")
-    if not doc.follow_ups:
-        text("Ingen opfølgningsdatoer planlagt endnu.")
-
-    heading("Kontakt")
+    pdf.heading("Kontakt")
     if doc.contact:
         text("Virksomhedens kontaktperson: " + ", ".join(doc.contact.lines()))
     text(f"Jobformidler: {doc.jobformidler or 'ikke tilknyttet'}" + (f", {doc.office}" if doc.office else ""))
 
     if doc.health_notes is not None:
-        heading("Hensyn til helbred (fortroligt)")
+        pdf.heading("Hensyn til helbred (fortroligt)")
         text(doc.health_notes or "Ingen særlige hensyn noteret.")
 
     if pdf.get_y() > pdf.h - 85:
         pdf.add_page()
-    heading("Underskrifter")
+    pdf.heading("Underskrifter")
     text("Vi har læst aftalen og er enige i den.", 9.5)
     for role, name in signature_parties(doc):
         pdf.ln(12)
@@ -404,16 +348,10 @@ def render_pdf(doc: AgreementDocument) -> bytes:
         pdf.set_draw_color(0)
         pdf.line(pdf.l_margin, y, pdf.l_margin + 40, y)
         pdf.line(pdf.l_margin + 50, y, pdf.l_margin + width, y)
-        pdf.set_font("Helvetica", size=8.5)
+        pdf.font(8.5)
         pdf.set_xy(pdf.l_margin, y + 0.8)
         pdf.cell(40, 4, "Dato")
         pdf.set_xy(pdf.l_margin + 50, y + 0.8)
         label = f"{role}" + (f": {name}" if name else "")
-        pdf.cell(width - 50, 4, latin1_safe(f"Underskrift – {label}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    return bytes(pdf.output())
-
-
-def _bold():
-    from fpdf.fonts import FontFace
-
-    return FontFace(emphasis="BOLD")
+        pdf.cell(width - 50, 4, clean(f"Underskrift – {label}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    return pdf.to_bytes()

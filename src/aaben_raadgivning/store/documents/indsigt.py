@@ -1,7 +1,7 @@
 """Indsigt (GDPR art. 15): a citizen's report of every look-up and change of their data — who, when, what.
 
-Read from the audit log (every row about the citizen, oldest first) and written as PDF (fpdf2, the core font
-with the same Latin-1 limits as the printable agreement: see agreement.py) and/or CSV (``;``-separated, UTF-8
+Read from the audit log (every row about the citizen, oldest first) and written as PDF (fpdf2 with DejaVu Sans
+embedded, as every printed document: see pdf.py) and/or CSV (``;``-separated, UTF-8
 with a byte-order mark so Excel reads æøå, Danish headings). The report is itself an extract of personal data,
 so it is audited; the files are written under temporary names and renamed into place only after the audit
 entry is committed, as the JSON export does: never a half file, nor a report the audit log does not know of.
@@ -24,7 +24,6 @@ from aaben_raadgivning.domain.dates import format_date
 from aaben_raadgivning.domain.errors import NotFoundError
 from aaben_raadgivning.security.permissions import PermissionDenied, load_permissions
 from aaben_raadgivning.store.database import Database
-from aaben_raadgivning.store.documents.agreement import latin1_safe
 from aaben_raadgivning.store.documents.export import ExportError, _check_target, describe_os_error
 from aaben_raadgivning.store.models import Staff
 from aaben_raadgivning.store.queries.audit_log import AUDIT_SCOPE, AuditRow, audit_row
@@ -103,38 +102,17 @@ def _intro(report: IndsigtReport) -> list[str]:
 
 
 def render_pdf(report: IndsigtReport) -> bytes:
-    from fpdf import FPDF  # imported here: only the report needs it
-    from fpdf.enums import XPos, YPos
+    from aaben_raadgivning.store.documents.pdf import DocumentPdf, clean  # only the report needs fpdf2
 
-    class _Pdf(FPDF):
-        def footer(self) -> None:
-            self.set_y(-12)
-            self.set_font("Helvetica", size=8)
-            self.set_text_color(110)
-            self.cell(0, 5, latin1_safe(f"{TITLE} · side {self.page_no()} af {{nb}}"), align="C")
-
-    pdf = _Pdf(format="A4")
-    pdf.set_title(latin1_safe(f"{TITLE} – {report.citizen_name}"))
-    pdf.set_author("Åben Rådgivning")
-    pdf.set_creator("Åben Rådgivning")
-    pdf.set_margins(18, 16, 18)
-    pdf.set_auto_page_break(True, margin=18)
-    pdf.alias_nb_pages()
-    pdf.add_page()
-    width = pdf.w - pdf.l_margin - pdf.r_margin
-
-    def text(value: str, size: float = 10, style: str = "", height: float = 5.2) -> None:
-        pdf.set_font("Helvetica", style, size)
-        pdf.multi_cell(width, height, latin1_safe(value), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-
-    text(TITLE, 15, "B", 8)
+    pdf = DocumentPdf(f"{TITLE} – {report.citizen_name}", footer_title=TITLE)
+    pdf.text_block(TITLE, 15, "B", 8)
     for line in _intro(report):
-        text(line, 9.5)
+        pdf.text_block(line, 9.5)
     pdf.ln(3)
     if not report.rows:
-        text("Der er ingen registrerede opslag eller ændringer af dine oplysninger.", 10, "I")
-        return bytes(pdf.output())
-    pdf.set_font("Helvetica", size=8.5)
+        pdf.text_block("Der er ingen registrerede opslag eller ændringer af dine oplysninger.", 10)
+        return pdf.to_bytes()
+    pdf.font(8.5)
     with pdf.table(
         col_widths=(1.9, 1.3, 2.8, 2.2, 5.5), text_align="LEFT", line_height=4.4, padding=1.2,
         first_row_as_headings=True,
@@ -142,8 +120,8 @@ def render_pdf(report: IndsigtReport) -> bytes:
         table.row(("Dato og tid", "Medarbejder", "Navn", "Handling", "Hvad"))
         for row in report.rows:
             day, time, initials, name, action, detail = _cells(row)
-            table.row(tuple(latin1_safe(cell) for cell in (f"{day} {time[:5]}", initials, name, action, detail)))
-    return bytes(pdf.output())
+            table.row(tuple(clean(cell) for cell in (f"{day} {time[:5]}", initials, name, action, detail)))
+    return pdf.to_bytes()
 
 
 def _require_reader(conn: Connection, actor_id: str | None) -> None:

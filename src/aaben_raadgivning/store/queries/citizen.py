@@ -3,7 +3,8 @@
 Both are cut to the viewer's read scopes for this citizen (``Viewer.scopes_for``): without ``case`` the
 summary has name and contact only (no step, plan, counts or follow-up) and the timeline only the events of
 the scopes the viewer has (for a boligsocial medarbejder without consent: the walk-ins); the CPR number is
-masked without ``cpr_full``, the benefit left out without ``benefit``."""
+masked without ``cpr_full``, the benefit (type, since, readiness, match group) left out without ``benefit``.
+Address, language and the interpreter flag are contact data, shown with the name."""
 
 from __future__ import annotations
 
@@ -63,7 +64,7 @@ _CASE_FIELDS = {
     "route": None, "project_start": None, "jobformidler_id": None, "jobkonsulent_id": None, "job_goal": "",
     "resources": "", "barriers": "", "parallel_efforts": "", "cv_status": "", "self_supporting": False,
 }  # fmt: skip
-_BENEFIT_FIELDS = {"benefit_type": None, "readiness": None}
+_BENEFIT_FIELDS = {"benefit_type": None, "readiness": None, "benefit_since": None, "match_group": None}
 
 
 def _cut(citizen: Citizen, scopes: frozenset[str]) -> Citizen:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -100,6 +100,13 @@ def hours_line(schedule: Schedule, goal_hours: float) -> Text:
 
 class AgreementEditor(AppScreen):
     CSS_PATH = "agreements.tcss"
+    # The permission each key's action needs (assets/permissions.toml): not offered to a role without it
+    # (check_action), and pressed anyway it says why (on_key). Reading the agreement and closing are free.
+    ACTION_PERMISSIONS = {
+        "save": "agreements", "activate": "agreements", "finish": "agreements", "break_off": "agreements",
+        "renegotiate": "agreements", "sub_goal": "sub_goals", "hours": "register_hours",
+        "export": "export_agreement",
+    }  # fmt: skip
     BINDINGS = [
         Binding("ctrl+s", "save", "Gem", priority=True),
         Binding("f6", "activate", "Sæt i gang"),
@@ -271,12 +278,23 @@ class AgreementEditor(AppScreen):
         self._show_header()
         self._recompute()
         self._saved_input = self._input()
+        if not self.may("agreements"):
+            self._read_only()
+            return
         if self.citizen_id is None:
             self.query_one(CitizenSearch).input.focus()
         else:
             self.query_one("#course-kind", Select).focus()
 
+    def _read_only(self) -> None:
+        """A role that may not change agreements (a leder) reads the agreement: no field takes typing that
+        could never be saved (the title says so: _show_header)."""
+        for field in self.query("Input, TextArea, Select, Checkbox, RadioSet"):
+            field.disabled = True
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not self.permitted(action):
+            return False
         status = self.detail.agreement.status if self.detail else None
         if action == "activate" and status != AgreementStatus.UDKAST:
             return None
@@ -287,6 +305,10 @@ class AgreementEditor(AppScreen):
         if action == "hours" and (status in (None, AgreementStatus.UDKAST) or self.renegotiating):
             return None  # hours are registered on an agreement that has started
         return True
+
+    def on_key(self, event: events.Key) -> None:
+        """A key whose action the role may not do is hidden; pressed anyway, it says why in Danish."""
+        self.refuse_key(event)
 
     # --- showing ------------------------------------------------------------------------------------
 
@@ -313,7 +335,10 @@ class AgreementEditor(AppScreen):
                 company = session.get(Company, self.company_id) if self.company_id else None
             if self.citizen is not None:
                 self.query_one("#citizen-name", Static).update(Text(hit_label(self.citizen)))
-        self.query_one("#editor-title", Static).update(Text(title, style="bold"))
+        heading = Text(title, style="bold")
+        if not self.may("agreements"):
+            heading.append("  · kun visning: din rolle kan ikke ændre aftaler", style="dim")
+        self.query_one("#editor-title", Static).update(heading)
         self.query_one("#company-name", Static).update(
             Text(f"{company.name} · CVR {format_cvr(company.cvr) or '–'}" if company else "–")
         )

@@ -9,7 +9,7 @@ Letter keys work when the cursor is not in the search field; Esc goes back to th
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -43,6 +43,12 @@ PAGE = 100  # agreements shown per group (active / past)
 
 class AgreementsScreen(AppScreen):
     CSS_PATH = "agreements.tcss"
+    # The permission each key's action needs (assets/permissions.toml): not offered to a role without it
+    # (check_action), and pressed anyway it says why (on_key). Opening an agreement is a read.
+    ACTION_PERMISSIONS = {
+        "new_company": "companies", "edit_company": "companies", "contacts": "companies",
+        "new_agreement": "agreements",
+    }  # fmt: skip
     BINDINGS = [
         Binding("n", "new_company", "Ny virksomhed"),
         Binding("r", "edit_company", "Ret virksomhed"),
@@ -76,9 +82,15 @@ class AgreementsScreen(AppScreen):
         self.query_one("#company-search", Input).focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not self.permitted(action):
+            return False
         if action in COMPANY_ACTIONS and self.detail is None:
             return None
         return True
+
+    def on_key(self, event: events.Key) -> None:
+        """A key whose action the role may not do is hidden; pressed anyway, it says why in Danish."""
+        self.refuse_key(event)
 
     @property
     def shown(self) -> CompanyDetail:

@@ -41,6 +41,7 @@ from aaben_raadgivning.store.documents.agreement import status_label
 from aaben_raadgivning.store.queries.citizen import (
     CitizenSummary,
     TimelineFilter,
+    age_on,
     citizen_summary,
     event_detail,
     timeline_page,
@@ -53,6 +54,7 @@ from aaben_raadgivning.store.queries.hours import (
     citizen_hours,
 )
 from aaben_raadgivning.ui.base import AppScreen
+from aaben_raadgivning.ui.screens.base_data_dialogs import BaseDataDialog, OutcomeDialog
 from aaben_raadgivning.ui.screens.citizen_dialogs import (
     AdvanceDialog,
     AssessSubGoalDialog,
@@ -84,7 +86,7 @@ CITIZEN_ACTIONS = frozenset(
     {
         "visitation", "plan", "jobformidler", "advance", "break_off", "new_event", "correct_event", "no_show",
         "sanction", "new_sub_goal", "assess_sub_goal", "toggle_cpr", "filter", "open_event", "register_hours",
-        "agreements", "new_follow_up", "consent",
+        "agreements", "new_follow_up", "consent", "base_data", "outcome", "print_plan",
     }
 )  # fmt: skip
 HINT = "Søg efter en borger ovenfor: navn, CPR eller telefon.\nVælg med pilene, og tryk Enter."
@@ -95,7 +97,8 @@ ACTION_PERMISSIONS = {
     "advance": "advance_step", "break_off": "break_off_course", "new_event": "add_event",
     "correct_event": "add_event", "no_show": "record_no_show", "sanction": "register_sanction",
     "new_sub_goal": "sub_goals", "assess_sub_goal": "sub_goals", "new_follow_up": "follow_ups",
-    "register_hours": "register_hours", "consent": "consent",
+    "register_hours": "register_hours", "consent": "consent", "base_data": "edit_contact_data",
+    "outcome": "record_outcome", "print_plan": "print_plan",
 }  # fmt: skip
 
 
@@ -142,6 +145,13 @@ def summary_lines(
         head.append(Text("intet CPR", style="dim"))
     if citizen.housing_area:
         head.append(Text(citizen.housing_area))
+    if citizen.address:
+        head.append(Text(citizen.address))
+    language = reference.languages.label(citizen.language)
+    if citizen.interpreter_needed:  # important at the counter: book the interpreter before the meeting
+        head.append(_pair("Tolk:", Text(language.lower() if language else "ja", style="bold yellow")))
+    elif language and citizen.language != "dansk":
+        head.append(_pair("Sprog", language))
     jobformidler = Text(summary.jobformidler or "–")
     if summary.jobformidler or summary.jobformidler_changes:
         jobformidler.append(
@@ -156,8 +166,8 @@ def summary_lines(
     return [
         _join(*head),
         _join(
-            _pair("Ydelse", reference.benefit_types.label(citizen.benefit_type) or "–"),
-            _pair("Parathed", reference.readiness.label(citizen.readiness) or "–"),
+            _pair("Ydelse", benefit_text(citizen, today)),
+            _pair("Parathed", readiness_text(citizen)),
             _pair("CV", reference.cv_statuses.label(citizen.cv_status) or "–"),
             _pair("Jobmål", citizen.job_goal or "–"),
         ),
@@ -170,6 +180,20 @@ def summary_lines(
         *([course] if course is not None else []),
         step_line(summary),
     ]
+
+
+def benefit_text(citizen, today: date) -> str:
+    """«Kontanthjælp siden 01.03.2019 (7 år)»: years on benefit follow from the since-date (not stored)."""
+    text = load_reference().benefit_types.label(citizen.benefit_type) or "–"
+    if citizen.benefit_since:
+        years = age_on(citizen.benefit_since, today) or 0
+        text += f" siden {format_date(citizen.benefit_since)} ({years} år)"
+    return text
+
+
+def readiness_text(citizen) -> str:
+    text = load_reference().readiness.label(citizen.readiness) or "–"
+    return f"{text}, matchgruppe {citizen.match_group}" if citizen.match_group else text
 
 
 def step_line(summary: CitizenSummary) -> Text:
@@ -212,6 +236,7 @@ def pack(items: list[Text], width: int, gap: int = 3) -> Text:
 
 class CitizenScreen(AppScreen):
     CSS_PATH = "citizen.tcss"
+    ACTION_PERMISSIONS = ACTION_PERMISSIONS
     BINDINGS = [
         Binding("v", "visitation", "Visitation"),
         Binding("p", "plan", "Plan"),
@@ -227,11 +252,14 @@ class CitizenScreen(AppScreen):
         Binding("c", "toggle_cpr", "Vis CPR"),
         Binding("g", "new_follow_up", "Ny opfølgning"),
         Binding("k", "consent", "Samtykke"),
+        Binding("b", "base_data", "Stamdata"),
+        Binding("l", "outcome", "Udfald"),
         Binding("h", "register_hours", "Timer"),
         Binding("o", "agreements", "Aftaler"),
         Binding("f", "filter", "Filter"),
         Binding("x", "erase", "Slet borger"),  # GDPR; only for a role that may erase (check_action)
         Binding("i", "indsigt", "Indsigt"),  # GDPR art. 15; only roles with the «audit» read scope (check_action)
+        Binding("m", "print_plan", "Min plan (PDF)", show=False),  # in the palette and the key list, not the footer
         Binding("enter", "open_event", "Vis hændelse", show=False),
         Binding("escape", "back_to_search", "Søg", show=False),
     ]
@@ -272,8 +300,7 @@ class CitizenScreen(AppScreen):
             self.query_one(CitizenSearch).input.focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        permission = ACTION_PERMISSIONS.get(action)
-        if permission is not None and not self.may(permission):
+        if not self.permitted(action):
             return False  # not offered to a role that may not (a key press says why: on_key)
         if (
             action == "toggle_cpr"
@@ -517,16 +544,16 @@ class CitizenScreen(AppScreen):
         """A key whose action the role may not do is hidden; pressed anyway, it says why in Danish."""
         if self.summary is None or isinstance(self.focused, Input):
             return
-        for binding in self.BINDINGS:
-            if isinstance(binding, Binding) and binding.key == event.key:
-                permission = ACTION_PERMISSIONS.get(binding.action)
-                if permission is not None and self.refuse(permission):
-                    event.stop()
-                    event.prevent_default()
-                return
+        self.refuse_key(event)
 
     def action_visitation(self) -> None:
         self._open(VisitationDialog(self.shown), "Visitation")
+
+    def action_base_data(self) -> None:
+        self._open(BaseDataDialog(self.shown), "Stamdata")
+
+    def action_outcome(self) -> None:
+        self._open(OutcomeDialog(self.shown), "Udfald")
 
     def action_plan(self) -> None:
         self._open(PlanDialog(self.shown), "Plan")
@@ -569,6 +596,14 @@ class CitizenScreen(AppScreen):
         citizen = self.shown.citizen
         self.app.push_screen(IndsigtDialog(citizen.id, citizen.name),
                              lambda message: self.notify(message, title="Indsigt") if message else None)  # fmt: skip
+
+    def action_print_plan(self) -> None:
+        """«Min plan» as PDF for the citizen (ui/screens/plan_print.py; audited by the store)."""
+        from aaben_raadgivning.ui.screens.plan_print import PlanPrintDialog
+
+        citizen = self.shown.citizen
+        self.app.push_screen(PlanPrintDialog(citizen.id, citizen.name),
+                             lambda message: self.notify(message, title="Min plan", timeout=8) if message else None)  # fmt: skip
 
     def action_toggle_cpr(self) -> None:
         if self.cpr_shown:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -89,6 +89,12 @@ def chart_hours(open_hours: list[int], arrivals_per_hour: dict[int, int]) -> lis
 
 class CounterScreen(AppScreen):
     CSS_PATH = "counter.tcss"
+    # The permission each key's action needs (assets/permissions.toml): not offered to a role without it
+    # (check_action), and pressed anyway it says why (on_key).
+    ACTION_PERMISSIONS = {
+        "new_citizen": "create_citizen", "anonymous": "register_walk_in", "take_next": "handle_walk_in",
+        "finish": "handle_walk_in", "link": "handle_walk_in", "cancel_walk_in": "handle_walk_in",
+    }  # fmt: skip
     BINDINGS = [
         Binding("ctrl+n", "new_citizen", "Ny borger", priority=True),
         Binding("ctrl+r", "anonymous", "Anonym", priority=True),
@@ -122,6 +128,13 @@ class CounterScreen(AppScreen):
         self.refresh_all()
         self.set_interval(REFRESH_SECONDS, self.refresh_all)
         self.query_one(CitizenSearch).input.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.permitted(action)
+
+    def on_key(self, event: events.Key) -> None:
+        """A key whose action the role may not do is hidden; pressed anyway, it says why in Danish."""
+        self.refuse_key(event)
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -183,6 +196,9 @@ class CounterScreen(AppScreen):
 
     @on(CitizenSearch.Picked, "#counter-search")
     def _picked(self, event: CitizenSearch.Picked) -> None:
+        if self.refuse("register_walk_in"):  # the lookup itself is a read: audited as one
+            record_lookup(self.db, self.staff_id, event.hit.id, event.query, "Åben rådgivning")
+            return
         self._ask_reason(event.hit, event.query)
 
     def _ask_reason(self, hit: CitizenHit, criterion: str) -> None:
@@ -290,6 +306,8 @@ class CounterScreen(AppScreen):
         view = self.selected_view()
         if view is None:
             return
+        if (view.status in (WAITING, IN_PROGRESS) or view.anonymous) and self.refuse("handle_walk_in"):
+            return  # Enter on such a row works the queue
         if view.status == WAITING:
             self.action_take_next()
         elif view.status == IN_PROGRESS:

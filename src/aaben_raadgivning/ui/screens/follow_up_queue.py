@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -77,6 +77,11 @@ def header_text(mine: bool, initials: str, counts: dict[str, int], sort: str) ->
 
 class FollowUpQueueScreen(AppScreen):
     CSS_PATH = "follow_up_queue.tcss"
+    # The permission each key's action needs (assets/permissions.toml): not offered to a role without it
+    # (check_action), and pressed anyway it says why (on_key). Opening a citizen or an agreement is a read.
+    ACTION_PERMISSIONS = {
+        "complete": "follow_ups", "reschedule": "follow_ups", "reassign": "follow_ups", "new_task": "follow_ups",
+    }  # fmt: skip
     BINDINGS = [
         Binding("u", "complete", "Udfør"),
         Binding("f", "reschedule", "Flyt frist"),
@@ -112,6 +117,13 @@ class FollowUpQueueScreen(AppScreen):
         )
         yield Static("", id="fu-detail")
         yield KeyFooter()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.permitted(action)
+
+    def on_key(self, event: events.Key) -> None:
+        """A key whose action the role may not do is hidden; pressed anyway, it says why in Danish."""
+        self.refuse_key(event)
 
     def table(self) -> PagedTable[QueueRow]:
         return self.query_one("#fu-table", PagedTable)

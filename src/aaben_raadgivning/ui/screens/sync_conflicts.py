@@ -46,7 +46,8 @@ FIELD_LABELS = {
     "initials": "initialer", "active": "aktiv", "password_hash": "adgangskode",
     "categories": "samtykkets kategorier", "given_how": "samtykke givet", "given_on": "samtykke givet den",
     "valid_until": "samtykke gyldigt til", "withdrawn_at": "samtykke trukket tilbage",
-    "withdrawn_by": "trukket tilbage af",
+    "withdrawn_by": "trukket tilbage af", "benefit_since": "ydelse siden", "match_group": "matchgruppe",
+    "language": "sprog", "interpreter_needed": "tolk",
 }  # fmt: skip
 
 
