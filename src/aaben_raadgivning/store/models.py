@@ -162,8 +162,10 @@ class Event(Base):
     __table_args__ = (
         Index("ix_events_citizen_occurred", "citizen_id", "occurred_at"),
         Index("ix_events_corrects_id", "corrects_id"),
-        # Results (F6): a month's events of some kinds, with who and for whom, read from the index alone.
-        Index("ix_events_kind_occurred", "kind", "occurred_at", "citizen_id", "staff_id"),
+        # Results (F6): a month's events of some kinds, with who and for whom, read from the index alone. The
+        # time comes first: led by the kind, the planner took it for a few citizens' events of some kinds (the F5
+        # queue's last contact) over ix_events_citizen_occurred, 8× slower on 1 000 000 events.
+        Index("ix_events_occurred_kind", "occurred_at", "kind", "citizen_id", "staff_id"),
     )
 
 

@@ -367,7 +367,7 @@ def _load(session: Session, months: list[date], filters: ResultsFilter, rules: R
             (citizen_id, project_start, bool(supporting), step, version, model, since)
         )
 
-    # The events, from ix_events_kind_occurred (kind, occurred_at, citizen_id, staff_id; an index entry carries the
+    # The events, from ix_events_occurred_kind (occurred_at, kind, citizen_id, staff_id; an index entry carries the
     # rowid): the corrected ones are left out by rowid, loaded once (few: ix_events_corrects_id, then the primary
     # key), so the counted kinds are read from the index alone. Only the rows whose data is needed are read from
     # the table (below).
@@ -398,8 +398,8 @@ def _load(session: Session, months: list[date], filters: ResultsFilter, rules: R
         if rowid not in corrected_events and citizen_id in offices_of:
             attendance[position_of(occurred)].append((citizen_id, kind in kept_kinds, staff_id))
     # The rows whose data is needed: the range's jobformidler events (is it a change?) and the step events of the
-    # citizens whose step changed in the range (both found in ix_events_kind_occurred, the citizen tested on the
-    # index entry), then read from the table in rowid order — page by page, not one random page per row.
+    # citizens whose step changed in the range (found in ix_events_occurred_kind and ix_events_citizen_occurred),
+    # then read from the table in rowid order — page by page, not one random page per row.
     wanted = [select(_EVENT_ROWID).where(Event.kind == EventKind.JOBFORMIDLER, in_window).correlate(None)]
     if record_of:
         changed = func.json_each(json.dumps(list(record_of))).table_valued("value")

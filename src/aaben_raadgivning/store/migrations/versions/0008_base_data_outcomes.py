@@ -48,12 +48,13 @@ def upgrade() -> None:
     # «Mine borgere» (F8): a staff member's caseload without scanning every citizen.
     op.create_index("ix_citizens_jobkonsulent_id", "citizens", ["jobkonsulent_id"])
     op.create_index("ix_citizens_jobformidler_id", "citizens", ["jobformidler_id"])
-    # Results (F6): a month's events of some kinds, with who and for whom, read from the index alone.
-    op.create_index("ix_events_kind_occurred", "events", ["kind", "occurred_at", "citizen_id", "staff_id"])
+    # Results (F6): a month's events of some kinds, with who and for whom, read from the index alone. The time
+    # first: led by the kind, it was chosen over ix_events_citizen_occurred for a few citizens' events of some kinds.
+    op.create_index("ix_events_occurred_kind", "events", ["occurred_at", "kind", "citizen_id", "staff_id"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_events_kind_occurred", table_name="events")
+    op.drop_index("ix_events_occurred_kind", table_name="events")
     op.drop_index("ix_citizens_jobformidler_id", table_name="citizens")
     op.drop_index("ix_citizens_jobkonsulent_id", table_name="citizens")
     op.drop_index("ix_citizen_outcomes_corrects_id", table_name="citizen_outcomes")
