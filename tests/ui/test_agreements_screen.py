@@ -138,7 +138,7 @@ async def test_create_and_activate_an_agreement(world):
         await pilot.pause()
         assert isinstance(app.screen, AgreementsScreen)
         text = screen_text(app)
-        assert "Amina Hussein" in text and "Aktiv" in text and "Aftaler: 1 aktive/udkast" in text
+        assert "Amina Hussein" in text and "Aktiv" in text and "Aftaler: 1 aktiv/udkast" in text
 
 
 async def test_a_failed_save_shows_field_errors_and_writes_nothing(world):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from aaben_raadgivning.domain import grammar
+
 
 class ProgressLine:
     """One updating line on a terminal; a line per tenth when stderr is a file or a pipe."""
@@ -39,4 +41,4 @@ class ProgressBar(ProgressLine):
 
 def thousands(n: int) -> str:
     """``12345`` as ``12.345``."""
-    return f"{n:,}".replace(",", ".")
+    return grammar.thousands(n)

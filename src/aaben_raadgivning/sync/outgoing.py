@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from aaben_raadgivning.domain.grammar import count_text
 from aaben_raadgivning.store.replica import (
     chunks,
 )
@@ -314,7 +315,7 @@ class OwnSegments(RoundBase):
             header = seg.Segment(self.me, number, number, (), applied, self.wall_ms()).header()
             header["count"] = len(rows)
             data = seg.encode_lines(header, [row[1] for row in rows], self.key)
-            self.progress(0.1, f"Sender {len(rows)} ændringer")
+            self.progress(0.1, f"Sender {count_text(len(rows), 'ændring', 'ændringer')}")
             try:
                 # (no verify: publish compares the bytes read back with these, which we just encoded)
                 path = self.io.publish(self.own, seg.segment_name(number, number), data)

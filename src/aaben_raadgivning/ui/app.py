@@ -49,7 +49,7 @@ DEMO_BANNER = f" {DEMO_MARK} · fiktive borgere, ikke rigtige sager "
 PROBLEM_NOTICE_SECONDS = 30  # a sync problem the user must act on is a long message: time to read it
 IDLE_CHECK_SECONDS = 15  # how often the idle lock looks at the time since the last key or mouse event
 # What no key may reach while the screen is locked (the lock's own fields and buttons still work).
-LOCKED_OUT_ACTIONS = frozenset({"command_palette", "show_help_panel", "change_theme", "quit"})
+LOCKED_OUT_ACTIONS = frozenset({"command_palette", "show_help_panel", "show_help", "change_theme", "quit"})
 
 
 LOGGED_IN_ACTIONS = frozenset(
@@ -97,6 +97,11 @@ class AabenApp(App):
         Binding("f9", "show_sync", "Synkronisering", show=False),  # in the palette; kept out of every footer
         Binding("f12", "log_out", "Log ud", show=False, priority=True),  # also from inside a dialog (refused there)
         Binding("ctrl+q", "quit", "Luk", priority=True),
+        # Help for the screen shown (ui/screens/help.py); «?» only where no text field takes it, and not on F6,
+        # whose own «?» explains a figure.
+        Binding("f1,question_mark", "show_help", "Hjælp", show=False),
+        # Textual's own palette binding, with a Danish word in the footer (Textual adds its «palette» otherwise).
+        Binding("ctrl+p", "command_palette", "Kommandoer", show=False, priority=True, tooltip="Åbn kommandoerne"),
     ]
 
     # The sync state shown at the right of every footer (ui/widgets/sync_badge.py); "" when no share is set up.
@@ -667,6 +672,7 @@ class AabenApp(App):
 
     @work(thread=True, exclusive=True, group="sync")
     def _sync_worker(self, manual: bool) -> None:
+        from aaben_raadgivning.domain.grammar import count_text, thousands
         from aaben_raadgivning.sync.engine import SyncError, WrongShare, sync
         from aaben_raadgivning.ui.widgets.form import STORAGE_ERRORS, storage_problem
 
@@ -686,8 +692,9 @@ class AabenApp(App):
             message = f"Ikke synkroniseret: {storage_problem(exc)}. Der prøves igen ved næste runde."
             outcome = SyncOutcome(message, failed=True, tell=manual)
         else:
-            message = (f"Seneste runde: sendt {report.sent}, modtaget {report.received} ændringer, "
-                       f"konflikter: {report.conflicts}.")  # fmt: skip
+            message = (f"Seneste runde: sendt {count_text(report.sent, 'ændring', 'ændringer')}, "
+                       f"modtaget {count_text(report.received, 'ændring', 'ændringer')}, "
+                       f"konflikter: {thousands(report.conflicts)}.")  # fmt: skip
             if report.warnings:
                 message += " " + " ".join(report.warnings)
             if report.gaps:  # not a success: changes of another computer cannot be received
@@ -756,6 +763,37 @@ class AabenApp(App):
         if changed and isinstance(self.screen, FollowUpQueueScreen) and self.screen.is_mounted:
             self.screen.reload()
 
+    def action_command_palette(self) -> None:
+        """Textual's command palette, in Danish (ui/widgets/command_palette.py)."""
+        from textual.command import CommandPalette
+
+        from aaben_raadgivning.ui.widgets.command_palette import DanishCommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(DanishCommandPalette(id="--command-palette"))
+
+    def search_themes(self) -> None:
+        """«Skift farvetema»: Textual's theme search, in Danish."""
+        from textual.theme import ThemeProvider
+
+        from aaben_raadgivning.ui.widgets.command_palette import THEME_PLACEHOLDER, DanishCommandPalette
+
+        self.push_screen(DanishCommandPalette(providers=[ThemeProvider], placeholder=THEME_PLACEHOLDER))
+
+    def action_show_help(self) -> None:
+        """F1 (and ? where no text field takes it): the help for the screen shown."""
+        from textual.command import CommandPalette
+
+        from aaben_raadgivning.ui.screens.help import HelpScreen
+
+        if not CommandPalette.is_open(self) and not isinstance(self.screen, HelpScreen):
+            self.show_help(self.screen)
+
+    def show_help(self, screen: Screen) -> None:
+        from aaben_raadgivning.ui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(screen))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Danish palette commands: the screen's own actions first, then the app-wide ones."""
         for binding in screen.BINDINGS:
@@ -780,7 +818,7 @@ class AabenApp(App):
             if load_permissions().may(self.staff.role, "purge_citizen"):
                 yield SystemCommand("Slettefrist", "Borgere, hvis sag er afsluttet for længe siden (GDPR)",
                                     self.action_show_retention)  # fmt: skip
-        yield SystemCommand("Vis taster", "Vis alle taster for skærmen", self.action_show_help_panel)
+        yield SystemCommand("Hjælp (F1)", "Taster og «Sådan gør du» for skærmen", lambda: self.show_help(screen))
         yield SystemCommand("Skift farvetema", "Vælg et andet farvetema", self.action_change_theme)
         yield SystemCommand("Afslut programmet", "Luk Åben Rådgivning (Ctrl+Q)", self.action_quit)
 

@@ -9,7 +9,7 @@ from typing import Any
 from aaben_raadgivning.cli.commands.common import opened_runtime, share_path
 from aaben_raadgivning.cli.errors import EXIT_OK, EXIT_SHARE_UNREACHABLE, CliError
 from aaben_raadgivning.cli.parsing import add_global_options, usage
-from aaben_raadgivning.cli.progress import thousands
+from aaben_raadgivning.domain.grammar import count_text
 
 
 def register(commands: Any) -> None:
@@ -38,6 +38,6 @@ def device_reset(args: argparse.Namespace) -> int:
             done = reset_device(runtime.db, share)
         except DeviceResetError as exc:
             raise CliError(str(exc), EXIT_SHARE_UNREACHABLE) from None
-    print(f"Computeren har fået et nyt enheds-id ({done.new_id[:8]}). {thousands(done.relabelled)} ændringer "
+    print(f"Computeren har fået et nyt enheds-id ({done.new_id[:8]}). {count_text(done.relabelled, 'ændring', 'ændringer')} "
           "herfra sendes under det nye id ved næste synkronisering. Synkronisér nu.")  # fmt: skip
     return EXIT_OK

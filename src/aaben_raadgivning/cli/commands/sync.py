@@ -21,6 +21,7 @@ from aaben_raadgivning.cli.errors import (
 )
 from aaben_raadgivning.cli.parsing import add_global_options
 from aaben_raadgivning.cli.progress import ProgressBar, thousands
+from aaben_raadgivning.domain.grammar import count_text
 
 
 def register(commands: Any) -> None:
@@ -96,8 +97,8 @@ def run_sync(args: argparse.Namespace) -> int:
     seconds = f"{report.seconds:.1f}".replace(".", ",")
     new = f" ({thousands(report.new_conflicts)} nye)" if report.new_conflicts else ""
     print(
-        f"Synkroniseret på {seconds} s: sendt {thousands(report.sent)} ændringer, "
-        f"modtaget {thousands(report.received)} ændringer, konflikter: {thousands(report.conflicts)}{new}."
+        f"Synkroniseret på {seconds} s: sendt {count_text(report.sent, 'ændring', 'ændringer')}, "
+        f"modtaget {count_text(report.received, 'ændring', 'ændringer')}, konflikter: {thousands(report.conflicts)}{new}."
     )
     if report.conflicts:
         print("Konflikter afgøres i programmet (Konflikter): behold den ene værdi, eller skriv en samlet.")

@@ -20,6 +20,7 @@ from aaben_raadgivning.domain.agreements import Schedule, load_agreement_data
 from aaben_raadgivning.domain.codes import AgreementStatus
 from aaben_raadgivning.domain.cvr import format_cvr
 from aaben_raadgivning.domain.dates import format_date_short
+from aaben_raadgivning.domain.grammar import count_text
 from aaben_raadgivning.domain.hours import format_hours
 from aaben_raadgivning.domain.phone import format_phone
 from aaben_raadgivning.store.queries.companies import (
@@ -182,7 +183,8 @@ class AgreementsScreen(AppScreen):
         shown = len(d.active) + len(d.past)
         more = f" · viser de {shown} nyeste" if shown < d.active_count + d.past_count else ""
         self.query_one("#agreements-count", Static).update(
-            f"Aftaler: {d.active_count} aktive/udkast · {d.past_count} afsluttede{more}"
+            f"Aftaler: {count_text(d.active_count, 'aktiv/udkast', 'aktive/udkast')} · "
+            f"{count_text(d.past_count, 'afsluttet', 'afsluttede')}{more}"
         )
         self.refresh_bindings()
 

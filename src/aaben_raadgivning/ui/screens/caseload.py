@@ -20,6 +20,7 @@ from textual.containers import Horizontal
 from textual.widgets import Checkbox, DataTable, Input, Select, Static
 
 from aaben_raadgivning.domain.dates import format_date
+from aaben_raadgivning.domain.grammar import count_text
 from aaben_raadgivning.domain.hours import format_hours, format_month
 from aaben_raadgivning.store.actions.caseload import describe_criterion, record_caseload_read
 from aaben_raadgivning.store.queries.caseload import (
@@ -86,9 +87,11 @@ def hours_text(minutes: int, goal_hours: float) -> str:
 def header_text(view: CaseloadView, flt: CaseloadFilter) -> str:
     counts = view.counts
     who = f"{escape(view.owner.initials)}" if view.owner else "ingen medarbejder"
-    shown = f"{counts.matching} af {counts.total}" if counts.matching != counts.total else f"{counts.total}"
+    shown = count_text(counts.total, "borger", "borgere")
+    if counts.matching != counts.total:
+        shown = f"{counts.matching} af {shown}"
     return (
-        f"[b]Mine borgere[/b] · {who} · {shown} borgere · overskredet {counts.overdue} · "
+        f"[b]Mine borgere[/b] · {who} · {shown} · overskredet {counts.overdue} · "
         f"for længe {counts.too_long} · timer i stå {counts.hours_stalled}"
     )
 
@@ -99,7 +102,9 @@ def flag_lines(row: CaseloadRow, view: CaseloadView) -> list[str]:
     if row.overdue and row.next_follow_up is not None:
         lines.append(f"Opfølgning overskredet (frist {format_date(row.next_follow_up)})")
     if row.too_long:
-        lines.append(f"For længe på {row.step_short}: {row.days_in_step} dage (højst {row.step_limit_days})")
+        lines.append(
+            f"For længe på {row.step_short}: {count_text(row.days_in_step or 0, 'dag', 'dage')} (højst {row.step_limit_days})"
+        )
     if row.hours_stalled:
         lines.append(f"Ordinære timer ikke steget i {view.stall_months} måneder")
     return lines
@@ -291,7 +296,11 @@ class CaseloadScreen(AppScreen):
         if row is None or view is None:
             detail.update("")
             return
-        since = f" siden {format_date(row.step_since)} ({row.days_in_step} dage)" if row.step_since else ""
+        since = (
+            f" siden {format_date(row.step_since)} ({count_text(row.days_in_step or 0, 'dag', 'dage')})"
+            if row.step_since
+            else ""
+        )
         contact = format_date(row.last_contact) if row.last_contact else "ingen registreret"
         next_due = format_date(row.next_follow_up) if row.next_follow_up else "ingen"
         text = Text.assemble((row.name, "bold"), f" · {row.step_label or 'ikke visiteret'}{since}")

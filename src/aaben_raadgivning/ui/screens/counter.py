@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Sparkline, Static
 
 from aaben_raadgivning.domain.clock import to_local
 from aaben_raadgivning.domain.dates import format_date_long, format_time
+from aaben_raadgivning.domain.grammar import count_text
 from aaben_raadgivning.domain.reference import load_reference
 from aaben_raadgivning.domain.walk_ins import CANCELLED, FINISHED, IN_PROGRESS, WAITING
 from aaben_raadgivning.store.actions.audit import record_lookup
@@ -75,7 +76,7 @@ def figures_text(figures: DayFigures) -> str:
     reasons = load_reference().walk_in_reasons
     top = ", ".join(f"{reasons.label(code)} {count}" for code, count in list(figures.per_reason.items())[:3])
     head = (
-        f"I dag: {figures.total} henvendelser · {figures.waiting} venter · "
+        f"I dag: {count_text(figures.total, 'henvendelse', 'henvendelser')} · {figures.waiting} venter · "
         f"{figures.in_progress} i gang · {figures.finished} færdige"
     )
     return f"{head}\nFlest: {top}" if top else head

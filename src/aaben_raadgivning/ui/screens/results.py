@@ -25,6 +25,7 @@ from textual.widgets import DataTable, Select, Static
 
 from aaben_raadgivning.domain.dates import format_decimal
 from aaben_raadgivning.domain.errors import UserError
+from aaben_raadgivning.domain.grammar import count_text
 from aaben_raadgivning.domain.hours import MONTH_SHORT, add_months, format_month, format_month_short, month_start
 from aaben_raadgivning.domain.step_models import available_step_models
 from aaben_raadgivning.store.actions.results import describe_criterion
@@ -211,7 +212,7 @@ def build_figures(trend: ResultsTrend) -> list[Figure]:
             lambda m: f"{m.hours.reached}/{m.hours.reported}",
             goal=lambda _m: f"{goal_hours} t",
             detail=lambda m: (
-                f"{m.hours.reached} af {m.hours.reported} borgere med timer nåede {goal_hours} ordinære timer"
+                f"{m.hours.reached} af {count_text(m.hours.reported, 'borger', 'borgere')} med timer nåede {goal_hours} ordinære timer"
             ),
         )  # fmt: skip
     )
@@ -252,7 +253,9 @@ def build_figures(trend: ResultsTrend) -> list[Figure]:
             EXPLANATIONS["jobformidler"],
             lambda m: m.jobformidler_changes,
             lambda m: str(m.jobformidler_changes),
-            detail=lambda m: f"{m.jobformidler_changes} skift hos {m.jobformidler_change_citizens} borgere",
+            detail=lambda m: (
+                f"{m.jobformidler_changes} skift hos {count_text(m.jobformidler_change_citizens, 'borger', 'borgere')}"
+            ),
         )  # fmt: skip
     )
     return figures

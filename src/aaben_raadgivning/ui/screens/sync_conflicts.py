@@ -22,6 +22,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, ProgressBar, Static
 
+from aaben_raadgivning.domain.grammar import count_text
 from aaben_raadgivning.store.conflict_values import display_value, editable_value, merge_refusal, record_label
 from aaben_raadgivning.ui.base import AppScreen
 from aaben_raadgivning.ui.widgets.form import REFUSALS, Field, refusal_text, show_errors
@@ -158,7 +159,7 @@ class SyncScreen(AppScreen):
         lines = [
             f"[b]Synkronisering[/b] · {where}",
             (
-                f"Seneste synkronisering: {last} · Venter på at blive sendt: {status.waiting} {'ændring' if status.waiting == 1 else 'ændringer'} · "
+                f"Seneste synkronisering: {last} · Venter på at blive sendt: {count_text(status.waiting, 'ændring', 'ændringer')} · "
                 f"Konflikter: {status.conflicts}"
             ),
         ]

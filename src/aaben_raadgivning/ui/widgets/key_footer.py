@@ -16,7 +16,12 @@ from textual.widgets._footer import (
 )
 
 MAX_ROWS = 4
-PALETTE_WIDTH = 12  # "^p palette" docked on the right of the first row
+# The words of keys Textual's own widgets bind (shown in the footer while such a widget has focus).
+DANISH_WORDS = {"Dismiss menu": "Luk listen"}
+
+
+def danish(description: str) -> str:
+    return DANISH_WORDS.get(description, description)
 
 
 class KeyFooter(Footer):
@@ -33,7 +38,7 @@ class KeyFooter(Footer):
         self._width = 0
 
     def _key_width(self, binding: Binding) -> int:
-        return len(self.app.get_key_display(binding)) + 1 + len(binding.description) + 1
+        return len(self.app.get_key_display(binding)) + 1 + len(danish(binding.description)) + 1
 
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:
@@ -50,7 +55,9 @@ class KeyFooter(Footer):
         # First fit: each key goes into the first row with room, so a short key may fill a gap in an
         # earlier row; the order of declaration is kept otherwise.
         rows: list[list[tuple[Binding, bool, str]]] = [[]]
-        used = [(PALETTE_WIDTH if self.show_command_palette else 0) + (len(badge) + 2 if badge else 0)]
+        palette = active.get(self.app.COMMAND_PALETTE_BINDING)  # "^p Kommandoer", docked right in the first row
+        palette_width = self._key_width(palette[1]) + 1 if palette is not None and self.show_command_palette else 0
+        used = [palette_width + (len(badge) + 2 if badge else 0)]
         for item in keys:
             needed = self._key_width(item[0])
             row = next((n for n, filled in enumerate(used) if not rows[n] or filled + needed <= width), None)
@@ -67,7 +74,7 @@ class KeyFooter(Footer):
                     yield FooterKey(
                         binding.key,
                         self.app.get_key_display(binding),
-                        binding.description,
+                        danish(binding.description),
                         binding.action,
                         disabled=not enabled,
                         tooltip=tooltip,
@@ -77,7 +84,6 @@ class KeyFooter(Footer):
                     yield Label("", classes="badge-spacer")
                     yield Label(badge, classes="sync-badge -problem" if "✗" in badge else "sync-badge")
                 if number == 0 and self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
-                    palette = active.get(self.app.COMMAND_PALETTE_BINDING)
                     if palette is not None:
                         _node, binding, enabled, tooltip = palette
                         yield FooterKey(
