@@ -13,8 +13,9 @@ generated. Measured, interleaved, each in a fresh session as the screen would ca
 - ``trend``: ``results_trend`` over 12 months;
 - ``pk_lookup``: a primary-key lookup of a citizen (fresh session), the baseline of the ratios.
 
-The figures' events come by ``ix_events_occurred_kind`` (migration 0008: occurred_at, kind, citizen_id,
-staff_id). It runs on the encrypted dataset (issue 14; the copy is keyed like it).
+The figures are read from the indexes of migration 0009 (``ix_events_kind_occurred``, ``ix_events_step_facts``,
+``ix_citizens_results``): no event row is read. It runs on the encrypted dataset (issue 14; the copy is keyed
+like it).
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@
 11. bench_results.py  the month's results (≤ 500 ms) and the 12-month trend (≤ 2 s)
 12. bench_caseload.py  «Mine borgere» (F8): first page of a 300-citizen caseload (≤ 100 ms)
 13. bench_export.py  the export for people (XLSX and CSV) of the 100 000-citizen dataset, ratio to a bare csv write
+14. bench_import.py  import of 10 000 citizens from CSV (dry run, import, re-import), ratio to a bare csv read
 
 Encryption (issue 14): every benchmark runs on SQLCipher-encrypted databases (the public demo key; the
 dataset is converted from the plain one by generate.py). For start-up, search, opening a citizen, the F5
@@ -57,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     import bench_export
     import bench_follow_up
     import bench_follow_up_sweep
+    import bench_import
     import bench_memory
     import bench_results
     import bench_search
@@ -126,6 +128,9 @@ def main(argv: list[str] | None = None) -> int:
 
     print("\n== 13. Export for people: XLSX and CSV of the whole dataset (issue 18)")
     export = bench_export.run()
+
+    print("\n== 14. Import of a caseload: 10 000 rows from CSV, dry run and import (issue 18)")
+    imported = bench_import.run()
 
     app, bare = startup["app"], startup["bare"]
     counts = meta["counts"]
@@ -263,6 +268,16 @@ def main(argv: list[str] | None = None) -> int:
             "(info)",
             f"XLSX {es['xlsx']:.0f} s, CSV {es['csv']:.0f} s, bare csv {es['bare_csv']:.0f} s",
             f"{er['xlsx']:.1f}× / {er['csv']:.1f}× bare csv",
+            "",
+        ]
+    )
+    is_, ir = imported["seconds"], imported["ratios_to_bare_csv"]
+    rows.append(
+        [
+            f"Import {imported['rows']:,} citizens from CSV: dry run / import / re-import",
+            "(info)",
+            f"{is_['dry_run']:.1f} s / {is_['import']:.1f} s / {is_['reimport']:.1f} s",
+            f"{ir['dry_run']:,.0f}× / {ir['import']:,.0f}× / {ir['reimport']:,.0f}× bare csv read",
             "",
         ]
     )

@@ -153,6 +153,13 @@ class SyncSettings:
 
 
 @dataclass(frozen=True)
+class DisplaySettings:
+    theme: str = _key(
+        "", TEXT, "Farvetemaet, som programmet gemmer, når det skiftes (Ctrl+P → «Skift farvetema»). Tom = standard."
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     """settings.toml: one field per section, in the order of the file."""
 
@@ -163,6 +170,7 @@ class Settings:
     security: SecuritySettings = _table(SecuritySettings)
     calendar: CalendarSettings = _table(CalendarSettings)
     sync: SyncSettings = _table(SyncSettings)
+    display: DisplaySettings = _table(DisplaySettings)
 
     # The flat names the rest of the app reads.
     @property
@@ -200,6 +208,10 @@ class Settings:
     @property
     def sync_interval_minutes(self) -> int:
         return self.sync.interval_minutes
+
+    @property
+    def theme(self) -> str:
+        return self.display.theme
 
     @property
     def display_device_name(self) -> str:

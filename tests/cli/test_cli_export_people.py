@@ -160,6 +160,23 @@ def _audits_of(db) -> list[tuple[str, str]]:
         )]  # fmt: skip
 
 
+def test_as_cuts_the_export_to_that_staff_members_role_and_audits_it_in_their_name(run, data, tmp_path):
+    """``--as BS``: the command line exports only what a boligsocial medarbejder may read (no samtykke here:
+    name and contact, CPR masked, no case), and the extract is logged in her name."""
+    target = tmp_path / "bs"
+    code, out, err = run("--data-dir", str(data), "export", "--csv", str(target), "--as", "bs")
+    assert code == 0, err
+    [citizen] = _csv(target / "borgere.csv")
+    assert citizen["Navn"] == NAME and citizen["CPR-nummer"] == "010190-xxxx" and citizen["Ydelse"] == ""
+    assert _csv(target / "aftaler.csv") == []
+    [detail] = _audits(data)
+    assert "som boligsocial medarbejder" in detail
+    code, _out, err = run("--data-dir", str(data), "export", "--csv", str(tmp_path / "x"), "--as", "QQ")
+    assert code != 0 and "Ingen medarbejder har initialerne QQ" in err and not (tmp_path / "x").exists()
+    code, _out, err = run("--data-dir", str(data), "export", "--json", str(tmp_path / "a.json"), "--as", "JK")
+    assert code != 0 and "--as kan kun bruges med --csv og --xlsx" in err and not (tmp_path / "a.json").exists()
+
+
 def test_never_overwrites_without_force(run, data, tmp_path):
     target = tmp_path / "eksport.xlsx"
     target.write_bytes(b"vigtigt")

@@ -224,3 +224,19 @@ def test_clean_text_either_refuses_or_returns_storable_text(text):
         return
     cleaned.encode("utf-8")  # never a surrogate
     assert not any(c in cleaned for c in "\x00\x1b\u202e\u2066")
+
+
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [
+        (["Østergaard", "Zeuthen", "Ærø", "Åse"], ["Zeuthen", "Ærø", "Østergaard", "Åse"]),  # æ ø å after z
+        (["Aagaard", "Åse", "Abildgaard"], ["Abildgaard", "Aagaard", "Åse"]),  # «aa» is an «å»
+        (["bo", "Bo", "Anna"], ["Anna", "Bo", "bo"]),  # case ignored; the text as written breaks the tie
+        (["Émile", "Emil", "Erik"], ["Emil", "Émile", "Erik"]),  # accents ignored
+    ],
+)
+def test_danish_sort_order(names, expected):
+    from aaben_raadgivning.domain.text import compare_danish, danish_sort_key
+
+    assert sorted(names, key=danish_sort_key) == expected
+    assert compare_danish(expected[0], expected[-1]) == -1 and compare_danish(expected[0], expected[0]) == 0

@@ -26,6 +26,7 @@ from aaben_raadgivning.store.actions.agreement_export import export_agreement
 from aaben_raadgivning.store.actions.agreements import save_agreement
 from aaben_raadgivning.store.actions.audit_log import record_audit_view
 from aaben_raadgivning.store.actions.base_data import update_base_data
+from aaben_raadgivning.store.actions.citizen_import import import_citizens
 from aaben_raadgivning.store.actions.citizen_record import (
     advance_step,
     assign_jobformidler,
@@ -130,6 +131,14 @@ def _sanction_guard_met(world, citizen, tmp_path):
               occurred_at=now - timedelta(days=10))  # fmt: skip
     record_no_show(world.db, world.jk.id, citizen.id, calendar=WorkdayCalendar(), occurred_at=now - timedelta(days=3))
     add_event(world.db, world.jk.id, citizen.id, kind="telefon", summary="Ringede", occurred_at=now - timedelta(days=1))
+
+
+def _import_file(world, citizen, tmp_path):
+    """A caseload file: the prepared citizen (a new phone) and a new one."""
+    path = tmp_path / "borgere.csv"
+    path.write_text("CPR;Navn;Tlf\n010190-1234;Åse Hansen;87654321\n020281-1000;Ny Importeret;12121212\n",
+                    encoding="utf-8")  # fmt: skip
+    return path
 
 
 def _company(world, citizen, tmp_path):
@@ -277,6 +286,7 @@ ACTION_CASES: dict[str, Case] = {
     "edit_base_data": Case(
         lambda db, actor, c, ready: update_base_data(db, actor, c.id, benefit_type="kontanthjaelp", match_group="3")
     ),
+    "import_citizens": Case(lambda db, actor, c, path: import_citizens(db, actor, path, dry_run=False), _import_file),
     "record_outcome": Case(
         lambda db, actor, c, ready: record_outcome(db, actor, c.id, outcome="job_fuldtid", outcome_date=TODAY)
     ),

@@ -109,5 +109,27 @@ def test_refusals_write_no_file_and_no_audit(world, agreement, tmp_path):
         assert session.scalars(select(AuditEntry).where(AuditEntry.action == "export")).all() == []
 
 
+def test_an_existing_file_is_replaced_only_when_asked_and_only_a_regular_file(world, agreement, tmp_path):
+    """«Erstat filen, hvis den findes»: without it an existing file is left as it was (and nothing is audited);
+    with it a regular file is replaced; a pipe or a device is never written to."""
+    import os
+
+    target = tmp_path / "aftale.md"
+    target.write_text("mine egne noter", encoding="utf-8")
+    with pytest.raises(ValidationError) as caught:
+        export_agreement(world.db, world.jk.id, agreement.id, target, fmt="md")
+    assert "findes allerede" in caught.value.errors["path"] and "Erstat filen" in caught.value.errors["path"]
+    assert target.read_text(encoding="utf-8") == "mine egne noter"
+    with world.db.session() as session:
+        assert session.scalars(select(AuditEntry).where(AuditEntry.action == "export")).all() == []
+    export_agreement(world.db, world.jk.id, agreement.id, target, fmt="md", force=True)
+    assert "Underskrift" in target.read_text(encoding="utf-8")
+    pipe = tmp_path / "pipe.md"
+    os.mkfifo(pipe)
+    with pytest.raises(ValidationError) as caught:
+        export_agreement(world.db, world.jk.id, agreement.id, pipe, fmt="md", force=True)
+    assert "ikke en almindelig fil" in caught.value.errors["path"]
+
+
 def test_default_file_name():
     assert default_file_name("Amina Ærø", "Bilka Tilst A/S", 2, "md") == "aftale-amina-aeroe-bilka-tilst-a-s-v2.md"

@@ -353,3 +353,16 @@ def test_step_choices_span_the_models():
     assert caseload_steps() == [
         ("Trin 0", "trin0"), ("Trin 1", "trin1"), ("Trin 2", "trin2"), ("Trin 3", "trin3"), ("Trin 4", "trin4"),
     ]  # fmt: skip
+
+
+def test_names_sort_in_danish_alphabetical_order(world, people):
+    """Æ, Ø and Å come after Z in that order, a double «aa» is an Å, case and accents are ignored — not the
+    byte order, which puts Å before Æ and every capital before every small letter."""
+    names = ["Åse Holm", "Zainab Ali", "Ørsted Bo", "Aagaard Ib", "Ærø Liv", "émile Roux", "Andersen Jo", "ib Berg"]
+    for name in names:
+        visited(world, name, TODAY)
+    shown = [row.name for row in load(world, world.jf).rows]
+    expected = ["Andersen Jo", "émile Roux", "ib Berg", "Zainab Ali", "Ærø Liv", "Ørsted Bo", "Aagaard Ib", "Åse Holm"]
+    assert shown == expected
+    reversed_view = load(world, world.jf, CaseloadFilter(descending=True))
+    assert [row.name for row in reversed_view.rows] == expected[::-1]

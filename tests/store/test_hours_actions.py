@@ -17,6 +17,7 @@ from aaben_raadgivning.store.queries.hours import (
     agreement_months,
     citizen_agreements,
     citizen_hours,
+    version_for_month,
 )
 from aaben_raadgivning.store.queries.viewer import Viewer
 from support.agreements import citizen_with_agreement, make_agreement, make_company
@@ -169,3 +170,18 @@ def test_fuzz_register_hours_saves_or_explains_and_writes_nothing(
         assert (count(world.db, HoursReport), count(world.db, AuditEntry)) == before
     else:
         assert (count(world.db, HoursReport), count(world.db, AuditEntry)) == (before[0] + 1, before[1] + 1)
+
+
+def test_the_version_for_a_month_follows_the_renegotiations(world):
+    citizen, company, contact, first = citizen_with_agreement(world, status="afsluttet")
+    second = make_agreement(world.db, citizen.id, company, contact, version=2, previous_id=first.id,
+                            start=date(2026, 11, 15))  # fmt: skip
+    system = Viewer.system()
+    for agreement in (first, second):  # asked from either version
+        chosen = {
+            month: version_for_month(world.db, agreement.id, date(2026, month, 1), viewer=system)
+            for month in (8, 10, 11)
+        }
+        assert chosen == {8: None, 10: first.id, 11: second.id}
+    register_hours(world.db, world.jf.id, first.id, date(2026, 11, 1), ordinary=300)  # the first half of november
+    assert version_for_month(world.db, second.id, date(2026, 11, 1), viewer=system) == first.id  # then a correction

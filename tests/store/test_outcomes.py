@@ -119,6 +119,19 @@ def test_a_correction_replaces_the_outcome_and_its_event(world, in_trin3):
         assert second.corrects_id == first.id or first.corrects_id == second.id
 
 
+def test_an_outcome_already_corrected_cannot_be_corrected_again(world, in_trin3):
+    """A correction replaces one outcome once: two corrections of the same row would leave two «current» ones."""
+    wrong = record_outcome(world.db, world.jf.id, in_trin3.id, outcome="job_fuldtid", outcome_date="20.11.2026")
+    record_outcome(world.db, world.jf.id, in_trin3.id, outcome="fleksjob", outcome_date="20.11.2026",
+                   corrects_id=wrong.outcome_id)  # fmt: skip
+    before = counts(world.db)
+    with pytest.raises(ValidationError) as excinfo:
+        record_outcome(world.db, world.jf.id, in_trin3.id, outcome="uddannelse", outcome_date="20.11.2026",
+                       corrects_id=wrong.outcome_id)  # fmt: skip
+    assert "allerede rettet" in excinfo.value.errors["corrects_id"]
+    assert counts(world.db) == before
+
+
 @pytest.mark.parametrize(
     ("kwargs", "field", "message"),
     [

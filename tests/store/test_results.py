@@ -226,12 +226,16 @@ def test_outflow_self_support_hours_walk_ins_and_jobformidler_changes(world, tow
     assert (november.jobformidler_changes, november.jobformidler_change_citizens) == (1, 1)
 
 
-def test_filters(world, town):
+@pytest.mark.parametrize("few", [2000, 0], ids=["by-ids", "by-condition"])
+def test_filters(world, town, monkeypatch, few):
+    """A filter selecting few citizens is applied by their ids, a larger one by its condition: the same figures."""
+    monkeypatch.setattr("aaben_raadgivning.store.queries.results._FEW_CITIZENS", few)
     jf_only = month_results(world.db, NOV, viewer=viewer(world), filters=ResultsFilter(staff_id=town["ms"].id))
     # MS is D's jobformidler now: only D.
     assert [(r.step, r.start, r.end) for r in jf_only.caseload] == [("trin2", 1, 0), ("trin3", 0, 1)]
     assert (jf_only.attendance.numerator, jf_only.attendance.denominator) == (2, 2)
     assert jf_only.walk_ins == ()  # the anonymous walk-in is counted only without a filter
+    assert (jf_only.hours.reached, jf_only.hours.reported) == (0, 1)  # D: 29,5 ordinary hours
     elsewhere = month_results(world.db, NOV, viewer=viewer(world), filters=ResultsFilter(housing_area="Nørrebro"))
     assert elsewhere.caseload == () and elsewhere.attendance.denominator == 0 and elsewhere.attendance.missed is None
     other_model = month_results(world.db, NOV, viewer=viewer(world), filters=ResultsFilter(step_model="trappemodel"))
@@ -291,13 +295,15 @@ def test_reading_citizen_figures_is_audited(world, town):
     assert entry.detail == "Resultater vist: november 2026 (3 borgere)"
 
 
-def test_the_events_are_read_from_the_month_index(world, town):
-    """A month's and the trend's events come by ix_events_occurred_kind (migration 0008): those of the counted
-    kinds from the index alone (the corrected ones left out by rowid), never by a scan of the events table."""
+def test_the_events_are_read_from_indexes_alone(world, town):
+    """A month's and the trend's events come from the indexes of migration 0009, never from the events table:
+    the counted kinds and the jobformidler changes by ix_events_kind_occurred (without stepping over the period's
+    other kinds), the step changes with their facts out of the JSON by the partial ix_events_step_facts — so no
+    event row is read, and no scan of the table happens."""
     statements: list[tuple[str, object]] = []
 
     def remember(_conn, _cursor, statement, parameters, _context, _executemany):
-        if "FROM events" in statement and "events.kind" in statement:
+        if "FROM events" in statement:
             statements.append((statement, parameters))
 
     sqlalchemy_event.listen(world.db.engine, "before_cursor_execute", remember)
@@ -312,11 +318,31 @@ def test_the_events_are_read_from_the_month_index(world, town):
             for sql, params in statements
         ]
     assert plans and all("SCAN events" not in plan for plan in plans), plans
-    assert all("ix_events_occurred_kind" in plan or "ix_events_citizen_occurred" in plan for plan in plans), plans
-    # The fremmøde rows (who recorded them: staff_id), of the month and of the trend.
-    attendance = [plan for (sql, _params), plan in zip(statements, plans, strict=True) if "events.staff_id" in sql]
+
+    def plans_of(marker: str) -> list[str]:
+        return [plan for (sql, _params), plan in zip(statements, plans, strict=True) if marker in sql]
+
+    attendance = plans_of("events.staff_id")  # the fremmøde rows (who recorded them), of the month and the trend
     assert len(attendance) == 2, statements
-    assert all("USING COVERING INDEX ix_events_occurred_kind" in plan for plan in attendance), attendance
-    # The rows whose data is read (jobformidler, step events): found in the index, then fetched by rowid.
-    with_data = [plan for (sql, _params), plan in zip(statements, plans, strict=True) if "events.data" in sql]
-    assert len(with_data) == 2 and all(plan.startswith("SEARCH events USING INTEGER PRIMARY KEY") for plan in with_data)
+    assert all("COVERING INDEX ix_events_kind_occurred (<expr>=? AND occurred_at" in plan for plan in attendance)
+    changes = plans_of("instr(data")
+    assert len(changes) == 2 and all("COVERING INDEX ix_events_kind_occurred" in plan for plan in changes), changes
+    steps = plans_of("json_extract")
+    assert len(steps) == 2 and all("COVERING INDEX ix_events_step_facts (<expr>=? AND" in plan for plan in steps), steps
+
+
+@pytest.mark.parametrize("data", ["{not json", "[1, 2]", '"trin9"', '{"from": "trin1"}'])
+def test_a_step_event_with_damaged_data_is_saved_and_counts_nowhere(world, town, data):
+    """The step facts are indexed out of the JSON (ix_events_step_facts): an event whose ``data`` is not JSON,
+    or has no «to», must still be saved (an index must never make an insert fail) and changes no figure."""
+    before = month_results(world.db, NOV, viewer=viewer(world))
+    with world.db.session() as session:
+        citizen_id = session.query(Citizen.id).filter_by(name="Bo Berg").scalar()  # in trin1 through November
+    with world.db.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO events (id, citizen_id, kind, occurred_at, recorded_at, summary, details, data) "
+            "VALUES ('damaged', ?, 'trin', '2026-11-10 09:00:00.000000', '2026-11-10 09:00:00.000000', 'x', '', ?)",
+            (citizen_id, data),
+        )
+    after = month_results(world.db, NOV, viewer=viewer(world))
+    assert after.caseload == before.caseload and after.left == before.left

@@ -244,3 +244,73 @@ def test_a_corrected_no_show_counts_once_and_its_correction_may_keep_the_kind(wo
     )
     # The call came after the original no-show but before its corrected date: not after the missed requirement.
     assert any("personlig kontakt" in text for text in sanction_status(world.db, world.jk.id, citizen.id).missing)
+
+
+def _no_show_task(db, citizen_id: str) -> FollowUpTask:
+    with db.session() as session:
+        return session.scalars(
+            select(FollowUpTask).where(FollowUpTask.citizen_id == citizen_id, FollowUpTask.rule == "no_show")
+        ).one()
+
+
+def test_a_correction_keeps_the_original_time_to_the_second_and_the_closed_task_stays_closed(world, citizen):
+    calendar = world.runtime.calendar
+    record_no_show(world.db, world.jk.id, citizen.id, calendar=calendar, occurred_at=datetime(2026, 11, 24, 9, 0, 20))
+    call = add_event(world.db, world.jk.id, citizen.id, kind="telefon", summary="Ringet op",
+                     occurred_at=datetime(2026, 11, 24, 9, 0, 45))  # fmt: skip
+    closed = _no_show_task(world.db, citizen.id)
+    assert closed.status != "open" or closed.deleted_at is not None  # the call after the no-show closed it
+    # The dialog shows the time to the minute («24.11.2026 09.00») and sends it back unchanged.
+    correction = add_event(world.db, world.jk.id, citizen.id, kind="telefon", summary="Ringet op, aftalt møde",
+                           occurred_at=datetime(2026, 11, 24, 9, 0), corrects_id=call.id)  # fmt: skip
+    with world.db.session() as session:
+        stored = {e.id: e.occurred_at for e in session.scalars(select(Event))}
+    assert stored[correction.id] == stored[call.id]  # to the second, so still after the no-show
+    after = _no_show_task(world.db, citizen.id)
+    assert (after.status, after.deleted_at) == (closed.status, closed.deleted_at)
+
+
+def test_a_correction_without_a_time_keeps_the_original_time(world, citizen):
+    call = add_event(world.db, world.jk.id, citizen.id, kind="telefon", summary="Ringet op",
+                     occurred_at=datetime(2026, 11, 23, 14, 5, 33))  # fmt: skip
+    correction = add_event(world.db, world.jk.id, citizen.id, kind="telefon", summary="Ringet op igen",
+                           corrects_id=call.id)  # fmt: skip
+    with world.db.session() as session:
+        assert session.get(Event, correction.id).occurred_at == session.get(Event, call.id).occurred_at
+
+
+def test_a_correction_that_changes_nothing_is_refused_and_writes_nothing(world, citizen):
+    call = add_event(world.db, world.jk.id, citizen.id, kind="telefon", summary="Ringet op", details="Svarede ikke",
+                     occurred_at=datetime(2026, 11, 23, 14, 5, 33))  # fmt: skip
+    before = count(world.db, Event)
+    with pytest.raises(ValidationError) as excinfo:
+        add_event(world.db, world.jk.id, citizen.id, kind="telefon", summary=" Ringet op ", details="Svarede ikke\n",
+                  occurred_at=datetime(2026, 11, 23, 14, 5), corrects_id=call.id)  # fmt: skip
+    assert excinfo.value.errors == {"corrects": "Intet er ændret."}
+    assert count(world.db, Event) == before
+    moved = add_event(world.db, world.jk.id, citizen.id, kind="telefon", summary="Ringet op", details="Svarede ikke",
+                      occurred_at=datetime(2026, 11, 23, 15, 0), corrects_id=call.id)  # fmt: skip
+    with world.db.session() as session:
+        assert session.get(Event, moved.id).occurred_at != session.get(Event, call.id).occurred_at
+
+
+def test_the_timeline_text_filter_matches_folded_words_page_by_page(world, citizen):
+    for number in range(60):
+        text = "Møde hos Østergård" if number % 3 == 0 else "Opkald"
+        add_event(world.db, world.jk.id, citizen.id, kind="note", summary=f"{text} {number}", details="",
+                  occurred_at=NOW - timedelta(hours=number + 1))  # fmt: skip
+    add_event(world.db, world.jk.id, citizen.id, kind="note", summary="Brev", details="Sendt til Østergård",
+              occurred_at=NOW - timedelta(days=30))  # fmt: skip
+    wanted = [f"Møde hos Østergård {n}" for n in range(0, 60, 3)] + ["Brev"]
+    found, after = [], None
+    while True:  # pages of 7, as the screen asks for them
+        page = timeline_page(world.db, citizen.id, filter=TimelineFilter(text="oster mod"), after=after, limit=7,
+                             viewer=Viewer.system())  # fmt: skip
+        found += [row.summary for row in page]
+        if len(page) < 7:
+            break
+        after = page[-1].key
+    assert found == wanted[:-1]  # «mod» is a prefix of «møde», not of «brev» or «sendt»
+    everything = timeline_page(world.db, citizen.id, filter=TimelineFilter(text="ØSTERGAARD"), limit=100,
+                               viewer=Viewer.system())  # fmt: skip
+    assert [row.summary for row in everything] == wanted  # the details count too

@@ -174,6 +174,14 @@ def test_state_rules(world):
             "samme navn og fødselsdato",
         ),
         (dict(name="Ali Khan", phone="20304050"), dict(name="Ali K", phone="+45 20 30 40 50"), "samme telefonnummer"),
+        (dict(name="Imran Iqbal"), dict(name="imran  IQBAL"), "samme navn"),
+        (dict(name="Imran Iqbal", cpr="0101901234"), dict(name="Imran Iqbal"), "samme navn"),
+        (dict(name="Åse Ærø"), dict(name="Aase Aero"), "samme navn"),  # folded as search folds it
+        (
+            dict(name="Imran Iqbal", cpr="0101901234"),
+            dict(name="Imran Iqbal", cpr="020390-1234"),
+            "samme navn og fødselsår",
+        ),
     ],
 )
 def test_duplicate_warning_then_accept(world, existing, new, reason):
@@ -202,3 +210,24 @@ def test_invalid_citizen_input_is_rejected_in_danish_and_writes_nothing(world, f
         create_citizen(world.db, world.jk.id, **fields)
     assert fragment in excinfo.value.errors[field]
     assert counts(world.db) == before
+
+
+def test_the_same_name_with_a_birth_year_that_differs_is_not_a_duplicate(world):
+    create_citizen(world.db, world.jk.id, name="Imran Iqbal", cpr="0101901234")
+    create_citizen(world.db, world.jk.id, name="Imran Iqbal", cpr="0101851234")  # no warning: born 1985, not 1990
+    create_citizen(world.db, world.jk.id, name="Imran Iqbal Khan")  # another name
+    assert counts(world.db)["citizens"] == 3
+
+
+def test_a_same_name_warning_writes_nothing_and_lists_only_living_citizens_with_that_name(world):
+    kept = create_citizen(world.db, world.jk.id, name="Imran Iqbal")
+    create_citizen(world.db, world.jk.id, name="Iqbal Imran")  # the words in another order: another name
+    before = counts(world.db)
+    with pytest.raises(DuplicateCitizenWarning) as excinfo:
+        create_citizen(world.db, world.jk.id, name="Imran Iqbal", phone="20304050")
+    assert [(d.citizen_id, d.reason) for d in excinfo.value.duplicates] == [(kept.id, "samme navn")]
+    assert counts(world.db) == before
+    created = create_citizen(world.db, world.jk.id, name="Imran Iqbal", phone="20304050", accept_duplicates=True)
+    with world.db.session() as session:
+        audit = session.scalars(select(AuditEntry).where(AuditEntry.entity_id == created.id)).one()
+    assert audit.detail == "Borger oprettet ved skranken trods advarsel om mulig dublet: samme navn"

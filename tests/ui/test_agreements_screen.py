@@ -10,6 +10,8 @@ from aaben_raadgivning.store.actions.agreements import (
     activate_agreement,
     save_agreement,
 )
+from aaben_raadgivning.store.actions.citizen_record import assign_jobformidler
+from aaben_raadgivning.store.actions.staff import create_staff
 from aaben_raadgivning.store.models import (
     Agreement,
     Citizen,
@@ -20,7 +22,9 @@ from aaben_raadgivning.store.models import (
 from aaben_raadgivning.ui.app import AabenApp
 from aaben_raadgivning.ui.screens.agreement_editor import AgreementEditor
 from aaben_raadgivning.ui.screens.agreements import AgreementsScreen
+from aaben_raadgivning.ui.screens.confirm import ConfirmDialog
 from support.agreement_input import agreement_input, make_citizen, make_company
+from support.clock import PASSWORD
 from support.pilot import login, screen_text, type_text, wait_for_text
 
 SIZE = (80, 24)
@@ -288,8 +292,39 @@ async def test_arrows_in_the_search_and_contact_persons(world):
         assert app.screen.query_one("#contact-email", Input).value == "ole@bageri.dk"
         await pilot.press("ctrl+d")
         await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "Fjern kontaktperson Ole Berg fra Østergårds Bageri?" in screen_text(app)
+        await pilot.press("n")  # nej: nothing removed, back in the contact dialog
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "ContactDialog"
+        assert rows(world.db, CompanyContact, CompanyContact.id == ole.id)[0].deleted_at is None
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        await pilot.press("enter")  # ja
+        await pilot.pause()
         assert "Kontaktperson Ole Berg er fjernet." in notified(app)
         assert rows(world.db, CompanyContact, CompanyContact.id == ole.id)[0].deleted_at is not None
         app.clear_notifications()
         await pilot.pause()
         assert "Ole Berg" not in screen_text(app)
+
+
+async def test_a_new_agreement_defaults_to_the_citizens_jobformidler(world):
+    make_company(world)
+    citizen = make_citizen(world)
+    other = create_staff(world.db, initials="MK", name="Mona Kjær", role="jobformidler", password=PASSWORD)
+    assign_jobformidler(world.db, world.jk.id, citizen.id, other.id)
+    app = AabenApp(world.runtime)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await login(pilot, "JF")  # another jobformidler writes the agreement
+        await open_company(pilot, "øster")
+        await pilot.press("a")
+        await pilot.pause()
+        editor = app.screen
+        assert isinstance(editor, AgreementEditor)
+        assert editor.query_one("#jobformidler", Select).value == world.jf.id  # no citizen yet
+        await type_text(pilot, "amina")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert editor.query_one("#jobformidler", Select).value == other.id  # the citizen's own

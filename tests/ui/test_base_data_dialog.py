@@ -158,3 +158,37 @@ async def test_outcome_dialog_records_self_support_and_efterværn(world):
         assert session.query(CitizenOutcome).filter_by(citizen_id=citizen.id).one().outcome == "job_fuldtid"
         assert session.query(FollowUpTask).filter_by(citizen_id=citizen.id, rule="aftercare").count() == 3
     assert citizen_row(world.db, citizen.id).self_supporting
+
+
+async def test_a_wrong_outcome_is_corrected_from_the_dialog_and_its_efterværn_goes(world):
+    """«Registrér som: Rettelse af …» starts from the current outcome and replaces it: the results count the
+    correction once, and the efterværn of the wrong self-supporting outcome is removed."""
+    from aaben_raadgivning.store.actions.outcomes import record_outcome
+
+    citizen = create_citizen(world.db, world.jk.id, name="Amina Hussein")
+    record_visitation(world.db, world.jk.id, citizen.id, "projekt")
+    wrong = record_outcome(world.db, world.jk.id, citizen.id, outcome="job_fuldtid", outcome_date="2.11.2026")
+    app = AabenApp(world.runtime)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_citizen(pilot, "amina")
+        await pilot.press("l")
+        await pilot.pause()
+        assert isinstance(app.screen, OutcomeDialog)
+        assert "Rettelse af «" not in screen_text(app)  # «Nyt udfald» is chosen at first
+        app.screen.query_one("#outcome-kind", Select).value = OutcomeDialog.CORRECT
+        await pilot.pause()
+        assert app.screen.query_one("#outcome", Select).value == "job_fuldtid"  # starts from the current one
+        assert field(app, "#outcome-date").value == "02.11.2026"
+        app.screen.query_one("#outcome", Select).value = "fraflyttet"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, CitizenScreen)
+    with world.db.session() as session:
+        rows = session.query(CitizenOutcome).filter_by(citizen_id=citizen.id).all()
+        correction = next(row for row in rows if row.id != wrong.outcome_id)
+        assert correction.corrects_id == wrong.outcome_id and correction.outcome == "fraflyttet"
+        open_aftercare = session.query(FollowUpTask).filter_by(
+            citizen_id=citizen.id, rule="aftercare", status="open", deleted_at=None
+        )
+        assert open_aftercare.count() == 0
+    assert not citizen_row(world.db, citizen.id).self_supporting

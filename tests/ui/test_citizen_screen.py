@@ -356,6 +356,31 @@ async def test_add_an_event_then_correct_it(world):
     assert (new.corrects_id, new.kind, new.occurred_at) == (old.id, "telefon", old.occurred_at)
 
 
+async def test_a_correction_with_nothing_changed_is_refused_and_keeps_the_time_to_the_second(world):
+    citizen = create_citizen(world.db, world.jk.id, name="Ole Berg")
+    original = add_event(world.db, world.jk.id, citizen.id, kind="telefon", summary="Ringet op",
+                         occurred_at=LOCAL_NOW - timedelta(hours=2, seconds=-37))  # 08.15.37  # fmt: skip
+    app = AabenApp(world.runtime)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_citizen(pilot, "ole")
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, EventDialog)
+        await pilot.press("ctrl+s")  # nothing changed
+        await pilot.pause()
+        assert "Intet er ændret." in screen_text(app)
+        assert isinstance(app.screen, EventDialog)  # still open
+        assert len(events_of(world.db, citizen.id)) == 1
+        await pilot.press("end")  # the field comes with its text selected
+        await type_text(pilot, ", aftalt møde")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, EventDialog)
+    old, new = events_of(world.db, citizen.id)
+    assert old.id == original.id and new.summary == "Ringet op, aftalt møde"
+    assert new.occurred_at == old.occurred_at and old.occurred_at.second == 37  # the dialog shows minutes only
+
+
 async def test_bad_date_in_the_event_dialog_writes_nothing(world):
     citizen = create_citizen(world.db, world.jk.id, name="Ole Berg")
     app = AabenApp(world.runtime)
@@ -461,6 +486,38 @@ async def test_filter_by_kind_and_period(world):
         await pilot.pause()
         assert "«30.02» er ikke en gyldig dato" in screen_text(app)
         assert [row.summary for row in timeline.rows_loaded] == ["Nyt opkald"]  # the last good filter stays
+
+
+async def test_slash_searches_the_timeline_text_folded_and_esc_clears_it(world):
+    citizen = create_citizen(world.db, world.jk.id, name="Ole Berg")
+    add_event(world.db, world.jk.id, citizen.id, kind="telefon", summary="Ringet op",
+              details="Talte om praktik hos Østergård Bageri", occurred_at=LOCAL_NOW - timedelta(days=3))  # fmt: skip
+    add_event(world.db, world.jk.id, citizen.id, kind="samtale", summary="Samtale om CV",
+              occurred_at=LOCAL_NOW - timedelta(days=2))  # fmt: skip
+    add_event(world.db, world.jk.id, citizen.id, kind="note", summary="Bageriet ringede tilbage",
+              occurred_at=LOCAL_NOW - timedelta(days=1))  # fmt: skip
+    app = AabenApp(world.runtime)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_citizen(pilot, "ole")
+        timeline = app.screen.query_one(Timeline)
+        assert len(timeline.rows_loaded) == 3
+        await pilot.press("slash")
+        await pilot.pause()
+        assert app.screen.query_one("#filter-text", Input).has_focus
+        await type_text(pilot, "ostergard")  # no ø or å needed: folded as the citizen search folds
+        await pilot.pause()
+        assert [row.summary for row in timeline.rows_loaded] == ["Ringet op"]  # found in the details
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "bager")
+        await pilot.pause()
+        assert [row.summary for row in timeline.rows_loaded] == ["Bageriet ringede tilbage", "Ringet op"]
+        await pilot.press("enter")  # to the filtered timeline
+        await pilot.pause()
+        assert timeline.has_focus and "2 hændelser" in screen_text(app)
+        await pilot.press("escape")  # clears the search
+        await pilot.pause()
+        assert app.screen.query_one("#filter-text", Input).value == ""
+        assert len(timeline.rows_loaded) == 3 and timeline.has_focus
 
 
 async def test_sub_goal_added_then_assessed(world):

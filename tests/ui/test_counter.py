@@ -15,6 +15,7 @@ from aaben_raadgivning.store.models import (
     WalkIn,
 )
 from aaben_raadgivning.ui.app import AabenApp
+from aaben_raadgivning.ui.screens.confirm import ConfirmDialog
 from aaben_raadgivning.ui.screens.counter import CounterScreen
 from aaben_raadgivning.ui.screens.new_citizen import NewCitizenDialog
 from support.pilot import login, run_from_palette, screen_text, type_text
@@ -44,7 +45,11 @@ async def test_known_citizen_is_registered_in_few_keystrokes(world):
         assert "Jens Østergaard" in screen_text(app)
         await pilot.press("enter", "2")  # pick the match, pick reason 2: 2 keystrokes
         await pilot.pause()
-        assert queue_rows(app)[0][2:5] == ["Jens Østergaard", "Brev, e-Boks eller blanket", "Venter"]
+        assert queue_rows(app)[0][2:5] == [
+            "Jens Østergaard",
+            "Brev og e-Boks",
+            "Venter",
+        ]  # the short label (reference.toml)
         assert app.screen.query_one("#search-input", Input).value == ""
     with world.db.session() as session:
         walk_in = session.scalars(select(WalkIn)).one()
@@ -220,7 +225,7 @@ async def test_counter_shows_open_status_and_todays_figures(world):
         text = screen_text(app)
         assert "Lukket · åbner 13.00" in text  # Tuesday 10.15; open 13.00–16.00 by default settings
         assert "I dag: 3 henvendelser · 3 venter" in text
-        assert "Brev, e-Boks eller blanket 2" in text
+        assert "Brev og e-Boks 2" in text
 
 
 async def test_every_counter_action_is_in_the_danish_command_palette(world):
@@ -258,3 +263,96 @@ async def test_search_asks_for_more_letters_when_there_are_more_matches(world):
         await pilot.pause()
         text = screen_text(app)
         assert "Ib Hansen" in text and "Der er flere træf" not in text
+
+
+async def test_ctrl_t_takes_the_one_who_has_waited_longest_whatever_row_is_highlighted(world):
+    first = create_citizen(world.db, world.jk.id, name="Amina Hussein")
+    second = create_citizen(world.db, world.jk.id, name="Bo Larsen")
+    register_walk_in(world.db, world.jk.id, reason="job", citizen_id=first.id)
+    world.clock.advance(minutes=5)
+    register_walk_in(world.db, world.jk.id, reason="post", citizen_id=second.id)
+    app = AabenApp(world.runtime)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        table = app.screen.query_one("#queue", DataTable)
+        table.focus()
+        table.move_cursor(row=1)  # Bo Larsen, who came last, is highlighted
+        await pilot.pause()
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        rows = {row[2]: row[4] for row in queue_rows(app)}
+        assert rows == {"Amina Hussein": "JK hjælper", "Bo Larsen": "Venter"}
+
+
+async def test_ctrl_g_asks_before_the_walk_in_is_marked_as_gone(world):
+    citizen = create_citizen(world.db, world.jk.id, name="Ole Berg")
+    register_walk_in(world.db, world.jk.id, reason="akut", citizen_id=citizen.id)
+    app = AabenApp(world.runtime)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        app.screen.query_one("#queue", DataTable).focus()
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "Gik Ole Berg uden hjælp?" in screen_text(app)
+        await pilot.press("escape")  # nej
+        await pilot.pause()
+        assert isinstance(app.screen, CounterScreen)
+        assert queue_rows(app)[0][4] == "Venter"
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        await pilot.press("j")  # ja
+        await pilot.pause()
+        assert isinstance(app.screen, CounterScreen)
+        assert queue_rows(app)[0][4] == "Gik"
+
+
+async def test_same_name_without_cpr_warns_and_the_existing_citizen_can_be_chosen(world):
+    existing = create_citizen(world.db, world.jk.id, name="Imran Iqbal")
+    create_citizen(world.db, world.jk.id, name="Imran Iqbal Khan")  # another name: not listed
+    app = AabenApp(world.runtime)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await type_text(pilot, "imran  IQBAL")  # folded as search folds it
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Borgeren findes måske allerede" in text and "Imran Iqbal  (samme navn)" in text
+        assert "Imran Iqbal Khan" not in text
+        assert count(world.db, Citizen) == 2
+        await pilot.press("enter")  # go on with the existing one
+        await pilot.pause()
+        await pilot.press("1")
+        await pilot.pause()
+        assert queue_rows(app)[0][2] == "Imran Iqbal"
+    assert count(world.db, Citizen) == 2
+    with world.db.session() as session:
+        assert session.scalars(select(WalkIn)).one().citizen_id == existing.id
+
+
+async def test_esc_in_the_duplicate_list_returns_to_the_form_with_its_text(world):
+    create_citizen(world.db, world.jk.id, name="Imran Iqbal")
+    app = AabenApp(world.runtime)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await type_text(pilot, "Imran Iqbal")
+        await pilot.click("#phone")
+        await type_text(pilot, "20304050")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "Borgeren findes måske allerede" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, NewCitizenDialog)  # still the form, nothing typed is lost
+        assert "Borgeren findes måske allerede" not in screen_text(app)
+        assert app.screen.query_one("#name", Input).value == "Imran Iqbal"
+        assert app.screen.query_one("#phone", Input).value == "20304050"
+        assert app.screen.query_one("#name", Input).has_focus
+        await pilot.press("escape")  # from the form, Esc cancels
+        await pilot.pause()
+        assert isinstance(app.screen, CounterScreen)
+    assert count(world.db, Citizen) == 1

@@ -11,6 +11,7 @@ from aaben_raadgivning.ids import derived_id
 from aaben_raadgivning.store.models import AuditEntry, Event, FollowUpTask
 from aaben_raadgivning.ui.app import AabenApp
 from aaben_raadgivning.ui.screens.citizen import CitizenScreen
+from aaben_raadgivning.ui.screens.confirm import ConfirmDialog
 from aaben_raadgivning.ui.screens.follow_up_dialogs import (
     CompleteTaskDialog,
     ReassignDialog,
@@ -249,3 +250,55 @@ async def test_a_manual_task_from_the_citizen_screen_lands_in_the_queue(world):
         "Ring om CV",
         world.jf.id,
     )
+
+
+async def test_tab_in_the_completion_dialog_never_makes_the_typed_note_vanish(world):
+    """Tab from the note used to land on «Fortryd», where Enter threw the note away."""
+    people = fill_caseload(world)
+    lab31 = derived_id(people["ole"].id, "lab31:1")
+    app = AabenApp(world.runtime)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_queue(pilot)
+        cursor_on(app, lab31)
+        await pilot.press("u")
+        await pilot.pause()
+        assert isinstance(app.screen, CompleteTaskDialog)
+        await type_text(pilot, "Talt om jobmål")
+        seen = []
+        for _ in range(3):  # round the dialog: never onto «Fortryd»
+            await pilot.press("tab")
+            await pilot.pause()
+            seen.append(app.screen.focused.id)
+            assert app.screen.query_one("#note", TextArea).text == "Talt om jobmål"
+        assert seen == ["save", "kind", "note"]
+        await pilot.press("escape")  # Esc with a typed note asks first; nej keeps it
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, CompleteTaskDialog)
+        assert app.screen.query_one("#note", TextArea).text == "Talt om jobmål"
+        await pilot.press("tab", "enter")  # Tab, Enter: saved, not thrown away
+        await pilot.pause()
+        assert isinstance(app.screen, FollowUpQueueScreen)
+    with world.db.session() as session:
+        assert session.get(Event, task(world.db, lab31).completed_event_id).details == "Talt om jobmål"
+
+
+async def test_esc_in_the_completion_dialog_with_a_note_closes_only_after_ja(world):
+    people = fill_caseload(world)
+    lab31 = derived_id(people["ole"].id, "lab31:1")
+    app = AabenApp(world.runtime)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_queue(pilot)
+        cursor_on(app, lab31)
+        await pilot.press("u")
+        await pilot.pause()
+        await type_text(pilot, "Kladde")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "Luk uden at gemme noten?" in screen_text(app)
+        await pilot.press("j")
+        await pilot.pause()
+        assert isinstance(app.screen, FollowUpQueueScreen)
+    assert task(world.db, lab31).status == "open"

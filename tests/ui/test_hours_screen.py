@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import func, select
-from textual.widgets import Input
+from textual.widgets import Input, Select
 
 from aaben_raadgivning.store.actions.hours import register_hours
 from aaben_raadgivning.store.models import AuditEntry, Citizen, HoursReport
@@ -14,7 +14,7 @@ from aaben_raadgivning.ui.app import AabenApp
 from aaben_raadgivning.ui.screens.citizen import CitizenScreen
 from aaben_raadgivning.ui.screens.citizen_dialogs import AdvanceDialog
 from aaben_raadgivning.ui.screens.hours_dialogs import AgreementsScreen, HoursDialog
-from support.agreements import add_plan_visit, citizen_with_agreement
+from support.agreements import add_plan_visit, citizen_with_agreement, make_agreement
 from support.pilot import login, screen_text, type_text
 
 SIZE = (80, 24)
@@ -163,7 +163,15 @@ async def test_export_the_agreement_from_the_overview(world, tmp_path):
         assert dialog.query_one("#health", Checkbox).value is False  # health notes only when chosen
         assert dialog.query_one("#path", Input).value.endswith("aftale-amina-hussein-bilka-tilst-v1.pdf")
         app.save_screenshot("/tmp/hours_export.svg")
+        (tmp_path / "ud").mkdir()
+        (tmp_path / "ud" / "aftale.pdf").write_text("en anden fil", encoding="utf-8")
         dialog.query_one("#path", Input).value = str(tmp_path / "ud" / "aftale.pdf")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, AgreementExportDialog)  # the file exists: refused, the dialog stays
+        assert "findes allerede" in screen_text(app)
+        assert (tmp_path / "ud" / "aftale.pdf").read_text(encoding="utf-8") == "en anden fil"
+        dialog.query_one("#force", Checkbox).value = True  # «Erstat filen, hvis den findes»
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, AgreementsScreen)
@@ -227,3 +235,25 @@ async def test_the_agreement_editor_registers_hours_offers_the_exit_and_prints(w
     assert [(r.month, r.ordinary_minutes) for r in reports(world.db)] == [(date(2026, 11, 1), 31 * 60)]
     with world.db.session() as session:
         assert session.get(Citizen, citizen.id).step == "trin3"  # Esc: nothing recorded
+
+
+async def test_after_a_renegotiation_the_dialog_picks_the_version_that_covers_the_month(world):
+    citizen, company, contact, first = citizen_with_agreement(world, status="afsluttet")
+    second = make_agreement(world.db, citizen.id, company, contact, jobformidler_id=world.jf.id, version=2,
+                            previous_id=first.id, start=date(2026, 11, 1))  # fmt: skip
+    app = AabenApp(world.runtime)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_citizen(pilot)
+        await pilot.press("h")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, HoursDialog)
+        assert dialog.query_one("#agreement", Select).value == second.id  # november: the new version
+        await fill_hours(pilot, "okt 2026", "12")
+        assert dialog.query_one("#agreement", Select).value == first.id  # october: the version before
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, CitizenScreen), errors_shown(app)
+    assert [(r.agreement_id, r.month, r.ordinary_minutes) for r in reports(world.db)] == [
+        (first.id, date(2026, 10, 1), 720)
+    ]

@@ -24,6 +24,7 @@ from aaben_raadgivning.cli.commands import (
     device,
     export,
     follow_up_sweep,
+    import_citizens,
     office,
     report,
     share,
@@ -87,7 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_global_options(parser, top_level=True)
     commands = parser.add_subparsers(title="kommandoer", metavar="KOMMANDO", dest="command")
     # the order of --help
-    for command in (office, user, citizen, demo, export, report, audit, check, sync, share, device, follow_up_sweep):
+    for command in (office, user, citizen, import_citizens, demo, export, report, audit, check, sync, share, device,
+                    follow_up_sweep):  # fmt: skip
         command.register(commands)
     return parser
 

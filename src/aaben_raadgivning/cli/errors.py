@@ -28,6 +28,9 @@ EXIT_DATABASE_DAMAGED, EXIT_NOT_WRITABLE = 6, 7
 EXIT_SYNC_INCOMPLETE = 8
 # Any command: this computer has no office key for the folder, or a wrong one (office init / office join).
 EXIT_OFFICE_KEY = 9
+# `import borgere` only: some rows are (or, in a dry run, would be) refused or left out as probable
+# duplicates; the other rows are imported.
+EXIT_IMPORT_INCOMPLETE = 10
 
 
 class CliError(UserError):

@@ -23,6 +23,7 @@ class Term:
     personal: bool = False  # event kinds: a personal contact (phone, meeting, visit)
     own_action: bool = False  # event kinds: recorded only by its own action, never as a plain event
     self_supporting: bool = False  # exit outcomes: self-support through job or education
+    short: str = ""  # a short label where room is scarce (the counter's queue at 80 columns); "" = the label
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,13 @@ class Vocabulary:
 
     def active(self) -> tuple[Term, ...]:
         return tuple(term for term in self.terms if not term.retired)
+
+    def short_label(self, code: str | None) -> str:
+        """The short label of a code (its label when it has none)."""
+        for term in self.terms:
+            if term.code == code:
+                return term.short or term.label
+        return self.label(code)
 
     def label(self, code: str | None) -> str:
         """The label of a code; unknown codes (e.g. from a newer app on another laptop) show as themselves."""

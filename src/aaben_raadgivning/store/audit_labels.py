@@ -9,6 +9,7 @@ ACTION_LABELS = {
     "audit_view": "Revisionsspor set",
     "create": "Oprettet",
     "update": "Ændret",
+    "import": "Import af borgere",
     "delete": "Slettet",
     "resolve": "Konflikt afgjort",
     "sweep": "Automatisk opfølgning",

@@ -26,6 +26,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from aaben_raadgivning.domain.text import compare_danish
+
 if TYPE_CHECKING:  # sqlcipher3 ships no type hints; it is pysqlite built against SQLCipher, the same API
     import sqlite3 as dbapi
 else:
@@ -38,6 +40,7 @@ OperationalError = dbapi.OperationalError
 IntegrityError = dbapi.IntegrityError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+DANISH_COLLATION = "danish"
 # The encrypted file format (see the module docstring). Changing it makes every existing file unreadable:
 # it would need a conversion, as ``office encrypt`` does for plain files.
 CIPHER_HMAC = "HMAC_SHA256"
@@ -68,6 +71,8 @@ def connect(path: Path | str, key: bytes | None, **kwargs: object) -> Connection
     connection = dbapi.connect(str(path), **kwargs)  # type: ignore[call-overload]
     try:
         apply_key(connection, key)
+        # ``ORDER BY name COLLATE danish``: names in Danish alphabetical order (æ ø å after z, «aa» as «å»).
+        connection.create_collation(DANISH_COLLATION, compare_danish)
     except BaseException:
         connection.close()
         raise

@@ -30,6 +30,7 @@ from aaben_raadgivning.logs import write_crash_report
 from aaben_raadgivning.runtime import Runtime, RuntimeOpener
 
 if TYPE_CHECKING:
+    from textual.theme import Theme
     from textual.timer import Timer
 
     from aaben_raadgivning.security.key_store import OfficeKeyMissing, OfficeRecord
@@ -82,8 +83,12 @@ class AabenApp(App):
     TITLE = "Åben Rådgivning"
     # Demo data is marked on every screen (a banner in the top border), so nobody takes it for real cases.
     CSS = """
-    Screen.-demo { border-top: heavy $warning; border-title-align: center; border-title-color: $warning;
+    Screen.-demo { border-top: heavy $warning; border-title-align: center; border-title-color: $fg-warning;
                    border-title-style: bold; }
+    /* Over a dialog, notifications stand at the top in a band of 8 rows (compact; more scroll), never over the
+       dialog's last fields, its error line or its buttons. */
+    ModalScreen ToastRack { dock: top; align: right top; margin-bottom: 0; max-height: 8; }
+    ModalScreen Toast { padding: 0 1; }
     """
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
@@ -94,8 +99,8 @@ class AabenApp(App):
         Binding("f6", "show_results", "Resultater", show=False),  # in the palette; refused without «results»
         Binding("f7", "show_audit_log", "Revisionsspor", show=False),  # leder/jobkonsulent only (check_action)
         Binding("f8", "show_caseload", "Mine borgere", show=False),  # in the palette; refused without case reads
-        Binding("f9", "show_sync", "Synkronisering", show=False),  # in the palette; kept out of every footer
-        Binding("f12", "log_out", "Log ud", show=False, priority=True),  # also from inside a dialog (refused there)
+        Binding("f9", "show_sync", "Synk."),  # also «Synkronisering» in the palette
+        Binding("f12", "log_out", "Log ud", priority=True),  # also from inside a dialog (refused there)
         Binding("ctrl+q", "quit", "Luk", priority=True),
         # Help for the screen shown (ui/screens/help.py); «?» only where no text field takes it, and not on F6,
         # whose own «?» explains a figure.
@@ -117,12 +122,17 @@ class AabenApp(App):
         self._opener = source if isinstance(source, RuntimeOpener) else None
         self._runtime = source if isinstance(source, Runtime) else None
         self.settings = source.settings
+        self._settings_file = source.paths.settings_file
+        self._use_shipped_themes()
         self.demo = source.demo
         self.runtime_ready = asyncio.Event()
         self.runtime_error: str | None = None
         self.runtime_exit_code = 1  # the command line's exit code for the error in runtime_error
         # While the app asks for the office key: why (printed, with runtime_exit_code, if the app is closed then).
         self.office_key_wanted: str | None = None
+        # The office's code was typed in: this laptop joins an office whose staff come with the first sync
+        # (the log-in screen then offers no first account of its own).
+        self.joined_office = False
         self.staff: Staff | None = None
         self.viewer: Viewer | None = None  # the logged-in person as a reader: what the queries may return
         self.office_id: str | None = None
@@ -140,6 +150,62 @@ class AabenApp(App):
         self._held_notices: list[tuple[str, dict]] = []
         self._log_dir = source.paths.log_dir
         self.crash_message: str | None = None  # the Danish words printed after an unexpected error closed the app
+
+    # --- colours (ui/styles.py) ------------------------------------------------------------------------
+
+    def _use_shipped_themes(self) -> None:
+        """Offer only the themes whose colours are checked (tests/ui/test_contrast.py), and start in the
+        one chosen last time (settings.toml, [display] theme); an unknown name falls back to the default."""
+        from aaben_raadgivning.ui.styles import DEFAULT_THEME, SHIPPED_THEMES
+
+        for name in list(self.available_themes):
+            if name not in SHIPPED_THEMES:
+                self.unregister_theme(name)
+        chosen = self.settings.theme
+        self.theme = chosen if chosen in SHIPPED_THEMES else DEFAULT_THEME
+        self._saved_theme = self.theme  # what the file says in effect (nothing is written for the start)
+
+    def get_css_variables(self) -> dict[str, str]:
+        """The theme's variables and the app's text colours by meaning ($fg-warning …, ui/styles.py)."""
+        from aaben_raadgivning.ui.styles import MUTED, text_colours
+
+        variables = super().get_css_variables()
+        variables.update(text_colours(variables))
+        variables["text-muted"] = variables[MUTED]  # Textual's own widgets' muted text, readable too
+        self.theme_variables = variables
+        return variables
+
+    def _theme_chosen(self, theme: Theme) -> None:
+        """Remember a theme the user picked («Skift farvetema»): the next start uses it."""
+        from aaben_raadgivning.config import update_setting
+
+        if theme.name == self._saved_theme:
+            return
+        self._restyle()
+        try:
+            update_setting(self._settings_file, "display.theme", theme.name)
+        except OSError as exc:
+            log.warning("Could not save the theme in the settings file: %s", exc)
+            self.notify(f"Farvetemaet kunne ikke gemmes til næste gang: {exc}", title="Farvetema", severity="warning")
+            return
+        self._saved_theme = theme.name
+
+    def _restyle(self) -> None:
+        """Text coloured in Python (ui/styles.py ``themed``) takes the new theme's colours at once on the
+        screens that redraw without a new read being audited (F2, F3, F5, F6, F8 itself, F9); others when
+        next shown. TCSS colours follow by themselves."""
+        from aaben_raadgivning.ui.screens.follow_up_queue import FollowUpQueueScreen
+        from aaben_raadgivning.ui.screens.results import ResultsScreen
+
+        if self.staff is None:
+            return
+        for screen in self.screen_stack:
+            if not screen.is_mounted:
+                continue
+            if isinstance(screen, FollowUpQueueScreen | ResultsScreen):
+                screen.reload()
+            elif callable(refresh_all := getattr(screen, "refresh_all", None)):
+                refresh_all()
 
     def _handle_exception(self, error: Exception) -> None:
         """An unexpected error anywhere in the app (a worker's too): log it without personal data, close the
@@ -197,6 +263,7 @@ class AabenApp(App):
         from aaben_raadgivning.ui.screens.login import LoginScreen
 
         self.screen_change_signal.subscribe(self, self._mark_demo)
+        self.theme_changed_signal.subscribe(self, self._theme_chosen)
         self._show_demo()
         self.push_screen(LoginScreen())
         if self._runtime is None:
@@ -217,6 +284,7 @@ class AabenApp(App):
         try:
             if choice is not None:
                 opener.office_key = choice.key
+                self.joined_office = not choice.created
                 if choice.created:  # its code has been shown and written down: kept before anything can fail
                     kept = _keep_office_key(choice.key, opener.paths.data_dir)
             runtime = opener.open()
@@ -325,13 +393,24 @@ class AabenApp(App):
         if self.runtime.demo and not self.demo:  # a demo folder opened without --demo: marked all the same
             self.demo = True
             self._show_demo()
-        self.runtime_ready.set()
         if self.demo and count_staff(self.runtime.db) == 0:
-            from aaben_raadgivning.ui.screens.demo_setup import DemoSetupScreen
-
-            self.push_screen(DemoSetupScreen(), lambda _: self._refresh_login())
+            self._make_demo_data()
         else:
+            self.runtime_ready.set()
             self._refresh_login()
+
+    def _make_demo_data(self) -> None:
+        """New demo data, made under the log-in form (ui/screens/demo_setup.py): what is typed meanwhile goes
+        into the form, and a log-in waits for ``runtime_ready``, set once the data (and their staff) exist."""
+        from aaben_raadgivning.ui.screens.demo_setup import DemoSetup
+        from aaben_raadgivning.ui.screens.login import LoginScreen
+
+        def made() -> None:
+            self.runtime_ready.set()
+            self._refresh_login()
+
+        login = next(screen for screen in self.screen_stack if isinstance(screen, LoginScreen))
+        login.show_demo_setup(DemoSetup(made))
 
     def _show_demo(self) -> None:
         """Mark demo data in the title and on every screen shown (see _mark_demo)."""
@@ -818,6 +897,11 @@ class AabenApp(App):
             if load_permissions().may(self.staff.role, "purge_citizen"):
                 yield SystemCommand("Slettefrist", "Borgere, hvis sag er afsluttet for længe siden (GDPR)",
                                     self.action_show_retention)  # fmt: skip
+            if load_permissions().may(self.staff.role, "import_citizens"):
+                from aaben_raadgivning.ui.screens.citizen_import import open_citizen_import
+
+                yield SystemCommand("Importér borgere", "En sagsstamme fra en CSV- eller XLSX-fil (prøvekørsel først)",
+                                    lambda: open_citizen_import(self))  # fmt: skip
         yield SystemCommand("Hjælp (F1)", "Taster og «Sådan gør du» for skærmen", lambda: self.show_help(screen))
         yield SystemCommand("Skift farvetema", "Vælg et andet farvetema", self.action_change_theme)
         yield SystemCommand("Afslut programmet", "Luk Åben Rådgivning (Ctrl+Q)", self.action_quit)

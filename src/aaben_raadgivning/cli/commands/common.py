@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from aaben_raadgivning.config import AppPaths
     from aaben_raadgivning.runtime import Runtime
     from aaben_raadgivning.security.office_key import OfficeKey
+    from aaben_raadgivning.store.database import Database
 
 
 def office_key_for(args: argparse.Namespace, paths: AppPaths) -> OfficeKey:
@@ -76,3 +77,14 @@ def share_path(args: argparse.Namespace, runtime: Runtime) -> Path:
             EXIT_USAGE,
         )
     return share.expanduser()
+
+
+def staff_id_for_as(db: Database, initials: str, nothing_done: str) -> str:
+    """The staff member named by ``--as INITIALER``; a Danish refusal (``nothing_done`` says what was not done)
+    when nobody has those initials."""
+    from aaben_raadgivning.store.queries.audit_log import staff_by_initials
+
+    staff_id = staff_by_initials(db, initials)
+    if staff_id is None:
+        raise CliError(f"Ingen medarbejder har initialerne {initials}. {nothing_done}")
+    return staff_id

@@ -1,6 +1,7 @@
 """``export``: all data as one JSON document (without passwords), or for people as spreadsheets — a CSV file per
 kind in a folder (``--csv MAPPE``) or one XLSX file with a sheet per kind (``--xlsx FIL``). The command line
-acts as the machine that holds the office key: it exports everything, and the extract is audited."""
+acts as the machine that holds the office key: it exports everything, and the extract is audited — or, with
+``--as INITIALER``, only what that staff member may read (role and samtykke), audited in their name."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import argparse
 import sys
 from typing import Any
 
-from aaben_raadgivning.cli.commands.common import opened_runtime
+from aaben_raadgivning.cli.commands.common import opened_runtime, staff_id_for_as
 from aaben_raadgivning.cli.errors import EXIT_OK, EXIT_USAGE, CliError
 from aaben_raadgivning.cli.parsing import PROG, add_global_options
 
@@ -31,6 +32,11 @@ def register(commands: Any) -> None:
     export.add_argument("--csv", metavar="MAPPE", help="en CSV-fil pr. slags i denne mappe (oprettes om nødvendigt)")
     export.add_argument("--xlsx", metavar="FIL", help="én XLSX-fil med et ark pr. slags")
     export.add_argument("--force", action="store_true", help="erstat filerne, hvis de findes (kun almindelige filer)")
+    export.add_argument(
+        "--as", dest="as_initials", metavar="INITIALER",
+        help="kun det, denne medarbejder må se (rolle og samtykke), og logget i hans/hendes navn; "
+        "kun med --csv og --xlsx",
+    )  # fmt: skip
     export.set_defaults(handler=run_export, export_parser=export)
 
 
@@ -41,6 +47,10 @@ def run_export(args: argparse.Namespace) -> int:
         print(f"{PROG} export: fejl: angiv præcis én af --json FIL, --csv MAPPE og --xlsx FIL", file=sys.stderr)
         return EXIT_USAGE
     if args.json is not None:
+        if args.as_initials:
+            raise CliError(
+                "--as kan kun bruges med --csv og --xlsx: JSON-eksporten er alle data. Intet er eksporteret."
+            )
         return _run_json(args)
     return _run_people(args)
 
@@ -53,9 +63,15 @@ def _run_people(args: argparse.Namespace) -> int:
     if fmt == "xlsx" and not destination.lower().endswith(".xlsx"):
         raise CliError(f"Filen {destination} skal ende på .xlsx. Der er ikke skrevet nogen fil.")
     with opened_runtime(args) as runtime:
+        viewer = None
+        if args.as_initials:
+            from aaben_raadgivning.store.queries.audit_log import viewer_of_staff
+
+            nothing = "Der er ikke skrevet nogen fil."
+            viewer = viewer_of_staff(runtime.db, staff_id_for_as(runtime.db, args.as_initials, nothing))
         progress = ProgressLine(sys.stderr)
         try:
-            result = export_people(runtime.db, destination, fmt, overwrite=args.force, progress=progress)
+            result = export_people(runtime.db, destination, fmt, overwrite=args.force, progress=progress, viewer=viewer)
         finally:
             progress.close()
     where = f"mappen {result.destination}" if fmt == "csv" else result.destination

@@ -21,6 +21,7 @@ from aaben_raadgivning.store.documents.agreement import (
     render_markdown,
     render_pdf,
 )
+from aaben_raadgivning.store.documents.plan import UI_FORCE_HINT, check_target
 from aaben_raadgivning.store.models import Agreement
 from aaben_raadgivning.store.records import authorize, authorize_read
 
@@ -38,9 +39,17 @@ def default_file_name(citizen_name: str, company_name: str, version: int, fmt: s
 
 
 def export_agreement(
-    db: Database, actor_id: str, agreement_id: str, target: Path | str, *, fmt: str, include_health: bool = False
+    db: Database,
+    actor_id: str,
+    agreement_id: str,
+    target: Path | str,
+    *,
+    fmt: str,
+    include_health: bool = False,
+    force: bool = False,
 ) -> Path:
-    """Write the agreement to ``target`` as ``fmt`` ("pdf" or "md"); returns the path written."""
+    """Write the agreement to ``target`` as ``fmt`` ("pdf" or "md"); returns the path written. A file already there
+    is replaced only with ``force``, and only when it is a regular file (never a folder, a device or a pipe)."""
     if fmt not in FORMATS:
         raise ValidationError.single("format", "Vælg PDF eller Markdown.")
     raw = str(target).strip()
@@ -51,6 +60,7 @@ def export_agreement(
         raise ValidationError.single("path", "Stien er en mappe. Skriv også et filnavn.")
     if path.suffix.lower() != FORMATS[fmt]:
         path = path.with_name(path.name + FORMATS[fmt]) if path.suffix == "" else path.with_suffix(FORMATS[fmt])
+    check_target(path, force, UI_FORCE_HINT)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -81,6 +91,7 @@ def export_agreement(
                 actor_id, "export", "agreement", agreement_id, citizen_id,
                 f"Aftale udskrevet som {FORMAT_LABELS[fmt]} ({health}) til {path}",
             )  # fmt: skip
+        check_target(path, force, UI_FORCE_HINT)  # again: something may have appeared there meanwhile
         os.replace(temp_name, path)
         temp_name = None
     finally:

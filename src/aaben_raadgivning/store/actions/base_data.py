@@ -97,10 +97,11 @@ def _benefit_since(text: object, today: date, birth: date | None, errors: dict[s
     return since
 
 
-def _validate(
+def validate_base_data(
     tx_citizen: Citizen, typed: dict[str, Any], today: date, session
 ) -> tuple[dict[str, Any], CprInfo | None]:
-    """The typed values as columns; ValidationError (every field's problem at once) when any is wrong."""
+    """The typed values as columns; ValidationError (every field's problem at once) when any is wrong. Also
+    used by the import (store/actions/citizen_import.py), with a new, unsaved ``Citizen()`` for a new row."""
     reference = load_reference()
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
@@ -179,7 +180,7 @@ def update_base_data(db: Database, actor_id: str | None, citizen_id: str, **type
             authorize(tx, actor_id, "edit_base_data")
         citizen = load_citizen(tx, citizen_id)
         had_cpr = citizen.cpr
-        values, cpr = _validate(citizen, typed, local_date(tx.now), tx.session)
+        values, cpr = validate_base_data(citizen, typed, local_date(tx.now), tx.session)
         changed = tx.update(citizen, **values)
         if not changed:
             return BaseDataSaved(())

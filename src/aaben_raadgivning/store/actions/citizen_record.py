@@ -172,31 +172,44 @@ def update_plan(
 def assign_jobformidler(db: Database, actor_id: str, citizen_id: str, staff_id: str, reason: str = "") -> int:
     """Assign (or change) the citizen's personal jobformidler. A change needs a reason, because each change
     of caseworker lowers the citizen's chance of a job (seed 001: by 22 %). Returns the number of changes."""
-    reason = reason.strip()
     with db.transaction() as tx:
         authorize(tx, actor_id, "assign_jobformidler")
         citizen = load_citizen(tx, citizen_id)
-        new = tx.session.get(Staff, staff_id)
-        if new is None or not new.active or new.deleted_at is not None:
-            raise ValidationError.single("staff", "Vælg en aktiv medarbejder.")
-        if citizen.jobformidler_id == staff_id:
-            raise ValidationError.single("staff", f"{new.name} er allerede borgerens jobformidler.")
-        change = citizen.jobformidler_id is not None
-        if change and not reason:
-            raise ValidationError.single(
-                "reason", "Skriv hvorfor jobformidleren skiftes. Hvert skift mindsker borgerens chance for job."
-            )
-        old_id = citizen.jobformidler_id
-        old = tx.session.get(Staff, old_id) if old_id else None
-        tx.update(citizen, jobformidler_id=staff_id)
-        summary = f"Jobformidler skiftet fra {old.name} til {new.name}" if old else f"Jobformidler: {new.name}"
-        add_timeline_event(
-            tx, actor_id, citizen.id, EventKind.JOBFORMIDLER, summary, reason,
-            data={"change": change, "from": old_id, "to": staff_id},
-        )  # fmt: skip
+        summary = set_jobformidler(tx, actor_id, citizen, staff_id, reason)
         tx.audit(actor_id, "update", "citizen", citizen.id, citizen.id, summary)
-        _recompute(tx, citizen.id, actor_id, previous_jobformidler=old_id, changed=True)
         return jobformidler_changes(tx, citizen.id)
+
+
+def set_jobformidler(
+    tx: Tx, actor_id: str | None, citizen: Citizen, staff_id: str, reason: str = "", *, recompute: bool = True
+) -> str:
+    """The rules of choosing a jobformidler, inside the caller's transaction (``assign_jobformidler``, the
+    import of a caseload): an active staff member, not the one the citizen has, a reason for a change; the
+    field, a «jobformidler» timeline event (a change counted, never silent) and the follow-ups recomputed
+    (``recompute=False`` only for a citizen created in the same transaction: no follow-up facts, no tasks).
+    Returns the event's summary (for the caller's audit entry)."""
+    reason = reason.strip()
+    new = tx.session.get(Staff, staff_id)
+    if new is None or not new.active or new.deleted_at is not None:
+        raise ValidationError.single("staff", "Vælg en aktiv medarbejder.")
+    if citizen.jobformidler_id == staff_id:
+        raise ValidationError.single("staff", f"{new.name} er allerede borgerens jobformidler.")
+    change = citizen.jobformidler_id is not None
+    if change and not reason:
+        raise ValidationError.single(
+            "reason", "Skriv hvorfor jobformidleren skiftes. Hvert skift mindsker borgerens chance for job."
+        )
+    old_id = citizen.jobformidler_id
+    old = tx.session.get(Staff, old_id) if old_id else None
+    tx.update(citizen, jobformidler_id=staff_id)
+    summary = f"Jobformidler skiftet fra {old.name} til {new.name}" if old else f"Jobformidler: {new.name}"
+    add_timeline_event(
+        tx, actor_id, citizen.id, EventKind.JOBFORMIDLER, summary, reason,
+        data={"change": change, "from": old_id, "to": staff_id},
+    )  # fmt: skip
+    if recompute:
+        recompute_now(tx, citizen.id, actor_id=actor_id, previous_assignee=old_id, jobformidler_changed=True)
+    return summary
 
 
 def advance_step(db: Database, actor_id: str, citizen_id: str, override_reason: str | None = None) -> StepDecision:

@@ -1,20 +1,21 @@
-"""User actions on citizens: create one with minimal data, warning about likely duplicates."""
+"""User actions on citizens: create one with minimal data, warning about likely duplicates
+(store/queries/duplicates.py finds them)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
-
 from aaben_raadgivning.domain.cpr import CprError, CprInfo, parse_cpr
 from aaben_raadgivning.domain.errors import ValidationError
 from aaben_raadgivning.domain.phone import normalize_phone
-from aaben_raadgivning.domain.text import NAME_LENGTH, clean_text, fold, too_long
+from aaben_raadgivning.domain.text import NAME_LENGTH, clean_text, too_long
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import Citizen
+from aaben_raadgivning.store.queries.duplicates import PossibleDuplicate, find_possible_duplicates
 from aaben_raadgivning.store.records import authorize_if_person
 from aaben_raadgivning.store.search_index import index_citizen
+
+__all__ = ["DuplicateCitizenWarning", "NewCitizen", "PossibleDuplicate", "create_citizen", "validate_new_citizen"]
 
 
 @dataclass(frozen=True)
@@ -28,17 +29,6 @@ class NewCitizen:
     @property
     def cpr_warnings(self) -> tuple[str, ...]:
         return self.cpr.warnings if self.cpr else ()
-
-
-@dataclass(frozen=True)
-class PossibleDuplicate:
-    """A plain snapshot (it outlives the rolled-back transaction that found it)."""
-
-    citizen_id: str
-    name: str
-    cpr: str | None
-    phone: str | None
-    reason: str  # Danish, e.g. "samme CPR-nummer"
 
 
 class DuplicateCitizenWarning(Exception):
@@ -72,30 +62,6 @@ def validate_new_citizen(name: str, cpr_text: str = "", phone_text: str = "") ->
     return NewCitizen(clean_name, cpr, phone)
 
 
-def find_possible_duplicates(session: Session, new: NewCitizen) -> list[PossibleDuplicate]:
-    conditions = []
-    if new.cpr:
-        conditions.append(Citizen.cpr == new.cpr.digits)
-        conditions.append(Citizen.birth_date == new.cpr.birth_date)
-    if new.phone:
-        conditions.append(Citizen.phone == new.phone)
-    if not conditions:
-        return []
-    candidates = session.scalars(select(Citizen).where(Citizen.deleted_at.is_(None), or_(*conditions)).limit(50)).all()
-    found: list[PossibleDuplicate] = []
-    for citizen in candidates:
-        if new.cpr and citizen.cpr == new.cpr.digits:
-            reason = "samme CPR-nummer"
-        elif new.cpr and citizen.birth_date == new.cpr.birth_date and fold(citizen.name) == fold(new.name):
-            reason = "samme navn og fødselsdato"
-        elif new.phone and citizen.phone == new.phone:
-            reason = "samme telefonnummer"
-        else:
-            continue
-        found.append(PossibleDuplicate(citizen.id, citizen.name, citizen.cpr, citizen.phone, reason))
-    return found
-
-
 def create_citizen(
     db: Database,
     actor_id: str | None,
@@ -113,7 +79,13 @@ def create_citizen(
     housing_area = clean_text(housing_area, "housing_area", max_length=NAME_LENGTH)
     with db.transaction() as tx:
         authorize_if_person(tx, actor_id, "create_citizen")  # None: made at the machine (an import, the CLI)
-        duplicates = find_possible_duplicates(tx.session, new)
+        duplicates = find_possible_duplicates(
+            tx.session,
+            name=new.name,
+            cpr=new.cpr.digits if new.cpr else None,
+            birth_date=new.cpr.birth_date if new.cpr else None,
+            phone=new.phone,
+        )
         if duplicates and not accept_duplicates:
             raise DuplicateCitizenWarning(duplicates)
         citizen = tx.add(

@@ -35,6 +35,7 @@ from aaben_raadgivning.ids import derived_id
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.follow_ups.recompute import recompute_now
 from aaben_raadgivning.store.models import CitizenOutcome, Event, FollowUpTask
+from aaben_raadgivning.store.queries.outcomes import current_outcome_row, is_corrected
 from aaben_raadgivning.store.records import add_timeline_event, authorize, load_citizen
 from aaben_raadgivning.store.transaction import Tx
 
@@ -45,14 +46,6 @@ class OutcomeSaved:
     self_supporting: bool  # the citizen's fact after the save (from the current outcome)
     aftercare_tasks: int  # efterværn tasks made by this save
     message: str  # Danish, for the notification
-
-
-def current_outcome(tx: Tx, citizen_id: str) -> CitizenOutcome | None:
-    """The outcome that counts: the newest by outcome date (then recorded time) that no outcome corrects."""
-    rows = list(tx.session.scalars(select(CitizenOutcome).where(CitizenOutcome.citizen_id == citizen_id)))
-    corrected = {row.corrects_id for row in rows if row.corrects_id}
-    live = [row for row in rows if row.id not in corrected]
-    return max(live, key=lambda row: (row.outcome_date, row.created_at, row.id), default=None)
 
 
 def _outcome_date(text: str | date, today: date) -> date:
@@ -101,6 +94,10 @@ def record_outcome(
             old = tx.session.get(CitizenOutcome, corrects_id)
             if old is None or old.citizen_id != citizen.id:
                 raise ValidationError.single("corrects_id", "Udfaldet, der skal rettes, findes ikke hos borgeren.")
+            if is_corrected(tx.session, corrects_id):
+                raise ValidationError.single(
+                    "corrects_id", "Udfaldet er allerede rettet. Ret det nuværende udfald i stedet."
+                )
         term = vocabulary.term(outcome)
         assert term is not None
         row = tx.add(
@@ -119,7 +116,7 @@ def record_outcome(
             corrects_id=old_event,
             data={"outcome": outcome, "date": day.isoformat(), "self_supporting": term.self_supporting},
         )  # fmt: skip
-        current = current_outcome(tx, citizen.id)
+        current = current_outcome_row(tx.session, citizen.id)
         current_term = vocabulary.term(current.outcome) if current else None
         self_supporting = bool(current_term and current_term.self_supporting)
         tx.update(citizen, self_supporting=self_supporting)

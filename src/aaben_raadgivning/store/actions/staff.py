@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
+from aaben_raadgivning.domain.errors import NotFoundError, UserError, ValidationError
 from aaben_raadgivning.domain.reference import load_reference
 from aaben_raadgivning.domain.text import NAME_LENGTH, clean_text
 from aaben_raadgivning.security.passwords import (
@@ -37,9 +37,25 @@ def normalize_initials(initials: str) -> str:
     return initials.strip().upper()
 
 
+# The office's first account, made in the app on a database without staff: the authority (myndighed), the role
+# that may do every action, manage staff included (assets/permissions.toml).
+FIRST_ROLE = "jobkonsulent"
+
+
 def create_staff(
-    db: Database, *, initials: str, name: str, role: str, password: str, actor_id: str | None = None
+    db: Database,
+    *,
+    initials: str,
+    name: str,
+    role: str,
+    password: str,
+    actor_id: str | None = None,
+    repeat: str | None = None,
+    first: bool = False,
 ) -> Staff:
+    """A staff account. ``repeat``: the password typed again (a form), checked to be the same. ``first``: the
+    office's first account, made in the app without anyone logged in — refused once any account exists
+    (also one received by a sync meanwhile), and only as ``FIRST_ROLE``."""
     initials = normalize_initials(initials)
     errors: dict[str, str] = {}
     if not initials or not initials.isalnum() or len(initials) > 12:
@@ -50,11 +66,15 @@ def create_staff(
     if not load_reference().roles.has_active(role):
         roles = ", ".join(term.code for term in load_reference().roles.active())
         errors["role"] = f"Ukendt rolle «{role}». Vælg en af: {roles}."
-    errors.update(_password_errors(password))
+    if first and role != FIRST_ROLE:
+        errors["role"] = "Den første medarbejder skal være jobkonsulent."
+    errors.update(_password_errors(password, repeat))
     if errors:
         raise ValidationError(errors)
     with db.transaction() as tx:
         authorize_if_person(tx, actor_id, "manage_staff")
+        if first and tx.session.scalar(select(func.count()).select_from(Staff).where(Staff.deleted_at.is_(None))):
+            raise UserError("Der er allerede medarbejdere i databasen: log ind med dine initialer i stedet.")
         taken = tx.session.scalar(
             select(func.count()).select_from(Staff).where(Staff.initials == initials, Staff.deleted_at.is_(None))
         )

@@ -39,6 +39,14 @@ def _check_when(tx: Tx, occurred_local: datetime | None) -> datetime:
     return occurred
 
 
+def _corrected_time(original: Event, given: datetime | None) -> datetime:
+    """A correction's time (UTC): the original's to the second when none is given or the given one is in
+    the same minute (what a form showing minutes sends back unchanged), else the given one."""
+    if given is None or given.replace(second=0, microsecond=0) == original.occurred_at.replace(second=0, microsecond=0):
+        return original.occurred_at
+    return given
+
+
 def add_event(
     db: Database,
     actor_id: str,
@@ -51,7 +59,9 @@ def add_event(
     corrects_id: str | None = None,
 ) -> Event:
     """Add an event to the timeline (``occurred_at`` in Danish local time). A correction is a new event with
-    ``corrects_id``: the old event is never changed or lost."""
+    ``corrects_id``: the old event is never changed or lost. A correction keeps the original's time to the
+    second unless a time in another minute is given (forms show minutes), so it keeps its place among the
+    events around it; a correction that changes nothing is refused («Intet er ændret.»)."""
     errors: dict[str, str] = {}
     kinds = load_reference().event_kinds
     if not kinds.has_active(kind):
@@ -67,10 +77,16 @@ def add_event(
     with db.transaction() as tx:
         authorize(tx, actor_id, "add_event")
         citizen = load_citizen(tx, citizen_id)
-        when = _check_when(tx, occurred_at)
         original = tx.session.get(Event, corrects_id) if corrects_id is not None else None
         if corrects_id is not None and (original is None or original.citizen_id != citizen.id):
             raise ValidationError.single("corrects", "Hændelsen, der rettes, findes ikke hos borgeren.")
+        when = _check_when(tx, occurred_at)
+        if original is not None:
+            when = _corrected_time(original, None if occurred_at is None else when)
+            if (kind, summary, details.strip(), when) == (
+                original.kind, original.summary, original.details or "", original.occurred_at
+            ):  # fmt: skip
+                raise ValidationError.single("corrects", "Intet er ændret.")
         term = kinds.term(kind)
         if term is not None and term.own_action and (original is None or original.kind != kind):
             raise ValidationError.single(

@@ -293,7 +293,7 @@ def _target(raw: str | Path) -> Path:
     return path.absolute()
 
 
-def _check_target(path: Path, force: bool, force_hint: str) -> None:
+def check_target(path: Path, force: bool, force_hint: str) -> None:
     """Only a new file, or with ``force`` a regular file, is ever replaced."""
     try:
         mode = path.stat().st_mode
@@ -327,7 +327,7 @@ def print_plan(
     """Write the citizen's «Min plan» as PDF to ``target`` (``.pdf`` added when missing) and audit it; returns
     the path written. ``actor_id`` None is the command line (``via`` says so in the audit entry)."""
     path = _target(target)
-    _check_target(path, force, force_hint)
+    check_target(path, force, force_hint)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -351,7 +351,7 @@ def print_plan(
                     os.fsync(handle.fileno())
             except OSError as exc:
                 raise ValidationError.single("path", f"Filen kan ikke skrives: {exc.strerror or exc}.") from None
-            _check_target(path, force, force_hint)  # again: something may have appeared there meanwhile
+            check_target(path, force, force_hint)  # again: something may have appeared there meanwhile
             shown = "med aftale" if document.agreement is not None else "uden aftale"
             tx.audit(actor_id, "print", "citizen", citizen_id, citizen_id,
                      f"Min plan udskrevet som PDF ({shown}) til {path}{via}")  # fmt: skip

@@ -258,3 +258,14 @@ def citizen_agreements(db: Database, citizen_id: str, *, viewer: Viewer) -> list
             .order_by(Agreement.created_at.desc())
         ).all()  # fmt: skip
     return [CitizenAgreementRow(*row[:8], Schedule.from_json(row.schedule).week_minutes("ordinary")) for row in rows]
+
+
+def citizen_jobformidler(db: Database, citizen_id: str, *, viewer: Viewer) -> str | None:
+    """The citizen's own jobformidler (staff id): a new agreement's default jobformidler, so the course
+    stays with the person the citizen knows. None when there is none or the viewer may not read agreements."""
+    with db.session() as session:
+        if AGREEMENTS not in viewer.scopes_for(session, citizen_id, local_date(db.now())):
+            return None
+        return session.scalar(
+            select(Citizen.jobformidler_id).where(Citizen.id == citizen_id, Citizen.deleted_at.is_(None))
+        )

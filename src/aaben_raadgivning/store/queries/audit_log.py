@@ -24,6 +24,8 @@ from aaben_raadgivning.domain.dates import format_date
 from aaben_raadgivning.security.permissions import load_permissions
 from aaben_raadgivning.store.audit_labels import ACTION_LABELS, action_label  # noqa: F401 (re-exported)
 from aaben_raadgivning.store.database import Database
+from aaben_raadgivning.store.models import Staff
+from aaben_raadgivning.store.queries.viewer import Viewer
 
 PAGE_SIZE = 50
 STORED_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
@@ -40,7 +42,8 @@ class ActionKind:
 # The kinds of action the audit screen filters by (Datatilsynet: read, search, change, extract, delete).
 ACTION_KINDS = (
     ActionKind("lookup", "Opslag og søgninger", ("search", "read", "audit_view")),
-    ActionKind("change", "Oprettelser og ændringer", ("create", "update", "delete", "resolve", "sweep", "repair")),
+    ActionKind("change", "Oprettelser og ændringer", ("create", "update", "import", "delete", "resolve",
+                                                       "sweep", "repair")),
     ActionKind("extract", "Udtræk, udskrifter og indsigt", ("export", "print", "indsigt")),
     ActionKind("purge", "Sletning (GDPR)", ("purge",)),
     ActionKind("login", "Log ind og adgangskoder", ("login", "logout", "login_failed", "password_changed",
@@ -238,6 +241,13 @@ def staff_by_initials(db: Database, initials: str) -> str | None:
         ).first()
         conn.rollback()
     return str(row[0]) if row else None
+
+
+def viewer_of_staff(db: Database, staff_id: str) -> Viewer:
+    """A staff member as a reader (the command line's ``--as``; an unknown id reads nothing)."""
+    with db.session() as session:
+        staff = session.get(Staff, staff_id)
+        return Viewer.of(staff) if staff is not None else Viewer(staff_id, None)
 
 
 def before_chain_count(db: Database) -> int:

@@ -55,6 +55,7 @@ from aaben_raadgivning.security.permissions import load_permissions
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import Agreement, Citizen, Consent, Event, FollowUpTask, HoursReport, Staff
 from aaben_raadgivning.store.queries.viewer import AGREEMENTS, CASE, Viewer
+from aaben_raadgivning.store.sqlite_driver import DANISH_COLLATION
 
 # The role whose caseload is kept in which column of the citizen.
 CASELOAD_COLUMNS = {"jobkonsulent": "jobkonsulent_id", "jobformidler": "jobformidler_id"}
@@ -333,7 +334,8 @@ def _order(base, flt: CaseloadFilter):
     def ordered(column):
         return [column.is_(None), column.desc() if flt.descending else column.asc()]
 
-    name = [base.c.name.desc() if flt.descending else base.c.name.asc()]
+    by_name = base.c.name.collate(DANISH_COLLATION)  # Danish order: æ ø å after z, «aa» as «å»
+    name = [by_name.desc() if flt.descending else by_name.asc()]
     if flt.sort == SORT_STEP:
         keys = [base.c.step_order.desc() if flt.descending else base.c.step_order.asc()]
     elif flt.sort == SORT_DAYS:  # most days first: the earliest step date

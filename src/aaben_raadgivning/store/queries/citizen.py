@@ -23,6 +23,7 @@ from aaben_raadgivning.domain.step_models import (
     StepModel,
     evaluate_exit,
 )
+from aaben_raadgivning.domain.text import index_terms, query_terms
 from aaben_raadgivning.security.permissions import load_permissions
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import Citizen, Event, FollowUpTask, Staff, SubGoal
@@ -163,6 +164,14 @@ class TimelineFilter:
     kinds: frozenset[str] = frozenset()  # empty = every kind
     start: date | None = None
     end: date | None = None  # inclusive
+    text: str = ""  # words the heading or the details must hold, matched as citizen search matches names
+
+
+def text_matches(query_words: list[str], *texts: str) -> bool:
+    """Does the text hold every typed word, folded and by prefix as search does («ostergaard» finds
+    «Østergård», «aa» finds «å»)?"""
+    terms = index_terms(*texts)
+    return all(any(term.startswith(word) for term in terms) for word in query_words)
 
 
 def timeline_page(
@@ -213,11 +222,24 @@ def _timeline_rows(
     if filter.end is not None:
         end = datetime.combine(filter.end, datetime.min.time()) + relativedelta(days=1)
         query = query.where(Event.occurred_at < to_utc(end))
-    if after is not None:
-        moment, last_id = after
-        query = query.where(or_(Event.occurred_at < moment, and_(Event.occurred_at == moment, Event.id < last_id)))
-    query = query.order_by(Event.occurred_at.desc(), Event.id.desc()).limit(limit)
-    rows = session.execute(query).all()
+    words = query_terms(filter.text)
+    if words:  # folded matching is Python's (domain.text): read on in batches until the page is full
+        query = query.add_columns(Event.details)
+    rows: list = []
+    while True:
+        page = query
+        if after is not None:
+            moment, last_id = after
+            page = page.where(or_(Event.occurred_at < moment, and_(Event.occurred_at == moment, Event.id < last_id)))
+        batch = session.execute(page.order_by(Event.occurred_at.desc(), Event.id.desc()).limit(limit)).all()
+        if not words:
+            rows = batch
+            break
+        rows += [r for r in batch if text_matches(words, r.summary, r.details or "")]
+        if len(batch) < limit or len(rows) >= limit:
+            rows = rows[:limit]
+            break
+        after = (batch[-1].occurred_at, batch[-1].id)
     return [
         TimelineRow(
             r.id,

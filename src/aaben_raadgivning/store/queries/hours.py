@@ -8,15 +8,17 @@ has at most a few dozen), which keeps the correction rule in one readable place.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aaben_raadgivning.domain.clock import local_date
+from aaben_raadgivning.domain.codes import AgreementStatus
 from aaben_raadgivning.domain.hours import (
     MonthHours,
     Progress,
+    days_in_month,
     month_series,
     month_start,
     progress,
@@ -136,3 +138,56 @@ def citizen_agreements(db: Database, citizen_id: str, *, viewer: Viewer) -> list
         for a, name in rows
     ]
     return sorted(result, key=lambda r: (r.start_date or date.min, r.version, r.id), reverse=True)
+
+
+_REPORTABLE = (AgreementStatus.AKTIV, AgreementStatus.AFSLUTTET, AgreementStatus.AFBRUDT)  # as actions.hours
+
+
+def version_for_month(db: Database, agreement_id: str, month: date, *, viewer: Viewer) -> str | None:
+    """Of the versions of ``agreement_id``'s agreement (each genforhandling a new version, ``previous_id`` →
+    the old one), the one the hours of ``month`` belong to: the version that already has them (saving again
+    corrects them), else the newest version begun by the month's end and not ended before it (a version
+    replaced by a newer one ends the day before the newer one starts). None when no version covers it or the
+    viewer may not read agreements."""
+    month = month_start(month)
+    last_day = month.replace(day=days_in_month(month))
+    with db.session() as session:
+        first = session.get(Agreement, agreement_id)
+        if first is None or AGREEMENTS not in viewer.scopes_for(session, first.citizen_id, local_date(db.now())):
+            return None
+        rows = session.scalars(
+            select(Agreement).where(Agreement.citizen_id == first.citizen_id, Agreement.deleted_at.is_(None))
+        ).all()
+        by_id = {a.id: a for a in rows}
+        successor = {a.previous_id: a for a in rows if a.previous_id}
+        chain = [first]
+        while chain[0].previous_id in by_id:  # back to the first version …
+            chain.insert(0, by_id[chain[0].previous_id])
+        while chain[-1].id in successor:  # … and on to the newest
+            chain.append(successor[chain[-1].id])
+        versions = [a for a in chain if a.status in _REPORTABLE]
+        reported = {
+            r.agreement_id
+            for r in session.scalars(
+                select(HoursReport).where(
+                    HoursReport.agreement_id.in_([a.id for a in versions]), HoursReport.month == month
+                )
+            )
+        }
+
+    def covers(agreement: Agreement) -> bool:
+        if agreement.start_date is not None and agreement.start_date > last_day:
+            return False
+        end = agreement.end_date
+        newer = successor.get(agreement.id)
+        if newer is not None and newer.start_date is not None:
+            end = min(end, newer.start_date - timedelta(days=1)) if end else newer.start_date - timedelta(days=1)
+        if agreement.status == AgreementStatus.AFBRUDT and agreement.status_changed_at is not None:
+            broken = local_date(agreement.status_changed_at)
+            end = min(end, broken) if end else broken
+        return end is None or end >= month
+
+    for agreement in reversed(versions):  # newest first
+        if agreement.id in reported:
+            return agreement.id
+    return next((a.id for a in reversed(versions) if covers(a)), None)

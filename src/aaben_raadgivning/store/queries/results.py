@@ -61,17 +61,18 @@ purged ones are gone from the database.
 from __future__ import annotations
 
 import json
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import (
     ColumnElement,
     Integer,
-    String,
+    Select,
     and_,
     case,
     exists,
@@ -79,10 +80,11 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
-    type_coerce,
-    union_all,
+    text,
 )
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import QueryableAttribute, Session, aliased
+from sqlalchemy.sql import Executable
 
 from aaben_raadgivning.domain.clock import local_date, to_utc
 from aaben_raadgivning.domain.codes import EventKind, FollowUpStatus, WalkInTransitionKind
@@ -93,6 +95,9 @@ from aaben_raadgivning.domain.step_models import StepModel, StepModelError, load
 from aaben_raadgivning.security.permissions import load_permissions
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import (
+    JOBFORMIDLER_CHANGE_SQL,
+    STEP_EVENTS_WHERE,
+    STEP_FACTS,
     Citizen,
     CitizenOutcome,
     Event,
@@ -102,22 +107,23 @@ from aaben_raadgivning.store.models import (
     Staff,
     WalkIn,
     WalkInTransition,
+    step_fact_sql,
 )
 from aaben_raadgivning.store.queries.viewer import CASE, CONTACT, Viewer
 
 RESULTS_SCOPE = "results"  # the read scope in assets/permissions.toml
 
-# The step-change events (store/actions/citizen_record.py writes them with data {"from", "to", "route", …}).
-STEP_EVENT_KINDS = (EventKind.VISITATION, EventKind.TRIN, EventKind.REHAB)
 # Fremmøde: appointments kept, and missed (an udeblivelse is recorded with record_no_show).
 KEPT_KINDS = (EventKind.SAMTALE, EventKind.PERSONLIGT_MOEDE, EventKind.JOBSAMTALE)
 MISSED_KINDS = (EventKind.UDEBLIVELSE,)
 
 NO_OFFICE = "Uden kontor"
-# The events' rowid (carried by every index entry) and occurred_at as stored (text, parsed only when needed).
+# The events' rowid (carried by every index entry).
 _EVENT_ROWID: ColumnElement[int] = literal_column("events.rowid", Integer)
-_OCCURRED_TEXT = type_coerce(Event.occurred_at, String)
+# ``kind || ''`` written as ix_events_kind_occurred (migration 0009) is: only this expression reaches that index.
+_KIND_INDEXED: ColumnElement[str] = Event.kind.op("||")(literal_column("''"))
 UNKNOWN_STAFF = "Ukendt medarbejder"
+_FEW_CITIZENS = 2000  # a filter selecting this many citizens or fewer is applied by their ids
 
 
 # --- the figures ---------------------------------------------------------------------------------------
@@ -248,14 +254,19 @@ class ResultsTrend:
 # --- the rows the figures are computed from ---------------------------------------------------------------
 
 
-@dataclass
-class _Tracked:
-    """A citizen with recorded step changes: (at, to, route) in time order."""
+# A tracked citizen's step changes as the months see them: (k, to, route), where k = how many of the range's
+# bounds (month starts, then the end) are at or before the change — so the change sets the step at every bound
+# from k on, and k = p + 1 means "in month p". Changes before the range are cut to the last one (k = 0).
+_Moves = tuple[tuple[int, str, "str | None"], ...]
 
-    model: str | None
-    version: int | None
-    steps: list[tuple[datetime, str, str | None]] = field(default_factory=list)
-    times: list[datetime] = field(default_factory=list)
+
+@dataclass
+class _Attendance:
+    """A month's fremmøde as [kept, missed] per office, per staff member and (the last month only) per citizen."""
+
+    by_office: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    by_staff: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    by_citizen: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
 
 
 @dataclass
@@ -263,31 +274,34 @@ class _Rows:
     """Everything the months need, loaded once; per-month lists are indexed by the month's position."""
 
     months: list[date]
-    bounds: list[datetime]  # UTC start of each month, then the end of the last
+    bounds: list[str]  # the UTC start of each month, then the end of the last — as stored (sortable text)
     offices_of: dict[str, str | None]  # citizen → office (every selected citizen)
-    tracked: dict[str, _Tracked]
+    # Citizens with step changes, grouped by what the figures see of them: (model, version, moves) → count.
+    tracked: Counter[tuple[str | None, int | None, _Moves]]
     # Citizens without step events, grouped: (model, version, step, step_since, route) → count.
     untracked: Counter[tuple[str, int | None, str, date, str | None]]
     starts: Counter[date]  # project_start's month → citizens
     cohort: dict[date, list[tuple[str, date, bool, str | None, int | None, str | None, date | None]]]  # by month
     self_support: dict[str, date]  # citizen → first self-supporting outcome date
-    attendance: list[list[tuple[str, bool, str | None]]]  # per month: citizen, kept, staff
+    attendance: list[_Attendance]  # per month
     jobformidler: list[list[str]]
     outcomes: list[Counter[str]]
     hours: list[tuple[int, int]]  # per month: citizens reaching the goal, citizens reported
     walk_ins: list[tuple[Counter[str], int]]
-    tasks: list[list[tuple[date, str, date | None]]]  # due, status, completed (local day)
+    tasks: list[list[tuple[date, str, date | None, int]]]  # due, status, completed (local day), how many
     offices: dict[str, str]
     staff: dict[str, str]
-
-    def index(self, moment: datetime) -> int:
-        """The position of the month ``moment`` falls in (-1 before, len(months) after)."""
-        return bisect_right(self.bounds, moment) - 1
 
 
 def _bounds(month: date) -> tuple[datetime, datetime]:
     """The UTC interval [start, end) of a Danish calendar month."""
     return to_utc(datetime.combine(month, time.min)), to_utc(datetime.combine(add_months(month, 1), time.min))
+
+
+def _stored(moment: datetime) -> str:
+    """A naive UTC time as SQLAlchemy stores it in SQLite (store/replica.py and the demo write the same form):
+    text that sorts as the time, so rows are placed in their month without parsing them."""
+    return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _citizen_conditions(filters: ResultsFilter) -> list[ColumnElement[bool]]:
@@ -301,218 +315,292 @@ def _citizen_conditions(filters: ResultsFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _load(session: Session, months: list[date], filters: ResultsFilter, rules: Rules, today: date) -> _Rows:
+def _json_list(values: Iterable[str]) -> Select[tuple[Any]]:
+    """``SELECT value FROM json_each(…)``: a list of ids as one bound parameter, however long."""
+    listed = func.json_each(json.dumps(list(values))).table_valued("value")
+    return select(listed.c.value)
+
+
+def _selected(
+    citizen_id: QueryableAttribute[Any], filters: ResultsFilter, chosen: Iterable[str], *, none_counts: bool = False
+) -> ColumnElement[bool]:
+    """SQL for "this row's citizen is one the figures are about": with a filter, one of the ``chosen`` citizens
+    (when they are few, by their ids: SQLite can then start from them); without, any citizen but a deleted one. A row about no citizen
+    counts only without a filter, and only where ``none_counts``."""
+    if filters.any:
+        chosen = list(chosen)
+        if len(chosen) <= _FEW_CITIZENS:
+            return citizen_id.in_(_json_list(chosen))
+        return citizen_id.in_(select(Citizen.id).where(*_citizen_conditions(filters)))
+    alive = citizen_id.not_in(select(Citizen.id).where(Citizen.deleted_at.is_not(None)))
+    return or_(citizen_id.is_(None), alive) if none_counts else and_(citizen_id.is_not(None), alive)
+
+
+def _raw(connection: Connection, statement: Executable) -> list[Any]:
+    """The driver's own rows: no Row objects and no type processing (dates and times come as their stored text)
+    — for the many rows read here, that costs more than the query."""
+    result = connection.execute(statement)
+    try:
+        return list(result.cursor.fetchall()) if result.cursor is not None else []
+    finally:
+        result.close()
+
+
+class _Days:
+    """Stored ISO dates as ``date``, each distinct text parsed once (a month's rows share a few dozen days)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, date] = {}
+
+    def __call__(self, text: str) -> date:
+        day = self._seen.get(text)
+        if day is None:
+            day = self._seen[text] = date.fromisoformat(text[:10])
+        return day
+
+
+def _month_position(text: str, first: date) -> int:
+    """The position of a stored ISO date's month counted from ``first``'s month."""
+    return (int(text[:4]) - first.year) * 12 + int(text[5:7]) - first.month
+
+
+def _load(
+    session: Session, months: list[date], filters: ResultsFilter, rules: Rules, today: date, models: _Models
+) -> _Rows:
     """Every row the months need, read once for all of them."""
     first, last = months[0], months[-1]
-    bounds = [_bounds(m)[0] for m in months] + [_bounds(last)[1]]
-    start, end = bounds[0], bounds[-1]
+    utc_bounds = [_bounds(m)[0] for m in months] + [_bounds(last)[1]]
+    bounds = [_stored(moment) for moment in utc_bounds]
+    start, end = utc_bounds[0], utc_bounds[-1]
     end_day = add_months(last, 1)
     after = rules.self_supporting_after_months
     cohort_first, cohort_end = add_months(first, -after), add_months(last, 1 - after)
     count = len(months)
-    connection = session.connection()  # Core rows: no ORM loading for the many rows read here
+    connection = session.connection()
+    days = _Days()
 
-    # The citizens: Python sees one narrow row per citizen (id, office, an untracked one's step) and more columns
-    # only of those whose step changed in the range or who are in a cohort; the range's starts are counted in SQL.
+    def position_of(occurred: str) -> int:
+        # One month: every row of the window is in it. Else the stored text among the bounds' text.
+        return 0 if count == 1 else bisect_right(bounds, occurred) - 1
+
+    # The citizens, from ix_citizens_results (a covering index: the table's rows are wide, its pages many).
     # Working back from the record: every step change sets ``step`` and ``step_since`` (the local day of the
     # change, store/actions/citizen_record.py), so a citizen whose step_since is before the first month (a day's
-    # margin) had no change from the start of the range on: their step through the range is the record's, as an
-    # untracked citizen's — counted by group (any such step_since counts alike in every month of the range: before
-    # it). Of the others every step event before the end is read (for the step at the start).
+    # margin) had no change from the start of the range on: their step through the range is the record's —
+    # counted by group in SQL (any such step_since counts alike in every month of the range: before it). Of the
+    # others every step event before the end is read (for the step at the start).
     conditions = _citizen_conditions(filters)
     changed_from = first - timedelta(days=1)
-    # One narrow row per citizen: id, office and, for an untracked one, the step it is counted by — fetched as the
-    # driver's tuples (100 000 Row objects cost more than the scan).
-    group = (Citizen.step_model, Citizen.step_model_version, Citizen.step, Citizen.route)
-    old = and_(Citizen.step.is_not(None), Citizen.step_model.is_not(None), Citizen.step_since < changed_from)
-    result = connection.execute(
-        select(Citizen.id, Citizen.office_id, *(case((old, column)) for column in group)).where(*conditions)
-    )
-    narrow = result.cursor.fetchall()
-    result.close()
-    offices_of: dict[str, str | None] = {row[0]: row[1] for row in narrow}
+    offices_of: dict[str, str | None] = dict(_raw(connection, select(Citizen.id, Citizen.office_id).where(*conditions)))
+    if filters.any and len(offices_of) <= _FEW_CITIZENS:
+        # A staff member's few citizens: the queries below start from them (the primary key) instead of testing
+        # the filter on every citizen.
+        conditions = [Citizen.id.in_(_json_list(offices_of))]
     before = changed_from - timedelta(days=1)  # any day before the range: the same in every month of it
     untracked: Counter[tuple[str, int | None, str, date, str | None]] = Counter()
-    for (model, version, step, route), number in Counter(row[2:] for row in narrow).items():
-        if model is not None:
-            untracked[(model, version, step, before, route)] += number
+    group = (Citizen.step_model, Citizen.step_model_version, Citizen.step, Citizen.route)
+    for model, version, step, route, number in _raw(
+        connection,
+        select(*group, func.count())
+        .where(
+            *conditions, Citizen.step.is_not(None), Citizen.step_model.is_not(None), Citizen.step_since < changed_from
+        )
+        .group_by(*group),
+    ):
+        untracked[(model, version, step, before, route)] += number
     record_of: dict[str, tuple] = {  # the citizens whose step changed in the range (or may have)
-        citizen_id: tuple(record)
-        for citizen_id, *record in connection.execute(
+        citizen_id: (model, version, step, days(since) if since else None, route)
+        for citizen_id, model, version, step, since, route in _raw(
+            connection,
             select(Citizen.id, *group[:3], Citizen.step_since, Citizen.route).where(
                 *conditions,
                 Citizen.step.is_not(None),
                 or_(Citizen.step_since.is_(None), Citizen.step_since >= changed_from),
-            )
+            ),
         )
     }
     starts: Counter[date] = Counter()  # of the range's months
-    for project_start, number in connection.execute(
+    for project_start, number in _raw(
+        connection,
         select(Citizen.project_start, func.count())
         .where(*conditions, Citizen.project_start >= first, Citizen.project_start < end_day)
-        .group_by(Citizen.project_start)
+        .group_by(Citizen.project_start),
     ):
-        if project_start is not None:  # (always: the range is a condition)
-            starts[project_start.replace(day=1)] += number
+        starts[days(project_start).replace(day=1)] += number
     cohort: dict[date, list] = defaultdict(list)
-    for citizen_id, project_start, supporting, step, version, model, since in connection.execute(
+    for citizen_id, project_start, supporting, step, version, model, since in _raw(
+        connection,
         select(
             Citizen.id, Citizen.project_start, Citizen.self_supporting, Citizen.step, Citizen.step_model_version,
             Citizen.step_model, Citizen.step_since,
-        ).where(*conditions, Citizen.project_start >= cohort_first, Citizen.project_start < cohort_end)
+        ).where(*conditions, Citizen.project_start >= cohort_first, Citizen.project_start < cohort_end),
     ):  # fmt: skip
-        if project_start is None:  # (never: the range is a condition)
-            continue
-        cohort[project_start.replace(day=1)].append(
-            (citizen_id, project_start, bool(supporting), step, version, model, since)
+        begun = days(project_start)
+        cohort[begun.replace(day=1)].append(
+            (citizen_id, begun, bool(supporting), step, version, model, days(since) if since else None)
         )
 
-    # The events, from ix_events_occurred_kind (occurred_at, kind, citizen_id, staff_id; an index entry carries the
-    # rowid): the corrected ones are left out by rowid, loaded once (few: ix_events_corrects_id, then the primary
+    # The events, from ix_events_kind_occurred (kind || '', occurred_at, citizen_id, staff_id; an index entry carries
+    # the rowid): the corrected ones are left out by rowid, loaded once (few: ix_events_corrects_id, then the primary
     # key), so the counted kinds are read from the index alone. Only the rows whose data is needed are read from
     # the table (below).
     correction = aliased(Event)
-    corrected_events = set(
-        connection.scalars(
+    corrected_events = {
+        rowid
+        for (rowid,) in _raw(
+            connection,
             select(_EVENT_ROWID)
             .select_from(Event)
-            .where(Event.id.in_(select(correction.corrects_id).where(correction.corrects_id.is_not(None))))
+            .where(Event.id.in_(select(correction.corrects_id).where(correction.corrects_id.is_not(None)))),
         )
-    )
+    }
     in_window = and_(Event.occurred_at >= start, Event.occurred_at < end)
 
-    def index(moment: datetime) -> int:
-        return bisect_right(bounds, moment) - 1
-
-    def position_of(occurred: str) -> int:
-        # One month: every row of the window is in it (no parsing). Else the stored text as a datetime.
-        return 0 if count == 1 else index(datetime.fromisoformat(occurred))
-
-    attendance: list[list[tuple[str, bool, str | None]]] = [[] for _ in months]
+    # Fremmøde, counted as the rows come: [kept, missed] per office and staff member of each month, and per citizen
+    # of the last month (the only one whose citizens are ever shown).
+    attendance = [_Attendance() for _ in months]
+    last_month = attendance[-1]
     kept_kinds = set(KEPT_KINDS)
-    for citizen_id, kind, occurred, staff_id, rowid in connection.execute(
-        select(Event.citizen_id, Event.kind, _OCCURRED_TEXT, Event.staff_id, _EVENT_ROWID).where(
-            Event.kind.in_((*KEPT_KINDS, *MISSED_KINDS)), in_window
-        )
+    for citizen_id, kind, occurred, staff_id, rowid in _raw(
+        connection,
+        select(Event.citizen_id, _KIND_INDEXED, Event.occurred_at, Event.staff_id, _EVENT_ROWID).where(
+            _KIND_INDEXED.in_((*KEPT_KINDS, *MISSED_KINDS)), in_window
+        ),
     ):
         if rowid not in corrected_events and citizen_id in offices_of:
-            attendance[position_of(occurred)].append((citizen_id, kind in kept_kinds, staff_id))
-    # The rows whose data is needed: the range's jobformidler events (is it a change?) and the step events of the
-    # citizens whose step changed in the range (found in ix_events_occurred_kind and ix_events_citizen_occurred),
-    # then read from the table in rowid order — page by page, not one random page per row.
-    wanted = [select(_EVENT_ROWID).where(Event.kind == EventKind.JOBFORMIDLER, in_window).correlate(None)]
+            counts = attendance[position_of(occurred)]
+            slot = 0 if kind in kept_kinds else 1
+            counts.by_office[offices_of[citizen_id] or ""][slot] += 1
+            counts.by_staff[staff_id or ""][slot] += 1
+            if counts is last_month:
+                counts.by_citizen[citizen_id][slot] += 1
+    # The jobformidler changes of the range (the change flag is in ix_events_kind_occurred: selected, not tested in
+    # the WHERE, where SQLite would read the row for it), and the step changes of the citizens whose step changed in
+    # it (ix_events_step_facts): no event row and no JSON is read here (migration 0009).
+    jobformidler: list[list[str]] = [[] for _ in months]
+    for citizen_id, occurred, rowid, change in _raw(
+        connection,
+        select(Event.citizen_id, Event.occurred_at, _EVENT_ROWID, literal_column(JOBFORMIDLER_CHANGE_SQL)).where(
+            _KIND_INDEXED == EventKind.JOBFORMIDLER, in_window
+        ),
+    ):
+        if change and rowid not in corrected_events and citizen_id in offices_of:
+            jobformidler[position_of(occurred)].append(citizen_id)
+    raw_steps: dict[str, list[tuple[str, str, Any, Any, Any, Any]]] = defaultdict(list)
     if record_of:
         changed = func.json_each(json.dumps(list(record_of))).table_valued("value")
-        wanted.append(
-            select(_EVENT_ROWID)
-            .where(
-                Event.kind.in_(STEP_EVENT_KINDS),
-                Event.occurred_at < end,
-                Event.citizen_id.in_(select(changed.c.value)),
-            )
-            .correlate(None)
-        )
-    jobformidler: list[list[str]] = [[] for _ in months]
-    raw_steps: dict[str, list[tuple[datetime, str, str | None]]] = defaultdict(list)
-    for citizen_id, kind, occurred, event_id, data, rowid in connection.execute(
-        select(Event.citizen_id, Event.kind, _OCCURRED_TEXT, Event.id, Event.data, _EVENT_ROWID).where(
-            _EVENT_ROWID.in_(union_all(*wanted)),
-            or_(
-                # ``kind || ''``: a test of the row found by rowid, which no index is to serve.
-                and_(Event.kind.concat("") == EventKind.JOBFORMIDLER, Event.data.like('%"change": true%')),
-                and_(Event.kind.concat("").in_(STEP_EVENT_KINDS), Event.data.is_not(None)),
+        facts: list[ColumnElement[Any]] = [literal_column(step_fact_sql(name)) for name in STEP_FACTS]
+        for citizen_id, occurred, event_id, to, route, model, version, rowid in _raw(
+            connection,
+            select(Event.citizen_id, Event.occurred_at, Event.id, *facts, _EVENT_ROWID).where(
+                text(STEP_EVENTS_WHERE), Event.citizen_id.in_(select(changed.c.value)), Event.occurred_at < end
             ),
-        )
-    ):
-        if rowid in corrected_events or citizen_id not in offices_of:
-            continue
-        if kind == EventKind.JOBFORMIDLER:
-            jobformidler[position_of(occurred)].append(citizen_id)
-        else:
-            raw_steps[citizen_id].append((datetime.fromisoformat(occurred), event_id, data))
+        ):
+            if to and rowid not in corrected_events and citizen_id in offices_of:
+                raw_steps[citizen_id].append((occurred, event_id, to, route, model, version))
 
-    tracked: dict[str, _Tracked] = {}
-    for citizen_id in sorted(raw_steps):
-        for at, _event_id, data in sorted(raw_steps[citizen_id]):
-            try:
-                facts = json.loads(data or "")
-            except ValueError:
-                continue
-            if not isinstance(facts, dict) or not facts.get("to"):
-                continue
-            entry = tracked.get(citizen_id)
-            if entry is None:
-                model, version = record_of[citizen_id][:2]
-                entry = tracked[citizen_id] = _Tracked(facts.get("model") or model, facts.get("version") or version)
-            entry.steps.append((at, str(facts["to"]), facts.get("route")))
-            entry.times.append(at)
+    tracked: Counter[tuple[str | None, int | None, _Moves]] = Counter()
+    for citizen_id, changes in raw_steps.items():
+        changes.sort(key=lambda change: change[:2])
+        record_model, record_version = record_of[citizen_id][:2]
+        _at, _id, _to, _route, fact_model, fact_version = changes[0]
+        moves: list[tuple[int, str, str | None]] = []
+        for occurred, _event_id, to, route, _model, _version in changes:
+            k = bisect_right(bounds, occurred)
+            if k == 0 and moves:
+                moves.pop()  # only the last change before the range counts
+            moves.append((k, str(to), route))
+        tracked[(fact_model or record_model, fact_version or record_version, tuple(moves))] += 1
     for citizen_id, (model, version, step, since, route) in record_of.items():
-        if citizen_id not in tracked and model is not None and since is not None:
+        if citizen_id not in raw_steps and model is not None and since is not None:
             untracked[(model, version, step, since, route)] += 1
 
     reference = load_reference()
     self_supporting_codes = {t.code for t in reference.exit_outcomes.terms if t.self_supporting}
     outcomes: list[Counter[str]] = [Counter() for _ in months]
     self_support: dict[str, date] = {}
-    # The corrected outcomes once (citizen_outcomes.corrects_id has no index: a NOT EXISTS per row would scan the
-    # table for every outcome).
-    corrected_outcomes = set(
-        connection.scalars(select(CitizenOutcome.corrects_id).where(CitizenOutcome.corrects_id.is_not(None)))
-    )
-    for outcome_id, citizen_id, code, day in connection.execute(
+    corrected_outcomes = {
+        row[0]
+        for row in _raw(connection, select(CitizenOutcome.corrects_id).where(CitizenOutcome.corrects_id.is_not(None)))
+    }
+    for outcome_id, citizen_id, code, day_text in _raw(
+        connection,
         select(CitizenOutcome.id, CitizenOutcome.citizen_id, CitizenOutcome.outcome, CitizenOutcome.outcome_date).where(
             CitizenOutcome.outcome_date >= cohort_first, CitizenOutcome.outcome_date < end_day
-        )
+        ),
     ):
         if outcome_id in corrected_outcomes or citizen_id not in offices_of:
             continue
-        position = (day.year - first.year) * 12 + day.month - first.month
+        position = _month_position(day_text, first)
         if 0 <= position < count:
             outcomes[position][code] += 1
-        if code in self_supporting_codes and (citizen_id not in self_support or day < self_support[citizen_id]):
-            self_support[citizen_id] = day
+        if code in self_supporting_codes:
+            day = days(day_text)
+            if citizen_id not in self_support or day < self_support[citizen_id]:
+                self_support[citizen_id] = day
 
-    # Ordinary hours: the head of each (agreement, month) correction chain counts (as queries.hours does).
-    heads: dict[tuple[str, date], tuple[datetime, str, str, int]] = {}
-    corrected: set[str] = set()
-    reports = connection.execute(
+    # Ordinary hours, in SQL: the head of each (agreement, month) correction chain counts (as queries.hours does),
+    # summed per citizen and month, then counted against the goal — 12 rows come back, not every report.
+    corrected_reports = select(HoursReport.corrects_id).where(HoursReport.corrects_id.is_not(None))
+    ranked = (
         select(
-            HoursReport.id, HoursReport.agreement_id, HoursReport.citizen_id, HoursReport.month,
-            HoursReport.ordinary_minutes, HoursReport.recorded_at, HoursReport.corrects_id,
-        ).where(HoursReport.month >= first, HoursReport.month <= last)
-    ).all()  # fmt: skip
-    corrected = {r[6] for r in reports if r[6]}
-    for report_id, agreement_id, citizen_id, month, minutes, recorded_at, _corrects in reports:
-        if report_id in corrected or citizen_id not in offices_of:
-            continue
-        key = (agreement_id, month)
-        best = heads.get(key)
-        if best is None or (recorded_at, report_id) > best[:2]:
-            heads[key] = (recorded_at, report_id, citizen_id, minutes)
-    per_month: list[Counter[str]] = [Counter() for _ in months]
-    for (_agreement, month), (_at, _id, citizen_id, minutes) in heads.items():
-        per_month[(month.year - first.year) * 12 + month.month - first.month][citizen_id] += minutes
+            HoursReport.month,
+            HoursReport.citizen_id,
+            HoursReport.ordinary_minutes,
+            func.row_number()
+            .over(
+                partition_by=(HoursReport.agreement_id, HoursReport.month),
+                order_by=(HoursReport.recorded_at.desc(), HoursReport.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(
+            HoursReport.month >= first,
+            HoursReport.month <= last,
+            HoursReport.id.not_in(corrected_reports),
+            _selected(HoursReport.citizen_id, filters, offices_of),
+        )
+        .subquery()
+    )
+    totals = (
+        select(ranked.c.month, func.sum(ranked.c.ordinary_minutes).label("minutes"))
+        .where(ranked.c.rank == 1)
+        .group_by(ranked.c.month, ranked.c.citizen_id)
+        .subquery()
+    )
     goal_minutes = rules.ordinary_hours_goal * 60
-    hours = [(sum(1 for m in totals.values() if m >= goal_minutes), len(totals)) for totals in per_month]
+    hours = [(0, 0) for _ in months]
+    for month_text, reached, reported in _raw(
+        connection,
+        select(totals.c.month, func.sum(case((totals.c.minutes >= goal_minutes, 1), else_=0)), func.count()).group_by(
+            totals.c.month
+        ),
+    ):
+        hours[_month_position(month_text, first)] = (reached, reported)
 
     cancelled = exists().where(
         WalkInTransition.walk_in_id == WalkIn.id, WalkInTransition.kind == WalkInTransitionKind.CANCEL
     )
     walk_ins: list[tuple[Counter[str], int]] = [(Counter(), 0) for _ in months]
-    for walker, reason, arrived, gone in connection.execute(
+    for walker, reason, arrived, gone in _raw(
+        connection,
         select(WalkIn.citizen_id, WalkIn.reason, WalkIn.arrived_at, cancelled).where(
             WalkIn.arrived_at >= start, WalkIn.arrived_at < end
-        )
+        ),
     ):
         if walker in offices_of if walker is not None else not filters.any:
-            position = index(arrived)
+            position = position_of(arrived)
             reasons, gone_before = walk_ins[position]
             reasons[reason] += 1
             walk_ins[position] = (reasons, gone_before + bool(gone))
-    tasks: list[list[tuple[date, str, date | None]]] = [[] for _ in months]
-    days_of: dict[datetime, date] = {}
-    for about, due, status, completed in connection.execute(
-        select(FollowUpTask.citizen_id, FollowUpTask.due_date, FollowUpTask.status, FollowUpTask.completed_at).where(
+    # Follow-up tasks, counted in SQL by (due day, status, the UTC hour they were done): a few hundred rows.
+    tasks: list[list[tuple[date, str, date | None, int]]] = [[] for _ in months]
+    days_of: dict[str, date] = {}
+    done_hour = func.substr(FollowUpTask.completed_at, 1, 13)
+    for due_text, status, hour, number in _raw(
+        connection,
+        select(FollowUpTask.due_date, FollowUpTask.status, done_hour, func.count())
+        .where(
             FollowUpTask.due_date >= first,
             FollowUpTask.due_date < end_day,
             FollowUpTask.deleted_at.is_(None),
@@ -521,20 +609,19 @@ def _load(session: Session, months: list[date], filters: ResultsFilter, rules: R
                 and_(FollowUpTask.status == FollowUpStatus.DONE, FollowUpTask.completed_at.is_not(None)),
                 and_(FollowUpTask.status == FollowUpStatus.OPEN, FollowUpTask.due_date < today),
             ),
+            _selected(FollowUpTask.citizen_id, filters, offices_of, none_counts=True),
         )
+        .group_by(FollowUpTask.due_date, FollowUpTask.status, done_hour),
     ):
-        if about in offices_of if about is not None else not filters.any:
-            position = (due.year - first.year) * 12 + due.month - first.month
-            completed_day = None
-            if completed is not None:
-                # The Danish day of a UTC hour is the same all through it (whole-hour offsets): one conversion each.
-                hour = completed.replace(minute=0, second=0, microsecond=0)
-                completed_day = days_of.get(hour)
-                if completed_day is None:
-                    completed_day = days_of[hour] = local_date(hour)
-            tasks[position].append((due, status, completed_day))
-    offices = {o: n for o, n in connection.execute(select(Office.id, Office.name))}
-    staff = {s: f"{i} · {n}" for s, i, n in connection.execute(select(Staff.id, Staff.initials, Staff.name))}
+        completed_day = None
+        if hour is not None:
+            # The Danish day of a UTC hour is the same all through it (whole-hour offsets): one conversion each.
+            completed_day = days_of.get(hour)
+            if completed_day is None:
+                completed_day = days_of[hour] = local_date(datetime.fromisoformat(hour + ":00"))
+        tasks[_month_position(due_text, first)].append((days(due_text), status, completed_day, number))
+    offices = {o: n for o, n in _raw(connection, select(Office.id, Office.name))}
+    staff = {s: f"{i} · {n}" for s, i, n in _raw(connection, select(Staff.id, Staff.initials, Staff.name))}
     return _Rows(
         months, bounds, offices_of, tracked, untracked, starts, cohort, self_support, attendance, jobformidler,
         outcomes, hours, walk_ins, tasks, offices, staff,
@@ -562,10 +649,14 @@ class _Models:
         return self._cache[key]
 
 
-def _step_at(citizen: _Tracked, moment: datetime) -> str | None:
-    """A tracked citizen's step at ``moment`` (None: not yet in a step)."""
-    index = bisect_left(citizen.times, moment)
-    return citizen.steps[index - 1][1] if index else None
+def _step_after(moves: _Moves, k: int) -> str | None:
+    """The step at bound ``k`` of the range: the last change at or before it (None: not yet in a step)."""
+    step = None
+    for at, to, _route in moves:
+        if at > k:
+            break
+        step = to
+    return step
 
 
 def _rate_rows(counts: dict[str, list[int]], labels: dict[str, str], goal: float | None) -> tuple[AttendanceRow, ...]:
@@ -587,26 +678,26 @@ def _compute(
 ) -> MonthResults:
     reference = load_reference()
     month = rows.months[position]
-    start, end = rows.bounds[position], rows.bounds[position + 1]
     next_month = add_months(month, 1)
     attendance_goal = float(rules.attendance_goal_percent)
 
-    # Caseload and the moves to the terminal step: the tracked citizens one by one, the others by group.
+    # Caseload and the moves to the terminal step: the tracked citizens by what the figures see of them, the
+    # others by group.
     caseload: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     left: Counter[tuple[str, str | None]] = Counter()
-    for citizen in rows.tracked.values():
-        model = models.get(citizen.model, citizen.version)
+    for (model_code, version, moves), number in rows.tracked.items():
+        model = models.get(model_code, version)
         if model is None:
             continue
         terminal = model.terminal.code
-        for slot, moment in ((0, start), (1, end)):
-            step = _step_at(citizen, moment)
+        for slot, bound in ((0, position), (1, position + 1)):
+            step = _step_after(moves, bound)
             if step is not None and step != terminal:
-                caseload[(model.code, step)][slot] += 1
+                caseload[(model.code, step)][slot] += number
         previous: str | None = None
-        for at, to, route in citizen.steps:
-            if start <= at < end and to == terminal and previous != terminal:
-                left[(model.code, route)] += 1
+        for at, to, route in moves:
+            if at == position + 1 and to == terminal and previous != terminal:
+                left[(model.code, route)] += number
             previous = to
     for (code, version, step, since, route), count in rows.untracked.items():
         model = models.get(code, version)
@@ -676,20 +767,15 @@ def _compute(
     )  # fmt: skip
 
     # Fremmøde.
-    kept_total = missed_total = 0
-    by_office: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    by_staff: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    by_citizen: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for citizen_id, kept, staff_id in rows.attendance[position]:
-        slot = 0 if kept else 1
-        if kept:
-            kept_total += 1
-        else:
-            missed_total += 1
-        by_office[rows.offices_of[citizen_id] or ""][slot] += 1
-        by_staff[staff_id or ""][slot] += 1
-        if citizen_labels is not None and citizen_id in citizen_labels:
-            by_citizen[citizen_id][slot] += 1
+    counted = rows.attendance[position]
+    kept_total = sum(kept for kept, _missed in counted.by_office.values())
+    missed_total = sum(missed for _kept, missed in counted.by_office.values())
+    by_office, by_staff = counted.by_office, counted.by_staff
+    by_citizen = {
+        citizen_id: counts
+        for citizen_id, counts in counted.by_citizen.items()
+        if citizen_labels is not None and citizen_id in citizen_labels
+    }
     office_labels = {**rows.offices, "": NO_OFFICE}
     staff_labels = {**rows.staff, "": UNKNOWN_STAFF}
 
@@ -703,14 +789,14 @@ def _compute(
     )
 
     on_time = late = overdue = 0
-    for due, status, completed_day in rows.tasks[position]:
+    for due, status, completed_day, number in rows.tasks[position]:
         if status == FollowUpStatus.DONE and completed_day is not None:
             if completed_day <= due:
-                on_time += 1
+                on_time += number
             else:
-                late += 1
+                late += number
         elif status == FollowUpStatus.OPEN and due < today:
-            overdue += 1
+            overdue += number
     follow_ups = FollowUpResult(Rate(on_time, on_time + late + overdue), late, overdue)
 
     changes = rows.jobformidler[position]
@@ -751,11 +837,12 @@ def _citizen_labels(session: Session, viewer: Viewer, ids: Iterable[str], today:
         return {}
     scopes = viewer.scopes_for_many(session, wanted, today)
     allowed = [c for c in wanted if CASE in scopes[c] and CONTACT in scopes[c]]
-    labels: dict[str, str] = {}
-    for chunk in range(0, len(allowed), 500):
-        part = allowed[chunk : chunk + 500]
-        labels.update(dict(session.execute(select(Citizen.id, Citizen.name).where(Citizen.id.in_(part))).all()))
-    return labels
+    if not allowed:
+        return {}
+    wanted_ids = func.json_each(json.dumps(allowed)).table_valued("value")  # one query, however many
+    return dict(
+        _raw(session.connection(), select(Citizen.id, Citizen.name).where(Citizen.id.in_(select(wanted_ids.c.value))))
+    )
 
 
 def _months(
@@ -770,10 +857,10 @@ def _months(
     today = local_date(db.now())
     models = _Models()
     with db.session() as session:
-        rows = _load(session, months, filters, rules, today)
+        rows = _load(session, months, filters, rules, today, models)
         labels: dict[str, str] | None = None
         if per_citizen:
-            labels = _citizen_labels(session, viewer, (c for c, _kept, _s in rows.attendance[-1]), today)
+            labels = _citizen_labels(session, viewer, rows.attendance[-1].by_citizen, today)
     return ResultsTrend(
         tuple(
             _compute(rows, i, filters, rules, today, models, labels if i == count - 1 else None) for i in range(count)

@@ -34,6 +34,7 @@ from aaben_raadgivning.store.actions.companies import (
 )
 from aaben_raadgivning.store.models import Company, CompanyContact
 from aaben_raadgivning.store.queries.companies import company_contacts
+from aaben_raadgivning.ui.screens.confirm import ConfirmDialog
 from aaben_raadgivning.ui.widgets.form import Field, show_errors
 from aaben_raadgivning.ui.widgets.form_dialog import FAILED, FormDialog
 from aaben_raadgivning.ui.widgets.plain import plain_options
@@ -211,8 +212,12 @@ class ContactDialog(_Dialog[str]):
         if contact is None:
             show_errors(self, {"contact": "Vælg den kontaktperson, der skal fjernes."})
             return
-        if self.attempt(remove_contact, contact.id) is not FAILED:
-            self.dismiss(f"Kontaktperson {contact.name} er fjernet.")
+
+        def answered(yes: bool | None) -> None:
+            if yes and self.attempt(remove_contact, contact.id) is not FAILED:
+                self.dismiss(f"Kontaktperson {contact.name} er fjernet.")
+
+        self.app.push_screen(ConfirmDialog(f"Fjern kontaktperson {contact.name} fra {self.company.name}?"), answered)
 
 
 class FinishAgreementDialog(_Dialog[str]):

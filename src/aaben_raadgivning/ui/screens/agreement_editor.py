@@ -58,6 +58,7 @@ from aaben_raadgivning.store.actions.staff import list_staff
 from aaben_raadgivning.store.queries.agreements import (
     AgreementDetail,
     agreement_detail,
+    citizen_jobformidler,
     diff_versions,
     ordinary_trend,
 )
@@ -69,6 +70,7 @@ from aaben_raadgivning.ui.screens.agreement_dialogs import (
     BreakOffAgreementDialog,
     FinishAgreementDialog,
 )
+from aaben_raadgivning.ui.styles import ERROR, MUTED, OK, WARNING, themed
 from aaben_raadgivning.ui.widgets.citizen_search import CitizenSearch, hit_label
 from aaben_raadgivning.ui.widgets.form import REFUSALS, Field, refusal_errors, show_errors
 from aaben_raadgivning.ui.widgets.key_footer import KeyFooter
@@ -84,17 +86,17 @@ def hours_line(schedule: Schedule, goal_hours: float) -> Text:
     for hour_type in HOUR_TYPES:
         week = schedule.week_minutes(hour_type)
         if text:
-            text.append("  │  ", style="dim")
+            text.append("  │  ", style=themed(MUTED))
         text.append(f"{HOUR_TYPE_SHORT[hour_type]} ", style="bold" if hour_type == "ordinary" else "")
         if week:
             text.append(f"{format_hours(week)} t/uge · {format_hours(schedule.month_minutes(hour_type), 1)} t/md")
         else:
-            text.append("–", style="dim")
+            text.append("–", style=themed(MUTED))
     month = schedule.month_minutes("ordinary") / 60
-    style = "green" if month >= goal_hours else "yellow"
-    text.append(f"\nMål: {format_hours(int(goal_hours * 60))} ordinære timer pr. måned – ", style="dim")
+    style = themed(OK) if month >= goal_hours else themed(WARNING)
+    text.append(f"\nMål: {format_hours(int(goal_hours * 60))} ordinære timer pr. måned – ", style=themed(MUTED))
     text.append("nået i planen" if month >= goal_hours else "ikke nået i planen endnu", style=style)
-    text.append(" (praktik og løntilskud tæller ikke med)", style="dim")
+    text.append(" (praktik og løntilskud tæller ikke med)", style=themed(MUTED))
     return text
 
 
@@ -154,6 +156,7 @@ class AgreementEditor(AppScreen):
         ):
             contact_options.append((f"{self.detail.contact.name} (fjernet)", agreement.contact_id))
         staff_options = [(f"{s.initials} · {s.name}", s.id) for s in list_staff(db)]
+        self._staff_ids = {staff_id for _, staff_id in staff_options}
         kinds = [(k.label, k.code) for k in data.course_kinds]
         schedule = Schedule.from_json(agreement.schedule) if agreement else Schedule()
         cells = schedule_cells(schedule)
@@ -199,11 +202,7 @@ class AgreementEditor(AppScreen):
                     "contact",
                 )
             with Horizontal(classes="editor-row"):
-                default_jf = (
-                    agreement.jobformidler_id
-                    if agreement
-                    else (self.staff_id if self.app.staff and self.app.staff.role == "jobformidler" else None)
-                )
+                default_jf = agreement.jobformidler_id if agreement else self._default_jobformidler()
                 yield Field(
                     "Jobformidler",
                     Select(
@@ -337,7 +336,7 @@ class AgreementEditor(AppScreen):
                 self.query_one("#citizen-name", Static).update(Text(hit_label(self.citizen)))
         heading = Text(title, style="bold")
         if not self.may("agreements"):
-            heading.append("  · kun visning: din rolle kan ikke ændre aftaler", style="dim")
+            heading.append("  · kun visning: din rolle kan ikke ændre aftaler", style=themed(MUTED))
         self.query_one("#editor-title", Static).update(heading)
         self.query_one("#company-name", Static).update(
             Text(f"{company.name} · CVR {format_cvr(company.cvr) or '–'}" if company else "–")
@@ -348,12 +347,12 @@ class AgreementEditor(AppScreen):
     def _show_sub_goals(self) -> None:
         widget = self.query_one("#sub-goals", Static)
         if not self.detail:
-            widget.update(Text("Delmål for forløbet kan tilføjes, når aftalen er gemt (Ctrl+D).", style="dim"))
+            widget.update(Text("Delmål for forløbet kan tilføjes, når aftalen er gemt (Ctrl+D).", style=themed(MUTED)))
             return
         goals = self.detail.sub_goals
         lines = [Text("Delmål for forløbet", style="bold")]
         lines += [Text(f"• {g.text} ({g.status})") for g in goals] or [
-            Text("Ingen endnu – Ctrl+D tilføjer et.", style="dim")
+            Text("Ingen endnu – Ctrl+D tilføjer et.", style=themed(MUTED))
         ]
         widget.update(Text("\n").join(lines))
 
@@ -372,14 +371,16 @@ class AgreementEditor(AppScreen):
             start = format_date(point.start_date) if point.start_date else "–"
             lines.append(
                 Text.assemble(
-                    f"v{point.version} fra {start}  ", (bar, "green"), f" {format_hours(point.ordinary_minutes)} t"
+                    f"v{point.version} fra {start}  ", (bar, themed(OK)), f" {format_hours(point.ordinary_minutes)} t"
                 )
             )
         db = self.db
         for old, new in zip(versions, versions[1:], strict=False):
             lines.append(Text(f"Ændret fra version {old.version} til {new.version}:", style="bold"))
             for change in diff_versions(db, old, new):
-                lines.append(Text.assemble(f"  {change.label}: ", (change.old, "red"), " → ", (change.new, "green")))
+                lines.append(
+                    Text.assemble(f"  {change.label}: ", (change.old, themed(ERROR)), " → ", (change.new, themed(OK)))
+                )
         widget.update(Text("\n").join(lines))
 
     # --- live computing -------------------------------------------------------------------------------
@@ -418,14 +419,14 @@ class AgreementEditor(AppScreen):
         rules = load_rules()
         total = hours_line(schedule, rules.ordinary_hours_goal)
         if errors:
-            total.append("\n" + next(iter(errors.values())), style="red")
+            total.append("\n" + next(iter(errors.values())), style=themed(ERROR))
         self.query_one("#hours-total", Static).update(total)
         start, end = self._date("#start-date"), self._date("#end-date")
         check = check_praktik(
             start, end, schedule.week_minutes("praktik"), self.query_one("#praktik-assessment", TextArea).text, rules
         )
         warning = check.warning or next(iter(check.errors.values()), "")
-        self.query_one("#praktik-warning", Static).update(Text(warning, style="yellow") if warning else "")
+        self.query_one("#praktik-warning", Static).update(Text(warning, style=themed(WARNING)) if warning else "")
         self._show_plan_dates(start, end)
 
     def _show_plan_dates(self, start: date | None, end: date | None) -> None:
@@ -433,20 +434,20 @@ class AgreementEditor(AppScreen):
         try:
             plan = parse_plan_text(self.query_one("#plan", Input).value)
         except PlanError as exc:
-            widget.update(Text(exc.message, style="red"))
+            widget.update(Text(exc.message, style=themed(ERROR)))
             return
         first = start  # the plan counts from the course's first day: version 1's start when renegotiated
         if self.detail and (self.renegotiating or len(self.detail.versions) > 1):
             first = self.detail.versions[0].start_date or start
         if first is None:
-            widget.update(Text(f"{plan.describe()}. Skriv startdatoen for at se datoerne.", style="dim"))
+            widget.update(Text(f"{plan.describe()}. Skriv startdatoen for at se datoerne.", style=themed(MUTED)))
             return
         visits = [
             v for v in plan_visits(plan, first, end, self.app.runtime.calendar) if start is None or v.planned >= start
         ]
         dates = " · ".join(format_date_short(v.due) + ("*" if v.moved else "") for v in visits)
         note = "  (* flyttet til næste arbejdsdag)" if any(v.moved for v in visits) else ""
-        widget.update(Text.assemble((f"{len(visits)} opfølgninger: ", "bold"), dates, (note, "dim")))
+        widget.update(Text.assemble((f"{len(visits)} opfølgninger: ", "bold"), dates, (note, themed(MUTED))))
 
     # --- actions --------------------------------------------------------------------------------------
 
@@ -541,10 +542,24 @@ class AgreementEditor(AppScreen):
         else:
             self._after("Udkastet er gemt.", result.warnings)
 
+    def _default_jobformidler(self) -> str | None:
+        """A new agreement's jobformidler: the citizen's own, else the logged-in jobformidler."""
+        own = citizen_jobformidler(self.db, self.citizen_id, viewer=self.viewer) if self.citizen_id else None
+        if own is not None and own in self._staff_ids:
+            return own
+        return self.staff_id if self.app.staff and self.app.staff.role == "jobformidler" else None
+
     @on(CitizenSearch.Picked, "#citizen-picker")
     def _citizen_picked(self, event: CitizenSearch.Picked) -> None:
+        jobformidler = self.query_one("#jobformidler", Select)
+        untouched = (
+            jobformidler.value if isinstance(jobformidler.value, str) else None
+        ) == self._default_jobformidler()
         self.citizen_id = event.hit.id
         self.citizen = event.hit
+        default = self._default_jobformidler()
+        if untouched and default is not None:  # a jobformidler chosen by hand stays
+            jobformidler.value = default
         search = self.query_one(CitizenSearch)
         search.input.value = event.hit.name
         self.query_one("#search-hits").set_class(False, "-visible")

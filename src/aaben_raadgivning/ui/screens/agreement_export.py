@@ -72,6 +72,7 @@ class AgreementExportDialog(FormDialog[str]):
                 "Medtag hensyn til helbred (fortrolige helbredsoplysninger)", False, id="health", compact=True
             )
             yield Field("Gem som", Input(str(path), id="path", compact=True), "path")
+            yield Checkbox("Erstat filen, hvis den findes", False, id="force", compact=True)
             yield Static("", id="form-error")
             yield from self.buttons("Udskriv")
 
@@ -96,6 +97,7 @@ class AgreementExportDialog(FormDialog[str]):
         path = self.attempt(
             export_agreement, self.agreement_id, self.query_one("#path", Input).value,
             fmt=fmt, include_health=self.query_one("#health", Checkbox).value,
+            force=self.query_one("#force", Checkbox).value,
         )  # fmt: skip
         if path is FAILED:
             return

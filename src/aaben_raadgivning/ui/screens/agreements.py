@@ -32,6 +32,7 @@ from aaben_raadgivning.store.queries.companies import (
 from aaben_raadgivning.ui.base import AppScreen
 from aaben_raadgivning.ui.screens.agreement_dialogs import CompanyDialog, CompanySaved, ContactDialog
 from aaben_raadgivning.ui.screens.agreement_editor import AgreementEditor
+from aaben_raadgivning.ui.styles import MUTED, themed
 from aaben_raadgivning.ui.widgets.form_dialog import FormDialog
 from aaben_raadgivning.ui.widgets.key_footer import KeyFooter
 from aaben_raadgivning.ui.widgets.plain import plain_cells
@@ -111,7 +112,8 @@ class AgreementsScreen(AppScreen):
         options = self.query_one("#company-list", OptionList)
         options.clear_options()
         options.add_options(
-            Option(Text.assemble(hit.name, "\n", (f"CVR {format_cvr(hit.cvr)}", "dim")), id=hit.id) for hit in hits
+            Option(Text.assemble(hit.name, "\n", (f"CVR {format_cvr(hit.cvr)}", themed(MUTED))), id=hit.id)
+            for hit in hits
         )
         if hits:
             options.highlighted = 0
@@ -174,7 +176,11 @@ class AgreementsScreen(AppScreen):
                 status += f" v{row.version}"
             period = f"{format_date_short(row.start_date) if row.start_date else '–'}–{format_date_short(row.end_date) if row.end_date else ''}"
             ordinary = Schedule.from_json(row.schedule).week_minutes("ordinary")
-            style = "bold" if row.status == AgreementStatus.AKTIV else ("dim" if row.status in PAST_STATUSES else "")
+            style = (
+                "bold"
+                if row.status == AgreementStatus.AKTIV
+                else (themed(MUTED) if row.status in PAST_STATUSES else "")
+            )
             table.add_row(
                 *plain_cells(Text(row.citizen_name, style=style), status, format_hours(ordinary) if ordinary else "–",
                              data.course_short(row.course_kind), period), key=row.id,
@@ -249,14 +255,14 @@ class AgreementsScreen(AppScreen):
 
 def company_text(detail: CompanyDetail) -> Text:
     company = detail.company
-    head = Text.assemble((company.name, "bold"), ("  CVR ", "dim"), format_cvr(company.cvr) or "–")
+    head = Text.assemble((company.name, "bold"), ("  CVR ", themed(MUTED)), format_cvr(company.cvr) or "–")
     if company.industry:
         head.append(f"  ·  {company.industry}")
     lines = [head]
     if company.address:
         lines.append(Text(company.address))
     if company.suitable_tasks:
-        lines.append(Text.assemble(("Egnede opgaver: ", "dim"), company.suitable_tasks.replace("\n", " ")))
+        lines.append(Text.assemble(("Egnede opgaver: ", themed(MUTED)), company.suitable_tasks.replace("\n", " ")))
     if detail.contacts:
         people = []
         for contact in detail.contacts:
@@ -264,7 +270,7 @@ def company_text(detail: CompanyDetail) -> Text:
                 filter(None, [contact.role, format_phone(contact.phone) if contact.phone else "", contact.email])
             )
             people.append(f"{contact.name} ({extra})" if extra else contact.name)
-        lines.append(Text.assemble(("Kontakt: ", "dim"), " · ".join(people)))
+        lines.append(Text.assemble(("Kontakt: ", themed(MUTED)), " · ".join(people)))
     else:
         lines.append(Text("Ingen kontaktpersoner – tryk k for at tilføje en.", style="italic"))
     return Text("\n").join(lines)

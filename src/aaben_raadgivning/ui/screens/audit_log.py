@@ -33,6 +33,7 @@ from aaben_raadgivning.store.queries.search import search_citizens
 from aaben_raadgivning.store.queries.viewer import Viewer
 from aaben_raadgivning.ui.base import AppScreen
 from aaben_raadgivning.ui.screens.agreement_export import default_export_dir
+from aaben_raadgivning.ui.styles import MUTED, themed
 from aaben_raadgivning.ui.widgets.form import Field, attempt_action
 from aaben_raadgivning.ui.widgets.form_dialog import FAILED, FormDialog
 from aaben_raadgivning.ui.widgets.key_footer import KeyFooter
@@ -143,7 +144,9 @@ class AuditLogScreen(AppScreen):
         first = audit_page(self.db, self.staff.role, flt)
         table.start(self._next_page, Page.of(first, PAGE_SIZE))
         if not self.rows:
-            table.add_note_row("", "", Text("Ingen registreringer med de valgte filtre.", style="dim"), key="empty")
+            table.add_note_row(
+                "", "", Text("Ingen registreringer med de valgte filtre.", style=themed(MUTED)), key="empty"
+            )
         table.move_cursor(row=0)
         self._show_detail()
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Checkbox, Input, Select, Static, TextArea
@@ -23,6 +24,8 @@ from aaben_raadgivning.domain.reference import Vocabulary, load_reference
 from aaben_raadgivning.store.actions.base_data import update_base_data
 from aaben_raadgivning.store.actions.outcomes import record_outcome
 from aaben_raadgivning.store.actions.staff import list_staff
+from aaben_raadgivning.store.queries.citizen import CitizenSummary
+from aaben_raadgivning.store.queries.outcomes import CurrentOutcome, current_outcome
 from aaben_raadgivning.store.queries.viewer import BENEFIT, CASE
 from aaben_raadgivning.ui.screens.citizen_dialogs import _Dialog
 from aaben_raadgivning.ui.widgets.form import Field
@@ -137,11 +140,23 @@ class BaseDataDialog(_Dialog):
 
 class OutcomeDialog(_Dialog):
     """«Udfald»: the exit outcome, its date and a note. A self-supporting outcome ends trin 3's criterion and
-    starts efterværn (the hint says so)."""
+    starts efterværn (the hint says so). When the citizen has an outcome already, «Registrér som» chooses
+    between a new outcome (the citizen left again later) and a correction of the current one (it was wrong):
+    a correction replaces it in the results and its efterværn, and its fields start from the current values."""
+
+    NEW = "new"
+    CORRECT = "correct"
+
+    def __init__(self, summary: CitizenSummary) -> None:
+        super().__init__(summary)
+        self.current: CurrentOutcome | None = None
+        self._codes: set[str] = set()
 
     def compose(self) -> ComposeResult:
+        self.current = current_outcome(self.db, self.citizen_id, viewer=self.viewer)
         vocabulary = load_reference().exit_outcomes
         options = [(term.label + (" ✓" if term.self_supporting else ""), term.code) for term in vocabulary.active()]
+        self._codes = {code for _, code in options}
         with Vertical(classes="dialog"):
             yield self.heading("Udfald")
             yield Static(
@@ -149,6 +164,16 @@ class OutcomeDialog(_Dialog):
                 "kriterium er da opfyldt, og der oprettes opfølgninger «Efterværn» de første måneder.",
                 classes="dialog-hint",
             )
+            if self.current is not None:
+                shown = f"{self.current.label} fra {format_date(self.current.outcome_date)}"
+                yield Field(
+                    "Registrér som",
+                    Select(
+                        plain_options([("Nyt udfald", self.NEW), (f"Rettelse af «{shown}»", self.CORRECT)]),
+                        value=self.NEW, allow_blank=False, id="outcome-kind", compact=True,
+                    ),
+                    "corrects_id",
+                )  # fmt: skip
             yield Field("Udfald", Select(plain_options(options), prompt="Vælg udfald", id="outcome", compact=True),
                         "outcome")  # fmt: skip
             yield Field("Dato", Input(format_date(self.today()), id="outcome-date", compact=True,
@@ -158,15 +183,37 @@ class OutcomeDialog(_Dialog):
             yield from self.buttons("Gem udfald")
 
     def on_mount(self) -> None:
-        self.query_one("#outcome", Select).focus()
+        self.query_one("#outcome-kind" if self.current is not None else "#outcome", Select).focus()
+
+    def _correcting(self) -> bool:
+        return self.current is not None and self.select_value("#outcome-kind") == self.CORRECT
+
+    @on(Select.Changed, "#outcome-kind")
+    def _kind_changed(self) -> None:
+        """A correction starts from the current outcome's values; back to «Nyt udfald» starts afresh."""
+        current = self.current
+        if current is None:
+            return
+        outcome = self.query_one("#outcome", Select)
+        day, note = self.query_one("#outcome-date", Input), self.query_one("#note", TextArea)
+        if self._correcting():
+            outcome.value = current.code if current.code in self._codes else Select.NULL
+            day.value = format_date(current.outcome_date)
+            note.text = current.note
+        else:
+            outcome.clear()
+            day.value = format_date(self.today())
+            note.text = ""
 
     def action_save(self) -> None:
+        current = self.current
         saved = self.attempt(
             record_outcome,
             self.citizen_id,
             outcome=self.select_value("#outcome"),
             outcome_date=self.text_of("#outcome-date"),
             note=self.text_of("#note"),
+            corrects_id=current.outcome_id if current is not None and self._correcting() else None,
         )
         if saved is not FAILED:
             self.dismiss(saved.message)

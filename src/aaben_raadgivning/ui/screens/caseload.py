@@ -45,6 +45,7 @@ from aaben_raadgivning.store.queries.caseload import (
     load_caseload,
 )
 from aaben_raadgivning.ui.base import AppScreen
+from aaben_raadgivning.ui.styles import ERROR, MUTED, WARNING, themed
 from aaben_raadgivning.ui.widgets.key_footer import KeyFooter
 from aaben_raadgivning.ui.widgets.paged_table import Page, PagedTable, TableRow
 from aaben_raadgivning.ui.widgets.plain import escape, plain_options
@@ -205,7 +206,7 @@ class CaseloadScreen(AppScreen):
         if view.refusal:
             header.update("[b]Mine borgere[/b]")
             table.start(None)
-            table.add_note_row(Text(view.refusal, style="dim"), key="refused")
+            table.add_note_row(Text(view.refusal, style=themed(MUTED)), key="refused")
             self._show_detail()
             return
         header.update(header_text(view, flt))
@@ -219,7 +220,7 @@ class CaseloadScreen(AppScreen):
             )
             if view.owner is None and not self.is_leder:
                 note = "Du har ingen sagsstamme (kun jobkonsulenter og jobformidlere har borgere)."
-            table.add_note_row(Text(note, style="dim"), key="empty")
+            table.add_note_row(Text(note, style=themed(MUTED)), key="empty")
         keep = selected.citizen_id if selected else None
         index = next((i for i, r in enumerate(self.rows) if r is not None and r.citizen_id == keep), 0)
         table.move_cursor(row=index)
@@ -242,12 +243,9 @@ class CaseloadScreen(AppScreen):
         return Page.of(view.rows, PAGE_SIZE)
 
     def _styles(self) -> tuple[Style, Style]:
-        """The theme's error and warning colours (never fixed colours): overdue, and the other marks."""
-        variables = self.app.theme_variables
-        return (
-            Style(color=variables.get("error"), bold=True),
-            Style(color=variables.get("warning"), bold=True),
-        )
+        """The theme's error and warning colours for text (ui/styles.py, never fixed colours): overdue, and
+        the other marks."""
+        return themed(ERROR, bold=True), themed(WARNING, bold=True)
 
     def _table_rows(self, row: CaseloadRow, previous: CaseloadRow | None) -> list[TableRow[CaseloadRow]]:
         error, warning = self._styles()

@@ -75,6 +75,7 @@ from aaben_raadgivning.ui.screens.hours_dialogs import (
     OverviewResult,
     goal_is_exit_criterion,
 )
+from aaben_raadgivning.ui.styles import ERROR, MUTED, OK, WARNING, themed
 from aaben_raadgivning.ui.widgets.citizen_search import CitizenSearch
 from aaben_raadgivning.ui.widgets.hours_chart import hours_summary_line
 from aaben_raadgivning.ui.widgets.key_footer import KeyFooter
@@ -86,7 +87,7 @@ CITIZEN_ACTIONS = frozenset(
     {
         "visitation", "plan", "jobformidler", "advance", "break_off", "new_event", "correct_event", "no_show",
         "sanction", "new_sub_goal", "assess_sub_goal", "toggle_cpr", "filter", "open_event", "register_hours",
-        "agreements", "new_follow_up", "consent", "base_data", "outcome", "print_plan",
+        "agreements", "new_follow_up", "consent", "base_data", "outcome", "print_plan", "search_timeline",
     }
 )  # fmt: skip
 HINT = "Søg efter en borger ovenfor: navn, CPR eller telefon.\nVælg med pilene, og tryk Enter."
@@ -107,11 +108,11 @@ def full_cpr(cpr: str) -> str:
 
 
 def _pair(label: str, value: str | Text) -> Text:
-    return Text.assemble((f"{label} ", "dim"), value)
+    return Text.assemble((f"{label} ", themed(MUTED)), value)
 
 
 def _join(*parts: Text) -> Text:
-    return Text(" · ", style="dim").join(parts)
+    return Text(" · ", style=themed(MUTED)).join(parts)
 
 
 def course_line(hours: HoursOverview, agreements: list[AgreementRow]) -> Text:
@@ -122,7 +123,7 @@ def course_line(hours: HoursOverview, agreements: list[AgreementRow]) -> Text:
     )
     if current is not None:
         status = status_label(current.status).lower()
-        line.append(" · ", style="dim")
+        line.append(" · ", style=themed(MUTED))
         line.append_text(_pair("Aftale", f"{current.company} ({status})"))
     return line
 
@@ -142,27 +143,27 @@ def summary_lines(
     elif citizen.cpr:
         head.append(_pair("CPR", mask_cpr(citizen.cpr)))
     else:
-        head.append(Text("intet CPR", style="dim"))
+        head.append(Text("intet CPR", style=themed(MUTED)))
     if citizen.housing_area:
         head.append(Text(citizen.housing_area))
     if citizen.address:
         head.append(Text(citizen.address))
     language = reference.languages.label(citizen.language)
     if citizen.interpreter_needed:  # important at the counter: book the interpreter before the meeting
-        head.append(_pair("Tolk:", Text(language.lower() if language else "ja", style="bold yellow")))
+        head.append(_pair("Tolk:", Text(language.lower() if language else "ja", style=themed(WARNING, bold=True))))
     elif language and citizen.language != "dansk":
         head.append(_pair("Sprog", language))
     jobformidler = Text(summary.jobformidler or "–")
     if summary.jobformidler or summary.jobformidler_changes:
         jobformidler.append(
-            f" ({summary.jobformidler_changes} skift)", style="bold" if summary.jobformidler_changes else "dim"
+            f" ({summary.jobformidler_changes} skift)", style="bold" if summary.jobformidler_changes else themed(MUTED)
         )
     attendance = summary.attendance_percent
     attendance_text = f"{format_decimal(attendance, 0)} %" if attendance is not None else "–"
     follow_up = Text(format_date(summary.next_follow_up) if summary.next_follow_up else "–")
     if summary.next_follow_up and summary.next_follow_up < today:
-        follow_up.stylize("bold red")
-        follow_up.append(" overskredet", style="red")
+        follow_up.stylize(themed(ERROR, bold=True))
+        follow_up.append(" overskredet", style=themed(ERROR))
     return [
         _join(*head),
         _join(
@@ -217,7 +218,7 @@ def criteria_items(summary: CitizenSummary) -> list[Text]:
     if summary.evaluation is None:
         return []
     return [
-        Text(f"✓ {result.label}", style="green") if result.met else Text(f"✗ {result.missing}", style="red")
+        Text(f"✓ {result.label}", style=themed(OK)) if result.met else Text(f"✗ {result.missing}", style=themed(ERROR))
         for result in summary.evaluation.results
     ]
 
@@ -257,6 +258,7 @@ class CitizenScreen(AppScreen):
         Binding("h", "register_hours", "Timer"),
         Binding("o", "agreements", "Aftaler"),
         Binding("f", "filter", "Filter"),
+        Binding("slash", "search_timeline", "Søg i tidslinjen", show=False),
         Binding("x", "erase", "Slet borger"),  # GDPR; only for a role that may erase (check_action)
         Binding("i", "indsigt", "Indsigt"),  # GDPR art. 15; only roles with the «audit» read scope (check_action)
         Binding("m", "print_plan", "Min plan (PDF)", show=False),  # in the palette and the key list, not the footer
@@ -290,6 +292,7 @@ class CitizenScreen(AppScreen):
             yield Label("Til", classes="filter-label")
             yield Input(id="filter-to", compact=True, placeholder="dd.mm.åååå")
             yield Static("", id="timeline-count")
+        yield Input(id="filter-text", compact=True, placeholder="Søg i tidslinjen · Enter: til tidslinjen · Esc: ryd")
         yield Timeline(id="timeline")
         yield KeyFooter()
 
@@ -341,6 +344,9 @@ class CitizenScreen(AppScreen):
             field = self.query_one(selector, Input)
             field.value = ""
             field.remove_class("-invalid")
+        text = self.query_one("#filter-text", Input)
+        text.value = ""
+        text.remove_class("-visible")
         self.app.current_citizen_id = citizen_id  # shown again when the user comes back with F3
         self.refresh_all()
         self.query_one(Timeline).focus()
@@ -374,7 +380,9 @@ class CitizenScreen(AppScreen):
             today=self.today(),
             rules=load_rules(),
         )
-        style = "green" if state.valid and "udløber" not in text else "yellow" if state.valid else "dim"
+        style = (
+            themed(OK) if state.valid and "udløber" not in text else themed(WARNING) if state.valid else themed(MUTED)
+        )
         return Text(text, style=style)
 
     def action_consent(self) -> None:
@@ -428,9 +436,13 @@ class CitizenScreen(AppScreen):
         self.show_citizen(event.hit.id)
 
     def action_back_to_search(self) -> None:
-        """Esc: to the search; in the search, clear it; in an empty search, back to the timeline."""
+        """Esc: to the search; in the search, clear it; in an empty search, back to the timeline. A text search
+        in the timeline (/) is cleared first."""
         search = self.query_one(CitizenSearch)
-        if not search.input.has_focus:
+        text = self.query_one("#filter-text", Input)
+        if not search.input.has_focus and (text.has_focus or text.value):
+            self._clear_text_search()
+        elif not search.input.has_focus:
             search.input.focus()
         elif search.query_text:
             search.clear()
@@ -439,6 +451,27 @@ class CitizenScreen(AppScreen):
 
     def action_filter(self) -> None:
         self.query_one("#filter-kind", Select).focus()
+
+    def action_search_timeline(self) -> None:
+        """/: a search field over the timeline; what is typed narrows it to the events that hold the words."""
+        text = self.query_one("#filter-text", Input)
+        text.add_class("-visible")
+        text.focus()
+
+    def _clear_text_search(self) -> None:
+        text = self.query_one("#filter-text", Input)
+        text.value = ""  # Input.Changed applies the filter without the words
+        text.remove_class("-visible")
+        self._apply_filter(report=False)
+        self.query_one(Timeline).focus()
+
+    @on(Input.Changed, "#filter-text")
+    def _text_typed(self) -> None:
+        self._apply_filter(report=False)
+
+    @on(Input.Submitted, "#filter-text")
+    def _text_entered(self) -> None:
+        self.query_one(Timeline).focus()
 
     @on(Select.Changed, "#filter-kind")
     def _kind_changed(self) -> None:
@@ -481,7 +514,8 @@ class CitizenScreen(AppScreen):
             if report:
                 self.notify("Fra-datoen ligger efter til-datoen.", title="Ugyldig periode", severity="error")
             return False
-        new = TimelineFilter(frozenset() if kind == ALL_KINDS else frozenset({str(kind)}), start, end)
+        words = self.query_one("#filter-text", Input).value.strip()
+        new = TimelineFilter(frozenset() if kind == ALL_KINDS else frozenset({str(kind)}), start, end, words)
         if new != self.filter:
             self.filter = new
             self.refresh_timeline()

@@ -377,7 +377,7 @@ class EventDialog(_Dialog):
                 "kind",
             )
             yield Field(
-                "Tidspunkt (tomt = nu)",
+                "Tidspunkt (tomt = uændret)" if original else "Tidspunkt (tomt = nu)",
                 Input(when, id="occurred-at", compact=True, placeholder="fx i dag 9.30, 20.11 14.00, i går"),
                 "occurred_at",
             )

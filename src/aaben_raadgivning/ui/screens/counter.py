@@ -34,6 +34,7 @@ from aaben_raadgivning.store.queries.walk_ins import (
     walk_ins_on,
 )
 from aaben_raadgivning.ui.base import AppScreen
+from aaben_raadgivning.ui.screens.confirm import ConfirmDialog
 from aaben_raadgivning.ui.screens.new_citizen import NewCitizenDialog
 from aaben_raadgivning.ui.screens.reason_picker import ReasonPicker
 from aaben_raadgivning.ui.screens.walk_in_dialogs import (
@@ -41,6 +42,7 @@ from aaben_raadgivning.ui.screens.walk_in_dialogs import (
     FinishWalkInDialog,
     LinkWalkInDialog,
 )
+from aaben_raadgivning.ui.styles import MUTED, OK, WARNING, themed
 from aaben_raadgivning.ui.widgets.citizen_search import CitizenSearch
 from aaben_raadgivning.ui.widgets.form import REFUSALS, refusal_text
 from aaben_raadgivning.ui.widgets.key_footer import KeyFooter
@@ -48,6 +50,10 @@ from aaben_raadgivning.ui.widgets.plain import escape, plain_cells
 
 REFRESH_SECONDS = 30
 _ORDER = {WAITING: 0, IN_PROGRESS: 1, FINISHED: 2, CANCELLED: 2}
+
+
+# The queue's «Årsag» column: a reason's short label (reference.toml) fits it at 80 columns.
+REASON_COLUMN = 18
 
 
 def queue_order(views: list[WalkInView]) -> list[WalkInView]:
@@ -61,20 +67,20 @@ def queue_order(views: list[WalkInView]) -> list[WalkInView]:
 
 def status_text(view: WalkInView) -> Text:
     if view.status == WAITING:
-        return Text("Venter", style="bold yellow")
+        return Text("Venter", style=themed(WARNING, bold=True))
     if view.status == IN_PROGRESS:
-        return Text(f"{view.helper_initials or '?'} hjælper", style="bold green")
+        return Text(f"{view.helper_initials or '?'} hjælper", style=themed(OK, bold=True))
     if view.status == FINISHED:
         return Text(
             f"✓ {view.helper_initials or ''} {format_time(view.finished_at.time()) if view.finished_at else ''}",
-            style="dim",
+            style=themed(MUTED),
         )
-    return Text("Gik", style="dim")
+    return Text("Gik", style=themed(MUTED))
 
 
 def figures_text(figures: DayFigures) -> str:
     reasons = load_reference().walk_in_reasons
-    top = ", ".join(f"{reasons.label(code)} {count}" for code, count in list(figures.per_reason.items())[:3])
+    top = ", ".join(f"{reasons.short_label(code)} {count}" for code, count in list(figures.per_reason.items())[:3])
     head = (
         f"I dag: {count_text(figures.total, 'henvendelse', 'henvendelser')} · {figures.waiting} venter · "
         f"{figures.in_progress} i gang · {figures.finished} færdige"
@@ -123,7 +129,7 @@ class CounterScreen(AppScreen):
         table.add_column("Kl.", key="arrived", width=5)
         table.add_column("Venter", key="waited", width=6)
         table.add_column("Borger", key="who", width=22)
-        table.add_column("Årsag", key="reason", width=18)
+        table.add_column("Årsag", key="reason", width=REASON_COLUMN)
         table.add_column("Status", key="status", width=12)
         self.views: list[WalkInView] = []
         self.refresh_all()
@@ -165,7 +171,13 @@ class CounterScreen(AppScreen):
         for view in self.views:
             who = Text(view.citizen_name) if view.citizen_name else Text(f"Anonym: {view.note}", style="italic")
             waited = f"{view.waiting_minutes(now)} min" if view.status in (WAITING, IN_PROGRESS) else ""
-            cells = format_time(view.arrived_at.time()), waited, who, reasons.label(view.reason), status_text(view)
+            cells = (
+                format_time(view.arrived_at.time()),
+                waited,
+                who,
+                reasons.short_label(view.reason),
+                status_text(view),
+            )
             table.add_row(*plain_cells(*cells), key=view.id)
         if selected is not None and selected.id in {v.id for v in self.views}:
             table.move_cursor(row=table.get_row_index(selected.id))
@@ -258,11 +270,19 @@ class CounterScreen(AppScreen):
         self.refresh_all()
         return True
 
+    def longest_waiting(self) -> WalkInView | None:
+        """The one who has waited longest (arrived first), whatever row is highlighted."""
+        return min((v for v in self.views if v.status == WAITING), key=lambda v: v.arrived_at, default=None)
+
     def action_take_next(self) -> None:
-        view = self._focused_or_first(WAITING)
+        """Ctrl+T: always the one who has waited longest, so nobody is passed over by a stray cursor."""
+        view = self.longest_waiting()
         if view is None:
             self.notify("Ingen venter lige nu.")
             return
+        self._start(view)
+
+    def _start(self, view: WalkInView) -> None:
         if self._run(start_walk_in, view.id):
             who = view.citizen_name or "Anonym henvendelse"
             self.notify(f"Du hjælper nu {who}", title="Startet", markup=False)
@@ -288,7 +308,16 @@ class CounterScreen(AppScreen):
         if view is None or view.status not in (WAITING, IN_PROGRESS):
             self.notify("Vælg en ventende borger i køen.")
             return
-        self._run(cancel_walk_in, view.id)
+        who = view.citizen_name or f"den anonyme henvendelse ({view.note})"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._run(cancel_walk_in, view.id)
+
+        self.app.push_screen(
+            ConfirmDialog(f"Gik {who} uden hjælp?", "Henvendelsen fjernes fra køen og tælles som «gik»."),
+            answered,
+        )
 
     def action_link(self) -> None:
         view = self.selected_view()
@@ -310,7 +339,7 @@ class CounterScreen(AppScreen):
         if (view.status in (WAITING, IN_PROGRESS) or view.anonymous) and self.refuse("handle_walk_in"):
             return  # Enter on such a row works the queue
         if view.status == WAITING:
-            self.action_take_next()
+            self._start(view)  # Enter on a row takes that one; Ctrl+T the one who has waited longest
         elif view.status == IN_PROGRESS:
             self.action_finish()
         elif view.anonymous:

@@ -1,30 +1,44 @@
-"""First start on demo data: generate it in a worker with a progress bar; the UI stays responsive."""
+"""First start on demo data: generate it in a worker with a progress bar, inside the log-in box.
+
+The log-in form stays where the keys go: initials and password typed while the data are being made land in
+it, and Enter logs in as soon as they are ready (the app sets ``runtime_ready`` only then)."""
 
 from __future__ import annotations
 
-from textual import work
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from textual import getters, work
 from textual.app import ComposeResult
-from textual.containers import Center, Vertical
+from textual.containers import Vertical
 from textual.widgets import ProgressBar, Static
 
-from aaben_raadgivning.ui.base import AppScreen
+if TYPE_CHECKING:
+    from aaben_raadgivning.ui.app import AabenApp
 
 DEMO_CITIZENS = 400
 DEMO_DAYS = 120
 
 
-class DemoSetupScreen(AppScreen[bool]):
+class DemoSetup(Vertical):
+    """The progress of making the demo data; ``done`` is called on the UI thread when they are made."""
+
     DEFAULT_CSS = """
-    DemoSetupScreen { align: center middle; }
-    #demo-box { width: 60; height: auto; border: round $primary; padding: 1 2; }
-    #demo-step { color: $text-muted; }
+    DemoSetup { height: auto; margin-bottom: 1; }
+    DemoSetup #demo-step { color: $fg-muted; }
     """
 
+    if TYPE_CHECKING:
+        app = getters.app(AabenApp)
+
+    def __init__(self, done: Callable[[], None]) -> None:
+        super().__init__(id="demo-setup")
+        self._done = done
+
     def compose(self) -> ComposeResult:
-        with Center(), Vertical(id="demo-box"):
-            yield Static("[b]Opretter demodata[/b]\nFiktive borgere, henvendelser og hændelser til afprøvning.")
-            yield ProgressBar(total=100, id="demo-progress", show_eta=False)
-            yield Static("Starter …", id="demo-step")
+        yield Static("[b]Opretter demodata[/b] · log ind imens: JK, demo1234")
+        yield ProgressBar(total=100, id="demo-progress", show_eta=False)
+        yield Static("Starter …", id="demo-step")
 
     def on_mount(self) -> None:
         self._generate()
@@ -45,4 +59,8 @@ class DemoSetupScreen(AppScreen[bool]):
             runtime.db, citizens=DEMO_CITIZENS, days=DEMO_DAYS, progress=self._progress,
             open_hours=runtime.open_hours, calendar=runtime.calendar,
         )  # fmt: skip
-        self.app.call_from_thread(self.dismiss, True)
+        self.app.call_from_thread(self._finished)
+
+    def _finished(self) -> None:
+        self.remove()
+        self._done()

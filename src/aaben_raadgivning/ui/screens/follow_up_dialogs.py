@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Input, Select, Static, TextArea
+from textual.widgets import Button, Input, Select, Static, TextArea
 
 from aaben_raadgivning.domain.dates import format_date, weekday_name
 from aaben_raadgivning.domain.errors import ValidationError
@@ -24,6 +24,7 @@ from aaben_raadgivning.store.actions.follow_ups import (
     validate_follow_up,
 )
 from aaben_raadgivning.store.queries.follow_up_queue import QueueRow, staff_choices
+from aaben_raadgivning.ui.screens.confirm import ConfirmDialog
 from aaben_raadgivning.ui.widgets.form import Field, show_errors
 from aaben_raadgivning.ui.widgets.form_dialog import FAILED, FormDialog
 from aaben_raadgivning.ui.widgets.plain import plain_options
@@ -74,6 +75,23 @@ class CompleteTaskDialog(_TaskDialog):
 
     def on_mount(self) -> None:
         self.query_one("#note", TextArea).focus()
+        # Tab from the note goes on to «Udført», never to «Fortryd», where Enter would throw the note away
+        # (the button still answers a click, and Esc cancels).
+        self.query_one("#cancel", Button).can_focus = False
+
+    def action_cancel(self) -> None:
+        """Esc or «Fortryd»: a typed note is only thrown away after a ja."""
+        if not self.query_one("#note", TextArea).text.strip():
+            self.dismiss(None)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.dismiss(None)
+            else:
+                self.query_one("#note", TextArea).focus()
+
+        self.app.push_screen(ConfirmDialog("Luk uden at gemme noten?", "Det, du har skrevet, gemmes ikke."), answered)
 
     def action_save(self) -> None:
         kind = self.select_value("#kind")

@@ -40,25 +40,31 @@ from aaben_raadgivning.ui.screens.follow_up_dialogs import (
     ReassignDialog,
     RescheduleDialog,
 )
+from aaben_raadgivning.ui.styles import ERROR, MUTED, WARNING, themed
 from aaben_raadgivning.ui.widgets.key_footer import KeyFooter
 from aaben_raadgivning.ui.widgets.paged_table import Page, PagedTable, TableRow
 from aaben_raadgivning.ui.widgets.plain import escape, plain_cells, plain_options
 
 LOAD_MORE_MARGIN = 5  # rows from the end when the next page is read
-_GROUP_STYLE = {OVERDUE: "bold red", TODAY: "bold yellow"}
+_GROUP_STYLE = {OVERDUE: ERROR, TODAY: WARNING}  # ui/styles.py, bold
 _COLUMNS = (("Frist", "due"), ("Borger", "who"), ("Slags", "kind"), ("Årsag", "reason"),
             ("Firma", "company"), ("Sidst", "contact"))  # fmt: skip
-# Widths that fit an 80-column terminal (no cell padding; each width includes the space after the text).
-_NARROW = (18, 15, 18, 10, 10, 5)
+# Widths that fit an 80-column terminal (no cell padding; each width includes the space after the text): the
+# reason, the column people read, gets more than the kind, which is cut («Personlig k…»; the line under the
+# table has both whole). Names stay whole.
+_NARROW = (18, 15, 12, 16, 10, 5)
+_FULL_KIND = 18  # «Personlig kontakt»
 _SPARE = 4  # left margin, scrollbar and rounding
 
 
 def column_widths(screen_width: int) -> tuple[int, ...]:
-    """Column widths for the terminal: the 80-column layout, with any extra width going mostly to the reason
-    (the column people read), then to citizen and company names."""
+    """Column widths for the terminal: the 80-column layout; extra width first gives the kind its whole label,
+    then goes mostly to the reason, then to citizen and company names."""
     extra = max(0, screen_width - _SPARE - sum(_NARROW) - 2)
     due, who, kind, reason, company, contact = _NARROW
-    return (due, who + extra // 5, kind, reason + extra - 2 * (extra // 5), company + extra // 5, contact)
+    more_kind = min(extra, _FULL_KIND - kind)
+    extra -= more_kind
+    return (due, who + extra // 5, kind + more_kind, reason + extra - 2 * (extra // 5), company + extra // 5, contact)
 
 
 def _cell(text: str, width: int) -> Text:
@@ -189,7 +195,7 @@ class FollowUpQueueScreen(AppScreen):
         self.query_one("#fu-header", Static).update(header)
         table.start(self._next_page, Page.of(view.rows, PAGE_SIZE))
         if not self.rows:
-            table.add_note_row("", Text("Ingen åbne opgaver med de valgte filtre.", style="dim"), key="empty")
+            table.add_note_row("", Text("Ingen åbne opgaver med de valgte filtre.", style=themed(MUTED)), key="empty")
         index = next((i for i, r in enumerate(self.rows) if r is not None and r.id == keep_task), None)
         if index is None:
             index = next((i for i, r in enumerate(self.rows) if r is not None), 0)
@@ -205,12 +211,12 @@ class FollowUpQueueScreen(AppScreen):
         """The task's row, after a heading with the group's count when it starts a group."""
         rows: list[TableRow[QueueRow]] = []
         if previous is None or row.group != previous.group:
-            style = _GROUP_STYLE.get(row.group, "bold")
+            style = themed(_GROUP_STYLE[row.group], bold=True) if row.group in _GROUP_STYLE else "bold"
             label = f"{GROUP_LABELS[row.group]} ({self.counts.get(row.group, 0)})"
             key = f"group-{row.group}-{self.table().row_count}"  # the heading's table row: unique per load
             rows.append(TableRow((Text(" " + label, style=style),), key=key))
         overdue = row.group == OVERDUE
-        due = Text(("!" if overdue else " ") + row.due_label, style="bold red" if overdue else "")
+        due = Text(("!" if overdue else " ") + row.due_label, style=themed(ERROR, bold=True) if overdue else "")
         contact = format_date_short(row.last_contact) if row.last_contact else "–"
         cells = (row.citizen_name, row.kind_label, row.reason, row.company_name)
         texts = [_cell(text, width) for text, width in zip(cells, self.widths[1:5], strict=True)]

@@ -98,9 +98,9 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen { align: center middle; }
     HelpScreen #help-box { width: 90; max-width: 100%; height: auto; max-height: 100%; border: round $primary;
                            background: $surface; padding: 0 1; }
-    HelpScreen #help-title { dock: top; text-style: bold; color: $primary; }
+    HelpScreen #help-title { dock: top; text-style: bold; color: $fg-accent; }
     HelpScreen #help-body { height: auto; max-height: 100%; }
-    HelpScreen #help-close { dock: bottom; color: $text-muted; }
+    HelpScreen #help-close { dock: bottom; color: $fg-muted; }
     """
     BINDINGS = [
         Binding("escape", "close", "Luk hjælpen"),

@@ -38,8 +38,10 @@ from aaben_raadgivning.store.queries.hours import (
     agreement_months,
     citizen_agreements,
     citizen_hours,
+    version_for_month,
 )
 from aaben_raadgivning.ui.base import AppModalScreen
+from aaben_raadgivning.ui.styles import MUTED, themed
 from aaben_raadgivning.ui.widgets.form import Field, show_errors
 from aaben_raadgivning.ui.widgets.form_dialog import FAILED, FormDialog
 from aaben_raadgivning.ui.widgets.hours_chart import hours_chart
@@ -81,6 +83,7 @@ class HoursDialog(FormDialog[HoursSaved]):
             r for r in citizen_agreements(db, self.citizen_id, viewer=self.viewer) if r.status in REPORTABLE_STATUSES
         ]
         options = [(agreement_label(r), r.id) for r in rows]
+        self.offered = {r.id for r in rows}
         chosen = self.agreement_id if any(r.id == self.agreement_id for r in rows) else (rows[0].id if rows else None)
         month = latest_reportable_month(self.today())
         with Vertical(classes="dialog tight", id="hours-dialog"):
@@ -124,7 +127,19 @@ class HoursDialog(FormDialog[HoursSaved]):
 
     def on_mount(self) -> None:
         self.query_one("#ordinary" if self._agreement() else "#agreement").focus()
+        self._follow_month()
         self._describe_month()
+
+    @on(Input.Changed, "#month")
+    def _follow_month(self) -> None:
+        """After a genforhandling the agreement has several versions: pick the one that covers the month."""
+        month, agreement_id = self._month(), self._agreement()
+        if month is None or not agreement_id:
+            return
+        version = version_for_month(self.db, agreement_id, month, viewer=self.viewer)
+        select = self.query_one("#agreement", Select)
+        if version is not None and version != agreement_id and version in self.offered:
+            select.value = version
 
     def _agreement(self) -> str:
         value = self.query_one("#agreement", Select).value
@@ -250,7 +265,7 @@ class AgreementsScreen(AppModalScreen[OverviewResult | None]):
         for row in self.rows:
             start = f"{row.start_date:%d.%m.%y}" if row.start_date else "?"
             end = f"{row.end_date:%d.%m.%y}" if row.end_date else ""
-            style = "dim" if row.superseded or row.status in PAST_STATUSES else ""
+            style = themed(MUTED) if row.superseded or row.status in PAST_STATUSES else ""
             cells = (row.company, course_kind_label(row.course_kind), status_label(row.status))
             table.add_row(*(Text(cell, style=style) for cell in cells), f"v{row.version}", f"{start}–{end}", key=row.id)
         if not self.rows:

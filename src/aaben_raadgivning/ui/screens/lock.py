@@ -41,10 +41,10 @@ class LockScreen(AppModalScreen[None]):
     LockScreen { align: center middle; }
     LockScreen #lock-box { width: 60; max-width: 100%; height: auto; border: round $primary; padding: 0 2;
                            background: $surface; }
-    LockScreen #lock-title { text-style: bold; color: $primary; }
-    LockScreen #lock-message, LockScreen #colleague-message { color: $error; height: auto; }
+    LockScreen #lock-title { text-style: bold; color: $fg-accent; }
+    LockScreen #lock-message, LockScreen #colleague-message { color: $fg-error; height: auto; }
     LockScreen #colleague { height: auto; margin-top: 1; }
-    LockScreen #open-work { color: $warning; height: auto; margin-top: 1; }
+    LockScreen #open-work { color: $fg-warning; height: auto; margin-top: 1; }
     LockScreen Input { background: $boost; }
     """
 

@@ -10,23 +10,38 @@ import math
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Center, Vertical
+from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from aaben_raadgivning.security.passwords import login_delay as failure_delay
 from aaben_raadgivning.ui.base import AppScreen
 
 WRONG = "Forkerte initialer eller adgangskode."
+NO_STAFF = "Der er ingen medarbejdere endnu."
+CLI_FIRST_USER = 'aaben-raadgivning user add --initials AB --name "Navn" --role jobkonsulent'
 DEMO_NOTICE = "DEMODATA · kun til afprøvning og oplæring"
 
 
 class LoginScreen(AppScreen):
     CSS_PATH = "login.tcss"
     AUTO_FOCUS = "#initials"
+    BINDINGS = [
+        Binding("ctrl+n", "first_account", "Opret den første medarbejder"),  # only without staff
+        # Priority: acted on as the key is read, before the keys after it are handed to a field. Keys typed
+        # while the program starts arrive in one chunk; as plain bindings (or the form's own Submitted message)
+        # Tab and Enter would move on only after the password had gone into «Initialer».
+        Binding("tab", "next_field", show=False, priority=True),
+        Binding("shift+tab", "previous_field", show=False, priority=True),
+        Binding("enter,ctrl+j", "enter", show=False, priority=True),  # ctrl+j: Enter typed before the start
+    ]
 
     def __init__(self) -> None:
         super().__init__()
         self.failures = 0  # consecutive failures on this laptop, as the database counts them
+        self.no_staff = False  # the database has no staff: the first account can be made here
+        self._first_account_open = False
 
     def compose(self) -> ComposeResult:
         app = self.app
@@ -47,6 +62,12 @@ class LoginScreen(AppScreen):
         if self.app.runtime_ready.is_set():
             self.refresh_state()
 
+    def show_demo_setup(self, setup: Widget) -> None:
+        """The demo data's progress above the form (the app's first start on demo data), in the place of the
+        demo line (the banner says DEMODATA), so the form fits 24 rows; refresh_state shows the line again."""
+        self.query_one("#login-demo", Static).display = False
+        self.query_one("#login-box").mount(setup, before="#login-demo")
+
     def _show_demo(self) -> None:
         """Demo data says so before anyone logs in (a demo folder is known as such once it is open)."""
         self.query_one("#login-demo", Static).display = self.app.demo
@@ -64,16 +85,49 @@ class LoginScreen(AppScreen):
 
         db = self.db
         if count_staff(db) == 0:
-            message.update(
-                "Der er ingen medarbejdere endnu. Opret den første med:\n"
-                'aaben-raadgivning user add --initials AB --name "Navn" --role jobkonsulent'
-            )
+            if self.app.demo:  # not expected: the demo data's staff are made before runtime_ready (DemoSetup)
+                message.update(f"{NO_STAFF} Opret den første med:\n{CLI_FIRST_USER}")
+            elif self.app.settings.sync_share or self.app.joined_office:  # the office's staff come with a sync
+                message.update(
+                    f"{NO_STAFF} Hent kontorets medarbejdere fra fællesmappen med «aaben-raadgivning sync», eller "
+                    f"opret den første med:\n{CLI_FIRST_USER}"
+                )
+            else:  # the office's first laptop: the first account is made here
+                self.no_staff = True
+                self.refresh_bindings()
+                message.update(f"{NO_STAFF} Tryk Ctrl+N for at oprette den første.")
+                self.action_first_account()
             return
+        self.no_staff = False
         failures = login_failures(db)
         self.failures = failures.count
         remaining = failures.wait(db.now())
         if remaining > 0:  # wrong attempts before the app was closed: their wait is not over
             self._wait_before_next_try(remaining)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "first_account":
+            return self.no_staff
+        return True
+
+    def action_first_account(self) -> None:
+        """The office's first account (ui/screens/account_dialogs.py); made, the person is logged in."""
+        from aaben_raadgivning.ui.screens.account_dialogs import FirstAccount, FirstAccountDialog
+
+        if not self.no_staff or self._first_account_open:
+            return
+
+        def made(account: FirstAccount | None) -> None:
+            self._first_account_open = False
+            if account is None:
+                return
+            self.no_staff = False
+            self.refresh_bindings()
+            self.query_one("#initials", Input).value = account.initials
+            self._try_login(account.initials, account.password)
+
+        self._first_account_open = True
+        self.app.push_screen(FirstAccountDialog(), made)
 
     @work(exclusive=True, group="login")
     async def _wait_before_next_try(self, seconds: float) -> None:
@@ -85,11 +139,21 @@ class LoginScreen(AppScreen):
         self._set_busy(False)
         self.query_one("#initials", Input).focus()
 
-    @on(Input.Submitted, "#initials")
-    def _to_password(self) -> None:
-        self.query_one("#password", Input).focus()
+    def action_next_field(self) -> None:
+        self.focus_next()
 
-    @on(Input.Submitted, "#password")
+    def action_previous_field(self) -> None:
+        self.focus_previous()
+
+    def action_enter(self) -> None:
+        """Enter in «Initialer» goes on to the password; in the password (or on the button) it logs in."""
+        focused = self.focused
+        if focused is not None and focused.id == "initials":
+            self.query_one("#password", Input).focus()
+        elif focused is not None and focused.id in ("password", "login"):
+            # In the field's own queue: after the keys typed before Enter, which it may not have handled yet.
+            focused.call_later(self._submit)
+
     @on(Button.Pressed, "#login")
     def _submit(self) -> None:
         initials = self.query_one("#initials", Input).value
@@ -109,7 +173,10 @@ class LoginScreen(AppScreen):
 
         message = self.query_one("#login-message", Static)
         self._set_busy(True)
+        if not self.app.runtime_ready.is_set() and self.app.demo:
+            message.update("Du logges ind, når demodata er klar …")
         await self.app.runtime_ready.wait()  # typing usually takes longer than opening the database
+        message.update("")
         if self.app.runtime_error:
             self.refresh_state()
             return

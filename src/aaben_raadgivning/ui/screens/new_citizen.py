@@ -1,7 +1,8 @@
 """Create a citizen at the counter with minimal data (name; CPR and phone optional).
 
-Likely duplicates (same CPR, same name and birth date, same phone) are shown before anything is
-written: the user picks the existing citizen or creates a new one anyway.
+Likely duplicates (same CPR; same name, with the same birth date or year or none to tell them apart;
+same phone; store/queries/duplicates.py) are shown before anything is written: the user picks the
+existing citizen, creates a new one anyway, or goes back to the form with Esc.
 """
 
 from __future__ import annotations
@@ -73,7 +74,9 @@ class NewCitizenDialog(AppModalScreen[str | None]):
                 yield Static("Borgeren findes måske allerede:", classes="dialog-title")
                 yield OptionList(id="duplicate-list", markup=False)  # names as typed
                 yield Static(
-                    "Vælg den rigtige borger, eller tryk Ctrl+S for at oprette alligevel.", classes="dialog-hint"
+                    "Vælg den rigtige borger med Enter, tryk Ctrl+S for at oprette en ny alligevel, "
+                    "eller Esc for at rette i felterne.",
+                    classes="dialog-hint",
                 )
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Fortryd", id="cancel", compact=True)
@@ -97,7 +100,15 @@ class NewCitizenDialog(AppModalScreen[str | None]):
         self._create(accept_duplicates=bool(self.duplicates))
 
     @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.dismiss(None)
+
     def action_cancel(self) -> None:
+        """Esc: from the «findes måske allerede» list back to the form with what was typed; else cancel."""
+        if self.duplicates:
+            self._hide_duplicates()
+            self.query_one("#name", Input).focus()
+            return
         self.dismiss(None)
 
     def _values(self) -> dict[str, str]:
@@ -152,6 +163,9 @@ class NewCitizenDialog(AppModalScreen[str | None]):
     def _input_changed(self) -> None:
         # The duplicate check was for the old values; check again on the next save.
         if self.duplicates:
-            self.duplicates = []
-            self.query_one("#duplicates").remove_class("-visible")
-            self.query_one("#save", Button).label = "Opret (Ctrl+S)"
+            self._hide_duplicates()
+
+    def _hide_duplicates(self) -> None:
+        self.duplicates = []
+        self.query_one("#duplicates").remove_class("-visible")
+        self.query_one("#save", Button).label = "Opret (Ctrl+S)"

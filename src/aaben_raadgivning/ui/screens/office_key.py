@@ -42,7 +42,7 @@ OFFICE_KEY_CSS = """
     border: heavy $warning; padding: 1 2; margin: 1 0; width: 100%;
     text-style: bold; content-align: center middle; text-align: left;
 }
-#shown-once { text-style: bold; color: $warning; }
+#shown-once { text-style: bold; color: $fg-warning; }
 #code-written { margin-left: 2; }
 """
 

@@ -41,6 +41,7 @@ from aaben_raadgivning.store.queries.results import (
 )
 from aaben_raadgivning.store.queries.viewer import Viewer
 from aaben_raadgivning.ui.base import AppScreen
+from aaben_raadgivning.ui.styles import ACCENT, ERROR, MUTED, OK, themed
 from aaben_raadgivning.ui.widgets.key_footer import KeyFooter
 from aaben_raadgivning.ui.widgets.plain import plain_options
 
@@ -379,14 +380,8 @@ class ResultsScreen(AppScreen):
         self.query_one("#rs-header", Static).update(text)
 
     def _styles(self) -> tuple[Style, Style, Style, Style]:
-        """The theme's colours (never fixed ones): missed, met, the chart's bars, muted text."""
-        variables = self.app.theme_variables
-        return (
-            Style(color=variables.get("error"), bold=True),
-            Style(color=variables.get("success")),
-            Style(color=variables.get("primary")),
-            Style(dim=True),  # the theme's muted text is a blend («auto 60%»), not a colour Rich can take
-        )
+        """The theme's colours for text (ui/styles.py, never fixed ones): missed, met, the chart's bars, muted."""
+        return themed(ERROR, bold=True), themed(OK), themed(ACCENT), themed(MUTED)
 
     def _fill_table(self) -> None:
         assert self.trend is not None

@@ -101,7 +101,7 @@ class SyncScreen(AppScreen):
     DEFAULT_CSS = """
     SyncScreen #sync-status { height: auto; padding: 0 1; }
     SyncScreen #sync-progress { padding: 0 1; height: 1; }
-    SyncScreen #sync-problem { height: auto; max-height: 12; padding: 0 1; border: heavy $error; color: $error; }
+    SyncScreen #sync-problem { height: auto; max-height: 12; padding: 0 1; border: heavy $error; color: $fg-error; }
     SyncScreen #conflicts { height: 1fr; }
     SyncScreen #sides { height: auto; max-height: 8; }
     SyncScreen .side { width: 1fr; height: auto; padding: 0 1; border: round $primary; }

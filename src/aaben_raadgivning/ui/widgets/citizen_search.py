@@ -44,7 +44,7 @@ class CitizenSearch(Vertical):
     CitizenSearch { height: auto; }
     CitizenSearch OptionList { height: auto; max-height: 8; border: none; padding: 0 1; display: none; }
     CitizenSearch OptionList.-visible { display: block; }
-    CitizenSearch #search-more { color: $text-muted; padding: 0 1; display: none; }
+    CitizenSearch #search-more { color: $fg-muted; padding: 0 1; display: none; }
     CitizenSearch #search-more.-visible { display: block; }
     """
 

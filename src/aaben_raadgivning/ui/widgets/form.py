@@ -53,7 +53,7 @@ class Field(Vertical):
 
     DEFAULT_CSS = """
     Field { height: auto; margin-bottom: 0; }
-    Field .field-error { color: $error; height: auto; }
+    Field .field-error { color: $fg-error; height: auto; }
     Field .field-error.-empty { display: none; }
     """
 

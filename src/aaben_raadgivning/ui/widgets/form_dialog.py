@@ -36,6 +36,9 @@ class FormDialog(AppModalScreen[ResultT | None]):
     ]
 
     @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()  # a dialog that overrides action_cancel (Esc) gets the button too
+
     def action_cancel(self) -> None:
         self.dismiss(None)
 

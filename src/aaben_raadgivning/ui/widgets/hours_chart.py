@@ -17,10 +17,7 @@ from aaben_raadgivning.domain.hours import (
     sparkline,
 )
 from aaben_raadgivning.store.queries.hours import HoursOverview
-
-GOAL_STYLE = "bold yellow"
-MET_STYLE = "green"
-BAR_STYLE = "cyan"
+from aaben_raadgivning.ui.styles import ACCENT, MUTED, OK, WARNING, themed
 
 
 def _month_label(month: MonthHours) -> str:
@@ -34,21 +31,22 @@ def goal_text(goal_hours: float) -> str:
 def hours_summary_line(overview: HoursOverview) -> Text:
     """ "Ordinære timer sep 12 · okt 24,5 · nov 31 ✓ (mål 30) ····▂▄▅▆·▄█": the last three months and a
     sparkline of the whole series, one character a month (a full block is the goal or more)."""
-    line = Text.assemble(("Ordinære timer ", "dim"))
+    met_style, bar_style, muted = themed(OK), themed(ACCENT), themed(MUTED)
+    line = Text.assemble(("Ordinære timer ", muted))
     parts = []
     for month in overview.last3:
-        part = Text.assemble((f"{_month_label(month)} ", "dim"))
+        part = Text.assemble((f"{_month_label(month)} ", muted))
         if not month.reported:
-            part.append("–", style="dim")
+            part.append("–", style=muted)
         else:
             met = month.goal_met(overview.goal_hours)
-            part.append(format_hours(month.ordinary), style="bold green" if met else "bold")
+            part.append(format_hours(month.ordinary), style=themed(OK, bold=True) if met else "bold")
             if met:
-                part.append(" ✓", style=MET_STYLE)
+                part.append(" ✓", style=met_style)
         parts.append(part)
-    line.append_text(Text(" · ", style="dim").join(parts))
-    line.append(f" (mål {goal_text(overview.goal_hours)}) ", style="dim")
-    line.append(sparkline([m.ordinary for m in overview.series], goal_minutes(overview.goal_hours)), style=BAR_STYLE)
+    line.append_text(Text(" · ", style=muted).join(parts))
+    line.append(f" (mål {goal_text(overview.goal_hours)}) ", style=muted)
+    line.append(sparkline([m.ordinary for m in overview.series], goal_minutes(overview.goal_hours)), style=bar_style)
     return line
 
 
@@ -57,16 +55,17 @@ def hours_chart(overview: HoursOverview, width: int = 72) -> Text:
 
     Columns: month, bar with goal line, ordinary hours (✓ when the goal is met), praktik, løntilskud.
     """
+    goal_style, met_style, bar_style, muted = themed(WARNING, bold=True), themed(OK), themed(ACCENT), themed(MUTED)
     goal = overview.goal_hours
     bar_width = max(10, width - 34)
     goal_col = round(bar_width * 2 / 3)
     lines = [
         Text.assemble(
-            ("Måned".ljust(7), "dim"),
+            ("Måned".ljust(7), muted),
             ("Ordinære timer".ljust(bar_width), "bold"),
             (f"{'ord.':>6}  ", "bold"),
-            (f"{'praktik':>9}", "dim"),
-            (f"{'løntilsk.':>10}", "dim"),
+            (f"{'praktik':>9}", muted),
+            (f"{'løntilsk.':>10}", muted),
         )
     ]
     for month in overview.series:
@@ -74,20 +73,20 @@ def hours_chart(overview: HoursOverview, width: int = 72) -> Text:
         cells = bar(month.ordinary, goal, bar_width).ljust(bar_width)
         row = Text(f"{_month_label(month)} {month.month.year % 100:02d}"[:6].ljust(7))
         before, at, after = cells[:goal_col], cells[goal_col], cells[goal_col + 1 :]
-        row.append(before, style=MET_STYLE if met else BAR_STYLE)
-        row.append("│" if at == " " else at, style=GOAL_STYLE if at == " " else (MET_STYLE if met else BAR_STYLE))
-        row.append(after, style=MET_STYLE if met else BAR_STYLE)
+        row.append(before, style=met_style if met else bar_style)
+        row.append("│" if at == " " else at, style=goal_style if at == " " else (met_style if met else bar_style))
+        row.append(after, style=met_style if met else bar_style)
         if month.reported:
-            row.append(f" {format_hours(month.ordinary):>5}", style="bold green" if met else "bold")
-            row.append(" ✓" if met else "  ", style=MET_STYLE)
-            row.append(f" {format_hours(month.praktik) if month.praktik else '–':>8}", style="dim")
-            row.append(f" {format_hours(month.loentilskud) if month.loentilskud else '–':>9}", style="dim")
+            row.append(f" {format_hours(month.ordinary):>5}", style=themed(OK, bold=True) if met else "bold")
+            row.append(" ✓" if met else "  ", style=met_style)
+            row.append(f" {format_hours(month.praktik) if month.praktik else '–':>8}", style=muted)
+            row.append(f" {format_hours(month.loentilskud) if month.loentilskud else '–':>9}", style=muted)
         else:
-            row.append("     –", style="dim")
+            row.append("     –", style=muted)
         lines.append(row)
     legend = Text.assemble(
-        ("│", GOAL_STYLE),
-        (f" mål {goal_text(goal)} ordinære timer pr. måned · praktik og løntilskud tæller ikke med", "dim"),
+        ("│", goal_style),
+        (f" mål {goal_text(goal)} ordinære timer pr. måned · praktik og løntilskud tæller ikke med", muted),
     )
     lines.append(legend)
     return Text("\n").join(lines)

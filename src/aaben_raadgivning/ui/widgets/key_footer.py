@@ -29,8 +29,9 @@ class KeyFooter(Footer):
     KeyFooter { layout: vertical; height: auto; max-height: 4; }
     KeyFooter .key-row { width: 100%; height: 1; }
     KeyFooter .badge-spacer { width: 1fr; }
-    KeyFooter .sync-badge { width: auto; padding: 0 1; color: $text-muted; }
-    KeyFooter .sync-badge.-problem { color: $error; text-style: bold; }
+    KeyFooter .sync-badge { width: auto; padding: 0 1; color: $fg-muted; }
+    KeyFooter .sync-badge.-problem { color: $fg-error; text-style: bold; }
+    KeyFooter .who { width: auto; padding: 0 1; color: $fg-accent; text-style: bold; }
     """
 
     def __init__(self, **kwargs) -> None:
@@ -52,12 +53,14 @@ class KeyFooter(Footer):
                 keys.append((binding, enabled, tooltip))
         width = self._width = self.app.size.width
         badge = getattr(self.app, "sync_badge", "")
+        staff = getattr(self.app, "staff", None)
+        who = staff.initials if staff is not None else ""  # who is logged in, always in sight
         # First fit: each key goes into the first row with room, so a short key may fill a gap in an
         # earlier row; the order of declaration is kept otherwise.
         rows: list[list[tuple[Binding, bool, str]]] = [[]]
         palette = active.get(self.app.COMMAND_PALETTE_BINDING)  # "^p Kommandoer", docked right in the first row
         palette_width = self._key_width(palette[1]) + 1 if palette is not None and self.show_command_palette else 0
-        used = [palette_width + (len(badge) + 2 if badge else 0)]
+        used = [palette_width + (len(badge) + 2 if badge else 0) + (len(who) + 2 if who else 0)]
         for item in keys:
             needed = self._key_width(item[0])
             row = next((n for n, filled in enumerate(used) if not rows[n] or filled + needed <= width), None)
@@ -79,10 +82,13 @@ class KeyFooter(Footer):
                         disabled=not enabled,
                         tooltip=tooltip,
                     ).data_bind(compact=Footer.compact)
-                if number == 0 and badge:
+                if number == 0 and (badge or who):
                     # Right-aligned before the docked palette key (two widgets docked right would overlap).
                     yield Label("", classes="badge-spacer")
+                if number == 0 and badge:
                     yield Label(badge, classes="sync-badge -problem" if "✗" in badge else "sync-badge")
+                if number == 0 and who:
+                    yield Label(who, classes="who")
                 if number == 0 and self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
                     if palette is not None:
                         _node, binding, enabled, tooltip = palette

@@ -17,6 +17,7 @@ from textual.binding import Binding
 from aaben_raadgivning.domain.dates import format_date, weekday_short
 from aaben_raadgivning.domain.reference import load_reference
 from aaben_raadgivning.store.queries.citizen import TimelineRow
+from aaben_raadgivning.ui.styles import MUTED, themed
 from aaben_raadgivning.ui.widgets.paged_table import Page, PagedTable, PageLoader, TableRow
 
 PAGE_SIZE = 100
@@ -35,7 +36,7 @@ def summary_text(row: TimelineRow) -> Text:
         text.append("(rettet) ", style="bold")
     if row.corrects_id:
         text.append("Rettelse: ", style="bold")
-    text.append(row.summary, style="dim" if row.corrected else "")
+    text.append(row.summary, style=themed(MUTED) if row.corrected else "")
     return text
 
 
@@ -43,7 +44,7 @@ def row_cells(row: TimelineRow, summary_width: int) -> tuple[object, ...]:
     day = row.occurred_at.date()
     summary = summary_text(row)
     summary.truncate(summary_width, overflow="ellipsis")
-    style = "dim" if row.corrected else ""
+    style = themed(MUTED) if row.corrected else ""
     return (
         Text(format_date(day), style=style),
         Text(weekday_short(day), style=style),
