@@ -96,7 +96,7 @@ def test_migrations_build_exactly_the_models_schema(tmp_path):
             key=lambda index: index.name or "",
         )
         assert [index.name for index in expression_indexes] == [
-            "ix_events_kind_occurred", "ix_events_step_facts",
+            "ix_citizens_results", "ix_events_kind_occurred", "ix_events_step_facts",
         ]  # fmt: skip
         for index in expression_indexes:
             wanted = str(CreateIndex(index).compile(dialect=connection.dialect))

@@ -331,6 +331,35 @@ def test_the_events_are_read_from_indexes_alone(world, town):
     assert len(steps) == 2 and all("COVERING INDEX ix_events_step_facts (<expr>=? AND" in plan for plan in steps), steps
 
 
+def test_the_citizens_are_read_from_their_results_index(world, town):
+    """Every read of the citizens for the figures searches ix_citizens_results by its leading expression (live
+    citizens), from the index alone — neither the wide table nor a scan of every index entry."""
+    statements: list[tuple[str, object]] = []
+
+    def remember(_conn, _cursor, statement, parameters, _context, _executemany):
+        if (
+            statement.lstrip().startswith("SELECT")
+            and "FROM citizens" in statement
+            and "citizen_search" not in statement
+        ):
+            statements.append((statement, parameters))
+
+    sqlalchemy_event.listen(world.db.engine, "before_cursor_execute", remember)
+    try:
+        month_results(world.db, NOV, viewer=viewer(world))
+        results_trend(world.db, NOV, viewer=viewer(world), months=12)
+    finally:
+        sqlalchemy_event.remove(world.db.engine, "before_cursor_execute", remember)
+    with world.db.engine.connect() as connection:
+        plans = [
+            " | ".join(row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params))
+            for sql, params in statements
+        ]
+    assert len(plans) >= 8, statements
+    wanted = "SEARCH citizens USING COVERING INDEX ix_citizens_results (<expr>=?"
+    assert all(wanted in plan for plan in plans), plans
+
+
 @pytest.mark.parametrize("data", ["{not json", "[1, 2]", '"trin9"', '{"from": "trin1"}'])
 def test_a_step_event_with_damaged_data_is_saved_and_counts_nowhere(world, town, data):
     """The step facts are indexed out of the JSON (ix_events_step_facts): an event whose ``data`` is not JSON,

@@ -70,3 +70,25 @@ async def test_a_notification_over_a_dialog_leaves_its_buttons_and_error_lines_f
         assert general in lines[dialog.query_one("#form-error").region.y]
         repeat_error = next(w for w in dialog.query(".field-error") if w.display).region.y
         assert "Adgangskoderne er ikke ens." in lines[repeat_error]
+
+
+async def test_with_a_citizen_open_f3_keeps_the_screen_keys_in_sight_and_f1_lists_the_rest(world):
+    """F3 with a citizen has more keys than four rows hold at 80 columns: its last keys give way, never the
+    keys that move between screens, and «f1 Alle taster» says where the rest are."""
+    from aaben_raadgivning.store.actions.citizens import create_citizen
+    from support.pilot import type_text
+
+    create_citizen(world.db, world.jk.id, name="Amina Hussein")
+    app = AabenApp(world.runtime)
+    async with app.run_test(size=SIZE) as pilot:
+        await login(pilot)
+        await pilot.press("f3")
+        await type_text(pilot, "amina")
+        await pilot.press("enter")
+        await wait_for_text(pilot, "Amina Hussein · ")
+        text = screen_text(app)
+        for key in ("f2 Åben rådgivning", "f4 Aftaler", "f5 Opfølgning", "f9 Synk.", "f12 Log ud", "f1 Alle taster"):
+            assert key in text, (key, text)
+        assert "b Stamdata" not in text  # given way …
+        await pilot.press("f1")
+        await wait_for_text(pilot, "Stamdata")  # … and listed in the help

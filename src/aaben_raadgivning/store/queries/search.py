@@ -36,11 +36,13 @@ def match_expression(query: str) -> str | None:
     return " AND ".join(f'"{term}"*' for term in terms)
 
 
+# CROSS JOIN: SQLite keeps the hits as the outer loop and looks each citizen up by its key. With a plain JOIN it
+# may scan every live citizen by ix_citizens_results (deleted_at leads it) and probe the hits: 40 ms, not 3.
 _SEARCH_SQL = text(
     """
     SELECT c.id, c.name, c.cpr, c.birth_date, c.phone
     FROM (SELECT citizen_id FROM citizen_search WHERE citizen_search MATCH :match LIMIT :candidates) AS s
-    JOIN citizens AS c ON c.id = s.citizen_id
+    CROSS JOIN citizens AS c ON c.id = s.citizen_id
     WHERE c.deleted_at IS NULL
     ORDER BY c.name
     LIMIT :limit

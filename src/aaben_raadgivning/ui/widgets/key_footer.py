@@ -1,7 +1,8 @@
 """A footer that wraps its keys onto more rows, so a screen with many actions shows every key at 80 columns.
 
 It is Textual's Footer (same keys, same look, click to press) laid out in rows instead of one line that
-scrolls sideways.
+scrolls sideways. When the keys need more than ``MAX_ROWS`` rows, the screen's last-declared keys give way to
+«f1 Alle taster» (the help lists every key), so the app's own keys (F2…F12) are always in sight.
 """
 
 from __future__ import annotations
@@ -41,36 +42,68 @@ class KeyFooter(Footer):
     def _key_width(self, binding: Binding) -> int:
         return len(self.app.get_key_display(binding)) + 1 + len(danish(binding.description)) + 1
 
+    def _fit(
+        self, keys: list[tuple[Binding, bool, str]], width: int, first_row: int, *, overflow: bool = False
+    ) -> list[list[tuple[Binding, bool, str]]] | None:
+        """First fit: each key goes into the first row with room, so a short key may fill a gap in an earlier row;
+        the order of declaration is kept otherwise. None when the keys need more than MAX_ROWS rows (with
+        ``overflow``, the rest go into the last row, where they are cut)."""
+        rows: list[list[tuple[Binding, bool, str]]] = [[]]
+        used = [first_row]
+        for item in keys:
+            needed = self._key_width(item[0])
+            row = next((n for n, filled in enumerate(used) if not rows[n] or filled + needed <= width), None)
+            if row is None:
+                if len(rows) == MAX_ROWS:
+                    if not overflow:
+                        return None
+                    row = len(rows) - 1
+                else:
+                    rows.append([])
+                    used.append(0)
+                    row = len(rows) - 1
+            rows[row].append(item)
+            used[row] += needed
+        return rows
+
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:
             return
         active = self.screen.active_bindings
         seen: set[str] = set()
         keys: list[tuple[Binding, bool, str]] = []
-        for _node, binding, enabled, tooltip in active.values():
+        app_actions: set[str] = set()  # the app's own keys (F2…F12, ^q): shown on every screen
+        help_key: tuple[Binding, bool, str] | None = None
+        for node, binding, enabled, tooltip in active.values():
+            if binding.action == "show_help" and help_key is None:
+                help_key = (binding, enabled, tooltip)
             if binding.show and binding.action not in seen and binding.key != self.app.COMMAND_PALETTE_BINDING:
                 seen.add(binding.action)
                 keys.append((binding, enabled, tooltip))
+                if node is self.app:
+                    app_actions.add(binding.action)
         width = self._width = self.app.size.width
         badge = getattr(self.app, "sync_badge", "")
         staff = getattr(self.app, "staff", None)
         who = staff.initials if staff is not None else ""  # who is logged in, always in sight
-        # First fit: each key goes into the first row with room, so a short key may fill a gap in an
-        # earlier row; the order of declaration is kept otherwise.
-        rows: list[list[tuple[Binding, bool, str]]] = [[]]
         palette = active.get(self.app.COMMAND_PALETTE_BINDING)  # "^p Kommandoer", docked right in the first row
         palette_width = self._key_width(palette[1]) + 1 if palette is not None and self.show_command_palette else 0
-        used = [palette_width + (len(badge) + 2 if badge else 0) + (len(who) + 2 if who else 0)]
-        for item in keys:
-            needed = self._key_width(item[0])
-            row = next((n for n, filled in enumerate(used) if not rows[n] or filled + needed <= width), None)
-            if row is None:
-                if len(rows) < MAX_ROWS:
-                    rows.append([])
-                    used.append(0)
-                row = len(rows) - 1
-            rows[row].append(item)
-            used[row] += needed
+        first_row = palette_width + (len(badge) + 2 if badge else 0) + (len(who) + 2 if who else 0)
+        rows = self._fit(keys, width, first_row)
+        if rows is None:
+            # Too many keys for the rows: the screen's last ones give way (F1 lists them all, and says so here),
+            # so the keys that move between screens are always in sight.
+            more = (
+                (Binding(help_key[0].key, "show_help", "Alle taster"), help_key[1], help_key[2]) if help_key else None
+            )
+            screen_keys = [item for item in keys if item[0].action not in app_actions]
+            app_keys = [item for item in keys if item[0].action in app_actions]
+            while rows is None and screen_keys:
+                screen_keys.pop()
+                rows = self._fit([*screen_keys, *([more] if more else []), *app_keys], width, first_row)
+            if rows is None:
+                rows = self._fit(keys, width, first_row, overflow=True)
+        assert rows is not None
         for number, row_keys in enumerate(rows):
             with HorizontalGroup(classes="key-row"):
                 for binding, enabled, tooltip in row_keys:

@@ -29,8 +29,10 @@ down_revision = "0008"
 branch_labels = None
 depends_on = None
 
+# Led by an expression only the results write ("(deleted_at IS NULL) = 1"): led by deleted_at, SQLite took this
+# index for «deleted_at IS NULL» in queries it does not cover (the search, the duplicate check) and read every row.
 CITIZEN_COLUMNS = [
-    "deleted_at", "project_start", "step_since", "step_model", "step_model_version", "step", "route",
+    sa.text("(deleted_at IS NULL)"), "project_start", "step_since", "step_model", "step_model_version", "step", "route",
     "self_supporting", "housing_area", "jobformidler_id", "jobkonsulent_id", "office_id", "id",
 ]  # fmt: skip
 
