@@ -560,3 +560,28 @@ def test_the_toml_and_the_code_name_the_same_actions():
     permissions = load_permissions()
     assert set(permissions.actions) - used == set(), "in permissions.toml but checked nowhere"
     assert used - set(permissions.actions) - set(permissions.reads) == set(), "checked but not in permissions.toml"
+
+
+@pytest.mark.parametrize(
+    ("role", "message"),
+    [("boligsocial", "må ikke oprette medarbejdere"), (None, "mangler 'first_account'")],
+)
+def test_the_first_account_role_is_data_and_must_be_allowed_to_make_the_others(role, message):
+    """assets/permissions.toml [first_account]: the role an office's first account gets in the app; one that
+    may not manage staff (or none at all) is refused when the file is read, in Danish."""
+    from importlib import resources
+
+    from aaben_raadgivning.domain.reference import load_reference
+    from aaben_raadgivning.security.permissions import PermissionsError, parse_permissions
+
+    text = resources.files("aaben_raadgivning.assets").joinpath("permissions.toml").read_text(encoding="utf-8")
+    assert 'role = "jobkonsulent"' in text
+    changed = (
+        text.replace("[first_account]\n", "[no_first_account]\n")
+        if role is None
+        else text.replace('role = "jobkonsulent"', f'role = "{role}"')
+    )
+    roles = [term.code for term in load_reference().roles.terms]
+    with pytest.raises(PermissionsError) as caught:
+        parse_permissions(changed, roles, ["kontakt", "forloeb", "aftaler", "helbred"])
+    assert message in str(caught.value)

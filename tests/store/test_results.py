@@ -27,7 +27,6 @@ from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import event as sqlalchemy_event
 
 from aaben_raadgivning.domain.clock import to_utc
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
@@ -55,6 +54,7 @@ from aaben_raadgivning.store.queries.results import ResultsFilter, month_results
 from aaben_raadgivning.store.queries.viewer import Viewer
 from support.agreements import make_agreement, make_company
 from support.clock import LOCAL_NOW, PASSWORD
+from support.plans import query_plans
 
 NOV = date(2026, 11, 1)
 OCT = date(2026, 10, 1)
@@ -300,30 +300,20 @@ def test_the_events_are_read_from_indexes_alone(world, town):
     the counted kinds and the jobformidler changes by ix_events_kind_occurred (without stepping over the period's
     other kinds), the step changes with their facts out of the JSON by the partial ix_events_step_facts — so no
     event row is read, and no scan of the table happens."""
-    statements: list[tuple[str, object]] = []
 
-    def remember(_conn, _cursor, statement, parameters, _context, _executemany):
-        if "FROM events" in statement:
-            statements.append((statement, parameters))
-
-    sqlalchemy_event.listen(world.db.engine, "before_cursor_execute", remember)
-    try:
+    def both() -> None:
         month_results(world.db, NOV, viewer=viewer(world), per_citizen=True)
         results_trend(world.db, NOV, viewer=viewer(world), months=12)
-    finally:
-        sqlalchemy_event.remove(world.db.engine, "before_cursor_execute", remember)
-    with world.db.engine.connect() as connection:
-        plans = [
-            " | ".join(row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params))
-            for sql, params in statements
-        ]
+
+    found = query_plans(world.db, both, lambda sql: "FROM events" in sql)
+    plans = [plan for _sql, plan in found]
     assert plans and all("SCAN events" not in plan for plan in plans), plans
 
     def plans_of(marker: str) -> list[str]:
-        return [plan for (sql, _params), plan in zip(statements, plans, strict=True) if marker in sql]
+        return [plan for sql, plan in found if marker in sql]
 
     attendance = plans_of("events.staff_id")  # the fremmøde rows (who recorded them), of the month and the trend
-    assert len(attendance) == 2, statements
+    assert len(attendance) == 2, found
     assert all("COVERING INDEX ix_events_kind_occurred (<expr>=? AND occurred_at" in plan for plan in attendance)
     changes = plans_of("instr(data")
     assert len(changes) == 2 and all("COVERING INDEX ix_events_kind_occurred" in plan for plan in changes), changes
@@ -334,28 +324,17 @@ def test_the_events_are_read_from_indexes_alone(world, town):
 def test_the_citizens_are_read_from_their_results_index(world, town):
     """Every read of the citizens for the figures searches ix_citizens_results by its leading expression (live
     citizens), from the index alone — neither the wide table nor a scan of every index entry."""
-    statements: list[tuple[str, object]] = []
 
-    def remember(_conn, _cursor, statement, parameters, _context, _executemany):
-        if (
-            statement.lstrip().startswith("SELECT")
-            and "FROM citizens" in statement
-            and "citizen_search" not in statement
-        ):
-            statements.append((statement, parameters))
-
-    sqlalchemy_event.listen(world.db.engine, "before_cursor_execute", remember)
-    try:
+    def both() -> None:
         month_results(world.db, NOV, viewer=viewer(world))
         results_trend(world.db, NOV, viewer=viewer(world), months=12)
-    finally:
-        sqlalchemy_event.remove(world.db.engine, "before_cursor_execute", remember)
-    with world.db.engine.connect() as connection:
-        plans = [
-            " | ".join(row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params))
-            for sql, params in statements
-        ]
-    assert len(plans) >= 8, statements
+
+    def of_citizens(sql: str) -> bool:
+        return sql.lstrip().startswith("SELECT") and "FROM citizens" in sql and "citizen_search" not in sql
+
+    found = query_plans(world.db, both, of_citizens)
+    plans = [plan for _sql, plan in found]
+    assert len(plans) >= 8, found
     wanted = "SEARCH citizens USING COVERING INDEX ix_citizens_results (<expr>=?"
     assert all(wanted in plan for plan in plans), plans
 

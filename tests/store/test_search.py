@@ -71,23 +71,12 @@ def test_the_hits_drive_the_query_and_each_citizen_is_looked_up_by_its_key(peopl
 def test_the_duplicate_check_of_a_new_citizen_reads_no_other_citizen(people):
     """Ctrl+N's check for a possible duplicate (same CPR, phone or folded name) finds its candidates by their
     indexes — never by reading every live citizen, as it did when an index led by deleted_at was added."""
-    from sqlalchemy import event as sqlalchemy_event
+    from support.plans import query_plans
 
-    statements: list[tuple[str, object]] = []
-
-    def remember(_conn, _cursor, statement, parameters, _context, _executemany):
-        if "FROM citizens" in statement and statement.lstrip().startswith("SELECT"):
-            statements.append((statement, parameters))
-
-    sqlalchemy_event.listen(people.db.engine, "before_cursor_execute", remember)
-    try:
+    def create() -> None:
         create_citizen(people.db, people.jk.id, name="Jens Østergaard", cpr="010190-1234", phone="12345678",
                        accept_duplicates=True)  # fmt: skip
-    finally:
-        sqlalchemy_event.remove(people.db.engine, "before_cursor_execute", remember)
-    with people.db.engine.connect() as connection:
-        plans = [
-            " | ".join(row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params))
-            for sql, params in statements
-        ]
+
+    found = query_plans(people.db, create, lambda sql: "FROM citizens" in sql and sql.lstrip().startswith("SELECT"))
+    plans = [plan for _sql, plan in found]
     assert plans and not [plan for plan in plans if "SCAN citizens" in plan or "(deleted_at=?)" in plan], plans

@@ -53,6 +53,7 @@ class Permissions:
     actions: dict[str, ActionRule]
     reads: dict[str, ReadRule]
     refused: str
+    first_account_role: str  # the role of an office's first account, made in the app (it may manage staff)
 
     def event_scope(self, kind: str) -> str:
         """The read scope a timeline event of ``kind`` belongs to."""
@@ -157,9 +158,12 @@ def parse_permissions(text: str, known_roles: Iterable[str], known_categories: I
         if DEFAULT_EVENT_SCOPE not in reads:
             raise PermissionsError(f"rettighedsfilen mangler reads.{DEFAULT_EVENT_SCOPE}")
         refused = str(data["messages"]["refused"])
+        first = data["first_account"]["role"]
+        if first not in actions["manage_staff"].roles:
+            raise PermissionsError(f"first_account.role: {first!r} må ikke oprette medarbejdere (actions.manage_staff)")
     except KeyError as exc:
         raise PermissionsError(f"rettighedsfilen mangler {exc}") from None
-    return Permissions(actions, reads, refused)
+    return Permissions(actions, reads, refused, str(first))
 
 
 @cache

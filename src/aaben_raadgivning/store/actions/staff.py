@@ -24,6 +24,7 @@ from aaben_raadgivning.security.passwords import (
     rehash_password,
     verify_password,
 )
+from aaben_raadgivning.security.permissions import load_permissions
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import LocalMeta, Staff
 from aaben_raadgivning.store.records import authorize_if_person
@@ -37,9 +38,9 @@ def normalize_initials(initials: str) -> str:
     return initials.strip().upper()
 
 
-# The office's first account, made in the app on a database without staff: the authority (myndighed), the role
-# that may do every action, manage staff included (assets/permissions.toml).
-FIRST_ROLE = "jobkonsulent"
+def first_account_role() -> str:
+    """The role of the office's first account, made in the app (assets/permissions.toml ``first_account``)."""
+    return load_permissions().first_account_role
 
 
 def create_staff(
@@ -55,7 +56,7 @@ def create_staff(
 ) -> Staff:
     """A staff account. ``repeat``: the password typed again (a form), checked to be the same. ``first``: the
     office's first account, made in the app without anyone logged in — refused once any account exists
-    (also one received by a sync meanwhile), and only as ``FIRST_ROLE``."""
+    (also one received by a sync meanwhile), and only as ``first_account_role()``."""
     initials = normalize_initials(initials)
     errors: dict[str, str] = {}
     if not initials or not initials.isalnum() or len(initials) > 12:
@@ -66,8 +67,9 @@ def create_staff(
     if not load_reference().roles.has_active(role):
         roles = ", ".join(term.code for term in load_reference().roles.active())
         errors["role"] = f"Ukendt rolle «{role}». Vælg en af: {roles}."
-    if first and role != FIRST_ROLE:
-        errors["role"] = "Den første medarbejder skal være jobkonsulent."
+    if first and role != first_account_role():
+        label = load_reference().roles.label(first_account_role()).lower()
+        errors["role"] = f"Den første medarbejder skal være {label}."
     errors.update(_password_errors(password, repeat))
     if errors:
         raise ValidationError(errors)

@@ -167,6 +167,11 @@ class TimelineFilter:
     text: str = ""  # words the heading or the details must hold, matched as citizen search matches names
 
 
+# A text search reads a page's worth first, then ever larger rounds up to this many: a word found in few of a
+# citizen's 5 000 events would otherwise cost a query per page of the whole timeline.
+TEXT_SEARCH_BATCH = 1000
+
+
 def text_matches(query_words: list[str], *texts: str) -> bool:
     """Does the text hold every typed word, folded and by prefix as search does («ostergaard» finds
     «Østergård», «aa» finds «å»)?"""
@@ -226,20 +231,22 @@ def _timeline_rows(
     if words:  # folded matching is Python's (domain.text): read on in batches until the page is full
         query = query.add_columns(Event.details)
     rows: list = []
+    size = limit
     while True:
         page = query
         if after is not None:
             moment, last_id = after
             page = page.where(or_(Event.occurred_at < moment, and_(Event.occurred_at == moment, Event.id < last_id)))
-        batch = session.execute(page.order_by(Event.occurred_at.desc(), Event.id.desc()).limit(limit)).all()
+        batch = session.execute(page.order_by(Event.occurred_at.desc(), Event.id.desc()).limit(size)).all()
         if not words:
             rows = batch
             break
         rows += [r for r in batch if text_matches(words, r.summary, r.details or "")]
-        if len(batch) < limit or len(rows) >= limit:
+        if len(batch) < size or len(rows) >= limit:
             rows = rows[:limit]
             break
         after = (batch[-1].occurred_at, batch[-1].id)
+        size = min(size * 4, max(limit, TEXT_SEARCH_BATCH))  # a rare word: read on in larger rounds
     return [
         TimelineRow(
             r.id,

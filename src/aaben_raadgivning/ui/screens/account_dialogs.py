@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
-from aaben_raadgivning.store.actions.staff import FIRST_ROLE, change_own_password, create_staff
+from aaben_raadgivning.store.actions.staff import change_own_password, create_staff, first_account_role
 from aaben_raadgivning.ui.widgets.form import Field, attempt_action
 from aaben_raadgivning.ui.widgets.form_dialog import FAILED, FormDialog
 
@@ -91,7 +91,7 @@ class FirstAccountDialog(FormDialog[FirstAccount]):
     @on(Input.Submitted, "#repeat")
     def action_save(self) -> None:
         values = {name: self.query_one(f"#{name}", Input).value for name in ("initials", "name", "password", "repeat")}
-        created = attempt_action(self, create_staff, self.db, role=FIRST_ROLE, first=True, **values)
+        created = attempt_action(self, create_staff, self.db, role=first_account_role(), first=True, **values)
         if created is FAILED:
             for name in ("password", "repeat"):  # never leave a typed password standing in a refused form
                 self.query_one(f"#{name}", Input).value = ""
