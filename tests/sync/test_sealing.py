@@ -165,7 +165,9 @@ def _attack(share: Path, info: dict, attack: tuple) -> None:
         source = a_folder / seg.segment_name(k, k) if how == "older" else a_folder / seg.segment_name(k + 2, k + 2)
         shutil.copyfile(source, target)
     elif kind == "moved":
-        device = "00000000-0000-7000-8000-00000000000c" if how == "unknown" else info["a"][:-1] + "d"
+        # «b-named»: a device id one character off A's — never A's own (an id ending in «d» once made it A's).
+        other_last = "e" if info["a"].endswith("d") else "d"
+        device = "00000000-0000-7000-8000-00000000000c" if how == "unknown" else info["a"][:-1] + other_last
         folder = share / seg.DEVICES_DIR / device
         folder.mkdir()
         target.rename(folder / seg.segment_name(1, 1))
