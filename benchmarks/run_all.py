@@ -18,6 +18,9 @@
 12. bench_caseload.py  «Mine borgere» (F8): first page of a 300-citizen caseload (≤ 100 ms)
 13. bench_export.py  the export for people (XLSX and CSV) of the 100 000-citizen dataset, ratio to a bare csv write
 14. bench_import.py  import of 10 000 citizens from CSV (dry run, import, re-import), ratio to a bare csv read
+15. bench_server_sync.py  sync through PostgreSQL: throughput (≥ 20 000 changes/s, ≥ 0.5 × raw COPY); no-op round
+    (≤ 50 ms); 20 laptop processes × 5 000 changes converge (info); new laptop from the server's snapshot (≤ 30 s).
+    Starts a throwaway PostgreSQL cluster (tests/support/postgres.py); skipped, said so, where none can start
 
 Encryption (issue 14): every benchmark runs on SQLCipher-encrypted databases (the public demo key; the
 dataset is converted from the plain one by generate.py). For start-up, search, opening a citizen, the F5
@@ -48,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cli", action="store_true", help="also time the console script entry point (cli.main)")
     parser.add_argument("--force-generate", action="store_true", help="regenerate the dataset")
     parser.add_argument("--skip-search", action="store_true")
+    parser.add_argument("--skip-server", action="store_true", help="skip the PostgreSQL sync benchmark (15)")
     args = parser.parse_args(argv)
     ensure_importable()
 
@@ -62,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     import bench_memory
     import bench_results
     import bench_search
+    import bench_server_sync
     import bench_startup
     import bench_sync
     from generate import describe, ensure_dataset
@@ -131,6 +136,13 @@ def main(argv: list[str] | None = None) -> int:
 
     print("\n== 14. Import of a caseload: 10 000 rows from CSV, dry run and import (issue 18)")
     imported = bench_import.run()
+
+    server_sync = None
+    if not args.skip_server:
+        print("\n== 15. Sync through a PostgreSQL server: throughput, no-op, 20 laptops, new laptop")
+        server_sync = bench_server_sync.run()
+        print(table(["Mål", "Resultat (median)", "Krav", ""], bench_server_sync.report(server_sync)))
+        save_results("server_sync", server_sync)
 
     app, bare = startup["app"], startup["bare"]
     counts = meta["counts"]
@@ -295,6 +307,14 @@ def main(argv: list[str] | None = None) -> int:
     for name, measured, goal, verdict in bench_sync.report(sync_results):
         if goal:
             rows.append([f"Sync: {name}", goal, measured, "-", "PASS" if verdict == "OK" else "FAIL"])
+    if server_sync is not None:
+        for name, measured, goal, verdict in bench_server_sync.report(server_sync):
+            if goal == "(info)":
+                rows.append([name, goal, measured, "-", "" if verdict == "OK" else "FAIL"])
+            elif goal:
+                rows.append([name, goal, measured, "-", "PASS" if verdict == "OK" else "FAIL"])
+            elif name.startswith("Server-synk") or "ikke kørt" in measured:
+                rows.append([name, "-", measured, "-", "SKIPPED"])
     encryption = [*bench_startup.encryption_rows(startup)]
     if search is not None:
         encryption += bench_search.encryption_rows(search)

@@ -118,3 +118,19 @@ def _cheap_password_hashing():
         patch.setattr(passwords, "R", 8)
         patch.setattr(passwords, "P", 1)
         yield
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throwaway PostgreSQL cluster for this test process (tests/support/postgres.py)."""
+    from support.postgres import remove_cluster, start_cluster
+
+    cluster = start_cluster()
+    yield cluster
+    remove_cluster(cluster)
+
+
+@pytest.fixture
+def server_url(pg_cluster) -> str:
+    """A fresh, empty database on the throwaway cluster, as a sync server URL."""
+    return pg_cluster.url(pg_cluster.new_database())

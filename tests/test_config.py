@@ -168,7 +168,10 @@ def test_a_missing_section_or_key_takes_the_declared_default(tmp_path):
         ("[sync]\nshar = '/mnt/x'\n", 'ukendt indstilling "shar" i [sync] — mente du "share"?'),
         ("[counter]\nopen_hour = 'x'\n", 'ukendt indstilling "open_hour" i [counter] — mente du "open_hours"?'),
         ("[security]\nidle_lock = 5\n", 'ukendt indstilling "idle_lock" i [security] — mente du "idle_lock_minutes"?'),
-        ("[sync]\nkontor = 'x'\n", 'ukendt indstilling "kontor" i [sync] (kendte: "share", "interval_minutes")'),
+        (
+            "[sync]\nkontor = 'x'\n",
+            'ukendt indstilling "kontor" i [sync] (kendte: "share", "server", "interval_minutes")',
+        ),
         ("[syncc]\nshare = '/mnt/x'\n", "ukendt afsnit [syncc] — mente du [sync]?"),
         (
             "intervall_minutes = 5\n",

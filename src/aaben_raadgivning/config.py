@@ -147,6 +147,13 @@ class SyncSettings:
         "eller 'S:\\aaben-raadgivning' (en Windows-sti i enkelte anførselstegn). Tom = ingen synkronisering "
         "(computeren arbejder alene).",
     )
+    server: str = _key(
+        "",
+        TEXT,
+        "En PostgreSQL-server, som computerne synkroniserer igennem i stedet for (eller ud over) fællesmappen, fx\n"
+        '"postgresql://laptop3@db.kommune.dk/aaben?sslmode=verify-full". Adgangskoden står aldrig her: gem den med\n'
+        "«aaben-raadgivning server password». Tom = ingen server.",
+    )
     interval_minutes: int = _key(
         5, MINUTES, "Hvor ofte programmet synkroniserer i baggrunden (minutter), når fællesmappen kan nås."
     )
@@ -204,6 +211,10 @@ class Settings:
     @property
     def sync_share(self) -> str:
         return self.sync.share
+
+    @property
+    def sync_server(self) -> str:
+        return self.sync.server
 
     @property
     def sync_interval_minutes(self) -> int:

@@ -10,21 +10,25 @@ import pytest
 
 from aaben_raadgivning.domain.agreements import (
     AgreementInput,
+    PraktikLimits,
     Schedule,
     check_praktik,
     load_agreement_data,
+    parse_agreement_data,
     parse_day_hours,
     parse_schedule,
+    praktik_limits,
     schedule_cells,
     schedule_errors,
     validate_agreement,
 )
 from aaben_raadgivning.domain.errors import ValidationError
 from aaben_raadgivning.domain.hours import HoursInputError, format_hours
-from aaben_raadgivning.domain.rules import load_rules
+from aaben_raadgivning.domain.rules import load_rules, parse_rules
 
 TODAY = date(2026, 11, 24)
 RULES = load_rules()
+AP = "aktivitetsparat"
 
 
 @pytest.mark.parametrize(
@@ -161,17 +165,18 @@ W = 7  # days
     ],
 )
 def test_praktik_limits(days, assessment, earlier, warning, errors):
+    """LAB § 61 for aktivitetsparate: 13 weeks, 26 after a written, concrete assessment."""
     start = date(2027, 1, 4)
     end = date.fromordinal(start.toordinal() + days - 1)
-    check = check_praktik(start, end, 600, assessment, RULES, earlier)
+    check = check_praktik(start, end, 600, assessment, RULES, earlier, readiness="aktivitetsparat")
     assert warning in check.warning
     assert bool(warning) == bool(check.warning)
     assert check.errors == errors
 
 
 def test_praktik_limits_only_with_praktik_hours():
-    assert check_praktik(date(2027, 1, 1), date(2028, 1, 1), 0, "", RULES).errors == {}
-    assert check_praktik(date(2027, 1, 1), None, 60, "", RULES).errors == {
+    assert check_praktik(date(2027, 1, 1), date(2028, 1, 1), 0, "", RULES, readiness="jobparat").errors == {}
+    assert check_praktik(date(2027, 1, 1), None, 60, "", RULES, readiness="aktivitetsparat").errors == {
         "end_date": "Virksomhedspraktik skal have en slutdato."
     }
 
@@ -181,6 +186,7 @@ def full_input(**changes) -> AgreementInput:
         "citizen_id": "c1", "company_id": "co1", "course_kind": "kombination", "tasks": "Opfyldning af varer",
         "schedule": {"ordinary": ["2", "", "2"], "praktik": ["", "5", "", "5"]}, "contact_id": "k1",
         "jobformidler_id": "s1", "start_date": "1.12.2026", "end_date": "28.2.2027",
+        "praktik_purpose": "afklaring", "praktik_expectations": "Afklare om lager er et realistisk jobmål",
     }  # fmt: skip
     base.update(changes)
     return AgreementInput(**base)
@@ -225,11 +231,11 @@ def full_input(**changes) -> AgreementInput:
 )
 def test_validate_agreement(changes, complete, errors):
     if not errors:
-        clean = validate_agreement(full_input(**changes), today=TODAY, rules=RULES, complete=complete)
+        clean = validate_agreement(full_input(**changes), today=TODAY, rules=RULES, complete=complete, readiness=AP)
         assert clean.start_date in (date(2026, 12, 1), None)
         return
     with pytest.raises(ValidationError) as caught:
-        validate_agreement(full_input(**changes), today=TODAY, rules=RULES, complete=complete)
+        validate_agreement(full_input(**changes), today=TODAY, rules=RULES, complete=complete, readiness=AP)
     assert set(caught.value.errors) == set(errors)
     for field, message in errors.items():
         if message is not None:
@@ -237,6 +243,163 @@ def test_validate_agreement(changes, complete, errors):
 
 
 def test_validate_agreement_warns_at_the_limit():
-    clean = validate_agreement(full_input(end_date="1.3.2027"), today=TODAY, rules=RULES, complete=True)
+    clean = validate_agreement(full_input(end_date="1.3.2027"), today=TODAY, rules=RULES, complete=True, readiness=AP)
     assert clean.warnings == ("Praktikken når grænsen på 13 uger.",)
     assert clean.schedule.week_minutes("ordinary") == 240 and clean.schedule.week_minutes("praktik") == 600
+
+
+# --- issue 17: praktik limits by readiness (LAB § 61), ordinary hours expected (seed 000 KE 7), the praktik's
+# purpose and expectations (seed 002) ------------------------------------------------------------------------
+
+UNKNOWN = "Borgerens parathed er ikke registreret, så grænsen for jobparate gælder: højst 4 uger"
+
+
+@pytest.mark.parametrize(
+    ("readiness", "days", "assessment", "strict", "warning", "errors"),
+    [
+        # LAB § 61, stk. 1: jobparate up to 4 weeks; stk. 2's extension is for aktivitetsparate only
+        ("jobparat", 3 * W, "", True, "", {}),
+        ("jobparat", 4 * W, "", True, "Praktikken når grænsen på 4 uger for jobparate.", {}),
+        ("jobparat", 4 * W + 1, "Konkret vurdering", True, "",
+         {"end_date": "Virksomhedspraktik for jobparate kan højst vare 4 uger; planen er 4,1 uger. "
+                      "Vælg en tidligere slutdato."}),
+        ("jobparat", 4 * W + 1, "", False, "", {"end_date": None}),  # a draft too: the law allows no extension
+        # LAB § 61, stk. 1–2: aktivitetsparate 13 weeks, 26 after a concrete assessment
+        ("aktivitetsparat", 4 * W + 1, "", True, "", {}),
+        ("aktivitetsparat", 13 * W + 1, "", True, "over grænsen på 13 uger",
+         {"praktik_assessment": "Praktik ud over 13 uger kræver en skriftlig, konkret vurdering."}),
+        # no readiness recorded: the stricter jobparate limit on a complete agreement, a warning on a draft
+        (None, 4 * W, "", True, "Praktikken når grænsen på 4 uger", {}),
+        (None, 5 * W, "", True, "", {"end_date": UNKNOWN + " (planen er 5 uger). Registrér parathed i borgerens "
+                                                "stamdata, eller vælg en tidligere slutdato."}),
+        (None, 5 * W, "", False, UNKNOWN, {}),
+        (None, 14 * W, "", False, UNKNOWN,
+         {"praktik_assessment": "Praktik ud over 13 uger kræver en skriftlig, konkret vurdering."}),
+        (None, 27 * W, "Vurderet", False, UNKNOWN, {"end_date": None}),
+        ("", 5 * W, "", True, "", {"end_date": None}),
+    ],
+)  # fmt: skip
+def test_lab_61_praktik_limit_by_readiness(readiness, days, assessment, strict, warning, errors):
+    start = date(2027, 1, 4)
+    end = date.fromordinal(start.toordinal() + days - 1)
+    check = check_praktik(start, end, 600, assessment, RULES, readiness=readiness, strict=strict)
+    assert warning in check.warning
+    assert bool(warning) == bool(check.warning)
+    assert set(check.errors) == set(errors)
+    for name, message in errors.items():
+        if message is not None:
+            assert check.errors[name] == message
+
+
+def test_lab_61_limits_are_data():
+    """The weeks are rules (a municipality's override file changes them); which readiness codes count as
+    jobparate is reference data."""
+    rules = parse_rules("praktik_jobparate_limit_weeks = 6", defaults=RULES)
+    assert praktik_limits("jobparat", rules) == PraktikLimits(6, 6, "jobparate")
+    assert praktik_limits("aktivitetsparat", rules) == PraktikLimits(13, 26, "aktivitetsparate")
+    assert praktik_limits(None, rules) == PraktikLimits(6, 6, "jobparate", readiness_known=False)
+    data = parse_agreement_data('[agreement_limits]\njobparate_readiness = ["jobparat", "mg1"]\n')
+    assert praktik_limits("mg1", RULES, data).group == "jobparate"
+    assert praktik_limits("mg3", RULES, data).limit == 13
+    assert RULES.note("praktik_jobparate_limit_weeks").source.startswith("LAB § 61")
+
+
+def test_lab_61_validate_uses_the_citizens_readiness():
+    """Three weeks of praktik from 1.12.2026 to 28.2.2027 is fine for an aktivitetsparat citizen, too long for a
+    jobparat one; with no readiness a draft saves with a warning and activation is refused."""
+    data = full_input()
+    validate_agreement(data, today=TODAY, rules=RULES, complete=True, readiness=AP)
+    with pytest.raises(ValidationError) as caught:
+        validate_agreement(data, today=TODAY, rules=RULES, complete=False, readiness="jobparat")
+    assert "for jobparate kan højst vare 4 uger" in caught.value.errors["end_date"]
+    draft = validate_agreement(data, today=TODAY, rules=RULES, complete=False, readiness=None)
+    assert any("parathed er ikke registreret" in w for w in draft.warnings)
+    with pytest.raises(ValidationError) as caught:
+        validate_agreement(data, today=TODAY, rules=RULES, complete=True, readiness=None)
+    assert "Registrér parathed" in caught.value.errors["end_date"]
+
+
+PRAKTIK_ONLY = {"course_kind": "virksomhedspraktik", "schedule": {"praktik": ["", "5", "", "5"]}}
+ASK = "Aftalen har ingen ordinære timer: svar på, om der forventes ordinære timer (ja eller nej)."
+WHEN = "Skriv hvornår der forventes ordinære timer – en dato eller en måned, fx 1.3.2027 eller marts 2027."
+
+
+@pytest.mark.parametrize(
+    ("changes", "complete", "stored", "errors"),
+    [
+        ({}, True, (None, None), {"ordinary_expected": ASK}),
+        ({}, False, (None, None), {"ordinary_expected": ASK}),  # a draft with hours must answer too
+        ({"ordinary_expected": "ja"}, True, None, {"ordinary_expected_from": WHEN}),
+        ({"ordinary_expected": "ja", "ordinary_expected_from": "marts 2027"}, True, (True, date(2027, 3, 1)), {}),
+        ({"ordinary_expected": "ja", "ordinary_expected_from": "3.2027"}, True, (True, date(2027, 3, 1)), {}),
+        ({"ordinary_expected": "ja", "ordinary_expected_from": "15.2.2027"}, True, (True, date(2027, 2, 15)), {}),
+        ({"ordinary_expected": "ja", "ordinary_expected_from": "december 2026"}, True, (True, date(2026, 12, 1)), {}),
+        ({"ordinary_expected": "ja", "ordinary_expected_from": "1.10.2026"}, True, None,
+         {"ordinary_expected_from": "Ordinære timer kan ikke forventes før forløbet starter (01.12.2026)."}),
+        ({"ordinary_expected": "ja", "ordinary_expected_from": "snart"}, True, None,
+         {"ordinary_expected_from": "«snart» er hverken en dato eller en måned. Skriv fx 1.3.2027 eller marts 2027."}),
+        ({"ordinary_expected": "nej", "ordinary_expected_from": "marts 2027"}, True, (False, None), {}),
+        ({"ordinary_expected": "måske"}, True, None, {"ordinary_expected": ASK}),
+        # ordinary hours in the schedule: the question does not apply and a stale answer is dropped
+        ({"course_kind": "kombination", "schedule": {"ordinary": ["2"], "praktik": ["", "5"]},
+          "ordinary_expected": "nej"}, True, (None, None), {}),
+        ({"schedule": {}, "ordinary_expected": "ja"}, False, (None, None), {}),  # an empty draft: not yet
+    ],
+)  # fmt: skip
+def test_seed_000_ke7_no_ordinary_hours_says_whether_and_when(changes, complete, stored, errors):
+    """Seed 000 KE 7 (003 KE 4): "Hvis ordinære timer ikke er muligt fra start, skal der etableres en
+    virksomhedspraktik, og det skal drøftes hvorvidt og hvornår, der er mulighed for at få ordinære timer"."""
+    data = full_input(**{**PRAKTIK_ONLY, **changes})
+    if errors:
+        with pytest.raises(ValidationError) as caught:
+            validate_agreement(data, today=TODAY, rules=RULES, complete=complete, readiness=AP)
+        assert caught.value.errors == errors
+        return
+    clean = validate_agreement(data, today=TODAY, rules=RULES, complete=complete, readiness=AP)
+    assert (clean.ordinary_expected, clean.ordinary_expected_from) == stored
+    no_prospect = any("overvej en anden virksomhed" in w for w in clean.warnings)
+    assert no_prospect == (clean.ordinary_expected is False)
+
+
+PURPOSE = "Vælg formålet med praktikken (afklaring, træning, rekruttering)."
+EXPECT = "Skriv de forventninger til praktikken, der er aftalt med virksomheden."
+
+
+@pytest.mark.parametrize(
+    ("changes", "stored", "errors"),
+    [
+        ({}, ("afklaring", "Afklare om lager er et realistisk jobmål"), {}),
+        ({"praktik_purpose": "rekruttering", "praktik_expectations": "  Ansættelse ved god praktik \n"},
+         ("rekruttering", "Ansættelse ved god praktik"), {}),
+        ({"praktik_purpose": ""}, None, {"praktik_purpose": PURPOSE}),
+        ({"praktik_purpose": "ferie"}, None, {"praktik_purpose": PURPOSE}),
+        ({"praktik_expectations": "   "}, None, {"praktik_expectations": EXPECT}),
+        ({"praktik_purpose": "", "praktik_expectations": ""}, None,
+         {"praktik_purpose": PURPOSE, "praktik_expectations": EXPECT}),
+        ({"praktik_expectations": "x" * 4001}, None, {"praktik_expectations": "Teksten er for lang (højst 4000 tegn)."}),
+        # no praktik hours: neither is asked for, and what was left in the fields is not stored
+        ({"course_kind": "ordinaere_timer", "schedule": {"ordinary": ["4"]}}, (None, ""), {}),
+    ],
+)  # fmt: skip
+def test_seed_002_praktik_has_a_purpose_and_agreed_expectations(changes, stored, errors):
+    """Seed 002 (New Insight): "formålet med praktikken [skal stå] klart for både borger og arbejdsgiver" –
+    afklaring, træning or rekruttering – and "en gensidig forventningsafstemning mellem borger, jobcenter og
+    virksomhed"."""
+    data = full_input(**changes)
+    for complete in (False, True):
+        if errors:
+            with pytest.raises(ValidationError) as caught:
+                validate_agreement(data, today=TODAY, rules=RULES, complete=complete, readiness=AP)
+            assert caught.value.errors == errors
+            continue
+        clean = validate_agreement(data, today=TODAY, rules=RULES, complete=complete, readiness=AP)
+        assert (clean.praktik_purpose, clean.praktik_expectations) == stored
+
+
+def test_seed_002_praktik_purposes_are_data():
+    data = load_agreement_data()
+    assert [(p.code, p.label) for p in data.praktik_purposes] == [
+        ("afklaring", "Afklaring"), ("traening", "Træning"), ("rekruttering", "Rekruttering"),
+    ]  # fmt: skip
+    assert all(p.description for p in data.praktik_purposes)
+    assert data.purpose_label("ukendt") == "ukendt"  # a code from a newer laptop shows as itself

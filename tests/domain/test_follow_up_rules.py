@@ -44,6 +44,7 @@ def test_defaults_the_tests_rely_on():
     assert (RULES.no_show_follow_up_working_days, RULES.delmaal_review_weeks) == (1, 6)
     assert RULES.inactivity_days_before_outreach == 30
     assert (RULES.jobsamtaler_minimum, RULES.jobsamtaler_period_months, RULES.first_jobsamtale_within_days) == (4, 6, 7)
+    assert (RULES.underretning_follow_up_days, RULES.rehab_preparation_days) == (14, 14)
 
 
 # --- (1) monthly contact during the first period of a company course -------------------------------------
@@ -87,29 +88,47 @@ def test_defaults_the_tests_rely_on():
     ],
 )
 def test_monthly_contact(course_start, today, contacts, rules, expected):
-    tasks = derive_tasks(
-        facts(today, company_course_start=course_start, contact_dates=contacts), rules, CAL, lab31=False
-    )
+    """Seed 000 KE 7, seed 003 KE 4: personal contact with the jobformidler at least monthly in year one."""
+    f = facts(today, company_course_start=course_start, contact_dates=contacts, monthly_contact_dates=contacts)
+    tasks = derive_tasks(f, rules, CAL, lab31=False)
     assert due_of(tasks, "monthly_contact") == expected
     if expected is not None:
         (task,) = by_rule(tasks, "monthly_contact")
         assert task.key == "monthly_contact"
         assert task.kind == "personlig_kontakt"
         assert "virksomhedsforløbet" in task.reason
+        assert task.reason.endswith("(projektets regel)") and "LAB" not in task.reason
 
 
-def test_monthly_contact_reason_names_the_last_contact():
-    tasks = derive_tasks(
-        facts(date(2026, 10, 20), company_course_start=date(2026, 9, 1), contact_dates=(date(2026, 10, 12),)),
-        RULES,
-        CAL,
-        lab31=False,
+def test_monthly_contact_reason_names_the_last_personal_contact_and_says_it_is_the_projects_rule():
+    day = date(2026, 10, 12)
+    f = facts(date(2026, 10, 20), company_course_start=date(2026, 9, 1), contact_dates=(day,),
+              monthly_contact_dates=(day,))  # fmt: skip
+    (task,) = by_rule(derive_tasks(f, RULES, CAL, lab31=False), "monthly_contact")
+    assert task.reason == (
+        "Sidste personlige kontakt 12.10.2026 — personlig kontakt med jobformidler mindst månedlig i de første "
+        "12 måneder af virksomhedsforløbet (projektets regel)"
     )
-    (task,) = by_rule(tasks, "monthly_contact")
-    assert (
-        task.reason
-        == "Sidste kontakt 12.10.2026 — mindst månedlig kontakt i de første 12 måneder af virksomhedsforløbet"
-    )
+
+
+@pytest.mark.parametrize(
+    ("contacts", "monthly", "expected"),
+    [
+        # an SMS (or a contact by another staff member) on 20.10: contact, but not the monthly contact
+        ((date(2026, 10, 20),), (), date(2026, 11, 12)),
+        # the same day as a counting contact: the task counts from it
+        ((date(2026, 10, 20),), (date(2026, 10, 20),), date(2026, 11, 20)),
+        # an SMS after the last personal contact does not move the task
+        ((date(2026, 10, 14), date(2026, 10, 28)), (date(2026, 10, 14),), date(2026, 11, 16)),
+    ],
+)
+def test_monthly_contact_counts_only_personal_contact_with_the_jobformidler(contacts, monthly, expected):
+    """Seeds 000 KE 7 / 003 KE 4: «kontakt mellem jobformidler og borger» — only ``monthly_contact_dates``
+    (what follow_up_policy.toml counts) meet it; any other contact leaves the task where it was."""
+    f = facts(date(2026, 10, 30), company_course_start=date(2026, 10, 12), contact_dates=contacts,
+              monthly_contact_dates=monthly)  # fmt: skip
+    (task,) = by_rule(derive_tasks(f, RULES, CAL, lab31=False), "monthly_contact")
+    assert task.due == expected
 
 
 # --- (2) udeblivelse ------------------------------------------------------------------------------------
@@ -256,16 +275,44 @@ def test_inactivity_days_is_a_rule():
         ),
         (None, date(2026, 11, 20), (), True, {}),
     ],
-)
-def test_lab31(start, today, held, enabled, expected):
-    f = facts(today, project_start=start, jobsamtale_dates=held, contact_dates=(today,))
+    ids=["first-within-7-days", "juleaften", "period-over", "switched-off", "spread", "before-start", "done",
+         "no-benefit-start"],
+)  # fmt: skip
+@pytest.mark.parametrize("in_project", [True, False], ids=["in-project", "not-in-project"])
+def test_lab31(start, today, held, enabled, expected, in_project):
+    """LAB § 31 (law): 4 jobsamtaler in the first 6 months of the *benefit period* (``benefit_since``), the
+    first within 7 days — whether or not the citizen is in the project."""
+    f = facts(today, benefit_since=start, jobsamtale_dates=held, contact_dates=(today,), in_project=in_project)
     tasks = by_rule(derive_tasks(f, RULES, CAL, lab31=enabled), "lab31")
     assert {t.key: t.due for t in tasks} == expected
-    assert all("LAB § 31" in t.reason for t in tasks)
+    assert all(t.reason.endswith("(LAB § 31)") and t.kind == "jobsamtale" for t in tasks)
+    assert all("Ydelse siden" in t.reason for t in tasks if t.key == "lab31:1")
+
+
+@pytest.mark.parametrize(
+    ("project_start", "benefit_since", "expected"),
+    [
+        # Flere skal med: 5+ years on benefit, visited into the project last week: the law's window is long over
+        (date(2026, 11, 17), date(2020, 3, 1), {}),
+        # benefit started 2 months ago, visited into the project today: the law counts from the benefit start
+        (date(2026, 11, 20), date(2026, 9, 21), {"lab31:1": date(2026, 9, 28)}),
+        # benefit start known, not (yet) in the project: the law applies all the same
+        (None, date(2026, 11, 16), {"lab31:1": date(2026, 11, 23)}),
+        # no benefit start recorded (or self-supporting): no LAB § 31 task, whatever the project start
+        (date(2026, 11, 17), None, {}),
+    ],
+    ids=["5-years-on-benefit", "recent-benefit", "not-in-project", "unknown"],
+)
+def test_lab31_counts_from_the_benefit_start_not_the_project_start(project_start, benefit_since, expected):
+    """LAB § 31 applies to the first months of a benefit period; a citizen whose benefit started years ago
+    gets no LAB § 31 task on entering the project (it used to count from the project start)."""
+    f = facts(date(2026, 11, 20), in_project=project_start is not None, project_start=project_start,
+              benefit_since=benefit_since)  # fmt: skip
+    assert {t.key: t.due for t in by_rule(derive_tasks(f, RULES, CAL), "lab31")} == expected
 
 
 def test_lab31_minimum_is_a_rule():
-    f = facts(date(2026, 11, 25), project_start=date(2026, 11, 17), jobsamtale_dates=(date(2026, 11, 20),))
+    f = facts(date(2026, 11, 25), benefit_since=date(2026, 11, 17), jobsamtale_dates=(date(2026, 11, 20),))
     assert by_rule(derive_tasks(f, replace(RULES, jobsamtaler_minimum=1), CAL), "lab31") == []
 
 
@@ -276,7 +323,9 @@ def _rich_facts() -> CitizenFollowUpFacts:
     return facts(
         date(2026, 11, 25),
         project_start=date(2026, 9, 1),
+        benefit_since=date(2026, 9, 1),
         contact_dates=(date(2026, 9, 15), date(2026, 10, 20)),
+        monthly_contact_dates=(date(2026, 10, 20),),
         personal_contact_dates=(date(2026, 10, 20),),
         jobsamtale_dates=(date(2026, 9, 5),),
         company_course_start=date(2026, 10, 1),
@@ -316,8 +365,10 @@ def test_deterministic_and_independent_of_input_order():
         assert derive_tasks(shuffled, RULES, CAL) == first
 
 
-def test_not_in_project_keeps_only_the_event_driven_tasks():
+def test_not_in_project_keeps_only_the_event_driven_tasks_and_the_law():
     tasks = derive_tasks(replace(_rich_facts(), in_project=False), RULES, CAL)
+    assert {t.rule for t in tasks} == {"no_show", "sub_goal", "lab31"}
+    tasks = derive_tasks(replace(_rich_facts(), in_project=False, benefit_since=None), RULES, CAL)
     assert {t.rule for t in tasks} == {"no_show", "sub_goal"}
 
 

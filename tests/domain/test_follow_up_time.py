@@ -38,15 +38,16 @@ def test_add_period(start, months, end):
 
 
 @pytest.mark.parametrize(
-    ("project_start", "courses", "expected"),
+    ("project_start", "benefit_since", "courses", "expected"),
     [
-        (None, (), ()),
-        (date(2026, 5, 25), (), (date(2026, 5, 25), date(2026, 11, 25))),  # LAB § 31: 6 months
-        (None, (date(2025, 11, 25),), (date(2025, 11, 25), date(2026, 11, 25))),  # course: first 12 months
+        (None, None, (), ()),
+        (date(2026, 5, 25), None, (), (date(2026, 5, 25),)),  # the project start (inactivity counts from it)
+        (None, date(2026, 5, 25), (), (date(2026, 5, 25), date(2026, 11, 25))),  # LAB § 31: benefit + 6 months
+        (None, None, (date(2025, 11, 25),), (date(2025, 11, 25), date(2026, 11, 25))),  # course: first 12 months
     ],
 )
-def test_date_boundaries(project_start, courses, expected):
-    assert date_boundaries(project_start, courses, RULES) == expected
+def test_date_boundaries(project_start, benefit_since, courses, expected):
+    assert date_boundaries(project_start, courses, RULES, benefit_since=benefit_since) == expected
 
 
 days = st.integers(-420, 60).map(lambda n: BASE + timedelta(days=n))
@@ -62,6 +63,10 @@ facts_st = st.builds(
     no_show_dates=st.lists(days, max_size=3).map(tuple),
     personal_contact_dates=st.lists(days, max_size=3).map(tuple),
     active_sub_goals=st.lists(st.tuples(st.sampled_from(["g1", "g2"]), days), max_size=2).map(tuple),
+    monthly_contact_dates=st.lists(days, max_size=3).map(tuple),
+    benefit_since=st.one_of(st.none(), days),
+    route=st.sampled_from(["", "", "rehab", "underretning"]),
+    route_since=st.one_of(st.none(), days),
 )
 
 
@@ -71,8 +76,9 @@ def test_tasks_change_only_across_a_boundary(facts, d1, d2):
     lo, hi = sorted((d1, d2))
     courses = (facts.company_course_start,) if facts.company_course_start else ()
     boundaries = [
-        *date_boundaries(facts.project_start, courses, RULES),
+        *date_boundaries(facts.project_start, courses, RULES, benefit_since=facts.benefit_since),
         *facts.contact_dates, *facts.jobsamtale_dates, *facts.no_show_dates, *facts.personal_contact_dates,
+        *facts.monthly_contact_dates,
     ]  # fmt: skip
     first = derive_tasks(replace(facts, today=d1), RULES, CAL)
     second = derive_tasks(replace(facts, today=d2), RULES, CAL)

@@ -15,7 +15,8 @@ SEED_VALUES = {
     "first_jobsamtale_within_days": 7,
     "delmaal_review_weeks": 6,  # Skanderborg (002)
     "praktik_limit_weeks": 13,
-    "praktik_extended_limit_weeks": 26,
+    "praktik_extended_limit_weeks": 26,  # LAB § 61, stk. 2 (aktivitetsparate, after a concrete assessment)
+    "praktik_jobparate_limit_weeks": 4,  # LAB § 61, stk. 1: jobparate, no extension
     "inactivity_days_before_outreach": 30,
     "attendance_goal_percent": 70,  # Slagelse (004)
     "self_supporting_goal_percent": 40,
@@ -27,6 +28,9 @@ SEED_VALUES = {
     "retention_years": 5,  # slettefrist: the municipality's retention rule (typically 5 years), not the seeds
     "consent_valid_months": 12,  # samtykke: renewed yearly in practice (Datatilsynet), a project default
     "consent_expiry_warning_days": 30,  # project default, not law
+    "underretning_follow_up_days": 14,  # seed 003 (trin 1, gruppe 3) gives no number: a project default
+    "rehab_preparation_days": 14,  # seeds 000 KE 9 / 003: "hurtigst muligt", no number: a project default
+    "stagnation_follow_up_working_days": 5,  # seeds 000 KE 9 / 003 give no number: a project default
 }
 
 

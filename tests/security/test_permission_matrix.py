@@ -45,7 +45,12 @@ from aaben_raadgivning.store.actions.purge import purge_citizen
 from aaben_raadgivning.store.actions.staff import create_staff, set_staff_active
 from aaben_raadgivning.store.actions.sub_goals import add_sub_goal
 from aaben_raadgivning.store.actions.sync_conflicts import resolve_conflict
-from aaben_raadgivning.store.actions.timeline import add_event, record_no_show, register_sanction
+from aaben_raadgivning.store.actions.timeline import (
+    add_event,
+    record_cancellation,
+    record_no_show,
+    register_sanction,
+)
 from aaben_raadgivning.store.actions.walk_ins import register_walk_in, start_walk_in
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.documents.plan import print_plan
@@ -221,6 +226,7 @@ ACTION_CASES: dict[str, Case] = {
     ),
     "add_event": Case(lambda db, actor, c, ready: add_event(db, actor, c.id, kind="samtale", summary="Samtale")),
     "record_no_show": Case(lambda db, actor, c, ready: record_no_show(db, actor, c.id, calendar=WorkdayCalendar())),
+    "record_cancellation": Case(lambda db, actor, c, ready: record_cancellation(db, actor, c.id)),
     "register_sanction": Case(
         lambda db, actor, c, ready: register_sanction(
             db,

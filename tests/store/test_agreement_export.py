@@ -133,3 +133,28 @@ def test_an_existing_file_is_replaced_only_when_asked_and_only_a_regular_file(wo
 
 def test_default_file_name():
     assert default_file_name("Amina Ærø", "Bilka Tilst A/S", 2, "md") == "aftale-amina-aeroe-bilka-tilst-a-s-v2.md"
+
+
+def test_the_printed_agreement_shows_purpose_expectations_and_when_ordinary_hours_are_expected(world, tmp_path):
+    """Seed 000 KE 7 (whether and when ordinary hours are expected) and seed 002 (the praktik's purpose and the
+    expectations agreed with the company) are part of what the parties sign."""
+    _citizen, _company, _contact, agreement = citizen_with_agreement(
+        world, course_kind="virksomhedspraktik", ordinary=[0] * 7, praktik_purpose="traening",
+        praktik_expectations="Faste opgaver på lageret; besked ved fravær", ordinary_expected=True,
+        ordinary_expected_from=date(2027, 3, 1),
+    )  # fmt: skip
+    text = flat(pdf_text(export_agreement(world.db, world.jk.id, agreement.id, tmp_path / "a.pdf", fmt="pdf")))
+    for expected in (
+        "Forventninger",
+        "Ordinære timer: aftalen har ingen endnu; de forventes fra 01.03.2027.",
+        "Praktikkens formål: Træning – træne borgerens faglige og sociale kompetencer.",
+        "Forventninger aftalt med virksomheden: Faste opgaver på lageret; besked ved fravær",
+    ):
+        assert expected in text, expected
+    markdown = export_agreement(world.db, world.jk.id, agreement.id, tmp_path / "a.md", fmt="md").read_text("utf-8")
+    assert "## Forventninger" in markdown and "- Praktikkens formål: Træning" in markdown
+
+
+def test_an_agreement_with_ordinary_hours_prints_no_expectations_section(world, agreement, tmp_path):
+    markdown = export_agreement(world.db, world.jk.id, agreement.id, tmp_path / "a.md", fmt="md").read_text("utf-8")
+    assert "## Forventninger" not in markdown

@@ -30,7 +30,7 @@ ALLOWED = {
     "end_date": {"end_date", "praktik_assessment"},
     "follow_up_plan": {"follow_up_plan"},
     "course_kind": {"course_kind", "schedule"},
-    "schedule": {"schedule", "end_date", "praktik_assessment"},
+    "schedule": {"schedule", "end_date", "praktik_assessment", "ordinary_expected"},  # no ordinary hours: KE 7
 }
 DATEISH = st.one_of(
     st.text(max_size=20),

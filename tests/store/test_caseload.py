@@ -17,6 +17,7 @@ from sqlalchemy import select
 from aaben_raadgivning.domain.clock import to_local
 from aaben_raadgivning.domain.rules import load_rules
 from aaben_raadgivning.security.permissions import PermissionDenied
+from aaben_raadgivning.store.actions.base_data import update_base_data
 from aaben_raadgivning.store.actions.caseload import describe_criterion, record_caseload_read
 from aaben_raadgivning.store.actions.citizen_record import advance_step, assign_jobformidler, record_visitation
 from aaben_raadgivning.store.actions.citizens import create_citizen
@@ -61,6 +62,7 @@ def visited(world, name: str, day: date, jobformidler=None, *, steps_on: tuple[d
     """A citizen visited into the project by JK on ``day`` (trin 1 from that day), with a jobformidler (JF
     unless given), moved one step on at each of ``steps_on`` (with a written reason)."""
     citizen = on(world, day, lambda: create_citizen(world.db, world.jk.id, name=name))
+    on(world, day, lambda: update_base_data(world.db, world.jk.id, citizen.id, benefit_since=day))
     on(world, day, lambda: record_visitation(world.db, world.jk.id, citizen.id, "projekt"))
     jf = jobformidler or world.jf
     on(world, day, lambda: assign_jobformidler(world.db, world.jk.id, citizen.id, jf.id))
@@ -269,10 +271,12 @@ def test_sorting(world, caseload):
 
 
 NEXT_FOLLOW_UPS = [  # earliest first, by the follow-up rules' own dates and the hand-made tasks
-    ("Bo", date(2026, 3, 9)),  # visited Sun 01.03: first jobsamtale 7 days on, Sun 08.03 → Mon 09.03 (LAB § 31)
-    ("Nora", date(2026, 3, 9)),
-    ("Sara", date(2026, 3, 9)),
-    ("Peter", date(2026, 4, 1)),  # the company course from 01.03: monthly contact
+    # The company courses from 01.03: monthly contact, none since. (Registering hours today recomputes the
+    # tasks: the LAB § 31 period of the benefit from 01.03 is over, so no jobsamtale task is left.)
+    ("Bo", date(2026, 4, 1)),
+    ("Nora", date(2026, 4, 1)),
+    ("Peter", date(2026, 4, 1)),
+    ("Sara", date(2026, 4, 1)),
     ("Amina", date(2026, 10, 1)),  # visited 24.09 + 7 days
     ("Ole", date(2026, 10, 2)),  # visited 25.09 + 7 days
     ("Mette", date(2026, 10, 30)),  # monthly contact after the (corrected) meeting of 30.09

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
 from aaben_raadgivning.ids import derived_id
+from aaben_raadgivning.store.actions.base_data import update_base_data
 from aaben_raadgivning.store.actions.follow_ups import (
     add_manual_follow_up,
     complete_follow_up,
@@ -20,14 +21,17 @@ from aaben_raadgivning.store.actions.follow_ups import (
 )
 from aaben_raadgivning.store.actions.timeline import record_no_show
 from aaben_raadgivning.store.models import AuditEntry, Event, FollowUpTask
-from support.follow_ups import change_count, citizen_in_project, tasks
+from support.follow_ups import add_agreement, change_count, citizen_in_project, recompute, tasks
 
-START = date(2026, 11, 16)  # lab31:1 falls due 23.11.2026, the day before "today"
+START = date(2026, 11, 16)  # on benefit and in the project since: lab31:1 falls due 23.11.2026, before "today"
 
 
 @pytest.fixture
 def ole(world):
-    return citizen_in_project(world, "Ole Berg", START)
+    citizen = citizen_in_project(world, "Ole Berg", START)
+    update_base_data(world.db, world.jk.id, citizen.id, benefit_since=START)  # LAB § 31 counts from it
+    recompute(world, citizen.id)
+    return citizen
 
 
 def _task(world, task_id):
@@ -85,6 +89,25 @@ def test_a_no_show_task_needs_a_personal_contact(world, ole):
         complete_follow_up(world.db, world.jf.id, task.id, kind="sms", note="SMS sendt")
     complete_follow_up(world.db, world.jf.id, task.id, kind="telefon", note="Ringet, syg")
     assert _task(world, task.id).status == "done"
+
+
+def test_a_monthly_contact_task_needs_a_personal_contact(world, ole):
+    """Seeds 000 KE 7 / 003 KE 4: completing the monthly contact with an SMS would show it done while the
+    rule is unmet (an SMS does not count), so it is refused; a phone call by the jobformidler closes it."""
+    add_agreement(world, ole.id, date(2026, 10, 1))
+    recompute(world, ole.id)
+    [(key, task)] = [(k, t) for k, t in tasks(world, ole.id).items() if t.rule == "monthly_contact"]
+    assert key == "monthly_contact@2026-10-01"
+    with pytest.raises(ValidationError, match="Den månedlige kontakt skal være personlig"):
+        complete_follow_up(world.db, world.jf.id, task.id, kind="sms", note="SMS sendt")
+    # a jobkonsulent's call is personal but not the jobformidler's contact (data: follow_up_policy.toml)
+    with pytest.raises(ValidationError, match="mellem borgeren og jobformidleren"):
+        complete_follow_up(world.db, world.jk.id, task.id, kind="telefon", note="Ringet")
+    assert _task(world, task.id).status == "open"
+    complete_follow_up(world.db, world.jf.id, task.id, kind="telefon", note="Ringet, går godt")
+    assert _task(world, task.id).status == "done"
+    following = [k for k, t in tasks(world, ole.id).items() if t.rule == "monthly_contact"]
+    assert following == ["monthly_contact@2026-11-24"]  # the jobformidler's call is the new anchor
 
 
 def test_completing_twice_or_a_vanished_task_is_refused(world, ole):

@@ -10,6 +10,7 @@ import pytest
 
 from aaben_raadgivning.domain.rules import load_rules
 from aaben_raadgivning.ids import derived_id
+from aaben_raadgivning.store.actions.base_data import update_base_data
 from aaben_raadgivning.store.actions.citizen_record import assign_jobformidler
 from aaben_raadgivning.store.actions.follow_ups import (
     complete_follow_up,
@@ -33,55 +34,77 @@ from support.follow_ups import (
 START = date(2026, 10, 15)  # a Thursday, 40 days before the fixed "today" (Tue 24.11.2026)
 
 
-def _event(world, citizen, kind: str, day: date, hour: int = 10):
-    add_event(world.db, world.jk.id, citizen.id, kind=kind, summary=kind.capitalize(), occurred_at=local(day, hour))
+def _event(world, citizen, kind: str, day: date, hour: int = 10, by=None):
+    staff = by or world.jk
+    add_event(world.db, staff.id, citizen.id, kind=kind, summary=kind.capitalize(), occurred_at=local(day, hour))
 
 
 def _no_show(world, citizen, day: date, hour: int = 9):
     record_no_show(world.db, world.jk.id, citizen.id, calendar=world.runtime.calendar, occurred_at=local(day, hour))
 
 
-# (project start, actions: [(kind, day)], agreements: [(start, status, chained)], expected {rule key: due})
+def on_benefit_since(world, citizen, day: date | None) -> None:
+    """Record the citizen's benefit start (stamdata) and recompute, as the base-data action should."""
+    if day is not None:
+        update_base_data(world.db, world.jk.id, citizen.id, benefit_since=day)
+        recompute(world, citizen.id)
+
+
+# (project start, benefit since, actions: [(kind, day[, "jf"])], agreements: [(start, status, chained)],
+# expected {rule key: due}). Events are recorded by the jobkonsulent unless marked "jf" (the jobformidler).
 CASES = {
-    "not in the project: nothing": (None, [], [], {}),
-    "new in the project: first jobsamtale within 7 days, 30 days of silence": (
-        START, [], [], {"lab31:1": date(2026, 10, 22), "inactivity@2026-10-15": date(2026, 11, 16)},  # 14.11 is a Saturday
+    "not in the project: nothing": (None, None, [], [], {}),
+    "new in the project, new on benefit: first jobsamtale within 7 days (LAB § 31), 30 days of silence": (
+        START, START, [], [], {"lab31:1": date(2026, 10, 22), "inactivity@2026-10-15": date(2026, 11, 16)},  # 14.11 is a Saturday
+    ),
+    "5 years on benefit, new in the project: no LAB § 31 task (the law counts from the benefit start)": (
+        START, date(2021, 3, 1), [], [], {"inactivity@2026-10-15": date(2026, 11, 16)},
+    ),
+    "on benefit for 3 weeks, not in the project: the law applies all the same": (
+        None, date(2026, 11, 3), [], [], {"lab31:1": date(2026, 11, 10)},
     ),
     "a contact yesterday moves the inactivity task to a new occurrence": (
-        START, [("telefon", date(2026, 11, 23))], [], {"lab31:1": date(2026, 10, 22), "inactivity@2026-11-23": date(2026, 12, 23)},
+        START, START, [("telefon", date(2026, 11, 23))], [], {"lab31:1": date(2026, 10, 22), "inactivity@2026-11-23": date(2026, 12, 23)},
     ),
     "a jobsamtale counts for LAB § 31 and as contact": (
-        START, [("jobsamtale", date(2026, 10, 20))], [],
+        START, START, [("jobsamtale", date(2026, 10, 20))], [],
         {"lab31:2": date(2026, 12, 17), "inactivity@2026-10-20": date(2026, 11, 19)},
     ),
     "sms is contact but not a jobsamtale": (
-        START, [("sms", date(2026, 11, 20))], [], {"lab31:1": date(2026, 10, 22), "inactivity@2026-11-20": date(2026, 12, 21)},
+        START, START, [("sms", date(2026, 11, 20))], [], {"lab31:1": date(2026, 10, 22), "inactivity@2026-11-20": date(2026, 12, 21)},
     ),
     "a no-show asks for personal contact the next working day": (
-        None, [("udeblivelse", date(2026, 11, 20))], [], {"no_show:2026-11-20": date(2026, 11, 23)},
+        None, None, [("udeblivelse", date(2026, 11, 20))], [], {"no_show:2026-11-20": date(2026, 11, 23)},
     ),
     "a personal contact after the no-show closes it": (
-        None, [("udeblivelse", date(2026, 11, 20)), ("telefon", date(2026, 11, 23))], [], {},
+        None, None, [("udeblivelse", date(2026, 11, 20)), ("telefon", date(2026, 11, 23))], [], {},
     ),
     "an sms after the no-show does not close it": (
-        None, [("udeblivelse", date(2026, 11, 20)), ("sms", date(2026, 11, 23))], [], {"no_show:2026-11-20": date(2026, 11, 23)},
+        None, None, [("udeblivelse", date(2026, 11, 20)), ("sms", date(2026, 11, 23))], [], {"no_show:2026-11-20": date(2026, 11, 23)},
     ),
-    "monthly contact in the first year of a company course": (
-        date(2026, 6, 1), [("jobsamtale", date(2026, 6, 2)), ("jobsamtale", date(2026, 7, 1)), ("jobsamtale", date(2026, 8, 1)),
-                           ("jobsamtale", date(2026, 9, 1)), ("telefon", date(2026, 11, 12))],
+    "monthly contact in the first year of a company course (seed 000 KE 7, 003 KE 4)": (
+        date(2026, 6, 1), None, [("telefon", date(2026, 11, 12), "jf")],
         [(date(2026, 10, 1), "aktiv", False)], {"monthly_contact@2026-11-12": date(2026, 12, 14)},  # 12.12 is a Saturday
     ),
+    "monthly contact: an sms from the jobformidler is not personal contact": (
+        date(2026, 6, 1), None, [("telefon", date(2026, 11, 2), "jf"), ("sms", date(2026, 11, 12), "jf")],
+        [(date(2026, 10, 1), "aktiv", False)], {"monthly_contact@2026-11-02": date(2026, 12, 2)},
+    ),
+    "monthly contact: the jobkonsulent's call is not the jobformidler's contact": (
+        date(2026, 6, 1), None, [("telefon", date(2026, 11, 2), "jf"), ("telefon", date(2026, 11, 12))],
+        [(date(2026, 10, 1), "aktiv", False)], {"monthly_contact@2026-11-02": date(2026, 12, 2)},
+    ),
     "a renegotiated agreement keeps the first version's start": (
-        date(2025, 1, 6), [("telefon", date(2026, 11, 20))],
+        date(2025, 1, 6), None, [("telefon", date(2026, 11, 20), "jf")],
         [(date(2026, 1, 12), "genforhandlet", False), (date(2026, 5, 1), "aktiv", True)],
         {"monthly_contact@2026-11-20": date(2026, 12, 21)},  # 20.12 is a Sunday; course started 10 months ago
     ),
     "a course that started 13 months ago has no monthly task": (
-        date(2025, 1, 6), [("telefon", date(2026, 11, 20))], [(date(2025, 10, 20), "aktiv", False)],
+        date(2025, 1, 6), None, [("telefon", date(2026, 11, 20))], [(date(2025, 10, 20), "aktiv", False)],
         {"inactivity@2026-11-20": date(2026, 12, 21)},  # the ordinary cadence
     ),
     "a draft agreement is no course": (
-        date(2025, 1, 6), [("telefon", date(2026, 11, 20))], [(date(2026, 10, 1), "udkast", False)],
+        date(2025, 1, 6), None, [("telefon", date(2026, 11, 20))], [(date(2026, 10, 1), "udkast", False)],
         {"inactivity@2026-11-20": date(2026, 12, 21)},
     ),
 }  # fmt: skip
@@ -89,18 +112,19 @@ CASES = {
 
 @pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
 def test_each_rule_end_to_end(world, case):
-    start, actions, agreements, expected = case
+    start, benefit_since, actions, agreements, expected = case
     citizen = citizen_in_project(world, "Ole Berg", start)
+    on_benefit_since(world, citizen, benefit_since)
     previous = None
     for agreement_start, status, chained in agreements:
         previous = add_agreement(world, citizen.id, agreement_start, status=status,
                                  previous_id=previous.id if chained and previous else None).id  # fmt: skip
         previous = type("A", (), {"id": previous})
-    for kind, day in actions:
+    for kind, day, *by in actions:
         if kind == "udeblivelse":
             _no_show(world, citizen, day)
         else:
-            _event(world, citizen, kind, day)
+            _event(world, citizen, kind, day, by=world.jf if by else None)
     if agreements:
         recompute(world, citizen.id)  # what the agreement actions call after saving
     assert due_by_key(world, citizen.id) == expected
@@ -112,6 +136,7 @@ def test_each_rule_end_to_end(world, case):
             "opsoegende_kontakt",
             "delmaal_vurdering",
         }
+        assert task.reason.endswith("(LAB § 31)") == (task.rule == "lab31")
 
 
 def test_delmaal_task_is_the_engines_sub_goal_rule(world):
@@ -141,6 +166,7 @@ def test_recompute_twice_writes_nothing(world):
 
 def test_unneeded_open_task_is_tombstoned_and_done_stays_done(world):
     citizen = citizen_in_project(world, "Ole Berg", START)
+    on_benefit_since(world, citizen, START)
     lab31 = tasks(world, citizen.id)["lab31:1"]
     complete_follow_up(world.db, world.jf.id, lab31.id, kind="jobsamtale", note="Første jobsamtale holdt")
     open_now = tasks(world, citizen.id)
@@ -157,6 +183,7 @@ def test_unneeded_open_task_is_tombstoned_and_done_stays_done(world):
 @pytest.mark.parametrize("rescheduled", [False, True])
 def test_a_moved_rule_moves_the_task_unless_a_person_rescheduled_it(world, rescheduled):
     citizen = citizen_in_project(world, "Ole Berg", date(2026, 11, 23))
+    on_benefit_since(world, citizen, date(2026, 11, 23))
     task = tasks(world, citizen.id)["lab31:1"]
     assert task.due_date == date(2026, 11, 30)
     if rescheduled:

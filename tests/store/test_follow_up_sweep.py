@@ -12,7 +12,12 @@ from aaben_raadgivning.domain.clock import to_local
 from aaben_raadgivning.store.actions.citizens import create_citizen
 from aaben_raadgivning.store.actions.follow_up_sweep import mark_swept, sweep_follow_ups
 from aaben_raadgivning.store.actions.timeline import add_event
-from aaben_raadgivning.store.follow_ups.sweep import SWEEP_DATE_KEY, last_sweep_date, sweep_candidates
+from aaben_raadgivning.store.follow_ups.sweep import (
+    SWEEP_DATE_KEY,
+    last_sweep_date,
+    rules_fingerprint,
+    sweep_candidates,
+)
 from aaben_raadgivning.store.models import AuditEntry, Citizen, FollowUpTask, LocalMeta
 from aaben_raadgivning.store.queries.follow_up_queue import (
     SORT_CITIZEN,
@@ -43,6 +48,15 @@ def move_to(world, day: date) -> None:
     world.clock.advance(days=(day - to_local(world.clock.utc).date()).days)
 
 
+def on_benefit(world, citizen_id: str, day: date) -> str:
+    """The citizen's benefit period starts on ``day`` (stamdata; written straight, as a sync may bring a date
+    the base-data action would refuse), recomputed as the action does."""
+    with world.db.transaction() as tx:
+        tx.update(tx.session.get(Citizen, citizen_id), benefit_since=day)
+    recompute(world, citizen_id)
+    return citizen_id
+
+
 # --- one case per time-dependent rule ------------------------------------------------------------------
 
 
@@ -55,9 +69,10 @@ def _course_year_ends(world):
     return citizen.id
 
 
-def _lab31_period_ends(world):
-    """In the project since Mon 25.05.2026, no jobsamtale: the LAB § 31 task stays until the six months end."""
-    return citizen_in_project(world, "Lars Vang", date(2026, 5, 25)).id
+def _lab31_period_ends(world, name: str = "Lars Vang"):
+    """On benefit (and in the project) since Mon 25.05.2026, no jobsamtale: the LAB § 31 task stays until the
+    benefit period's first six months end."""
+    return on_benefit(world, citizen_in_project(world, name, date(2026, 5, 25)).id, date(2026, 5, 25))
 
 
 def _course_starts(world):
@@ -71,6 +86,7 @@ def _course_starts(world):
 def _event_just_after_midnight(world):
     """A phone call registered at 23:58 as 00:02 the next day (clocks differ a little): it counts from that day."""
     citizen = citizen_in_project(world, "Ole Krag", date(2026, 10, 15))
+    on_benefit(world, citizen.id, date(2026, 10, 15))
     world.clock.advance(hours=13, minutes=43)  # 23:58
     add_event(world.db, world.jk.id, citizen.id, kind="telefon", summary="Ringet",
               occurred_at=datetime(2026, 11, 25, 0, 2))  # fmt: skip
@@ -86,6 +102,17 @@ def _project_start_later(world):
     return citizen.id
 
 
+def _benefit_start_later(world):
+    """A benefit start on a later day (e.g. brought by a sync): no LAB § 31 task until that day."""
+    return on_benefit(world, create_citizen(world.db, world.jk.id, name="Rita Holm").id, date(2026, 11, 26))
+
+
+def _five_years_on_benefit(world):
+    """Flere skal med: on benefit since 2020, into the project on 25.05.2026: LAB § 31 never applies; the
+    project's outreach rule does (it was a LAB § 31 task counted from the project start before issue 17)."""
+    return on_benefit(world, citizen_in_project(world, "Sara Lind", date(2026, 5, 25)).id, date(2020, 3, 2))
+
+
 # (setup, sweep day, rules shown before, rules shown after, a reason fragment shown after)
 CASES = {
     "company course: monthly contact ends after the first year, inactivity takes over": (
@@ -97,14 +124,20 @@ CASES = {
     ),
     "company course starting tomorrow: the reason changes on the day": (
         _course_starts, date(2026, 11, 25), {"monthly_contact"}, {"monthly_contact"},
-        "Ingen kontakt siden start i virksomhedsforløb 25.11.2026",
+        "Ingen personlig kontakt siden start i virksomhedsforløb 25.11.2026",
     ),
     "an event dated after midnight counts from its day": (
         _event_just_after_midnight, date(2026, 11, 25), {"lab31", "inactivity"}, {"lab31", "inactivity"},
         "Sidste kontakt 25.11.2026",
     ),
-    "a project start on a later day: LAB § 31 and inactivity appear on it": (
-        _project_start_later, date(2026, 11, 26), set(), {"lab31", "inactivity"}, "Start i projektet 26.11.2026",
+    "a project start on a later day: the outreach rule counts from it": (
+        _project_start_later, date(2026, 11, 26), set(), {"inactivity"},
+        "Ingen kontakt siden start i projektet 26.11.2026 — opsøgende kontakt efter 30 dage uden kontakt "
+        "(projektets regel)",
+    ),
+    "a benefit start on a later day: LAB § 31 appears on it": (
+        _benefit_start_later, date(2026, 11, 26), set(), {"lab31"},
+        "Ydelse siden 26.11.2026 — første jobsamtale inden for 7 dage (LAB § 31)",
     ),
 }  # fmt: skip
 
@@ -164,7 +197,8 @@ def test_a_day_with_nothing_due_writes_no_change_log(world):
     assert (result.candidates, result.changed_citizens) == (0, 0)
     assert change_count(world) == before
     with world.db.session() as session:
-        assert session.get(LocalMeta, SWEEP_DATE_KEY).value == "2026-11-25"  # local only, never in the change log
+        # local only, never in the change log; with the fingerprint of the rules it was made with
+        assert session.get(LocalMeta, SWEEP_DATE_KEY).value == f"2026-11-25 {rules_fingerprint()}"
 
 
 def test_never_swept_means_every_citizen_once(world):
@@ -190,7 +224,7 @@ def test_the_clock_going_back_is_swept_too(world):
 
 def test_batches_commit_separately_with_one_audit_entry_each(world):
     names = ("Lars Vang", "Lise Vang", "Leo Vang", "Lone Vang", "Lukas Vang")  # one name twice is a warning now
-    ids = [citizen_in_project(world, name, date(2026, 5, 25)).id for name in names]
+    ids = [_lab31_period_ends(world, name) for name in names]
     move_to(world, date(2026, 11, 25))
     result = sweep_follow_ups(world.db, batch_size=2)
     assert (result.candidates, result.batches, result.changed_citizens) == (5, 3, 5)
@@ -267,6 +301,7 @@ def test_housing_area_filter_lists_no_area_of_only_tombstoned_citizens(world):
 
 def test_sweep_removes_open_derived_tasks_of_a_tombstoned_citizen_and_recompute_adds_none(world):
     gone = citizen_in_project(world, "Ulla Gone", date(2026, 10, 15))
+    on_benefit(world, gone.id, date(2026, 10, 15))
     manual = _manual(world, gone.id)
     assert {"lab31:1", "inactivity@2026-10-15"} <= set(tasks(world, gone.id))
     _tombstone(world, gone.id)
@@ -279,3 +314,58 @@ def test_sweep_removes_open_derived_tasks_of_a_tombstoned_citizen_and_recompute_
     before = change_count(world)
     recompute(world, gone.id)
     assert tasks(world, gone.id).keys() == left.keys() and change_count(world) == before
+
+
+# --- rules changed since the last sweep ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "recorded", ["2026-11-24", "2026-11-24 0000000000000000"], ids=["before-fingerprints", "other"]
+)
+def test_a_sweep_under_other_rules_recomputes_every_citizen_once(world, recorded):
+    """A database swept by an older app (or under other numbers) still holds tasks of the old rules — e.g. a
+    LAB § 31 task counted from the project start for a citizen on benefit for years. The next sweep does not
+    trust the old date: it recomputes everyone once, and the stale task goes; the sweep after is a day step."""
+    citizen_id = _five_years_on_benefit(world)
+    with world.db.transaction() as tx:  # what the old engine left behind
+        tx.add(
+            FollowUpTask(
+                citizen_id=citizen_id,
+                kind="jobsamtale",
+                rule="lab31",
+                rule_key="lab31:2",
+                reason="… (LAB § 31)",
+                due_date=date(2026, 11, 24),
+                status="open",
+                created_at=tx.now,
+            )
+        )
+        tx.session.merge(LocalMeta(key=SWEEP_DATE_KEY, value=recorded))  # fmt: skip
+    with world.db.session() as session:
+        assert last_sweep_date(session) is None
+    assert "lab31" in queue_rows(world, citizen_id)
+    move_to(world, date(2026, 11, 25))
+    result = sweep_follow_ups(world.db)
+    assert result.since is None and citizen_id in _all_candidates(world) and result.changed_citizens == 1
+    assert set(queue_rows(world, citizen_id)) == {"inactivity"}
+    with world.db.session() as session:
+        assert last_sweep_date(session) == date(2026, 11, 25)
+    move_to(world, date(2026, 11, 26))
+    assert sweep_follow_ups(world.db).since == date(2026, 11, 25)
+
+
+def _all_candidates(world) -> list[str]:
+    with world.db.session() as session:
+        return sweep_candidates(session, None, date(2026, 11, 25), _rules())
+
+
+def test_the_fingerprint_follows_the_rules_and_the_policy():
+    from dataclasses import replace
+
+    from aaben_raadgivning.domain.follow_up_policy import load_policy
+
+    rules, policy = _rules(), load_policy()
+    assert rules_fingerprint(rules, policy) == rules_fingerprint()
+    assert rules_fingerprint(replace(rules, jobsamtaler_minimum=3), policy) != rules_fingerprint()
+    fewer = replace(policy, monthly_contact=replace(policy.monthly_contact, event_kinds=frozenset({"telefon"})))
+    assert rules_fingerprint(rules, fewer) != rules_fingerprint()

@@ -19,7 +19,7 @@ from aaben_raadgivning.domain.workdays import WorkdayCalendar
 from aaben_raadgivning.runtime import open_runtime
 from aaben_raadgivning.store.actions.follow_up_sweep import mark_swept, sweep_follow_ups
 from aaben_raadgivning.store.follow_ups.recompute import recompute_follow_ups
-from aaben_raadgivning.store.models import Agreement, Citizen, Company, Event
+from aaben_raadgivning.store.models import Agreement, Citizen, Company, Event, Staff
 from aaben_raadgivning.store.transaction import Tx
 
 D1 = date(2026, 11, 24)
@@ -56,11 +56,13 @@ def _day_near(boundary_months: int):
     )
 
 
-event_st = st.tuples(st.sampled_from(KINDS), st.integers(-60, 45), st.integers(0, 40))  # kind, day, recorded before
+# kind, day, recorded before, by the jobformidler (else by nobody recorded)
+event_st = st.tuples(st.sampled_from(KINDS), st.integers(-60, 45), st.integers(0, 40), st.booleans())
 citizen_st = st.fixed_dictionaries(
     {
         "project_start": st.one_of(_day_near(RULES.jobsamtaler_period_months), st.none()),
-        "route": st.sampled_from([None] * 7 + ["rehab"]),
+        "benefit_since": st.one_of(_day_near(RULES.jobsamtaler_period_months), st.none()),
+        "route": st.sampled_from([None] * 6 + ["rehab", "underretning"]),
         "agreements": st.lists(
             st.tuples(
                 _day_near(RULES.follow_up_first_period_months),
@@ -76,9 +78,11 @@ citizen_st = st.fixed_dictionaries(
 action_st = st.tuples(st.integers(0, 3), st.integers(1, 45), st.sampled_from(KINDS), st.integers(-10, 10))
 
 
-def _event(tx, citizen_id: str, kind: str, occurred: date, recorded: datetime, hour: int = 10) -> None:
+def _event(
+    tx, citizen_id: str, kind: str, occurred: date, recorded: datetime, hour: int = 10, staff_id: str | None = None
+) -> None:
     tx.add(Event(citizen_id=citizen_id, kind=kind, occurred_at=to_utc(datetime.combine(occurred, time(hour))),
-                 recorded_at=recorded, summary=kind))  # fmt: skip
+                 recorded_at=recorded, summary=kind, staff_id=staff_id))  # fmt: skip
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -97,9 +101,11 @@ def test_sweep_equals_a_brute_force_recompute_of_everyone(template, tmp_path_fac
         ids: list[str] = []
         with db.transaction() as tx:
             firm = tx.add(Company(cvr="12345678", name="Netto", created_at=tx.now))
+            jf = tx.add(Staff(initials="JF", name="Jakob", role="jobformidler", password_hash="x", created_at=tx.now))
             for n, spec in enumerate(citizens):
                 citizen = tx.add(Citizen(name=f"Borger {n}", created_at=tx.now, project_start=spec["project_start"],
-                                         route=spec["route"]))  # fmt: skip
+                                         route=spec["route"], benefit_since=spec["benefit_since"],
+                                         step_since=spec["project_start"]))  # fmt: skip
                 ids.append(citizen.id)
                 previous = None
                 for start, status, chained in spec["agreements"]:
@@ -107,10 +113,10 @@ def test_sweep_equals_a_brute_force_recompute_of_everyone(template, tmp_path_fac
                                                  status=status, start_date=start, created_at=tx.now,
                                                  previous_id=previous.id if chained and previous else None))  # fmt: skip
                     previous = agreement
-                for kind, offset, recorded_before in spec["events"]:
+                for kind, offset, recorded_before, by_jf in spec["events"]:
                     occurred = D1 + timedelta(days=offset)
                     recorded = to_utc(datetime.combine(min(occurred, D1) - timedelta(days=recorded_before), time(9)))
-                    _event(tx, citizen.id, kind, occurred, recorded)
+                    _event(tx, citizen.id, kind, occurred, recorded, staff_id=jf.id if by_jf else None)
             # D1: every citizen as the actions and the last sweep left them.
             for citizen_id in ids:
                 recompute_follow_ups(tx, citizen_id, rules=RULES, calendar=CAL, today=D1)
@@ -127,7 +133,7 @@ def test_sweep_equals_a_brute_force_recompute_of_everyone(template, tmp_path_fac
             clock.set_day(day, 11)
             with db.transaction() as tx:
                 citizen_id = ids[who % len(ids)]
-                _event(tx, citizen_id, kind, day + timedelta(days=occurred_offset), tx.now, hour=9)
+                _event(tx, citizen_id, kind, day + timedelta(days=occurred_offset), tx.now, hour=9, staff_id=jf.id)
                 recompute_follow_ups(tx, citizen_id, rules=RULES, calendar=CAL, today=day)
 
         clock.set_day(d2)

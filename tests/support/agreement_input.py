@@ -1,8 +1,10 @@
-"""Shared set-up for agreement tests: a company with a contact person and a citizen in trin 3."""
+"""Shared set-up for agreement tests: a company with a contact person and a citizen in trin 3 (aktivitetsparat,
+the projects' target group, so the aktivitetsparate praktik limits apply)."""
 
 from __future__ import annotations
 
 from aaben_raadgivning.domain.agreements import AgreementInput
+from aaben_raadgivning.store.actions.base_data import update_base_data
 from aaben_raadgivning.store.actions.citizen_record import (
     advance_step,
     record_visitation,
@@ -23,8 +25,10 @@ def make_company(world, cvr="10150817", name="Østergårds Bageri"):
     return company, company_contacts(world.db, company.id)[0]
 
 
-def make_citizen(world, name="Amina Hussein", cpr="010190-1234", step="trin3"):
+def make_citizen(world, name="Amina Hussein", cpr="010190-1234", step="trin3", readiness="aktivitetsparat"):
     citizen = create_citizen(world.db, world.jk.id, name=name, cpr=cpr)
+    if readiness is not None:
+        update_base_data(world.db, world.jk.id, citizen.id, readiness=readiness)
     record_visitation(world.db, world.jk.id, citizen.id, "projekt")
     while step != "trin1":
         decision = advance_step(world.db, world.jk.id, citizen.id, override_reason="Test: kriterierne er vurderet")
@@ -39,6 +43,7 @@ def agreement_input(world, citizen, company, contact, **changes) -> AgreementInp
         "tasks": "Opfyldning af varer og rengøring af bageriet", "contact_id": contact.id,
         "jobformidler_id": world.jf.id, "start_date": "1.12.2026", "end_date": "26.2.2027",
         "schedule": {"ordinary": ["2", "", "2"], "praktik": ["", "5", "", "5"]},
+        "praktik_purpose": "traening", "praktik_expectations": "Lære bageriets faste opgaver; besked ved fravær",
     }  # fmt: skip
     base.update(changes)
     return AgreementInput(**base)

@@ -48,6 +48,10 @@ def make_agreement(
     version: int = 1,
     previous_id: str | None = None,
     tasks: str = "Varemodtagelse og opfyldning af hylder",
+    praktik_purpose: str | None = None,
+    praktik_expectations: str = "",
+    ordinary_expected: bool | None = None,
+    ordinary_expected_from: date | None = None,
 ) -> Agreement:
     schedule = {
         "ordinary": ordinary if ordinary is not None else [120, 0, 120, 0, 0, 0, 0],
@@ -61,7 +65,9 @@ def make_agreement(
                 tasks=tasks, schedule=json.dumps(schedule), health_notes=health_notes,
                 contact_id=contact.id if contact else None, jobformidler_id=jobformidler_id,
                 start_date=start, end_date=end, follow_up_plan=follow_up_plan, version=version,
-                previous_id=previous_id, created_at=tx.now,
+                previous_id=previous_id, created_at=tx.now, praktik_purpose=praktik_purpose,
+                praktik_expectations=praktik_expectations, ordinary_expected=ordinary_expected,
+                ordinary_expected_from=ordinary_expected_from,
             )
         )  # fmt: skip
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from aaben_raadgivning.domain.clock import to_local
+from aaben_raadgivning.store.actions.base_data import update_base_data
 from aaben_raadgivning.store.actions.citizen_record import (
     assign_jobformidler,
     record_visitation,
@@ -18,6 +19,7 @@ def _in_project(world, name: str, since: date, area: str):
     now = to_local(world.clock.utc).date()
     world.clock.advance(days=(since - now).days)
     citizen = create_citizen(world.db, world.jk.id, name=name, housing_area=area)
+    update_base_data(world.db, world.jk.id, citizen.id, benefit_since=since)  # (LAB § 31 counts from it)
     record_visitation(world.db, world.jk.id, citizen.id, "projekt")
     assign_jobformidler(world.db, world.jk.id, citizen.id, world.jf.id)
     world.clock.advance(days=(now - since).days)

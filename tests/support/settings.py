@@ -12,6 +12,7 @@ _SECTIONS = {
     "office_name": ("office", "name"),
     "device_name": ("device", "name"),
     "sync_share": ("sync", "share"),
+    "sync_server": ("sync", "server"),
     "idle_lock_minutes": ("security", "idle_lock_minutes"),
 }
 

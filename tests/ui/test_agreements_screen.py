@@ -121,6 +121,8 @@ async def test_create_and_activate_an_agreement(world):
         await focus_type(pilot, "#end-date", "26.2.2027")
         text = await wait_for_text(pilot, "Praktik 5 t/uge · 21,7 t/md")  # live totals, kept apart
         assert "Ordinære 5 t/uge · 21,7 t/md" in text
+        editor.query_one("#praktik-purpose", Select).value = "traening"  # seed 002: praktik hours need both
+        await focus_type(pilot, "#praktik-expectations", "Lære bageriets faste opgaver")
         await pilot.press("ctrl+s")
         await pilot.pause()
         [agreement] = rows(world.db, Agreement)

@@ -580,3 +580,15 @@ async def test_counter_opens_the_selected_citizen_on_f3(world):
     with world.db.session() as session:
         lookups = session.scalars(select(AuditEntry).where(AuditEntry.action == "search")).all()
         assert [a.citizen_id for a in lookups] == [citizen.id]
+
+
+async def test_a_citizen_sent_to_the_rehab_route_shows_where_the_case_went_and_its_deadline(world):
+    """Issue 17, seeds 000 KE 9 / 003 KE 6: the case is visibly «sent to the rehab route», not just gone."""
+    citizen = create_citizen(world.db, world.jk.id, name="Rikke Holm")
+    record_visitation(world.db, world.jk.id, citizen.id, "rehab")
+    app = AabenApp(world.runtime)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_citizen(pilot, "rikke")
+        text = screen_text(app)
+        assert "Spor Sendt til rehabiliteringsteamet 24.11.2026" in text
+        assert "Næste opfølgning 08.12.2026" in text  # preparing the case (the rehab plan's first part)

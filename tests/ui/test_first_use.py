@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from textual.command import CommandList, CommandPalette
 
 from aaben_raadgivning.config import load_settings
@@ -116,17 +117,19 @@ async def test_an_empty_database_offers_the_first_account_in_the_app_and_logs_it
     runtime.close()
 
 
-async def test_the_first_account_is_not_offered_while_another_laptops_staff_are_to_be_fetched(tmp_path, clock):
+@pytest.mark.parametrize("where", ["sync_share", "sync_server"])
+async def test_the_first_account_is_not_offered_while_another_laptops_staff_are_to_be_fetched(tmp_path, clock, where):
     import dataclasses
 
     from aaben_raadgivning.runtime import open_runtime
     from support.settings import changed
 
     runtime = open_runtime(tmp_path / "data", now=clock)
-    runtime = dataclasses.replace(runtime, settings=changed(runtime.settings, sync_share=str(tmp_path / "share")))
+    value = str(tmp_path / "share") if where == "sync_share" else "postgresql://laptop@db.kommune.dk/aaben"
+    runtime = dataclasses.replace(runtime, settings=changed(runtime.settings, **{where: value}))
     app = AabenApp(runtime)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for_text(pilot, "fællesmappen med")
+        await wait_for_text(pilot, "fællesmappen eller serveren")
         await pilot.press("ctrl+n")
         await pilot.pause()
         assert app.screen.__class__.__name__ == "LoginScreen"

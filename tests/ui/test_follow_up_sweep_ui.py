@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from aaben_raadgivning.ids import derived_id
+from aaben_raadgivning.store.actions.base_data import update_base_data
 from aaben_raadgivning.store.actions.citizen_record import assign_jobformidler
 from aaben_raadgivning.store.follow_ups.sweep import last_sweep_date
 from aaben_raadgivning.store.models import FollowUpTask
@@ -26,6 +27,7 @@ def six_months_in_project(world):
     """Lars has been in the project since Mon 25.05.2026 without a jobsamtale: on Tue 24.11 the queue has his
     LAB § 31 task and an inactivity task; the six months end on Wed 25.11."""
     citizen = citizen_in_project(world, "Lars Vang", date(2026, 5, 25))
+    update_base_data(world.db, world.jk.id, citizen.id, benefit_since=date(2026, 5, 25))  # LAB § 31 runs from it
     assign_jobformidler(world.db, world.jk.id, citizen.id, world.jf.id)
     return citizen
 

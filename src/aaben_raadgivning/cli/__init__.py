@@ -27,6 +27,7 @@ from aaben_raadgivning.cli.commands import (
     import_citizens,
     office,
     report,
+    server,
     share,
     sync,
     user,
@@ -88,8 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_global_options(parser, top_level=True)
     commands = parser.add_subparsers(title="kommandoer", metavar="KOMMANDO", dest="command")
     # the order of --help
-    for command in (office, user, citizen, import_citizens, demo, export, report, audit, check, sync, share, device,
-                    follow_up_sweep):  # fmt: skip
+    for command in (office, user, citizen, import_citizens, demo, export, report, audit, check, sync, share, server,
+                    device, follow_up_sweep):  # fmt: skip
         command.register(commands)
     return parser
 

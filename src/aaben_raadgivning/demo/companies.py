@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from aaben_raadgivning.demo.bulk import BATCH_ROWS
 from aaben_raadgivning.demo.texts import PHONE_PATTERNS
 from aaben_raadgivning.demo.world import World
-from aaben_raadgivning.domain.agreements import PLAN_TASK_RULE
+from aaben_raadgivning.domain.agreements import PLAN_TASK_RULE, praktik_limits
+from aaben_raadgivning.domain.rules import load_rules
 from aaben_raadgivning.domain.workdays import WorkdayCalendar
 from aaben_raadgivning.ids import derived_id
 
@@ -64,6 +65,36 @@ def _schedule(rng: random.Random, kind: str, ordinary_days: int) -> tuple[str, i
     return json.dumps(week, separators=(",", ":")), sum(week["ordinary"])
 
 
+_PRAKTIK_EXPECTATIONS = (
+    "Borgeren møder til tiden og giver besked ved fravær; virksomheden oplærer i de faste opgaver.",
+    "Afklare om borgeren kan klare lagerarbejde; kontaktpersonen giver en kort tilbagemelding hver uge.",
+    "Træne samarbejde og arbejdstempo; målet er flere timer, når borgeren er klar.",
+    "Virksomheden overvejer ansættelse, hvis praktikken går godt.",
+)
+
+
+def _terms(rng: random.Random, schedule: str, start: date, *, renegotiated: bool = False) -> dict:
+    """What the models ask of an agreement (domain.agreements): with praktik hours a purpose and the agreed
+    expectations (seed 002), without ordinary hours whether and when they are expected (seed 000 KE 7); a
+    renegotiated version that keeps praktik past the limit has its written assessment."""
+    week = json.loads(schedule)
+    terms: dict = {}
+    if sum(week["praktik"]):
+        terms["praktik_purpose"] = rng.choice(("afklaring", "traening", "traening", "rekruttering"))
+        terms["praktik_expectations"] = rng.choice(_PRAKTIK_EXPECTATIONS)
+        if renegotiated:
+            terms["praktik_assessment"] = (
+                "Konkret vurdering: borgeren har brug for længere oplæring før ordinære timer."
+            )
+    if not any(week["ordinary"]) and any(any(days) for days in week.values()):
+        expected = rng.random() < 0.8
+        terms["ordinary_expected"] = expected
+        if expected:
+            month = start.month + rng.randint(1, 3)
+            terms["ordinary_expected_from"] = date(start.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+    return terms
+
+
 def write_companies_and_agreements(world: World, session: Session, calendar: WorkdayCalendar) -> None:
     """Companies with contact persons; an agreement for each citizen in trin 3 and some in trin 2 (a few
     renegotiated towards more ordinary hours, some finished or broken off), the follow-up plan tasks of the
@@ -102,6 +133,7 @@ def write_companies_and_agreements(world: World, session: Session, calendar: Wor
     plan = default_plan()
     plan_json = plan.to_json()
     kinds = ("ordinaere_timer", "virksomhedspraktik", "kombination", "loentilskud")
+    rules = load_rules()
     for citizen_id, step in course:
         if step == "trin2" and rng.random() < 0.7:
             continue
@@ -112,7 +144,9 @@ def write_companies_and_agreements(world: World, session: Session, calendar: Wor
         ]
         kind = rng.choices(kinds, (35, 25, 30, 10))[0]
         start = world.today - timedelta(days=rng.randint(-20, 330))
-        weeks = 13 if kind in ("virksomhedspraktik", "kombination") else rng.choice((13, 26, 52))
+        # LAB § 61: the praktik limit follows readiness (4 weeks for jobparate and unrecorded, 13 otherwise)
+        praktik_weeks = praktik_limits(world.readiness.get(citizen_id), rules).limit
+        weeks = praktik_weeks if kind in ("virksomhedspraktik", "kombination") else rng.choice((13, 26, 52))
         end = start + timedelta(weeks=weeks) - timedelta(days=1)
         if step == "trin3":
             status = "aktiv" if end >= world.today else "afsluttet"
@@ -136,12 +170,14 @@ def write_companies_and_agreements(world: World, session: Session, calendar: Wor
         }  # fmt: skip
         created = world.clock.utc(datetime.combine(min(start, world.today) - timedelta(days=7), time(11)))
         versions = []
+        terms_rng = random.Random(f"terms:{citizen_id}")  # its own stream: the other demo data stay as they were
         if renegotiate:
             middle = start + timedelta(days=rng.randint(40, 60))
             first_id = writer.add(
                 "agreements", **common, version=1, status="afsluttet", status_reason="genforhandlet",
                 status_changed_at=world.clock.utc(datetime.combine(middle, time(12))), schedule=schedule,
                 start_date=start, end_date=middle - timedelta(days=1), created_at=created,
+                **_terms(terms_rng, schedule, start),
             )  # fmt: skip
             versions.append(first_id)
             schedule, ordinary = _schedule(
@@ -153,6 +189,7 @@ def write_companies_and_agreements(world: World, session: Session, calendar: Wor
                 "agreements", **common, version=2, previous_id=first_id, status="aktiv",
                 status_changed_at=world.clock.utc(datetime.combine(middle, time(12))), schedule=schedule,
                 start_date=middle, end_date=max(end, middle + timedelta(weeks=13)), created_at=world.clock.utc(datetime.combine(middle, time(11))),
+                **_terms(terms_rng, schedule, middle, renegotiated=True),
             )  # fmt: skip
             end = max(end, middle + timedelta(weeks=13))
         else:
@@ -165,6 +202,7 @@ def write_companies_and_agreements(world: World, session: Session, calendar: Wor
             agreement_id = writer.add(
                 "agreements", **common, version=1, status=status, status_reason=reason, status_changed_at=changed,
                 schedule=schedule, start_date=start, end_date=end, created_at=created,
+                **_terms(terms_rng, schedule, start),
             )  # fmt: skip
         root = versions[0] if versions else agreement_id
         if status == "aktiv":

@@ -573,6 +573,7 @@ def _write_citizens(
                     _write_outcome(world, calendar, citizen_id, outcome)
                 if values.get("step") in ("trin2", "trin3"):
                     world.course_citizens.append((citizen_id, values["step"]))
+                    world.readiness[citizen_id] = values["readiness"]
                 citizen_ids.append(citizen_id)
                 search_rows.append((citizen_id, values["name"], values["cpr"], values["phone"]))
                 if count:

@@ -79,6 +79,7 @@ class World:
     companies: list[str]
     addresses: list[str]
     course_citizens: list[tuple[str, str]] = field(default_factory=list)  # (citizen id, step) in trin 2/3
+    readiness: dict[str, str | None] = field(default_factory=dict)  # course citizens' readiness: praktik limits
     project_days: list[date] = field(default_factory=list)  # past working days a project may have started on
     created_days: list[date] = field(default_factory=list)  # each written citizen's creation day (local)
     no_show: dict[tuple[str, date], float] = field(default_factory=dict)  # (initials, month) → chance of udeblivelse

@@ -12,9 +12,17 @@ unknown keys are ignored when reading. ``ordinary`` are ordinære, ustøttede ti
 count towards the monthly goal); ``praktik`` (virksomhedspraktik) and ``loentilskud`` are always kept
 apart and never count as ordinary hours. Hours per month are the weekly hours × 52/12 (an average month).
 
-Course kinds, statuses and limits are data in ``assets/reference.toml`` (``[[course_kinds]]``,
-``[[agreement_statuses]]``, ``[agreement_limits]``); the internship limits in weeks are rules
-(``praktik_limit_weeks``, ``praktik_extended_limit_weeks`` in rules.toml).
+Course kinds, statuses, praktik purposes and limits are data in ``assets/reference.toml``
+(``[[course_kinds]]``, ``[[agreement_statuses]]``, ``[[praktik_purposes]]``, ``[agreement_limits]``); the
+internship limits in weeks are rules in rules.toml, picked by the citizen's readiness (jobparathed, LAB § 61):
+``praktik_jobparate_limit_weeks`` for the readiness codes listed in ``agreement_limits.jobparate_readiness``
+(no extension), ``praktik_limit_weeks`` / ``praktik_extended_limit_weeks`` for every other recorded readiness
+(aktivitetsparate). A citizen without a recorded readiness gets the stricter jobparate limit on a complete
+agreement (activation, renegotiation, saving an active one) and a warning on a draft (see ``praktik_limits``).
+
+What the models ask of an agreement (seeds 000 KE 7 / 003 KE 4, 002): with hours but no ordinary hours it
+says whether ordinary hours are expected and, if so, from when; with praktik hours it names the praktik's
+purpose (a ``[[praktik_purposes]]`` code) and the expectations agreed with the company.
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ from __future__ import annotations
 import json
 import math
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -39,6 +47,7 @@ from aaben_raadgivning.domain.hours import (
     HoursInputError,
     format_hours,
     parse_hours,
+    parse_month,
 )
 from aaben_raadgivning.domain.rules import Rules
 
@@ -73,11 +82,27 @@ class AgreementStatusTerm:
 
 
 @dataclass(frozen=True)
+class PraktikPurpose:
+    code: str
+    label: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class AgreementData:
     course_kinds: tuple[CourseKind, ...]
     statuses: tuple[AgreementStatusTerm, ...]
     max_minutes_per_day: int
     max_praktik_minutes_per_week: int
+    praktik_purposes: tuple[PraktikPurpose, ...] = ()
+    jobparate_readiness: frozenset[str] = frozenset({"jobparat"})  # readiness codes with the jobparate limit
+
+    def praktik_purpose(self, code: str | None) -> PraktikPurpose | None:
+        return next((p for p in self.praktik_purposes if p.code == code), None)
+
+    def purpose_label(self, code: str | None) -> str:
+        purpose = self.praktik_purpose(code)
+        return purpose.label if purpose else (code or "")
 
     def course_kind(self, code: str) -> CourseKind | None:
         return next((kind for kind in self.course_kinds if kind.code == code), None)
@@ -114,12 +139,18 @@ def parse_agreement_data(text: str) -> AgreementData:
         AgreementStatusTerm(row["code"], row["label"], tuple(row.get("next", [])))
         for row in data.get("agreement_statuses", [])
     )
+    purposes = tuple(
+        PraktikPurpose(row["code"], row["label"], row.get("description", ""))
+        for row in data.get("praktik_purposes", [])
+    )
     limits = data.get("agreement_limits", {})
     return AgreementData(
         kinds,
         statuses,
         int(Decimal(str(limits.get("max_hours_per_day", 24))) * 60),
         int(Decimal(str(limits.get("max_praktik_hours_per_week", 37))) * 60),
+        purposes,
+        frozenset(limits.get("jobparate_readiness", ["jobparat"])),
     )
 
 
@@ -244,6 +275,29 @@ def schedule_errors(
 
 
 @dataclass(frozen=True)
+class PraktikLimits:
+    """The internship limits that apply to one citizen (picked by readiness, see ``praktik_limits``)."""
+
+    limit: int  # weeks; beyond it only after a written, concrete assessment (when extended > limit)
+    extended: int  # weeks; never beyond (== limit: the law allows no extension)
+    group: str  # who the limit is for, in Danish: "aktivitetsparate", "jobparate"
+    readiness_known: bool = True  # False: no readiness recorded, the stricter jobparate limit applies
+
+
+def praktik_limits(readiness: str | None, rules: Rules, data: AgreementData | None = None) -> PraktikLimits:
+    """LAB § 61: up to 4 weeks for jobparate (no extension), 13 weeks for aktivitetsparate (26 after a concrete
+    assessment); the numbers are rules. Which readiness codes are jobparate is data (reference.toml). Without a
+    recorded readiness the stricter jobparate limit applies (``readiness_known`` False)."""
+    data = data or load_agreement_data()
+    jobparate = PraktikLimits(rules.praktik_jobparate_limit_weeks, rules.praktik_jobparate_limit_weeks, "jobparate")
+    if not readiness:
+        return replace(jobparate, readiness_known=False)
+    if readiness in data.jobparate_readiness:
+        return jobparate
+    return PraktikLimits(rules.praktik_limit_weeks, rules.praktik_extended_limit_weeks, "aktivitetsparate")
+
+
+@dataclass(frozen=True)
 class PraktikCheck:
     weeks: Decimal  # planned internship weeks, earlier versions of the agreement included
     warning: str = ""
@@ -258,24 +312,54 @@ def period_days(start: date, end: date) -> int:
     return (end - start).days + 1
 
 
+def _weeks_text(weeks: Decimal) -> str:
+    return format_decimal(weeks, 1).replace(",0", "")
+
+
 def check_praktik(
-    start: date | None, end: date | None, praktik_minutes: int, assessment: str, rules: Rules, earlier_days: int = 0
+    start: date | None,
+    end: date | None,
+    praktik_minutes: int,
+    assessment: str,
+    rules: Rules,
+    earlier_days: int = 0,
+    *,
+    readiness: str | None,
+    strict: bool = True,
 ) -> PraktikCheck:
-    """Internship limits (data): warn when the planned period reaches the ordinary limit (13 weeks), require a
-    written concrete assessment to go past it, refuse past the extended limit (26 weeks)."""
+    """Internship limits (data, by the citizen's readiness): warn when the planned period reaches the limit,
+    require a written concrete assessment to go past it where the law allows an extension, refuse past the
+    extended limit. Without a recorded readiness the jobparate limit is enforced when ``strict`` (a complete
+    agreement); a draft (``strict`` False) gets a warning and the aktivitetsparate limits."""
     if praktik_minutes <= 0 or start is None:
         return PraktikCheck(Decimal(0))
     if end is None:
         return PraktikCheck(Decimal(0), errors={"end_date": "Virksomhedspraktik skal have en slutdato."})
     days = earlier_days + max(period_days(start, end), 0)
     weeks = Decimal(days) / 7
-    limit, extended = rules.praktik_limit_weeks, rules.praktik_extended_limit_weeks
-    shown = format_decimal(weeks, 1).replace(",0", "")
+    shown = _weeks_text(weeks)
+    limits = praktik_limits(readiness, rules)
+    if not limits.readiness_known and days > limits.limit * 7:
+        unknown = (
+            f"Borgerens parathed er ikke registreret, så grænsen for jobparate gælder: højst {limits.limit} uger "
+            f"(planen er {shown} uger). Registrér parathed i borgerens stamdata, eller vælg en tidligere slutdato."
+        )
+        if strict:
+            return PraktikCheck(weeks, errors={"end_date": unknown})
+        draft = _check_within(weeks, days, shown, assessment, praktik_limits("aktivitetsparat", rules))
+        return replace(draft, warning=" ".join(filter(None, (unknown, draft.warning))))
+    return _check_within(weeks, days, shown, assessment, limits)
+
+
+def _check_within(weeks: Decimal, days: int, shown: str, assessment: str, limits: PraktikLimits) -> PraktikCheck:
+    limit, extended = limits.limit, limits.extended
+    group = "" if limits.group == "aktivitetsparate" else f" for {limits.group}"
     if days > extended * 7:
         return PraktikCheck(
             weeks,
             errors={
-                "end_date": f"Virksomhedspraktik kan højst vare {extended} uger; planen er {shown} uger. Vælg en tidligere slutdato."
+                "end_date": f"Virksomhedspraktik{group} kan højst vare {extended} uger; planen er {shown} uger. "
+                "Vælg en tidligere slutdato."
             },
         )
     if days > limit * 7:
@@ -289,7 +373,7 @@ def check_praktik(
             weeks, f"Praktikken er planlagt til {shown} uger – forlænget efter konkret vurdering (højst {extended})."
         )
     if days >= limit * 7:
-        return PraktikCheck(weeks, f"Praktikken når grænsen på {limit} uger.")
+        return PraktikCheck(weeks, f"Praktikken når grænsen på {limit} uger{group}.")
     return PraktikCheck(weeks)
 
 
@@ -312,6 +396,10 @@ class AgreementInput:
     end_date: str = ""
     praktik_assessment: str = ""
     follow_up_plan: str = ""  # plan text, see domain.follow_up_cadence; empty = the default plan
+    ordinary_expected: str = ""  # ORDINARY_EXPECTED code ("ja"/"nej"), "" = not answered
+    ordinary_expected_from: str = ""  # a date or a month as typed ("1.3.2027", "marts 2027")
+    praktik_purpose: str = ""  # a [[praktik_purposes]] code
+    praktik_expectations: str = ""  # what was agreed with the company
 
 
 @dataclass(frozen=True)
@@ -328,7 +416,84 @@ class CleanAgreement:
     end_date: date | None
     praktik_assessment: str
     follow_up_plan: str  # stored JSON
+    ordinary_expected: bool | None = None  # None: not asked (the agreement has ordinary hours)
+    ordinary_expected_from: date | None = None
+    praktik_purpose: str | None = None  # None: no praktik hours
+    praktik_expectations: str = ""
     warnings: tuple[str, ...] = ()
+
+
+# «Forventes ordinære timer?» (seed 000 KE 7): the editor's answers and what they store.
+ORDINARY_EXPECTED = {"ja": True, "nej": False}
+ORDINARY_EXPECTED_LABELS = (("Ja", "ja"), ("Nej", "nej"))
+
+
+def ordinary_expected_code(value: bool | None) -> str:
+    """A stored answer as the editor's code ("" when not answered)."""
+    return "" if value is None else "ja" if value else "nej"
+
+
+def parse_expected_from(text: str, today: date) -> date:
+    """When ordinary hours are expected: a date ("1.3.2027") or a month ("3.2027", "marts 2027": its first day)."""
+    try:
+        return parse_date(text, today)
+    except DateInputError:
+        pass
+    try:
+        return parse_month(text, today)
+    except HoursInputError:
+        raise DateInputError(
+            f"«{text.strip()}» er hverken en dato eller en måned. Skriv fx 1.3.2027 eller marts 2027."
+        ) from None
+
+
+def _expectations(
+    data: AgreementInput, schedule: Schedule, start: date | None, today: date, errors: dict[str, str]
+) -> tuple[bool | None, date | None, str | None, str, list[str]]:
+    """Seed 000 KE 7 / 003 KE 4: hours but no ordinary hours → whether and when ordinary hours are expected;
+    seed 002: praktik hours → the praktik's purpose and the expectations agreed with the company.
+    Returns (expected, expected_from, purpose, expectations, warnings); answers that do not apply are dropped."""
+    warnings: list[str] = []
+    expected: bool | None = None
+    expected_from: date | None = None
+    if not schedule.is_empty() and schedule.week_minutes("ordinary") == 0:
+        answer = data.ordinary_expected.strip().lower()
+        if answer not in ORDINARY_EXPECTED:
+            errors["ordinary_expected"] = (
+                "Aftalen har ingen ordinære timer: svar på, om der forventes ordinære timer (ja eller nej)."
+            )
+        else:
+            expected = ORDINARY_EXPECTED[answer]
+        if expected and not data.ordinary_expected_from.strip():
+            errors["ordinary_expected_from"] = (
+                "Skriv hvornår der forventes ordinære timer – en dato eller en måned, fx 1.3.2027 eller marts 2027."
+            )
+        elif expected:
+            try:
+                expected_from = parse_expected_from(data.ordinary_expected_from, today)
+            except DateInputError as exc:
+                errors["ordinary_expected_from"] = exc.message
+            if expected_from and start and expected_from < start.replace(day=1):
+                errors["ordinary_expected_from"] = (
+                    f"Ordinære timer kan ikke forventes før forløbet starter ({format_date(start)})."
+                )
+        if expected is False:
+            warnings.append("Ingen udsigt til ordinære timer: overvej en anden virksomhed (seed 000 KE 9).")
+    purpose: str | None = None
+    expectations = ""
+    if schedule.week_minutes("praktik") > 0:
+        agreement_data = load_agreement_data()
+        found = agreement_data.praktik_purpose(data.praktik_purpose.strip())
+        if found is None:
+            names = ", ".join(p.label.lower() for p in agreement_data.praktik_purposes)
+            errors["praktik_purpose"] = f"Vælg formålet med praktikken ({names})."
+        else:
+            purpose = found.code
+        expectations = _text(
+            data.praktik_expectations, "praktik_expectations", errors,
+            required_message="Skriv de forventninger til praktikken, der er aftalt med virksomheden.",
+        )  # fmt: skip
+    return expected, expected_from, purpose, expectations, warnings
 
 
 def _text(value: str, name: str, errors: dict[str, str], *, required_message: str = "") -> str:
@@ -351,13 +516,21 @@ def _date(value: str, name: str, today: date, errors: dict[str, str]) -> date | 
 
 
 def validate_agreement(
-    data: AgreementInput, *, today: date, rules: Rules, complete: bool, earlier_praktik_days: int = 0
+    data: AgreementInput,
+    *,
+    today: date,
+    rules: Rules,
+    complete: bool,
+    readiness: str | None,
+    earlier_praktik_days: int = 0,
 ) -> CleanAgreement:
     """Check every field; raises ValidationError with one Danish message per wrong field.
 
     ``complete`` is False for a draft (citizen, company and course kind are enough; what is filled in must be
     right) and True to activate or renegotiate (tasks, contact person, jobformidler, start date, hours and a
-    valid follow-up plan are required).
+    valid follow-up plan are required). ``readiness`` is the citizen's readiness code (None: not recorded):
+    it picks the internship limits. In both cases hours without ordinary hours need the answer whether and
+    when ordinary hours are expected, and praktik hours need a purpose and the agreed expectations.
     """
     from aaben_raadgivning.domain.errors import ValidationError
     from aaben_raadgivning.domain.follow_up_cadence import (
@@ -397,11 +570,18 @@ def validate_agreement(
             errors["schedule"] = "Skriv timerne i ugeskemaet."
     warnings: list[str] = []
     if "end_date" not in errors and "schedule" not in errors:
-        check = check_praktik(start, end, schedule.week_minutes("praktik"), assessment, rules, earlier_praktik_days)
+        check = check_praktik(
+            start, end, schedule.week_minutes("praktik"), assessment, rules, earlier_praktik_days,
+            readiness=readiness, strict=complete,
+        )  # fmt: skip
         for name, message in check.errors.items():
             errors.setdefault(name, message)
         if check.warning:
             warnings.append(check.warning)
+    expected, expected_from, purpose, expectations = None, None, None, ""
+    if "schedule" not in errors:  # what the schedule asks for is known only when it reads right
+        expected, expected_from, purpose, expectations, more = _expectations(data, schedule, start, today, errors)
+        warnings.extend(more)
     try:
         plan = parse_plan_text(data.follow_up_plan, rules) if data.follow_up_plan.strip() else default_plan()
         plan_json = plan.to_json()
@@ -424,6 +604,10 @@ def validate_agreement(
         end_date=end,
         praktik_assessment=assessment,
         follow_up_plan=plan_json,
+        ordinary_expected=expected,
+        ordinary_expected_from=expected_from,
+        praktik_purpose=purpose,
+        praktik_expectations=expectations,
         warnings=tuple(warnings),
     )
 

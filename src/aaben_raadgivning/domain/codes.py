@@ -60,7 +60,8 @@ class ConflictChoice(StrEnum):
 
 class EventKind(StrEnum):
     """The timeline event kinds the code itself writes or reasons about (the full list, with labels and
-    which count as contact, is data: reference.toml "event_kinds"). "udeblivelse" is a no-show,
+    which count as contact, is data: reference.toml "event_kinds"). "udeblivelse" is a no-show, "afbud" a
+    cancellation in advance by the citizen (not a no-show: no sanction ground, no personal-contact task),
     "jobsamtale" a job interview (LAB § 31), "samtale" and "personligt_moede" kept appointments,
     "skriftlig_vejledning" written guidance before a sanction, "sanktion" the sanction itself, "delmaal" a
     sub-goal note, "aftale" an agreement note, "jobformidler" a change of job broker, "aaben_raadgivning" a
@@ -70,6 +71,7 @@ class EventKind(StrEnum):
     outcome (job, education, moved away …) recorded."""
 
     UDEBLIVELSE = "udeblivelse"
+    AFBUD = "afbud"
     JOBSAMTALE = "jobsamtale"
     SAMTALE = "samtale"
     PERSONLIGT_MOEDE = "personligt_moede"

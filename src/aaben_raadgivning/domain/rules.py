@@ -9,11 +9,16 @@ municipality may set its own. Terms of art used in the rules:
 - **jobsamtale**: the statutory job interview between citizen and jobcenter; LAB (lov om en aktiv
   beskæftigelsesindsats) § 31 sets a minimum number in the first months.
 - **delmål**: a sub-goal in the citizen's plan; progression on it is assessed at a fixed interval.
-- **virksomhedspraktik**: a time-limited work placement; the limit for aktivitetsparate citizens
-  (those not ready for ordinary work) can be extended after a concrete assessment.
+- **virksomhedspraktik**: a time-limited work placement; the limit depends on readiness (jobparathed):
+  short for jobparate citizens, longer for aktivitetsparate citizens (those not ready for ordinary work),
+  whose limit can be extended after a concrete assessment.
 - **opsøgende kontakt**: outreach — the jobformidler seeks out a citizen who has gone quiet.
 - **udeblivelse**: a no-show; followed by quick personal contact (Slagelse's "hurtig personlig opfølgning").
 - **selvforsørgende**: self-supporting, i.e. off public benefits through a job or education.
+- **underretning**: a formal notification to the social administration about a citizen unable to take
+  part; the citizen keeps the ordinary offer and the underretning is followed up.
+- **rehabiliteringsteam**: the interdisciplinary team a case for ressourceforløb, fleksjob or
+  førtidspension is prepared for (the preparatory part of the rehabiliteringsplan).
 
 A full rules file must give every rule. A municipality's override file is read with
 ``parse_rules(text, defaults=load_rules())``: there a rule may be omitted (the default stays) or written
@@ -72,6 +77,7 @@ _SPECS: dict[str, _Spec] = {
     "delmaal_review_weeks": _Spec(int, 1, 52),
     "praktik_limit_weeks": _Spec(int, 1, 104),
     "praktik_extended_limit_weeks": _Spec(int, 1, 104),
+    "praktik_jobparate_limit_weeks": _Spec(int, 1, 104),
     "inactivity_days_before_outreach": _Spec(int, 1, 365),
     "attendance_goal_percent": _Spec(int, 0, 100),
     "self_supporting_goal_percent": _Spec(int, 0, 100),
@@ -83,6 +89,9 @@ _SPECS: dict[str, _Spec] = {
     "retention_years": _Spec(int, 1, 100),
     "consent_valid_months": _Spec(int, 1, 60),
     "consent_expiry_warning_days": _Spec(int, 0, 365),
+    "underretning_follow_up_days": _Spec(int, 0, 365),
+    "rehab_preparation_days": _Spec(int, 0, 365),
+    "stagnation_follow_up_working_days": _Spec(int, 0, 60),
 }
 
 
@@ -110,6 +119,8 @@ class Rules:
     """Virksomhedspraktik limit for aktivitetsparate citizens."""
     praktik_extended_limit_weeks: int
     """The limit after a concrete assessment allows an extension."""
+    praktik_jobparate_limit_weeks: int
+    """Virksomhedspraktik limit for jobparate citizens (LAB § 61: no extension)."""
     inactivity_days_before_outreach: int
     """Days without contact before the jobformidler should make opsøgende kontakt."""
     attendance_goal_percent: int
@@ -131,6 +142,13 @@ class Rules:
     """Samtykke: a consent is valid this long from the day it is given (renewal starts a new period)."""
     consent_expiry_warning_days: int
     """Samtykke: the follow-up task «Samtykke udløber» appears this many days before the consent runs out."""
+    underretning_follow_up_days: int
+    """Underretning route (seed 003): follow the underretning up this many days after it was decided."""
+    rehab_preparation_days: int
+    """Rehab route (seeds 000, 003): prepare the case for the rehab team within this many days."""
+    stagnation_follow_up_working_days: int
+    """Stagnation (seeds 000 KE 9, 003): the task to renegotiate the agreement or consider another company is due
+    this many working days after the first day of the month in which the hours are found not rising."""
     notes: tuple[RuleNote, ...] = field(default=(), compare=False, repr=False)
 
     @staticmethod

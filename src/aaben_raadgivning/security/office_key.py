@@ -95,6 +95,11 @@ class OfficeKey:
         return self.derive("share-snapshot")
 
     @cached_property
+    def server_key(self) -> bytes:
+        """AES-256-GCM key that seals the logged values a laptop sends to a PostgreSQL sync server."""
+        return self.derive("server-values")
+
+    @cached_property
     def share_key(self) -> bytes:
         """AES-256-GCM key that seals every file this app writes to the share."""
         return self.derive("share-files")

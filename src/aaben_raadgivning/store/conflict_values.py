@@ -26,7 +26,7 @@ FREE_TEXT: dict[str, frozenset[str]] = {
     "citizens": frozenset({"name", "housing_area", "address", "job_goal", "resources", "barriers"}),
     "companies": frozenset({"name", "address", "industry", "suitable_tasks", "notes"}),
     "company_contacts": frozenset({"name", "role"}),  # phone and e-mail have their form's checks
-    "agreements": frozenset({"status_reason", "tasks", "health_notes", "praktik_assessment"}),
+    "agreements": frozenset({"status_reason", "tasks", "health_notes", "praktik_assessment", "praktik_expectations"}),
     "follow_up_tasks": frozenset({"reason", "note"}),
     "sub_goals": frozenset({"text"}),
 }

@@ -346,6 +346,14 @@ class Agreement(Base):
     # The written, concrete assessment required to plan internship beyond the ordinary limit.
     praktik_assessment: Mapped[str] = mapped_column(Text, default="", server_default="")
     follow_up_plan: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Seed 000 KE 7: with hours but no ordinary hours, whether ordinary hours are expected (None: not asked,
+    # the agreement has ordinary hours) and from when (a date; a month is stored as its first day).
+    ordinary_expected: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    ordinary_expected_from: Mapped[date | None] = mapped_column(Date, default=None)
+    # Seed 002: with praktik hours, the praktik's purpose (reference.toml [[praktik_purposes]]) and the
+    # expectations agreed with the company.
+    praktik_purpose: Mapped[str | None] = mapped_column(String(40), default=None)
+    praktik_expectations: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)
     created_by: Mapped[str | None] = mapped_column(ForeignKey("staff.id"), default=None)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
@@ -473,6 +481,17 @@ class SyncOutbox(Base):
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     change_id: Mapped[str] = mapped_column(ID, unique=True)
     segment: Mapped[int | None] = mapped_column(Integer, index=True, default=None)
+
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+
+class SyncRelay(Base):
+    """Every change-log entry logged here while this laptop syncs through a server, in commit order (filled
+    by a trigger, migration 0010): what a round pushes to the server beyond the last number it pushed."""
+
+    __tablename__ = "sync_relay"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    change_id: Mapped[str] = mapped_column(ID)
 
     __table_args__ = ({"sqlite_autoincrement": True},)
 

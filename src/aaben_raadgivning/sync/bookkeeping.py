@@ -61,12 +61,25 @@ def set_meta(conn: Connection, key: str, value: str | None) -> None:
 def sync_status(db: Database) -> SyncStatus:
     with db.engine.connect() as conn:
         last = meta(conn, "sync_last_success")
-        waiting = conn.exec_driver_sql("SELECT count(*) FROM sync_outbox WHERE segment IS NULL").scalar_one()
+        waiting = _waiting(conn)
         conflicts = conn.exec_driver_sql("SELECT count(*) FROM sync_conflicts").scalar_one()
         safe = meta(conn, "sync_safe_mode")
         gaps = len(json.loads(meta(conn, "sync_gaps") or "{}"))
         conn.rollback()
     return SyncStatus(datetime.fromisoformat(last) if last else None, waiting, conflicts, safe, gaps)
+
+
+def _waiting(conn: Connection) -> int:
+    """Changes waiting to be sent: own ones not yet on the share (for a laptop on a share, or on nothing
+    yet), plus what the relay lists for a sync server (sync/server/round.py) beyond what was pushed."""
+    on_server = meta(conn, "server_relay") is not None
+    on_share = meta(conn, "sync_share_id") is not None
+    waiting = 0
+    if on_share or not on_server:
+        waiting += conn.exec_driver_sql("SELECT count(*) FROM sync_outbox WHERE segment IS NULL").scalar_one()
+    if on_server:
+        waiting += conn.exec_driver_sql("SELECT count(*) FROM sync_relay").scalar_one()
+    return waiting
 
 
 def refresh_conflicts_after_local_edits(db: Database) -> None:

@@ -75,6 +75,15 @@ def reset_device(db: Database, share: Path) -> DeviceReset:
         raise DeviceResetError(f"{exc} Intet er ændret.") from None
     old = db.device_id
     published = _published_ids(io, old, db.office_key)
+    new, relabelled, mine, applied = relabel_own_changes(db, published)
+    return DeviceReset(old, new, relabelled, mine - relabelled, _announce(io, new, applied, db.office_key))
+
+
+def relabel_own_changes(db: Database, published: set[str]) -> tuple[str, int, int, dict[str, int]]:
+    """The reset itself, in one local transaction: a new id, under which the own changes not in
+    ``published`` (the ids the share or the sync server holds under the old id) will be sent. Returns the
+    new id, how many were relabelled, how many own changes there were, and the share progress to announce."""
+    old = db.device_id
     new = new_id()
     with db.write() as conn:
         mine = conn.exec_driver_sql("SELECT count(*) FROM change_log WHERE device_id = ?", (old,)).scalar_one()
@@ -112,7 +121,7 @@ def reset_device(db: Database, share: Path) -> DeviceReset:
         conn.exec_driver_sql("DELETE FROM local_meta WHERE key IN ('sync_conflicts_seq', 'sync_safe_mode')")
         conn.exec_driver_sql("UPDATE local_meta SET value = ? WHERE key = 'device_id'", (new,))
         applied: dict[str, int] = dict(conn.exec_driver_sql("SELECT device_id, applied_seq FROM sync_peers").all())
-    return DeviceReset(old, new, len(relabel), mine - len(relabel), _announce(io, new, applied, db.office_key))
+    return new, len(relabel), mine, applied
 
 
 def _announce(io: ShareIO, device: str, applied: dict[str, int], key: OfficeKey | None) -> bool:

@@ -65,7 +65,7 @@ def share_reachable(share: Path) -> bool:
 
 
 @contextmanager
-def _no_cyclic_gc():
+def no_cyclic_gc():
     """A round builds tens of thousands of short-lived lists and tuples, none of them in cycles; the cyclic
     collector would walk them again and again (a third of the apply time, measured). Reference counting
     still frees them; the collector runs again as soon as the round ends."""
@@ -79,7 +79,7 @@ def _no_cyclic_gc():
 
 
 @contextmanager
-def _device_lock(db: Database):
+def device_lock(db: Database):
     """One sync at a time per database (the app's background sync and a command-line sync)."""
     database = db.engine.url.database
     path = Path(f"{database}.sync.lock") if database else None
@@ -157,7 +157,7 @@ def sync(
     if not io.reachable():
         raise ShareUnreachable(f"Fællesmappen {share} kan ikke nås. Ændringerne venter her, til den kan.")
     progress = progress or (lambda _f, _s: None)
-    with _device_lock(db), _no_cyclic_gc():
+    with device_lock(db), no_cyclic_gc():
         round_ = _Round(db, io, device_name, progress, wall_ms)
         progress(0.0, "Forbinder til fællesmappen")
         try:

@@ -290,12 +290,15 @@ class OwnSegments(RoundBase):
                 rows = (
                     _raw(conn)
                     .execute(  # plain tuples: this can be many rows
-                        "SELECT o.seq, json_array(c.id, c.hlc, c.table_name, c.row_id, c.op, c.field, c.value, "
-                        "b.base, c.staff_id), c.op = 'purge' "
+                        # (an entry of another device, relayed from a sync server, names its device last)
+                        "SELECT o.seq, CASE WHEN c.device_id = ? THEN json_array(c.id, c.hlc, c.table_name, "
+                        "c.row_id, c.op, c.field, c.value, b.base, c.staff_id) ELSE json_array(c.id, c.hlc, "
+                        "c.table_name, c.row_id, c.op, c.field, c.value, b.base, c.staff_id, c.device_id) END, "
+                        "c.op = 'purge' "
                         "FROM sync_outbox AS o JOIN change_log AS c ON c.id = o.change_id "
                         "LEFT JOIN sync_bases AS b ON b.change_id = c.id "
                         "WHERE o.segment IS NULL AND o.seq <= ? ORDER BY o.seq LIMIT ?",
-                        (up_to if up_to is not None else 2**62, SEGMENT_MAX_CHANGES),
+                        (self.me, up_to if up_to is not None else 2**62, SEGMENT_MAX_CHANGES),
                     )
                     .fetchall()
                 )

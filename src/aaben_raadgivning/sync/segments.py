@@ -21,8 +21,9 @@ writes or reads it; a keyed laptop refuses it, and a plain one refuses format 2.
 Names: ``seg-<first>-<last>.jsonl`` with 10-digit sequence numbers; a normal segment has first == last,
 a compacted one covers a range. Temporary files start with ``.tmp-`` and are never read.
 
-A change line is the JSON array ``[id, hlc, table, row_id, op, field, value, base, staff_id]``. Readers
-take the elements they know and ignore the rest, so an element added at the end (``staff_id`` was) needs
+A change line is the JSON array ``[id, hlc, table, row_id, op, field, value, base, staff_id]``, and for an
+entry of another device that this laptop relays from a sync server (sync/server/), that device's id as a
+tenth element. Readers take the elements they know and ignore the rest, so an element added at the end (``staff_id`` was) needs
 no new format number: an older version reads the first eight.
 """
 
@@ -132,7 +133,12 @@ def encode_lines(header: dict[str, Any], lines: list[str], key: OfficeKey | None
 def encode_with_header(
     header: dict[str, Any], changes: tuple[Change, ...] | list[Change], key: OfficeKey | None
 ) -> bytes:
-    return encode_lines(header, [_dumps(change.line()) for change in changes], key)
+    device = header["device"]
+    return encode_lines(
+        header,
+        [_dumps(c.line() if c.device_id == device else [*c.line(), c.device_id]) for c in changes],
+        key,
+    )
 
 
 def encode(segment: Segment, key: OfficeKey | None) -> bytes:
@@ -241,7 +247,18 @@ def decode(data: bytes, key: OfficeKey | None, *, device: str | None = None, nam
         # One parse for all lines (per-line json.loads calls cost more than the parsing itself).
         entries = json.loads("[" + ",".join(lines[1:]) + "]")
         changes = tuple(
-            Change(e[0], e[1], device, e[2], e[3], e[4], e[5], e[6], e[7], e[8] if len(e) > 8 else None)
+            Change(
+                e[0],
+                e[1],
+                e[9] if len(e) > 9 else device,
+                e[2],
+                e[3],
+                e[4],
+                e[5],
+                e[6],
+                e[7],
+                e[8] if len(e) > 8 else None,
+            )
             for e in entries
         )
         if len(changes) != len(lines) - 1:

@@ -53,7 +53,7 @@ LEASE_SECONDS = 15 * 60
 # Local bookkeeping that must not travel in a snapshot (it describes the writer, not the data). One
 # local_meta entry does describe the data: the day the derived follow-up tasks were last brought up to
 # date, so a new laptop made from the snapshot sweeps from there instead of recomputing every citizen.
-LOCAL_ONLY = ("local_meta", "sync_outbox", "sync_own_segments", "sync_peers")
+LOCAL_ONLY = ("local_meta", "sync_outbox", "sync_own_segments", "sync_peers", "sync_relay")
 
 
 @dataclass(frozen=True)
@@ -177,12 +177,7 @@ def write_snapshot(db: Database, share: Path, io: ShareIO | None = None, *,
         folder = _snapshots_dir(io)
         with tempfile.TemporaryDirectory() as tmp:
             local = Path(tmp) / "snapshot.sqlite3"
-            raw = db.engine.raw_connection()
-            try:
-                assert raw.driver_connection is not None  # a pooled connection always wraps one
-                raw.driver_connection.execute("VACUUM INTO ?", (str(local),))
-            finally:
-                raw.close()
+            vacuum_copy(db, local)
             with closing(db.connect_raw(local)) as snap:
                 covers = dict(snap.execute("SELECT device_id, applied_seq FROM sync_peers").fetchall())
                 covers[me] = snap.execute("SELECT coalesce(max(last_seq), 0) FROM sync_own_segments").fetchone()[0]
@@ -195,24 +190,7 @@ def write_snapshot(db: Database, share: Path, io: ShareIO | None = None, *,
                 if segment is None:  # (cannot happen: send_own raises when it cannot send)
                     return None
                 covers[me] = max(covers[me], int(segment))
-            with closing(db.connect_raw(local)) as snap, snap:
-                for table in LOCAL_ONLY:
-                    if table == "local_meta":
-                        # Two entries describe the data, not the writer: the day the follow-up tasks were
-                        # last brought up to date, and segments the copy holds only in part (a round stopped
-                        # between batches): a laptop starting from it must claim those in its own files.
-                        snap.execute("DELETE FROM local_meta WHERE key NOT IN (?, ?)", (SWEEP_DATE_KEY, PARTIAL_KEY))
-                    else:
-                        snap.execute(f"DELETE FROM {table}")
-                # Derived, rebuilt by the receiver. Dropped and made again rather than emptied: a full-text
-                # index keeps the terms of deleted rows (a purged citizen's name and CPR) until it merges.
-                (ddl,) = snap.execute("SELECT sql FROM sqlite_master WHERE name = 'citizen_search'").fetchone()
-                snap.execute("DROP TABLE citizen_search")
-                snap.execute(ddl)
-            with closing(db.connect_raw(local)) as snap:
-                snap.execute("VACUUM")
-                if db.office_key is not None:  # VACUUM INTO kept the laptop's key; the share has its own
-                    snap.execute(sqlite_driver.rekey_pragma(db.office_key.snapshot_key))
+            strip_copy(db, local, _snapshot_key(db))
             data = local.read_bytes()
         # Newer than every snapshot already there, even from a laptop whose clock is behind (or in the
         # same millisecond): otherwise the new one would sort as older and be removed as replaced.
@@ -243,6 +221,39 @@ def write_snapshot(db: Database, share: Path, io: ShareIO | None = None, *,
         return info
     finally:
         _release_lease(io, me, key)
+
+
+def vacuum_copy(db: Database, local: Path) -> None:
+    """A consistent copy of the laptop's database at ``local`` (still under the laptop's key)."""
+    raw = db.engine.raw_connection()
+    try:
+        assert raw.driver_connection is not None  # a pooled connection always wraps one
+        raw.driver_connection.execute("VACUUM INTO ?", (str(local),))
+    finally:
+        raw.close()
+
+
+def strip_copy(db: Database, local: Path, key: bytes | None) -> None:
+    """Make a copy from vacuum_copy a snapshot: without this laptop's local bookkeeping and derived search
+    terms, compacted, and re-encrypted under ``key`` (the snapshot key; None: a plain benchmark laptop)."""
+    with closing(db.connect_raw(local)) as snap, snap:
+        for table in LOCAL_ONLY:
+            if table == "local_meta":
+                # Two entries describe the data, not the writer: the day the follow-up tasks were
+                # last brought up to date, and segments the copy holds only in part (a round stopped
+                # between batches): a laptop starting from it must claim those in its own files.
+                snap.execute("DELETE FROM local_meta WHERE key NOT IN (?, ?)", (SWEEP_DATE_KEY, PARTIAL_KEY))
+            else:
+                snap.execute(f"DELETE FROM {table}")
+        # Derived, rebuilt by the receiver. Dropped and made again rather than emptied: a full-text
+        # index keeps the terms of deleted rows (a purged citizen's name and CPR) until it merges.
+        (ddl,) = snap.execute("SELECT sql FROM sqlite_master WHERE name = 'citizen_search'").fetchone()
+        snap.execute("DROP TABLE citizen_search")
+        snap.execute(ddl)
+    with closing(db.connect_raw(local)) as snap:
+        snap.execute("VACUUM")
+        if key is not None:  # VACUUM INTO kept the laptop's key; the snapshot has its own
+            snap.execute(sqlite_driver.rekey_pragma(key))
 
 
 # --- a new laptop -------------------------------------------------------------------------------
@@ -282,10 +293,15 @@ def bootstrap(db: Database, share: Path, io: ShareIO | None = None) -> SnapshotI
                 continue
             if size != info.size or digest != info.sha256:
                 continue  # damaged or half-copied: try an older one
-            if not (info.schema == migrate.SCHEMA_HEAD and _has_no_changes(db) and _take_file(db, local, info)):
-                _copy_into(db, local, info)
+            start_from_file(db, local, info)
         return info
     return None
+
+
+def start_from_file(db: Database, local: Path, info: SnapshotInfo) -> None:
+    """Fill the database from a verified snapshot file: taken whole by a brand-new laptop, else merged in."""
+    if not (info.schema == migrate.SCHEMA_HEAD and _has_no_changes(db) and _take_file(db, local, info)):
+        _copy_into(db, local, info)
 
 
 def _copy_file(io: ShareIO, source: Path, target: Path) -> tuple[int, str]:

@@ -439,7 +439,7 @@ class AabenApp(App):
         self._last_activity = self.idle_clock()
         timers.append(self.set_interval(IDLE_CHECK_SECONDS, self.check_idle_lock))
         self.start_follow_up_sweep()
-        if self.settings.sync_share:  # background sync: now and every few minutes
+        if self.settings.sync_share or self.settings.sync_server:  # background sync: now and every few minutes
             timers.append(self.set_interval(self.settings.sync_interval_minutes * 60, self.start_sync))
             timers.append(self.set_interval(BADGE_REFRESH_SECONDS, self.refresh_sync_badge))  # "n venter" grows
             self.call_after_refresh(self.start_sync)
@@ -587,7 +587,7 @@ class AabenApp(App):
         from aaben_raadgivning.sync.engine import sync_status
         from aaben_raadgivning.ui.widgets.sync_badge import sync_badge
 
-        if self.staff is None or self._runtime is None or not self.settings.sync_share:
+        if self.staff is None or self._runtime is None or not (self.settings.sync_share or self.settings.sync_server):
             self.sync_badge = ""
             return
         status = sync_status(self.runtime.db)
@@ -739,11 +739,12 @@ class AabenApp(App):
 
     def start_sync(self, manual: bool = False) -> None:
         """One sync round in a worker thread (never blocks the UI); F9 shows its progress."""
-        if not self.settings.sync_share:
+        if not (self.settings.sync_share or self.settings.sync_server):
             if manual:
                 self.notify(
-                    "Der er ingen fællesmappe i indstillingerne ([sync] share).", severity="warning", markup=False
-                )
+                    "Der er ingen fællesmappe eller server i indstillingerne ([sync] share / server).",
+                    severity="warning", markup=False,
+                )  # fmt: skip
             return
         self._sync_running = True
         self.refresh_sync_badge()
@@ -752,17 +753,22 @@ class AabenApp(App):
     @work(thread=True, exclusive=True, group="sync")
     def _sync_worker(self, manual: bool) -> None:
         from aaben_raadgivning.domain.grammar import count_text, thousands
-        from aaben_raadgivning.sync.engine import SyncError, WrongShare, sync
+        from aaben_raadgivning.sync.configured import sync_configured
+        from aaben_raadgivning.sync.engine import SyncError, WrongShare
         from aaben_raadgivning.ui.widgets.form import STORAGE_ERRORS, storage_problem
 
         def progress(fraction: float, step: str) -> None:
             self.call_from_thread(self._sync_progress, fraction, step)
 
         try:
-            report = sync(self.runtime.db, Path(self.settings.sync_share).expanduser(),
-                          device_name=self.settings.display_device_name, progress=progress)  # fmt: skip
+            share = Path(self.settings.sync_share).expanduser() if self.settings.sync_share else None
+            report = sync_configured(self.runtime.db, share=share, server=self.settings.sync_server,
+                                     device_name=self.settings.display_device_name, progress=progress)  # fmt: skip
         except WrongShare as exc:  # not "offline": nothing syncs until the folder or the settings are put right
-            message = "Ikke synkroniseret: mappen er ikke denne computers fællesmappe."
+            server = type(exc).__name__ == "WrongServer"  # (sync.server is imported only where one is set up)
+            message = "Ikke synkroniseret: " + (
+                "serveren er ikke denne computers (se F9)." if server else "mappen er ikke denne computers fællesmappe."
+            )
             outcome = SyncOutcome(message, failed=True, wrong_share=str(exc))
         except (SyncError, OSError) as exc:
             outcome = SyncOutcome(f"Ikke synkroniseret: {exc}", failed=True, tell=manual)

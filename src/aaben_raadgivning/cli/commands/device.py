@@ -26,6 +26,7 @@ def register(commands: Any) -> None:
     )  # fmt: skip
     add_global_options(reset, top_level=False)
     reset.add_argument("--share", type=Path, metavar="MAPPE", help="fællesmappen (i stedet for indstillingen)")
+    reset.add_argument("--server", metavar="URL", help="serveren (for en computer, der synkroniserer gennem en server)")
     reset.set_defaults(handler=device_reset)
 
 
@@ -33,9 +34,14 @@ def device_reset(args: argparse.Namespace) -> int:
     from aaben_raadgivning.sync.device import DeviceResetError, reset_device
 
     with opened_runtime(args) as runtime:
-        share = share_path(args, runtime)
+        server = args.server or ("" if args.share or runtime.settings.sync_share else runtime.settings.sync_server)
         try:
-            done = reset_device(runtime.db, share)
+            if server:
+                from aaben_raadgivning.sync.server.device_reset import reset_device_on_server
+
+                done = reset_device_on_server(runtime.db, server)
+            else:
+                done = reset_device(runtime.db, share_path(args, runtime))
         except DeviceResetError as exc:
             raise CliError(str(exc), EXIT_SHARE_UNREACHABLE) from None
     print(f"Computeren har fået et nyt enheds-id ({done.new_id[:8]}). {count_text(done.relabelled, 'ændring', 'ændringer')} "

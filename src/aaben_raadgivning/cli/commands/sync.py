@@ -29,12 +29,14 @@ def register(commands: Any) -> None:
         "sync",
         help="synkronisér med de andre computere via fællesmappen",
         description="Én synkroniseringsrunde: send denne computers nye ændringer til fællesmappen og hent\n"
-        "de andres. Fællesmappen står i indstillingsfilen ([sync] share) eller gives med --share.\n\n"
+        "de andres. Fællesmappen står i indstillingsfilen ([sync] share) eller gives med --share.\n"
+        "Med en PostgreSQL-server ([sync] server eller --server URL) synkroniseres der gennem den; står\n"
+        "begge i indstillingerne, synkroniseres der gennem begge (computeren bærer ændringerne over).\n\n"
         "Afslutningskoder:\n"
         "  0  synkroniseret\n"
         "  1  fejl (se beskeden)\n"
         "  2  forkerte argumenter, eller ingen fællesmappe angivet\n"
-        "  3  fællesmappen kan ikke nås, eller mappen er ikke denne computers fællesmappe (tom, ikke\n"
+        "  3  fællesmappen eller serveren kan ikke nås, eller den er ikke denne computers (tom, ikke\n"
         "     tilsluttet, et andet kontors); intet er skrevet i den, og ændringerne venter her\n"
         "  4  synkronisering afvist: kopieret enheds-id, eller fællesmappen er fra en nyere version\n"
         "  5  en anden synkronisering kører allerede på denne computer\n"
@@ -44,6 +46,10 @@ def register(commands: Any) -> None:
     )
     add_global_options(sync, top_level=False)
     sync.add_argument("--share", type=Path, metavar="MAPPE", help="fællesmappen (i stedet for indstillingen)")
+    sync.add_argument(
+        "--server", metavar="URL",
+        help="synkronisér gennem denne PostgreSQL-server (postgresql://bruger@vært/database) i stedet for indstillingen",
+    )  # fmt: skip
     sync.add_argument(
         "--snapshot", action="store_true",
         help="skriv et nyt samlet øjebliksbillede til nye computere nu (ellers højst ét i døgnet)",
@@ -57,15 +63,19 @@ def run_sync(args: argparse.Namespace) -> int:
         SyncBusy,
         SyncError,
         SyncRefused,
-        sync,
     )
 
     with opened_runtime(args) as runtime:
-        share = share_path(args, runtime)
+        server = args.server or (runtime.settings.sync_server if not args.share else "")
+        share = share_path(args, runtime) if not server or (runtime.settings.sync_share and not args.server) else None
         progress = ProgressBar(sys.stderr)
         try:
-            report = sync(runtime.db, share, device_name=runtime.settings.display_device_name,
-                          progress=progress, snapshot="always" if args.snapshot else "auto")  # fmt: skip
+            from aaben_raadgivning.sync.configured import sync_configured
+
+            report = sync_configured(
+                runtime.db, share=share, server=server, device_name=runtime.settings.display_device_name,
+                progress=progress, snapshot="always" if args.snapshot else "auto",
+            )  # fmt: skip
         except ShareUnreachable as exc:
             raise CliError(str(exc), EXIT_SHARE_UNREACHABLE) from None
         except SyncRefused as exc:

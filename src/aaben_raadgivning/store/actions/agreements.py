@@ -31,6 +31,7 @@ from aaben_raadgivning.domain.agreements import (
     CleanAgreement,
     Schedule,
     load_agreement_data,
+    ordinary_expected_code,
     period_days,
     schedule_cells,
     validate_agreement,
@@ -52,6 +53,7 @@ from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.follow_ups.recompute import recompute_now
 from aaben_raadgivning.store.models import (
     Agreement,
+    Citizen,
     Company,
     CompanyContact,
     FollowUpTask,
@@ -87,6 +89,10 @@ def load_agreement(tx: Tx, agreement_id: str) -> Agreement:
     return agreement
 
 
+def _date_text(value: date | None) -> str:
+    return format_date(value) if value else ""
+
+
 def input_of(agreement: Agreement) -> AgreementInput:
     """A stored agreement as the editor's input (to re-validate it, e.g. before activation)."""
     from aaben_raadgivning.domain.follow_up_cadence import PlanError
@@ -108,6 +114,10 @@ def input_of(agreement: Agreement) -> AgreementInput:
         end_date=format_date(agreement.end_date) if agreement.end_date else "",
         praktik_assessment=agreement.praktik_assessment,
         follow_up_plan=plan_text,
+        ordinary_expected=ordinary_expected_code(agreement.ordinary_expected),
+        ordinary_expected_from=_date_text(agreement.ordinary_expected_from),
+        praktik_purpose=agreement.praktik_purpose or "",
+        praktik_expectations=agreement.praktik_expectations,
     )
 
 
@@ -137,9 +147,11 @@ def _validate(tx: Tx, data: AgreementInput, *, complete: bool, previous: Agreeme
     except ValueError:
         pass
     clean: CleanAgreement | None = None
+    citizen = tx.session.get(Citizen, data.citizen_id) if data.citizen_id else None
     try:
         clean = validate_agreement(
             data, today=local_date(tx.now), rules=load_rules(), complete=complete,
+            readiness=citizen.readiness if citizen is not None else None,
             earlier_praktik_days=_earlier_praktik_days(tx, previous, start_guess),
         )  # fmt: skip
     except ValidationError as exc:
@@ -183,6 +195,10 @@ def _fields(clean: CleanAgreement) -> dict:
         "end_date": clean.end_date,
         "praktik_assessment": clean.praktik_assessment,
         "follow_up_plan": clean.follow_up_plan,
+        "ordinary_expected": clean.ordinary_expected,
+        "ordinary_expected_from": clean.ordinary_expected_from,
+        "praktik_purpose": clean.praktik_purpose,
+        "praktik_expectations": clean.praktik_expectations,
     }
 
 

@@ -30,6 +30,7 @@ from aaben_raadgivning.domain.phone import normalize_phone
 from aaben_raadgivning.domain.reference import Vocabulary, load_reference
 from aaben_raadgivning.domain.text import NAME_LENGTH, SHORT_TEXT_LENGTH, clean_text, too_long
 from aaben_raadgivning.store.database import Database
+from aaben_raadgivning.store.follow_ups.recompute import recompute_now
 from aaben_raadgivning.store.models import Citizen, Staff
 from aaben_raadgivning.store.records import authorize, load_citizen
 from aaben_raadgivning.store.search_index import index_citizen
@@ -186,6 +187,8 @@ def update_base_data(db: Database, actor_id: str | None, citizen_id: str, **type
             return BaseDataSaved(())
         if SEARCHED & set(changed):
             index_citizen(tx.session, citizen.id, citizen.name, citizen.cpr, citizen.phone)
+        if {"benefit_since", "benefit_type"} & set(changed):  # LAB § 31 counts from the benefit's start
+            recompute_now(tx, citizen.id, actor_id=actor_id)
         labels = [FIELD_LABELS.get(name, name) for name in changed if name not in ("birth_date", "sex", "cpr")]
         if "cpr" in changed:  # the audit says what happened to the CPR number, never the number itself
             labels.append("CPR-nummer " + ("tilføjet" if had_cpr is None else "fjernet" if cpr is None else "rettet"))

@@ -30,10 +30,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -52,10 +53,12 @@ from aaben_raadgivning.domain.citizen_import import (
 )
 from aaben_raadgivning.domain.clock import local_date
 from aaben_raadgivning.domain.errors import ValidationError
+from aaben_raadgivning.domain.rules import load_rules
 from aaben_raadgivning.domain.text import fold
 from aaben_raadgivning.store.actions.base_data import FIELD_LABELS, SEARCHED, validate_base_data
 from aaben_raadgivning.store.actions.citizen_record import set_jobformidler
 from aaben_raadgivning.store.database import Database
+from aaben_raadgivning.store.follow_ups.recompute import recompute_now
 from aaben_raadgivning.store.models import Citizen, Staff
 from aaben_raadgivning.store.records import authorize
 from aaben_raadgivning.store.search_index import index_citizen
@@ -235,7 +238,18 @@ def _apply(tx_session: Session, tx: Any, actor_id: str | None, plan: _Plan, file
     if plan.jobformidler_id is not None:
         reason = f"Sat ved import af borgere fra «{file_name}»"
         set_jobformidler(tx, actor_id, citizen, plan.jobformidler_id, reason, recompute=plan.outcome.kind != NEW)
+    elif _benefit_period_running(plan.values, tx.now) or (
+        plan.outcome.kind != NEW and {"benefit_since", "benefit_type"} & set(plan.values)
+    ):
+        recompute_now(tx, citizen.id, actor_id=actor_id)  # LAB § 31 counts from the benefit's start
     return citizen.id
+
+
+def _benefit_period_running(values: dict[str, Any], now: datetime) -> bool:
+    """A benefit that started within LAB § 31's period: its jobsamtaler are due now (older ones make none)."""
+    since = values.get("benefit_since")
+    months = load_rules().jobsamtaler_period_months
+    return since is not None and since + relativedelta(months=months) >= local_date(now)
 
 
 def _remember(seen: _Seen, row: CitizenRow, outcome: RowOutcome, citizen_id: str | None) -> None:

@@ -11,9 +11,12 @@ from aaben_raadgivning.domain.clock import local_date
 from aaben_raadgivning.domain.codes import FollowUpStatus
 from aaben_raadgivning.domain.dates import DateInputError, format_date, parse_date
 from aaben_raadgivning.domain.errors import NotFoundError, ValidationError
+from aaben_raadgivning.domain.follow_up_policy import load_policy
 from aaben_raadgivning.domain.follow_up_rules import (
     COMPLETION_REQUIREMENTS,
+    RULE_MONTHLY_CONTACT,
     RULE_SUB_GOAL,
+    monthly_completion_problem,
 )
 from aaben_raadgivning.domain.reference import Term, load_reference
 from aaben_raadgivning.domain.text import LONG_TEXT_LENGTH, SHORT_TEXT_LENGTH, clean_text, too_long
@@ -120,8 +123,17 @@ def _open_task(tx: Tx, task_id: str) -> FollowUpTask:
     return task
 
 
-def _check_requirement(rule: str, kind: str) -> str | None:
-    """Danish message when ``kind`` does not meet what the task's rule asks for."""
+def _check_requirement(tx: Tx, task: FollowUpTask, actor_id: str, kind: str) -> str | None:
+    """Danish message when ``kind`` (by ``actor_id``) does not meet what the task's rule asks for."""
+    rule = task.rule
+    if rule == RULE_MONTHLY_CONTACT and task.citizen_id is not None:
+        # a personal contact between the citizen and the jobformidler (seeds 000 KE 7, 003 KE 4: data)
+        actor = tx.session.get(Staff, actor_id)
+        citizen = load_citizen(tx, task.citizen_id)
+        return monthly_completion_problem(
+            kind, actor.role if actor is not None else None,
+            by_assigned_jobformidler=actor_id == citizen.jobformidler_id, policy=load_policy(),
+        )  # fmt: skip
     requirement = COMPLETION_REQUIREMENTS.get(rule)
     term = load_reference().event_kinds.term(kind)
     if requirement == "personal" and not (term and term.personal):
@@ -155,7 +167,7 @@ def complete_follow_up(
     with db.transaction() as tx:
         authorize(tx, actor_id, "follow_ups")
         task = _open_task(tx, task_id)
-        problem = _check_requirement(task.rule, kind)
+        problem = _check_requirement(tx, task, actor_id, kind)
         if problem:
             raise ValidationError.single("kind", problem)
         event = None

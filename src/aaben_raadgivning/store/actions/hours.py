@@ -23,6 +23,7 @@ from aaben_raadgivning.domain.hours import (
 )
 from aaben_raadgivning.domain.text import NOTE_LENGTH, clean_text, too_long
 from aaben_raadgivning.store.database import Database
+from aaben_raadgivning.store.follow_ups.recompute import recompute_now
 from aaben_raadgivning.store.models import Agreement, HoursReport
 from aaben_raadgivning.store.queries.hours import current_report
 from aaben_raadgivning.store.records import authorize
@@ -127,6 +128,7 @@ def register_hours(
             f"praktik {format_hours(praktik)}, løntilskud {format_hours(loentilskud)}"
         )
         tx.audit(actor_id, "create", "hours_report", report.id, agreement.citizen_id, detail)
+        recompute_now(tx, agreement.citizen_id, actor_id=actor_id)  # hours not rising (stagnation) may change
     return HoursResult(report, previous)
 
 

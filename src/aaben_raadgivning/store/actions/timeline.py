@@ -1,5 +1,6 @@
 """Timeline actions: add an event, correct one (a new event pointing at the old), register a missed
-appointment (udeblivelse) with its follow-up, and register a sanction behind the law's guard."""
+appointment (udeblivelse) with its follow-up, register a cancellation (afbud), and register a sanction behind
+the law's guard."""
 
 from __future__ import annotations
 
@@ -130,6 +131,28 @@ def record_no_show(
             task = None
         tx.audit(actor_id, "create", "event", event.id, citizen.id, f"Udeblivelse registreret: {what}")
     return event, task
+
+
+def record_cancellation(
+    db: Database,
+    actor_id: str,
+    citizen_id: str,
+    *,
+    what: str = "Samtale",
+    occurred_at: datetime | None = None,
+) -> Event:
+    """The citizen cancelled an appointment in advance (afbud): the event on the timeline, nothing else. Not a
+    no-show: no sanction ground (the sanction guard looks for an udeblivelse), no personal-contact task, and it
+    is neither kept nor missed in the fremmøde (store.queries.attendance). Not a contact either, so no
+    follow-up rule changes (no recompute)."""
+    what = clean_text(what, "what", max_length=NAME_LENGTH) or "Samtale"
+    with db.transaction() as tx:
+        authorize(tx, actor_id, "record_cancellation")
+        citizen = load_citizen(tx, citizen_id)
+        when = _check_when(tx, occurred_at)
+        event = add_timeline_event(tx, actor_id, citizen.id, EventKind.AFBUD, f"Afbud: {what}", occurred_at=when)
+        tx.audit(actor_id, "create", "event", event.id, citizen.id, f"Afbud registreret: {what}")
+    return event
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,10 @@ class AgreementDocument:
     health_notes: str | None = None  # None: not included (the user did not choose to)
     previous_version: int | None = None
     status_reason: str = ""
+    praktik_purpose: str = ""  # the purpose's Danish label (seed 002); "" without praktik
+    praktik_expectations: str = ""  # agreed with the company (seed 002)
+    ordinary_expected: bool | None = None  # seed 000 KE 7: None when the agreement has ordinary hours
+    ordinary_expected_from: date | None = None
     extra: dict = field(default_factory=dict)
 
     @property
@@ -190,7 +194,18 @@ def build_agreement_document(
         health_notes=agreement.health_notes.strip() if include_health else None,
         previous_version=previous.version if previous else None,
         status_reason=agreement.status_reason.strip(),
+        praktik_purpose=_purpose_text(agreement.praktik_purpose),
+        praktik_expectations=agreement.praktik_expectations.strip(),
+        ordinary_expected=agreement.ordinary_expected,
+        ordinary_expected_from=agreement.ordinary_expected_from,
     )
+
+
+def _purpose_text(code: str | None) -> str:
+    purpose = load_agreement_data().praktik_purpose(code)
+    if purpose is None:
+        return code or ""
+    return f"{purpose.label} – {purpose.description.lower()}" if purpose.description else purpose.label
 
 
 # --- shared wording -----------------------------------------------------------------------------------------
@@ -210,6 +225,22 @@ def schedule_rows(doc: AgreementDocument) -> list[list[str]]:
     rows.append(["I alt pr. uge", *(_hours(doc.weekly[kind]) for kind in kinds)])
     rows.append(["Ca. pr. måned", *(_hours(doc.monthly[kind], 1) for kind in kinds)])
     return rows
+
+
+def expectation_lines(doc: AgreementDocument) -> list[str]:
+    """Whether and when ordinary hours are expected (seed 000 KE 7); the praktik's purpose and the
+    expectations agreed with the company (seed 002). Empty when none applies."""
+    lines = []
+    if doc.ordinary_expected is True:
+        when = f" fra {format_date(doc.ordinary_expected_from)}" if doc.ordinary_expected_from else ""
+        lines.append(f"Ordinære timer: aftalen har ingen endnu; de forventes{when}.")
+    elif doc.ordinary_expected is False:
+        lines.append("Ordinære timer: aftalen har ingen, og de forventes ikke i dette forløb.")
+    if doc.praktik_purpose:
+        lines.append(f"Praktikkens formål: {doc.praktik_purpose}.")
+    if doc.praktik_expectations:
+        lines.append(f"Forventninger aftalt med virksomheden: {doc.praktik_expectations}")
+    return lines
 
 
 def party_blocks(doc: AgreementDocument) -> list[tuple[str, list[str]]]:
@@ -258,7 +289,10 @@ def render_markdown(doc: AgreementDocument) -> str:
     out.append("| " + " | ".join(rows[0]) + " |")
     out.append("|" + "|".join(["---"] + ["---:"] * (len(rows[0]) - 1)) + "|")
     out += ["| " + " | ".join(_md_escape(cell) for cell in row) + " |" for row in rows[1:]]
-    out += ["", doc.hours_note, "", "## Delmål", ""]
+    out += ["", doc.hours_note, ""]
+    if expectations := expectation_lines(doc):
+        out += ["## Forventninger", "", *(f"- {_md_escape(line)}" for line in expectations), ""]
+    out += ["## Delmål", ""]
     out += [f"- {_md_escape(goal)}" for goal in doc.sub_goals] or ["Ingen delmål aftalt endnu."]
     out += ["", "## Opfølgning", ""]
     out += [f"- {follow_up_line(item)}" for item in doc.follow_ups] or ["Ingen opfølgningsdatoer planlagt endnu."]
@@ -323,6 +357,10 @@ def render_pdf(doc: AgreementDocument) -> bytes:
                 row.cell(clean(value), style=bold_face() if total else None)
     pdf.ln(1)
     pdf.muted(doc.hours_note, 8.5, 4.5)
+
+    if expectations := expectation_lines(doc):
+        pdf.heading("Forventninger")
+        pdf.bullets(expectations, "")
 
     pdf.heading("Delmål")
     pdf.bullets(list(doc.sub_goals), "Ingen delmål aftalt endnu.")

@@ -156,6 +156,10 @@ def _schedule_text(text: str, hour_type: str) -> str:
     return f"{format_hours(week)} t/uge ({per_day})"
 
 
+def _expected_text(value: bool | None) -> str:
+    return "–" if value is None else "ja" if value else "nej"
+
+
 def diff_versions(db: Database, old: Agreement, new: Agreement) -> list[Change]:
     """What changed from one version to the next, field by field, as Danish text."""
     data = load_agreement_data()
@@ -187,6 +191,10 @@ def diff_versions(db: Database, old: Agreement, new: Agreement) -> list[Change]:
             ("start_date", "Start", day),
             ("end_date", "Slut", day),
             ("praktik_assessment", "Vurdering af praktik", lambda v: v or "–"),
+            ("praktik_purpose", "Praktikkens formål", lambda v: data.purpose_label(v) or "–"),
+            ("praktik_expectations", "Forventninger til praktikken", lambda v: v or "–"),
+            ("ordinary_expected", "Forventes ordinære timer", _expected_text),
+            ("ordinary_expected_from", "Ordinære timer forventes fra", day),
             ("follow_up_plan", "Opfølgningsplan", _plan_text),
             ("health_notes", "Helbred (følsomt)", lambda v: "ændret" if v else "–"),
         ]
@@ -258,6 +266,16 @@ def citizen_agreements(db: Database, citizen_id: str, *, viewer: Viewer) -> list
             .order_by(Agreement.created_at.desc())
         ).all()  # fmt: skip
     return [CitizenAgreementRow(*row[:8], Schedule.from_json(row.schedule).week_minutes("ordinary")) for row in rows]
+
+
+def citizen_readiness(db: Database, citizen_id: str, *, viewer: Viewer) -> str | None:
+    """The citizen's readiness code (jobparathed), which picks the virksomhedspraktik limits (LAB § 61) the
+    agreement editor shows; None when not recorded or when the viewer may not read the citizen's agreements
+    (the save checks against the stored readiness either way)."""
+    with db.session() as session:
+        if AGREEMENTS not in viewer.scopes_for(session, citizen_id, local_date(db.now())):
+            return None
+        return session.scalar(select(Citizen.readiness).where(Citizen.id == citizen_id, Citizen.deleted_at.is_(None)))
 
 
 def citizen_jobformidler(db: Database, citizen_id: str, *, viewer: Viewer) -> str | None:

@@ -21,7 +21,8 @@ Per citizen, each computed in SQL by an index probe per citizen (never a scan of
 - **flags** (data, not code): *too long in the step* — more days than the step's ``max_days`` in its step
   model file; *hours not rising* — in an active company course (an agreement with status aktiv), hours
   registered for a month at least ``hours_not_rising_months`` (rules.toml) before last month, and last
-  month's ordinary hours below the goal and not above those of that month. An overdue follow-up is a mark
+  month's ordinary hours below the goal and not above those of that month (the definition is
+  domain.follow_up_rules.hours_not_rising, shared with the follow-up rule ``stagnation``, which raises a task). An overdue follow-up is a mark
   too: «kun markerede» shows citizens with any of the three.
 
 The caseload's citizens are found by the owner column, which has no index: one scan of ``citizens`` per
@@ -42,6 +43,7 @@ from sqlalchemy.orm import Session, aliased
 
 from aaben_raadgivning.domain.clock import local_date
 from aaben_raadgivning.domain.codes import AgreementStatus, FollowUpStatus
+from aaben_raadgivning.domain.follow_up_rules import hours_not_rising, stagnation_months
 from aaben_raadgivning.domain.hours import add_months, goal_minutes, month_start
 from aaben_raadgivning.domain.reference import load_reference
 from aaben_raadgivning.domain.rules import Rules, load_rules
@@ -232,8 +234,7 @@ def _computed(today: date, rules: Rules, models: list[StepModel], hours_allowed:
         .correlate(Citizen)
         .scalar_subquery()
     )
-    last_month = add_months(month_start(today), -1)
-    base_month = add_months(last_month, -rules.hours_not_rising_months)
+    last_month, base_month = stagnation_months(today, rules)
     columns: dict[str, Any] = {
         "next_due": next_due,
         "last_contact": last_contact,
@@ -300,8 +301,7 @@ def _counted(owner: CaseloadOwner, flt: CaseloadFilter, today: date, hours_allow
     stalled = and_(
         raw.c.in_course.is_(True),
         raw.c.long_enough.is_(True),
-        raw.c.last_minutes < goal_minutes(rules.ordinary_hours_goal),
-        raw.c.last_minutes <= raw.c.base_minutes,
+        *hours_not_rising(raw.c.last_minutes, raw.c.base_minutes, goal_minutes(rules.ordinary_hours_goal)),
     )
     flags = select(
         raw,

@@ -16,7 +16,7 @@ from sqlalchemy import and_, exists, func, literal_column, or_, select
 from sqlalchemy.orm import aliased
 
 from aaben_raadgivning.domain.clock import local_date, to_local, to_utc
-from aaben_raadgivning.domain.codes import EventKind, FollowUpStatus, SubGoalStatus
+from aaben_raadgivning.domain.codes import FollowUpStatus, SubGoalStatus
 from aaben_raadgivning.domain.rules import load_rules
 from aaben_raadgivning.domain.step_models import (
     ExitEvaluation,
@@ -27,11 +27,11 @@ from aaben_raadgivning.domain.text import index_terms, query_terms
 from aaben_raadgivning.security.permissions import load_permissions
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.models import Citizen, Event, FollowUpTask, Staff, SubGoal
+from aaben_raadgivning.store.queries.attendance import CANCELLED_KINDS, KEPT_KINDS, MISSED_KINDS, attendance_percent
+from aaben_raadgivning.store.queries.route_status import RouteStatus, route_status
 from aaben_raadgivning.store.queries.step_facts import citizen_facts
 from aaben_raadgivning.store.queries.viewer import BENEFIT, CASE, CONTACT, Viewer, shown_cpr
 from aaben_raadgivning.store.records import citizen_model, jobformidler_changes
-
-ATTENDED_KINDS = (EventKind.SAMTALE, EventKind.PERSONLIGT_MOEDE)  # appointments kept (fremmøde)
 
 
 @dataclass(frozen=True)
@@ -48,11 +48,12 @@ class CitizenSummary:
     no_shows: int
     active_sub_goals: int
     scopes: frozenset[str] = frozenset()  # what the viewer may see of this citizen (read scopes)
+    route: RouteStatus | None = None  # sent to the rehab route / an underretning (needs the case scope)
+    cancellations: int = 0  # afbud: neither attended nor a no-show (store.queries.attendance)
 
     @property
     def attendance_percent(self) -> float | None:
-        total = self.attended + self.no_shows
-        return 100.0 * self.attended / total if total else None
+        return attendance_percent(self.attended, self.no_shows)
 
 
 def age_on(birth: date | None, today: date) -> int | None:
@@ -106,7 +107,7 @@ def citizen_summary(db: Database, citizen_id: str, today: date, *, viewer: Viewe
                 select(Event.kind, func.count())
                 .where(
                     Event.citizen_id == citizen_id,
-                    Event.kind.in_((*ATTENDED_KINDS, EventKind.UDEBLIVELSE)),
+                    Event.kind.in_((*KEPT_KINDS, *MISSED_KINDS, *CANCELLED_KINDS)),
                     ~exists().where(correction.corrects_id == Event.id),  # a corrected event counts as its correction
                 )
                 .group_by(Event.kind)
@@ -131,7 +132,9 @@ def citizen_summary(db: Database, citizen_id: str, today: date, *, viewer: Viewe
         evaluation = None
         if model is not None and citizen.step and not model.step(citizen.step).terminal:
             evaluation = evaluate_exit(model, citizen.step, citizen_facts(citizen, session), load_rules())
+        route = route_status(session, citizen)
     return CitizenSummary(
+        route=route,
         citizen=_cut(citizen, scopes),
         age=age_on(citizen.birth_date, today),
         model=model,
@@ -140,8 +143,9 @@ def citizen_summary(db: Database, citizen_id: str, today: date, *, viewer: Viewe
         jobformidler=names.get(citizen.jobformidler_id),
         jobformidler_changes=changes,
         next_follow_up=next_due,
-        attended=sum(counts.get(kind, 0) for kind in ATTENDED_KINDS),
-        no_shows=counts.get(EventKind.UDEBLIVELSE, 0),
+        attended=sum(counts.get(kind, 0) for kind in KEPT_KINDS),
+        no_shows=sum(counts.get(kind, 0) for kind in MISSED_KINDS),
+        cancellations=sum(counts.get(kind, 0) for kind in CANCELLED_KINDS),
         active_sub_goals=sub_goals or 0,
         scopes=scopes,
     )

@@ -34,10 +34,12 @@ self-support rate       Cohort = citizens whose project_start is in the month N 
                         fallback for records without outcomes: ``self_supporting`` set and the
                         terminal step reached (``step_since``) by that date. Goal
                         ``self_supporting_goal_percent``.
-fremmødeprocent         Kept appointments / (kept + missed) in the month. Kept = events           004
-                        samtale, personligt_moede, jobsamtale; missed = udeblivelse
-                        (record_no_show). Walk-ins (åben rådgivning) are not appointments and
-                        count neither way; praktik days are not recorded per day. Per office (the
+fremmødeprocent         Kept appointments / (kept + missed) in the month, as defined in           004
+                        store.queries.attendance: kept = samtale, personligt_moede, jobsamtale;
+                        missed = udeblivelse (record_no_show); an afbud (record_cancellation)
+                        is neither and leaves the denominator. Walk-ins (åben rådgivning) are
+                        not appointments and count neither way; praktik days are not recorded
+                        per day. Per office (the
                         citizen's office), per staff member (who recorded the event) and per
                         citizen. Goal ``attendance_goal_percent``.
 ordinary hours          Citizens whose current hours reports for the month (corrections           000 KE 9,
@@ -110,13 +112,11 @@ from aaben_raadgivning.store.models import (
     WalkInTransition,
     step_fact_sql,
 )
+from aaben_raadgivning.store.queries.attendance import KEPT_KINDS, MISSED_KINDS
 from aaben_raadgivning.store.queries.viewer import CASE, CONTACT, Viewer
 
 RESULTS_SCOPE = "results"  # the read scope in assets/permissions.toml
 
-# Fremmøde: appointments kept, and missed (an udeblivelse is recorded with record_no_show).
-KEPT_KINDS = (EventKind.SAMTALE, EventKind.PERSONLIGT_MOEDE, EventKind.JOBSAMTALE)
-MISSED_KINDS = (EventKind.UDEBLIVELSE,)
 
 NO_OFFICE = "Uden kontor"
 # The events' rowid (carried by every index entry).

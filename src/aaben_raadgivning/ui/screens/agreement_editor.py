@@ -1,7 +1,9 @@
 """The agreement editor (opened from F4 Aftaler, or by ``app.open_agreement``): citizen and company, the
 course kind, tasks, the weekly schedule with live totals (ordinary hours kept apart from praktik and
 løntilskud), delmål, health notes (sensitive), jobformidler, dates, the internship assessment when needed,
-and the follow-up plan with the dates it gives. Versions of a renegotiated agreement show what changed
+and the follow-up plan with the dates it gives. With hours but no ordinary hours it asks whether and from when
+ordinary hours are expected (seed 000 KE 7); with praktik hours, the praktik's purpose and the expectations
+agreed with the company (seed 002). The praktik limit shown follows the citizen's readiness (LAB § 61). Versions of a renegotiated agreement show what changed
 (old → new) and the trend of planned ordinary hours.
 
 Keys (footer and palette): Ctrl+S saves (a new agreement is saved as udkast), F6 activates, F7 finishes,
@@ -23,11 +25,13 @@ from textual.widgets import Input, Label, Select, Static, TextArea
 from aaben_raadgivning.domain.agreements import (
     HOUR_TYPE_SHORT,
     HOUR_TYPES,
+    ORDINARY_EXPECTED_LABELS,
     WEEKDAYS_SHORT,
     AgreementInput,
     Schedule,
     check_praktik,
     load_agreement_data,
+    ordinary_expected_code,
     parse_schedule,
     schedule_cells,
 )
@@ -59,6 +63,7 @@ from aaben_raadgivning.store.queries.agreements import (
     AgreementDetail,
     agreement_detail,
     citizen_jobformidler,
+    citizen_readiness,
     diff_versions,
     ordinary_trend,
 )
@@ -132,6 +137,7 @@ class AgreementEditor(AppScreen):
         self.detail: AgreementDetail | None = None
         self.renegotiating = False
         self._saved_input: AgreementInput | None = None  # what the fields held when last loaded or saved
+        self._readiness: str | None = None  # the citizen's readiness: picks the praktik limit shown
         self._warned_unsaved = False
 
     # --- building -----------------------------------------------------------------------------------
@@ -250,6 +256,48 @@ class AgreementEditor(AppScreen):
                                 cells[hour_type][day], id=f"cell-{hour_type}-{day}", classes="grid-cell", compact=True
                             )
             yield Field("Ugeskemaet i alt", Static("", id="hours-total"), "schedule")
+            expected_from = agreement.ordinary_expected_from if agreement else None
+            with Horizontal(classes="editor-row", id="ordinary-expected-row"):  # seed 000 KE 7
+                yield Field(
+                    "Ingen ordinære timer: forventes de?",
+                    Select(
+                        ORDINARY_EXPECTED_LABELS,
+                        prompt="Vælg",
+                        id="ordinary-expected",
+                        compact=True,
+                        **selected(ordinary_expected_code(agreement.ordinary_expected) if agreement else None),
+                    ),
+                    "ordinary_expected",
+                )
+                yield Field(
+                    "Fra hvornår (dato eller måned)",
+                    Input(
+                        format_date(expected_from) if expected_from else "",
+                        id="ordinary-expected-from",
+                        compact=True,
+                        placeholder="fx marts 2027",
+                    ),
+                    "ordinary_expected_from",
+                )
+            with Vertical(id="praktik-terms"):  # seed 002
+                yield Field(
+                    "Praktikkens formål",
+                    Select(
+                        [(p.label, p.code) for p in data.praktik_purposes],
+                        prompt="Vælg",
+                        id="praktik-purpose",
+                        compact=True,
+                        **selected(agreement.praktik_purpose if agreement else None),
+                    ),
+                    "praktik_purpose",
+                )
+                yield Field(
+                    "Forventninger aftalt med virksomheden",
+                    TextArea(
+                        agreement.praktik_expectations if agreement else "", id="praktik-expectations", compact=True
+                    ),
+                    "praktik_expectations",
+                )
             yield Field(
                 "Praktik ud over grænsen: skriftlig, konkret vurdering",
                 TextArea(agreement.praktik_assessment if agreement else "", id="praktik-assessment", compact=True),
@@ -273,7 +321,11 @@ class AgreementEditor(AppScreen):
             yield Static("", id="history")
         yield KeyFooter()
 
+    def _load_readiness(self) -> None:
+        self._readiness = citizen_readiness(self.db, self.citizen_id, viewer=self.viewer) if self.citizen_id else None
+
     def on_mount(self) -> None:
+        self._load_readiness()
         self._show_header()
         self._recompute()
         self._saved_input = self._input()
@@ -421,10 +473,19 @@ class AgreementEditor(AppScreen):
         if errors:
             total.append("\n" + next(iter(errors.values())), style=themed(ERROR))
         self.query_one("#hours-total", Static).update(total)
-        start, end = self._date("#start-date"), self._date("#end-date")
-        check = check_praktik(
-            start, end, schedule.week_minutes("praktik"), self.query_one("#praktik-assessment", TextArea).text, rules
+        # seed 000 KE 7: hours but no ordinary hours ask whether and when; seed 002: praktik asks purpose and terms
+        self.query_one("#ordinary-expected-row").display = (
+            not schedule.is_empty() and schedule.week_minutes("ordinary") == 0
         )
+        self.query_one("#praktik-terms").display = schedule.week_minutes("praktik") > 0
+        start, end = self._date("#start-date"), self._date("#end-date")
+        complete = self.renegotiating or (
+            self.detail is not None and self.detail.agreement.status == AgreementStatus.AKTIV
+        )
+        check = check_praktik(
+            start, end, schedule.week_minutes("praktik"), self.query_one("#praktik-assessment", TextArea).text, rules,
+            readiness=self._readiness, strict=complete,
+        )  # fmt: skip
         warning = check.warning or next(iter(check.errors.values()), "")
         self.query_one("#praktik-warning", Static).update(Text(warning, style=themed(WARNING)) if warning else "")
         self._show_plan_dates(start, end)
@@ -475,6 +536,10 @@ class AgreementEditor(AppScreen):
             end_date=self.query_one("#end-date", Input).value,
             praktik_assessment=self.query_one("#praktik-assessment", TextArea).text,
             follow_up_plan=self.query_one("#plan", Input).value,
+            ordinary_expected=value("#ordinary-expected") or "",
+            ordinary_expected_from=self.query_one("#ordinary-expected-from", Input).value,
+            praktik_purpose=value("#praktik-purpose") or "",
+            praktik_expectations=self.query_one("#praktik-expectations", TextArea).text,
         )
 
     def _run(self, action, *args, **kwargs):
@@ -557,6 +622,8 @@ class AgreementEditor(AppScreen):
         ) == self._default_jobformidler()
         self.citizen_id = event.hit.id
         self.citizen = event.hit
+        self._load_readiness()
+        self._recompute()
         default = self._default_jobformidler()
         if untouched and default is not None:  # a jobformidler chosen by hand stays
             jobformidler.value = default

@@ -53,12 +53,14 @@ from aaben_raadgivning.store.queries.hours import (
     citizen_agreements,
     citizen_hours,
 )
+from aaben_raadgivning.store.queries.route_status import RouteStatus
 from aaben_raadgivning.ui.base import AppScreen
 from aaben_raadgivning.ui.screens.base_data_dialogs import BaseDataDialog, OutcomeDialog
 from aaben_raadgivning.ui.screens.citizen_dialogs import (
     AdvanceDialog,
     AssessSubGoalDialog,
     BreakOffDialog,
+    CancellationDialog,
     EventDetailScreen,
     EventDialog,
     JobformidlerDialog,
@@ -86,8 +88,9 @@ ALL_KINDS = "alle"
 CITIZEN_ACTIONS = frozenset(
     {
         "visitation", "plan", "jobformidler", "advance", "break_off", "new_event", "correct_event", "no_show",
-        "sanction", "new_sub_goal", "assess_sub_goal", "toggle_cpr", "filter", "open_event", "register_hours",
-        "agreements", "new_follow_up", "consent", "base_data", "outcome", "print_plan", "search_timeline",
+        "cancellation", "sanction", "new_sub_goal", "assess_sub_goal", "toggle_cpr", "filter", "open_event",
+        "register_hours", "agreements", "new_follow_up", "consent", "base_data", "outcome", "print_plan",
+        "search_timeline",
     }
 )  # fmt: skip
 HINT = "Søg efter en borger ovenfor: navn, CPR eller telefon.\nVælg med pilene, og tryk Enter."
@@ -96,7 +99,8 @@ HINT = "Søg efter en borger ovenfor: navn, CPR eller telefon.\nVælg med pilene
 ACTION_PERMISSIONS = {
     "visitation": "record_visitation", "plan": "update_plan", "jobformidler": "assign_jobformidler",
     "advance": "advance_step", "break_off": "break_off_course", "new_event": "add_event",
-    "correct_event": "add_event", "no_show": "record_no_show", "sanction": "register_sanction",
+    "correct_event": "add_event", "no_show": "record_no_show", "cancellation": "record_cancellation",
+    "sanction": "register_sanction",
     "new_sub_goal": "sub_goals", "assess_sub_goal": "sub_goals", "new_follow_up": "follow_ups",
     "register_hours": "register_hours", "consent": "consent", "base_data": "edit_contact_data",
     "outcome": "record_outcome", "print_plan": "print_plan",
@@ -160,6 +164,8 @@ def summary_lines(
         )
     attendance = summary.attendance_percent
     attendance_text = f"{format_decimal(attendance, 0)} %" if attendance is not None else "–"
+    if summary.cancellations:  # afbud: neither attended nor missed (store.queries.attendance)
+        attendance_text += f" ({summary.cancellations} afbud)"
     follow_up = Text(format_date(summary.next_follow_up) if summary.next_follow_up else "–")
     if summary.next_follow_up and summary.next_follow_up < today:
         follow_up.stylize(themed(ERROR, bold=True))
@@ -180,7 +186,17 @@ def summary_lines(
         ),
         *([course] if course is not None else []),
         step_line(summary),
+        *([route_line(summary.route)] if summary.route is not None else []),
     ]
+
+
+def route_line(route: RouteStatus) -> Text:
+    """Where a case that left the project went (rehab, underretning), since when, and whether its task is
+    done; the task's deadline is the «Næste opfølgning» above (issue 17: visible, not just gone)."""
+    text = route.status + (f" {format_date(route.since)}" if route.since else "")
+    if route.task_done:
+        text += " · sagen er forberedt" if route.kind == "rehab" else " · fulgt op"
+    return _pair("Spor", Text(text, style="italic"))
 
 
 def benefit_text(citizen, today: date) -> str:
@@ -262,6 +278,7 @@ class CitizenScreen(AppScreen):
         Binding("x", "erase", "Slet borger"),  # GDPR; only for a role that may erase (check_action)
         Binding("i", "indsigt", "Indsigt"),  # GDPR art. 15; only roles with the «audit» read scope (check_action)
         Binding("m", "print_plan", "Min plan (PDF)", show=False),  # in the palette and the key list, not the footer
+        Binding("U", "cancellation", "Afbud", show=False),  # Shift+U (beside u); in the palette and the key list
         Binding("enter", "open_event", "Vis hændelse", show=False),
         Binding("escape", "back_to_search", "Søg", show=False),
     ]
@@ -559,6 +576,9 @@ class CitizenScreen(AppScreen):
 
     def action_no_show(self) -> None:
         self._open(NoShowDialog(self.shown), "Udeblivelse")
+
+    def action_cancellation(self) -> None:
+        self._open(CancellationDialog(self.shown), "Afbud")
 
     def action_sanction(self) -> None:
         self._open(SanctionDialog(self.shown), "Sanktion")

@@ -63,6 +63,7 @@ from aaben_raadgivning.store.actions.sub_goals import (
 )
 from aaben_raadgivning.store.actions.timeline import (
     add_event,
+    record_cancellation,
     record_no_show,
     register_sanction,
     sanction_status,
@@ -454,6 +455,31 @@ class NoShowDialog(_Dialog):
         who = staff_labels(self.db).get(task.assignee_id or "", "")
         due = f"{weekday_name(task.due_date)} {format_date(task.due_date)}"
         self.dismiss(f"Udeblivelse registreret. Opfølgning oprettet: personlig kontakt senest {due} ({who}).")
+
+
+class CancellationDialog(_Dialog):
+    """Afbud: the citizen cancelled in advance. Recorded on the timeline only: not a no-show."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield self.heading("Afbud")
+            yield Static(
+                "Borgeren har meldt afbud på forhånd. Det er ikke en udeblivelse: ingen opfølgning og ingen "
+                "sanktion, og det tæller hverken som fremmødt eller udeblevet.",
+                classes="dialog-hint",
+            )
+            yield Field("Hvad meldte borgeren afbud til?", Input("Samtale", id="what", compact=True), "what")
+            yield Static("", id="form-error")
+            yield from self.buttons("Registrér")
+
+    def on_mount(self) -> None:
+        self.query_one("#what", Input).focus()
+
+    @on(Input.Submitted, "#what")
+    def action_save(self) -> None:
+        event = self.attempt(record_cancellation, self.citizen_id, what=self.text_of("#what"))
+        if event is not FAILED:
+            self.dismiss(f"Afbud registreret ({event.summary.removeprefix('Afbud: ')}). Ingen opfølgning.")
 
 
 class SanctionDialog(_Dialog):

@@ -87,9 +87,11 @@ class LoginScreen(AppScreen):
         if count_staff(db) == 0:
             if self.app.demo:  # not expected: the demo data's staff are made before runtime_ready (DemoSetup)
                 message.update(f"{NO_STAFF} Opret den første med:\n{CLI_FIRST_USER}")
-            elif self.app.settings.sync_share or self.app.joined_office:  # the office's staff come with a sync
+            elif self.app.settings.sync_share or self.app.settings.sync_server or self.app.joined_office:
+                # the office's staff come with a sync
                 message.update(
-                    f"{NO_STAFF} Hent kontorets medarbejdere fra fællesmappen med «aaben-raadgivning sync», eller "
+                    f"{NO_STAFF} Hent kontorets medarbejdere fra fællesmappen eller serveren med «aaben-raadgivning "
+                    "sync», eller "
                     f"opret den første med:\n{CLI_FIRST_USER}"
                 )
             else:  # the office's first laptop: the first account is made here

@@ -56,7 +56,8 @@ CHART_ROWS = 3
 
 EXPLANATIONS = {
     "attendance": "Fremmødte aftaler / alle aftaler i måneden. Fremmødt: samtale, personligt møde, jobsamtale. "
-    "Ikke fremmødt: udeblivelse. Åben rådgivning og praktikdage tæller ikke. Mål fra rules.toml (seed 004).",
+    "Ikke fremmødt: udeblivelse. Afbud tæller hverken som fremmødt eller udeblevet. Åben rådgivning og "
+    "praktikdage tæller ikke. Mål fra rules.toml (seed 004).",
     "attendance_office": "Fremmødeprocenten for borgerne på kontoret (borgerens kontor).",
     "attendance_staff": "Fremmødeprocenten for de møder, medarbejderen selv registrerede.",
     "self_support": "Kohorten er borgerne med projektstart i måneden 12 måneder før. Selvforsørgende: et udfald "

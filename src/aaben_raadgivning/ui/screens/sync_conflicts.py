@@ -42,7 +42,9 @@ FIELD_LABELS = {
     "suitable_tasks": "egnede opgaver", "notes": "noter", "role": "rolle", "company_id": "virksomhed",
     "course_kind": "forløbstype", "tasks": "arbejdsopgaver", "schedule": "ugeskema",
     "health_notes": "helbredsoplysninger", "contact_id": "kontaktperson", "start_date": "start",
-    "end_date": "slut", "praktik_assessment": "vurdering af praktik", "follow_up_plan": "opfølgningsplan",
+    "end_date": "slut", "praktik_assessment": "vurdering af praktik", "praktik_purpose": "praktikkens formål",
+    "praktik_expectations": "forventninger til praktikken", "ordinary_expected": "forventes ordinære timer",
+    "ordinary_expected_from": "ordinære timer forventes fra", "follow_up_plan": "opfølgningsplan",
     "kind": "art", "reason": "begrundelse", "assignee_id": "ansvarlig", "note": "note", "text": "tekst",
     "initials": "initialer", "active": "aktiv", "password_hash": "adgangskode",
     "categories": "samtykkets kategorier", "given_how": "samtykke givet", "given_on": "samtykke givet den",
@@ -147,7 +149,12 @@ class SyncScreen(AppScreen):
         db = self.db
         status = sync_status(db)
         share = app.settings.sync_share
-        if not share:
+        server = app.settings.sync_server
+        if server:  # (never reached from here: the screen must not wait on the network)
+            from aaben_raadgivning.sync.server.connection import shown
+
+            where = f"Server: {escape(shown(server))}" + (f" og fællesmappen {escape(share)}" if share else "")
+        elif not share:
             where = "Ingen fællesmappe i indstillingerne (\\[sync] share) – computeren arbejder alene."
         elif app.sync_wrong_share:  # reachable, but not this laptop's share: «kan nås» would mislead
             where = f"Mappen i indstillingerne: {escape(share)}"
