@@ -60,3 +60,28 @@ def test_a_bad_server_address_is_explained(run, tmp_path):
     assert "postgresql://" in err
     code, _, err = run("--data-dir", str(tmp_path / "a"), "server", "password", "postgresql://u:hemmelig@x/y")
     assert code == EXIT_USAGE and "uden adgangskode" in err
+
+
+def test_a_one_off_share_round_keeps_the_servers_bookkeeping(run, tmp_path, server_url):
+    """`sync --share` on a laptop whose settings name a server: its next server round sends only what is new."""
+    from aaben_raadgivning.sync.office_share import create_share
+    from support.keys import TEST_OFFICE_KEY
+
+    share = tmp_path / "share"
+    share.mkdir()
+    create_share(share, TEST_OFFICE_KEY)
+    a = tmp_path / "a"
+    run("--data-dir", str(a), "server", "init", server_url)
+    run("--data-dir", str(a), "user", "list")  # (creates settings.toml)
+    update_setting(a / "settings.toml", "sync.server", server_url)
+    assert run("--data-dir", str(a), "sync")[0] == EXIT_OK
+    assert run("--data-dir", str(a), "sync", "--share", str(share))[0] == EXIT_OK
+    db = _db(a)
+    try:
+        with db.engine.connect() as conn:
+            kept = conn.exec_driver_sql("SELECT count(*) FROM local_meta WHERE key LIKE 'server:%:pushed'").scalar()
+    finally:
+        db.close()
+    assert kept == 1
+    code, out, _ = run("--data-dir", str(a), "sync")
+    assert code == EXIT_OK and "sendt 0 ændringer" in out

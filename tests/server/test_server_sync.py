@@ -310,3 +310,27 @@ def make_url_database(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).database
+
+
+def test_a_server_gone_in_the_middle_of_a_round_is_offline_not_a_crash(office, pg_cluster, monkeypatch):
+    """The round's connection dies between push and pull (server restarted, network gone): the round ends
+    with the Danish «afbrudt» (exit 3 on the command line), nothing half-applied, and the next round converges."""
+    from aaben_raadgivning.sync.server import round as server_round
+
+    a, b, url, staff = office
+    create_citizen(a, staff.id, name="Åse Hansen")
+    sync_server(a, url)
+    pull = server_round.ServerRound.pull
+
+    def cut_then_pull(self) -> None:
+        pg_cluster.sql(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'aaben-raadgivning'"
+        )
+        pull(self)
+
+    monkeypatch.setattr(server_round.ServerRound, "pull", cut_then_pull)
+    with pytest.raises(ServerUnreachable, match="afbrudt"):
+        sync_server(b, url)
+    monkeypatch.undo()
+    sync_server(b, url)
+    assert replica_state(a) == replica_state(b)

@@ -18,11 +18,14 @@ def sync_configured(
     device_name: str = "",
     progress: Progress | None = None,
     snapshot: str = "auto",
+    server_in_settings: bool = False,
 ) -> SyncReport:
     """The share first, then the server; one report for both. Raises what either round raises (the
-    share's errors before the server is tried: what the share round sent waits for the next round)."""
+    share's errors before the server is tried: what the share round sent waits for the next round).
+    ``server_in_settings`` False: the laptop is no longer set up for a server (its relay log stops);
+    a one-off share round of a laptop that is (``sync --share``) leaves the server's bookkeeping alone."""
     reports: list[SyncReport] = []
-    if not server:
+    if not server and not server_in_settings:
         stop_relay(db)
     if share is not None:
         from aaben_raadgivning.sync.engine import sync

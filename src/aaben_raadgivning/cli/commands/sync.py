@@ -75,6 +75,7 @@ def run_sync(args: argparse.Namespace) -> int:
             report = sync_configured(
                 runtime.db, share=share, server=server, device_name=runtime.settings.display_device_name,
                 progress=progress, snapshot="always" if args.snapshot else "auto",
+                server_in_settings=bool(args.server or runtime.settings.sync_server),
             )  # fmt: skip
         except ShareUnreachable as exc:
             raise CliError(str(exc), EXIT_SHARE_UNREACHABLE) from None

@@ -39,7 +39,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from aaben_raadgivning.changes.change import Change
 from aaben_raadgivning.store.audit_chain import verify_audit_chains
@@ -470,32 +470,41 @@ def sync_server(
                             "prøves igen ved næste synkronisering."
                         )
                 round_.finish()
-    except DBAPIError as exc:
-        if isinstance(exc, IntegrityError):
-            raise
-        cause = type(exc.orig if exc.orig is not None else exc).__name__
-        log.warning("Server round broken off: %s", cause)
-        if isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated:
-            raise ServerUnreachable(
-                f"Forbindelsen til serveren {shown(engine.url)} blev afbrudt. Intet er tabt: det, der ikke nåede "
-                "frem, sendes ved næste synkronisering."
-            ) from None
-        denied = "permission denied" in str(exc.orig)
-        raise SyncError(
-            "Serveren afviste synkroniseringen ("
-            + (
-                "denne computers rolle mangler rettigheder; kør «aaben-raadgivning server init» som ejer"
-                if denied
-                else f"fejl på serveren: {cause}"
-            )
-            + "). Intet er tabt: ændringerne venter her."
-        ) from None
+    except Exception as exc:
+        problem = _server_problem(exc, engine)
+        if problem is None:
+            raise  # (the laptop's own database, or a defect: the callers handle those as for the share)
+        raise problem from None
     with db.write() as conn:
         set_meta(conn, "sync_last_success", db.now().isoformat(timespec="seconds"))
         round_.report.conflicts = conn.exec_driver_sql("SELECT count(*) FROM sync_conflicts").scalar_one()
     progress(1.0, "Færdig")
     round_.report.seconds = time.perf_counter() - started
     return round_.report
+
+
+def _server_problem(exc: Exception, engine: Engine) -> SyncError | None:
+    """The Danish error for a failure that came from the server (through SQLAlchemy or straight from
+    psycopg, whose cursor the round also uses); None for anything else (the local SQLite database)."""
+    import psycopg
+
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    if not isinstance(orig, psycopg.Error):
+        return None
+    log.warning("Server round broken off: %s", type(orig).__name__)
+    if isinstance(orig, psycopg.OperationalError | psycopg.InterfaceError) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated
+    ):
+        return ServerUnreachable(
+            f"Forbindelsen til serveren {shown(engine.url)} blev afbrudt. Intet er tabt: det, der ikke nåede frem, "
+            "sendes ved næste synkronisering."
+        )
+    reason = (
+        "denne computers rolle mangler rettigheder; kør «aaben-raadgivning server init» som ejer"
+        if isinstance(orig, psycopg.errors.InsufficientPrivilege)
+        else f"fejl på serveren: {type(orig).__name__}"
+    )
+    return SyncError(f"Serveren afviste synkroniseringen ({reason}). Intet er tabt: ændringerne venter her.")
 
 
 def server_state(db: Database, server_id: str) -> dict[str, Any]:
