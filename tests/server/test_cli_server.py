@@ -85,3 +85,20 @@ def test_a_one_off_share_round_keeps_the_servers_bookkeeping(run, tmp_path, serv
     assert kept == 1
     code, out, _ = run("--data-dir", str(a), "sync")
     assert code == EXIT_OK and "sendt 0 ændringer" in out
+
+
+def test_server_commands_refuse_in_danish_and_change_nothing(run, tmp_path, server_url, pg_cluster):
+    """A second role of the same name, and «server init» by a user without the rights: Danish, exit 1."""
+    from sqlalchemy.engine import make_url
+
+    admin = tmp_path / "admin"
+    code, _, err = run("--data-dir", str(admin), "server", "add-device", server_url, "--login", "laptop_twice")
+    assert code == 1 and "server init" in err  # (not set up yet)
+    assert run("--data-dir", str(admin), "server", "init", server_url)[0] == EXIT_OK
+    assert run("--data-dir", str(admin), "server", "add-device", server_url, "--login", "laptop_twice")[0] == EXIT_OK
+    code, _, err = run("--data-dir", str(admin), "server", "add-device", server_url, "--login", "laptop_twice")
+    assert code == 1 and "findes allerede" in err
+    pg_cluster.sql("CREATE ROLE no_rights LOGIN")
+    as_nobody = make_url(server_url).set(username="no_rights").render_as_string(hide_password=False)
+    code, _, err = run("--data-dir", str(admin), "server", "init", as_nobody)
+    assert code == 1 and "rettighederne" in err and "Intet er ændret" in err

@@ -715,7 +715,7 @@ def test_a_save_on_a_new_laptop_while_it_takes_the_snapshot_is_kept(office, monk
     laptop_c = new_device(template_database(share.parent / "template-c"), path)
     counter = open_database(path, path.parent / "backups")  # the app's other connection to the same file
     saved: list[str] = []
-    real_check = sync_snapshot._has_no_changes
+    real_check = sync_snapshot.has_no_changes
 
     def save_meanwhile(db):
         if moment == "before_the_check":
@@ -732,7 +732,7 @@ def test_a_save_on_a_new_laptop_while_it_takes_the_snapshot_is_kept(office, monk
             saved.append(thread)  # type: ignore[arg-type]
         return empty
 
-    monkeypatch.setattr(sync_snapshot, "_has_no_changes", save_meanwhile)
+    monkeypatch.setattr(sync_snapshot, "has_no_changes", save_meanwhile)
     sync(laptop_c, share)
     for item in list(saved):
         if not isinstance(item, str):

@@ -362,34 +362,34 @@ def _lab31(facts: CitizenFollowUpFacts, rules: Rules, cal: WorkdayCalendar) -> l
     return [DerivedTask(f"{RULE_LAB31}:{number}", RULE_LAB31, KIND_JOBSAMTALE, due, reason)]
 
 
+def _route_task(facts: CitizenFollowUpFacts, route: str, rule: str, days: int, what: str,
+                cal: WorkdayCalendar) -> list[DerivedTask]:  # fmt: skip
+    """The one task of a route out of the project, ``days`` after the decision (one occurrence per decision)."""
+    if facts.route != route or facts.route_since is None:
+        return []
+    due = cal.next_working_day(facts.route_since + timedelta(days=days))
+    reason = what.format(since=format_date(facts.route_since), days=days)
+    return [DerivedTask(rule, rule, KIND_MANUAL, due, reason, facts.route_since.isoformat())]
+
+
 def _underretning(facts: CitizenFollowUpFacts, rules: Rules, cal: WorkdayCalendar) -> list[DerivedTask]:
     """Seed 003: after an underretning to the social administration, check that it was received and that
     relevant efforts were started; the citizen keeps the ordinary offer meanwhile."""
-    if facts.route != ROUTE_UNDERRETNING or facts.route_since is None:
-        return []
-    days = rules.underretning_follow_up_days
-    due = cal.next_working_day(facts.route_since + timedelta(days=days))
-    reason = (
-        f"Underretning til socialforvaltningen {format_date(facts.route_since)} — følg op på, om relevante "
-        f"indsatser er sat i gang (inden for {days} dage); borgeren fortsætter i det ordinære tilbud"
+    what = (
+        "Underretning til socialforvaltningen {since} — følg op på, om relevante indsatser er sat i gang "
+        "(inden for {days} dage); borgeren fortsætter i det ordinære tilbud"
     )
-    occurrence = facts.route_since.isoformat()
-    return [DerivedTask(RULE_UNDERRETNING, RULE_UNDERRETNING, KIND_MANUAL, due, reason, occurrence)]
+    return _route_task(facts, ROUTE_UNDERRETNING, RULE_UNDERRETNING, rules.underretning_follow_up_days, what, cal)
 
 
 def _rehab_preparation(facts: CitizenFollowUpFacts, rules: Rules, cal: WorkdayCalendar) -> list[DerivedTask]:
     """Seeds 000 and 003: the case goes to the rehab team; start the preparatory part of the
     rehabiliteringsplan as soon as possible."""
-    if facts.route != ROUTE_REHAB or facts.route_since is None:
-        return []
-    days = rules.rehab_preparation_days
-    due = cal.next_working_day(facts.route_since + timedelta(days=days))
-    reason = (
-        f"Sendt til rehabiliteringsteamet {format_date(facts.route_since)} — forbered sagen: "
-        f"rehabiliteringsplanens forberedende del (inden for {days} dage)"
+    what = (
+        "Sendt til rehabiliteringsteamet {since} — forbered sagen: rehabiliteringsplanens forberedende del "
+        "(inden for {days} dage)"
     )
-    occurrence = facts.route_since.isoformat()
-    return [DerivedTask(RULE_REHAB_PREPARATION, RULE_REHAB_PREPARATION, KIND_MANUAL, due, reason, occurrence)]
+    return _route_task(facts, ROUTE_REHAB, RULE_REHAB_PREPARATION, rules.rehab_preparation_days, what, cal)
 
 
 def _stalled_on(month: date, totals: dict[date, int], rules: Rules, goal: int) -> tuple[date, date, int, int] | None:

@@ -47,6 +47,16 @@ class SyncStatus:
     gaps: int = 0  # other devices whose changes cannot be received yet (see _Round._record_gaps)
 
 
+# local_meta keys of the sync through a server (sync/server/): whether the relay trigger of migration 0010
+# records ('1'; '0' inside a pull's own transaction), and per server its numbers (pushed, pulled, own, purged).
+SERVER_RELAY_KEY = "server_relay"
+SHARE_ID_KEY = "sync_share_id"  # the share this laptop belongs to (sync/office_share.py)
+
+
+def server_meta_key(server_id: str, name: str) -> str:
+    return f"server:{server_id}:{name}"
+
+
 def meta(conn: Connection, key: str) -> str | None:
     return conn.exec_driver_sql("SELECT value FROM local_meta WHERE key = ?", (key,)).scalar()
 
@@ -72,14 +82,21 @@ def sync_status(db: Database) -> SyncStatus:
 def _waiting(conn: Connection) -> int:
     """Changes waiting to be sent: own ones not yet on the share (for a laptop on a share, or on nothing
     yet), plus what the relay lists for a sync server (sync/server/round.py) beyond what was pushed."""
-    on_server = meta(conn, "server_relay") is not None
-    on_share = meta(conn, "sync_share_id") is not None
+    on_server = meta(conn, SERVER_RELAY_KEY) is not None
+    on_share = meta(conn, SHARE_ID_KEY) is not None
     waiting = 0
     if on_share or not on_server:
         waiting += conn.exec_driver_sql("SELECT count(*) FROM sync_outbox WHERE segment IS NULL").scalar_one()
     if on_server:
         waiting += conn.exec_driver_sql("SELECT count(*) FROM sync_relay").scalar_one()
     return waiting
+
+
+def record_success(db: Database, report: SyncReport) -> None:
+    """The end of a successful round (share or server): when, and the conflicts now open."""
+    with db.write() as conn:
+        set_meta(conn, "sync_last_success", db.now().isoformat(timespec="seconds"))
+        report.conflicts = conn.exec_driver_sql("SELECT count(*) FROM sync_conflicts").scalar_one()
 
 
 def refresh_conflicts_after_local_edits(db: Database) -> None:

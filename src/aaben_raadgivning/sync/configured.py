@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from aaben_raadgivning.store.database import Database
-from aaben_raadgivning.sync.bookkeeping import SyncReport
+from aaben_raadgivning.sync.bookkeeping import SERVER_RELAY_KEY, SyncReport, meta, server_meta_key, set_meta
 from aaben_raadgivning.sync.round_base import Progress
 
 
@@ -43,12 +43,13 @@ def stop_relay(db: Database) -> None:
     and forgets how far it had pushed: set up again later, its first round sends everything (harmless: the
     server keeps each entry once)."""
     with db.engine.connect() as conn:
-        on = conn.exec_driver_sql("SELECT value FROM local_meta WHERE key = 'server_relay'").scalar()
+        on = meta(conn, SERVER_RELAY_KEY)
         conn.rollback()
     if on is None:
         return
     with db.write() as conn:
-        conn.exec_driver_sql("DELETE FROM local_meta WHERE key = 'server_relay' OR key LIKE 'server:%:pushed'")
+        set_meta(conn, SERVER_RELAY_KEY, None)
+        conn.exec_driver_sql("DELETE FROM local_meta WHERE key LIKE ?", (server_meta_key("%", "pushed"),))
         conn.exec_driver_sql("DELETE FROM sync_relay")
 
 

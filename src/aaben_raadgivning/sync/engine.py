@@ -44,6 +44,7 @@ from aaben_raadgivning.sync.bookkeeping import (
     device_names,
     meta,
     open_conflicts,
+    record_success,
     refresh_conflicts_after_local_edits,
     set_meta,
     sync_status,
@@ -200,9 +201,7 @@ def sync(
                     "Det prøves igen ved næste synkronisering."
                 )
         round_.clean_up()
-        with db.write() as conn:
-            set_meta(conn, "sync_last_success", db.now().isoformat(timespec="seconds"))
-            round_.report.conflicts = conn.exec_driver_sql("SELECT count(*) FROM sync_conflicts").scalar_one()
+        record_success(db, round_.report)
         progress(1.0, "Færdig")
     round_.report.seconds = time.perf_counter() - started
     return round_.report

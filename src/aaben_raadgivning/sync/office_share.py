@@ -34,7 +34,7 @@ from sqlalchemy import Connection
 
 from aaben_raadgivning.security.office_key import OfficeKey
 from aaben_raadgivning.store.database import Database
-from aaben_raadgivning.sync import sealing
+from aaben_raadgivning.sync import bookkeeping, sealing
 from aaben_raadgivning.sync import segments as seg
 from aaben_raadgivning.sync.share_io import PublishConflict, ShareIO
 
@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 SHARE_ID_NAME = "aaben-raadgivning-share.json"
 DEVICE_INFO = "device.json"
-SHARE_ID_KEY = "sync_share_id"
+SHARE_ID_KEY = bookkeeping.SHARE_ID_KEY
 # Local bookkeeping about a share that starts over when the laptop joins another one.
 _SHARE_META = ("sync_share_id", "sync_known_devices", "sync_last_success", "sync_conflicts_seq", "sync_gaps",
                "sync_scrubbed_purges", "sync_purges_for_snapshot", "sync_partial")  # fmt: skip

@@ -300,7 +300,7 @@ def bootstrap(db: Database, share: Path, io: ShareIO | None = None) -> SnapshotI
 
 def start_from_file(db: Database, local: Path, info: SnapshotInfo) -> None:
     """Fill the database from a verified snapshot file: taken whole by a brand-new laptop, else merged in."""
-    if not (info.schema == migrate.SCHEMA_HEAD and _has_no_changes(db) and _take_file(db, local, info)):
+    if not (info.schema == migrate.SCHEMA_HEAD and has_no_changes(db) and _take_file(db, local, info)):
         _copy_into(db, local, info)
 
 
@@ -320,7 +320,7 @@ def _copy_file(io: ShareIO, source: Path, target: Path) -> tuple[int, str]:
     return size, digest.hexdigest()
 
 
-def _has_no_changes(db: Database) -> bool:
+def has_no_changes(db: Database) -> bool:
     with db.engine.connect() as conn:
         empty = conn.exec_driver_sql("SELECT NOT EXISTS (SELECT 1 FROM change_log)").scalar_one()
         conn.rollback()
@@ -352,7 +352,7 @@ def _take_file(db: Database, snapshot: Path, info: SnapshotInfo) -> bool:
         )  # fmt: skip
         conn.execute("COMMIT")
     with db.turnstile.exclusive():
-        if not _has_no_changes(db):
+        if not has_no_changes(db):
             return False
         source = sqlite_driver.connect(snapshot, snapshot_key)
         target = db.connect_raw(timeout=30)  # (the backup API re-encrypts each page under the laptop's key)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from aaben_raadgivning.cli.errors import EXIT_OK, EXIT_SHARE_UNREACHABLE, EXIT_SYNC_REFUSED, EXIT_USAGE, CliError
@@ -56,35 +58,42 @@ def register(commands: Any) -> None:
     status.set_defaults(handler=server_status)
 
 
-def _errors():
+@contextmanager
+def _as_cli_errors(nothing_done: str = "Intet er ændret.") -> Iterator[None]:
+    """The server's refusals as Danish messages with the sync's exit codes (3 unreachable, 4 refused)."""
+    from sqlalchemy.exc import DBAPIError
+
     from aaben_raadgivning.sync.errors import ShareUnreachable, SyncError, SyncRefused
 
-    return ShareUnreachable, SyncRefused, SyncError
+    try:
+        yield
+    except ShareUnreachable as exc:
+        raise CliError(str(exc), EXIT_SHARE_UNREACHABLE) from None
+    except SyncRefused as exc:
+        raise CliError(str(exc), EXIT_SYNC_REFUSED) from None
+    except SyncError as exc:
+        raise CliError(str(exc)) from None
+    except DBAPIError as exc:  # (e.g. a user without the rights «server init» needs)
+        denied = "permission denied" in str(exc.orig)
+        reason = "brugeren har ikke rettighederne til det" if denied else f"fejl på serveren: {type(exc.orig).__name__}"
+        raise CliError(f"Serveren afviste det ({reason}). {nothing_done}".rstrip()) from None
 
 
 def server_init(args: argparse.Namespace) -> int:
     from aaben_raadgivning.cli.commands.common import office_key_for
     from aaben_raadgivning.config import resolve_paths
     from aaben_raadgivning.sync.server.connection import connected, server_engine, shown
+    from aaben_raadgivning.sync.server.report_copy import create_roles
     from aaben_raadgivning.sync.server.schema import init_server
 
-    unreachable, refused, failed = _errors()
     key = office_key_for(args, resolve_paths(args.data_dir, demo=args.demo))
-    try:
+    with _as_cli_errors():
         engine = server_engine(args.url)
         with connected(engine) as conn:  # (a clear message when it cannot be reached)
             conn.rollback()
         info, new = init_server(engine, key)
-    except unreachable as exc:
-        raise CliError(str(exc), EXIT_SHARE_UNREACHABLE) from None
-    except refused as exc:
-        raise CliError(str(exc), EXIT_SYNC_REFUSED) from None
-    except failed as exc:
-        raise CliError(str(exc)) from None
-    from aaben_raadgivning.sync.server.report_copy import create_roles
-
-    with engine.begin() as conn:
-        problems = create_roles(conn)
+        with engine.begin() as conn:
+            problems = create_roles(conn)
     what = "er sat op" if new else "var allerede sat op og er opdateret"
     print(f"Serveren {shown(args.url)} {what} (server-id {info.server_id[:8]}).")
     for problem in problems:
@@ -97,31 +106,26 @@ def server_add_device(args: argparse.Namespace) -> int:
     import re
     import secrets
 
-    from sqlalchemy.exc import DBAPIError
-
     from aaben_raadgivning.sync.server.connection import connected, server_engine, shown
     from aaben_raadgivning.sync.server.report_copy import create_device_role, create_roles
+    from aaben_raadgivning.sync.server.schema import read_info
 
     if not re.fullmatch(r"[a-z][a-z0-9_]{1,40}", args.login):
         raise CliError("Rollens navn må kun have små bogstaver a-z, tal og _ (fx beboerhuset_nord).", EXIT_USAGE)
-    unreachable, _refused, failed = _errors()
     password = secrets.token_urlsafe(24)
-    try:
+    with _as_cli_errors(f"Rollen {args.login} er ikke oprettet."):
         engine = server_engine(args.url)
         with connected(engine) as conn:
             conn.rollback()
         with engine.begin() as conn:
+            if read_info(conn) is None:
+                raise CliError("Serveren er ikke sat op endnu: kør «aaben-raadgivning server init URL» først.")
             problems = create_roles(conn)
             if problems:
                 raise CliError(problems[0])
+            if conn.exec_driver_sql("SELECT 1 FROM pg_roles WHERE rolname = %s", (args.login,)).first():
+                raise CliError(f"Rollen {args.login} findes allerede. Intet er ændret.")
             create_device_role(conn, args.login, password)
-    except unreachable as exc:
-        raise CliError(str(exc), EXIT_SHARE_UNREACHABLE) from None
-    except failed as exc:
-        raise CliError(str(exc)) from None
-    except DBAPIError as exc:
-        reason = "den findes allerede" if "already exists" in str(exc.orig) else "serveren afviste det"
-        raise CliError(f"Rollen {args.login} kunne ikke oprettes: {reason}. Intet er ændret.") from None
     print(f"Rollen {args.login} er oprettet på {shown(args.url)}.")
     print(f"Adgangskode (vises kun nu): {password}")
     print("Gem den på computeren med «aaben-raadgivning server password postgresql://" + args.login + "@…».")
@@ -131,12 +135,12 @@ def server_add_device(args: argparse.Namespace) -> int:
 def server_password(args: argparse.Namespace) -> int:
     import getpass
 
+    from aaben_raadgivning.sync.errors import SyncError
     from aaben_raadgivning.sync.server.connection import credential_name, parse_url, store_password
 
-    _unreachable, _refused, failed = _errors()
     try:
         url = parse_url(args.url)
-    except failed as exc:
+    except SyncError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
     if url.password:
         raise CliError("Skriv adressen uden adgangskode; adgangskoden spørges der om bagefter.", EXIT_USAGE)
@@ -161,7 +165,6 @@ def server_status(args: argparse.Namespace) -> int:
     from aaben_raadgivning.sync.server.connection import connected, server_engine, shown
     from aaben_raadgivning.sync.server.schema import check_server
 
-    unreachable, refused, failed = _errors()
     with opened_runtime(args) as runtime:
         url = args.url or runtime.settings.sync_server
         if not url:
@@ -169,23 +172,16 @@ def server_status(args: argparse.Namespace) -> int:
                 'Der er ingen server. Skriv den i indstillingsfilen under [sync] server = "…" eller giv URL.',
                 EXIT_USAGE,
             )
-        try:
-            with connected(server_engine(url)) as conn:
-                info = check_server(conn, runtime.db.office_key)
-                total = conn.exec_driver_sql("SELECT coalesce(max(seq), 0), count(*) FROM changes").one()
-                devices = conn.exec_driver_sql(
-                    "SELECT device_id, name, pulled_seq, last_seen FROM devices ORDER BY last_seen DESC"
-                ).all()
-                snapshot = conn.exec_driver_sql(
-                    "SELECT created_at, size, covers_seq FROM snapshots WHERE complete ORDER BY id DESC LIMIT 1"
-                ).first()
-                conn.rollback()
-        except unreachable as exc:
-            raise CliError(str(exc), EXIT_SHARE_UNREACHABLE) from None
-        except refused as exc:
-            raise CliError(str(exc), EXIT_SYNC_REFUSED) from None
-        except failed as exc:
-            raise CliError(str(exc)) from None
+        with _as_cli_errors(""), connected(server_engine(url)) as conn:
+            info = check_server(conn, runtime.db.office_key)
+            total = conn.exec_driver_sql("SELECT coalesce(max(seq), 0), count(*) FROM changes").one()
+            devices = conn.exec_driver_sql(
+                "SELECT device_id, name, pulled_seq, last_seen FROM devices ORDER BY last_seen DESC"
+            ).all()
+            snapshot = conn.exec_driver_sql(
+                "SELECT created_at, size, covers_seq FROM snapshots WHERE complete ORDER BY id DESC LIMIT 1"
+            ).first()
+            conn.rollback()
     print(f"Server: {shown(url)} (server-id {info.server_id[:8]})")
     print(f"Ændringer på serveren: {thousands(total[1])} (nyeste nr. {thousands(total[0])})")
     for device_id, name, pulled, seen in devices:
@@ -195,7 +191,6 @@ def server_status(args: argparse.Namespace) -> int:
     if snapshot is None:
         print("Intet øjebliksbillede til nye computere endnu.")
     else:
-        print(
-            f"Nyeste øjebliksbillede: {snapshot[0]:%d.%m.%Y %H.%M}, {snapshot[1] / 1e6:.1f} MB (til nr. {snapshot[2]})"
-        )
+        size = f"{snapshot[1] / 1e6:.1f}".replace(".", ",")
+        print(f"Nyeste øjebliksbillede: {snapshot[0]:%d.%m.%Y %H.%M}, {size} MB (til nr. {thousands(snapshot[2])})")
     return EXIT_OK

@@ -27,11 +27,10 @@ chains); only the transport differs:
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -47,10 +46,13 @@ from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.store.replica import Applier, chunks, fresh_rows, store_changes
 from aaben_raadgivning.sync import office_share as sync_share
 from aaben_raadgivning.sync.bookkeeping import (
+    SERVER_RELAY_KEY,
     SyncReport,
     apply_changes_now_understood,
     meta,
+    record_success,
     refresh_conflicts_after_local_edits,
+    server_meta_key,
     set_meta,
 )
 from aaben_raadgivning.sync.engine import device_lock, no_cyclic_gc
@@ -67,14 +69,9 @@ PUSH_BATCH = 10_000  # entries per server transaction
 PULL_BATCH = 2_000  # entries per local write transaction: a save made meanwhile waits only a moment
 PULL_RETRY_MAX = 200_000  # the most read in one transaction when a batch points at rows further on
 PUSH_LOCK = 7_002  # the advisory lock that serialises pushes (see the module text)
-RELAY_KEY = "server_relay"  # local_meta: '1' while the relay trigger records (migration 0010)
 PULL_COLUMNS_NO_VALUE = "seq, change_id, device_id, hlc, table_name, row_id, op, field, base, staff_id"
 PUSH_COLUMNS = "change_id, device_id, origin_seq, hlc, table_name, row_id, op, field, value, base, staff_id"
 COPY_TYPES = ["text", "text", "int8", "text", "text", "text", "text", "text", "bytea", "text", "text", "text"]
-
-
-def _key(server_id: str, name: str) -> str:
-    return f"server:{server_id}:{name}"
 
 
 def _associated(change_id: str, device: str, table: str, row_id: str, op: str, field: str | None) -> bytes:
@@ -144,17 +141,17 @@ class ServerRound:
 
     def _meta(self, name: str) -> str | None:
         with self.db.engine.connect() as conn:
-            value = meta(conn, _key(self.info.server_id, name))
+            value = meta(conn, server_meta_key(self.info.server_id, name))
             conn.rollback()
         return value
 
     def start_relay(self) -> None:
         with self.db.engine.connect() as conn:
-            on = meta(conn, RELAY_KEY) == "1"
+            on = meta(conn, SERVER_RELAY_KEY) == "1"
             conn.rollback()
         if not on:
             with self.db.write() as conn:
-                set_meta(conn, RELAY_KEY, "1")
+                set_meta(conn, SERVER_RELAY_KEY, "1")
 
     # checks -------------------------------------------------------------------------------------
 
@@ -195,7 +192,7 @@ class ServerRound:
         if pushed is None:
             self._push_everything()
             with self.db.write() as conn:
-                set_meta(conn, _key(self.info.server_id, "pushed"), "0")
+                set_meta(conn, server_meta_key(self.info.server_id, "pushed"), "0")
             pushed = "0"
         after = int(pushed)
         while True:
@@ -213,7 +210,7 @@ class ServerRound:
             own = self._send([row[1:] for row in rows])
             after = rows[-1][0]
             with self.db.write() as conn:  # recorded after the server's commit: a crash sends them again
-                set_meta(conn, _key(self.info.server_id, "pushed"), str(after))
+                set_meta(conn, server_meta_key(self.info.server_id, "pushed"), str(after))
                 self._note_own(conn, own)
                 conn.exec_driver_sql("DELETE FROM sync_relay WHERE seq <= ?", (after,))
 
@@ -240,8 +237,8 @@ class ServerRound:
 
     def _note_own(self, conn: Connection, own: int) -> None:
         """The highest own outbox number now on the server (check_clone compares only beyond it)."""
-        if own > int(meta(conn, _key(self.info.server_id, "own")) or 0):
-            set_meta(conn, _key(self.info.server_id, "own"), str(own))
+        if own > int(meta(conn, server_meta_key(self.info.server_id, "own")) or 0):
+            set_meta(conn, server_meta_key(self.info.server_id, "own"), str(own))
 
     def _send(self, rows: Sequence[Sequence[Any]]) -> int:
         """One server transaction: the entries in order, new ones numbered after every earlier push. Returns
@@ -354,10 +351,10 @@ class ServerRound:
             if new:
                 conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
                 before = conn.exec_driver_sql("SELECT count(*) FROM sync_conflicts").scalar_one()
-                set_meta(conn, RELAY_KEY, "0")  # (these came from the server: nothing to send back)
+                set_meta(conn, SERVER_RELAY_KEY, "0")  # (these came from the server: nothing to send back)
                 fresh = fresh_rows(conn, new)
                 store_changes(conn, new)
-                set_meta(conn, RELAY_KEY, "1")
+                set_meta(conn, SERVER_RELAY_KEY, "1")
                 Applier(conn).apply(new, fresh)
                 if bridging:  # the office share's laptops get them through this laptop's own files
                     conn.exec_driver_sql(
@@ -366,7 +363,7 @@ class ServerRound:
                 self._verify_audit_chains(conn, new)
                 after = conn.exec_driver_sql("SELECT count(*) FROM sync_conflicts").scalar_one()
                 self.report.new_conflicts += max(0, after - before)
-            set_meta(conn, _key(self.info.server_id, "pulled"), str(last_seq))
+            set_meta(conn, server_meta_key(self.info.server_id, "pulled"), str(last_seq))
         self.report.received += len(new)
         self.report.segments_received += 1
         self.purge_seen |= any(c.op == "purge" for c in new)
@@ -412,7 +409,7 @@ class ServerRound:
             # Every snapshot there may hold the person: gone now; this round writes a new one.
             server.exec_driver_sql("DELETE FROM snapshots")
         with self.db.write() as conn:
-            set_meta(conn, _key(self.info.server_id, "purged"), str(len(purged)))
+            set_meta(conn, server_meta_key(self.info.server_id, "purged"), str(len(purged)))
         return True
 
     def finish(self) -> None:
@@ -433,7 +430,6 @@ def sync_server(
     progress: Progress | None = None,
     snapshot: str = "auto",
     engine: Engine | None = None,
-    wall_ms: Callable[[], int] | None = None,
 ) -> SyncReport:
     """One full round through the server at ``url``. Raises ServerUnreachable (offline, or the connection
     dropped mid-round: every step is redone by the next round), WrongServer, SyncRefused (a cloned device
@@ -475,9 +471,7 @@ def sync_server(
         if problem is None:
             raise  # (the laptop's own database, or a defect: the callers handle those as for the share)
         raise problem from None
-    with db.write() as conn:
-        set_meta(conn, "sync_last_success", db.now().isoformat(timespec="seconds"))
-        round_.report.conflicts = conn.exec_driver_sql("SELECT count(*) FROM sync_conflicts").scalar_one()
+    record_success(db, round_.report)
     progress(1.0, "Færdig")
     round_.report.seconds = time.perf_counter() - started
     return round_.report
@@ -505,13 +499,3 @@ def _server_problem(exc: Exception, engine: Engine) -> SyncError | None:
         else f"fejl på serveren: {type(orig).__name__}"
     )
     return SyncError(f"Serveren afviste synkroniseringen ({reason}). Intet er tabt: ændringerne venter her.")
-
-
-def server_state(db: Database, server_id: str) -> dict[str, Any]:
-    """What this laptop keeps about a server (for ``check`` and tests)."""
-    with db.engine.connect() as conn:
-        rows: dict[str, str] = dict(conn.exec_driver_sql(
-            "SELECT key, value FROM local_meta WHERE key LIKE ?", (f"server:{server_id}:%",)
-        ).all())  # fmt: skip
-        conn.rollback()
-    return {key.rsplit(":", 1)[1]: value for key, value in rows.items()} | {"raw": json.dumps(rows)}

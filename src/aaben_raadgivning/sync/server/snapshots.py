@@ -26,7 +26,7 @@ from sqlalchemy.exc import OperationalError
 from aaben_raadgivning.store import migrate
 from aaben_raadgivning.store.database import Database
 from aaben_raadgivning.sync import snapshot as sync_snapshot
-from aaben_raadgivning.sync.bookkeeping import SyncReport, count_changes, set_meta
+from aaben_raadgivning.sync.bookkeeping import SERVER_RELAY_KEY, SyncReport, count_changes, server_meta_key, set_meta
 from aaben_raadgivning.sync.server import report_copy
 from aaben_raadgivning.sync.server.schema import ServerInfo
 
@@ -38,7 +38,7 @@ WRITE_LOCK = 7_003
 
 
 def _pulled_key(info: ServerInfo) -> str:
-    return f"server:{info.server_id}:pulled"
+    return server_meta_key(info.server_id, "pulled")
 
 
 def due(server: Connection, db: Database) -> bool:
@@ -125,13 +125,6 @@ def _write(db: Database, engine: Engine, info: ServerInfo, push: Callable[[], No
     )
 
 
-def _has_own_changes(db: Database) -> bool:
-    with db.engine.connect() as conn:
-        found = conn.exec_driver_sql("SELECT EXISTS (SELECT 1 FROM change_log)").scalar_one()
-        conn.rollback()
-    return bool(found)
-
-
 def bootstrap(db: Database, server: Connection, info: ServerInfo, report: SyncReport) -> bool:
     """A laptop that has nothing from others yet starts from the newest complete snapshot: downloaded next
     to its database, checked against its SHA-256, then taken whole or merged in (sync/snapshot.py). Returns
@@ -182,14 +175,14 @@ def bootstrap(db: Database, server: Connection, info: ServerInfo, report: SyncRe
             )
             return False
         before = count_changes(db)
-        own_before = _has_own_changes(db)
+        own_before = not sync_snapshot.has_no_changes(db)
         snapshot = sync_snapshot.SnapshotInfo(local, sha256, size, created_ms, device, schema, {})
         sync_snapshot.start_from_file(db, local, snapshot)
     with db.write() as conn:
         # (a snapshot taken whole replaced local_meta: the relay and the numbers are set again here)
         set_meta(conn, _pulled_key(info), str(covers))
-        set_meta(conn, "server_relay", "1")
+        set_meta(conn, SERVER_RELAY_KEY, "1")
         if not own_before:  # everything here is on the server already; else the first push sends it all
-            set_meta(conn, f"server:{info.server_id}:pushed", "0")
+            set_meta(conn, server_meta_key(info.server_id, "pushed"), "0")
     report.received += count_changes(db) - before
     return True

@@ -425,16 +425,18 @@ class EventDialog(_Dialog):
             self.dismiss(f"Rettelse gemt: {label}" if self.original else f"Hændelse gemt: {label}")
 
 
-class NoShowDialog(_Dialog):
+class _AppointmentDialog(_Dialog):
+    """One question, «what was it», about an appointment the citizen did not keep; the subclass records it."""
+
+    TITLE = ""
+    HINT = ""
+    QUESTION = ""
+
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield self.heading("Udeblivelse")
-            yield Static(
-                "Registrerer udeblivelsen nu og opretter en opfølgning: kontakt borgeren personligt (telefon eller "
-                "besøg) hurtigst muligt.",
-                classes="dialog-hint",
-            )
-            yield Field("Hvad udeblev borgeren fra?", Input("Samtale", id="what", compact=True), "what")
+            yield self.heading(self.TITLE)
+            yield Static(self.HINT, classes="dialog-hint")
+            yield Field(self.QUESTION, Input("Samtale", id="what", compact=True), "what")
             yield Static("", id="form-error")
             yield from self.buttons("Registrér")
 
@@ -442,6 +444,21 @@ class NoShowDialog(_Dialog):
         self.query_one("#what", Input).focus()
 
     @on(Input.Submitted, "#what")
+    def _submitted(self) -> None:
+        self.action_save()
+
+    def action_save(self) -> None:
+        raise NotImplementedError
+
+
+class NoShowDialog(_AppointmentDialog):
+    TITLE = "Udeblivelse"
+    HINT = (
+        "Registrerer udeblivelsen nu og opretter en opfølgning: kontakt borgeren personligt (telefon eller besøg) "
+        "hurtigst muligt."
+    )
+    QUESTION = "Hvad udeblev borgeren fra?"
+
     def action_save(self) -> None:
         result = self.attempt(
             record_no_show, self.citizen_id, calendar=self.app.runtime.calendar, what=self.text_of("#what")
@@ -457,25 +474,16 @@ class NoShowDialog(_Dialog):
         self.dismiss(f"Udeblivelse registreret. Opfølgning oprettet: personlig kontakt senest {due} ({who}).")
 
 
-class CancellationDialog(_Dialog):
+class CancellationDialog(_AppointmentDialog):
     """Afbud: the citizen cancelled in advance. Recorded on the timeline only: not a no-show."""
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield self.heading("Afbud")
-            yield Static(
-                "Borgeren har meldt afbud på forhånd. Det er ikke en udeblivelse: ingen opfølgning og ingen "
-                "sanktion, og det tæller hverken som fremmødt eller udeblevet.",
-                classes="dialog-hint",
-            )
-            yield Field("Hvad meldte borgeren afbud til?", Input("Samtale", id="what", compact=True), "what")
-            yield Static("", id="form-error")
-            yield from self.buttons("Registrér")
+    TITLE = "Afbud"
+    HINT = (
+        "Borgeren har meldt afbud på forhånd. Det er ikke en udeblivelse: ingen opfølgning og ingen sanktion, og "
+        "det tæller hverken som fremmødt eller udeblevet."
+    )
+    QUESTION = "Hvad meldte borgeren afbud til?"
 
-    def on_mount(self) -> None:
-        self.query_one("#what", Input).focus()
-
-    @on(Input.Submitted, "#what")
     def action_save(self) -> None:
         event = self.attempt(record_cancellation, self.citizen_id, what=self.text_of("#what"))
         if event is not FAILED:
